@@ -1,0 +1,103 @@
+package dev.imagegallery.access.api;
+
+import dev.imagegallery.access.service.AccessService;
+import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.common.security.BuiltInRoles;
+import dev.imagegallery.common.security.CurrentCaller;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/** {@code {scope}/providers/Microsoft.Authorization/roleAssignments} and {@code .../roleDefinitions} (2022-04-01). */
+@Path("/")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+public class RoleAssignmentResource {
+    private static final Pattern PRINCIPAL_FILTER = Pattern.compile("(?i)^\\s*principalId\\s+eq\\s+'([^']+)'\\s*$");
+
+    private final AccessService access;
+    private final CurrentCaller caller;
+
+    public RoleAssignmentResource(AccessService access, CurrentCaller caller) {
+        this.access = access;
+        this.caller = caller;
+    }
+
+    @PUT
+    @Path("{scope: .+}/providers/Microsoft.Authorization/roleAssignments/{name}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> put(@PathParam("scope") String scope, @PathParam("name") String name,
+                             RoleAssignmentBody.Request body) {
+        if (body == null || body.properties() == null) {
+            throw ArmException.invalid("InvalidRequestContent", "The request body must carry 'properties'.",
+                    "properties");
+        }
+        var p = body.properties();
+        return access.putAssignment(caller.get(), "/" + scope, name, p.roleDefinitionId(), p.principalId(),
+                        p.principalType())
+                .map(a -> Response.status(201).entity(RoleAssignmentBody.of(a)).build());
+    }
+
+    @GET
+    @Path("{scope: .+}/providers/Microsoft.Authorization/roleAssignments/{name}")
+    public Uni<RoleAssignmentBody> get(@PathParam("scope") String scope, @PathParam("name") String name) {
+        return access.getAssignment(caller.get(), "/" + scope, name).map(RoleAssignmentBody::of);
+    }
+
+    @DELETE
+    @Path("{scope: .+}/providers/Microsoft.Authorization/roleAssignments/{name}")
+    public Uni<Response> delete(@PathParam("scope") String scope, @PathParam("name") String name) {
+        return access.deleteAssignment(caller.get(), "/" + scope, name)
+                .map(a -> a == null ? Response.noContent().build()
+                        : Response.ok(RoleAssignmentBody.of(a)).build());
+    }
+
+    @GET
+    @Path("{scope: .+}/providers/Microsoft.Authorization/roleAssignments")
+    public Uni<ArmList<RoleAssignmentBody>> list(@PathParam("scope") String scope,
+                                                 @QueryParam("$filter") String filter) {
+        boolean atScope = false;
+        String principal = null;
+        if (filter != null && !filter.isBlank()) {
+            if (filter.trim().toLowerCase(Locale.ROOT).equals("atscope()")) {
+                atScope = true;
+            } else {
+                var m = PRINCIPAL_FILTER.matcher(filter);
+                if (!m.matches()) {
+                    throw ArmException.invalid("UnsupportedQuery", "The $filter '" + filter
+                            + "' is not supported; use atScope() or principalId eq '{id}'.", "$filter");
+                }
+                principal = m.group(1);
+            }
+        }
+        return access.listAssignments(caller.get(), "/" + scope, atScope, principal)
+                .map(l -> ArmList.of(l.stream().map(RoleAssignmentBody::of).toList()));
+    }
+
+    @GET
+    @Path("{scope: .*}/providers/Microsoft.Authorization/roleDefinitions")
+    public ArmList<RoleDefinitionBody> roleDefinitions(@PathParam("scope") String scope) {
+        String s = scope.isEmpty() ? "" : "/" + scope;
+        return ArmList.of(BuiltInRoles.ALL.stream().map(r -> RoleDefinitionBody.of(r, s)).toList());
+    }
+
+    @GET
+    @Path("{scope: .*}/providers/Microsoft.Authorization/roleDefinitions/{id}")
+    public RoleDefinitionBody roleDefinition(@PathParam("scope") String scope, @PathParam("id") String id) {
+        String s = scope.isEmpty() ? "" : "/" + scope;
+        return BuiltInRoles.byId(id).map(r -> RoleDefinitionBody.of(r, s)).orElseThrow(() -> ArmException.notFound(
+                "RoleDefinitionDoesNotExist", "The role definition '" + id + "' does not exist.", id));
+    }
+}

@@ -1,0 +1,102 @@
+package dev.imagegallery.catalog.api;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Request and response bodies of the Microsoft.Compute resources, with Azure's property names. Requests and responses
+ * share the shapes, as in ARM; read-only properties (provisioningState, replicationStatus) are ignored on input.
+ */
+public final class Bodies {
+    private Bodies() {
+    }
+
+    public record ArmList<T>(List<T> value, String nextLink) {
+    }
+
+    // galleries
+    public record GalleryBody(String id, String name, String type, String location, Map<String, String> tags,
+                              GalleryProperties properties) {
+    }
+
+    public record GalleryProperties(String description, GalleryIdentifier identifier,
+                                    SoftDeletePolicy softDeletePolicy, String provisioningState) {
+    }
+
+    public record GalleryIdentifier(String uniqueName) {
+    }
+
+    public record SoftDeletePolicy(Boolean isSoftDeleteEnabled) {
+    }
+
+    // image definitions
+    public record ImageBody(String id, String name, String type, String location, Map<String, String> tags,
+                            ImageProperties properties) {
+    }
+
+    public record ImageProperties(String osType, String osState, String hyperVGeneration, String architecture,
+                                  ImageIdentifier identifier, String description, String eula,
+                                  String privacyStatementUri, String releaseNoteUri, Recommended recommended,
+                                  Instant endOfLifeDate, String provisioningState) {
+    }
+
+    public record ImageIdentifier(String publisher, String offer, String sku) {
+    }
+
+    public record Recommended(Range vCPUs, Range memory) {
+    }
+
+    public record Range(Integer min, Integer max) {
+    }
+
+    // image versions
+    public record VersionBody(String id, String name, String type, String location, Map<String, String> tags,
+                              VersionProperties properties) {
+    }
+
+    public record VersionProperties(PublishingProfile publishingProfile, StorageProfile storageProfile,
+                                    SafetyProfile safetyProfile, String provisioningState,
+                                    ReplicationStatus replicationStatus) {
+    }
+
+    public record PublishingProfile(List<TargetRegion> targetRegions, Integer replicaCount, Boolean excludeFromLatest,
+                                    Instant endOfLifeDate, String storageAccountType, Instant publishedDate) {
+    }
+
+    public record TargetRegion(String name, Integer regionalReplicaCount, String storageAccountType,
+                               Boolean excludeFromLatest) {
+    }
+
+    public record StorageProfile(Source source, OsDiskImage osDiskImage) {
+    }
+
+    public record Source(String id) {
+    }
+
+    public record OsDiskImage(Long sizeInGB, String hostCaching, String digest) {
+    }
+
+    public record SafetyProfile(Boolean allowDeletionOfReplicatedLocations, Boolean blockDeletionBeforeEndOfLife) {
+    }
+
+    public record ReplicationStatus(String aggregatedState, List<RegionalReplicationStatus> summary) {
+    }
+
+    public record RegionalReplicationStatus(String region, String state, String details, Integer progress) {
+    }
+
+    // managed images
+    public record ManagedImageBody(String id, String name, String type, String location, Map<String, String> tags,
+                                   ManagedImageProperties properties) {
+    }
+
+    public record ManagedImageProperties(ManagedImageStorageProfile storageProfile, String provisioningState) {
+    }
+
+    public record ManagedImageStorageProfile(OsDisk osDisk) {
+    }
+
+    public record OsDisk(String osType, String osState, String blobUri) {
+    }
+}

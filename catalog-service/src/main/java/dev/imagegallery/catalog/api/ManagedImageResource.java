@@ -1,0 +1,84 @@
+package dev.imagegallery.catalog.api;
+
+import dev.imagegallery.catalog.domain.ResourceIds;
+import dev.imagegallery.catalog.domain.Validation;
+import dev.imagegallery.catalog.service.GalleryService;
+import dev.imagegallery.common.security.Authorizer;
+import dev.imagegallery.common.security.CurrentCaller;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+
+/** Microsoft.Compute/images: managed images, the sources of versions. */
+@Path("/subscriptions/{subscriptionId}/resourceGroups/{rg}/providers/Microsoft.Compute/images")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+public class ManagedImageResource {
+    static final String READ = "Microsoft.Compute/images/read";
+    static final String WRITE = "Microsoft.Compute/images/write";
+    static final String DELETE = "Microsoft.Compute/images/delete";
+
+    private final GalleryService galleries;
+    private final Authorizer authorizer;
+    private final CurrentCaller caller;
+
+    public ManagedImageResource(GalleryService galleries, Authorizer authorizer, CurrentCaller caller) {
+        this.galleries = galleries;
+        this.authorizer = authorizer;
+        this.caller = caller;
+    }
+
+    @PUT
+    @Path("{name}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> put(@PathParam("subscriptionId") String sub, @PathParam("rg") String rg,
+                             @PathParam("name") String name, Bodies.ManagedImageBody body) {
+        Validation.subscriptionId(sub);
+        return authorizer.require(caller.get(), ResourceIds.managedImage(sub, rg, name), WRITE)
+                .flatMap(v -> galleries.putManagedImage(sub, rg, name, body))
+                .map(u -> Response.status(u.created() ? 201 : 200).entity(Mapper.managedImage(u.value())).build());
+    }
+
+    @GET
+    @Path("{name}")
+    public Uni<Bodies.ManagedImageBody> get(@PathParam("subscriptionId") String sub, @PathParam("rg") String rg,
+                                            @PathParam("name") String name) {
+        Validation.subscriptionId(sub);
+        return authorizer.require(caller.get(), ResourceIds.managedImage(sub, rg, name), READ)
+                .flatMap(v -> galleries.managedImage(sub, rg, name)).map(Mapper::managedImage);
+    }
+
+    @DELETE
+    @Path("{name}")
+    public Uni<Response> delete(@PathParam("subscriptionId") String sub, @PathParam("rg") String rg,
+                                @PathParam("name") String name) {
+        Validation.subscriptionId(sub);
+        return authorizer.require(caller.get(), ResourceIds.managedImage(sub, rg, name), DELETE)
+                .flatMap(v -> galleries.deleteManagedImage(sub, rg, name))
+                .map(deleted -> Response.status(deleted ? 200 : 204).build());
+    }
+
+    @GET
+    public Uni<Bodies.ArmList<Bodies.ManagedImageBody>> list(@PathParam("subscriptionId") String sub,
+                                                             @PathParam("rg") String rg,
+                                                             @QueryParam("$top") String top,
+                                                             @QueryParam("$skiptoken") String skip,
+                                                             @Context UriInfo uri) {
+        Validation.subscriptionId(sub);
+        Paging paging = Paging.of(top, skip);
+        return authorizer.require(caller.get(), ResourceIds.resourceGroup(sub, rg), READ)
+                .flatMap(v -> galleries.managedImages(sub, rg, paging.offset(), paging.fetch()))
+                .map(l -> paging.page(l.stream().map(Mapper::managedImage).toList(), uri));
+    }
+}

@@ -1,0 +1,37 @@
+package dev.imagegallery.catalog.domain;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import java.time.Instant;
+
+/** A catalog of image definitions, owned by a subscription, with a home location. */
+@Entity
+@Table(name = "gallery")
+public class Gallery extends PanacheEntityBase {
+    @Id
+    public String key;
+    @Column(name = "subscription_id")
+    public String subscriptionId;
+    @Column(name = "resource_group")
+    public String resourceGroup;
+    public String name;
+    public String location;
+    public String description;
+    public String tags;
+    @Column(name = "unique_name")
+    public String uniqueName;
+    @Column(name = "soft_delete")
+    public boolean softDelete;
+    @Column(name = "provisioning_state")
+    public String provisioningState;
+    @Column(name = "created_at")
+    public Instant createdAt;
+
+    public String id() {
+        return ResourceIds.gallery(subscriptionId, resourceGroup, name);
+    }
+}

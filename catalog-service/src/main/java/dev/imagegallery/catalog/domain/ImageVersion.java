@@ -1,0 +1,44 @@
+package dev.imagegallery.catalog.domain;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import java.time.Instant;
+
+/** One Major.Minor.Patch version of a definition, with its source and where it must be replicated. */
+@Entity
+@Table(name = "image_version")
+public class ImageVersion extends PanacheEntityBase {
+    @Id
+    public String key;
+    @Column(name = "definition_key")
+    public String definitionKey;
+    public String name;
+    public long major;
+    public long minor;
+    public long patch;
+    public String location;
+    public String tags;
+    @Column(name = "source_id")
+    public String sourceId;
+    @Column(name = "source_blob_uri")
+    public String sourceBlobUri;
+    @Column(name = "replica_count")
+    public int replicaCount;
+    @Column(name = "storage_account_type")
+    public String storageAccountType;
+    @Column(name = "exclude_from_latest")
+    public boolean excludeFromLatest;
+    @Column(name = "end_of_life_date")
+    public Instant endOfLifeDate;
+    @Column(name = "provisioning_state")
+    public String provisioningState;
+    public String digest;
+    @Column(name = "size_bytes")
+    public Long sizeBytes;
+    @Column(name = "published_at")
+    public Instant publishedAt;
+}

@@ -1,0 +1,38 @@
+package dev.imagegallery.catalog.domain;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import java.time.Instant;
+
+/** The source of a version: a disk image uploaded into one region's blob store. */
+@Entity
+@Table(name = "managed_image")
+public class ManagedImage extends PanacheEntityBase {
+    @Id
+    public String key;
+    @Column(name = "subscription_id")
+    public String subscriptionId;
+    @Column(name = "resource_group")
+    public String resourceGroup;
+    public String name;
+    public String location;
+    @Column(name = "os_type")
+    public String osType;
+    @Column(name = "os_state")
+    public String osState;
+    @Column(name = "blob_uri")
+    public String blobUri;
+    public String tags;
+    @Column(name = "provisioning_state")
+    public String provisioningState;
+    @Column(name = "created_at")
+    public Instant createdAt;
+
+    public String id() {
+        return ResourceIds.managedImage(subscriptionId, resourceGroup, name);
+    }
+}

@@ -1,0 +1,124 @@
+package dev.imagegallery.catalog.domain;
+
+import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.events.Regions;
+
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Azure's rules for names, enums and regions, each failure naming its field. */
+public final class Validation {
+    /** Gallery names: Azure's rule (letters, digits, underscores, periods; no leading _ or trailing . -). */
+    /** Azure's name rule for galleries, definitions and managed images: {@code ^[^_\W][\w-._]{0,79}(?<![-.])$}. */
+    static final Pattern RESOURCE_NAME = Pattern.compile("^[^_\\W][\\w\\-._]{0,79}(?<![-.])$");
+    static final Pattern GALLERY_NAME = RESOURCE_NAME;
+    static final Pattern RESOURCE_GROUP = Pattern.compile("^[-\\w._()]{1,90}(?<!\\.)$");
+    static final Pattern VERSION = Pattern.compile("^(\\d{1,10})\\.(\\d{1,10})\\.(\\d{1,10})$");
+
+    public static final Set<String> OS_TYPES = Set.of("Windows", "Linux");
+    public static final Set<String> OS_STATES = Set.of("Generalized", "Specialized");
+    public static final Set<String> HYPER_V = Set.of("V1", "V2");
+    public static final Set<String> ARCHITECTURES = Set.of("x64", "Arm64");
+    public static final Set<String> STORAGE_TYPES = Set.of("Standard_LRS", "Standard_ZRS", "Premium_LRS");
+
+    private Validation() {
+    }
+
+    public static void galleryName(String name) {
+        if (name == null || !GALLERY_NAME.matcher(name).matches()) {
+            throw ArmException.invalid("InvalidGalleryName", "The gallery name '" + name + "' is invalid: use 1 to 80 "
+                    + "letters, digits, hyphens, underscores and periods, starting with a letter or digit and not "
+                    + "ending with a hyphen or period.", "name");
+        }
+    }
+
+    public static void resourceName(String kind, String name) {
+        if (name == null || !RESOURCE_NAME.matcher(name).matches()) {
+            throw ArmException.invalid("InvalidResourceName", "The " + kind + " name '" + name + "' is invalid: use "
+                    + "1 to 80 letters, digits, hyphens, underscores and periods, starting with a letter or digit and "
+                    + "not ending with a hyphen or period.", "name");
+        }
+    }
+
+    public static void resourceGroup(String rg) {
+        if (rg == null || !RESOURCE_GROUP.matcher(rg).matches()) {
+            throw ArmException.invalid("InvalidResourceGroupName", "The resource group name '" + rg + "' is invalid.",
+                    "resourceGroupName");
+        }
+    }
+
+    public static void subscriptionId(String sub) {
+        try {
+            java.util.UUID.fromString(sub);
+            if (sub.length() != 36) {
+                throw new IllegalArgumentException();
+            }
+        } catch (IllegalArgumentException e) {
+            throw ArmException.invalid("InvalidSubscriptionId", "The subscription id '" + sub + "' is not a GUID.",
+                    "subscriptionId");
+        }
+    }
+
+    /** Parses Major.Minor.Patch, each a non-negative 32-bit integer. */
+    public static long[] version(String name) {
+        var m = name == null ? null : VERSION.matcher(name);
+        if (m == null || !m.matches()) {
+            throw ArmException.invalid("InvalidGalleryImageVersionName", "The version name '" + name
+                    + "' is invalid: use Major.Minor.Patch with non-negative 32-bit integers.", "name");
+        }
+        long[] parts = new long[3];
+        for (int i = 0; i < 3; i++) {
+            parts[i] = Long.parseLong(m.group(i + 1));
+            if (parts[i] > Integer.MAX_VALUE) {
+                throw ArmException.invalid("InvalidGalleryImageVersionName", "The version name '" + name
+                        + "' is invalid: each part must be at most " + Integer.MAX_VALUE + ".", "name");
+            }
+        }
+        return parts;
+    }
+
+    public static String region(String value, String target) {
+        if (value == null || value.isBlank()) {
+            throw ArmException.invalid("LocationRequired", "The location is required.", target);
+        }
+        String r = Regions.normalise(value);
+        if (r == null) {
+            throw ArmException.invalid("LocationNotAvailableForResourceType", "The location '" + value
+                    + "' is not available; known regions are " + Regions.names() + ".", target);
+        }
+        return r;
+    }
+
+    public static String oneOf(Set<String> allowed, String value, String defaultValue, String target) {
+        if (value == null) {
+            if (defaultValue != null) {
+                return defaultValue;
+            }
+            throw ArmException.invalidParameter(target, "The value of '" + target + "' is required; one of "
+                    + allowed + ".");
+        }
+        for (String a : allowed) {
+            if (a.equalsIgnoreCase(value)) {
+                return a;
+            }
+        }
+        throw ArmException.invalidParameter(target, "The value '" + value + "' of '" + target
+                + "' is not one of " + allowed + ".");
+    }
+
+    public static String required(String value, int maxLength, String target) {
+        if (value == null || value.isBlank()) {
+            throw ArmException.invalidParameter(target, "The value of '" + target + "' is required.");
+        }
+        if (value.length() > maxLength) {
+            throw ArmException.invalidParameter(target, "The value of '" + target + "' is longer than "
+                    + maxLength + " characters.");
+        }
+        return value;
+    }
+
+    public static String lower(String s) {
+        return s == null ? null : s.toLowerCase(Locale.ROOT);
+    }
+}

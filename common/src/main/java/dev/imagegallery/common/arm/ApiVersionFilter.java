@@ -1,0 +1,61 @@
+package dev.imagegallery.common.arm;
+
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Every ARM request carries {@code ?api-version=}; each provider accepts its own versions (see the design brief). The
+ * data plane ({@code /blobs}) and Quarkus' own endpoints ({@code /q}) are exempt.
+ */
+public class ApiVersionFilter {
+    public static final Set<String> COMPUTE = Set.of("2022-03-03", "2022-08-03", "2023-07-03", "2024-03-03");
+    public static final Set<String> SUBSCRIPTIONS = Set.of("2022-12-01");
+    public static final Set<String> AUTHORIZATION = Set.of("2022-04-01");
+    public static final Set<String> CONSUMPTION = Set.of("2023-05-01");
+
+    @ServerRequestFilter(preMatching = true)
+    public Optional<Response> check(ContainerRequestContext ctx) {
+        String path = ctx.getUriInfo().getPath();
+        Set<String> accepted = acceptedFor(path);
+        if (accepted == null) {
+            return Optional.empty();
+        }
+        String version = ctx.getUriInfo().getQueryParameters().getFirst("api-version");
+        if (version == null || version.isBlank()) {
+            return Optional.of(ArmExceptionMappers.response(400, "MissingApiVersionParameter",
+                    "The api-version query parameter (?api-version=) is required for all requests.", "api-version"));
+        }
+        if (!accepted.contains(version)) {
+            return Optional.of(ArmExceptionMappers.response(400, "InvalidApiVersionParameter",
+                    "The api-version '" + version + "' is invalid. The supported versions are '"
+                            + String.join(",", accepted.stream().sorted().toList()) + "'.", "api-version"));
+        }
+        return Optional.empty();
+    }
+
+    /** The accepted versions for a path, or null where no api-version applies. */
+    public static Set<String> acceptedFor(String path) {
+        String p = path.toLowerCase(Locale.ROOT);
+        if (p.startsWith("/q/") || p.equals("/q") || p.startsWith("/blobs")) {
+            return null;
+        }
+        if (p.contains("/providers/microsoft.compute/")) {
+            return COMPUTE;
+        }
+        if (p.contains("/providers/microsoft.authorization/")) {
+            return AUTHORIZATION;
+        }
+        if (p.contains("/providers/microsoft.consumption/")) {
+            return CONSUMPTION;
+        }
+        if (p.startsWith("/subscriptions") || p.startsWith("/tenants")) {
+            return SUBSCRIPTIONS;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.imagegallery.devstack;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The Quarkus test resource every service's tests use: real PostgreSQL (a database named by the {@code database} arg)
+ * and real Kafka from {@link TestInfra}, and the {@link TestIssuer} as the OIDC provider of the contoso and fabrikam
+ * tenants. Dev Services are off: they need Docker, and TestInfra has already chosen.
+ */
+public class InfraResource implements QuarkusTestResourceLifecycleManager {
+    private String database = "gallery";
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        database = initArgs.getOrDefault("database", database);
+    }
+
+    @Override
+    public Map<String, String> start() {
+        TestInfra infra = TestInfra.shared();
+        infra.ensureDatabase(database);
+        TestIssuer issuer = TestIssuer.shared();
+        Map<String, String> cfg = new HashMap<>();
+        cfg.put("quarkus.devservices.enabled", "false");
+        cfg.put("quarkus.datasource.username", infra.pgUser());
+        cfg.put("quarkus.datasource.password", infra.pgPassword());
+        cfg.put("quarkus.datasource.jdbc.url", infra.jdbcUrl(database));
+        cfg.put("quarkus.datasource.reactive.url", infra.reactiveUrl(database));
+        cfg.put("kafka.bootstrap.servers", infra.kafkaBootstrap());
+        cfg.put("gallery.oidc.contoso-url", issuer.issuer(Realms.CONTOSO));
+        cfg.put("gallery.oidc.fabrikam-url", issuer.issuer(Realms.FABRIKAM));
+        return cfg;
+    }
+
+    @Override
+    public void stop() {
+        // TestInfra and TestIssuer live until the JVM exits, shared by every test class of the module.
+    }
+}

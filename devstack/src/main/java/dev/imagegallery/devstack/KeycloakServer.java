@@ -1,0 +1,99 @@
+package dev.imagegallery.devstack;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Keycloak from its distribution on Maven Central ({@code org.keycloak:keycloak-quarkus-dist}), in dev mode with the
+ * realms of {@link Realms} imported. The host name is fixed, so the issuer is the same whatever host a client uses.
+ */
+public final class KeycloakServer implements AutoCloseable {
+    public static final List<String> REALM_FILES = List.of("contoso-realm.json", "fabrikam-realm.json");
+
+    private final ManagedProcess process;
+    private final int port;
+
+    private KeycloakServer(ManagedProcess process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    public static KeycloakServer start(Path dir, int port, int managementPort) {
+        try {
+            Path home = dir.resolve("keycloak-" + Versions.KEYCLOAK);
+            if (!Files.isRegularFile(home.resolve("bin/kc.sh"))) {
+                copyTree(ProjectPaths.keycloakDist(), home);
+            }
+            Path imports = home.resolve("data/import");
+            Files.createDirectories(imports);
+            for (String realm : REALM_FILES) {
+                try (InputStream in = KeycloakServer.class.getResourceAsStream("/keycloak/" + realm)) {
+                    Files.copy(in, imports.resolve(realm), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            List<String> cmd = List.of("bash", home.resolve("bin/kc.sh").toString(), "start-dev",
+                    "--http-port=" + port, "--hostname=http://localhost:" + port,
+                    "--http-management-port=" + managementPort, "--import-realm", "--log-level=WARN");
+            Map<String, String> env = Map.of(
+                    "JAVA_HOME", System.getProperty("java.home"),
+                    "JAVA_OPTS_KC_HEAP", "-Xms64m -Xmx512m",
+                    "KC_BOOTSTRAP_ADMIN_USERNAME", "admin",
+                    "KC_BOOTSTRAP_ADMIN_PASSWORD", "admin");
+            Path log = dir.resolve("keycloak.log");
+            ManagedProcess mp = ManagedProcess.start("keycloak", cmd, home, env, log);
+            String probe = "http://127.0.0.1:" + port + "/realms/fabrikam/.well-known/openid-configuration";
+            try {
+                Net.await("Keycloak on port " + port, Duration.ofSeconds(300), () -> Net.httpStatus(probe) == 200,
+                        () -> !mp.alive());
+            } catch (RuntimeException e) {
+                mp.stop();
+                throw new IllegalStateException(e.getMessage() + "; see " + log, e);
+            }
+            return new KeycloakServer(mp, port);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start Keycloak: " + e.getMessage(), e);
+        }
+    }
+
+    public String issuer(String realm) {
+        return "http://localhost:" + port + "/realms/" + realm;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public ManagedProcess process() {
+        return process;
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        Files.walkFileTree(from, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                Files.createDirectories(to.resolve(from.relativize(dir).toString()));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.copy(file, to.resolve(from.relativize(file).toString()), StandardCopyOption.REPLACE_EXISTING);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        process.stop();
+    }
+}

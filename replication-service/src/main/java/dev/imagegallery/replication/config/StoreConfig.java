@@ -1,0 +1,23 @@
+package dev.imagegallery.replication.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Where the regional blob stores live and how the data plane names its blobs. */
+@ConfigMapping(prefix = "gallery.store")
+public interface StoreConfig {
+    /** Root folder of the filesystem stores: one folder per region and replica below it. */
+    String root();
+
+    /** The base URL clients reach the data plane at; blob URIs start with it. */
+    @WithDefault("http://localhost:8082")
+    String publicBaseUrl();
+
+    /** Pending replication jobs are picked up this often (and right after a publish). */
+    @WithDefault("0.5s")
+    String pollInterval();
+
+    /** Attempts before a region is reported Failed. */
+    @WithDefault("5")
+    int maxAttempts();
+}

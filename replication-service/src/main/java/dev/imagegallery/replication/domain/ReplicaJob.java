@@ -1,0 +1,49 @@
+package dev.imagegallery.replication.domain;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import java.time.Instant;
+
+/** Copy one version's content into every replica store of one target region. */
+@Entity
+@Table(name = "replica_job")
+public class ReplicaJob extends PanacheEntityBase {
+    public static final String PENDING = "Pending";
+    public static final String COMPLETED = "Completed";
+    public static final String FAILED = "Failed";
+    public static final String DELETED = "Deleted";
+
+    @Id
+    public String id;
+    @Column(name = "version_id")
+    public String versionId;
+    @Column(name = "subscription_id")
+    public String subscriptionId;
+    public String region;
+    @Column(name = "replica_count")
+    public int replicaCount;
+    @Column(name = "storage_account_type")
+    public String storageAccountType;
+    @Column(name = "source_region")
+    public String sourceRegion;
+    public String digest;
+    @Column(name = "size_bytes")
+    public Long sizeBytes;
+    @Column(name = "used_bytes")
+    public Long usedBytes;
+    public String state;
+    public int attempts;
+    @Column(name = "last_error")
+    public String lastError;
+    /** For a pending job: not before this time (retry backoff). */
+    @Column(name = "updated_at")
+    public Instant updatedAt;
+
+    public static String idOf(String versionId, String region) {
+        return versionId.toLowerCase() + "|" + region;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.imagegallery.replication.events;
+
+import dev.imagegallery.common.inbox.Inbox;
+import dev.imagegallery.events.CloudEvent;
+import dev.imagegallery.events.EventTypes;
+import dev.imagegallery.events.Payloads;
+import dev.imagegallery.replication.service.ReplicationService;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/** Plans replication from catalog-service's events. */
+@ApplicationScoped
+public class CatalogEventsConsumer {
+    private final ReplicationService replication;
+
+    public CatalogEventsConsumer(ReplicationService replication) {
+        this.replication = replication;
+    }
+
+    @Incoming("catalog-events")
+    public Uni<Void> consume(String json) {
+        CloudEvent event;
+        try {
+            event = CloudEvent.parse(json);
+        } catch (IllegalArgumentException e) {
+            Log.warnf("skipping a malformed catalog event: %s", e.getMessage());
+            return Uni.createFrom().voidItem();
+        }
+        return Inbox.process(event, () -> switch (event.type()) {
+            case EventTypes.VERSION_PUBLISHED -> replication.plan(event.dataAs(Payloads.VersionPublished.class));
+            case EventTypes.VERSION_DELETED -> replication.versionDeleted(event.dataAs(Payloads.VersionDeleted.class));
+            default -> Uni.createFrom().voidItem();
+        });
+    }
+}
