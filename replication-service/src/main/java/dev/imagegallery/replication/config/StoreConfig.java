@@ -13,8 +13,8 @@ public interface StoreConfig {
     @WithDefault("http://localhost:8082")
     String publicBaseUrl();
 
-    /** Pending replication jobs are picked up this often (and right after a publish). */
-    @WithDefault("0.5s")
+    /** Pending replication jobs are picked up this often (at least every second; the scheduler does not go below). */
+    @WithDefault("1s")
     String pollInterval();
 
     /** Attempts before a region is reported Failed. */

@@ -34,7 +34,7 @@ public class ReplicationWorker {
         this.vertx = vertx;
     }
 
-    @Scheduled(every = "${gallery.store.poll-interval:0.5s}", delayed = "1s",
+    @Scheduled(every = "${gallery.store.poll-interval:1s}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> tick() {
         return Panache.withSession(() -> ReplicaJob.<ReplicaJob>list("state = ?1 and updatedAt <= ?2 order by updatedAt",

@@ -1,0 +1,145 @@
+package dev.imagegallery.catalog;
+
+import dev.imagegallery.devstack.InfraResource;
+import dev.imagegallery.devstack.Tokens;
+import dev.imagegallery.events.CloudEvent;
+import dev.imagegallery.events.EventTypes;
+import dev.imagegallery.events.Payloads;
+import dev.imagegallery.devstack.TestEvents;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static dev.imagegallery.catalog.CatalogTestSupport.*;
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+@QuarkusTest
+@WithTestResource(value = InfraResource.class, initArgs = @ResourceArg(name = "database", value = "catalog"),
+        scope = TestResourceScope.MATCHING_RESOURCES)
+class CatalogApiTest {
+
+    @BeforeEach
+    void grants() {
+        seedGrants();
+    }
+
+    @Test
+    void publishingAVersionEmitsVersionPublishedAndReplicationEventsCompleteIt() {
+        String mi = RG + "/providers/Microsoft.Compute/images/ubuntu-src";
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(managedImageBody("ubuntu.raw"))
+                .put(mi + API).then().statusCode(201).body("properties.provisioningState", is("Succeeded"));
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(galleryBody())
+                .put(gallery("pubgallery") + API).then().statusCode(201)
+                .body("id", is(gallery("pubgallery")))
+                .body("type", is("Microsoft.Compute/galleries"))
+                .body("properties.identifier.uniqueName", notNullValue());
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(imageBody("22_04"))
+                .put(gallery("pubgallery") + "/images/ubuntu" + API).then().statusCode(201)
+                .body("properties.identifier.sku", is("22_04"))
+                .body("properties.hyperVGeneration", is("V2"));
+        String version = gallery("pubgallery") + "/images/ubuntu/versions/1.0.0";
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                .body(versionBody(mi, "westeurope", "northeurope"))
+                .put(version + API).then().statusCode(201)
+                .body("properties.provisioningState", is("Creating"))
+                .body("properties.publishingProfile.targetRegions.name",
+                        containsInAnyOrder("westeurope", "northeurope"));
+
+        List<CloudEvent> events = TestEvents.read(EventTypes.CATALOG_TOPIC, Duration.ofSeconds(20),
+                seen -> seen.stream().anyMatch(e -> e.subject().equals(version)));
+        CloudEvent published = events.stream().filter(e -> e.subject().equals(version)).findFirst().orElseThrow();
+        assertEquals(EventTypes.VERSION_PUBLISHED, published.type());
+        var payload = published.dataAs(Payloads.VersionPublished.class);
+        assertEquals("http://localhost:8082/blobs/westeurope/" + SUB + "/ubuntu.raw", payload.sourceBlobUri());
+        assertEquals("westeurope", payload.sourceRegion());
+        assertEquals(2, payload.targetRegions().size());
+
+        for (String region : List.of("westeurope", "northeurope")) {
+            CloudEvent done = CloudEvent.of("/tests", EventTypes.REPLICA_COMPLETED, version,
+                    new Payloads.ReplicaCompleted(version, SUB, region, 1, "Standard_LRS", "sha256:abc", 4096, 8192,
+                            Instant.now()));
+            TestEvents.publish(EventTypes.REPLICATION_TOPIC, done);
+            TestEvents.publish(EventTypes.REPLICATION_TOPIC, done); // redelivery changes nothing
+        }
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth().oauth2(Tokens.alice())
+                .get(version + API + "&$expand=ReplicationStatus").then().statusCode(200)
+                .body("properties.provisioningState", is("Succeeded"))
+                .body("properties.replicationStatus.aggregatedState", is("Completed"))
+                .body("properties.replicationStatus.summary.state", is(List.of("Completed", "Completed")))
+                .body("properties.storageProfile.osDiskImage.digest", is("sha256:abc")));
+    }
+
+    @Test
+    void withoutATokenIs401() {
+        given().get(gallery("any") + API).then().statusCode(401).body("error.code", is("AuthenticationFailed"));
+    }
+
+    @Test
+    void carolWithoutARoleIs403AndBobOfAnotherTenantIs404() {
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(galleryBody())
+                .put(gallery("private") + API).then().statusCode(201);
+        given().auth().oauth2(Tokens.carol()).get(gallery("private") + API).then().statusCode(403)
+                .body("error.code", is("AuthorizationFailed"));
+        given().auth().oauth2(Tokens.bob()).get(gallery("private") + API).then().statusCode(404);
+    }
+
+    @Test
+    void badInputIsAnArmError() {
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(galleryBody())
+                .put(gallery("_bad") + API).then().statusCode(400).body("error.code", is("InvalidGalleryName"));
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(galleryBody())
+                .put(gallery("ok") + "?api-version=2019-01-01").then().statusCode(400)
+                .body("error.code", is("InvalidApiVersionParameter"));
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body("{\"location\":")
+                .put(gallery("ok") + API).then().statusCode(400).body("error.code", is("InvalidRequestContent"));
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body("{\"location\":\"mars\"}")
+                .put(gallery("ok") + API).then().statusCode(400).body("error.target", is("location"));
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(galleryBody())
+                .put(gallery("badimages") + API).then().statusCode(201);
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                .body(imageBody("x").replace("\"Linux\"", "\"Solaris\""))
+                .put(gallery("badimages") + "/images/i1" + API).then().statusCode(400)
+                .body("error.target", is("properties.osType"));
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(imageBody("dup"))
+                .put(gallery("badimages") + "/images/i1" + API).then().statusCode(201);
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(imageBody("dup"))
+                .put(gallery("badimages") + "/images/i2" + API).then().statusCode(409)
+                .body("error.code", is("GalleryImageIdentifierConflict"));
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                .body(versionBody(RG + "/providers/Microsoft.Compute/images/none", "westeurope"))
+                .put(gallery("badimages") + "/images/i1/versions/1.0.4294967296" + API).then().statusCode(400)
+                .body("error.code", is("InvalidGalleryImageVersionName"));
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                .body(versionBody(RG + "/providers/Microsoft.Compute/images/none", "northeurope"))
+                .put(gallery("badimages") + "/images/i1/versions/1.0.0" + API).then().statusCode(400)
+                .body("error.target", is("properties.publishingProfile.targetRegions"));
+        given().auth().oauth2(Tokens.alice()).delete(gallery("badimages") + API).then().statusCode(409)
+                .body("error.code", is("GalleryNotEmpty"));
+    }
+
+    @Test
+    void galleriesAreListedByResourceGroupAndSubscriptionWithPaging() {
+        for (int i = 0; i < 3; i++) {
+            given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(galleryBody())
+                    .put(gallery("paged" + i) + API).then().statusCode(201);
+        }
+        String next = given().auth().oauth2(Tokens.alice())
+                .get(RG + "/providers/Microsoft.Compute/galleries" + API + "&$top=2").then().statusCode(200)
+                .body("value.size()", is(2)).extract().path("nextLink");
+        given().auth().oauth2(Tokens.alice()).get(next).then().statusCode(200).body("value.name", hasItem("paged2"));
+    }
+}

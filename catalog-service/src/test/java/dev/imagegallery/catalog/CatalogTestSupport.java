@@ -1,0 +1,64 @@
+package dev.imagegallery.catalog;
+
+import dev.imagegallery.devstack.Realms;
+import dev.imagegallery.devstack.TestEvents;
+import dev.imagegallery.devstack.Tokens;
+
+import java.time.Duration;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+
+/** Paths, bodies and the one-time grant seeding the catalog tests share. */
+final class CatalogTestSupport {
+    static final String API = "?api-version=2024-03-03";
+    static final String SUB = Realms.CONTOSO_SUBSCRIPTION;
+    static final String RG = "/subscriptions/" + SUB + "/resourceGroups/rg-images";
+    private static boolean seeded;
+
+    private CatalogTestSupport() {
+    }
+
+    /** Publishes the seed grants to Kafka once and waits until the catalog's read model has them. */
+    static synchronized void seedGrants() {
+        if (seeded) {
+            return;
+        }
+        TestEvents.publishSeedGrants();
+        await().atMost(Duration.ofSeconds(30)).until(() -> given().auth().oauth2(Tokens.alice())
+                .get("/subscriptions/" + SUB + "/providers/Microsoft.Compute/galleries" + API).statusCode() == 200);
+        seeded = true;
+    }
+
+    static String gallery(String name) {
+        return RG + "/providers/Microsoft.Compute/galleries/" + name;
+    }
+
+    static String galleryBody() {
+        return "{\"location\":\"westeurope\",\"tags\":{\"team\":\"platform\"},\"properties\":{\"description\":\"golden images\"}}";
+    }
+
+    static String imageBody(String sku) {
+        return "{\"location\":\"westeurope\",\"properties\":{\"osType\":\"Linux\",\"osState\":\"Generalized\","
+                + "\"hyperVGeneration\":\"V2\",\"identifier\":{\"publisher\":\"contoso\",\"offer\":\"ubuntu\","
+                + "\"sku\":\"" + sku + "\"},\"recommended\":{\"vCPUs\":{\"min\":2,\"max\":16}}}}";
+    }
+
+    static String managedImageBody(String blob) {
+        return "{\"location\":\"westeurope\",\"properties\":{\"storageProfile\":{\"osDisk\":{\"osType\":\"Linux\","
+                + "\"osState\":\"Generalized\",\"blobUri\":\"http://localhost:8082/blobs/westeurope/" + SUB + "/" + blob
+                + "\"}}}}";
+    }
+
+    static String versionBody(String sourceId, String... regions) {
+        StringBuilder targets = new StringBuilder();
+        for (String r : regions) {
+            if (targets.length() > 0) {
+                targets.append(',');
+            }
+            targets.append("{\"name\":\"").append(r).append("\",\"regionalReplicaCount\":1}");
+        }
+        return "{\"location\":\"westeurope\",\"properties\":{\"publishingProfile\":{\"targetRegions\":[" + targets
+                + "]},\"storageProfile\":{\"source\":{\"id\":\"" + sourceId + "\"}}}}";
+    }
+}

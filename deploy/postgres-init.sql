@@ -1,0 +1,4 @@
+CREATE DATABASE catalog;
+CREATE DATABASE replication;
+CREATE DATABASE access;
+CREATE DATABASE billing;

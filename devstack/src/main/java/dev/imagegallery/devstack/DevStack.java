@@ -1,0 +1,55 @@
+package dev.imagegallery.devstack;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code ./gallery up} runs this in the background: it starts the {@link LocalStack}, writes where everything is to
+ * {@code .local/summary.txt} and {@code .local/ready}, and holds the stack until it receives SIGTERM
+ * ({@code ./gallery down}), when it stops everything it started, and only that.
+ */
+public final class DevStack {
+    private DevStack() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path run = ProjectPaths.root().resolve(".local");
+        Files.createDirectories(run);
+        Path ready = run.resolve("ready");
+        Files.deleteIfExists(ready);
+        LocalStack stack = new LocalStack(run, 0);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("stopping the local stack");
+            stack.close();
+            try {
+                Files.deleteIfExists(ready);
+                Files.deleteIfExists(run.resolve("devstack.pid"));
+            } catch (IOException ignored) {
+                // nothing to clean
+            }
+            System.out.println("stopped");
+            stopped.countDown();
+        }, "devstack-stop"));
+        try {
+            stack.start();
+        } catch (RuntimeException e) {
+            System.err.println("the local stack did not start: " + e.getMessage());
+            System.exit(1);
+        }
+        StringBuilder text = new StringBuilder();
+        for (Map.Entry<String, String> e : stack.summary().entrySet()) {
+            text.append(String.format("  %-20s %s%n", e.getKey(), e.getValue()));
+        }
+        text.append(String.format("  %-20s %s%n", "processes", stack.processes().stream()
+                .map(p -> p.name() + "=" + p.pid()).toList()));
+        Files.writeString(run.resolve("summary.txt"), text.toString());
+        Files.writeString(ready, String.valueOf(ProcessHandle.current().pid()));
+        System.out.println("the local stack is up");
+        System.out.print(text);
+        stopped.await();
+    }
+}

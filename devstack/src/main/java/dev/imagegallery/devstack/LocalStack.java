@@ -1,0 +1,175 @@
+package dev.imagegallery.devstack;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole system on one machine: PostgreSQL, a KRaft Kafka broker, Keycloak with the contoso and fabrikam realms,
+ * and the four services from their packaged jars. Used by {@code ./gallery up} (offset 0: the documented ports) and
+ * by the end-to-end suite (an offset, so that it never meets a developer's running stack).
+ */
+public final class LocalStack implements AutoCloseable {
+    public static final List<String> SERVICES = List.of("access-service", "catalog-service", "replication-service",
+            "billing-service");
+    public static final Map<String, Integer> SERVICE_PORTS = Map.of("catalog-service", 8081, "replication-service",
+            8082, "access-service", 8083, "billing-service", 8084);
+    public static final Map<String, String> DATABASES = Map.of("catalog-service", "catalog", "replication-service",
+            "replication", "access-service", "access", "billing-service", "billing");
+
+    private final Path runDir;
+    private final int offset;
+    private PostgresServer postgres;
+    private KafkaBroker kafka;
+    private KeycloakServer keycloak;
+    private final List<ManagedProcess> services = new ArrayList<>();
+
+    public LocalStack(Path runDir, int offset) {
+        this.runDir = runDir.toAbsolutePath();
+        this.offset = offset;
+    }
+
+    public int port(int base) {
+        return base + offset;
+    }
+
+    public int servicePort(String service) {
+        return port(SERVICE_PORTS.get(service));
+    }
+
+    public String serviceUrl(String service) {
+        return "http://localhost:" + servicePort(service);
+    }
+
+    public String issuer(String realm) {
+        return keycloak.issuer(realm);
+    }
+
+    public int keycloakPort() {
+        return port(8180);
+    }
+
+    public Path logDir() {
+        return runDir.resolve("logs");
+    }
+
+    public LocalStack start() {
+        try {
+            Files.createDirectories(logDir());
+            checkFree();
+            long t0 = System.nanoTime();
+            postgres = PostgresServer.startOrAttach(runDir.resolve("postgres"), port(55432));
+            postgres.ensureDatabases(List.copyOf(DATABASES.values()));
+            log("PostgreSQL ready on " + postgres.host() + ":" + postgres.port() + (postgres.isEmbedded()
+                    ? " (embedded)" : " (external)"), t0);
+            kafka = KafkaBroker.start(runDir.resolve("kafka"), port(9092), port(9093), "384m");
+            log("Kafka (KRaft) ready on " + kafka.bootstrapServers(), t0);
+            keycloak = KeycloakServer.start(runDir.resolve("keycloak"), port(8180), port(9180));
+            log("Keycloak ready on http://localhost:" + keycloak.port(), t0);
+            for (String svc : SERVICES) {
+                services.add(startService(svc));
+            }
+            for (int i = 0; i < SERVICES.size(); i++) {
+                String svc = SERVICES.get(i);
+                ManagedProcess p = services.get(i);
+                String ready = serviceUrl(svc) + "/q/health/ready";
+                Net.await(svc, Duration.ofSeconds(180), () -> Net.httpStatus(ready) == 200, () -> !p.alive());
+                log(svc + " ready on " + serviceUrl(svc), t0);
+            }
+            return this;
+        } catch (java.io.IOException e) {
+            close();
+            throw new java.io.UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void checkFree() {
+        List<Integer> ports = new ArrayList<>(List.of(port(9092), port(9093), port(8180), port(9180)));
+        SERVICE_PORTS.values().forEach(p -> ports.add(port(p)));
+        for (int p : ports) {
+            if (Net.listening(p)) {
+                throw new IllegalStateException("port " + p + " is already in use: is another stack running? "
+                        + "(./gallery status)");
+            }
+        }
+    }
+
+    private ManagedProcess startService(String svc) {
+        Path jar = ProjectPaths.root().resolve(svc).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build first (./mvnw install -DskipTests)");
+        }
+        String db = DATABASES.get(svc);
+        Map<String, String> env = new HashMap<>();
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(servicePort(svc)));
+        env.put("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(db));
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(db));
+        env.put("QUARKUS_DATASOURCE_USERNAME", postgres.user());
+        env.put("QUARKUS_DATASOURCE_PASSWORD", postgres.password());
+        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        env.put("GALLERY_OIDC_CONTOSO_URL", keycloak.issuer(Realms.CONTOSO));
+        env.put("GALLERY_OIDC_FABRIKAM_URL", keycloak.issuer(Realms.FABRIKAM));
+        env.put("GALLERY_STORE_ROOT", runDir.resolve("stores").toString());
+        env.put("GALLERY_STORE_PUBLIC_BASE_URL", serviceUrl("replication-service"));
+        List<String> cmd = List.of(ProjectPaths.javaBinary().toString(), "-Xms32m", "-Xmx256m",
+                "-XX:+UseSerialGC", "-jar", jar.toString());
+        return ManagedProcess.start(svc, cmd, runDir, env, logDir().resolve(svc + ".log"));
+    }
+
+    /** Where everything is, for people. */
+    public Map<String, String> summary() {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("PostgreSQL", postgres.host() + ":" + postgres.port() + " (user " + postgres.user()
+                + "; databases catalog, replication, access, billing)");
+        s.put("Kafka", kafka.bootstrapServers());
+        s.put("Keycloak", "http://localhost:" + keycloak.port() + " (admin/admin; realms contoso, fabrikam)");
+        for (String svc : SERVICES) {
+            s.put(svc, serviceUrl(svc) + "  (OpenAPI: " + serviceUrl(svc) + "/q/swagger-ui)");
+        }
+        s.put("logs", logDir().toString());
+        return s;
+    }
+
+    public List<ManagedProcess> processes() {
+        List<ManagedProcess> all = new ArrayList<>(services);
+        if (keycloak != null) {
+            all.add(keycloak.process());
+        }
+        if (kafka != null) {
+            all.add(kafka.process());
+        }
+        return all;
+    }
+
+    private static void log(String msg, long t0) {
+        System.out.printf("[%5.1fs] %s%n", (System.nanoTime() - t0) / 1e9, msg);
+    }
+
+    @Override
+    public void close() {
+        for (int i = services.size() - 1; i >= 0; i--) {
+            services.get(i).stop();
+        }
+        services.clear();
+        if (keycloak != null) {
+            keycloak.close();
+            keycloak = null;
+        }
+        if (kafka != null) {
+            kafka.close();
+            kafka = null;
+        }
+        if (postgres != null) {
+            postgres.close();
+            postgres = null;
+        }
+    }
+}

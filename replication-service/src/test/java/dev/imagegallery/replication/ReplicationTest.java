@@ -1,0 +1,134 @@
+package dev.imagegallery.replication;
+
+import dev.imagegallery.devstack.InfraResource;
+import dev.imagegallery.devstack.Realms;
+import dev.imagegallery.devstack.TestEvents;
+import dev.imagegallery.devstack.Tokens;
+import dev.imagegallery.events.CloudEvent;
+import dev.imagegallery.events.EventTypes;
+import dev.imagegallery.events.Payloads;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@QuarkusTest
+@WithTestResource(value = InfraResource.class, initArgs = @ResourceArg(name = "database", value = "replication"),
+        scope = TestResourceScope.MATCHING_RESOURCES)
+class ReplicationTest {
+    static final String SUB = Realms.CONTOSO_SUBSCRIPTION;
+    private static boolean seeded;
+
+    @BeforeEach
+    void grants() {
+        synchronized (ReplicationTest.class) {
+            if (!seeded) {
+                TestEvents.publishSeedGrants();
+                await().atMost(Duration.ofSeconds(30)).until(() -> given().auth().oauth2(Tokens.alice())
+                        .get("/blobs/westeurope/" + SUB + "/absent").then().extract().path("error.code")
+                        .equals("BlobNotFound"));
+                seeded = true;
+            }
+        }
+    }
+
+    static byte[] image(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        // a run of zeros: free space that costs nothing
+        java.util.Arrays.fill(b, size / 4, size / 2, (byte) 0);
+        return b;
+    }
+
+    static String sha(byte[] b) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    @Test
+    void uploadAnswersDigestSizeAndUsedBytesAndReadsBackByteForByte() throws Exception {
+        byte[] img = image(3 * 1024 * 1024 + 17, 1);
+        String hex = sha(img);
+        given().auth().oauth2(Tokens.alice()).header("X-Content-SHA256", "sha256:" + hex).body(img)
+                .put("/blobs/westeurope/" + SUB + "/disk1.raw").then().statusCode(201)
+                .body("digest", is("sha256:" + hex))
+                .body("sizeBytes", is(img.length))
+                .body("region", is("westeurope"))
+                .body("format", is("raw"))
+                .body("blobUri", is("http://localhost:8082/blobs/westeurope/" + SUB + "/disk1.raw"));
+        int used = given().auth().oauth2(Tokens.alice()).body(img).put("/blobs/westeurope/" + SUB + "/disk1b.raw")
+                .then().statusCode(201).extract().path("usedBytes");
+        assertTrue(used < img.length * 0.8, "zero runs are not counted as used: " + used);
+        byte[] back = given().auth().oauth2(Tokens.alice()).get("/blobs/westeurope/" + SUB + "/disk1.raw")
+                .then().statusCode(200).extract().asByteArray();
+        assertArrayEquals(img, back);
+    }
+
+    @Test
+    void aWrongDigestIs400AndStoresNothing() {
+        byte[] img = image(100_000, 2);
+        given().auth().oauth2(Tokens.alice()).header("X-Content-SHA256", "0".repeat(64)).body(img)
+                .put("/blobs/westeurope/" + SUB + "/bad.raw").then().statusCode(400)
+                .body("error.code", is("ContentDigestMismatch"));
+        given().auth().oauth2(Tokens.alice()).get("/blobs/westeurope/" + SUB + "/bad.raw").then().statusCode(404)
+                .body("error.code", is("BlobNotFound"));
+    }
+
+    @Test
+    void unknownRegionBadNamesAndAccessAreArmErrors() {
+        given().auth().oauth2(Tokens.alice()).body(new byte[10]).put("/blobs/mars/" + SUB + "/x.raw").then()
+                .statusCode(404).body("error.code", is("RegionNotFound"));
+        given().auth().oauth2(Tokens.alice()).body(new byte[10]).put("/blobs/westeurope/" + SUB + "/-bad").then()
+                .statusCode(400).body("error.code", is("InvalidBlobName"));
+        given().body(new byte[10]).put("/blobs/westeurope/" + SUB + "/x.raw").then().statusCode(401);
+        given().auth().oauth2(Tokens.carol()).body(new byte[10]).put("/blobs/westeurope/" + SUB + "/x.raw").then()
+                .statusCode(403).body("error.code", is("AuthorizationFailed"));
+        given().auth().oauth2(Tokens.bob()).body(new byte[10]).put("/blobs/westeurope/" + SUB + "/x.raw").then()
+                .statusCode(404);
+    }
+
+    @Test
+    void aPublishedVersionIsCopiedToEveryRegionAndReplicaWithEgressCounted() throws Exception {
+        byte[] img = image(2 * 1024 * 1024, System.nanoTime()); // new content: stores persist between runs
+        given().auth().oauth2(Tokens.alice()).body(img).put("/blobs/westeurope/" + SUB + "/v1.raw").then()
+                .statusCode(201);
+        String version = "/subscriptions/" + SUB + "/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/"
+                + "i/versions/1.0." + Math.abs(UUID.randomUUID().hashCode() % 100000);
+        TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.VERSION_PUBLISHED, version,
+                new Payloads.VersionPublished(version, SUB, "contoso", "westeurope",
+                        "http://localhost:8082/blobs/westeurope/" + SUB + "/v1.raw", null, 0, 0, List.of(
+                        new Payloads.TargetRegion("westeurope", 1, "Standard_LRS"),
+                        new Payloads.TargetRegion("northeurope", 2, "Standard_ZRS")))));
+        List<CloudEvent> events = TestEvents.read(EventTypes.REPLICATION_TOPIC, Duration.ofSeconds(30),
+                seen -> seen.stream().filter(e -> e.subject().equals(version)
+                        && e.type().equals(EventTypes.REPLICA_COMPLETED)).count() == 2);
+        var mine = events.stream().filter(e -> e.subject().equals(version)).toList();
+        var completed = mine.stream().filter(e -> e.type().equals(EventTypes.REPLICA_COMPLETED))
+                .map(e -> e.dataAs(Payloads.ReplicaCompleted.class)).toList();
+        assertEquals(2, completed.size(), "one ReplicaCompleted per region: " + mine);
+        var north = completed.stream().filter(c -> c.region().equals("northeurope")).findFirst().orElseThrow();
+        assertEquals(2, north.replicaCount());
+        assertEquals(2L * img.length, north.logicalBytes());
+        assertEquals("sha256:" + sha(img), north.digest());
+        var egress = mine.stream().filter(e -> e.type().equals(EventTypes.EGRESS_TRANSFERRED))
+                .map(e -> e.dataAs(Payloads.EgressTransferred.class)).toList();
+        assertEquals(1, egress.size(), "only westeurope to northeurope crosses regions");
+        assertEquals("northeurope", egress.get(0).destinationRegion());
+        assertTrue(egress.get(0).bytes() > 0 && egress.get(0).bytes() < img.length, "zeros do not cross");
+    }
+}
