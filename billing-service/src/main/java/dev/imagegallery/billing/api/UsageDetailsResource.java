@@ -1,0 +1,62 @@
+package dev.imagegallery.billing.api;
+
+import dev.imagegallery.billing.api.UsageDetailBodies.UsageDetailList;
+import dev.imagegallery.billing.service.UsageService;
+import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.common.security.Authorizer;
+import dev.imagegallery.common.security.CurrentCaller;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import java.util.UUID;
+
+/**
+ * {@code Microsoft.Consumption/usageDetails} of a subscription: daily lines of stored GiB-hours and inter-region
+ * egress, priced. Owner and Reader (any role allowing {@value #READ}) may read them.
+ */
+@Path("/subscriptions/{subscriptionId}/providers/Microsoft.Consumption")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+public class UsageDetailsResource {
+    static final String READ = "Microsoft.Consumption/usageDetails/read";
+
+    private final UsageService usage;
+    private final Authorizer authorizer;
+    private final CurrentCaller caller;
+
+    public UsageDetailsResource(UsageService usage, Authorizer authorizer, CurrentCaller caller) {
+        this.usage = usage;
+        this.authorizer = authorizer;
+        this.caller = caller;
+    }
+
+    /** Lines of the UTC days from {@code startDate} to {@code endDate} (yyyy-MM-dd, inclusive; default this month). */
+    @GET
+    @Path("usageDetails")
+    public Uni<UsageDetailList> usageDetails(@PathParam("subscriptionId") String sub,
+                                            @QueryParam("startDate") String startDate,
+                                            @QueryParam("endDate") String endDate) {
+        requireGuid(sub);
+        return authorizer.require(caller.get(), "/subscriptions/" + sub, READ)
+                .flatMap(v -> usage.usageDetails(sub, usage.period(startDate, endDate)))
+                .map(lines -> UsageDetailMapper.list(sub, lines));
+    }
+
+    static void requireGuid(String sub) {
+        try {
+            if (sub.length() != 36) {
+                throw new IllegalArgumentException();
+            }
+            UUID.fromString(sub);
+        } catch (IllegalArgumentException e) {
+            throw ArmException.invalid("InvalidSubscriptionId", "The subscription id '" + sub + "' is not a GUID.",
+                    "subscriptionId");
+        }
+    }
+}

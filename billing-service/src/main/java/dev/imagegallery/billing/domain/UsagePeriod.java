@@ -1,0 +1,59 @@
+package dev.imagegallery.billing.domain;
+
+import dev.imagegallery.common.arm.ArmException;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * The UTC days a usage query covers, both inclusive. Without dates it is the current month up to today; without a
+ * start date it begins on the first of the end date's month; without an end date it ends today.
+ */
+public record UsagePeriod(LocalDate start, LocalDate end) {
+    public static final int MAX_DAYS = 366;
+    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("uuuu-MM-dd")
+            .withResolverStyle(ResolverStyle.STRICT);
+
+    public static UsagePeriod of(String startDate, String endDate, LocalDate today) {
+        LocalDate end = isBlank(endDate) ? today : parse(endDate, "endDate");
+        LocalDate start = isBlank(startDate) ? end.withDayOfMonth(1) : parse(startDate, "startDate");
+        if (end.isBefore(start)) {
+            throw ArmException.invalid("InvalidDateRange", "The endDate " + end + " is before the startDate " + start
+                    + ".", "endDate");
+        }
+        long days = ChronoUnit.DAYS.between(start, end) + 1;
+        if (days > MAX_DAYS) {
+            throw ArmException.invalid("InvalidDateRange", "The range from " + start + " to " + end + " spans " + days
+                    + " days; at most " + MAX_DAYS + " days can be queried at once.", "endDate");
+        }
+        return new UsagePeriod(start, end);
+    }
+
+    /** The first instant of the period. */
+    public Instant from() {
+        return start.atStartOfDay(ZoneOffset.UTC).toInstant();
+    }
+
+    /** The first instant after the period. */
+    public Instant until() {
+        return end.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+    }
+
+    private static LocalDate parse(String value, String parameter) {
+        try {
+            return LocalDate.parse(value.trim(), DATE);
+        } catch (DateTimeParseException e) {
+            throw ArmException.invalidParameter(parameter, "The value '" + value + "' of '" + parameter
+                    + "' is not a date in the format yyyy-MM-dd.");
+        }
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+}

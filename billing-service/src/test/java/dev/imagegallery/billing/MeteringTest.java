@@ -1,0 +1,195 @@
+package dev.imagegallery.billing;
+
+import dev.imagegallery.billing.BillingTestSupport.Line;
+import dev.imagegallery.devstack.InfraResource;
+import dev.imagegallery.events.CloudEvent;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.util.List;
+
+import static dev.imagegallery.billing.BillingTestSupport.GIB;
+import static dev.imagegallery.billing.BillingTestSupport.PATIENCE;
+import static dev.imagegallery.billing.BillingTestSupport.at;
+import static dev.imagegallery.billing.BillingTestSupport.bandwidth;
+import static dev.imagegallery.billing.BillingTestSupport.egress;
+import static dev.imagegallery.billing.BillingTestSupport.lines;
+import static dev.imagegallery.billing.BillingTestSupport.newVersionId;
+import static dev.imagegallery.billing.BillingTestSupport.on;
+import static dev.imagegallery.billing.BillingTestSupport.publishCatalog;
+import static dev.imagegallery.billing.BillingTestSupport.publishReplication;
+import static dev.imagegallery.billing.BillingTestSupport.replicaCompleted;
+import static dev.imagegallery.billing.BillingTestSupport.storage;
+import static dev.imagegallery.billing.BillingTestSupport.today;
+import static dev.imagegallery.billing.BillingTestSupport.versionDeleted;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.comparesEqualTo;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
+
+/** Metering from real Kafka events: storage meters, egress, deletion, redelivery and rejected events. */
+@QuarkusTest
+@WithTestResource(value = InfraResource.class, initArgs = @ResourceArg(name = "database", value = "billing"),
+        scope = TestResourceScope.MATCHING_RESOURCES)
+class MeteringTest {
+    // computed once: a test running across midnight still finds "yesterday" fully covered
+    static final LocalDate TODAY = today();
+    static final LocalDate YESTERDAY = TODAY.minusDays(1);
+    static final LocalDate TWO_DAYS_AGO = TODAY.minusDays(2);
+
+    @BeforeAll
+    static void seed() {
+        BillingTestSupport.publishSeedGrants();
+    }
+
+    @BeforeEach
+    void grantsKnown() {
+        BillingTestSupport.awaitSeedGrants();
+    }
+
+    @Test
+    void replicasAndEgressBecomeDailyPricedLines() {
+        String v = newVersionId();
+        // 2 replicas of a 125 GiB image hold 100 GiB after deduplication, complete two days ago at noon
+        publishReplication(replicaCompleted(v, "westeurope", 2, "Premium_LRS", 100 * GIB, 250 * GIB,
+                at(TWO_DAYS_AGO, 12)));
+        publishReplication(egress(v, "westeurope", "northeurope", 6 * GIB + GIB / 4, at(YESTERDAY, 10)));
+        publishReplication(egress(v, "westeurope", "eastus", GIB, at(YESTERDAY, 11)));
+        publishReplication(egress(v, "westeurope", "eastus", 2 * GIB, at(YESTERDAY, 23)));
+
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            List<Line> lines = lines(v, TWO_DAYS_AGO, TODAY);
+            assertThat(bandwidth(lines), hasSize(2));
+            assertThat(storage(lines).size(), greaterThan(1));
+            assertThat(on(bandwidth(lines), YESTERDAY).quantity().signum(), is(1));
+        });
+        List<Line> lines = lines(v, TWO_DAYS_AGO, TODAY);
+
+        // storage: 100 GiB x 12 h two days ago, x 24 h yesterday, at 0.132 USD per GiB-month of 730 h
+        Line partial = on(storage(lines), TWO_DAYS_AGO);
+        assertThat(partial.quantity(), comparesEqualTo(new BigDecimal("1200")));
+        assertThat(partial.cost(), comparesEqualTo(new BigDecimal("0.22"))); // 158.4 / 730 = 0.2169...
+        Line full = on(storage(lines), YESTERDAY);
+        assertThat(full.quantity(), comparesEqualTo(new BigDecimal("2400")));
+        assertThat(full.cost(), comparesEqualTo(new BigDecimal("0.43"))); // 316.8 / 730 = 0.4339...
+        assertThat(full.unitPrice(), comparesEqualTo(new BigDecimal("0.000180821918"))); // 0.132 / 730
+        assertThat(full.meterName(), is("Premium_LRS Stored GiB-hours"));
+        assertThat(full.location(), is("westeurope"));
+        assertThat(((Number) full.info().get("physicalBytes")).longValue(), is(100 * GIB));
+        assertThat(((Number) full.info().get("logicalBytes")).longValue(), is(250 * GIB));
+        assertThat(((Number) full.info().get("replicaCount")).intValue(), is(2));
+        // today runs up to now
+        storage(lines).stream().filter(l -> l.date().equals(TODAY.toString())).forEach(
+                l -> assertThat(l.quantity(), lessThanOrEqualTo(new BigDecimal("2400"))));
+
+        // egress within Europe: 6.25 GiB x 0.02 = 0.125, half-even to 0.12
+        Line europe = bandwidth(lines).stream().filter(l -> l.meterName().contains("northeurope")).findFirst()
+                .orElseThrow();
+        assertThat(europe.meterName(), is("Inter-region egress westeurope to northeurope"));
+        assertThat(europe.date(), is(YESTERDAY.toString()));
+        assertThat(europe.quantity(), comparesEqualTo(new BigDecimal("6.25")));
+        assertThat(europe.unitPrice(), comparesEqualTo(new BigDecimal("0.02")));
+        assertThat(europe.cost(), comparesEqualTo(new BigDecimal("0.12")));
+        // egress to the US: two transfers the same day, 3 GiB x 0.05 = 0.15
+        Line us = bandwidth(lines).stream().filter(l -> l.meterName().contains("eastus")).findFirst().orElseThrow();
+        assertThat(us.quantity(), comparesEqualTo(new BigDecimal("3")));
+        assertThat(us.unitPrice(), comparesEqualTo(new BigDecimal("0.05")));
+        assertThat(us.cost(), comparesEqualTo(new BigDecimal("0.15")));
+    }
+
+    @Test
+    void aRedeliveredEventIsBilledOnce() {
+        String v = newVersionId();
+        CloudEvent once = egress(v, "westeurope", "eastus", GIB, at(YESTERDAY, 9));
+        publishReplication(once);
+        publishReplication(once);
+        // same key, same partition: when this one is billed, both copies above have been consumed
+        publishReplication(egress(v, "westeurope", "westus2", 2 * GIB, at(YESTERDAY, 10)));
+
+        await().atMost(PATIENCE).until(() -> bandwidth(lines(v, YESTERDAY, YESTERDAY)).size() == 2);
+        Line eastus = bandwidth(lines(v, YESTERDAY, YESTERDAY)).stream()
+                .filter(l -> l.meterName().endsWith("to eastus")).findFirst().orElseThrow();
+        assertThat(eastus.quantity(), comparesEqualTo(BigDecimal.ONE));
+        assertThat(eastus.cost(), comparesEqualTo(new BigDecimal("0.05")));
+    }
+
+    @Test
+    void negativeByteCountsAreNeverBilled() {
+        String v = newVersionId();
+        publishReplication(egress(v, "westeurope", "eastus", -5 * GIB, at(YESTERDAY, 9)));
+        publishReplication(replicaCompleted(v, "northeurope", 1, "Standard_LRS", -GIB, GIB, at(TWO_DAYS_AGO, 9)));
+        publishReplication(replicaCompleted(v, "eastus", 1, "Standard_LRS", GIB, -GIB, at(TWO_DAYS_AGO, 9)));
+        publishReplication(egress(v, "westeurope", "westus2", GIB, at(YESTERDAY, 10)));
+
+        await().atMost(PATIENCE).until(() -> !bandwidth(lines(v, TWO_DAYS_AGO, TODAY)).isEmpty());
+        List<Line> lines = lines(v, TWO_DAYS_AGO, TODAY);
+        assertThat(lines, hasSize(1));
+        assertThat(lines.get(0).meterName(), is("Inter-region egress westeurope to westus2"));
+    }
+
+    @Test
+    void deletingAVersionEndsItsMetersAtTheDeletion() {
+        String v = newVersionId();
+        publishReplication(replicaCompleted(v, "westeurope", 1, "Standard_LRS", 10 * GIB, 10 * GIB,
+                at(TWO_DAYS_AGO, 12)));
+        await().atMost(PATIENCE).until(() -> storage(lines(v, YESTERDAY, YESTERDAY)).size() == 1);
+        assertThat(on(lines(v, YESTERDAY, YESTERDAY), YESTERDAY).quantity(), comparesEqualTo(new BigDecimal("240")));
+
+        publishCatalog(versionDeleted(v, at(YESTERDAY, 6)));
+
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            List<Line> lines = storage(lines(v, TWO_DAYS_AGO, TODAY));
+            assertThat(lines, hasSize(2));
+            assertThat(on(lines, TWO_DAYS_AGO).quantity(), comparesEqualTo(new BigDecimal("120")));
+            assertThat(on(lines, YESTERDAY).quantity(), comparesEqualTo(new BigDecimal("60"))); // 10 GiB x 6 h
+        });
+    }
+
+    @Test
+    void aCompletionConsumedAfterTheDeletionIsMeteredUpToTheDeletionOnly() {
+        String v = newVersionId();
+        // the two topics are not ordered with each other: the deletion may well be consumed first
+        publishCatalog(versionDeleted(v, at(YESTERDAY, 6)));
+        publishReplication(replicaCompleted(v, "northeurope", 3, "Standard_ZRS", 4 * GIB, 12 * GIB,
+                at(TWO_DAYS_AGO, 18)));
+
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            List<Line> lines = storage(lines(v, TWO_DAYS_AGO, TODAY));
+            assertThat(lines, hasSize(2));
+            assertThat(on(lines, TWO_DAYS_AGO).quantity(), comparesEqualTo(new BigDecimal("24"))); // 4 GiB x 6 h
+            assertThat(on(lines, YESTERDAY).quantity(), comparesEqualTo(new BigDecimal("24")));
+        });
+    }
+
+    @Test
+    void aChangedReplicaCountStartsANewMeterAndKeepsThePastAsItWas() {
+        String v = newVersionId();
+        publishReplication(replicaCompleted(v, "eastus", 1, "Standard_LRS", 2 * GIB, 2 * GIB, at(TWO_DAYS_AGO, 0)));
+        // the same completion reported again changes nothing
+        publishReplication(replicaCompleted(v, "eastus", 1, "Standard_LRS", 2 * GIB, 2 * GIB, at(TWO_DAYS_AGO, 5)));
+        publishReplication(replicaCompleted(v, "eastus", 3, "Standard_LRS", 6 * GIB, 6 * GIB, at(YESTERDAY, 12)));
+
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            List<Line> yesterday = storage(lines(v, YESTERDAY, YESTERDAY));
+            assertThat(yesterday, hasSize(2));
+            // 2 GiB x 12 h, then 6 GiB x 12 h
+            assertThat(yesterday.stream().map(Line::quantity).reduce(BigDecimal.ZERO, BigDecimal::add),
+                    comparesEqualTo(new BigDecimal("96")));
+        });
+        List<Line> before = storage(lines(v, TWO_DAYS_AGO, TWO_DAYS_AGO));
+        assertThat(before, hasSize(1));
+        assertThat(before.get(0).quantity(), comparesEqualTo(new BigDecimal("48")));
+        assertThat(storage(lines(v, TWO_DAYS_AGO.minusDays(1), TWO_DAYS_AGO.minusDays(1))), empty());
+    }
+}
