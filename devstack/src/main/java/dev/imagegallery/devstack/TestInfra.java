@@ -24,6 +24,7 @@ public final class TestInfra {
     private final String mode;
     private final Runnable stopKafka;
     private final PostgresServer postgres;
+    private KafkaBroker localKafka;
 
     private TestInfra(String mode, PostgresServer postgres, String pgHost, int pgPort, String pgUser, String pgPassword,
                       String kafkaBootstrap, Runnable stopKafka) {
@@ -75,14 +76,40 @@ public final class TestInfra {
         try {
             Path dir = Files.createTempDirectory("gallery-test-infra");
             PostgresServer pg = PostgresServer.embedded(null, 0);
-            KafkaBroker kafka = KafkaBroker.start(dir.resolve("kafka"), Net.freePort(), Net.freePort(), "384m");
-            return new TestInfra("local", pg, pg.host(), pg.port(), pg.user(), pg.password(), kafka.bootstrapServers(),
-                    () -> {
-                        kafka.close();
+            int port = Net.freePort();
+            int controller = Net.freePort();
+            KafkaBroker kafka = KafkaBroker.start(dir.resolve("kafka"), port, controller, "384m");
+            TestInfra[] self = new TestInfra[1];
+            self[0] = new TestInfra("local", pg, pg.host(), pg.port(), pg.user(), pg.password(),
+                    kafka.bootstrapServers(), () -> {
+                        if (self[0].localKafka != null) {
+                            self[0].localKafka.close();
+                        }
                         pg.close();
                     });
+            self[0].localKafka = kafka;
+            self[0].kafkaDir = dir.resolve("kafka");
+            self[0].kafkaPorts = new int[]{port, controller};
+            return self[0];
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private Path kafkaDir;
+    private int[] kafkaPorts;
+
+    /** Local mode only: stops the broker, runs {@code whileDown}, and starts it again on the same ports and data. */
+    public synchronized void withKafkaDown(Runnable whileDown) {
+        if (localKafka == null) {
+            throw new IllegalStateException("the broker can only be stopped in local mode");
+        }
+        localKafka.close();
+        localKafka = null;
+        try {
+            whileDown.run();
+        } finally {
+            localKafka = KafkaBroker.start(kafkaDir, kafkaPorts[0], kafkaPorts[1], "384m");
         }
     }
 

@@ -5,15 +5,23 @@ public final class EventTypes {
     public static final String CATALOG_TOPIC = "gallery.catalog.v1";
     public static final String REPLICATION_TOPIC = "gallery.replication.v1";
     public static final String ACCESS_TOPIC = "gallery.access.v1";
+    /** billing-service's dead letters: usage events it refused to bill, with the reason. */
+    public static final String BILLING_DLQ_TOPIC = "gallery.billing.dlq.v1";
 
     public static final String VERSION_PUBLISHED = "VersionPublished";
     public static final String VERSION_DELETED = "VersionDeleted";
+    public static final String VERSION_TARGET_REGIONS_CHANGED = "VersionTargetRegionsChanged";
+    public static final String VERSION_LIFECYCLE_CHANGED = "VersionLifecycleChanged";
     public static final String REPLICA_COMPLETED = "ReplicaCompleted";
     public static final String REPLICA_FAILED = "ReplicaFailed";
     public static final String EGRESS_TRANSFERRED = "EgressTransferred";
+    public static final String REPLICA_PROGRESS = "ReplicaProgress";
+    public static final String REPLICA_DELETED = "ReplicaDeleted";
+    public static final String CHUNK_REPAIRED = "ChunkRepaired";
     public static final String SUBSCRIPTION_CREATED = "SubscriptionCreated";
     public static final String ROLE_ASSIGNMENT_CREATED = "RoleAssignmentCreated";
     public static final String ROLE_ASSIGNMENT_DELETED = "RoleAssignmentDeleted";
+    public static final String USAGE_EVENT_REJECTED = "UsageEventRejected";
 
     private EventTypes() {
     }

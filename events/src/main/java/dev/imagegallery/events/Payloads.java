@@ -29,6 +29,25 @@ public final class Payloads {
     }
 
     /**
+     * catalog → replication: a version's target regions changed (PATCH). {@code targetRegions} is the full new list;
+     * {@code removedRegions} lose their replicas.
+     */
+    public record VersionTargetRegionsChanged(
+            String versionId,
+            String subscriptionId,
+            String tenantId,
+            String sourceRegion,
+            String sourceBlobUri,
+            List<TargetRegion> targetRegions,
+            List<String> removedRegions) {
+    }
+
+    /** catalog → replication, consumers: a version became Active, Deprecated or Disabled. */
+    public record VersionLifecycleChanged(String versionId, String subscriptionId, String state,
+                                          String replacementVersion) {
+    }
+
+    /**
      * replication → catalog, billing: every replica of a version in one region is complete and verified.
      * Also the storage fact billing meters from {@code completedAt}.
      */
@@ -58,6 +77,26 @@ public final class Payloads {
             Instant transferredAt) {
     }
 
+    /** replication → catalog: how far a region's copy is (at least every 5 percent or 2 seconds). */
+    public record ReplicaProgress(
+            String versionId,
+            String subscriptionId,
+            String region,
+            int progress,
+            long bytesCopied,
+            Instant reportedAt) {
+    }
+
+    /** replication → catalog, billing: a version's replicas in one region are gone (billing ends its meters). */
+    public record ReplicaDeleted(String versionId, String subscriptionId, String region, int replicaCount,
+                                 Instant deletedAt) {
+    }
+
+    /** replication → operators: a scrub found a corrupt or missing chunk in a replica store and repaired it. */
+    public record ChunkRepaired(String region, int replica, String chunkDigest, String problem, String fromRegion,
+                                int fromReplica, Instant repairedAt) {
+    }
+
     /** access → every enforcing service: a subscription and the tenant that owns it. */
     public record SubscriptionCreated(String subscriptionId, String tenantId, String displayName) {
     }
@@ -71,5 +110,13 @@ public final class Payloads {
             String principalType,
             String roleDefinitionId,
             String roleName) {
+    }
+
+    /**
+     * billing → its dead-letter topic ({@link EventTypes#BILLING_DLQ_TOPIC}): a usage event that was not billed.
+     * {@code event} is the rejected event as it was consumed (its JSON text), {@code sourceTopic} where it came from.
+     */
+    public record UsageEventRejected(String eventId, String eventType, String sourceTopic, String reason,
+                                     String event) {
     }
 }

@@ -38,7 +38,14 @@ public final class Bodies {
     public record ImageProperties(String osType, String osState, String hyperVGeneration, String architecture,
                                   ImageIdentifier identifier, String description, String eula,
                                   String privacyStatementUri, String releaseNoteUri, Recommended recommended,
-                                  Instant endOfLifeDate, String provisioningState) {
+                                  Disallowed disallowed, List<Feature> features, Instant endOfLifeDate,
+                                  String provisioningState) {
+    }
+
+    public record Disallowed(List<String> diskTypes) {
+    }
+
+    public record Feature(String name, String value) {
     }
 
     public record ImageIdentifier(String publisher, String offer, String sku) {
@@ -56,8 +63,31 @@ public final class Bodies {
     }
 
     public record VersionProperties(PublishingProfile publishingProfile, StorageProfile storageProfile,
-                                    SafetyProfile safetyProfile, String provisioningState,
-                                    ReplicationStatus replicationStatus) {
+                                    SafetyProfile safetyProfile, LifecycleProfile lifecycleProfile,
+                                    String provisioningState, ReplicationStatus replicationStatus,
+                                    Instant softDeletedTime) {
+    }
+
+    /**
+     * Beyond Azure (as GCE's deprecation status and AWS's deprecate/disable do it): {@code state} Active, Deprecated
+     * (still usable, never latest, a warning on resolution) or Disabled (cannot be resolved or downloaded; reversible),
+     * with an optional replacement version.
+     */
+    public record LifecycleProfile(String state, String replacementVersion) {
+    }
+
+    // resolution
+    public record ResolveRequest(ImageReference imageReference, VmSize vmSize) {
+    }
+
+    public record ImageReference(String id, String sharedGalleryImageId, String communityGalleryImageId) {
+    }
+
+    public record VmSize(Integer vCPUs, Double memoryGB) {
+    }
+
+    public record ResolveResult(String exactVersion, String id, String location, String digest, Long sizeBytes,
+                                String downloadUrl, String lifecycleState, List<String> warnings) {
     }
 
     public record PublishingProfile(List<TargetRegion> targetRegions, Integer replicaCount, Boolean excludeFromLatest,

@@ -10,6 +10,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -48,6 +49,16 @@ public class GalleryResource {
         return authorizer.require(caller.get(), ResourceIds.gallery(sub, rg, name), WRITE)
                 .flatMap(v -> galleries.putGallery(sub, rg, name, body))
                 .map(u -> Response.status(u.created() ? 201 : 200).entity(Mapper.gallery(u.value())).build());
+    }
+
+    @PATCH
+    @Path("resourceGroups/{rg}/providers/Microsoft.Compute/galleries/{gallery}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Bodies.GalleryBody> patch(@PathParam("subscriptionId") String sub, @PathParam("rg") String rg,
+                                         @PathParam("gallery") String name, Bodies.GalleryBody body) {
+        Validation.subscriptionId(sub);
+        return authorizer.require(caller.get(), ResourceIds.gallery(sub, rg, name), WRITE)
+                .flatMap(v -> galleries.patchGallery(sub, rg, name, body)).map(Mapper::gallery);
     }
 
     @GET

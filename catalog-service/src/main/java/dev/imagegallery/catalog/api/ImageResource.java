@@ -10,6 +10,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -50,6 +51,19 @@ public class ImageResource {
         return authorizer.require(caller.get(), id, WRITE)
                 .flatMap(v -> galleries.putImage(sub, rg, gallery, name, body))
                 .map(u -> Response.status(u.created() ? 201 : 200).entity(Mapper.image(id, u.value())).build());
+    }
+
+    @PATCH
+    @Path("{image}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Bodies.ImageBody> patch(@PathParam("subscriptionId") String sub, @PathParam("rg") String rg,
+                                       @PathParam("gallery") String gallery, @PathParam("image") String name,
+                                       Bodies.ImageBody body) {
+        Validation.subscriptionId(sub);
+        String id = ResourceIds.definition(sub, rg, gallery, name);
+        return authorizer.require(caller.get(), id, WRITE)
+                .flatMap(v -> galleries.patchImage(sub, rg, gallery, name, body))
+                .map(d -> Mapper.image(ResourceIds.definition(sub, rg, gallery, d.name), d));
     }
 
     @GET

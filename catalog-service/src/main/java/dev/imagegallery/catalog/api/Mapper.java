@@ -26,9 +26,13 @@ public final class Mapper {
     public static ImageBody image(String id, ImageDefinition d) {
         return new ImageBody(id, d.name, "Microsoft.Compute/galleries/images", d.location, tags(d.tags),
                 new ImageProperties(d.osType, d.osState, d.hyperVGeneration, d.architecture,
-                        new ImageIdentifier(d.publisher, d.offer, d.sku), d.description, d.eula, null, null,
-                        d.recommended == null ? null : Json.read(d.recommended, Recommended.class), d.endOfLifeDate,
-                        d.provisioningState));
+                        new ImageIdentifier(d.publisher, d.offer, d.sku), d.description, d.eula,
+                        d.privacyStatementUri, d.releaseNoteUri,
+                        d.recommended == null ? null : Json.read(d.recommended, Recommended.class),
+                        d.disallowedDiskTypes == null ? null
+                                : new Disallowed(List.of(Json.read(d.disallowedDiskTypes, String[].class))),
+                        d.features == null ? null : List.of(Json.read(d.features, Feature[].class)),
+                        d.endOfLifeDate, d.provisioningState));
     }
 
     public static VersionBody version(String id, ImageVersion v, List<VersionRegion> regions, boolean expand) {
@@ -43,7 +47,9 @@ public final class Mapper {
                                 v.storageAccountType, v.publishedAt),
                         new StorageProfile(new Source(v.sourceId),
                                 v.digest == null ? null : new OsDiskImage(sizeGb, "ReadOnly", v.digest)),
-                        null, v.provisioningState, status));
+                        new SafetyProfile(v.allowDeletionOfReplicatedLocations, v.blockDeletionBeforeEndOfLife),
+                        new LifecycleProfile(v.lifecycleState, v.replacementVersion),
+                        v.provisioningState, status, v.deletedAt));
     }
 
     public static ReplicationStatus replicationStatus(List<VersionRegion> regions) {

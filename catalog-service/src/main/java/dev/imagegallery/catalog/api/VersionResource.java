@@ -10,6 +10,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -53,6 +54,19 @@ public class VersionResource {
                 .map(u -> Response.status(u.created() ? 201 : 200)
                         .entity(Mapper.version(u.value().id(), u.value().version(), u.value().regions(), false))
                         .build());
+    }
+
+    @PATCH
+    @Path("{version}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Bodies.VersionBody> patch(@PathParam("subscriptionId") String sub, @PathParam("rg") String rg,
+                                         @PathParam("gallery") String gallery, @PathParam("image") String image,
+                                         @PathParam("version") String name, Bodies.VersionBody body) {
+        Validation.subscriptionId(sub);
+        var who = caller.get();
+        return authorizer.require(who, ResourceIds.version(sub, rg, gallery, image, name), WRITE)
+                .flatMap(v -> versions.patchVersion(who.tenantId(), sub, rg, gallery, image, name, body))
+                .map(view -> Mapper.version(view.id(), view.version(), view.regions(), true));
     }
 
     @GET

@@ -39,4 +39,15 @@ public class ImageDefinition extends PanacheEntityBase {
     public String provisioningState;
     @Column(name = "created_at")
     public Instant createdAt;
+    @Column(name = "privacy_statement_uri")
+    public String privacyStatementUri;
+    @Column(name = "release_note_uri")
+    public String releaseNoteUri;
+    /** JSON array of disk types. */
+    @Column(name = "disallowed_disk_types")
+    public String disallowedDiskTypes;
+    /** JSON array of {name, value}. */
+    public String features;
+    @Column(name = "subscription_id")
+    public String subscriptionId;
 }

@@ -41,4 +41,26 @@ public class ImageVersion extends PanacheEntityBase {
     public Long sizeBytes;
     @Column(name = "published_at")
     public Instant publishedAt;
+    /** Active, Deprecated (usable, never latest, a warning on resolution) or Disabled (not resolvable). */
+    @Column(name = "lifecycle_state")
+    public String lifecycleState = ACTIVE;
+    /** The version to use instead, when deprecated or disabled. */
+    @Column(name = "replacement_version")
+    public String replacementVersion;
+    @Column(name = "allow_deletion_of_replicated_locations")
+    public boolean allowDeletionOfReplicatedLocations;
+    @Column(name = "block_deletion_before_end_of_life")
+    public boolean blockDeletionBeforeEndOfLife;
+    /** Set when soft-deleted (the gallery opted in); the version is purged after the retention period. */
+    @Column(name = "deleted_at")
+    public Instant deletedAt;
+    @Column(name = "subscription_id")
+    public String subscriptionId;
+    /** The resource id as the client spelled it. */
+    @Column(name = "resource_id")
+    public String resourceId;
+
+    public static final String ACTIVE = "Active";
+    public static final String DEPRECATED = "Deprecated";
+    public static final String DISABLED = "Disabled";
 }

@@ -19,6 +19,8 @@ public class VersionRegion extends PanacheEntityBase {
     public String id;
     @Column(name = "version_key")
     public String versionKey;
+    @Column(name = "definition_key")
+    public String definitionKey;
     public String region;
     @Column(name = "replica_count")
     public int replicaCount;

@@ -31,6 +31,9 @@ public class ReplicationEventsConsumer {
         return Inbox.process(event, () -> switch (event.type()) {
             case EventTypes.REPLICA_COMPLETED -> versions.replicaCompleted(event.dataAs(Payloads.ReplicaCompleted.class));
             case EventTypes.REPLICA_FAILED -> versions.replicaFailed(event.dataAs(Payloads.ReplicaFailed.class));
+            case "ReplicaProgress" -> versions.replicaProgress(event.data().path("versionId").asText(),
+                    event.data().path("region").asText(), event.data().has("progress")
+                            ? event.data().path("progress").asInt() : event.data().path("percent").asInt());
             default -> Uni.createFrom().voidItem();
         });
     }

@@ -2,6 +2,8 @@ package dev.imagegallery.catalog.service;
 
 import dev.imagegallery.catalog.api.Bodies;
 import dev.imagegallery.catalog.api.Mapper;
+import dev.imagegallery.catalog.config.CatalogConfig;
+import dev.imagegallery.events.Json;
 import dev.imagegallery.catalog.domain.Gallery;
 import dev.imagegallery.catalog.domain.ImageDefinition;
 import dev.imagegallery.catalog.domain.ManagedImage;
@@ -22,6 +24,12 @@ import java.util.regex.Pattern;
 /** Galleries, image definitions and managed images: their rules and their storage. */
 @ApplicationScoped
 public class GalleryService {
+    private final CatalogConfig config;
+
+    public GalleryService(CatalogConfig config) {
+        this.config = config;
+    }
+
     /** {scheme}://{host}/blobs/{region}/{subscriptionId}/{name}: the data plane's blob URIs. */
     static final Pattern BLOB_URI = Pattern.compile("^https?://[^/]+/blobs/([a-z0-9]+)/([0-9a-fA-F-]{36})/([^/?#]+)$");
 
@@ -55,6 +63,8 @@ public class GalleryService {
                 existing.softDelete = softDelete;
                 return Uni.createFrom().item(new Upsert<>(existing, false));
             }
+            return quota(Gallery.count("subscriptionId = ?1 and location = ?2", sub.toLowerCase(Locale.ROOT),
+                    location), config.quota().galleries(), "galleries", location).flatMap(ok -> {
             Gallery g = new Gallery();
             g.key = key;
             g.subscriptionId = sub.toLowerCase(Locale.ROOT);
@@ -68,6 +78,48 @@ public class GalleryService {
             g.provisioningState = "Succeeded";
             g.createdAt = Instant.now();
             return g.<Gallery>persist().map(x -> new Upsert<>(g, true));
+            });
+        });
+    }
+
+    /** PATCH: description, tags and the soft-delete policy; the location cannot change. */
+    @WithTransaction
+    public Uni<Gallery> patchGallery(String sub, String rg, String name, Bodies.GalleryBody body) {
+        if (body == null) {
+            throw ArmException.invalid("InvalidRequestContent", "The request body is required.", null);
+        }
+        return gallery(sub, rg, name).map(g -> {
+            if (body.location() != null && !g.location.equals(Validation.region(body.location(), "location"))) {
+                throw ArmException.conflict("PropertyChangeNotAllowed", "Changing property 'location' is not "
+                        + "allowed.", "location");
+            }
+            if (body.tags() != null) {
+                g.tags = Mapper.tagsJson(body.tags());
+            }
+            var p = body.properties();
+            if (p != null && p.description() != null) {
+                if (p.description().length() > 1000) {
+                    throw ArmException.invalidParameter("properties.description", "The description is longer than "
+                            + "1000 characters.");
+                }
+                g.description = p.description();
+            }
+            if (p != null && p.softDeletePolicy() != null && p.softDeletePolicy().isSoftDeleteEnabled() != null) {
+                g.softDelete = p.softDeletePolicy().isSoftDeleteEnabled();
+            }
+            return g;
+        });
+    }
+
+    /** 409 QuotaExceeded when a subscription already holds the limit of a kind of resource in a region. */
+    static Uni<Void> quota(Uni<Long> count, int limit, String what, String location) {
+        return count.map(n -> {
+            if (n >= limit) {
+                throw ArmException.conflict("QuotaExceeded", "The subscription already holds " + n + " " + what
+                        + " in region '" + location + "', its limit; delete some or ask for a higher quota.",
+                        "location");
+            }
+            return null;
         });
     }
 
@@ -159,8 +211,12 @@ public class GalleryService {
                                 + "publisher '" + publisher + "', offer '" + offer + "' and sku '" + sku
                                 + "' already exists in gallery '" + g.name + "'.", "properties.identifier");
                     }
+                    return quota(ImageDefinition.count("subscriptionId = ?1 and location = ?2",
+                            sub.toLowerCase(Locale.ROOT), location), config.quota().definitions(), "image definitions",
+                            location).flatMap(ok -> {
                     ImageDefinition d = new ImageDefinition();
                     d.key = ResourceIds.key(id);
+                    d.subscriptionId = sub.toLowerCase(Locale.ROOT);
                     d.galleryKey = g.key;
                     d.name = name;
                     d.osType = osType;
@@ -173,6 +229,7 @@ public class GalleryService {
                     d.createdAt = Instant.now();
                     fill(d, body, location, arch);
                     return d.<ImageDefinition>persist().map(x -> new Upsert<>(d, true));
+                    });
                 });
             });
         });
@@ -183,10 +240,102 @@ public class GalleryService {
         d.location = location;
         d.architecture = arch;
         d.tags = Mapper.tagsJson(body.tags());
-        d.description = p.description();
-        d.eula = p.eula();
-        d.recommended = p.recommended() == null ? null : dev.imagegallery.events.Json.write(p.recommended());
+        d.description = length(p.description(), 4096, "properties.description");
+        d.eula = length(p.eula(), 65536, "properties.eula");
+        d.privacyStatementUri = uri(p.privacyStatementUri(), "properties.privacyStatementUri");
+        d.releaseNoteUri = uri(p.releaseNoteUri(), "properties.releaseNoteUri");
+        d.recommended = p.recommended() == null ? null : Json.write(p.recommended());
+        d.disallowedDiskTypes = p.disallowed() == null || p.disallowed().diskTypes() == null ? null
+                : Json.write(p.disallowed().diskTypes());
+        d.features = p.features() == null ? null : Json.write(p.features());
         d.endOfLifeDate = p.endOfLifeDate();
+    }
+
+    /** PATCH of a definition: every mutable property that is present; the immutable ones must not change. */
+    @WithTransaction
+    public Uni<ImageDefinition> patchImage(String sub, String rg, String galleryName, String name,
+                                           Bodies.ImageBody body) {
+        if (body == null) {
+            throw ArmException.invalid("InvalidRequestContent", "The request body is required.", null);
+        }
+        return image(sub, rg, galleryName, name).map(d -> {
+            var p = body.properties();
+            if (body.tags() != null) {
+                d.tags = Mapper.tagsJson(body.tags());
+            }
+            if (p == null) {
+                return d;
+            }
+            if (p.osType() != null) {
+                immutable("properties.osType", d.osType, p.osType());
+            }
+            if (p.osState() != null) {
+                immutable("properties.osState", d.osState, p.osState());
+            }
+            if (p.hyperVGeneration() != null) {
+                immutable("properties.hyperVGeneration", d.hyperVGeneration, p.hyperVGeneration());
+            }
+            if (p.identifier() != null) {
+                immutable("properties.identifier", d.publisher + "/" + d.offer + "/" + d.sku,
+                        p.identifier().publisher() + "/" + p.identifier().offer() + "/" + p.identifier().sku());
+            }
+            if (p.architecture() != null) {
+                immutable("properties.architecture", d.architecture, p.architecture());
+            }
+            if (p.description() != null) {
+                d.description = length(p.description(), 4096, "properties.description");
+            }
+            if (p.eula() != null) {
+                d.eula = length(p.eula(), 65536, "properties.eula");
+            }
+            if (p.privacyStatementUri() != null) {
+                d.privacyStatementUri = uri(p.privacyStatementUri(), "properties.privacyStatementUri");
+            }
+            if (p.releaseNoteUri() != null) {
+                d.releaseNoteUri = uri(p.releaseNoteUri(), "properties.releaseNoteUri");
+            }
+            if (p.recommended() != null) {
+                validateRecommended(p.recommended());
+                d.recommended = Json.write(p.recommended());
+            }
+            if (p.disallowed() != null && p.disallowed().diskTypes() != null) {
+                d.disallowedDiskTypes = Json.write(p.disallowed().diskTypes());
+            }
+            if (p.features() != null) {
+                d.features = Json.write(p.features());
+            }
+            if (p.endOfLifeDate() != null) {
+                if (!p.endOfLifeDate().isAfter(Instant.now())) {
+                    throw ArmException.invalidParameter("properties.endOfLifeDate", "The end-of-life date must be in "
+                            + "the future.");
+                }
+                d.endOfLifeDate = p.endOfLifeDate();
+            }
+            return d;
+        });
+    }
+
+    static String length(String value, int max, String target) {
+        if (value != null && value.length() > max) {
+            throw ArmException.invalidParameter(target, "The value of '" + target + "' is longer than " + max
+                    + " characters.");
+        }
+        return value;
+    }
+
+    static String uri(String value, String target) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            var u = java.net.URI.create(value);
+            if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https"))) {
+                throw new IllegalArgumentException();
+            }
+        } catch (IllegalArgumentException e) {
+            throw ArmException.invalidParameter(target, "The value of '" + target + "' must be an http(s) URI.");
+        }
+        return length(value, 2048, target);
     }
 
     private static void validateRecommended(Bodies.Recommended r) {
@@ -249,6 +398,7 @@ public class GalleryService {
                 return Uni.createFrom().item(false);
             }
             return dev.imagegallery.catalog.domain.ImageVersion.count("definitionKey", key).flatMap(n -> {
+                // soft-deleted versions count too: they are restorable until purged
                 if (n > 0) {
                     throw ArmException.conflict("GalleryImageNotEmpty", "The image definition '" + name + "' holds "
                             + n + " version(s); delete them first.", key);

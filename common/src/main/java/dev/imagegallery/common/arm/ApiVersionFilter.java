@@ -10,7 +10,8 @@ import java.util.Set;
 
 /**
  * Every ARM request carries {@code ?api-version=}; each provider accepts its own versions (see the design brief). The
- * data plane ({@code /blobs}) and Quarkus' own endpoints ({@code /q}) are exempt.
+ * data plane ({@code /blobs}) and Quarkus' own endpoints ({@code /q}) are exempt. Paths with control characters are
+ * refused before they reach a resource (no store accepts them as names).
  */
 public class ApiVersionFilter {
     public static final Set<String> COMPUTE = Set.of("2022-03-03", "2022-08-03", "2023-07-03", "2024-03-03");
@@ -21,6 +22,12 @@ public class ApiVersionFilter {
     @ServerRequestFilter(preMatching = true)
     public Optional<Response> check(ContainerRequestContext ctx) {
         String path = ctx.getUriInfo().getPath();
+        for (int i = 0; i < path.length(); i++) {
+            if (Character.isISOControl(path.charAt(i))) {
+                return Optional.of(ArmExceptionMappers.response(400, "InvalidResourceName",
+                        "The request path contains a control character.", null));
+            }
+        }
         Set<String> accepted = acceptedFor(path);
         if (accepted == null) {
             return Optional.empty();

@@ -59,6 +59,12 @@ public class ArmExceptionMappers {
                 target.isEmpty() ? null : target);
     }
 
+    /** More specific than Quarkus' built-in mapper for the same type, which answers a non-ARM body. */
+    @ServerExceptionMapper
+    public Response mismatch(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+        return json(e);
+    }
+
     @ServerExceptionMapper
     public Response jsonSyntax(JsonProcessingException e) {
         return response(400, "InvalidRequestContent", "The request content is not valid JSON: "

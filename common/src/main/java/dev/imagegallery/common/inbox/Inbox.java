@@ -1,5 +1,6 @@
 package dev.imagegallery.common.inbox;
 
+import dev.imagegallery.common.outbox.OutboxRelay;
 import dev.imagegallery.events.CloudEvent;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
@@ -32,6 +33,7 @@ public final class Inbox {
                                 return pe.persist();
                             }).replaceWithVoid();
                         }))
+                .invoke(OutboxRelay::wakeAll)
                 .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(8)
                 .onFailure().recoverWithUni(e -> {
                     Log.errorf(e, "giving up on event %s (%s) of %s", event.id(), event.type(), event.subject());

@@ -10,11 +10,9 @@ import java.util.UUID;
 @ApplicationScoped
 public class Outbox {
     private final OutboxConfig config;
-    private final OutboxRelay relay;
 
-    public Outbox(OutboxConfig config, OutboxRelay relay) {
+    public Outbox(OutboxConfig config) {
         this.config = config;
-        this.relay = relay;
     }
 
     /** Writes an event of {@code type} about {@code subject} (the Kafka key) to this service's topic. */
@@ -26,7 +24,6 @@ public class Outbox {
         row.key = subject;
         row.payload = event.toJson();
         row.createdAt = event.time();
-        relay.wakeSoon();
         return row.persist().replaceWith(event);
     }
 }

@@ -3,7 +3,6 @@ package dev.imagegallery.common.outbox;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -13,7 +12,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -22,8 +20,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Relays outbox rows to Kafka in commit order: locks a batch ({@code FOR UPDATE SKIP LOCKED}, so several instances
  * share the work), sends it, waits for every acknowledgement, then deletes the rows in the same transaction. A crash
- * between send and delete re-sends: consumers are idempotent by event id. Polls every second, and 15 ms after every
- * write (so an event normally leaves within tens of milliseconds of its commit).
+ * between send and delete re-sends: consumers are idempotent by event id. Polls every second as a fallback, and is
+ * woken right after every committed change (by {@link OutboxWakeFilter} after a write request, and by the inbox after
+ * a consumed event), so an event normally leaves within milliseconds of its commit.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -32,11 +31,21 @@ public class OutboxRelay {
     private final OutboxConfig config;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
+    private static volatile OutboxRelay instance;
 
     public OutboxRelay(Pool pool, @Channel("outbox") MutinyEmitter<String> emitter, OutboxConfig config) {
         this.pool = pool;
         this.emitter = emitter;
         this.config = config;
+        instance = this;
+    }
+
+    /** Wakes the relay of this application, if it has one (after a transaction that may have written events). */
+    public static void wakeAll() {
+        OutboxRelay relay = instance;
+        if (relay != null) {
+            relay.wake();
+        }
     }
 
     @Scheduled(every = "${gallery.outbox.poll-interval:1s}", delayed = "1s",
@@ -45,11 +54,9 @@ public class OutboxRelay {
         drain();
     }
 
-    /** Asks for a relay round shortly after the current transaction has had time to commit. */
-    void wakeSoon() {
-        Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(15))
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .subscribe().with(v -> drain(), e -> { });
+    /** Starts a relay round now (or right after the one running). Call after a commit. */
+    public void wake() {
+        drain();
     }
 
     private void drain() {

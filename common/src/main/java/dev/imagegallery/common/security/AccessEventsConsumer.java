@@ -12,6 +12,11 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 /** Keeps the local read model of subscriptions and grants current from access-service's topic. */
 @ApplicationScoped
 public class AccessEventsConsumer {
+    private final Authorizer authorizer;
+
+    public AccessEventsConsumer(Authorizer authorizer) {
+        this.authorizer = authorizer;
+    }
 
     @Incoming("access-events")
     public Uni<Void> consume(String json) {
@@ -22,7 +27,7 @@ public class AccessEventsConsumer {
             Log.warnf("skipping a malformed access event: %s", e.getMessage());
             return Uni.createFrom().voidItem();
         }
-        return Inbox.process(event, () -> apply(event));
+        return Inbox.process(event, () -> apply(event)).invoke(authorizer::invalidate);
     }
 
     Uni<Void> apply(CloudEvent event) {

@@ -7,8 +7,13 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Role-based authorization at ARM scopes, decided on the local read model of grants (tables {@code grant_view} and
@@ -16,17 +21,46 @@ import java.util.List;
  * its existence is secret. A scope inside the caller's tenant without a covering grant answers 403.
  * <p>
  * Plain SQL on the reactive pool rather than Panache, so that blocking endpoints (uploads) can use it from a worker
- * thread too.
+ * thread too. Lookups are cached for at most {@code gallery.authz.cache-ttl} (1 s by default), and the cache is
+ * dropped the moment this instance applies a grant event, so a revocation takes effect here at once and on other
+ * instances within the TTL.
  */
 @ApplicationScoped
 public class Authorizer {
     public record Grant(String scope, String roleDefinitionId) {
     }
 
-    private final Pool pool;
+    private record Cached<T>(T value, long expiresAt) {
+    }
 
-    public Authorizer(Pool pool) {
+    private final Pool pool;
+    private final long ttlNanos;
+    private final Map<String, Cached<String>> tenants = new ConcurrentHashMap<>();
+    private final Map<String, Cached<List<Grant>>> grants = new ConcurrentHashMap<>();
+
+    public Authorizer(Pool pool,
+                      @ConfigProperty(name = "gallery.authz.cache-ttl", defaultValue = "1s") Duration ttl) {
         this.pool = pool;
+        this.ttlNanos = ttl.toNanos();
+    }
+
+    /** Forgets every cached decision input (after a grant or subscription event). */
+    public void invalidate() {
+        tenants.clear();
+        grants.clear();
+    }
+
+    private <T> T fresh(Map<String, Cached<T>> cache, String key) {
+        Cached<T> c = cache.get(key);
+        return c != null && c.expiresAt() - System.nanoTime() > 0 ? c.value() : null;
+    }
+
+    private <T> T remember(Map<String, Cached<T>> cache, String key, T value) {
+        if (cache.size() > 100_000) {
+            cache.clear();
+        }
+        cache.put(key, new Cached<>(value, System.nanoTime() + ttlNanos));
+        return value;
     }
 
     /** Fails with 404 or 403 unless the caller may perform {@code action} at {@code scope}. */
@@ -48,27 +82,37 @@ public class Authorizer {
 
     /** Fails with 404 unless the subscription exists in the caller's tenant. */
     public Uni<Void> requireSubscription(Caller caller, String subscription) {
-        return pool.preparedQuery("SELECT tenant_id FROM subscription_view WHERE subscription_id = $1")
-                .execute(Tuple.of(subscription.toLowerCase()))
-                .map(rows -> {
-                    if (rows.size() == 0 || !rows.iterator().next().getString("tenant_id").equals(caller.tenantId())) {
-                        throw ArmException.notFound("SubscriptionNotFound", "The subscription '" + subscription
-                                + "' could not be found.", subscription);
-                    }
-                    return null;
-                });
+        String key = subscription.toLowerCase();
+        String cached = fresh(tenants, key);
+        Uni<String> tenant = cached != null ? Uni.createFrom().item(cached)
+                : pool.preparedQuery("SELECT tenant_id FROM subscription_view WHERE subscription_id = $1")
+                .execute(Tuple.of(key))
+                .map(rows -> remember(tenants, key, rows.size() == 0 ? ""
+                        : rows.iterator().next().getString("tenant_id")));
+        return tenant.map(t -> {
+            if (!t.equals(caller.tenantId())) {
+                throw ArmException.notFound("SubscriptionNotFound", "The subscription '" + subscription
+                        + "' could not be found.", subscription);
+            }
+            return null;
+        });
     }
 
     public Uni<List<Grant>> grantsOf(Caller caller) {
+        String key = caller.tenantId() + "|" + String.join(",", caller.principalIds());
+        List<Grant> cached = fresh(grants, key);
+        if (cached != null) {
+            return Uni.createFrom().item(cached);
+        }
         return pool.preparedQuery("SELECT scope, role_definition_id FROM grant_view "
                         + "WHERE tenant_id = $1 AND principal_id = ANY($2)")
                 .execute(Tuple.of(caller.tenantId(), caller.principalIds().toArray(new String[0])))
                 .map(rows -> {
-                    List<Grant> grants = new ArrayList<>();
+                    List<Grant> list = new ArrayList<>();
                     for (Row r : rows) {
-                        grants.add(new Grant(r.getString("scope"), r.getString("role_definition_id")));
+                        list.add(new Grant(r.getString("scope"), r.getString("role_definition_id")));
                     }
-                    return grants;
+                    return remember(grants, key, List.copyOf(list));
                 });
     }
 

@@ -1,0 +1,59 @@
+package dev.imagegallery.catalog.api;
+
+import dev.imagegallery.catalog.domain.ResourceIds;
+import dev.imagegallery.catalog.domain.Validation;
+import dev.imagegallery.catalog.service.VersionService;
+import dev.imagegallery.common.security.Authorizer;
+import dev.imagegallery.common.security.CurrentCaller;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/**
+ * Soft-deleted versions of a gallery that opted in to soft delete (Azure's
+ * {@code softDeletedArtifactTypes/Images/artifacts/{image}/versions}), and their restoration.
+ */
+@Path("/subscriptions/{subscriptionId}/resourceGroups/{rg}/providers/Microsoft.Compute/galleries/{gallery}/"
+        + "softDeletedArtifactTypes/Images/artifacts/{image}/versions")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+public class SoftDeletedResource {
+    private final VersionService versions;
+    private final Authorizer authorizer;
+    private final CurrentCaller caller;
+
+    public SoftDeletedResource(VersionService versions, Authorizer authorizer, CurrentCaller caller) {
+        this.versions = versions;
+        this.authorizer = authorizer;
+        this.caller = caller;
+    }
+
+    @GET
+    public Uni<Bodies.ArmList<Bodies.VersionBody>> list(@PathParam("subscriptionId") String sub,
+                                                        @PathParam("rg") String rg,
+                                                        @PathParam("gallery") String gallery,
+                                                        @PathParam("image") String image) {
+        Validation.subscriptionId(sub);
+        return authorizer.require(caller.get(), ResourceIds.definition(sub, rg, gallery, image), VersionResource.READ)
+                .flatMap(v -> versions.softDeleted(sub, rg, gallery, image))
+                .map(l -> new Bodies.ArmList<>(l.stream()
+                        .map(view -> Mapper.version(view.id(), view.version(), view.regions(), false)).toList(), null));
+    }
+
+    @POST
+    @Path("{version}/restore")
+    public Uni<Bodies.VersionBody> restore(@PathParam("subscriptionId") String sub, @PathParam("rg") String rg,
+                                           @PathParam("gallery") String gallery, @PathParam("image") String image,
+                                           @PathParam("version") String name) {
+        Validation.subscriptionId(sub);
+        return authorizer.require(caller.get(), ResourceIds.version(sub, rg, gallery, image, name),
+                        VersionResource.WRITE)
+                .flatMap(v -> versions.restore(sub, rg, gallery, image, name))
+                .map(view -> Mapper.version(view.id(), view.version(), view.regions(), true));
+    }
+}

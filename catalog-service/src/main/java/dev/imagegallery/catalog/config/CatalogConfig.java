@@ -1,0 +1,32 @@
+package dev.imagegallery.catalog.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/** catalog-service settings. */
+@ConfigMapping(prefix = "gallery.catalog")
+public interface CatalogConfig {
+    /** The data plane (replication-service) base URL that resolution hands out download URLs on. */
+    @WithDefault("http://localhost:8082")
+    String dataPlaneUrl();
+
+    /** How long soft-deleted versions are kept (and restorable) before they are purged. */
+    @WithDefault("P7D")
+    Duration softDeleteRetention();
+
+    Quota quota();
+
+    /** Azure's default limits, per subscription and region. */
+    interface Quota {
+        @WithDefault("100")
+        int galleries();
+
+        @WithDefault("1000")
+        int definitions();
+
+        @WithDefault("10000")
+        int versions();
+    }
+}

@@ -1,0 +1,171 @@
+package dev.imagegallery.catalog.service;
+
+import dev.imagegallery.catalog.api.Bodies;
+import dev.imagegallery.catalog.config.CatalogConfig;
+import dev.imagegallery.catalog.domain.ImageDefinition;
+import dev.imagegallery.catalog.domain.ImageVersion;
+import dev.imagegallery.catalog.domain.ResourceIds;
+import dev.imagegallery.catalog.domain.Validation;
+import dev.imagegallery.catalog.domain.VersionRegion;
+import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.common.security.Authorizer;
+import dev.imagegallery.common.security.Caller;
+import dev.imagegallery.events.Json;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Image-reference resolution, as a VM-creation flow needs it: given a definition id, a version id or
+ * {@code .../versions/latest}, a location and a VM size, the exact version that is ready there, its digest and where to
+ * download it in that region, and warnings (size outside the recommendations, deprecated, past end of life).
+ */
+@ApplicationScoped
+public class ResolutionService {
+    public static final String READ_VERSIONS = "Microsoft.Compute/galleries/images/versions/read";
+    static final Pattern REFERENCE = Pattern.compile("(?i)^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/"
+            + "Microsoft\\.Compute/galleries/([^/]+)/images/([^/]+)(?:/versions/([^/]+))?$");
+
+    private final Authorizer authorizer;
+    private final CatalogConfig config;
+
+    public ResolutionService(Authorizer authorizer, CatalogConfig config) {
+        this.authorizer = authorizer;
+        this.config = config;
+    }
+
+    @WithSession
+    public Uni<Bodies.ResolveResult> resolve(Caller caller, String sub, String location, Bodies.ResolveRequest req) {
+        String region = Validation.region(location, "location");
+        if (req == null || req.imageReference() == null) {
+            throw ArmException.invalidParameter("imageReference", "The value of 'imageReference' is required.");
+        }
+        var ref = req.imageReference();
+        int given = (ref.id() != null ? 1 : 0) + (ref.sharedGalleryImageId() != null ? 1 : 0)
+                + (ref.communityGalleryImageId() != null ? 1 : 0);
+        if (given != 1) {
+            throw ArmException.invalidParameter("imageReference", "Give exactly one of imageReference.id, "
+                    + "imageReference.sharedGalleryImageId and imageReference.communityGalleryImageId.");
+        }
+        validateSize(req.vmSize());
+        if (ref.id() == null) {
+            String target = ref.sharedGalleryImageId() != null ? "imageReference.sharedGalleryImageId"
+                    : "imageReference.communityGalleryImageId";
+            throw ArmException.notFound("GalleryImageNotFound", "No gallery image '" + (ref.sharedGalleryImageId()
+                    != null ? ref.sharedGalleryImageId() : ref.communityGalleryImageId()) + "' is shared with you.",
+                    target);
+        }
+        var m = REFERENCE.matcher(ref.id());
+        if (!m.matches()) {
+            throw ArmException.invalidParameter("imageReference.id", "'" + ref.id() + "' is neither an image "
+                    + "definition id nor an image version id.");
+        }
+        String defId = ResourceIds.definition(m.group(1), m.group(2), m.group(3), m.group(4));
+        String versionName = m.group(5);
+        return authorizer.require(caller, defId, READ_VERSIONS)
+                .flatMap(x -> ImageDefinition.<ImageDefinition>findById(ResourceIds.key(defId)))
+                .flatMap(def -> {
+                    if (def == null) {
+                        throw ArmException.notFound("GalleryImageNotFound", "The gallery image '" + defId
+                                + "' was not found.", "imageReference.id");
+                    }
+                    if (versionName == null || versionName.equalsIgnoreCase("latest")) {
+                        return VersionService.latest(def.key, region).flatMap(v -> {
+                            if (v == null) {
+                                throw ArmException.notFound("NoImageVersionReadyInLocation", "No version of '"
+                                        + defId + "' is ready in '" + region + "': none is replicated there, "
+                                        + "Active and included in latest.", "imageReference.id");
+                            }
+                            return answer(def, v, region, req.vmSize(), defId);
+                        });
+                    }
+                    Validation.version(versionName);
+                    return ImageVersion.<ImageVersion>findById(def.key + "/versions/" + versionName.toLowerCase())
+                            .flatMap(v -> exact(def, v, versionName, region, req.vmSize(), defId));
+                });
+    }
+
+    private Uni<Bodies.ResolveResult> exact(ImageDefinition def, ImageVersion v, String name, String region,
+                                            Bodies.VmSize size, String defId) {
+        if (v == null || v.deletedAt != null) {
+            throw ArmException.notFound("GalleryImageVersionNotFound", "The gallery image version '" + name
+                    + "' was not found.", "imageReference.id");
+        }
+        if (ImageVersion.DISABLED.equals(v.lifecycleState)) {
+            throw ArmException.conflict("GalleryImageVersionDisabled", "The version '" + name + "' is disabled"
+                    + (v.replacementVersion == null ? "." : "; use '" + v.replacementVersion + "'."),
+                    "imageReference.id");
+        }
+        return VersionRegion.<VersionRegion>findById(VersionRegion.idOf(v.key, region)).flatMap(r -> {
+            if (r == null) {
+                throw ArmException.notFound("ImageVersionNotReplicatedToLocation", "The version '" + name
+                        + "' is not replicated to '" + region + "'.", "imageReference.id");
+            }
+            if (!VersionRegion.COMPLETED.equals(r.state)) {
+                throw ArmException.notFound("ImageVersionNotReadyInLocation", "The version '" + name + "' is "
+                        + r.state + " in '" + region + "' (" + r.progress + "%).", "imageReference.id");
+            }
+            return answer(def, v, region, size, defId);
+        });
+    }
+
+    private Uni<Bodies.ResolveResult> answer(ImageDefinition def, ImageVersion v, String region, Bodies.VmSize size,
+                                             String defId) {
+        List<String> warnings = new ArrayList<>();
+        if (ImageVersion.DEPRECATED.equals(v.lifecycleState)) {
+            warnings.add("Version " + v.name + " is deprecated" + (v.replacementVersion == null ? "."
+                    : "; use " + v.replacementVersion + " instead."));
+        }
+        Instant now = Instant.now();
+        if (v.endOfLifeDate != null && v.endOfLifeDate.isBefore(now)) {
+            warnings.add("Version " + v.name + " is past its end-of-life date " + v.endOfLifeDate + ".");
+        }
+        if (def.endOfLifeDate != null && def.endOfLifeDate.isBefore(now)) {
+            warnings.add("Image definition " + def.name + " is past its end-of-life date " + def.endOfLifeDate + ".");
+        }
+        if (size != null && def.recommended != null) {
+            var rec = Json.read(def.recommended, Bodies.Recommended.class);
+            outside(warnings, "vCPUs", size.vCPUs() == null ? null : size.vCPUs().doubleValue(), rec.vCPUs());
+            outside(warnings, "memory (GB)", size.memoryGB(), rec.memory());
+        }
+        String versionId = v.resourceId != null ? v.resourceId : defId + "/versions/" + v.name;
+        return Uni.createFrom().item(new Bodies.ResolveResult(v.name, versionId, region, v.digest, v.sizeBytes,
+                config.dataPlaneUrl() + "/download/" + region + versionId, v.lifecycleState, warnings));
+    }
+
+    private static void outside(List<String> warnings, String what, Double value, Bodies.Range range) {
+        if (value == null || range == null) {
+            return;
+        }
+        if (range.min() != null && value < range.min()) {
+            warnings.add("The VM size's " + what + " (" + fmt(value) + ") is below the recommended minimum of "
+                    + range.min() + ".");
+        }
+        if (range.max() != null && value > range.max()) {
+            warnings.add("The VM size's " + what + " (" + fmt(value) + ") is above the recommended maximum of "
+                    + range.max() + ".");
+        }
+    }
+
+    private static String fmt(double d) {
+        return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
+    }
+
+    private static void validateSize(Bodies.VmSize size) {
+        if (size == null) {
+            return;
+        }
+        if (size.vCPUs() != null && (size.vCPUs() < 1 || size.vCPUs() > 1024)) {
+            throw ArmException.invalidParameter("vmSize.vCPUs", "vmSize.vCPUs must be between 1 and 1024.");
+        }
+        if (size.memoryGB() != null && (size.memoryGB() <= 0 || size.memoryGB() > 65536 || size.memoryGB().isNaN())) {
+            throw ArmException.invalidParameter("vmSize.memoryGB", "vmSize.memoryGB must be above 0 and at most "
+                    + "65536.");
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.imagegallery.catalog;
+
+import dev.imagegallery.devstack.InfraResource;
+import dev.imagegallery.devstack.Tokens;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static dev.imagegallery.catalog.CatalogTestSupport.*;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.is;
+
+/** Quotas per subscription and region, configurable (Azure's defaults otherwise): over them a 409 with a quota code. */
+@QuarkusTest
+@TestProfile(QuotaTest.SmallQuotas.class)
+@WithTestResource(value = InfraResource.class, initArgs = @ResourceArg(name = "database", value = "catalog"),
+        scope = TestResourceScope.MATCHING_RESOURCES)
+class QuotaTest {
+    public static class SmallQuotas implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("gallery.catalog.quota.galleries", "2", "gallery.catalog.quota.definitions", "1");
+        }
+    }
+
+    @BeforeEach
+    void grants() {
+        seedGrants();
+    }
+
+    @Test
+    void galleriesAndDefinitionsOverTheQuotaAre409() {
+        String body = "{\"location\":\"westus2\"}";
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(body).put(gallery("q1") + API)
+                .then().statusCode(201);
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(body).put(gallery("q2") + API)
+                .then().statusCode(201);
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(body).put(gallery("q3") + API)
+                .then().statusCode(409).body("error.code", is("QuotaExceeded"));
+        // replacing an existing gallery is not a new one
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(body).put(gallery("q1") + API)
+                .then().statusCode(200);
+        String image = imageBody("q").replace("westeurope", "westus2");
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(image)
+                .put(gallery("q1") + "/images/a" + API).then().statusCode(201);
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(image.replace("\"sku\":\"q\"",
+                "\"sku\":\"r\"")).put(gallery("q1") + "/images/b" + API).then().statusCode(409)
+                .body("error.code", is("QuotaExceeded"));
+    }
+}

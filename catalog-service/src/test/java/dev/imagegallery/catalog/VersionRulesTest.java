@@ -1,0 +1,278 @@
+package dev.imagegallery.catalog;
+
+import dev.imagegallery.devstack.InfraResource;
+import dev.imagegallery.devstack.TestEvents;
+import dev.imagegallery.devstack.Tokens;
+import dev.imagegallery.events.CloudEvent;
+import dev.imagegallery.events.EventTypes;
+import dev.imagegallery.events.Payloads;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import static dev.imagegallery.catalog.CatalogTestSupport.*;
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The version rules of issue 3: each test fails when its rule is removed. */
+@QuarkusTest
+@WithTestResource(value = InfraResource.class, initArgs = @ResourceArg(name = "database", value = "catalog"),
+        scope = TestResourceScope.MATCHING_RESOURCES)
+class VersionRulesTest {
+    static final String MI = RG + "/providers/Microsoft.Compute/images/rules-src";
+
+    @BeforeEach
+    void setUp() {
+        seedGrants();
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(managedImageBody("rules.raw"))
+                .put(MI + API).then().statusCode(org.hamcrest.Matchers.anyOf(is(200), is(201)));
+    }
+
+    /** A fresh gallery and definition (recommended 2..16 vCPUs), optionally with soft delete. */
+    static String definition(boolean softDelete) {
+        String g = "g" + UUID.randomUUID().toString().substring(0, 8);
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                .body("{\"location\":\"westeurope\",\"properties\":{\"softDeletePolicy\":{\"isSoftDeleteEnabled\":"
+                        + softDelete + "}}}")
+                .put(gallery(g) + API).then().statusCode(201);
+        String def = gallery(g) + "/images/app";
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(imageBody("sku-" + g))
+                .put(def + API).then().statusCode(201);
+        return def;
+    }
+
+    static ValidatableResponse putVersion(String def, String name, String body) {
+        return given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(body)
+                .put(def + "/versions/" + name + API).then();
+    }
+
+    static void complete(String versionId, String region) {
+        TestEvents.publish(EventTypes.REPLICATION_TOPIC, CloudEvent.of("/tests", EventTypes.REPLICA_COMPLETED,
+                versionId, new Payloads.ReplicaCompleted(versionId, SUB, region, 1, "Standard_LRS", "sha256:"
+                        + region, 1024, 2048, Instant.now())));
+    }
+
+    static void awaitCompleted(String versionId, String region) {
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth().oauth2(Tokens.alice())
+                .get(versionId + API + "&$expand=ReplicationStatus").then().statusCode(200)
+                .body("properties.replicationStatus.summary.find { it.region == '" + region + "' }.state",
+                        is("Completed")));
+    }
+
+    static ValidatableResponse resolve(String reference, String location, String vmSize) {
+        return given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                .body("{\"imageReference\":{\"id\":\"" + reference + "\"}" + (vmSize == null ? "" : ",\"vmSize\":"
+                        + vmSize) + "}")
+                .post("/subscriptions/" + SUB + "/providers/Microsoft.Compute/locations/" + location
+                        + "/resolveImageReference" + API).then();
+    }
+
+    @Test
+    void latestIsResolvedPerLocationAndAVersionStillReplicatingIsNotLatestThere() {
+        String def = definition(false);
+        putVersion(def, "1.0.0", versionBody(MI, "westeurope", "northeurope")).statusCode(201);
+        complete(def + "/versions/1.0.0", "westeurope");
+        complete(def + "/versions/1.0.0", "northeurope");
+        awaitCompleted(def + "/versions/1.0.0", "northeurope");
+        putVersion(def, "1.1.0", versionBody(MI, "westeurope", "northeurope")).statusCode(201);
+        complete(def + "/versions/1.1.0", "westeurope");
+        awaitCompleted(def + "/versions/1.1.0", "westeurope");
+
+        resolve(def, "westeurope", null).statusCode(200).body("exactVersion", is("1.1.0"))
+                .body("digest", is("sha256:westeurope"))
+                .body("downloadUrl", is("http://localhost:8082/download/westeurope" + def + "/versions/1.1.0"));
+        // 1.1.0 is still replicating to northeurope: latest there stays 1.0.0
+        resolve(def + "/versions/latest", "northeurope", null).statusCode(200).body("exactVersion", is("1.0.0"));
+        resolve(def + "/versions/1.1.0", "northeurope", null).statusCode(404)
+                .body("error.code", is("ImageVersionNotReadyInLocation"));
+        resolve(def, "eastus", null).statusCode(404).body("error.code", is("NoImageVersionReadyInLocation"));
+    }
+
+    /** Ordering is numeric, Major then Minor then Patch: each row publishes versions and names the latest. */
+    @Test
+    void versionOrderingIsNumericPerPart() {
+        String[][] table = {
+                {"1.9.9", "1.10.0", "1.10.0"},
+                {"1.99.99", "2.0.0", "2.0.0"},
+                {"0.0.9", "0.0.10", "0.0.10"},
+                {"10.0.0", "9.9.9", "10.0.0"},
+                {"2147483647.0.0", "2147483646.9.9", "2147483647.0.0"},
+        };
+        for (String[] row : table) {
+            String def = definition(false);
+            for (int i = 0; i < row.length - 1; i++) {
+                putVersion(def, row[i], versionBody(MI, "westeurope")).statusCode(201);
+                complete(def + "/versions/" + row[i], "westeurope");
+                awaitCompleted(def + "/versions/" + row[i], "westeurope");
+            }
+            resolve(def, "westeurope", null).statusCode(200).body("exactVersion", is(row[row.length - 1]));
+        }
+    }
+
+    @Test
+    void excludedDeprecatedAndDisabledVersionsAreNeverLatest() {
+        String def = definition(false);
+        for (String v : List.of("1.0.0", "1.0.1", "1.0.2", "2.0.0")) {
+            putVersion(def, v, versionBody(MI, "westeurope")).statusCode(201);
+            complete(def + "/versions/" + v, "westeurope");
+            awaitCompleted(def + "/versions/" + v, "westeurope");
+        }
+        resolve(def, "westeurope", null).body("exactVersion", is("2.0.0"));
+        patch(def + "/versions/2.0.0", "{\"properties\":{\"publishingProfile\":{\"excludeFromLatest\":true}}}")
+                .statusCode(200);
+        resolve(def, "westeurope", null).body("exactVersion", is("1.0.2"));
+        patch(def + "/versions/1.0.2", "{\"properties\":{\"lifecycleProfile\":{\"state\":\"Deprecated\","
+                + "\"replacementVersion\":\"1.0.1\"}}}").statusCode(200)
+                .body("properties.lifecycleProfile.state", is("Deprecated"));
+        resolve(def, "westeurope", null).body("exactVersion", is("1.0.1"));
+        resolve(def + "/versions/1.0.2", "westeurope", null).statusCode(200)
+                .body("warnings", hasItem(containsString("deprecated; use 1.0.1")));
+        patch(def + "/versions/1.0.1", "{\"properties\":{\"lifecycleProfile\":{\"state\":\"Disabled\"}}}")
+                .statusCode(200);
+        resolve(def, "westeurope", null).body("exactVersion", is("1.0.0"));
+        resolve(def + "/versions/1.0.1", "westeurope", null).statusCode(409)
+                .body("error.code", is("GalleryImageVersionDisabled"));
+        // reversible
+        patch(def + "/versions/1.0.1", "{\"properties\":{\"lifecycleProfile\":{\"state\":\"Active\"}}}")
+                .statusCode(200);
+        resolve(def, "westeurope", null).body("exactVersion", is("1.0.1"));
+        // excluded from latest for one region only
+        patch(def + "/versions/1.0.1", "{\"properties\":{\"publishingProfile\":{\"targetRegions\":["
+                + "{\"name\":\"westeurope\",\"excludeFromLatest\":true}]}}}").statusCode(200);
+        resolve(def, "westeurope", null).body("exactVersion", is("1.0.0"));
+        List<CloudEvent> events = TestEvents.read(EventTypes.CATALOG_TOPIC, Duration.ofSeconds(20), seen -> seen
+                .stream().anyMatch(e -> e.type().equals(EventTypes.VERSION_LIFECYCLE_CHANGED)
+                        && e.subject().equals(def + "/versions/1.0.1")));
+        assertEquals(List.of("Disabled", "Active"), events.stream()
+                .filter(e -> e.type().equals(EventTypes.VERSION_LIFECYCLE_CHANGED)
+                        && e.subject().equals(def + "/versions/1.0.1"))
+                .map(e -> e.dataAs(Payloads.VersionLifecycleChanged.class).state()).toList());
+    }
+
+    @Test
+    void resolutionWarnsWhenTheSizeIsOutsideTheRecommendations() {
+        String def = definition(false);
+        putVersion(def, "1.0.0", versionBody(MI, "westeurope")).statusCode(201);
+        complete(def + "/versions/1.0.0", "westeurope");
+        awaitCompleted(def + "/versions/1.0.0", "westeurope");
+        resolve(def, "westeurope", "{\"vCPUs\":32,\"memoryGB\":64}").statusCode(200)
+                .body("warnings", hasItem(containsString("above the recommended maximum of 16")));
+        resolve(def, "westeurope", "{\"vCPUs\":4}").statusCode(200).body("warnings", empty());
+        resolve(def, "westeurope", "{\"vCPUs\":-1}").statusCode(400).body("error.target", is("vmSize.vCPUs"));
+        resolve("/not/an/id", "westeurope", null).statusCode(400).body("error.target", is("imageReference.id"));
+        given().auth().oauth2(Tokens.carol()).contentType(ContentType.JSON)
+                .body("{\"imageReference\":{\"id\":\"" + def + "\"}}")
+                .post("/subscriptions/" + SUB + "/providers/Microsoft.Compute/locations/westeurope"
+                        + "/resolveImageReference" + API).then().statusCode(403);
+    }
+
+    @Test
+    void patchAddsARegionAndEmitsTargetRegionsChangedRemovalNeedsTheSafetyProfile() {
+        String def = definition(false);
+        String v = def + "/versions/1.0.0";
+        putVersion(def, "1.0.0", versionBody(MI, "westeurope")).statusCode(201);
+        complete(v, "westeurope");
+        awaitCompleted(v, "westeurope");
+        patch(v, "{\"properties\":{\"publishingProfile\":{\"targetRegions\":[{\"name\":\"westeurope\"},"
+                + "{\"name\":\"eastus\",\"regionalReplicaCount\":3}]}}}").statusCode(200)
+                .body("properties.provisioningState", is("Updating"))
+                .body("properties.replicationStatus.summary.region", containsInAnyOrder("westeurope", "eastus"));
+        List<CloudEvent> events = TestEvents.read(EventTypes.CATALOG_TOPIC, Duration.ofSeconds(20), seen -> seen
+                .stream().anyMatch(e -> e.type().equals(EventTypes.VERSION_TARGET_REGIONS_CHANGED)
+                        && e.subject().equals(v)));
+        var changed = events.stream().filter(e -> e.type().equals(EventTypes.VERSION_TARGET_REGIONS_CHANGED)
+                && e.subject().equals(v)).findFirst().orElseThrow().dataAs(Payloads.VersionTargetRegionsChanged.class);
+        assertEquals(2, changed.targetRegions().size());
+        assertEquals(3, changed.targetRegions().stream().filter(t -> t.name().equals("eastus")).findFirst()
+                .orElseThrow().regionalReplicaCount());
+        // removing eastus is refused until the safety profile allows it
+        String onlyWest = "{\"properties\":{\"publishingProfile\":{\"targetRegions\":[{\"name\":\"westeurope\"}]}}}";
+        patch(v, onlyWest).statusCode(409).body("error.code", is("DeletionOfReplicatedLocationsNotAllowed"));
+        patch(v, "{\"properties\":{\"safetyProfile\":{\"allowDeletionOfReplicatedLocations\":true},"
+                + "\"publishingProfile\":{\"targetRegions\":[{\"name\":\"westeurope\"}]}}}").statusCode(200)
+                .body("properties.publishingProfile.targetRegions", hasSize(1));
+        // the source cannot change, nor may the version leave its own location
+        patch(v, "{\"properties\":{\"storageProfile\":{\"source\":{\"id\":\"" + RG
+                + "/providers/Microsoft.Compute/images/other\"}}}}").statusCode(409);
+        patch(v, "{\"properties\":{\"publishingProfile\":{\"targetRegions\":[{\"name\":\"eastus\"}]}}}")
+                .statusCode(400);
+    }
+
+    @Test
+    void deletionIsBlockedBeforeEndOfLifeWhenTheSafetyProfileSaysSo() {
+        String def = definition(false);
+        String body = "{\"location\":\"westeurope\",\"properties\":{\"publishingProfile\":{\"targetRegions\":"
+                + "[{\"name\":\"westeurope\"}],\"endOfLifeDate\":\"2099-01-01T00:00:00Z\"},\"safetyProfile\":"
+                + "{\"blockDeletionBeforeEndOfLife\":true},\"storageProfile\":{\"source\":{\"id\":\"" + MI + "\"}}}}";
+        putVersion(def, "1.0.0", body).statusCode(201);
+        given().auth().oauth2(Tokens.alice()).delete(def + "/versions/1.0.0" + API).then().statusCode(409)
+                .body("error.code", is("DeletionBlockedBeforeEndOfLife"));
+        patch(def + "/versions/1.0.0", "{\"properties\":{\"safetyProfile\":{\"blockDeletionBeforeEndOfLife\":false}}}")
+                .statusCode(200);
+        given().auth().oauth2(Tokens.alice()).delete(def + "/versions/1.0.0" + API).then().statusCode(200);
+        given().auth().oauth2(Tokens.alice()).get(def + "/versions/1.0.0" + API).then().statusCode(404);
+    }
+
+    @Test
+    void softDeletedVersionsAreListedRestorableAndNotLatest() {
+        String def = definition(true);
+        String v = def + "/versions/1.0.0";
+        putVersion(def, "1.0.0", versionBody(MI, "westeurope")).statusCode(201);
+        complete(v, "westeurope");
+        awaitCompleted(v, "westeurope");
+        given().auth().oauth2(Tokens.alice()).delete(v + API).then().statusCode(200);
+        given().auth().oauth2(Tokens.alice()).get(v + API).then().statusCode(404);
+        resolve(def, "westeurope", null).statusCode(404);
+        String softDeleted = def.replace("/images/app", "/softDeletedArtifactTypes/Images/artifacts/app/versions");
+        given().auth().oauth2(Tokens.alice()).get(softDeleted + API).then().statusCode(200)
+                .body("value.name", is(List.of("1.0.0")))
+                .body("value[0].properties.softDeletedTime", org.hamcrest.Matchers.notNullValue());
+        putVersion(def, "1.0.0", versionBody(MI, "westeurope")).statusCode(409)
+                .body("error.code", is("GalleryImageVersionSoftDeleted"));
+        given().auth().oauth2(Tokens.alice()).post(softDeleted + "/1.0.0/restore" + API).then().statusCode(200);
+        resolve(def, "westeurope", null).statusCode(200).body("exactVersion", is("1.0.0"));
+        given().auth().oauth2(Tokens.alice()).delete(def + API).then().statusCode(409)
+                .body("error.code", is("GalleryImageNotEmpty"));
+    }
+
+    @Test
+    void immutableDefinitionPropertiesCannotChange() {
+        String def = definition(false);
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                .body("{\"properties\":{\"osType\":\"Windows\"}}").patch(def + API).then().statusCode(409)
+                .body("error.target", is("properties.osType"));
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                .body("{\"properties\":{\"description\":\"updated\",\"releaseNoteUri\":\"https://x.example/notes\","
+                        + "\"features\":[{\"name\":\"SecurityType\",\"value\":\"TrustedLaunch\"}]}}")
+                .patch(def + API).then().statusCode(200).body("properties.description", is("updated"))
+                .body("properties.features[0].value", is("TrustedLaunch"));
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                .body("{\"properties\":{\"recommended\":{\"vCPUs\":{\"min\":8,\"max\":2}}}}")
+                .patch(def + API).then().statusCode(400).body("error.target", is("properties.recommended.vCPUs"));
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                .body("{\"properties\":{\"endOfLifeDate\":\"2001-01-01T00:00:00Z\"}}")
+                .patch(def + API).then().statusCode(400).body("error.target", is("properties.endOfLifeDate"));
+    }
+
+    static ValidatableResponse patch(String id, String body) {
+        return given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(body)
+                .patch(id + API + "&$expand=ReplicationStatus").then();
+    }
+}

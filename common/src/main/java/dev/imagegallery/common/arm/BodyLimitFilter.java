@@ -1,0 +1,45 @@
+package dev.imagegallery.common.arm;
+
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+import java.util.Optional;
+
+/**
+ * ARM request bodies are small: a body declared larger than {@code gallery.http.max-json-body} (1 MiB) is refused
+ * with 413 and an ARM error body before it is read. The data plane ({@code /blobs}) streams disk images and is exempt;
+ * {@code quarkus.http.limits.max-body-size} stays the hard limit for bodies sent without a length.
+ */
+public class BodyLimitFilter {
+    private final long maxBytes;
+
+    public BodyLimitFilter(@ConfigProperty(name = "gallery.http.max-json-body", defaultValue = "1048576") long maxBytes) {
+        this.maxBytes = maxBytes;
+    }
+
+    @ServerRequestFilter(preMatching = true)
+    public Optional<Response> check(ContainerRequestContext ctx) {
+        if (ctx.getUriInfo().getPath().startsWith("/blobs")) {
+            return Optional.empty();
+        }
+        String length = ctx.getHeaderString(HttpHeaders.CONTENT_LENGTH);
+        if (length == null) {
+            return Optional.empty();
+        }
+        long n;
+        try {
+            n = Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+            return Optional.of(ArmExceptionMappers.response(400, "InvalidHeaderValue",
+                    "The Content-Length header is not a number.", "Content-Length"));
+        }
+        if (n > maxBytes) {
+            return Optional.of(ArmExceptionMappers.response(413, "RequestEntityTooLarge", "The request body is "
+                    + n + " bytes; at most " + maxBytes + " are accepted.", null));
+        }
+        return Optional.empty();
+    }
+}
