@@ -5,6 +5,8 @@ public final class EventTypes {
     public static final String CATALOG_TOPIC = "gallery.catalog.v1";
     public static final String REPLICATION_TOPIC = "gallery.replication.v1";
     public static final String ACCESS_TOPIC = "gallery.access.v1";
+    /** Denied requests from every enforcing service, and grant changes: access-service keeps the audit log. */
+    public static final String AUDIT_TOPIC = "gallery.audit.v1";
     /** billing-service's dead letters: usage events it refused to bill, with the reason. */
     public static final String BILLING_DLQ_TOPIC = "gallery.billing.dlq.v1";
 
@@ -19,6 +21,11 @@ public final class EventTypes {
     public static final String REPLICA_DELETED = "ReplicaDeleted";
     public static final String CHUNK_REPAIRED = "ChunkRepaired";
     public static final String SUBSCRIPTION_CREATED = "SubscriptionCreated";
+    public static final String GALLERY_CHANGED = "GalleryChanged";
+    public static final String GALLERY_SHARING_CHANGED = "GallerySharingChanged";
+    public static final String TENANT_REGISTERED = "TenantRegistered";
+    public static final String ACCESS_DENIED = "AccessDenied";
+    public static final String GRANT_CHANGED = "GrantChanged";
     public static final String ROLE_ASSIGNMENT_CREATED = "RoleAssignmentCreated";
     public static final String ROLE_ASSIGNMENT_DELETED = "RoleAssignmentDeleted";
     public static final String USAGE_EVENT_REJECTED = "UsageEventRejected";

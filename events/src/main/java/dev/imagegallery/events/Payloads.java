@@ -97,6 +97,43 @@ public final class Payloads {
                                 int fromReplica, Instant repairedAt) {
     }
 
+    /** catalog → access: a gallery exists (or, with {@code deleted}, no longer does); sharing needs to know. */
+    public record GalleryChanged(String galleryId, String subscriptionId, String tenantId, String uniqueName,
+                                 String location, boolean deleted) {
+    }
+
+    /** One recipient of a direct share: {@code type} Subscriptions or AADTenants; {@code state} Pending, Accepted, Rejected. */
+    public record ShareEntry(String type, String id, String tenantId, String state) {
+    }
+
+    /** A gallery published to the community. */
+    public record CommunityInfo(boolean enabled, String publicGalleryName, String publicNamePrefix,
+                                String publisherUri, String publisherContact, String eula) {
+    }
+
+    /**
+     * access → every enforcing service: the whole sharing state of a gallery (a snapshot, keyed by the gallery id, so
+     * a compacted topic keeps the last one).
+     */
+    public record GallerySharingChanged(String galleryId, String galleryUniqueName, String ownerTenantId,
+                                        String ownerSubscriptionId, String location, List<ShareEntry> shares,
+                                        CommunityInfo community) {
+    }
+
+    /** access → every service: an OIDC issuer became a tenant (takes effect without a restart). */
+    public record TenantRegistered(String tenantId, String issuer, String displayName) {
+    }
+
+    /** every enforcing service → access (audit): a request was refused. */
+    public record AccessDenied(String service, String tenantId, String principalId, String action, String scope,
+                               String outcome, Instant at) {
+    }
+
+    /** access → audit: a grant changed (assignment, share, acceptance). */
+    public record GrantChanged(String tenantId, String principalId, String action, String scope, String detail,
+                               Instant at) {
+    }
+
     /** access → every enforcing service: a subscription and the tenant that owns it. */
     public record SubscriptionCreated(String subscriptionId, String tenantId, String displayName) {
     }

@@ -34,9 +34,11 @@ public class AccessService {
     private static final Set<String> PRINCIPAL_TYPES = Set.of("User", "Group", "ServicePrincipal");
 
     private final Outbox outbox;
+    private final Authorizer authorizer;
 
-    public AccessService(Outbox outbox) {
+    public AccessService(Outbox outbox, Authorizer authorizer) {
         this.outbox = outbox;
+        this.authorizer = authorizer;
     }
 
     /** The subscriptions of the caller's tenant on which the caller holds any role (as Azure lists them). */
@@ -104,7 +106,9 @@ public class AccessService {
                                 a.createdAt = Instant.now();
                                 return a.<RoleAssignment>persist()
                                         .call(x -> outbox.emit(EventTypes.ROLE_ASSIGNMENT_CREATED, a.resourceId(),
-                                                payload(a)));
+                                                payload(a)))
+                                        .call(x -> Audit.record(caller, WRITE_ASSIGNMENTS, a.scope, "Granted",
+                                                role.name() + " to " + a.principalType + " " + a.principalId));
                             });
                 });
     }
@@ -121,7 +125,11 @@ public class AccessService {
                         return Uni.createFrom().nullItem();
                     }
                     return a.delete().call(() -> outbox.emit(EventTypes.ROLE_ASSIGNMENT_DELETED, a.resourceId(),
-                            payload(a))).replaceWith(a);
+                            payload(a)))
+                            .call(() -> Audit.record(caller, DELETE_ASSIGNMENTS, a.scope, "Revoked",
+                                    BuiltInRoles.byId(a.roleDefinitionId).map(BuiltInRoles.Role::name).orElse("?")
+                                            + " of " + a.principalType + " " + a.principalId))
+                            .replaceWith(a);
                 });
     }
 
@@ -159,6 +167,18 @@ public class AccessService {
                         .toList());
     }
 
+    /** Fails with 404 (subscription of another tenant) or 403 unless the caller may act at the scope. */
+    public Uni<Void> requireAt(Caller caller, String scope, String action) {
+        return visibleSubscription(caller, ScopePath.subscriptionOf(scope)).flatMap(s -> require(caller, scope, action));
+    }
+
+    /** A tenant administrator holds Owner on one of the tenant's subscriptions. */
+    public Uni<Boolean> isTenantAdmin(Caller caller) {
+        return RoleAssignment.<RoleAssignment>list("tenantId = ?1 and principalId in ?2 and roleDefinitionId = ?3",
+                        caller.tenantId(), caller.principalIds(), BuiltInRoles.OWNER.id())
+                .map(l -> l.stream().anyMatch(a -> a.scopeKey.matches("^/subscriptions/[^/]+$")));
+    }
+
     private Uni<Subscription> visibleSubscription(Caller caller, String id) {
         return Subscription.<Subscription>findById(id).map(s -> {
             if (s == null || !s.tenantId.equals(caller.tenantId())) {
@@ -172,6 +192,7 @@ public class AccessService {
     private Uni<Void> require(Caller caller, String scope, String action) {
         return grantsOf(caller).map(grants -> {
             if (!Authorizer.allows(grants, scope, action)) {
+                authorizer.audit(caller, action, scope, "Forbidden");
                 throw ArmException.forbidden(caller.principalId(), action, scope);
             }
             return null;

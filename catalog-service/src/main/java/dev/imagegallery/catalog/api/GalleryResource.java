@@ -46,8 +46,9 @@ public class GalleryResource {
     public Uni<Response> put(@PathParam("subscriptionId") String sub, @PathParam("rg") String rg,
                              @PathParam("gallery") String name, Bodies.GalleryBody body) {
         Validation.subscriptionId(sub);
-        return authorizer.require(caller.get(), ResourceIds.gallery(sub, rg, name), WRITE)
-                .flatMap(v -> galleries.putGallery(sub, rg, name, body))
+        var who = caller.get();
+        return authorizer.require(who, ResourceIds.gallery(sub, rg, name), WRITE)
+                .flatMap(v -> galleries.putGallery(who.tenantId(), sub, rg, name, body))
                 .map(u -> Response.status(u.created() ? 201 : 200).entity(Mapper.gallery(u.value())).build());
     }
 
@@ -75,8 +76,9 @@ public class GalleryResource {
     public Uni<Response> delete(@PathParam("subscriptionId") String sub, @PathParam("rg") String rg,
                                 @PathParam("gallery") String name) {
         Validation.subscriptionId(sub);
-        return authorizer.require(caller.get(), ResourceIds.gallery(sub, rg, name), DELETE)
-                .flatMap(v -> galleries.deleteGallery(sub, rg, name))
+        var who = caller.get();
+        return authorizer.require(who, ResourceIds.gallery(sub, rg, name), DELETE)
+                .flatMap(v -> galleries.deleteGallery(who.tenantId(), sub, rg, name))
                 .map(deleted -> Response.status(deleted ? 200 : 204).build());
     }
 

@@ -3,7 +3,10 @@ package dev.imagegallery.catalog.service;
 import dev.imagegallery.catalog.api.Bodies;
 import dev.imagegallery.catalog.api.Mapper;
 import dev.imagegallery.catalog.config.CatalogConfig;
+import dev.imagegallery.common.outbox.Outbox;
+import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Json;
+import dev.imagegallery.events.Payloads;
 import dev.imagegallery.catalog.domain.Gallery;
 import dev.imagegallery.catalog.domain.ImageDefinition;
 import dev.imagegallery.catalog.domain.ManagedImage;
@@ -25,9 +28,17 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class GalleryService {
     private final CatalogConfig config;
+    private final Outbox outbox;
 
-    public GalleryService(CatalogConfig config) {
+    public GalleryService(CatalogConfig config, Outbox outbox) {
         this.config = config;
+        this.outbox = outbox;
+    }
+
+    /** Tells access-service (sharing) that a gallery exists, changed or is gone. */
+    private Uni<Void> galleryChanged(Gallery g, String tenantId, boolean deleted) {
+        return outbox.emit(EventTypes.GALLERY_CHANGED, g.id(), new Payloads.GalleryChanged(g.id(), g.subscriptionId,
+                tenantId, g.uniqueName, g.location, deleted)).replaceWithVoid();
     }
 
     /** {scheme}://{host}/blobs/{region}/{subscriptionId}/{name}: the data plane's blob URIs. */
@@ -36,7 +47,8 @@ public class GalleryService {
     // ---- galleries ----
 
     @WithTransaction
-    public Uni<Upsert<Gallery>> putGallery(String sub, String rg, String name, Bodies.GalleryBody body) {
+    public Uni<Upsert<Gallery>> putGallery(String tenantId, String sub, String rg, String name,
+                                           Bodies.GalleryBody body) {
         Validation.resourceGroup(rg);
         Validation.galleryName(name);
         if (body == null) {
@@ -61,7 +73,7 @@ public class GalleryService {
                 existing.description = description;
                 existing.tags = Mapper.tagsJson(body.tags());
                 existing.softDelete = softDelete;
-                return Uni.createFrom().item(new Upsert<>(existing, false));
+                return galleryChanged(existing, tenantId, false).replaceWith(new Upsert<>(existing, false));
             }
             return quota(Gallery.count("subscriptionId = ?1 and location = ?2", sub.toLowerCase(Locale.ROOT),
                     location), config.quota().galleries(), "galleries", location).flatMap(ok -> {
@@ -77,7 +89,8 @@ public class GalleryService {
             g.softDelete = softDelete;
             g.provisioningState = "Succeeded";
             g.createdAt = Instant.now();
-            return g.<Gallery>persist().map(x -> new Upsert<>(g, true));
+            return g.<Gallery>persist().call(x -> galleryChanged(g, tenantId, false))
+                    .map(x -> new Upsert<>(g, true));
             });
         });
     }
@@ -146,7 +159,7 @@ public class GalleryService {
     }
 
     @WithTransaction
-    public Uni<Boolean> deleteGallery(String sub, String rg, String name) {
+    public Uni<Boolean> deleteGallery(String tenantId, String sub, String rg, String name) {
         String key = ResourceIds.key(ResourceIds.gallery(sub, rg, name));
         return Gallery.<Gallery>findById(key).flatMap(g -> {
             if (g == null) {
@@ -157,7 +170,7 @@ public class GalleryService {
                     throw ArmException.conflict("GalleryNotEmpty", "The gallery '" + name + "' holds " + n
                             + " image definition(s); delete them first.", g.id());
                 }
-                return g.delete().replaceWith(true);
+                return g.delete().call(() -> galleryChanged(g, tenantId, true)).replaceWith(true);
             });
         });
     }

@@ -31,12 +31,19 @@ public class ResolutionService {
     static final Pattern REFERENCE = Pattern.compile("(?i)^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/"
             + "Microsoft\\.Compute/galleries/([^/]+)/images/([^/]+)(?:/versions/([^/]+))?$");
 
+    static final Pattern SHARED_REFERENCE = Pattern.compile("(?i)^/SharedGalleries/([^/]+)/Images/([^/]+)"
+            + "(?:/Versions/([^/]+))?$");
+    static final Pattern COMMUNITY_REFERENCE = Pattern.compile("(?i)^/CommunityGalleries/([^/]+)/Images/([^/]+)"
+            + "(?:/Versions/([^/]+))?$");
+
     private final Authorizer authorizer;
     private final CatalogConfig config;
+    private final SharedViewService views;
 
-    public ResolutionService(Authorizer authorizer, CatalogConfig config) {
+    public ResolutionService(Authorizer authorizer, CatalogConfig config, SharedViewService views) {
         this.authorizer = authorizer;
         this.config = config;
+        this.views = views;
     }
 
     @WithSession
@@ -54,11 +61,7 @@ public class ResolutionService {
         }
         validateSize(req.vmSize());
         if (ref.id() == null) {
-            String target = ref.sharedGalleryImageId() != null ? "imageReference.sharedGalleryImageId"
-                    : "imageReference.communityGalleryImageId";
-            throw ArmException.notFound("GalleryImageNotFound", "No gallery image '" + (ref.sharedGalleryImageId()
-                    != null ? ref.sharedGalleryImageId() : ref.communityGalleryImageId()) + "' is shared with you.",
-                    target);
+            return viaShare(caller, region, req);
         }
         var m = REFERENCE.matcher(ref.id());
         if (!m.matches()) {
@@ -88,6 +91,45 @@ public class ResolutionService {
                     return ImageVersion.<ImageVersion>findById(def.key + "/versions/" + versionName.toLowerCase())
                             .flatMap(v -> exact(def, v, versionName, region, req.vmSize(), defId));
                 });
+    }
+
+    /** {@code /SharedGalleries/{unique}/Images/{image}[/Versions/{v|latest}]} or the community equivalent. */
+    private Uni<Bodies.ResolveResult> viaShare(Caller caller, String region, Bodies.ResolveRequest req) {
+        var ref = req.imageReference();
+        boolean community = ref.communityGalleryImageId() != null;
+        String raw = community ? ref.communityGalleryImageId() : ref.sharedGalleryImageId();
+        String target = community ? "imageReference.communityGalleryImageId" : "imageReference.sharedGalleryImageId";
+        var m = (community ? COMMUNITY_REFERENCE : SHARED_REFERENCE).matcher(raw);
+        if (!m.matches()) {
+            throw ArmException.invalidParameter(target, "'" + raw + "' is not a " + (community
+                    ? "/CommunityGalleries/{name}" : "/SharedGalleries/{uniqueName}") + "/Images/{image}[/Versions/"
+                    + "{version}] id.");
+        }
+        String image = m.group(2);
+        String versionName = m.group(3);
+        return (community ? views.community(m.group(1)) : views.shared(caller, m.group(1)))
+                .flatMap(g -> ImageDefinition.<ImageDefinition>findById(g.galleryKey + "/images/"
+                        + image.toLowerCase(java.util.Locale.ROOT)).map(def -> {
+                    if (def == null) {
+                        throw ArmException.notFound("GalleryImageNotFound", "The image '" + image + "' was not found "
+                                + "in gallery '" + m.group(1) + "'.", target);
+                    }
+                    return def;
+                }).flatMap(def -> {
+                    String defId = g.galleryId + "/images/" + def.name;
+                    if (versionName == null || versionName.equalsIgnoreCase("latest")) {
+                        return VersionService.latest(def.key, region).flatMap(v -> {
+                            if (v == null) {
+                                throw ArmException.notFound("NoImageVersionReadyInLocation", "No version of '" + raw
+                                        + "' is ready in '" + region + "'.", target);
+                            }
+                            return answer(def, v, region, req.vmSize(), defId);
+                        });
+                    }
+                    Validation.version(versionName);
+                    return ImageVersion.<ImageVersion>findById(def.key + "/versions/" + versionName.toLowerCase())
+                            .flatMap(v -> exact(def, v, versionName, region, req.vmSize(), defId));
+                }));
     }
 
     private Uni<Bodies.ResolveResult> exact(ImageDefinition def, ImageVersion v, String name, String region,

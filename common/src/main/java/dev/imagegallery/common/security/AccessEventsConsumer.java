@@ -59,6 +59,33 @@ public class AccessEventsConsumer {
                 var p = event.dataAs(Payloads.RoleAssignment.class);
                 return GrantView.deleteById(p.assignmentId()).replaceWithVoid();
             }
+            case EventTypes.GALLERY_SHARING_CHANGED -> {
+                var p = event.dataAs(Payloads.GallerySharingChanged.class);
+                String key = p.galleryId().toLowerCase();
+                return ShareView.<ShareView>findById(key).flatMap(existing -> {
+                    ShareView sv = existing != null ? existing : new ShareView();
+                    sv.galleryKey = key;
+                    sv.galleryId = p.galleryId();
+                    sv.uniqueName = p.galleryUniqueName();
+                    sv.ownerTenant = p.ownerTenantId();
+                    sv.ownerSubscription = p.ownerSubscriptionId();
+                    sv.location = p.location();
+                    sv.communityName = p.community() != null && p.community().enabled()
+                            ? p.community().publicGalleryName() : null;
+                    sv.snapshot = dev.imagegallery.events.Json.write(p);
+                    return existing != null ? Uni.createFrom().voidItem() : sv.persist().replaceWithVoid();
+                });
+            }
+            case EventTypes.TENANT_REGISTERED -> {
+                var p = event.dataAs(Payloads.TenantRegistered.class);
+                return TenantView.<TenantView>findById(p.tenantId()).flatMap(existing -> {
+                    TenantView t = existing != null ? existing : new TenantView();
+                    t.tenantId = p.tenantId();
+                    t.issuer = p.issuer();
+                    t.displayName = p.displayName();
+                    return existing != null ? Uni.createFrom().voidItem() : t.persist().replaceWithVoid();
+                });
+            }
             default -> {
                 return Uni.createFrom().voidItem();
             }

@@ -7,7 +7,15 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.imagegallery.common.outbox.OutboxRelay;
+import dev.imagegallery.events.CloudEvent;
+import dev.imagegallery.events.EventTypes;
+import dev.imagegallery.events.Payloads;
+import io.quarkus.logging.Log;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.time.Instant;
+import java.util.UUID;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,13 +43,22 @@ public class Authorizer {
 
     private final Pool pool;
     private final long ttlNanos;
+    private final boolean enabled;
+    private final String service;
     private final Map<String, Cached<String>> tenants = new ConcurrentHashMap<>();
     private final Map<String, Cached<List<Grant>>> grants = new ConcurrentHashMap<>();
 
     public Authorizer(Pool pool,
-                      @ConfigProperty(name = "gallery.authz.cache-ttl", defaultValue = "1s") Duration ttl) {
+                      @ConfigProperty(name = "gallery.authz.cache-ttl", defaultValue = "1s") Duration ttl,
+                      @ConfigProperty(name = "gallery.authz.enabled", defaultValue = "true") boolean enabled,
+                      @ConfigProperty(name = "quarkus.application.name", defaultValue = "gallery") String service) {
         this.pool = pool;
         this.ttlNanos = ttl.toNanos();
+        this.enabled = enabled;
+        this.service = service;
+        if (!enabled) {
+            Log.warn("authorization is DISABLED (gallery.authz.enabled=false): for benchmarks only");
+        }
     }
 
     /** Forgets every cached decision input (after a grant or subscription event). */
@@ -63,8 +80,17 @@ public class Authorizer {
         return value;
     }
 
-    /** Fails with 404 or 403 unless the caller may perform {@code action} at {@code scope}. */
+    /** Fails with 404 or 403 unless the caller may perform {@code action} at {@code scope}; a refusal is audited. */
     public Uni<Void> require(Caller caller, String scope, String action) {
+        if (!enabled) {
+            return Uni.createFrom().voidItem();
+        }
+        return check(caller, scope, action).onFailure(ArmException.class)
+                .invoke(e -> audit(caller, action, scope, ((ArmException) e).status() == 403 ? "Forbidden"
+                        : "NotFound"));
+    }
+
+    private Uni<Void> check(Caller caller, String scope, String action) {
         String subscription = Scopes.subscriptionOf(scope);
         if (subscription == null) {
             return Uni.createFrom().failure(ArmException.invalid("InvalidScope", "'" + scope
@@ -114,6 +140,43 @@ public class Authorizer {
                     }
                     return remember(grants, key, List.copyOf(list));
                 });
+    }
+
+    /**
+     * Whether a caller may use a gallery through its sharing state (for read actions, outside the owner's RBAC): the
+     * gallery is in the community, or shared (and accepted) with the caller's tenant, or with a subscription of the
+     * caller's tenant on which the caller holds a role.
+     */
+    public Uni<Boolean> sharedWith(Caller caller, Payloads.GallerySharingChanged state) {
+        if (state == null) {
+            return Uni.createFrom().item(false);
+        }
+        if (state.community() != null && state.community().enabled()) {
+            return Uni.createFrom().item(true);
+        }
+        var accepted = state.shares() == null ? List.<Payloads.ShareEntry>of() : state.shares().stream()
+                .filter(e -> "Accepted".equals(e.state())).toList();
+        if (accepted.stream().anyMatch(e -> "AADTenants".equals(e.type()) && e.id().equalsIgnoreCase(caller.tenantId()))) {
+            return Uni.createFrom().item(true);
+        }
+        var subs = accepted.stream().filter(e -> "Subscriptions".equals(e.type())
+                && caller.tenantId().equals(e.tenantId())).map(e -> "/subscriptions/" + e.id()).toList();
+        if (subs.isEmpty()) {
+            return Uni.createFrom().item(false);
+        }
+        return grantsOf(caller).map(grants -> subs.stream().anyMatch(s -> grants.stream()
+                .anyMatch(g -> Scopes.covers(g.scope(), s) || Scopes.covers(s, g.scope()))));
+    }
+
+    /** Records a refused request on the audit topic (through the outbox; never delays or fails the answer). */
+    public void audit(Caller caller, String action, String scope, String outcome) {
+        var event = CloudEvent.of("/services/" + service, EventTypes.ACCESS_DENIED, scope,
+                new Payloads.AccessDenied(service, caller.tenantId(), caller.principalId(), action, scope, outcome,
+                        Instant.now()));
+        pool.preparedQuery("INSERT INTO outbox (id, topic, event_key, payload, created_at) VALUES ($1, $2, $3, $4, now())")
+                .execute(Tuple.of(UUID.fromString(event.id()), EventTypes.AUDIT_TOPIC, scope, event.toJson()))
+                .subscribe().with(ok -> OutboxRelay.wakeAll(),
+                        e -> Log.warnf("could not audit a denied request: %s", e.getMessage()));
     }
 
     public static boolean allows(List<Grant> grants, String scope, String action) {

@@ -1,0 +1,89 @@
+package dev.imagegallery.access.api;
+
+import dev.imagegallery.access.domain.AuditEntry;
+import dev.imagegallery.access.service.SharingService;
+import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.common.security.CurrentCaller;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+/**
+ * The gallery {@code share} action (Microsoft.Compute api-versions), the recipients' invitations, and the audit log
+ * (Microsoft.Authorization 2022-04-01). At {@code /} with full templates, beside the role assignments, so that no
+ * class-level path captures the others' requests.
+ */
+@Path("/")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+public class SharingResource {
+    static final String GALLERY = "subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Compute/galleries/{gallery}";
+
+    private final SharingService sharing;
+    private final CurrentCaller caller;
+
+    public SharingResource(SharingService sharing, CurrentCaller caller) {
+        this.sharing = sharing;
+        this.caller = caller;
+    }
+
+    static String galleryId(String sub, String rg, String gallery) {
+        return "/subscriptions/" + sub + "/resourceGroups/" + rg + "/providers/Microsoft.Compute/galleries/" + gallery;
+    }
+
+    @POST
+    @Path(GALLERY + "/share")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<SharingBodies.SharingProfile> share(@PathParam("sub") String sub, @PathParam("rg") String rg,
+                                                   @PathParam("gallery") String gallery,
+                                                   SharingBodies.SharingUpdate body) {
+        return sharing.share(caller.get(), galleryId(sub, rg, gallery), body);
+    }
+
+    @GET
+    @Path(GALLERY + "/sharingProfile")
+    public Uni<SharingBodies.SharingProfile> profile(@PathParam("sub") String sub, @PathParam("rg") String rg,
+                                                     @PathParam("gallery") String gallery) {
+        return sharing.profileOf(caller.get(), galleryId(sub, rg, gallery));
+    }
+
+    @GET
+    @Path("providers/Microsoft.Compute/sharingInvitations")
+    public Uni<ArmList<SharingBodies.Invitation>> invitations() {
+        return sharing.invitations(caller.get()).map(ArmList::of);
+    }
+
+    @POST
+    @Path("providers/Microsoft.Compute/sharingInvitations/{id}/accept")
+    public Uni<SharingBodies.Invitation> accept(@PathParam("id") String id) {
+        return sharing.decide(caller.get(), id, true);
+    }
+
+    @POST
+    @Path("providers/Microsoft.Compute/sharingInvitations/{id}/reject")
+    public Uni<SharingBodies.Invitation> reject(@PathParam("id") String id) {
+        return sharing.decide(caller.get(), id, false);
+    }
+
+    @GET
+    @Path("providers/Microsoft.Authorization/auditLogs")
+    public Uni<ArmList<SharingBodies.AuditRecord>> audit(@QueryParam("$top") Integer top) {
+        int n = top == null ? 100 : top;
+        if (n < 1 || n > 1000) {
+            throw ArmException.invalidParameter("$top", "$top must be between 1 and 1000.");
+        }
+        return sharing.audit(caller.get(), n).map(l -> ArmList.of(l.stream().map(SharingResource::record).toList()));
+    }
+
+    static SharingBodies.AuditRecord record(AuditEntry e) {
+        return new SharingBodies.AuditRecord(e.id, e.at, e.tenantId, e.principalId, e.action, e.scope, e.outcome,
+                e.service, e.detail);
+    }
+}

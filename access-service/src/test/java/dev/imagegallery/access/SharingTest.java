@@ -1,0 +1,139 @@
+package dev.imagegallery.access;
+
+import dev.imagegallery.devstack.InfraResource;
+import dev.imagegallery.devstack.Realms;
+import dev.imagegallery.devstack.TestEvents;
+import dev.imagegallery.devstack.Tokens;
+import dev.imagegallery.events.CloudEvent;
+import dev.imagegallery.events.EventTypes;
+import dev.imagegallery.events.Payloads;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The share action, the recipients' acceptance, the limits, community publication and the audit log. */
+@QuarkusTest
+@WithTestResource(value = InfraResource.class, initArgs = @ResourceArg(name = "database", value = "access"),
+        scope = TestResourceScope.MATCHING_RESOURCES)
+class SharingTest {
+    static final String API = "?api-version=2024-03-03";
+
+    /** A gallery catalog-service reported (GalleryChanged on its topic), ready for sharing. */
+    static String gallery() {
+        String name = "g" + UUID.randomUUID().toString().substring(0, 8);
+        String id = "/subscriptions/" + Realms.CONTOSO_SUBSCRIPTION + "/resourceGroups/rg/providers/Microsoft.Compute/"
+                + "galleries/" + name;
+        TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.GALLERY_CHANGED, id,
+                new Payloads.GalleryChanged(id, Realms.CONTOSO_SUBSCRIPTION, "contoso",
+                        Realms.CONTOSO_SUBSCRIPTION + "-" + name.toUpperCase(), "westeurope", false)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> given().auth().oauth2(Tokens.alice())
+                .get(id + "/sharingProfile" + API).statusCode() == 200);
+        return id;
+    }
+
+    static io.restassured.response.ValidatableResponse share(String token, String gallery, String body) {
+        return given().auth().oauth2(token).contentType(ContentType.JSON).body(body).post(gallery + "/share" + API)
+                .then();
+    }
+
+    static String tenants(String op, String... ids) {
+        return "{\"operationType\":\"" + op + "\",\"groups\":[{\"type\":\"AADTenants\",\"ids\":["
+                + java.util.Arrays.stream(ids).map(i -> "\"" + i + "\"").collect(Collectors.joining(",")) + "]}]}";
+    }
+
+    @Test
+    void aShareWithAnotherTenantIsPendingUntilItsAdministratorAcceptsIt() {
+        String g = gallery();
+        share(Tokens.alice(), g, tenants("Add", "fabrikam")).statusCode(200)
+                .body("permissions", is("Groups"))
+                .body("shares[0].state", is("Pending"));
+        String invitation = given().auth().oauth2(Tokens.bob()).get("/providers/Microsoft.Compute/sharingInvitations"
+                        + API).then().statusCode(200)
+                .extract().path("value.find { it.properties.sharedWith == 'fabrikam' && it.properties.state == 'Pending' }.name");
+        given().auth().oauth2(Tokens.bob()).post("/providers/Microsoft.Compute/sharingInvitations/" + invitation
+                + "/reject" + API).then().statusCode(200).body("properties.state", is("Rejected"));
+        // invited again: pending again; then accepted
+        share(Tokens.alice(), g, tenants("Add", "fabrikam")).statusCode(200).body("shares[0].state", is("Pending"));
+        given().auth().oauth2(Tokens.bob()).post("/providers/Microsoft.Compute/sharingInvitations/" + invitation
+                + "/accept" + API).then().statusCode(200).body("properties.state", is("Accepted"));
+        // the enforcing services learn the whole state, last one wins
+        var events = TestEvents.read(EventTypes.ACCESS_TOPIC, Duration.ofSeconds(20), seen -> seen.stream()
+                .filter(e -> e.subject().equals(g)).count() >= 4).stream().filter(e -> e.subject().equals(g)).toList();
+        var last = events.get(events.size() - 1).dataAs(Payloads.GallerySharingChanged.class);
+        assertEquals(List.of("Accepted"), last.shares().stream().map(Payloads.ShareEntry::state).toList());
+        assertEquals("fabrikam", last.shares().get(0).tenantId());
+        // carol is no tenant administrator; alice's invitations are not bob's
+        given().auth().oauth2(Tokens.carol()).get("/providers/Microsoft.Compute/sharingInvitations" + API).then()
+                .statusCode(403);
+        given().auth().oauth2(Tokens.alice()).post("/providers/Microsoft.Compute/sharingInvitations/" + invitation
+                + "/accept" + API).then().statusCode(404);
+        share(Tokens.alice(), g, tenants("Remove", "fabrikam")).statusCode(200).body("permissions", is("Private"));
+    }
+
+    @Test
+    void onlyOwnersAndSharingAdminsShareAndOtherTenantsDoNotSeeTheGallery() {
+        String g = gallery();
+        share(Tokens.carol(), g, tenants("Add", "fabrikam")).statusCode(403).body("error.code", is("AuthorizationFailed"));
+        share(Tokens.bob(), g, tenants("Add", "fabrikam")).statusCode(404);
+    }
+
+    @Test
+    void sharingLimitsAndBadGroupsAre400() {
+        String g = gallery();
+        String subs = IntStream.range(0, 31).mapToObj(i -> "\"" + UUID.randomUUID() + "\"")
+                .collect(Collectors.joining(","));
+        share(Tokens.alice(), g, "{\"operationType\":\"Add\",\"groups\":[{\"type\":\"Subscriptions\",\"ids\":[" + subs
+                + "]}]}").statusCode(400).body("error.code", is("SharingLimitExceeded"));
+        share(Tokens.alice(), g, tenants("Add", "t1", "t2", "t3", "t4", "t5", "t6")).statusCode(400)
+                .body("error.code", is("SharingLimitExceeded"));
+        share(Tokens.alice(), g, tenants("Add", "no-such-tenant")).statusCode(400).body("error.target", is("groups.ids"));
+        share(Tokens.alice(), g, "{\"operationType\":\"Add\",\"groups\":[{\"type\":\"Users\",\"ids\":[\"x\"]}]}")
+                .statusCode(400).body("error.target", is("groups[0].type"));
+        share(Tokens.alice(), g, "{\"operationType\":\"Steal\"}").statusCode(400).body("error.target", is("operationType"));
+        share(Tokens.alice(), g, "{\"operationType\":\"Add\",\"groups\":[{\"type\":\"Subscriptions\",\"ids\":[\"nope\"]}]}")
+                .statusCode(400);
+    }
+
+    @Test
+    void communityPublicationNeedsPrefixContactAndEula() {
+        String g = gallery();
+        share(Tokens.alice(), g, "{\"operationType\":\"EnableCommunity\",\"communityGalleryInfo\":{\"publicNamePrefix\":"
+                + "\"contoso\",\"publisherContact\":\"not-an-email\",\"eula\":\"x\"}}").statusCode(400)
+                .body("error.target", is("communityGalleryInfo.publisherContact"));
+        share(Tokens.alice(), g, "{\"operationType\":\"EnableCommunity\",\"communityGalleryInfo\":{\"publicNamePrefix\":"
+                + "\"contoso\",\"publisherContact\":\"images@contoso.example\",\"eula\":\"Use freely.\"}}")
+                .statusCode(200).body("permissions", is("Community"))
+                .body("communityGalleryInfo.publicNames[0]", startsWith("contoso-"));
+        share(Tokens.alice(), g, "{\"operationType\":\"Reset\"}").statusCode(200).body("permissions", is("Private"));
+    }
+
+    @Test
+    void grantChangesAndDeniedRequestsAreAudited() {
+        String g = gallery();
+        share(Tokens.alice(), g, tenants("Add", "fabrikam")).statusCode(200);
+        share(Tokens.carol(), g, tenants("Add", "fabrikam")).statusCode(403);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth().oauth2(Tokens.alice())
+                .get("/providers/Microsoft.Authorization/auditLogs?api-version=2022-04-01").then().statusCode(200)
+                .body("value.find { it.scope == '" + g + "' && it.outcome == 'Shared' }.principalId", is(Realms.ALICE))
+                .body("value.find { it.scope == '" + g + "' && it.outcome == 'Forbidden' }.principalId", is(Realms.CAROL))
+                .body("value.outcome", hasItem("Forbidden")));
+        given().auth().oauth2(Tokens.carol()).get("/providers/Microsoft.Authorization/auditLogs?api-version=2022-04-01")
+                .then().statusCode(403);
+    }
+}

@@ -1,0 +1,185 @@
+package dev.imagegallery.catalog.api;
+
+import dev.imagegallery.catalog.domain.Validation;
+import dev.imagegallery.catalog.service.SharedViewService;
+import dev.imagegallery.common.security.Authorizer;
+import dev.imagegallery.common.security.CurrentCaller;
+import dev.imagegallery.common.security.ShareView;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import java.util.List;
+
+/**
+ * The consumer views: {@code sharedGalleries} (shared with the caller's tenant or subscriptions, once accepted) and
+ * {@code communityGalleries} (every authenticated tenant), with their images and versions.
+ */
+@Path("/subscriptions/{subscriptionId}/providers/Microsoft.Compute/locations/{location}")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+public class SharedGalleryResource {
+    private final SharedViewService views;
+    private final Authorizer authorizer;
+    private final CurrentCaller caller;
+
+    public SharedGalleryResource(SharedViewService views, Authorizer authorizer, CurrentCaller caller) {
+        this.views = views;
+        this.authorizer = authorizer;
+        this.caller = caller;
+    }
+
+    /** The subscription in the path is the caller's own (as in Azure); the location must exist. */
+    private Uni<Void> own(String sub, String location) {
+        Validation.subscriptionId(sub);
+        Validation.region(location, "location");
+        return authorizer.requireSubscription(caller.get(), sub);
+    }
+
+    record SharedBody(String name, String location, String type, Identifier identifier, Object properties) {
+    }
+
+    record Identifier(String uniqueId) {
+    }
+
+    record GalleryProps(String ownerTenantId, String permissions, Object communityMetadata) {
+    }
+
+    record CommunityMetadata(String publisherUri, String publisherContact, String eula, List<String> publicNames) {
+    }
+
+    record VersionProps(java.time.Instant publishedDate, java.time.Instant endOfLifeDate, boolean excludeFromLatest,
+                        String lifecycleState, String digest, Long sizeBytes, List<String> completedRegions) {
+    }
+
+    static String prefix(boolean community) {
+        return community ? "/CommunityGalleries/" : "/SharedGalleries/";
+    }
+
+    static String galleryName(ShareView g, boolean community) {
+        return community ? g.communityName : g.uniqueName;
+    }
+
+    static SharedBody gallery(ShareView g, String location, boolean community) {
+        var c = g.state().community();
+        return new SharedBody(galleryName(g, community), location, community
+                ? "Microsoft.Compute/locations/communityGalleries" : "Microsoft.Compute/locations/sharedGalleries",
+                new Identifier(prefix(community) + galleryName(g, community)),
+                new GalleryProps(community ? null : g.ownerTenant, community ? "Community" : "Groups",
+                        community && c != null ? new CommunityMetadata(c.publisherUri(), c.publisherContact(),
+                                c.eula(), List.of(c.publicGalleryName())) : null));
+    }
+
+    static SharedBody image(SharedViewService.SharedImage i, String location, boolean community) {
+        var d = i.definition();
+        String id = prefix(community) + galleryName(i.gallery(), community) + "/Images/" + d.name;
+        return new SharedBody(d.name, location, community ? "Microsoft.Compute/locations/communityGalleries/images"
+                : "Microsoft.Compute/locations/sharedGalleries/images", new Identifier(id),
+                Mapper.image(id, d).properties());
+    }
+
+    static SharedBody version(SharedViewService.SharedVersion v, String location, boolean community) {
+        var ver = v.version();
+        String id = prefix(community) + galleryName(v.gallery(), community) + "/Images/" + v.definition().name
+                + "/Versions/" + ver.name;
+        return new SharedBody(ver.name, location, community
+                ? "Microsoft.Compute/locations/communityGalleries/images/versions"
+                : "Microsoft.Compute/locations/sharedGalleries/images/versions", new Identifier(id),
+                new VersionProps(ver.publishedAt, ver.endOfLifeDate, ver.excludeFromLatest, ver.lifecycleState,
+                        ver.digest, ver.sizeBytes, v.regions().stream()
+                        .filter(r -> "Completed".equals(r.state)).map(r -> r.region).toList()));
+    }
+
+    @GET
+    @Path("sharedGalleries")
+    public Uni<Bodies.ArmList<SharedBody>> sharedGalleries(@PathParam("subscriptionId") String sub,
+                                                           @PathParam("location") String location) {
+        return own(sub, location).flatMap(x -> views.sharedGalleries(caller.get()))
+                .map(l -> new Bodies.ArmList<>(l.stream().map(g -> gallery(g, location, false)).toList(), null));
+    }
+
+    @GET
+    @Path("sharedGalleries/{gallery}")
+    public Uni<SharedBody> sharedGallery(@PathParam("subscriptionId") String sub, @PathParam("location") String location,
+                                         @PathParam("gallery") String gallery) {
+        return own(sub, location).flatMap(x -> views.shared(caller.get(), gallery)).map(g -> gallery(g, location, false));
+    }
+
+    @GET
+    @Path("sharedGalleries/{gallery}/images")
+    public Uni<Bodies.ArmList<SharedBody>> sharedImages(@PathParam("subscriptionId") String sub,
+                                                        @PathParam("location") String location,
+                                                        @PathParam("gallery") String gallery) {
+        return own(sub, location).flatMap(x -> views.shared(caller.get(), gallery))
+                .flatMap(g -> views.images(g).map(ds -> new Bodies.ArmList<>(ds.stream()
+                        .map(d -> image(new SharedViewService.SharedImage(g, d), location, false)).toList(), null)));
+    }
+
+    @GET
+    @Path("sharedGalleries/{gallery}/images/{image}")
+    public Uni<SharedBody> sharedImage(@PathParam("subscriptionId") String sub, @PathParam("location") String location,
+                                       @PathParam("gallery") String gallery, @PathParam("image") String image) {
+        return own(sub, location).flatMap(x -> views.shared(caller.get(), gallery))
+                .flatMap(g -> views.image(g, image)).map(i -> image(i, location, false));
+    }
+
+    @GET
+    @Path("sharedGalleries/{gallery}/images/{image}/versions")
+    public Uni<Bodies.ArmList<SharedBody>> sharedVersions(@PathParam("subscriptionId") String sub,
+                                                          @PathParam("location") String location,
+                                                          @PathParam("gallery") String gallery,
+                                                          @PathParam("image") String image) {
+        return own(sub, location).flatMap(x -> views.shared(caller.get(), gallery))
+                .flatMap(g -> views.versions(g, image))
+                .map(vs -> new Bodies.ArmList<>(vs.stream().map(v -> version(v, location, false)).toList(), null));
+    }
+
+    @GET
+    @Path("sharedGalleries/{gallery}/images/{image}/versions/{version}")
+    public Uni<SharedBody> sharedVersion(@PathParam("subscriptionId") String sub, @PathParam("location") String location,
+                                         @PathParam("gallery") String gallery, @PathParam("image") String image,
+                                         @PathParam("version") String version) {
+        return own(sub, location).flatMap(x -> views.shared(caller.get(), gallery))
+                .flatMap(g -> views.version(g, image, version)).map(v -> version(v, location, false));
+    }
+
+    @GET
+    @Path("communityGalleries")
+    public Uni<Bodies.ArmList<SharedBody>> communityGalleries(@PathParam("subscriptionId") String sub,
+                                                              @PathParam("location") String location) {
+        return own(sub, location).flatMap(x -> views.communityGalleries())
+                .map(l -> new Bodies.ArmList<>(l.stream().map(g -> gallery(g, location, true)).toList(), null));
+    }
+
+    @GET
+    @Path("communityGalleries/{gallery}")
+    public Uni<SharedBody> communityGallery(@PathParam("subscriptionId") String sub,
+                                            @PathParam("location") String location,
+                                            @PathParam("gallery") String gallery) {
+        return own(sub, location).flatMap(x -> views.community(gallery)).map(g -> gallery(g, location, true));
+    }
+
+    @GET
+    @Path("communityGalleries/{gallery}/images")
+    public Uni<Bodies.ArmList<SharedBody>> communityImages(@PathParam("subscriptionId") String sub,
+                                                           @PathParam("location") String location,
+                                                           @PathParam("gallery") String gallery) {
+        return own(sub, location).flatMap(x -> views.community(gallery))
+                .flatMap(g -> views.images(g).map(ds -> new Bodies.ArmList<>(ds.stream()
+                        .map(d -> image(new SharedViewService.SharedImage(g, d), location, true)).toList(), null)));
+    }
+
+    @GET
+    @Path("communityGalleries/{gallery}/images/{image}/versions")
+    public Uni<Bodies.ArmList<SharedBody>> communityVersions(@PathParam("subscriptionId") String sub,
+                                                             @PathParam("location") String location,
+                                                             @PathParam("gallery") String gallery,
+                                                             @PathParam("image") String image) {
+        return own(sub, location).flatMap(x -> views.community(gallery)).flatMap(g -> views.versions(g, image))
+                .map(vs -> new Bodies.ArmList<>(vs.stream().map(v -> version(v, location, true)).toList(), null));
+    }
+}
