@@ -18,4 +18,6 @@ public class Tenant extends PanacheEntityBase {
     public String displayName;
     @Column(name = "created_at")
     public Instant createdAt;
+    /** The OIDC issuer, for tenants registered at run time. */
+    public String issuer;
 }
