@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * Every ARM request carries {@code ?api-version=}; each provider accepts its own versions (see the design brief). The
- * data plane ({@code /blobs}) and Quarkus' own endpoints ({@code /q}) are exempt. Paths with control characters are
+ * data plane ({@code /blobs}, {@code /download}) and Quarkus' own endpoints ({@code /q}) are exempt. Paths with control characters are
  * refused before they reach a resource (no store accepts them as names).
  */
 public class ApiVersionFilter {
@@ -48,7 +48,7 @@ public class ApiVersionFilter {
     /** The accepted versions for a path, or null where no api-version applies. */
     public static Set<String> acceptedFor(String path) {
         String p = path.toLowerCase(Locale.ROOT);
-        if (p.startsWith("/q/") || p.equals("/q") || p.startsWith("/blobs")) {
+        if (p.startsWith("/q/") || p.equals("/q") || p.startsWith("/blobs") || p.startsWith("/download/")) {
             return null;
         }
         if (p.contains("/providers/microsoft.compute/")) {

@@ -1,9 +1,12 @@
 package dev.imagegallery.replication.api;
 
+import dev.imagegallery.common.arm.ArmException;
 import dev.imagegallery.common.security.Authorizer;
 import dev.imagegallery.common.security.CurrentCaller;
 import dev.imagegallery.replication.domain.Blob;
 import dev.imagegallery.replication.service.BlobService;
+import dev.imagegallery.replication.service.ContentService;
+import dev.imagegallery.replication.store.Manifest;
 import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.Consumes;
@@ -13,19 +16,30 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
 
-/** The data plane: upload a disk image into a region, read it back. */
+/**
+ * The data plane: upload a disk image into a region (whole, or as blocks then a block list, as Azure's Put Block /
+ * Put Block List), read it back (whole or one Range).
+ */
 @Path("/blobs/{region}/{subscriptionId}/{name}")
 @Authenticated
 public class BlobResource {
     static final String WRITE = "Microsoft.Compute/images/write";
     static final String READ = "Microsoft.Compute/images/read";
     static final Duration AUTHZ_WAIT = Duration.ofSeconds(10);
+    static final Pattern BLOCK = Pattern.compile("<(Latest|Committed|Uncommitted)>\\s*([^<\\s]*)\\s*</\\1>");
 
     /** The answer to an upload. */
     public record UploadResult(String blobUri, String digest, long sizeBytes, long usedBytes, String region,
@@ -35,12 +49,18 @@ public class BlobResource {
         }
     }
 
+    /** The answer to a staged block. */
+    public record BlockResult(String blockId, long sizeBytes) {
+    }
+
     private final BlobService blobs;
+    private final ContentService content;
     private final Authorizer authorizer;
     private final CurrentCaller caller;
 
-    public BlobResource(BlobService blobs, Authorizer authorizer, CurrentCaller caller) {
+    public BlobResource(BlobService blobs, ContentService content, Authorizer authorizer, CurrentCaller caller) {
         this.blobs = blobs;
+        this.content = content;
         this.authorizer = authorizer;
         this.caller = caller;
     }
@@ -50,29 +70,75 @@ public class BlobResource {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     public Response upload(@PathParam("region") String region, @PathParam("subscriptionId") String sub,
-                           @PathParam("name") String name, @HeaderParam("X-Content-SHA256") String sha,
-                           InputStream body) {
+                           @PathParam("name") String name, @QueryParam("comp") String comp,
+                           @QueryParam("blockid") String blockId, @HeaderParam("X-Content-SHA256") String sha,
+                           @HeaderParam("Content-Length") Long contentLength, InputStream body) {
         String r = BlobService.validRegion(region);
         String s = BlobService.validSubscription(sub);
         BlobService.validName(name);
         String expected = BlobService.expectedDigest(sha);
         authorizer.require(caller.get(), "/subscriptions/" + s, WRITE).await().atMost(AUTHZ_WAIT);
-        Blob b = blobs.upload(r, s, name, expected, body);
-        return Response.status(201).entity(UploadResult.of(b, blobs.uriOf(b))).build();
+        long length = contentLength == null ? -1 : contentLength;
+        if (comp == null || comp.isEmpty()) {
+            Blob b = blobs.upload(r, s, name, expected, body, length);
+            return Response.status(201).entity(UploadResult.of(b, blobs.uriOf(b))).build();
+        }
+        if (comp.equals("block")) {
+            long n = blobs.putBlock(r, s, name, blockId, body, length);
+            return Response.status(201).entity(new BlockResult(blockId, n)).build();
+        }
+        if (comp.equals("blocklist")) {
+            Blob b = blobs.commitBlocks(r, s, name, blockIds(body), expected);
+            return Response.status(201).entity(UploadResult.of(b, blobs.uriOf(b))).build();
+        }
+        throw ArmException.invalid("InvalidQueryParameterValue", "comp must be 'block' or 'blocklist'.", "comp");
+    }
+
+    /** The block ids of an Azure block list ({@code <BlockList><Latest>id</Latest>...</BlockList>}), in order. */
+    static List<String> blockIds(InputStream body) {
+        String xml;
+        try {
+            xml = new String(body.readNBytes(16 << 20), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (!xml.contains("<BlockList")) {
+            throw ArmException.invalid("InvalidBlockList", "The body must be <BlockList> with <Latest> block ids.",
+                    "body");
+        }
+        List<String> ids = new ArrayList<>();
+        var m = BLOCK.matcher(xml);
+        while (m.find()) {
+            ids.add(m.group(2));
+        }
+        return ids;
     }
 
     @GET
     @Blocking
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     public Response download(@PathParam("region") String region, @PathParam("subscriptionId") String sub,
-                             @PathParam("name") String name) {
+                             @PathParam("name") String name, @HeaderParam("Range") String range) {
         String r = BlobService.validRegion(region);
         String s = BlobService.validSubscription(sub);
         authorizer.require(caller.get(), "/subscriptions/" + s, READ).await().atMost(AUTHZ_WAIT);
         Blob b = blobs.find(r, s, name);
-        return Response.ok(blobs.contentPath(b).toFile(), MediaType.APPLICATION_OCTET_STREAM_TYPE)
-                .header("X-Content-SHA256", "sha256:" + b.digest)
-                .header("X-Image-Format", b.format)
-                .build();
+        Manifest m = blobs.manifestOf(b);
+        return respond(content, r, m, range).header("X-Image-Format", b.format).build();
+    }
+
+    /** 200 with the whole content or 206 with one range; either way Content-Length and the content's digest. */
+    static Response.ResponseBuilder respond(ContentService content, String region, Manifest m, String range) {
+        ContentService.Span span = ContentService.span(range, m.size);
+        Response.ResponseBuilder rb = Response.status(span.partial() ? 206 : 200)
+                .entity(content.body(region, m, span))
+                .type(MediaType.APPLICATION_OCTET_STREAM_TYPE)
+                .header("Content-Length", span.length())
+                .header("Accept-Ranges", "bytes")
+                .header("X-Content-SHA256", "sha256:" + m.contentHex);
+        if (span.partial()) {
+            rb.header("Content-Range", span.contentRange());
+        }
+        return rb;
     }
 }

@@ -20,4 +20,20 @@ public interface StoreConfig {
     /** Attempts before a region is reported Failed. */
     @WithDefault("5")
     int maxAttempts();
+
+    /** First retry delay; doubled per attempt (up to 64 times). */
+    @WithDefault("500")
+    long retryBaseMillis();
+
+    /** Replication jobs copying into one region at the same time. */
+    @WithDefault("2")
+    int maxConcurrentCopiesPerRegion();
+
+    /** How often every chunk of every store is re-read and verified (and repaired from another copy). */
+    @WithDefault("6h")
+    String scrubInterval();
+
+    /** Force packs, index and manifests to disk before they become visible (off only for throwaway stores). */
+    @WithDefault("true")
+    boolean durable();
 }

@@ -39,6 +39,23 @@ public class ReplicaJob extends PanacheEntityBase {
     public int attempts;
     @Column(name = "last_error")
     public String lastError;
+    /** Resume point of the copy (see {@code Replicator.Checkpoint}). */
+    @Column(name = "progress_replica")
+    public int progressReplica;
+    @Column(name = "verified_entries")
+    public int verifiedEntries;
+    @Column(name = "counted_entries")
+    public int countedEntries;
+    /** Bytes moved into the region so far, by source region: {@code westeurope=123,eastus=45}. */
+    @Column(name = "egress_by_source")
+    public String egressBySource;
+    @Column(name = "copied_bytes")
+    public long copiedBytes;
+    public int progress;
+    @Column(name = "physical_bytes")
+    public Long physicalBytes;
+    /** A deleted job whose refs are gone from the stores. */
+    public boolean purged;
     /** For a pending job: not before this time (retry backoff). */
     @Column(name = "updated_at")
     public Instant updatedAt;

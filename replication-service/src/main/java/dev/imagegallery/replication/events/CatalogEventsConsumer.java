@@ -31,6 +31,8 @@ public class CatalogEventsConsumer {
         return Inbox.process(event, () -> switch (event.type()) {
             case EventTypes.VERSION_PUBLISHED -> replication.plan(event.dataAs(Payloads.VersionPublished.class));
             case EventTypes.VERSION_DELETED -> replication.versionDeleted(event.dataAs(Payloads.VersionDeleted.class));
+            case EventTypes.VERSION_TARGET_REGIONS_CHANGED -> replication.targetRegionsChanged(
+                    event.dataAs(Payloads.VersionTargetRegionsChanged.class));
             default -> Uni.createFrom().voidItem();
         });
     }

@@ -4,6 +4,10 @@ import dev.imagegallery.common.arm.ArmException;
 import dev.imagegallery.events.Regions;
 import dev.imagegallery.replication.config.StoreConfig;
 import dev.imagegallery.replication.domain.Blob;
+import dev.imagegallery.replication.store.ChunkStore;
+import dev.imagegallery.replication.store.FsChunkStore;
+import dev.imagegallery.replication.store.Ingest;
+import dev.imagegallery.replication.store.Manifest;
 import dev.imagegallery.replication.store.RegionStores;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -13,7 +17,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -35,11 +47,13 @@ public class BlobService {
     private final RegionStores stores;
     private final Pool pool;
     private final StoreConfig config;
+    private final ExecutorService hasher;
 
     public BlobService(RegionStores stores, Pool pool, StoreConfig config) {
         this.stores = stores;
         this.pool = pool;
         this.config = config;
+        this.hasher = stores.hashers();
     }
 
     public static String validRegion(String region) {
@@ -84,25 +98,30 @@ public class BlobService {
         return m.group(2).toLowerCase(Locale.ROOT);
     }
 
-    /** Streams the body into the region's store; nothing becomes visible unless the digest checks out. */
-    public Blob upload(String region, String sub, String name, String expectedHex, InputStream body) {
-        RegionStores.Written w;
+    /**
+     * Streams the body into the region's first replica store; nothing becomes visible unless every byte announced
+     * arrived and the digest checks out. {@code contentLength} is the request's Content-Length, or -1.
+     */
+    public Blob upload(String region, String sub, String name, String expectedHex, InputStream body,
+                       long contentLength) {
+        FsChunkStore store = stores.store(region, 0);
+        Ingest.Result r;
         try {
-            w = stores.ingest(region, body);
-        } catch (IOException e) {
+            r = Ingest.ingest(body, store, hasher, contentLength);
+        } catch (IOException | UncheckedIOException e) {
             throw ArmException.invalid("UploadIncomplete", "The upload was interrupted or truncated: "
-                    + e.getMessage(), null);
+                    + e.getMessage() + "; nothing was stored.", null);
         }
-        if (expectedHex != null && !expectedHex.equals(w.digestHex())) {
-            stores.discard(w);
-            throw ArmException.invalid("ContentDigestMismatch", "The content's SHA-256 is sha256:" + w.digestHex()
-                    + " but X-Content-SHA256 says sha256:" + expectedHex + "; nothing was stored.",
-                    "X-Content-SHA256");
-        }
-        try {
-            stores.commit(w, region, 0);
+        try (ChunkStore.Session session = r.session()) {
+            if (expectedHex != null && !expectedHex.equals(r.digestHex())) {
+                throw ArmException.invalid("ContentDigestMismatch", "The content's SHA-256 is sha256:"
+                        + r.digestHex() + " but X-Content-SHA256 says sha256:" + expectedHex
+                        + "; nothing was stored.", "X-Content-SHA256");
+            }
+            session.commit();
+            store.putManifest(r.manifest());
+            store.setRef(blobRef(region, sub, name), r.digestHex());
         } catch (IOException e) {
-            stores.discard(w);
             throw new UncheckedIOException(e);
         }
         Blob b = new Blob();
@@ -110,10 +129,10 @@ public class BlobService {
         b.region = region;
         b.subscriptionId = sub.toLowerCase(Locale.ROOT);
         b.name = name;
-        b.digest = w.digestHex();
-        b.sizeBytes = w.sizeBytes();
-        b.usedBytes = w.usedBytes();
-        b.format = w.format();
+        b.digest = r.digestHex();
+        b.sizeBytes = r.manifest().size;
+        b.usedBytes = r.usedBytes();
+        b.format = r.manifest().format;
         b.createdAt = Instant.now();
         pool.preparedQuery("INSERT INTO blob (key, region, subscription_id, name, digest, size_bytes, used_bytes, "
                         + "format, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (key) DO UPDATE "
@@ -146,8 +165,142 @@ public class BlobService {
         return b;
     }
 
-    public Path contentPath(Blob b) {
-        return stores.objectPath(b.region, 0, b.digest);
+    static String blobRef(String region, String sub, String name) {
+        return "blob:" + Blob.keyOf(region, sub, name);
+    }
+
+    /** The manifest of a blob's content in its region. */
+    public Manifest manifestOf(Blob b) {
+        try {
+            return stores.store(b.region, 0).manifest(b.digest).orElseThrow(() -> ArmException.notFound(
+                    "BlobNotFound", "The content of blob '" + b.name + "' is missing from region '" + b.region
+                            + "'.", b.name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // --- Put Block / Put Block List: a large upload in resumable pieces ---
+
+    /** Stages one block (any size up to the disk) of a blob; blocks stay invisible until a block list commits them. */
+    public long putBlock(String region, String sub, String name, String blockId, InputStream body,
+                         long contentLength) {
+        String id = blockKey(blockId);
+        Path dir = stagingDir(region, sub, name);
+        try {
+            Files.createDirectories(dir);
+            Path tmp = dir.resolve(id + "." + UUID.randomUUID() + ".part");
+            long n;
+            try (var out = Files.newOutputStream(tmp)) {
+                n = body.transferTo(out);
+            } catch (IOException e) {
+                Files.deleteIfExists(tmp);
+                throw ArmException.invalid("UploadIncomplete", "The block upload was interrupted: " + e.getMessage(),
+                        "blockid");
+            }
+            if (contentLength >= 0 && n != contentLength) {
+                Files.deleteIfExists(tmp);
+                throw ArmException.invalid("UploadIncomplete", "Received " + n + " of " + contentLength
+                        + " bytes; the block was not stored.", "blockid");
+            }
+            Files.move(tmp, dir.resolve(id), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return n;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Commits staged blocks, in the order given, as the blob's content (then forgets every staged block). */
+    public Blob commitBlocks(String region, String sub, String name, List<String> blockIds, String expectedHex) {
+        Path dir = stagingDir(region, sub, name);
+        List<Path> parts = new ArrayList<>();
+        for (String b : blockIds) {
+            Path p = dir.resolve(blockKey(b));
+            if (!Files.isRegularFile(p)) {
+                throw ArmException.invalid("InvalidBlockList", "The block list names block '" + b
+                        + "', which was never uploaded (or was already committed); nothing was committed.",
+                        "blockid");
+            }
+            parts.add(p);
+        }
+        Blob b;
+        try (InputStream in = new BlockStream(parts)) {
+            long total = 0;
+            for (Path p : parts) {
+                total += Files.size(p);
+            }
+            b = upload(region, sub, name, expectedHex, in, total);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        deleteTree(dir);
+        return b;
+    }
+
+    static String blockKey(String blockId) {
+        byte[] raw;
+        try {
+            raw = Base64.getDecoder().decode(blockId == null ? "" : blockId);
+        } catch (IllegalArgumentException e) {
+            raw = new byte[0];
+        }
+        if (raw.length == 0 || raw.length > 64) {
+            throw ArmException.invalid("InvalidQueryParameterValue", "blockid must be Base64 of 1 to 64 bytes.",
+                    "blockid");
+        }
+        return HexFormat.of().formatHex(raw);
+    }
+
+    Path stagingDir(String region, String sub, String name) {
+        String key = HexFormat.of().formatHex(RegionStores.sha256().digest(
+                Blob.keyOf(region, sub, name).getBytes(StandardCharsets.UTF_8)));
+        return stores.root().resolve(region).resolve("staging").resolve(key);
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException ignored) {
+            // a leftover staging folder only costs disk
+        }
+    }
+
+    /** The staged blocks, one after another, opened one at a time. */
+    static final class BlockStream extends InputStream {
+        private final java.util.Iterator<Path> parts;
+        private InputStream current = InputStream.nullInputStream();
+
+        BlockStream(List<Path> parts) {
+            this.parts = parts.iterator();
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            while (true) {
+                int n = current.read(b, off, len);
+                if (n >= 0) {
+                    return n;
+                }
+                current.close();
+                if (!parts.hasNext()) {
+                    return -1;
+                }
+                current = Files.newInputStream(parts.next());
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            current.close();
+        }
     }
 
     public String uriOf(Blob b) {

@@ -3,28 +3,48 @@ package dev.imagegallery.replication.service;
 import dev.imagegallery.common.outbox.Outbox;
 import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Payloads;
+import dev.imagegallery.replication.config.StoreConfig;
 import dev.imagegallery.replication.domain.Blob;
 import dev.imagegallery.replication.domain.ReplicaJob;
+import dev.imagegallery.replication.store.Replicator;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
- * Turns catalog events into replication jobs (one per version and target region) and records their outcomes with
- * the events billing and the catalog need, in the same transaction as the job's state (outbox).
+ * Turns catalog events into replication jobs (one per version and target region) and records their progress and
+ * outcomes with the events billing and the catalog need, in the same transaction as the job's state (outbox).
  */
 @ApplicationScoped
 public class ReplicationService {
     static final Pattern BLOB_URI = Pattern.compile("^https?://[^/]+/blobs/([a-z0-9]+)/([0-9a-fA-F-]{36})/([^/?#]+)$");
 
-    private final Outbox outbox;
+    /** Thrown from a checkpoint when the job is no longer pending (deleted meanwhile): stops the copy. */
+    public static final class JobGone extends RuntimeException {
+        JobGone(String id) {
+            super("job " + id + " is no longer pending");
+        }
+    }
 
-    public ReplicationService(Outbox outbox) {
+    private final Outbox outbox;
+    private final StoreConfig config;
+
+    public ReplicationService(Outbox outbox, StoreConfig config) {
         this.outbox = outbox;
+        this.config = config;
+    }
+
+    /** The ref naming a version's content in a replica store. */
+    public static String versionRef(String versionId) {
+        return "version:" + versionId.toLowerCase(Locale.ROOT);
     }
 
     /** Plans the jobs of a published version (inside the consumer's transaction). */
@@ -37,7 +57,7 @@ public class ReplicationService {
                 .onItem().transformToUniAndConcatenate(t -> {
                     String id = ReplicaJob.idOf(p.versionId(), t.name());
                     return ReplicaJob.<ReplicaJob>findById(id).flatMap(existing -> {
-                        if (existing != null) {
+                        if (existing != null && !(ReplicaJob.DELETED.equals(existing.state) && existing.purged)) {
                             return Uni.createFrom().voidItem();
                         }
                         if (blob == null) {
@@ -45,7 +65,7 @@ public class ReplicationService {
                                     p.versionId(), p.subscriptionId(), t.name(), "The source blob '"
                                     + p.sourceBlobUri() + "' does not exist.")).replaceWithVoid();
                         }
-                        ReplicaJob j = new ReplicaJob();
+                        ReplicaJob j = existing == null ? new ReplicaJob() : existing;
                         j.id = id;
                         j.versionId = p.versionId();
                         j.subscriptionId = p.subscriptionId().toLowerCase(Locale.ROOT);
@@ -57,45 +77,141 @@ public class ReplicationService {
                         j.sizeBytes = blob.sizeBytes;
                         j.usedBytes = blob.usedBytes;
                         j.state = ReplicaJob.PENDING;
+                        j.attempts = 0;
+                        j.lastError = null;
+                        j.progressReplica = 0;
+                        j.verifiedEntries = 0;
+                        j.countedEntries = 0;
+                        j.egressBySource = null;
+                        j.copiedBytes = 0;
+                        j.progress = 0;
+                        j.purged = false;
                         j.updatedAt = Instant.now();
                         return j.persist().replaceWithVoid();
                     });
                 }).collect().last().replaceWithVoid());
     }
 
-    /** Stops the jobs of a deleted version (its content is freed by the store's collector). */
+    /** Target regions changed: new regions are planned, removed ones lose their replicas. */
+    public Uni<Void> targetRegionsChanged(Payloads.VersionTargetRegionsChanged p) {
+        Uni<Void> planned = plan(new Payloads.VersionPublished(p.versionId(), p.subscriptionId(), p.tenantId(),
+                p.sourceRegion(), p.sourceBlobUri(), null, 0, 0, p.targetRegions()));
+        List<String> removed = p.removedRegions() == null ? List.of() : p.removedRegions();
+        return planned.flatMap(x -> Multi.createFrom().iterable(removed)
+                .onItem().transformToUniAndConcatenate(r -> ReplicaJob.<ReplicaJob>findById(
+                        ReplicaJob.idOf(p.versionId(), r)).flatMap(j -> j == null ? Uni.createFrom().voidItem()
+                        : delete(j)))
+                .collect().last().replaceWithVoid());
+    }
+
+    /** Deletes every region's replicas of a version: one ReplicaDeleted per region; the stores are purged after. */
     public Uni<Void> versionDeleted(Payloads.VersionDeleted p) {
-        return ReplicaJob.update("state = ?1, updatedAt = ?2 where lower(versionId) = ?3", ReplicaJob.DELETED,
-                Instant.now(), p.versionId().toLowerCase(Locale.ROOT)).replaceWithVoid();
+        return ReplicaJob.<ReplicaJob>list("lower(versionId) = ?1", p.versionId().toLowerCase(Locale.ROOT))
+                .flatMap(jobs -> Multi.createFrom().iterable(jobs).onItem().transformToUniAndConcatenate(this::delete)
+                        .collect().last().replaceWithVoid());
     }
 
-    /** Records a completed job: the region's replicas are all there and verified. */
-    public Uni<Void> completed(ReplicaJob j, long egressBytes) {
-        j.state = ReplicaJob.COMPLETED;
-        j.updatedAt = Instant.now();
-        j.lastError = null;
-        Uni<?> egress = egressBytes > 0 && !j.sourceRegion.equals(j.region)
-                ? outbox.emit(EventTypes.EGRESS_TRANSFERRED, j.versionId, new Payloads.EgressTransferred(j.versionId,
-                j.subscriptionId, j.sourceRegion, j.region, egressBytes, j.updatedAt))
-                : Uni.createFrom().voidItem();
-        return egress.flatMap(x -> outbox.emit(EventTypes.REPLICA_COMPLETED, j.versionId,
-                new Payloads.ReplicaCompleted(j.versionId, j.subscriptionId, j.region, j.replicaCount,
-                        j.storageAccountType, "sha256:" + j.digest, j.usedBytes * j.replicaCount,
-                        j.sizeBytes * j.replicaCount, j.updatedAt))).replaceWithVoid();
-    }
-
-    /** Records a failed attempt: retried with backoff, then reported. */
-    public Uni<Void> failed(ReplicaJob j, Throwable failure, int maxAttempts) {
-        j.attempts++;
-        j.lastError = String.valueOf(failure.getMessage());
-        if (j.attempts < maxAttempts) {
-            j.updatedAt = Instant.now().plusMillis(500L << Math.min(j.attempts, 6));
+    private Uni<Void> delete(ReplicaJob j) {
+        if (ReplicaJob.DELETED.equals(j.state)) {
             return Uni.createFrom().voidItem();
         }
-        j.state = ReplicaJob.FAILED;
+        j.state = ReplicaJob.DELETED;
+        j.purged = false;
         j.updatedAt = Instant.now();
-        return outbox.emit(EventTypes.REPLICA_FAILED, j.versionId, new Payloads.ReplicaFailed(j.versionId,
-                j.subscriptionId, j.region, "Replication failed after " + j.attempts + " attempts: " + j.lastError))
+        return outbox.emit(EventTypes.REPLICA_DELETED, j.versionId, new Payloads.ReplicaDeleted(j.versionId,
+                j.subscriptionId, j.region, j.replicaCount, j.updatedAt)).replaceWithVoid();
+    }
+
+    /** Saves a copy's checkpoint and reports its progress (one transaction). */
+    public Uni<Void> checkpoint(String jobId, Replicator.Checkpoint c) {
+        return ReplicaJob.<ReplicaJob>findById(jobId).flatMap(j -> {
+            if (j == null || !ReplicaJob.PENDING.equals(j.state)) {
+                return Uni.createFrom().failure(new JobGone(jobId));
+            }
+            j.progressReplica = c.replica();
+            j.verifiedEntries = c.verified();
+            j.countedEntries = c.counted();
+            j.egressBySource = formatEgress(c.egressBySource());
+            j.copiedBytes = c.copiedBytes();
+            j.progress = c.percent();
+            return outbox.emit(EventTypes.REPLICA_PROGRESS, j.versionId, new Payloads.ReplicaProgress(j.versionId,
+                    j.subscriptionId, j.region, c.percent(), c.copiedBytes(), Instant.now())).replaceWithVoid();
+        });
+    }
+
+    public static Replicator.Checkpoint resumeOf(ReplicaJob j) {
+        return new Replicator.Checkpoint(j.progressReplica, j.verifiedEntries, j.countedEntries,
+                parseEgress(j.egressBySource), j.copiedBytes, j.progress);
+    }
+
+    static String formatEgress(Map<String, Long> egress) {
+        return new TreeMap<>(egress).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(","));
+    }
+
+    static Map<String, Long> parseEgress(String s) {
+        Map<String, Long> m = new TreeMap<>();
+        if (s != null && !s.isBlank()) {
+            for (String kv : s.split(",")) {
+                String[] p = kv.split("=");
+                m.put(p[0], Long.parseLong(p[1]));
+            }
+        }
+        return m;
+    }
+
+    /** Records a completed job: the region's replicas are all there and verified; egress once per source region. */
+    public Uni<Void> completed(String jobId, Replicator.Checkpoint done, long physicalBytes) {
+        return ReplicaJob.<ReplicaJob>findById(jobId).flatMap(j -> {
+            if (j == null || !ReplicaJob.PENDING.equals(j.state)) {
+                return Uni.createFrom().voidItem();
+            }
+            j.state = ReplicaJob.COMPLETED;
+            j.updatedAt = Instant.now();
+            j.lastError = null;
+            j.progress = 100;
+            j.progressReplica = done.replica();
+            j.egressBySource = formatEgress(done.egressBySource());
+            j.copiedBytes = done.copiedBytes();
+            j.physicalBytes = physicalBytes;
+            Instant at = j.updatedAt;
+            return Multi.createFrom().iterable(new TreeMap<>(done.egressBySource()).entrySet())
+                    .filter(e -> e.getValue() > 0 && !e.getKey().equals(j.region))
+                    .onItem().transformToUniAndConcatenate(e -> outbox.emit(EventTypes.EGRESS_TRANSFERRED,
+                            j.versionId, new Payloads.EgressTransferred(j.versionId, j.subscriptionId, e.getKey(),
+                                    j.region, e.getValue(), at)))
+                    .collect().asList()
+                    .flatMap(x -> outbox.emit(EventTypes.REPLICA_COMPLETED, j.versionId,
+                            new Payloads.ReplicaCompleted(j.versionId, j.subscriptionId, j.region, j.replicaCount,
+                                    j.storageAccountType, "sha256:" + j.digest, physicalBytes * j.replicaCount,
+                                    j.sizeBytes * j.replicaCount, at)))
+                    .replaceWithVoid();
+        });
+    }
+
+    /** Records a failed attempt: retried with backoff (progress kept), then reported. */
+    public Uni<Void> failed(String jobId, Throwable failure) {
+        return ReplicaJob.<ReplicaJob>findById(jobId).flatMap(j -> {
+            if (j == null || !ReplicaJob.PENDING.equals(j.state)) {
+                return Uni.createFrom().voidItem();
+            }
+            j.attempts++;
+            j.lastError = String.valueOf(failure.getMessage());
+            if (j.attempts < config.maxAttempts()) {
+                j.updatedAt = Instant.now().plusMillis(config.retryBaseMillis() << Math.min(j.attempts - 1, 6));
+                return Uni.createFrom().voidItem();
+            }
+            j.state = ReplicaJob.FAILED;
+            j.updatedAt = Instant.now();
+            return outbox.emit(EventTypes.REPLICA_FAILED, j.versionId, new Payloads.ReplicaFailed(j.versionId,
+                    j.subscriptionId, j.region, "Replication failed after " + j.attempts + " attempts: "
+                    + j.lastError)).replaceWithVoid();
+        });
+    }
+
+    /** Marks a deleted job's replicas as removed from the stores. */
+    public Uni<Void> purged(String jobId) {
+        return ReplicaJob.update("purged = true where id = ?1 and state = ?2", jobId, ReplicaJob.DELETED)
                 .replaceWithVoid();
     }
 }

@@ -2,46 +2,69 @@ package dev.imagegallery.replication.service;
 
 import dev.imagegallery.replication.config.StoreConfig;
 import dev.imagegallery.replication.domain.ReplicaJob;
+import dev.imagegallery.replication.store.Manifest;
 import dev.imagegallery.replication.store.RegionStores;
+import dev.imagegallery.replication.store.Replicator;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
-import io.smallrye.mutiny.Multi;
+import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
- * Runs pending replication jobs: copies the content into each replica store of the target region (from the source
- * region into the first replica, then locally), verifying every copy, and records the outcome. Jobs live in the
- * database, so a crash resumes them; copies already verified in a store are not made again.
+ * Runs pending replication jobs, at most {@code max-concurrent-copies-per-region} per target region at a time, each
+ * on a copier thread: the {@link Replicator} moves the chunks each replica store lacks and saves checkpoints on the
+ * job row, so a crash or a failed attempt resumes where it stopped. Also removes deleted versions from the stores and
+ * collects the chunks nothing references any more.
  */
 @ApplicationScoped
 public class ReplicationWorker {
     private final RegionStores stores;
+    private final Replicator replicator;
     private final ReplicationService replication;
     private final StoreConfig config;
-    private final Vertx vertx;
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
+    private final Map<String, AtomicInteger> perRegion = new ConcurrentHashMap<>();
+    private final ExecutorService copiers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "replica-copier");
+        t.setDaemon(true);
+        return t;
+    });
 
-    public ReplicationWorker(RegionStores stores, ReplicationService replication, StoreConfig config, Vertx vertx) {
+    public ReplicationWorker(RegionStores stores, Replicator replicator, ReplicationService replication,
+                             StoreConfig config) {
         this.stores = stores;
+        this.replicator = replicator;
         this.replication = replication;
         this.config = config;
-        this.vertx = vertx;
+    }
+
+    void stop(@Observes ShutdownEvent e) {
+        copiers.shutdownNow();
     }
 
     @Scheduled(every = "${gallery.store.poll-interval:1s}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> tick() {
-        return Panache.withSession(() -> ReplicaJob.<ReplicaJob>list("state = ?1 and updatedAt <= ?2 order by updatedAt",
-                        ReplicaJob.PENDING, Instant.now()))
-                .flatMap(jobs -> Multi.createFrom().iterable(jobs)
-                        .onItem().transformToUniAndConcatenate(this::run)
-                        .collect().last())
+        return Panache.withSession(() -> ReplicaJob.<ReplicaJob>list(
+                        "(state = ?1 and updatedAt <= ?2) or (state = ?3 and purged = false) order by updatedAt",
+                        ReplicaJob.PENDING, Instant.now(), ReplicaJob.DELETED))
+                .invoke(this::dispatch)
                 .replaceWithVoid()
                 .onFailure().recoverWithUni(e -> {
                     Log.warnf("replication round failed: %s", e.getMessage());
@@ -49,44 +72,110 @@ public class ReplicationWorker {
                 });
     }
 
-    private Uni<Void> run(ReplicaJob job) {
-        return vertx.executeBlocking(Uni.createFrom().item(() -> copyAll(job)))
-                .onItemOrFailure().transformToUni((egress, failure) -> Panache.withTransaction(() ->
-                        ReplicaJob.<ReplicaJob>findById(job.id).flatMap(j -> {
-                            if (j == null || !ReplicaJob.PENDING.equals(j.state)) {
-                                return Uni.createFrom().voidItem();
-                            }
-                            if (failure != null) {
-                                Log.warnf("replicating %s to %s failed: %s", j.versionId, j.region,
-                                        failure.getMessage());
-                                return replication.failed(j, failure, config.maxAttempts());
-                            }
-                            Log.infof("replicated %s to %s (%d replicas, %d bytes crossed regions)", j.versionId,
-                                    j.region, j.replicaCount, egress);
-                            return replication.completed(j, egress);
-                        })));
+    private void dispatch(List<ReplicaJob> jobs) {
+        for (ReplicaJob j : jobs) {
+            if (running.contains(j.id)) {
+                continue;
+            }
+            if (ReplicaJob.DELETED.equals(j.state)) {
+                running.add(j.id);
+                copiers.execute(() -> purge(j.id, j.versionId, j.region));
+                continue;
+            }
+            AtomicInteger busy = perRegion.computeIfAbsent(j.region, r -> new AtomicInteger());
+            if (busy.incrementAndGet() > config.maxConcurrentCopiesPerRegion()) {
+                busy.decrementAndGet();
+                continue;
+            }
+            running.add(j.id);
+            copiers.execute(() -> {
+                try {
+                    run(j.id);
+                } finally {
+                    busy.decrementAndGet();
+                    running.remove(j.id);
+                }
+            });
+        }
     }
 
-    /** Copies into every replica of the job's region; answers the bytes that crossed between regions. */
-    long copyAll(ReplicaJob j) {
+    /** The number of copies running now into {@code region}. */
+    public int copying(String region) {
+        AtomicInteger n = perRegion.get(region);
+        return n == null ? 0 : n.get();
+    }
+
+    void run(String id) {
+        ReplicaJob j = await(() -> Panache.withSession(() -> ReplicaJob.<ReplicaJob>findById(id)));
+        if (j == null || !ReplicaJob.PENDING.equals(j.state)) {
+            return;
+        }
         try {
-            long egress = 0;
-            if (!stores.has(j.region, 0, j.digest)) {
-                if (!stores.has(j.sourceRegion, 0, j.digest)) {
-                    throw new IOException("the source content sha256:" + j.digest + " is missing in "
-                            + j.sourceRegion);
-                }
-                long moved = stores.copy(j.sourceRegion, 0, j.region, 0, j.digest);
-                if (!j.sourceRegion.equals(j.region)) {
-                    egress += moved;
-                }
+            Manifest m = sourceManifest(j).orElseThrow(() -> new IOException("the source content sha256:"
+                    + j.digest + " is missing in " + j.sourceRegion));
+            Replicator.Checkpoint done = replicator.replicate(m, j.region, j.replicaCount,
+                    ReplicationService.versionRef(j.versionId), ReplicationService.resumeOf(j),
+                    c -> await(() -> Panache.withTransaction(() -> replication.checkpoint(id, c))));
+            await(() -> Panache.withTransaction(() -> replication.completed(id, done, m.uniqueBytes())));
+            Log.infof("replicated %s to %s (%d replicas, %s moved in, %d bytes written)", j.versionId, j.region,
+                    j.replicaCount, done.egressBySource(), done.copiedBytes());
+        } catch (ReplicationService.JobGone gone) {
+            Log.infof("stopped copying %s to %s: deleted", j.versionId, j.region);
+        } catch (Exception | Error e) {
+            Throwable cause = e.getCause() instanceof ReplicationService.JobGone ? e.getCause() : e;
+            if (cause instanceof ReplicationService.JobGone) {
+                return;
             }
-            for (int replica = 1; replica < j.replicaCount; replica++) {
-                stores.copy(j.region, 0, j.region, replica, j.digest);
+            Log.warnf("replicating %s to %s failed: %s", j.versionId, j.region, e.toString());
+            await(() -> Panache.withTransaction(() -> replication.failed(id, e)));
+        }
+    }
+
+    /** The content to copy: the source region's manifest, else any store's. */
+    private Optional<Manifest> sourceManifest(ReplicaJob j) throws IOException {
+        for (int r = 0; r < Math.max(1, stores.replicas(j.sourceRegion)); r++) {
+            Optional<Manifest> m = stores.store(j.sourceRegion, r).manifest(j.digest);
+            if (m.isPresent()) {
+                return m;
             }
-            return egress;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        }
+        for (var s : stores.sourcesFor(j.sourceRegion, 0)) {
+            Optional<Manifest> m = s.manifest(j.digest);
+            if (m.isPresent()) {
+                return m;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Drops a deleted version's refs from the region's stores and collects what nothing references any more. */
+    void purge(String id, String versionId, String region) {
+        try {
+            for (int r = 0; r < stores.replicas(region); r++) {
+                var store = stores.store(region, r);
+                store.deleteRef(ReplicationService.versionRef(versionId));
+                var gc = store.collect();
+                Log.infof("purged %s from %s: %s", versionId, store, gc);
+            }
+            await(() -> Panache.withTransaction(() -> replication.purged(id)));
+        } catch (Exception e) {
+            Log.warnf("purging %s from %s failed (retried): %s", versionId, region, e.toString());
+        } finally {
+            running.remove(id);
+        }
+    }
+
+    static <T> T await(Supplier<Uni<T>> work) {
+        try {
+            return VertxContextSupport.subscribeAndAwait(work);
+        } catch (Throwable e) {
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e);
         }
     }
 }

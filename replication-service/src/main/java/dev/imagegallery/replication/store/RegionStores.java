@@ -1,184 +1,92 @@
 package dev.imagegallery.replication.store;
 
-import dev.imagegallery.replication.config.StoreConfig;
-import jakarta.enterprise.context.ApplicationScoped;
+import dev.imagegallery.events.Regions;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.RandomAccessFile;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
-import java.util.HexFormat;
-import java.util.UUID;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
- * The filesystem stores: a folder per region and replica ({@code {root}/{region}/replica-{n}}), content addressed by
- * SHA-256 ({@code objects/{first two hex}/{hex}}). Objects are written sparse: 4 KiB runs of zeros become holes and
- * cost no disk. Every write is verified against its digest before it becomes visible (write to tmp, then rename).
+ * The replica stores of every region: {@code {root}/{region}/replica-{n}}, each a {@link FsChunkStore}. Opened on
+ * first use and kept open. Also the ordering of sources by distance: other replicas of the same region first (no
+ * egress), then regions of the same geography, then the rest.
  */
-@ApplicationScoped
-public class RegionStores {
-    static final int BLOCK = 4096;
-    static final int BUFFER = 1 << 20;
-    private static final byte[] ZERO = new byte[BLOCK];
-
-    /** What an ingest or copy wrote: the temp file (until committed), its digest, size and non-zero bytes. */
-    public record Written(Path tmp, String digestHex, long sizeBytes, long usedBytes, String format) {
-    }
-
+public final class RegionStores {
     private final Path root;
+    private final boolean durable;
+    private final Map<String, FsChunkStore> stores = new ConcurrentHashMap<>();
+    /** Hashes whole uploads next to the chunking (two cores do twice the work). */
+    final ExecutorService hashers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "content-hasher");
+        t.setDaemon(true);
+        return t;
+    });
 
-    public RegionStores(StoreConfig config) {
-        this.root = Path.of(config.root());
+    public RegionStores(Path root, boolean durable) {
+        this.root = root;
+        this.durable = durable;
     }
 
-    public Path replicaDir(String region, int replica) {
-        return root.resolve(region).resolve("replica-" + replica);
+    public ExecutorService hashers() {
+        return hashers;
     }
 
-    public Path objectPath(String region, int replica, String hex) {
-        return replicaDir(region, replica).resolve("objects").resolve(hex.substring(0, 2)).resolve(hex);
+    public Path root() {
+        return root;
     }
 
-    public boolean has(String region, int replica, String hex) {
-        return Files.isRegularFile(objectPath(region, replica, hex));
+    public FsChunkStore store(String region, int replica) {
+        return stores.computeIfAbsent(region + "/" + replica, k -> {
+            try {
+                return new FsChunkStore(region, replica, root.resolve(region).resolve("replica-" + replica), durable);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
-    /** Streams {@code in} into a temp file of the region's first replica store, hashing and counting as it goes. */
-    public Written ingest(String region, InputStream in) throws IOException {
-        Path tmp = tempFile(region, 0);
-        try {
-            return write(in, tmp, true);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
+    /** How many replica stores a region has on disk (replica-0 .. replica-{n-1}). */
+    public int replicas(String region) {
+        int n = 0;
+        while (Files.isDirectory(root.resolve(region).resolve("replica-" + n))) {
+            n++;
         }
+        return n;
     }
 
-    /** Makes a verified temp file visible under its digest (or drops it when the object is already there). */
-    public Path commit(Written w, String region, int replica) throws IOException {
-        Path target = objectPath(region, replica, w.digestHex());
-        Files.createDirectories(target.getParent());
-        if (Files.exists(target)) {
-            Files.deleteIfExists(w.tmp());
-        } else {
-            Files.move(w.tmp(), target, StandardCopyOption.ATOMIC_MOVE);
-        }
-        return target;
-    }
-
-    public void discard(Written w) {
-        try {
-            Files.deleteIfExists(w.tmp());
-        } catch (IOException ignored) {
-            // a leftover temp file is swept with the tmp folder
-        }
-    }
-
-    /**
-     * Copies an object between stores, verifying its digest; answers the bytes that crossed (the non-zero ones: runs
-     * of zeros are not sent). A mismatch leaves nothing behind and throws.
-     */
-    public long copy(String fromRegion, int fromReplica, String toRegion, int toReplica, String hex) throws IOException {
-        if (has(toRegion, toReplica, hex)) {
-            return 0;
-        }
-        Path src = objectPath(fromRegion, fromReplica, hex);
-        Path tmp = tempFile(toRegion, toReplica);
-        Written w;
-        try (InputStream in = Files.newInputStream(src)) {
-            w = write(in, tmp, false);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        if (!w.digestHex().equals(hex)) {
-            Files.deleteIfExists(tmp);
-            throw new IOException("copy of " + hex + " from " + fromRegion + "/replica-" + fromReplica
-                    + " does not match its digest (got " + w.digestHex() + ")");
-        }
-        commit(w, toRegion, toReplica);
-        return w.usedBytes();
-    }
-
-    public InputStream open(String region, int replica, String hex) throws IOException {
-        return Files.newInputStream(objectPath(region, replica, hex));
-    }
-
-    private Path tempFile(String region, int replica) throws IOException {
-        Path dir = replicaDir(region, replica).resolve("tmp");
-        Files.createDirectories(dir);
-        return dir.resolve(UUID.randomUUID() + ".part");
-    }
-
-    private static Written write(InputStream in, Path tmp, boolean detectFormat) throws IOException {
-        MessageDigest sha = sha256();
-        byte[] buf = new byte[BUFFER];
-        byte[] head = new byte[8];
-        int headLen = 0;
-        byte[] tail = new byte[512];
-        long size = 0;
-        long used = 0;
-        try (RandomAccessFile raf = new RandomAccessFile(tmp.toFile(), "rw"); FileChannel ch = raf.getChannel()) {
-            int filled = 0;
-            while (true) {
-                int n = in.read(buf, filled, buf.length - filled);
-                if (n > 0) {
-                    filled += n;
-                }
-                if (filled == buf.length || (n < 0 && filled > 0)) {
-                    sha.update(buf, 0, filled);
-                    if (detectFormat && headLen < head.length) {
-                        int k = Math.min(head.length - headLen, filled);
-                        System.arraycopy(buf, 0, head, headLen, k);
-                        headLen += k;
-                    }
-                    keepTail(tail, size, buf, filled);
-                    for (int off = 0; off < filled; off += BLOCK) {
-                        int len = Math.min(BLOCK, filled - off);
-                        if (!Arrays.equals(buf, off, off + len, ZERO, 0, len)) {
-                            ch.write(ByteBuffer.wrap(buf, off, len), size + off);
-                            used += len;
-                        }
-                    }
-                    size += filled;
-                    filled = 0;
-                }
-                if (n < 0) {
-                    break;
+    /** Every existing store but {@code (region, replica)}, nearest first. */
+    public List<ChunkStore> sourcesFor(String region, int replica) {
+        String geo = Regions.geographyOf(region);
+        List<ChunkStore> out = new ArrayList<>();
+        List<String> regions = new ArrayList<>(Regions.names());
+        regions.sort(Comparator.comparingInt((String r) -> r.equals(region) ? 0
+                : Objects.equals(Regions.geographyOf(r), geo) ? 1 : 2).thenComparing(r -> r));
+        for (String r : regions) {
+            int n = replicas(r);
+            for (int i = 0; i < n; i++) {
+                if (!(r.equals(region) && i == replica)) {
+                    out.add(store(r, i));
                 }
             }
-            raf.setLength(size);
-            ch.force(false);
         }
-        String format = detectFormat ? format(head, headLen, tail, size) : null;
-        return new Written(tmp, HexFormat.of().formatHex(sha.digest()), size, used, format);
+        return out;
     }
 
-    /** Keeps the last 512 bytes seen (the VHD footer, when there is one). */
-    private static void keepTail(byte[] tail, long sizeBefore, byte[] buf, int len) {
-        if (len >= tail.length) {
-            System.arraycopy(buf, len - tail.length, tail, 0, tail.length);
-        } else {
-            System.arraycopy(tail, len, tail, 0, tail.length - len);
-            System.arraycopy(buf, 0, tail, tail.length - len, len);
-        }
-    }
-
-    static String format(byte[] head, int headLen, byte[] tail, long size) {
-        if (headLen >= 4 && head[0] == 'Q' && head[1] == 'F' && head[2] == 'I' && (head[3] & 0xff) == 0xfb) {
-            return "qcow2";
-        }
-        if (size >= 512 && new String(tail, 0, 8, java.nio.charset.StandardCharsets.US_ASCII).equals("conectix")) {
-            return "vhd";
-        }
-        return "raw";
+    public void close() {
+        stores.values().forEach(FsChunkStore::close);
+        stores.clear();
+        hashers.shutdownNow();
     }
 
     public static MessageDigest sha256() {

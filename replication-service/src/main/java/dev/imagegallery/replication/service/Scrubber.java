@@ -1,0 +1,133 @@
+package dev.imagegallery.replication.service;
+
+import dev.imagegallery.common.outbox.Outbox;
+import dev.imagegallery.events.EventTypes;
+import dev.imagegallery.events.Payloads;
+import dev.imagegallery.events.Regions;
+import dev.imagegallery.replication.store.ChunkId;
+import dev.imagegallery.replication.store.ChunkStore;
+import dev.imagegallery.replication.store.CorruptChunkException;
+import dev.imagegallery.replication.store.FsChunkStore;
+import dev.imagegallery.replication.store.Manifest;
+import dev.imagegallery.replication.store.RegionStores;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.logging.Log;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Re-reads every chunk of every replica store (and checks every live manifest's chunks are there); a corrupt or
+ * missing chunk is rewritten from the nearest good copy in another replica or region, announced as
+ * {@code ChunkRepaired} and counted in {@code gallery.replication.chunks.repaired}.
+ */
+@ApplicationScoped
+public class Scrubber {
+    /** What one scrub found. */
+    public record Report(long chunksChecked, int repaired, int unrepairable) {
+    }
+
+    private final RegionStores stores;
+    private final Outbox outbox;
+    private final Counter repaired;
+    private final Counter unrepairable;
+
+    public Scrubber(RegionStores stores, Outbox outbox, MeterRegistry registry) {
+        this.stores = stores;
+        this.outbox = outbox;
+        this.repaired = Counter.builder("gallery.replication.chunks.repaired")
+                .description("Corrupt or missing chunks rewritten from another replica or region").register(registry);
+        this.unrepairable = Counter.builder("gallery.replication.chunks.unrepairable")
+                .description("Corrupt or missing chunks with no good copy anywhere").register(registry);
+    }
+
+    @Scheduled(every = "${gallery.store.scrub-interval:6h}", delayed = "${gallery.store.scrub-interval:6h}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduled() {
+        Report r = scrubAll();
+        Log.infof("scrub: %s", r);
+    }
+
+    public synchronized Report scrubAll() {
+        long checked = 0;
+        int fixed = 0;
+        int lost = 0;
+        for (String region : Regions.names()) {
+            for (int replica = 0; replica < stores.replicas(region); replica++) {
+                FsChunkStore store = stores.store(region, replica);
+                Map<ChunkId, String> bad = new LinkedHashMap<>();
+                List<ChunkId> all = new ArrayList<>();
+                store.forEachChunk(all::add);
+                for (ChunkId id : all) {
+                    checked++;
+                    try {
+                        store.get(id);
+                    } catch (CorruptChunkException e) {
+                        bad.put(id, store.has(id) ? "corrupt" : "missing");
+                    } catch (IOException e) {
+                        bad.put(id, "unreadable");
+                    }
+                }
+                try {
+                    for (String hex : store.refs().values().stream().distinct().toList()) {
+                        Manifest m = store.manifest(hex).orElse(null);
+                        for (int i = 0; m != null && i < m.count(); i++) {
+                            if (!m.isZero(i) && !store.has(m.chunk(i))) {
+                                bad.putIfAbsent(m.chunk(i), "missing");
+                            }
+                        }
+                    }
+                } catch (IOException e) {
+                    Log.warnf("scrub: cannot read the manifests of %s: %s", store, e.getMessage());
+                }
+                for (var e : bad.entrySet()) {
+                    if (repair(store, e.getKey(), e.getValue())) {
+                        fixed++;
+                    } else {
+                        lost++;
+                    }
+                }
+            }
+        }
+        return new Report(checked, fixed, lost);
+    }
+
+    private boolean repair(FsChunkStore store, ChunkId id, String problem) {
+        for (ChunkStore src : stores.sourcesFor(store.region(), store.replica())) {
+            if (!src.has(id)) {
+                continue;
+            }
+            byte[] b;
+            try {
+                b = src.get(id);
+            } catch (IOException e) {
+                continue;
+            }
+            try (ChunkStore.Session s = store.session()) {
+                s.put(id, b, 0, b.length);
+                s.commit();
+            } catch (IOException e) {
+                Log.errorf("scrub: cannot rewrite chunk %s in %s: %s", id, store, e.getMessage());
+                return false;
+            }
+            repaired.increment();
+            Log.warnf("scrub: chunk %s was %s in %s; repaired from %s", id, problem, store, src);
+            var event = new Payloads.ChunkRepaired(store.region(), store.replica(), "sha256:" + id, problem,
+                    src.region(), src.replica(), Instant.now());
+            ReplicationWorker.await(() -> Panache.withTransaction(() -> outbox.emit(EventTypes.CHUNK_REPAIRED,
+                    "/regions/" + store.region() + "/replicas/" + store.replica(), event)));
+            return true;
+        }
+        unrepairable.increment();
+        Log.errorf("scrub: chunk %s is %s in %s and no other store has a good copy", id, problem, store);
+        return false;
+    }
+}

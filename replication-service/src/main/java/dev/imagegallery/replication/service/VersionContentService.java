@@ -1,0 +1,51 @@
+package dev.imagegallery.replication.service;
+
+import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.replication.domain.ReplicaJob;
+import dev.imagegallery.replication.store.Manifest;
+import dev.imagegallery.replication.store.RegionStores;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Finds a version's content in a region: only once its replicas there are Completed. Blocking. */
+@ApplicationScoped
+public class VersionContentService {
+    static final Duration DB_WAIT = Duration.ofSeconds(30);
+
+    private final Pool pool;
+    private final RegionStores stores;
+
+    public VersionContentService(Pool pool, RegionStores stores) {
+        this.pool = pool;
+        this.stores = stores;
+    }
+
+    public Manifest manifest(String region, String versionId) {
+        var rows = pool.preparedQuery("SELECT digest FROM replica_job WHERE id = $1 AND state = $2")
+                .execute(Tuple.of(ReplicaJob.idOf(versionId, region), ReplicaJob.COMPLETED))
+                .await().atMost(DB_WAIT);
+        if (rows.size() == 0) {
+            throw ArmException.notFound("ReplicaNotFound", "The image version '" + versionId
+                    + "' has no completed replica in region '" + region + "'.", "region");
+        }
+        String digest = rows.iterator().next().getString("digest");
+        try {
+            for (int r = 0; r < stores.replicas(region); r++) {
+                Optional<Manifest> m = stores.store(region, r).manifest(digest);
+                if (m.isPresent()) {
+                    return m.get();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw ArmException.notFound("ReplicaNotFound", "The content of image version '" + versionId
+                + "' is missing from region '" + region + "'.", "region");
+    }
+}

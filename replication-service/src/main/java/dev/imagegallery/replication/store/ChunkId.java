@@ -1,0 +1,38 @@
+package dev.imagegallery.replication.store;
+
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+
+/** A chunk's SHA-256, as four longs (cheap to hash and compare, small in maps). */
+public record ChunkId(long a, long b, long c, long d) {
+    public static ChunkId of(byte[] digest, int off) {
+        ByteBuffer bb = ByteBuffer.wrap(digest, off, 32);
+        return new ChunkId(bb.getLong(), bb.getLong(), bb.getLong(), bb.getLong());
+    }
+
+    public static ChunkId hex(String hex) {
+        return of(HexFormat.of().parseHex(hex), 0);
+    }
+
+    /** The SHA-256 of {@code b[off, off+len)}. */
+    public static ChunkId digest(MessageDigest sha, byte[] b, int off, int len) {
+        sha.update(b, off, len);
+        return of(sha.digest(), 0);
+    }
+
+    public void write(ByteBuffer out) {
+        out.putLong(a).putLong(b).putLong(c).putLong(d);
+    }
+
+    public static ChunkId read(ByteBuffer in) {
+        return new ChunkId(in.getLong(), in.getLong(), in.getLong(), in.getLong());
+    }
+
+    @Override
+    public String toString() {
+        ByteBuffer bb = ByteBuffer.allocate(32);
+        write(bb);
+        return HexFormat.of().formatHex(bb.array());
+    }
+}

@@ -1,0 +1,71 @@
+package dev.imagegallery.replication.store;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * One replica store of one region: chunks named by SHA-256 (each stored once), manifests named by the content's
+ * SHA-256, and refs (a blob or a version) naming manifests. A manifest is live while a ref names it, a chunk while a
+ * live manifest or an open {@link Session} names it; {@link #collect()} frees the rest. Backends: {@link FsChunkStore}
+ * (packs on local disk); an object-store backend implements the same contract.
+ */
+public interface ChunkStore {
+    String region();
+
+    int replica();
+
+    /** Whether a chunk is stored (committed); says nothing about its integrity, {@link #get} checks that. */
+    boolean has(ChunkId id);
+
+    /** The chunk's bytes, verified against its digest; {@link CorruptChunkException} when missing or corrupt. */
+    byte[] get(ChunkId id) throws IOException;
+
+    /** Opens a writer: chunks put through it become visible together at each {@link Session#commit()}. */
+    Session session() throws IOException;
+
+    Optional<Manifest> manifest(String contentHex) throws IOException;
+
+    /** Stores a manifest; every chunk it names must be committed first. */
+    void putManifest(Manifest m) throws IOException;
+
+    void setRef(String ref, String contentHex) throws IOException;
+
+    Optional<String> ref(String ref) throws IOException;
+
+    void deleteRef(String ref) throws IOException;
+
+    /** Every ref and the content it names. */
+    java.util.Map<String, String> refs() throws IOException;
+
+    /** Every committed chunk (for scrubbing). */
+    void forEachChunk(Consumer<ChunkId> each);
+
+    /** Bytes of committed chunks. */
+    long physicalBytes();
+
+    /** Mark and sweep: drops manifests no ref names and chunks no live manifest or open session names. */
+    GcResult collect() throws IOException;
+
+    record GcResult(int manifestsDropped, long chunksDropped, long bytesFreed, int packsDeleted) {
+    }
+
+    /** A writer. Not thread-safe; close it to discard what was not committed. */
+    interface Session extends AutoCloseable {
+        /** Stored or put (pending) in this session; a true answer keeps the chunk alive until the session closes. */
+        boolean has(ChunkId id);
+
+        /** Adds a chunk whose digest the caller has verified. */
+        void put(ChunkId id, byte[] b, int off, int len) throws IOException;
+
+        /** Keeps a manifest alive until the session closes (while its ref is being written). */
+        void keep(String contentHex);
+
+        /** Makes every chunk put so far durable and visible. */
+        void commit() throws IOException;
+
+        @Override
+        void close();
+    }
+}

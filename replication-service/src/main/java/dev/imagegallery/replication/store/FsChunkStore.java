@@ -1,0 +1,490 @@
+package dev.imagegallery.replication.store;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * A replica store on local disk. Chunks are appended to pack files ({@code packs/pack-N.pack}, at most
+ * {@link #PACK_MAX} each, one writer per pack) and found through an append-only index ({@code index.bin}: digest,
+ * pack, offset, length; 48 bytes a chunk, loaded into memory at start, the last record of a digest wins). A session's
+ * chunks reach the index only at commit, after the pack is forced to disk, so a crash leaves at most unindexed bytes
+ * at a pack's end. Manifests are files under {@code manifests/}, refs under {@code refs/}.
+ */
+public final class FsChunkStore implements ChunkStore {
+    public static final long PACK_MAX = 256L << 20;
+    static final int RECORD = 48;
+    private static final ThreadLocal<MessageDigest> SHA = ThreadLocal.withInitial(RegionStores::sha256);
+
+    record Loc(int pack, long offset, int length) {
+    }
+
+    private final String region;
+    private final int replica;
+    private final Path dir;
+    private final boolean durable;
+    private final Map<ChunkId, Loc> index = new ConcurrentHashMap<>();
+    private final Map<Integer, FileChannel> readers = new ConcurrentHashMap<>();
+    private final Set<FsSession> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger nextPack = new AtomicInteger(1);
+    private FileChannel indexOut;
+
+    public FsChunkStore(String region, int replica, Path dir, boolean durable) throws IOException {
+        this.region = region;
+        this.replica = replica;
+        this.dir = dir;
+        this.durable = durable;
+        Files.createDirectories(dir.resolve("packs"));
+        Files.createDirectories(dir.resolve("manifests"));
+        Files.createDirectories(dir.resolve("refs"));
+        try (Stream<Path> packs = Files.list(dir.resolve("packs"))) {
+            packs.map(p -> p.getFileName().toString()).filter(n -> n.matches("pack-\\d+\\.pack"))
+                    .mapToInt(n -> Integer.parseInt(n.substring(5, n.length() - 5)))
+                    .max().ifPresent(m -> nextPack.set(m + 1));
+        }
+        Path idx = dir.resolve("index.bin");
+        long valid = 0;
+        if (Files.exists(idx)) {
+            try (InputStream in = new BufferedInputStream(Files.newInputStream(idx), 1 << 20)) {
+                byte[] rec = new byte[RECORD];
+                while (in.readNBytes(rec, 0, RECORD) == RECORD) {
+                    ByteBuffer bb = ByteBuffer.wrap(rec);
+                    ChunkId id = ChunkId.read(bb);
+                    index.put(id, new Loc(bb.getInt(), bb.getLong(), bb.getInt()));
+                    valid += RECORD;
+                }
+            }
+        }
+        indexOut = FileChannel.open(idx, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        indexOut.truncate(valid); // a torn last record from a crash
+        indexOut.position(valid);
+    }
+
+    @Override
+    public String region() {
+        return region;
+    }
+
+    @Override
+    public int replica() {
+        return replica;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    @Override
+    public boolean has(ChunkId id) {
+        return index.containsKey(id);
+    }
+
+    @Override
+    public byte[] get(ChunkId id) throws IOException {
+        Loc loc = index.get(id);
+        if (loc == null) {
+            throw new CorruptChunkException(id, "chunk " + id + " is missing from " + this);
+        }
+        byte[] b = new byte[loc.length()];
+        try {
+            FileChannel ch = reader(loc.pack());
+            ByteBuffer bb = ByteBuffer.wrap(b);
+            long pos = loc.offset();
+            while (bb.hasRemaining()) {
+                int n = ch.read(bb, pos + bb.position());
+                if (n < 0) {
+                    throw new CorruptChunkException(id, "chunk " + id + " is truncated in " + this);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            throw new CorruptChunkException(id, "the pack of chunk " + id + " is missing from " + this);
+        }
+        if (!ChunkId.digest(SHA.get(), b, 0, b.length).equals(id)) {
+            throw new CorruptChunkException(id, "chunk " + id + " in " + this + " does not match its digest");
+        }
+        return b;
+    }
+
+    private FileChannel reader(int pack) throws IOException {
+        FileChannel ch = readers.get(pack);
+        if (ch == null) {
+            ch = FileChannel.open(packPath(pack), StandardOpenOption.READ);
+            FileChannel prev = readers.putIfAbsent(pack, ch);
+            if (prev != null) {
+                ch.close();
+                ch = prev;
+            }
+        }
+        return ch;
+    }
+
+    Path packPath(int pack) {
+        return dir.resolve("packs").resolve("pack-" + pack + ".pack");
+    }
+
+    /** Where a chunk lives (tests corrupt it there). */
+    public Optional<Path> packOf(ChunkId id, long[] offset) {
+        Loc loc = index.get(id);
+        if (loc == null) {
+            return Optional.empty();
+        }
+        offset[0] = loc.offset();
+        return Optional.of(packPath(loc.pack()));
+    }
+
+    @Override
+    public Session session() {
+        FsSession s = new FsSession();
+        open.add(s);
+        return s;
+    }
+
+    @Override
+    public Optional<Manifest> manifest(String contentHex) throws IOException {
+        Path p = dir.resolve("manifests").resolve(contentHex);
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(p), 1 << 16)) {
+            return Optional.of(Manifest.readFrom(in));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void putManifest(Manifest m) throws IOException {
+        Path target = dir.resolve("manifests").resolve(m.contentHex);
+        Path tmp = target.resolveSibling(m.contentHex + "." + Thread.currentThread().getId() + ".tmp");
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            m.writeTo(out);
+        }
+        force(tmp);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Override
+    public synchronized void setRef(String ref, String contentHex) throws IOException {
+        Path target = refPath(ref);
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        Files.writeString(tmp, contentHex + "\n" + ref);
+        force(tmp);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Override
+    public Optional<String> ref(String ref) throws IOException {
+        try {
+            return Optional.of(Files.readString(refPath(ref)).lines().findFirst().orElseThrow());
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public synchronized void deleteRef(String ref) throws IOException {
+        Files.deleteIfExists(refPath(ref));
+    }
+
+    @Override
+    public Map<String, String> refs() throws IOException {
+        Map<String, String> all = new HashMap<>();
+        try (Stream<Path> files = Files.list(dir.resolve("refs"))) {
+            for (Path p : files.filter(f -> !f.toString().endsWith(".tmp")).toList()) {
+                try {
+                    List<String> lines = Files.readAllLines(p);
+                    all.put(lines.get(1), lines.get(0));
+                } catch (NoSuchFileException ignored) {
+                    // deleted meanwhile
+                }
+            }
+        }
+        return all;
+    }
+
+    private Path refPath(String ref) {
+        byte[] d = SHA.get().digest(ref.getBytes(StandardCharsets.UTF_8));
+        return dir.resolve("refs").resolve(HexFormat.of().formatHex(d));
+    }
+
+    @Override
+    public void forEachChunk(Consumer<ChunkId> each) {
+        index.keySet().forEach(each);
+    }
+
+    @Override
+    public long physicalBytes() {
+        return index.values().stream().mapToLong(Loc::length).sum();
+    }
+
+    @Override
+    public synchronized GcResult collect() throws IOException {
+        Set<String> liveManifests = new HashSet<>(refs().values());
+        for (FsSession s : open) {
+            synchronized (s) {
+                liveManifests.addAll(s.manifests);
+            }
+        }
+        Set<ChunkId> live = new HashSet<>();
+        int manifestsDropped = 0;
+        try (Stream<Path> files = Files.list(dir.resolve("manifests"))) {
+            for (Path p : files.toList()) {
+                String name = p.getFileName().toString();
+                if (name.endsWith(".tmp")) {
+                    continue;
+                }
+                if (!liveManifests.contains(name)) {
+                    Files.deleteIfExists(p);
+                    manifestsDropped++;
+                    continue;
+                }
+                Manifest m = manifest(name).orElse(null);
+                for (int i = 0; m != null && i < m.count(); i++) {
+                    if (!m.isZero(i)) {
+                        live.add(m.chunk(i));
+                    }
+                }
+            }
+        }
+        Set<Integer> writing = new HashSet<>();
+        for (FsSession s : open) {
+            synchronized (s) {
+                live.addAll(s.pins);
+                live.addAll(s.pending.keySet());
+                writing.addAll(s.packs);
+            }
+        }
+        long dropped = 0;
+        long freed = 0;
+        for (var it = index.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (!live.contains(e.getKey())) {
+                it.remove();
+                dropped++;
+                freed += e.getValue().length();
+            }
+        }
+        if (dropped > 0) {
+            Path tmp = dir.resolve("index.bin.tmp");
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buf = ByteBuffer.allocate(RECORD * 4096);
+                for (var e : index.entrySet()) {
+                    if (buf.remaining() < RECORD) {
+                        writeFully(out, buf.flip());
+                        buf.clear();
+                    }
+                    record(buf, e.getKey(), e.getValue());
+                }
+                writeFully(out, buf.flip());
+                out.force(true);
+            }
+            indexOut.close();
+            Files.move(tmp, dir.resolve("index.bin"), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+            indexOut = FileChannel.open(dir.resolve("index.bin"), StandardOpenOption.WRITE);
+            indexOut.position(indexOut.size());
+        }
+        Set<Integer> used = new HashSet<>(writing);
+        index.values().forEach(l -> used.add(l.pack()));
+        int packsDeleted = 0;
+        try (Stream<Path> packs = Files.list(dir.resolve("packs"))) {
+            for (Path p : packs.toList()) {
+                String n = p.getFileName().toString();
+                int id = Integer.parseInt(n.substring(5, n.length() - 5));
+                if (!used.contains(id)) {
+                    FileChannel r = readers.remove(id);
+                    if (r != null) {
+                        r.close();
+                    }
+                    Files.deleteIfExists(p);
+                    packsDeleted++;
+                }
+            }
+        }
+        return new GcResult(manifestsDropped, dropped, freed, packsDeleted);
+    }
+
+    private static void record(ByteBuffer buf, ChunkId id, Loc loc) {
+        id.write(buf);
+        buf.putInt(loc.pack()).putLong(loc.offset()).putInt(loc.length());
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            ch.write(b);
+        }
+    }
+
+    private void force(Path p) throws IOException {
+        if (durable) {
+            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+        }
+    }
+
+    /** Appends committed entries to the index and makes them visible. */
+    private synchronized void publish(Map<ChunkId, Loc> entries) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(RECORD * Math.min(entries.size(), 8192));
+        for (var e : entries.entrySet()) {
+            if (buf.remaining() < RECORD) {
+                writeFully(indexOut, buf.flip());
+                buf.clear();
+            }
+            record(buf, e.getKey(), e.getValue());
+        }
+        writeFully(indexOut, buf.flip());
+        if (durable) {
+            indexOut.force(false);
+        }
+        index.putAll(entries);
+    }
+
+    public void close() {
+        readers.values().forEach(ch -> {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        });
+        readers.clear();
+        try {
+            indexOut.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+    }
+
+    @Override
+    public String toString() {
+        return region + "/replica-" + replica;
+    }
+
+    final class FsSession implements Session {
+        final Map<ChunkId, Loc> pending = new java.util.LinkedHashMap<>();
+        final Set<ChunkId> pins = new HashSet<>();
+        final List<Integer> packs = new ArrayList<>();
+        final Set<String> manifests = new HashSet<>();
+        final Set<Integer> committedPacks = new HashSet<>();
+        private final ByteBuffer buf = ByteBuffer.allocate(4 << 20);
+        private FileChannel out;
+        private int pack;
+        private long written;
+
+        @Override
+        public boolean has(ChunkId id) {
+            if (pending.containsKey(id)) {
+                return true;
+            }
+            if (index.containsKey(id)) {
+                synchronized (this) {
+                    pins.add(id);
+                }
+                return true;
+            }
+            return false;
+        }
+
+        @Override
+        public void put(ChunkId id, byte[] b, int off, int len) throws IOException {
+            if (out == null || written + buf.position() + len > PACK_MAX) {
+                roll();
+            }
+            if (buf.remaining() < len) {
+                flush();
+            }
+            Loc loc = new Loc(pack, written + buf.position(), len);
+            buf.put(b, off, len);
+            synchronized (this) {
+                pending.put(id, loc);
+            }
+        }
+
+        private void roll() throws IOException {
+            if (out != null) {
+                flush();
+                if (durable) {
+                    out.force(false);
+                }
+                out.close();
+            }
+            pack = nextPack.getAndIncrement();
+            synchronized (this) {
+                packs.add(pack);
+            }
+            out = FileChannel.open(packPath(pack), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            written = 0;
+        }
+
+        private void flush() throws IOException {
+            buf.flip();
+            while (buf.hasRemaining()) {
+                written += out.write(buf, written);
+            }
+            buf.clear();
+        }
+
+        @Override
+        public synchronized void keep(String contentHex) {
+            manifests.add(contentHex);
+        }
+
+        @Override
+        public void commit() throws IOException {
+            if (pending.isEmpty()) {
+                return;
+            }
+            flush();
+            if (durable) {
+                out.force(false);
+            }
+            publish(pending);
+            synchronized (this) {
+                pending.values().forEach(l -> committedPacks.add(l.pack()));
+                pins.addAll(pending.keySet());
+                pending.clear();
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                if (out != null) {
+                    out.close();
+                }
+                for (int p : packs) {
+                    if (!committedPacks.contains(p)) {
+                        Files.deleteIfExists(packPath(p));
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                open.remove(this);
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.imagegallery.replication.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+
+/**
+ * Streams content into a store session: cuts 4 KiB-aligned chunks, drops all-zero ones (zero runs in the manifest),
+ * stores each distinct chunk once, and hashes the whole content on a second thread. Holds at most three 4 MiB buffers,
+ * whatever the size. Nothing is visible until the caller commits the session and stores the manifest.
+ */
+public final class Ingest {
+    static final int BUFFER = 4 << 20;
+    private static final byte[] ZERO = new byte[Chunking.FIXED];
+
+    /** What was read: the manifest (not yet stored) and the session holding its new chunks (not yet committed). */
+    public record Result(Manifest manifest, long usedBytes, ChunkStore.Session session) {
+        public String digestHex() {
+            return manifest.contentHex;
+        }
+    }
+
+    private Ingest() {
+    }
+
+    /**
+     * Reads {@code in} to its end. {@code expectedLength} (the request's Content-Length, or -1) must match what
+     * arrived, else the upload was truncated: the session is discarded and an IOException thrown.
+     */
+    public static Result ingest(InputStream in, ChunkStore store, ExecutorService hasher, long expectedLength)
+            throws IOException {
+        ChunkStore.Session session = store.session();
+        try {
+            Result r = read(in, session, hasher);
+            if (expectedLength >= 0 && r.manifest.size != expectedLength) {
+                throw new IOException("received " + r.manifest.size + " of " + expectedLength + " bytes");
+            }
+            return r;
+        } catch (IOException | RuntimeException e) {
+            session.close();
+            throw e;
+        }
+    }
+
+    private static Result read(InputStream in, ChunkStore.Session session, ExecutorService hasher)
+            throws IOException {
+        MessageDigest whole = RegionStores.sha256();
+        MessageDigest chunkSha = RegionStores.sha256();
+        byte[][] ring = {new byte[BUFFER], new byte[BUFFER], new byte[BUFFER]};
+        Future<?>[] hashed = new Future<?>[ring.length];
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        Manifest.Builder manifest = new Manifest.Builder();
+        byte[] head = new byte[8];
+        byte[] tail = new byte[512];
+        long size = 0;
+        long used = 0;
+        for (int k = 0; ; k++) {
+            int slot = k % ring.length;
+            await(hashed[slot]);
+            byte[] buf = ring[slot];
+            int filled = 0;
+            int n = 0;
+            while (filled < buf.length && (n = in.read(buf, filled, buf.length - filled)) >= 0) {
+                filled += n;
+            }
+            if (filled == 0) {
+                break;
+            }
+            int len = filled;
+            chain = chain.thenRunAsync(() -> whole.update(buf, 0, len), hasher); // in order, beside the chunking
+            hashed[slot] = chain;
+            if (size == 0) {
+                System.arraycopy(buf, 0, head, 0, Math.min(8, len));
+            }
+            keepTail(tail, buf, len);
+            for (int off = 0; off < len; off += Chunking.FIXED) {
+                int c = Math.min(Chunking.FIXED, len - off);
+                if (Arrays.equals(buf, off, off + c, ZERO, 0, c)) {
+                    manifest.add(size + off, c, null);
+                    continue;
+                }
+                ChunkId id = ChunkId.digest(chunkSha, buf, off, c);
+                if (!session.has(id)) {
+                    session.put(id, buf, off, c);
+                }
+                manifest.add(size + off, c, id);
+                used += c;
+            }
+            size += len;
+            if (n < 0) {
+                break;
+            }
+        }
+        for (Future<?> f : hashed) {
+            await(f);
+        }
+        String hex = HexFormat.of().formatHex(whole.digest());
+        return new Result(manifest.build(hex, size, format(head, tail, size)), used, session);
+    }
+
+    private static void await(Future<?> f) throws IOException {
+        if (f == null) {
+            return;
+        }
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IOException(e.getCause());
+        }
+    }
+
+    /** Keeps the last 512 bytes seen (the VHD footer, when there is one). */
+    private static void keepTail(byte[] tail, byte[] buf, int len) {
+        if (len >= tail.length) {
+            System.arraycopy(buf, len - tail.length, tail, 0, tail.length);
+        } else {
+            System.arraycopy(tail, len, tail, 0, tail.length - len);
+            System.arraycopy(buf, 0, tail, tail.length - len, len);
+        }
+    }
+
+    /** raw, vhd (a fixed VHD ends in a "conectix" footer) or qcow2 (starts "QFI\xfb"); stored as they are. */
+    static String format(byte[] head, byte[] tail, long size) {
+        if (size >= 4 && head[0] == 'Q' && head[1] == 'F' && head[2] == 'I' && (head[3] & 0xff) == 0xfb) {
+            return "qcow2";
+        }
+        if (size >= 512 && new String(tail, 0, 8, StandardCharsets.US_ASCII).equals("conectix")) {
+            return "vhd";
+        }
+        return "raw";
+    }
+}

@@ -1,0 +1,136 @@
+package dev.imagegallery.replication.store;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Copies one manifest into every replica store of a region, moving only the chunks each store lacks, each from the
+ * nearest store that has a good copy (verified on read), and writes the manifest and the ref last.
+ *
+ * <p>Resumable: progress is saved through {@link Checkpoints} at least every 5 percent (of a replica's entries) or
+ * 2 seconds, <em>before</em> the batch's chunks are committed to the store. A checkpoint says "entries below
+ * {@code verified} are committed; entries below {@code counted} have had their egress counted". A resumed copy
+ * starts at {@code verified}, copies what is missing and counts egress only from {@code counted} on: a crash at any
+ * point neither copies a committed chunk again nor counts a byte twice.
+ */
+public final class Replicator {
+    /** Where a copy stands. {@code egressBySource}: bytes moved into this region, by source region. */
+    public record Checkpoint(int replica, int verified, int counted, Map<String, Long> egressBySource,
+                             long copiedBytes, int percent) {
+        public static final Checkpoint START = new Checkpoint(0, 0, 0, Map.of(), 0, 0);
+
+        public long egressBytes() {
+            return egressBySource.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /** Persists a checkpoint (and may report progress); an exception stops the copy. */
+    public interface Checkpoints {
+        void save(Checkpoint c) throws IOException;
+    }
+
+    /** A test seam: called after each chunk copied; throwing from it stops the copy like a crash. */
+    public interface ChunkHook {
+        void copied(String region, int replica, ChunkId id) throws IOException;
+    }
+
+    static final long CHECKPOINT_NANOS = 2_000_000_000L;
+    static final long CHECKPOINT_BYTES = 64L << 20;
+
+    private final RegionStores stores;
+    private volatile ChunkHook hook = (r, i, c) -> {
+    };
+
+    public Replicator(RegionStores stores) {
+        this.stores = stores;
+    }
+
+    public void hook(ChunkHook h) {
+        this.hook = h == null ? (r, i, c) -> {
+        } : h;
+    }
+
+    /** Copies {@code m} into replicas 0..replicaCount-1 of {@code region}, then names it {@code ref} there. */
+    public Checkpoint replicate(Manifest m, String region, int replicaCount, String ref, Checkpoint resume,
+                                Checkpoints checkpoints) throws IOException {
+        Checkpoint at = resume == null ? Checkpoint.START : resume;
+        Map<String, Long> egress = new HashMap<>(at.egressBySource());
+        long copied = at.copiedBytes();
+        for (int r = at.replica(); r < replicaCount; r++) {
+            FsChunkStore target = stores.store(region, r);
+            boolean resuming = r == at.replica();
+            int verified = resuming ? at.verified() : 0;
+            int counted = resuming ? at.counted() : 0;
+            try (ChunkStore.Session s = target.session()) {
+                s.keep(m.contentHex);
+                if (target.manifest(m.contentHex).isEmpty()) {
+                    List<ChunkStore> sources = stores.sourcesFor(region, r);
+                    copied = copy(m, region, r, replicaCount, s, sources, verified, counted, egress, copied,
+                            checkpoints);
+                    s.commit();
+                    target.putManifest(m);
+                }
+                target.setRef(ref, m.contentHex);
+            }
+            checkpoints.save(new Checkpoint(r + 1, 0, 0, Map.copyOf(egress), copied,
+                    (int) Math.min(99, (r + 1) * 100L / replicaCount)));
+        }
+        return new Checkpoint(replicaCount, 0, 0, Map.copyOf(egress), copied, 100);
+    }
+
+    /** Copies the missing chunks of entries {@code [verified, count)} into session {@code s}, checkpointing. */
+    private long copy(Manifest m, String region, int r, int replicaCount, ChunkStore.Session s,
+                      List<ChunkStore> sources, int verified, int counted, Map<String, Long> egress, long copied,
+                      Checkpoints checkpoints) throws IOException {
+        int entries = Math.max(1, m.count());
+        int step = Math.max(1, entries / 20);
+        int batchStart = verified;
+        long batchBytes = 0;
+        long last = System.nanoTime();
+        for (int i = verified; i < m.count(); i++) {
+            if (!m.isZero(i)) {
+                ChunkId id = m.chunk(i);
+                if (!s.has(id)) {
+                    ChunkStore from = null;
+                    byte[] b = null;
+                    for (ChunkStore src : sources) {
+                        if (src.has(id)) {
+                            try {
+                                b = src.get(id);
+                                from = src;
+                                break;
+                            } catch (CorruptChunkException e) {
+                                // try the next nearest copy
+                            }
+                        }
+                    }
+                    if (b == null) {
+                        throw new IOException("no store holds a good copy of chunk " + id + " for " + region
+                                + "/replica-" + r);
+                    }
+                    s.put(id, b, 0, b.length);
+                    copied += b.length;
+                    batchBytes += b.length;
+                    if (!from.region().equals(region) && i >= counted) {
+                        egress.merge(from.region(), (long) b.length, Long::sum);
+                    }
+                    hook.copied(region, r, id);
+                }
+            }
+            if (i + 1 == m.count() || i + 1 - batchStart >= step || batchBytes >= CHECKPOINT_BYTES
+                    || System.nanoTime() - last >= CHECKPOINT_NANOS) {
+                counted = Math.max(counted, i + 1);
+                int percent = (int) (((long) r * entries + i + 1) * 100 / ((long) replicaCount * entries));
+                checkpoints.save(new Checkpoint(r, batchStart, counted, Map.copyOf(egress), copied,
+                        Math.min(percent, 99)));
+                s.commit();
+                batchStart = i + 1;
+                batchBytes = 0;
+                last = System.nanoTime();
+            }
+        }
+        return copied;
+    }
+}

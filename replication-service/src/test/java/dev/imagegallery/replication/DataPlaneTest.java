@@ -1,0 +1,282 @@
+package dev.imagegallery.replication;
+
+import dev.imagegallery.devstack.InfraResource;
+import dev.imagegallery.devstack.Realms;
+import dev.imagegallery.devstack.TestEvents;
+import dev.imagegallery.devstack.Tokens;
+import dev.imagegallery.events.CloudEvent;
+import dev.imagegallery.events.EventTypes;
+import dev.imagegallery.events.Payloads;
+import dev.imagegallery.replication.service.ReplicationService;
+import dev.imagegallery.replication.service.Scrubber;
+import dev.imagegallery.replication.store.ChunkId;
+import dev.imagegallery.replication.store.FsChunkStore;
+import dev.imagegallery.replication.store.RegionStores;
+import dev.imagegallery.replication.store.Replicator;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static dev.imagegallery.replication.ReplicationTest.image;
+import static dev.imagegallery.replication.ReplicationTest.sha;
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Block uploads, truncation, Range, version downloads, crash-and-resume, corruption and scrubbing, deletion. */
+@QuarkusTest
+@WithTestResource(value = InfraResource.class, initArgs = @ResourceArg(name = "database", value = "replication"),
+        scope = TestResourceScope.MATCHING_RESOURCES)
+class DataPlaneTest {
+    static final String SUB = Realms.CONTOSO_SUBSCRIPTION;
+    static final int CHUNK = 4096;
+    private static boolean seeded;
+
+    @Inject
+    RegionStores stores;
+    @Inject
+    Replicator replicator;
+    @Inject
+    Scrubber scrubber;
+
+    @BeforeEach
+    void grants() {
+        synchronized (DataPlaneTest.class) {
+            if (!seeded) {
+                TestEvents.publishSeedGrants();
+                await().atMost(Duration.ofSeconds(30)).until(() -> given().auth().oauth2(Tokens.alice())
+                        .get("/blobs/westeurope/" + SUB + "/absent").then().extract().path("error.code")
+                        .equals("BlobNotFound"));
+                seeded = true;
+            }
+        }
+    }
+
+    static String blob(String name) {
+        return "/blobs/westeurope/" + SUB + "/" + name;
+    }
+
+    static String b64(String s) {
+        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void blocksCommitInTheListedOrderAndAListNamingAnUnsentBlockCommitsNothing() throws Exception {
+        String name = "blocks-" + UUID.randomUUID() + ".raw";
+        byte[] a = image(300_000, 1);
+        byte[] b = image(5_000, 2);
+        given().auth().oauth2(Tokens.alice()).body(a).put(blob(name) + "?comp=block&blockid=" + b64("block-a"))
+                .then().statusCode(201);
+        given().auth().oauth2(Tokens.alice()).body(b).put(blob(name) + "?comp=block&blockid=" + b64("block-b"))
+                .then().statusCode(201);
+        given().auth().oauth2(Tokens.alice()).body("<?xml version=\"1.0\"?><BlockList><Latest>" + b64("block-b")
+                        + "</Latest><Latest>" + b64("never-sent") + "</Latest></BlockList>")
+                .put(blob(name) + "?comp=blocklist").then().statusCode(400).body("error.code", is("InvalidBlockList"));
+        given().auth().oauth2(Tokens.alice()).get(blob(name)).then().statusCode(404);
+        byte[] whole = new byte[a.length + b.length];
+        System.arraycopy(b, 0, whole, 0, b.length);
+        System.arraycopy(a, 0, whole, b.length, a.length);
+        given().auth().oauth2(Tokens.alice()).header("X-Content-SHA256", sha(whole))
+                .body("<BlockList><Latest>" + b64("block-b") + "</Latest><Latest>" + b64("block-a")
+                        + "</Latest></BlockList>")
+                .put(blob(name) + "?comp=blocklist").then().statusCode(201)
+                .body("digest", is("sha256:" + sha(whole))).body("sizeBytes", is(whole.length));
+        assertArrayEquals(whole, given().auth().oauth2(Tokens.alice()).get(blob(name)).then().statusCode(200)
+                .extract().asByteArray());
+        // committed blocks are gone: committing them again names blocks never sent
+        given().auth().oauth2(Tokens.alice()).body("<BlockList><Latest>" + b64("block-a") + "</Latest></BlockList>")
+                .put(blob(name) + "?comp=blocklist").then().statusCode(400).body("error.code", is("InvalidBlockList"));
+    }
+
+    @Test
+    void aTruncatedUploadIsRefusedAndLeavesNothingVisible() throws Exception {
+        String name = "truncated-" + UUID.randomUUID() + ".raw";
+        try (Socket s = new Socket("localhost", RestAssured.port)) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("PUT " + blob(name) + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                    + Tokens.alice() + "\r\nContent-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(image(5_000, 3));
+            out.flush();
+            s.shutdownOutput();
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertFalse(answer.startsWith("HTTP/1.1 2"), "a truncated upload is not accepted: " + answer);
+        } catch (IOException closed) {
+            // the server may just drop the connection: fine, as long as nothing became visible
+        }
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> given().auth()
+                .oauth2(Tokens.alice()).get(blob(name)).statusCode() == 404);
+    }
+
+    @Test
+    void rangesAtChunkBoundariesAreServedByteForByteAndBeyondTheEndIs416() throws Exception {
+        for (int size : new int[]{0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 1}) {
+            String name = "range-" + size + "-" + UUID.randomUUID() + ".raw";
+            byte[] img = image(size, size);
+            given().auth().oauth2(Tokens.alice()).body(img).put(blob(name)).then().statusCode(201)
+                    .body("sizeBytes", is(size));
+            assertArrayEquals(img, given().auth().oauth2(Tokens.alice()).get(blob(name)).then().statusCode(200)
+                    .header("Accept-Ranges", "bytes").extract().asByteArray(), "whole " + size);
+            if (size == 0) {
+                given().auth().oauth2(Tokens.alice()).header("Range", "bytes=0-").get(blob(name)).then()
+                        .statusCode(416).body("error.code", is("InvalidRange"));
+                continue;
+            }
+            for (int[] r : new int[][]{{0, 0}, {Math.max(0, size - 2), size - 1}, {size / 2, size - 1},
+                    {Math.min(CHUNK - 1, size - 1), Math.min(CHUNK, size - 1)}}) {
+                assertArrayEquals(Arrays.copyOfRange(img, r[0], r[1] + 1), given().auth().oauth2(Tokens.alice())
+                        .header("Range", "bytes=" + r[0] + "-" + r[1]).get(blob(name)).then().statusCode(206)
+                        .header("Content-Range", "bytes " + r[0] + "-" + r[1] + "/" + size)
+                        .extract().asByteArray(), "range " + r[0] + "-" + r[1] + " of " + size);
+            }
+            assertArrayEquals(Arrays.copyOfRange(img, Math.max(0, size - 10), size), given().auth()
+                    .oauth2(Tokens.alice()).header("Range", "bytes=-10").get(blob(name)).then().statusCode(206)
+                    .extract().asByteArray());
+            given().auth().oauth2(Tokens.alice()).header("Range", "bytes=" + size + "-").get(blob(name)).then()
+                    .statusCode(416).body("error.code", is("InvalidRange"));
+        }
+    }
+
+    static String versionId() {
+        return "/subscriptions/" + SUB + "/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/"
+                + "dp/versions/2.0." + Math.abs(UUID.randomUUID().hashCode() % 100000);
+    }
+
+    static void publish(String version, String blobName, Payloads.TargetRegion... regions) {
+        TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.VERSION_PUBLISHED, version,
+                new Payloads.VersionPublished(version, SUB, "contoso", "westeurope",
+                        "http://localhost:8082" + blob(blobName), null, 0, 0, List.of(regions))));
+    }
+
+    /** The URL catalog-service hands out (api-version: common's ApiVersionFilter does not exempt /download yet). */
+    static String download(String region, String version) {
+        return "/download/" + region + version + "?api-version=2024-03-03";
+    }
+
+    @Test
+    void aCopyKilledMidwayResumesCountsEgressOnceReportsProgressAndDownloadsByteForByte() throws Exception {
+        byte[] img = image(2 * 1024 * 1024, System.nanoTime()); // fresh chunks: stores persist between runs
+        String name = "resume-" + UUID.randomUUID() + ".raw";
+        int used = given().auth().oauth2(Tokens.alice()).body(img).put(blob(name)).then().statusCode(201)
+                .extract().path("usedBytes");
+        AtomicInteger copied = new AtomicInteger();
+        AtomicBoolean killed = new AtomicBoolean();
+        replicator.hook((region, replica, id) -> {
+            if (region.equals("westus2") && copied.incrementAndGet() == 200 && killed.compareAndSet(false, true)) {
+                throw new IOException("copier killed after 200 chunks");
+            }
+        });
+        String version = versionId();
+        try {
+            publish(version, name, new Payloads.TargetRegion("westus2", 1, "Standard_LRS"));
+            List<CloudEvent> events = TestEvents.read(EventTypes.REPLICATION_TOPIC, Duration.ofSeconds(60),
+                    seen -> seen.stream().anyMatch(e -> e.subject().equals(version)
+                            && e.type().equals(EventTypes.REPLICA_COMPLETED)));
+            var mine = events.stream().filter(e -> e.subject().equals(version)).toList();
+            assertTrue(killed.get(), "the copier was killed once");
+            int chunks = used / CHUNK;
+            assertTrue(copied.get() <= chunks + chunks / 20 + 1, "verified chunks were not copied again: "
+                    + copied.get() + " copies for " + chunks + " chunks");
+            long egress = mine.stream().filter(e -> e.type().equals(EventTypes.EGRESS_TRANSFERRED))
+                    .mapToLong(e -> e.dataAs(Payloads.EgressTransferred.class).bytes()).sum();
+            assertEquals(used, egress, "egress counted once: " + mine);
+            var progress = mine.stream().filter(e -> e.type().equals(EventTypes.REPLICA_PROGRESS))
+                    .map(e -> e.dataAs(Payloads.ReplicaProgress.class)).toList();
+            assertTrue(progress.size() >= 20, "progress at least every 5 percent: " + progress.size());
+            assertTrue(progress.stream().allMatch(p -> p.region().equals("westus2") && p.progress() <= 100));
+        } finally {
+            replicator.hook(null);
+        }
+        assertArrayEquals(img, given().auth().oauth2(Tokens.alice()).get(download("westus2", version)).then()
+                .statusCode(200).header("X-Content-SHA256", "sha256:" + sha(img)).extract().asByteArray());
+        assertArrayEquals(Arrays.copyOfRange(img, 4095, 1_000_001), given().auth().oauth2(Tokens.alice())
+                .header("Range", "bytes=4095-1000000").get(download("westus2", version)).then().statusCode(206)
+                .extract().asByteArray());
+        given().auth().oauth2(Tokens.alice()).header("Range", "bytes=" + img.length + "-")
+                .get(download("westus2", version)).then().statusCode(416).body("error.code", is("InvalidRange"));
+        given().auth().oauth2(Tokens.alice()).get(download("eastus", version)).then().statusCode(404)
+                .body("error.code", is("ReplicaNotFound"));
+        given().auth().oauth2(Tokens.carol()).get(download("westus2", version)).then().statusCode(403);
+    }
+
+    @Test
+    void aCorruptChunkIsServedFromAnotherReplicaThenScrubbedAndDeletionFreesTheReplicas() throws Exception {
+        byte[] img = image(512 * 1024, System.nanoTime());
+        String name = "scrub-" + UUID.randomUUID() + ".raw";
+        given().auth().oauth2(Tokens.alice()).body(img).put(blob(name)).then().statusCode(201);
+        String version = versionId();
+        publish(version, name, new Payloads.TargetRegion("northeurope", 2, "Standard_ZRS"));
+        TestEvents.read(EventTypes.REPLICATION_TOPIC, Duration.ofSeconds(30), seen -> seen.stream().anyMatch(e ->
+                e.subject().equals(version) && e.type().equals(EventTypes.REPLICA_COMPLETED)));
+
+        ChunkId first = ChunkId.of(MessageDigest.getInstance("SHA-256").digest(Arrays.copyOf(img, CHUNK)), 0);
+        FsChunkStore r0 = stores.store("northeurope", 0);
+        flip(r0, first);
+        for (int i = 0; i < 3; i++) { // whichever replica a download starts on, the bad copy is never served
+            assertArrayEquals(img, given().auth().oauth2(Tokens.alice()).get(download("northeurope", version))
+                    .then().statusCode(200).extract().asByteArray());
+        }
+        Scrubber.Report report = scrubber.scrubAll();
+        assertTrue(report.repaired() >= 1, "scrub repaired it: " + report);
+        r0.get(first); // verified again
+        List<CloudEvent> repaired = TestEvents.read(EventTypes.REPLICATION_TOPIC, Duration.ofSeconds(30),
+                seen -> seen.stream().anyMatch(e -> e.type().equals(EventTypes.CHUNK_REPAIRED)
+                        && e.dataAs(Payloads.ChunkRepaired.class).chunkDigest().equals("sha256:" + first)));
+        var event = repaired.stream().filter(e -> e.type().equals(EventTypes.CHUNK_REPAIRED))
+                .map(e -> e.dataAs(Payloads.ChunkRepaired.class))
+                .filter(e -> e.chunkDigest().equals("sha256:" + first)).findFirst().orElseThrow();
+        assertEquals("northeurope", event.region());
+        assertEquals(0, event.replica());
+        assertEquals("corrupt", event.problem());
+
+        // deleting the version: ReplicaDeleted for its region, the refs go, the chunks only it used are freed
+        TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.VERSION_DELETED, version,
+                new Payloads.VersionDeleted(version, SUB)));
+        TestEvents.read(EventTypes.REPLICATION_TOPIC, Duration.ofSeconds(30), seen -> seen.stream().anyMatch(e ->
+                e.subject().equals(version) && e.type().equals(EventTypes.REPLICA_DELETED)
+                        && e.dataAs(Payloads.ReplicaDeleted.class).region().equals("northeurope")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> stores.store("northeurope", 0)
+                .ref(ReplicationService.versionRef(version)).isEmpty() && stores.store("northeurope", 1)
+                .ref(ReplicationService.versionRef(version)).isEmpty());
+        assertFalse(stores.store("northeurope", 1).has(first), "its chunks are collected");
+        assertTrue(stores.store("westeurope", 0).has(first), "the uploaded blob keeps its own");
+        given().auth().oauth2(Tokens.alice()).get(download("northeurope", version)).then().statusCode(404);
+    }
+
+    static void flip(FsChunkStore store, ChunkId id) throws IOException {
+        long[] off = new long[1];
+        Path pack = store.packOf(id, off).orElseThrow();
+        try (RandomAccessFile f = new RandomAccessFile(pack.toFile(), "rw")) {
+            f.seek(off[0] + 7);
+            int b = f.read();
+            f.seek(off[0] + 7);
+            f.write(b ^ 0xff);
+        }
+    }
+}
