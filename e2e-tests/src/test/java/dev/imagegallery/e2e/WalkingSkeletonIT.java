@@ -56,6 +56,82 @@ class WalkingSkeletonIT {
         return stack.serviceUrl(service) + path;
     }
 
+    /**
+     * The cross-tenant story with real Keycloak: alice shares a gallery with fabrikam, bob (fabrikam's administrator)
+     * accepts, resolves latest through the share and downloads it; alice revokes the share; bob is refused.
+     */
+    @Test
+    void aGalleryIsSharedAcceptedUsedAndRevokedAcrossTenants() throws Exception {
+        String alice = token(Realms.CONTOSO, "alice");
+        String bob = token(Realms.FABRIKAM, "bob");
+        String rg = "/subscriptions/" + SUB + "/resourceGroups/rg-share";
+        await().atMost(Duration.ofSeconds(60)).until(() -> given().auth().oauth2(alice)
+                .get(url("catalog-service", rg + "/providers/Microsoft.Compute/galleries" + API)).statusCode() == 200);
+        byte[] image = new byte[2 * 1024 * 1024];
+        new Random(11).nextBytes(image);
+        await().atMost(Duration.ofSeconds(60)).until(() -> given().auth().oauth2(alice)
+                .get(url("replication-service", "/blobs/westeurope/" + SUB + "/missing")).statusCode() == 404);
+        String blobUri = given().auth().oauth2(alice).body(image)
+                .put(url("replication-service", "/blobs/westeurope/" + SUB + "/shared.raw")).then().statusCode(201)
+                .extract().path("blobUri");
+        String mi = rg + "/providers/Microsoft.Compute/images/shared-src";
+        given().auth().oauth2(alice).contentType(ContentType.JSON)
+                .body("{\"location\":\"westeurope\",\"properties\":{\"storageProfile\":{\"osDisk\":{"
+                        + "\"osType\":\"Linux\",\"osState\":\"Generalized\",\"blobUri\":\"" + blobUri + "\"}}}}")
+                .put(url("catalog-service", mi + API)).then().statusCode(201);
+        String gallery = rg + "/providers/Microsoft.Compute/galleries/sharedgallery";
+        String unique = given().auth().oauth2(alice).contentType(ContentType.JSON)
+                .body("{\"location\":\"westeurope\"}").put(url("catalog-service", gallery + API)).then()
+                .statusCode(201).extract().path("properties.identifier.uniqueName");
+        given().auth().oauth2(alice).contentType(ContentType.JSON)
+                .body("{\"location\":\"westeurope\",\"properties\":{\"osType\":\"Linux\",\"osState\":\"Generalized\","
+                        + "\"identifier\":{\"publisher\":\"contoso\",\"offer\":\"shared\",\"sku\":\"1\"}}}")
+                .put(url("catalog-service", gallery + "/images/app" + API)).then().statusCode(201);
+        String version = gallery + "/images/app/versions/1.0.0";
+        given().auth().oauth2(alice).contentType(ContentType.JSON)
+                .body("{\"location\":\"westeurope\",\"properties\":{\"publishingProfile\":{\"targetRegions\":["
+                        + "{\"name\":\"westeurope\"}]},\"storageProfile\":{\"source\":{\"id\":\"" + mi + "\"}}}}")
+                .put(url("catalog-service", version + API)).then().statusCode(201);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(alice)
+                .get(url("catalog-service", version + API)).then().body("properties.provisioningState", is("Succeeded")));
+
+        // alice shares with the fabrikam tenant (access-service learns the gallery from catalog's events first)
+        String share = "{\"operationType\":\"Add\",\"groups\":[{\"type\":\"AADTenants\",\"ids\":[\"fabrikam\"]}]}";
+        await().atMost(Duration.ofSeconds(60)).until(() -> given().auth().oauth2(alice).contentType(ContentType.JSON)
+                .body(share).post(url("access-service", gallery + "/share" + API)).statusCode() == 200);
+        String bobLoc = "/subscriptions/" + Realms.FABRIKAM_SUBSCRIPTION + "/providers/Microsoft.Compute/locations/westeurope";
+        String resolve = url("catalog-service", bobLoc + "/resolveImageReference" + API);
+        String ref = "{\"imageReference\":{\"sharedGalleryImageId\":\"/SharedGalleries/" + unique
+                + "/Images/app/Versions/latest\"}}";
+        // pending until fabrikam's administrator accepts
+        given().auth().oauth2(bob).contentType(ContentType.JSON).body(ref).post(resolve).then().statusCode(404);
+        String invitation = given().auth().oauth2(bob).get(url("access-service",
+                        "/providers/Microsoft.Compute/sharingInvitations" + API)).then().statusCode(200)
+                .extract().path("value.find { it.properties.galleryUniqueName == '" + unique + "' }.name");
+        given().auth().oauth2(bob).post(url("access-service", "/providers/Microsoft.Compute/sharingInvitations/"
+                + invitation + "/accept" + API)).then().statusCode(200);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(bob)
+                .get(url("catalog-service", bobLoc + "/sharedGalleries" + API)).then().statusCode(200)
+                .body("value.name", hasItem(unique)));
+        String downloadUrl = given().auth().oauth2(bob).contentType(ContentType.JSON).body(ref).post(resolve).then()
+                .statusCode(200).body("exactVersion", is("1.0.0")).extract().path("downloadUrl");
+        String downloadPath = downloadUrl.substring(downloadUrl.indexOf("/download/"));
+        byte[] got = await().atMost(Duration.ofSeconds(30)).until(() -> given().auth().oauth2(bob)
+                .get(url("replication-service", downloadPath)).then().extract(),
+                r -> r.statusCode() == 200).asByteArray();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(image, got);
+
+        // alice revokes; bob is refused everywhere within seconds
+        given().auth().oauth2(alice).contentType(ContentType.JSON)
+                .body(share.replace("Add", "Remove")).post(url("access-service", gallery + "/share" + API))
+                .then().statusCode(200);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            given().auth().oauth2(bob).contentType(ContentType.JSON).body(ref).post(resolve).then().statusCode(404);
+            given().auth().oauth2(bob).get(url("replication-service", downloadPath)).then()
+                    .statusCode(anyOf(is(403), is(404)));
+        });
+    }
+
     @Test
     void aVersionTravelsThroughEveryService() throws Exception {
         String alice = token(Realms.CONTOSO, "alice");

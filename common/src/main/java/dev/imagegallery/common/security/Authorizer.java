@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.imagegallery.common.outbox.OutboxRelay;
 import dev.imagegallery.events.CloudEvent;
 import dev.imagegallery.events.EventTypes;
+import dev.imagegallery.events.Json;
 import dev.imagegallery.events.Payloads;
 import io.quarkus.logging.Log;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -88,6 +89,28 @@ public class Authorizer {
         return check(caller, scope, action).onFailure(ArmException.class)
                 .invoke(e -> audit(caller, action, scope, ((ArmException) e).status() == 403 ? "Forbidden"
                         : "NotFound"));
+    }
+
+    /**
+     * For reads of a gallery's content (resolution, download): the owner's RBAC, or else a share of the gallery with
+     * the caller (accepted, or community). A refusal answers as {@link #require} would have.
+     */
+    public Uni<Void> requireOrShared(Caller caller, String scope, String action, String galleryId) {
+        if (!enabled) {
+            return Uni.createFrom().voidItem();
+        }
+        return check(caller, scope, action).onFailure(ArmException.class).recoverWithUni(e -> pool
+                .preparedQuery("SELECT snapshot FROM share_view WHERE gallery_key = $1")
+                .execute(Tuple.of(galleryId.toLowerCase()))
+                .flatMap(rows -> rows.size() == 0 ? Uni.createFrom().item(false) : sharedWith(caller, Json.read(
+                        rows.iterator().next().getString("snapshot"), Payloads.GallerySharingChanged.class)))
+                .map(shared -> {
+                    if (!shared) {
+                        audit(caller, action, scope, ((ArmException) e).status() == 403 ? "Forbidden" : "NotFound");
+                        throw (ArmException) e;
+                    }
+                    return null;
+                }));
     }
 
     private Uni<Void> check(Caller caller, String scope, String action) {

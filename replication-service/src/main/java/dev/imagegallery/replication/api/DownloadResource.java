@@ -20,7 +20,7 @@ import jakarta.ws.rs.core.Response;
  * Downloads a version's content in a region: {@code GET /download/{region}/subscriptions/{sub}/resourceGroups/{rg}/
  * providers/Microsoft.Compute/galleries/{gallery}/images/{image}/versions/{x.y.z}}, the URL catalog-service hands
  * out from image-reference resolution. Whole or one Range; needs {@code Microsoft.Compute/galleries/images/versions/read}
- * at the version.
+ * at the version, or a share of the gallery with the caller (accepted, or community).
  */
 @Path("/download/{region}/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Compute/galleries/{gallery}"
         + "/images/{image}/versions/{version}")
@@ -52,7 +52,9 @@ public class DownloadResource {
         String s = BlobService.validSubscription(sub);
         String versionId = "/subscriptions/" + s + "/resourceGroups/" + rg
                 + "/providers/Microsoft.Compute/galleries/" + gallery + "/images/" + image + "/versions/" + version;
-        authorizer.require(caller.get(), versionId, READ).await().atMost(BlobResource.AUTHZ_WAIT);
+        String galleryId = "/subscriptions/" + s + "/resourceGroups/" + rg + "/providers/Microsoft.Compute/galleries/"
+                + gallery;
+        authorizer.requireOrShared(caller.get(), versionId, READ, galleryId).await().atMost(BlobResource.AUTHZ_WAIT);
         Manifest m = versions.manifest(r, versionId);
         return BlobResource.respond(content, r, m, range).build();
     }
