@@ -85,14 +85,78 @@ final class BillingTestSupport {
 
     static CloudEvent replicaCompleted(String versionId, String region, int replicas, String storageType,
                                        long physicalBytes, long logicalBytes, Instant completedAt) {
+        return replicaCompleted(SUB, versionId, region, replicas, storageType, physicalBytes, logicalBytes,
+                completedAt);
+    }
+
+    static CloudEvent replicaCompleted(String sub, String versionId, String region, int replicas, String storageType,
+                                       long physicalBytes, long logicalBytes, Instant completedAt) {
         return CloudEvent.of("/tests", EventTypes.REPLICA_COMPLETED, versionId, new Payloads.ReplicaCompleted(versionId,
-                SUB, region, replicas, storageType, "sha256:" + "ab".repeat(32), physicalBytes, logicalBytes,
+                sub, region, replicas, storageType, "sha256:" + "ab".repeat(32), physicalBytes, logicalBytes,
                 completedAt));
     }
 
     static CloudEvent egress(String versionId, String from, String to, long bytes, Instant at) {
+        return egress(SUB, versionId, from, to, bytes, at);
+    }
+
+    static CloudEvent egress(String sub, String versionId, String from, String to, long bytes, Instant at) {
         return CloudEvent.of("/tests", EventTypes.EGRESS_TRANSFERRED, versionId,
-                new Payloads.EgressTransferred(versionId, SUB, from, to, bytes, at));
+                new Payloads.EgressTransferred(versionId, sub, from, to, bytes, at));
+    }
+
+    /** A version id under another subscription. */
+    static String newVersionId(String sub) {
+        return "/subscriptions/" + sub + "/resourceGroups/rg-billing/providers/Microsoft.Compute/galleries/g"
+                + UUID.randomUUID().toString().substring(0, 8) + "/images/ubuntu/versions/1.0.0";
+    }
+
+    /**
+     * A subscription of contoso of its own for a test (so that its invoices are its alone), with alice as Owner;
+     * answers when billing-service lets alice read it.
+     */
+    static String newSubscription() {
+        String sub = UUID.randomUUID().toString();
+        TestEvents.publish(EventTypes.ACCESS_TOPIC, CloudEvent.of("/tests", EventTypes.SUBSCRIPTION_CREATED,
+                "/subscriptions/" + sub, new Payloads.SubscriptionCreated(sub, Realms.CONTOSO, "Billing test")));
+        TestEvents.grant(UUID.randomUUID().toString(), Realms.CONTOSO, "/subscriptions/" + sub, Realms.ALICE, OWNER);
+        await().atMost(PATIENCE).untilAsserted(() -> given().auth().oauth2(Tokens.alice())
+                .get(invoicesPath(sub)).then().statusCode(200));
+        return sub;
+    }
+
+    static String invoicesPath(String sub) {
+        return "/subscriptions/" + sub + "/providers/Microsoft.Consumption/invoices?api-version=2023-05-01";
+    }
+
+    static String invoicePath(String sub, String month) {
+        return "/subscriptions/" + sub + "/providers/Microsoft.Consumption/invoices/" + month
+                + "?api-version=2023-05-01";
+    }
+
+    static final String PRICE_SHEET = "/providers/Microsoft.Consumption/priceSheets/default?api-version=2023-05-01";
+
+    /** Exact numbers from a JSON answer. */
+    static io.restassured.path.json.JsonPath exact(io.restassured.response.Response r) {
+        return r.then().extract().jsonPath(JsonPathConfig.jsonPathConfig()
+                .numberReturnType(JsonPathConfig.NumberReturnType.BIG_DECIMAL));
+    }
+
+    /** Alice's usage lines of any version of a subscription from start to end. */
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> usageOf(String sub, LocalDate start, LocalDate end) {
+        List<Map<String, Object>> value = given().auth().oauth2(Tokens.alice())
+                .get(usagePath(sub, start, end) + "&$top=5000")
+                .then().statusCode(200).extract()
+                .jsonPath(JsonPathConfig.jsonPathConfig().numberReturnType(JsonPathConfig.NumberReturnType.BIG_DECIMAL))
+                .getList("value");
+        return value.stream().map(v -> (Map<String, Object>) v.get("properties")).toList();
+    }
+
+    /** The sum of the quantities of a subscription's usage lines of one meter. */
+    static BigDecimal usageQuantity(String sub, LocalDate start, LocalDate end, String meterName) {
+        return usageOf(sub, start, end).stream().filter(p -> meterName.equals(p.get("meterName")))
+                .map(p -> (BigDecimal) p.get("quantity")).reduce(BigDecimal.ZERO, BigDecimal::add);
     }
 
     /** A VersionDeleted at a given time (CloudEvent.of would stamp it now). */

@@ -28,8 +28,8 @@ public final class UsageDetailMapper {
     private UsageDetailMapper() {
     }
 
-    public static UsageDetailList list(String subscriptionId, List<UsageLine> lines) {
-        return new UsageDetailList(lines.stream().map(l -> detail(subscriptionId, l)).toList(), null);
+    public static UsageDetailList list(String subscriptionId, List<UsageLine> lines, String nextLink) {
+        return new UsageDetailList(lines.stream().map(l -> detail(subscriptionId, l)).toList(), nextLink);
     }
 
     public static UsageDetail detail(String subscriptionId, UsageLine l) {

@@ -12,7 +12,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
 
 import java.util.UUID;
 
@@ -36,16 +38,24 @@ public class UsageDetailsResource {
         this.caller = caller;
     }
 
-    /** Lines of the UTC days from {@code startDate} to {@code endDate} (yyyy-MM-dd, inclusive; default this month). */
+    /**
+     * Lines of the UTC days from {@code startDate} to {@code endDate} (yyyy-MM-dd, inclusive; default this month),
+     * {@code $top} per page with a {@code nextLink} while more remain.
+     */
     @GET
     @Path("usageDetails")
     public Uni<UsageDetailList> usageDetails(@PathParam("subscriptionId") String sub,
                                             @QueryParam("startDate") String startDate,
-                                            @QueryParam("endDate") String endDate) {
+                                            @QueryParam("endDate") String endDate,
+                                            @QueryParam("$top") String top,
+                                            @QueryParam("$skiptoken") String skipToken,
+                                            @Context UriInfo uri) {
         requireGuid(sub);
         return authorizer.require(caller.get(), "/subscriptions/" + sub, READ)
-                .flatMap(v -> usage.usageDetails(sub, usage.period(startDate, endDate)))
-                .map(lines -> UsageDetailMapper.list(sub, lines));
+                .map(v -> Paging.of(top, skipToken))
+                .flatMap(paging -> usage.usageDetails(sub, usage.period(startDate, endDate))
+                        .map(lines -> UsageDetailMapper.list(sub, paging.page(lines),
+                                paging.nextLink(uri, lines.size()))));
     }
 
     static void requireGuid(String sub) {

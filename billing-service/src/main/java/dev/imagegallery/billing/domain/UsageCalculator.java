@@ -56,7 +56,7 @@ public final class UsageCalculator {
 
     /** All lines of a period, in date order (storage before bandwidth within a day). */
     public static List<UsageLine> lines(List<StoredSpan> spans, List<EgressDay> egress, UsagePeriod period,
-                                        Instant now, PriceSheet prices) {
+                                        Instant now, PriceBook prices) {
         List<UsageLine> lines = new ArrayList<>();
         for (StoredSpan s : spans) {
             lines.addAll(storage(s, period, now, prices));
@@ -74,18 +74,19 @@ public final class UsageCalculator {
      * One line per UTC day of the period during which the meter ran (up to {@code now} for an open meter): the
      * GiB-hours stored that day, i.e. physical GiB x hours.
      */
-    public static List<UsageLine> storage(StoredSpan s, UsagePeriod period, Instant now, PriceSheet prices) {
+    public static List<UsageLine> storage(StoredSpan s, UsagePeriod period, Instant now, PriceBook prices) {
         Instant end = s.endedAt() == null || s.endedAt().isAfter(now) ? now : s.endedAt();
         if (!end.isAfter(s.startedAt())) {
             return List.of();
         }
         LocalDate first = max(period.start(), dayOf(s.startedAt()));
         LocalDate last = min(period.end(), dayOf(end.minusNanos(1)));
-        BigDecimal monthly = prices.storagePerGiBMonth(s.storageAccountType());
-        BigDecimal unitPrice = prices.storagePerGiBHour(s.storageAccountType());
         BigDecimal bytes = BigDecimal.valueOf(s.physicalBytes());
         List<UsageLine> lines = new ArrayList<>();
         for (LocalDate d = first; !d.isAfter(last); d = d.plusDays(1)) {
+            // a new price sheet takes effect at the start of a UTC day: each daily line has one price
+            BigDecimal monthly = prices.on(d).storagePerGiBMonth(s.storageAccountType(), s.region());
+            BigDecimal unitPrice = PriceSheet.perHour(monthly);
             Instant dayStart = d.atStartOfDay(ZoneOffset.UTC).toInstant();
             Instant from = s.startedAt().isAfter(dayStart) ? s.startedAt() : dayStart;
             Instant dayEnd = dayStart.plus(Duration.ofDays(1));
@@ -113,8 +114,8 @@ public final class UsageCalculator {
     }
 
     /** The GiB one version moved between two regions on one day, at the geography-dependent price. */
-    public static UsageLine egress(EgressDay e, PriceSheet prices) {
-        BigDecimal price = prices.egressPerGiB(e.sourceRegion(), e.destinationRegion());
+    public static UsageLine egress(EgressDay e, PriceBook prices) {
+        BigDecimal price = prices.on(e.date()).egressPerGiB(e.sourceRegion(), e.destinationRegion());
         boolean within = PriceSheet.sameGeography(e.sourceRegion(), e.destinationRegion());
         BigDecimal quantity = e.bytes().divide(BYTES_PER_GIB, PriceSheet.SCALE, RoundingMode.HALF_EVEN);
         BigDecimal cost = e.bytes().multiply(price).divide(BYTES_PER_GIB, 2, RoundingMode.HALF_EVEN);

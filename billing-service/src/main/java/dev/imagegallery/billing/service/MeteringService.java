@@ -1,221 +1,354 @@
 package dev.imagegallery.billing.service;
 
-import dev.imagegallery.billing.domain.DeletedVersion;
-import dev.imagegallery.billing.domain.EgressRecord;
+import dev.imagegallery.billing.config.BillingConfig;
+import dev.imagegallery.billing.repository.LedgerRepository;
+import dev.imagegallery.billing.repository.LedgerRepository.DeadLetter;
+import dev.imagegallery.billing.repository.LedgerRepository.NewEgress;
+import dev.imagegallery.billing.repository.LedgerRepository.NewMeter;
 import dev.imagegallery.billing.domain.PriceSheet;
-import dev.imagegallery.billing.domain.StorageMeter;
+import dev.imagegallery.common.outbox.OutboxConfig;
+import dev.imagegallery.events.CloudEvent;
+import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Payloads;
 import dev.imagegallery.events.Regions;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
- * Metering: the storage meters and egress records that replication and catalog events produce. Each method is an
- * event's effect and runs in the transaction of {@code Inbox.process}, which records the event id with it. An event
- * that cannot be billed correctly (a negative byte count, a missing field, an unpriced storage type) is logged and
- * skipped, never billed.
+ * Metering: turns a batch of consumed events into the ledger (storage meters, egress records, deletions) in one
+ * transaction, together with the ids of the events applied, so that each event takes effect exactly once however often
+ * it is delivered or replayed. An event that cannot be billed correctly (a negative or absurd quantity, an unknown
+ * storage type or region, a missing field, a time in the future) is not billed: it goes to the dead-letter topic
+ * {@value EventTypes#BILLING_DLQ_TOPIC} with the reason, through the outbox in the same transaction.
+ * <p>
+ * Storage rules: a meter is a stretch of time during which a version's replicas in one region held the same bytes. A
+ * completion that repeats what is metered changes nothing; one that changes what is stored closes the running meter at
+ * its {@code completedAt} and opens a new one. A completion older than the version's deletion is metered up to the
+ * deletion only (the two events come on different topics).
  */
 @ApplicationScoped
 public class MeteringService {
-    private final PriceSheet prices;
+    private final Pool pool;
+    private final LedgerRepository ledger;
+    private final BillingConfig.Metering limits;
+    private final String source;
+    private final Clock clock = Clock.systemUTC();
 
-    public MeteringService(PriceSheet prices) {
-        this.prices = prices;
+    /** A consumed event, read and checked: either something to apply or a reason to reject it. */
+    record Parsed(CloudEvent event, Object payload, String reason, String json) {
+        String id() {
+            return event != null && event.id() != null ? event.id() : null;
+        }
+    }
+
+    public MeteringService(Pool pool, LedgerRepository ledger, BillingConfig config, OutboxConfig outbox) {
+        this.pool = pool;
+        this.ledger = ledger;
+        this.limits = config.metering();
+        this.source = outbox.source();
     }
 
     /**
-     * A version's replicas in a region are complete: meter what they store from {@code completedAt}. A completion
-     * that changes what is stored closes the open meter at {@code completedAt} and opens a new one; one that repeats
-     * it changes nothing. A completion older than the version's deletion is metered up to the deletion only.
+     * Applies a batch of events consumed from {@code topic}, in order, in one transaction (retried on a transient
+     * failure). If the batch still fails, each event is applied in a transaction of its own, and one that fails alone
+     * is dead-lettered, so that one bad event never blocks its partition nor loses the others.
      */
-    public Uni<Void> replicaCompleted(String eventId, Payloads.ReplicaCompleted e, Instant eventTime) {
-        String problem = problemOf(e);
-        var type = prices.storageType(e.storageAccountType());
-        if (problem == null && type.isEmpty()) {
-            problem = "the storage account type '" + e.storageAccountType() + "' has no price";
+    public Uni<Void> apply(String topic, List<String> jsons) {
+        List<Parsed> events = new ArrayList<>(jsons.size());
+        for (String json : jsons) {
+            Parsed p = parse(json);
+            if (p != null) {
+                events.add(p);
+            }
         }
-        if (problem != null) {
-            Log.warnf("not billing ReplicaCompleted %s: %s", eventId, problem);
+        if (events.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        String key = key(e.versionId());
-        String region = region(e.region());
-        String storageType = type.get();
-        Instant start = e.completedAt() != null ? e.completedAt() : eventTime != null ? eventTime : Instant.now();
-        return lockVersion(key)
-                .flatMap(v -> DeletedVersion.<DeletedVersion>findById(key))
-                .flatMap(deleted -> StorageMeter.<StorageMeter>find(
-                                "versionKey = ?1 and region = ?2 order by startedAt desc", key, region).firstResult()
-                        .flatMap(latest -> {
-                            if (latest != null && start.isBefore(latest.startedAt)) {
-                                Log.infof("ignoring ReplicaCompleted %s of %s in %s at %s: a meter from %s is newer",
-                                        eventId, e.versionId(), region, start, latest.startedAt);
-                                return Uni.createFrom().voidItem();
-                            }
-                            boolean same = latest != null && latest.sameContentAs(storageType, e.replicaCount(),
-                                    e.physicalBytes(), e.logicalBytes());
-                            if (latest != null && latest.isOpen()) {
-                                if (same) {
-                                    return Uni.createFrom().voidItem();
-                                }
-                                if (start.equals(latest.startedAt)) {
-                                    apply(latest, storageType, e);
-                                    return Uni.createFrom().voidItem();
-                                }
-                                latest.endedAt = start;
-                                // flush the close before the insert: at most one open meter per (version, region)
-                                return latest.<StorageMeter>persistAndFlush()
-                                        .flatMap(closed -> open(key, region, storageType, e, start, null));
-                            }
-                            if (latest != null && start.isBefore(latest.endedAt)) {
-                                Log.infof("ignoring ReplicaCompleted %s of %s in %s at %s: that time is already "
-                                        + "metered up to %s", eventId, e.versionId(), region, start, latest.endedAt);
-                                return Uni.createFrom().voidItem();
-                            }
-                            Instant end = deleted != null && deleted.deletedAt.isAfter(start) ? deleted.deletedAt : null;
-                            return open(key, region, storageType, e, start, end);
-                        }));
+        return applyInOneTransaction(topic, events)
+                .onFailure().retry().withBackOff(Duration.ofMillis(50), Duration.ofSeconds(1)).atMost(3)
+                .onFailure().recoverWithUni(e -> {
+                    if (events.size() == 1) {
+                        Log.errorf(e, "dead-lettering event %s: it cannot be applied", events.get(0).id());
+                        Parsed p = events.get(0);
+                        Parsed failed = new Parsed(p.event(), null, "it could not be applied: " + e.getMessage(),
+                                p.json());
+                        return applyInOneTransaction(topic, List.of(failed));
+                    }
+                    Log.warnf("a batch of %d events failed (%s); applying them one by one", events.size(),
+                            e.getMessage());
+                    Uni<Void> chain = Uni.createFrom().voidItem();
+                    for (Parsed p : events) {
+                        chain = chain.flatMap(v -> apply(topic, List.of(p.json())));
+                    }
+                    return chain;
+                });
     }
 
-    /** Bytes moved between two regions: recorded once per event, priced when usage is read. */
-    public Uni<Void> egressTransferred(String eventId, Payloads.EgressTransferred e, Instant eventTime) {
-        String problem = problemOf(e);
-        if (problem != null) {
-            Log.warnf("not billing EgressTransferred %s: %s", eventId, problem);
+    private Uni<Void> applyInOneTransaction(String topic, List<Parsed> events) {
+        return pool.withTransaction(c -> {
+            List<String> ids = new ArrayList<>();
+            List<String> types = new ArrayList<>();
+            for (Parsed p : events) {
+                // an egress record is keyed by its event id: its insert is its own deduplication
+                if (p.id() != null && !(p.payload() instanceof Payloads.EgressTransferred)) {
+                    ids.add(p.id());
+                    types.add(p.event().type());
+                }
+            }
+            return ledger.markProcessed(c, ids, types).flatMap(fresh -> applyFresh(c, topic, events, fresh));
+        });
+    }
+
+    private Uni<Void> applyFresh(SqlConnection c, String topic, List<Parsed> events, Set<String> fresh) {
+        Set<String> taken = new HashSet<>();
+        List<Parsed> todo = new ArrayList<>();
+        for (Parsed p : events) {
+            // an event without an id cannot be deduplicated: it is only ever dead-lettered
+            if (p.payload() instanceof Payloads.EgressTransferred) {
+                todo.add(p); // ON CONFLICT (event_id) DO NOTHING
+            } else if (p.id() == null ? p.reason() != null : fresh.contains(p.id()) && taken.add(p.id())) {
+                todo.add(p);
+            }
+        }
+        if (todo.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return EgressRecord.<EgressRecord>findById(eventId).flatMap(existing -> {
-            if (existing != null) {
+        Set<String> subscriptions = new LinkedHashSet<>();
+        Set<String> versions = new LinkedHashSet<>();
+        List<NewEgress> egress = new ArrayList<>();
+        List<DeadLetter> dead = new ArrayList<>();
+        List<Parsed> ordered = new ArrayList<>();
+        for (Parsed p : todo) {
+            if (p.reason() != null) {
+                dead.add(deadLetter(topic, p));
+            } else if (p.payload() instanceof Payloads.EgressTransferred e) {
+                subscriptions.add(sub(e.subscriptionId()));
+                egress.add(new NewEgress(p.id(), key(e.versionId()), e.versionId(), sub(e.subscriptionId()),
+                        Regions.normalise(e.sourceRegion()), Regions.normalise(e.destinationRegion()), e.bytes(),
+                        timeOf(e.transferredAt(), p.event())));
+            } else if (p.payload() instanceof Payloads.ReplicaCompleted e) {
+                subscriptions.add(sub(e.subscriptionId()));
+                versions.add(key(e.versionId()));
+                ordered.add(p);
+            } else if (p.payload() instanceof Payloads.VersionDeleted e) {
+                versions.add(key(e.versionId()));
+                ordered.add(p);
+            }
+        }
+        // the events of one version apply in order; different versions' chains run side by side, their statements
+        // pipelined on the transaction's connection (they touch different rows)
+        Map<String, List<Parsed>> byVersion = new LinkedHashMap<>();
+        for (Parsed p : ordered) {
+            String version = p.payload() instanceof Payloads.ReplicaCompleted e ? e.versionId()
+                    : ((Payloads.VersionDeleted) p.payload()).versionId();
+            byVersion.computeIfAbsent(key(version), k -> new ArrayList<>()).add(p);
+        }
+        List<Uni<Void>> chains = new ArrayList<>();
+        for (List<Parsed> ofVersion : byVersion.values()) {
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (Parsed p : ofVersion) {
+                chain = chain.flatMap(v -> p.payload() instanceof Payloads.ReplicaCompleted e
+                        ? replicaCompleted(c, p.id(), e, timeOf(e.completedAt(), p.event()))
+                        : versionDeleted(c, (Payloads.VersionDeleted) p.payload(), timeOf(null, p.event())));
+            }
+            chains.add(chain);
+        }
+        Uni<Void> storage = chains.isEmpty() ? Uni.createFrom().voidItem()
+                : Uni.join().all(chains).andFailFast().replaceWithVoid();
+        return ledger.lock(c, subscriptions, versions)
+                .flatMap(v -> storage)
+                .flatMap(v -> ledger.insertEgress(c, egress))
+                .flatMap(v -> ledger.insertOutbox(c, dead))
+                .invoke(() -> {
+                    if (!dead.isEmpty()) {
+                        Log.warnf("dead-lettered %d usage event(s) to %s, e.g. %s: %s", dead.size(),
+                                EventTypes.BILLING_DLQ_TOPIC, todo.stream().filter(p -> p.reason() != null)
+                                        .findFirst().map(Parsed::id).orElse("?"),
+                                todo.stream().map(Parsed::reason).filter(r -> r != null).findFirst().orElse(""));
+                    }
+                });
+    }
+
+    private Uni<Void> replicaCompleted(SqlConnection c, String eventId, Payloads.ReplicaCompleted e, Instant start) {
+        String key = key(e.versionId());
+        String region = Regions.normalise(e.region());
+        String type = PriceSheet.storageType(e.storageAccountType()).orElseThrow();
+        // both reads pipelined on the connection
+        return Uni.combine().all().unis(ledger.deletedAt(c, key), ledger.latestMeter(c, key, region)).asTuple()
+                .flatMap(t -> {
+            Instant deleted = t.getItem1();
+            LedgerRepository.Meter latest = t.getItem2();
+            NewMeter open = new NewMeter(key, e.versionId(), sub(e.subscriptionId()), region, type, e.replicaCount(),
+                    e.physicalBytes(), e.logicalBytes(), start, null);
+            if (latest != null && start.isBefore(latest.startedAt())) {
+                Log.infof("ignoring ReplicaCompleted %s of %s in %s at %s: a meter from %s is newer", eventId,
+                        e.versionId(), region, start, latest.startedAt());
                 return Uni.createFrom().voidItem();
             }
-            EgressRecord r = new EgressRecord();
-            r.eventId = eventId;
-            r.versionKey = key(e.versionId());
-            r.versionId = e.versionId();
-            r.subscriptionId = e.subscriptionId().toLowerCase(Locale.ROOT);
-            r.sourceRegion = region(e.sourceRegion());
-            r.destinationRegion = region(e.destinationRegion());
-            r.bytes = e.bytes();
-            r.transferredAt = e.transferredAt() != null ? e.transferredAt()
-                    : eventTime != null ? eventTime : Instant.now();
-            return r.persist().replaceWithVoid();
+            boolean same = latest != null && latest.sameContentAs(type, e.replicaCount(), e.physicalBytes(),
+                    e.logicalBytes());
+            if (latest != null && latest.isOpen()) {
+                if (same) {
+                    return Uni.createFrom().voidItem();
+                }
+                if (start.equals(latest.startedAt())) {
+                    return ledger.updateContent(c, latest.id(), type, e.replicaCount(), e.physicalBytes(),
+                            e.logicalBytes());
+                }
+                return ledger.endMeter(c, latest.id(), start).flatMap(v -> ledger.insertMeter(c, open));
+            }
+            if (latest != null && start.isBefore(latest.endedAt())) {
+                Log.infof("ignoring ReplicaCompleted %s of %s in %s at %s: that time is already metered up to %s",
+                        eventId, e.versionId(), region, start, latest.endedAt());
+                return Uni.createFrom().voidItem();
+            }
+            Instant end = deleted != null && deleted.isAfter(start) ? deleted : null;
+            return ledger.insertMeter(c, new NewMeter(key, e.versionId(), sub(e.subscriptionId()), region, type,
+                    e.replicaCount(), e.physicalBytes(), e.logicalBytes(), start, end));
         });
     }
 
     /** The version is gone: its running meters stop at the event's time, and later completions of it stop there. */
-    public Uni<Void> versionDeleted(String eventId, Payloads.VersionDeleted e, Instant eventTime) {
-        if (isBlank(e.versionId())) {
-            Log.warnf("ignoring VersionDeleted %s without a versionId", eventId);
-            return Uni.createFrom().voidItem();
+    private Uni<Void> versionDeleted(SqlConnection c, Payloads.VersionDeleted e, Instant at) {
+        return ledger.versionDeleted(c, key(e.versionId()), at);
+    }
+
+    /** Reads an event; null for one billing does not meter (another type). */
+    Parsed parse(String json) {
+        CloudEvent event;
+        try {
+            event = CloudEvent.parse(json);
+        } catch (RuntimeException e) {
+            return new Parsed(null, null, "not a CloudEvent: " + e.getMessage(), json);
         }
-        String key = key(e.versionId());
-        Instant at = eventTime != null ? eventTime : Instant.now();
-        return lockVersion(key)
-                .flatMap(v -> DeletedVersion.<DeletedVersion>findById(key))
-                .flatMap(existing -> {
-                    if (existing == null) {
-                        DeletedVersion d = new DeletedVersion();
-                        d.versionKey = key;
-                        d.deletedAt = at;
-                        return d.persist().replaceWithVoid();
-                    }
-                    if (at.isAfter(existing.deletedAt)) {
-                        existing.deletedAt = at;
-                    }
-                    return Uni.createFrom().voidItem();
-                })
-                .flatMap(v -> StorageMeter.<StorageMeter>list("versionKey = ?1 and endedAt is null", key))
-                .map(open -> {
-                    List<String> ended = new ArrayList<>();
-                    for (StorageMeter m : open) {
-                        // a meter that began after the deletion belongs to a re-created version of the same name
-                        if (m.startedAt.isBefore(at)) {
-                            m.endedAt = at;
-                            ended.add(m.region);
-                        }
-                    }
-                    Log.debugf("VersionDeleted %s ended the meters of %s in %s", eventId, e.versionId(), ended);
-                    return null;
-                });
-    }
-
-    private Uni<Void> open(String key, String region, String storageType, Payloads.ReplicaCompleted e, Instant start,
-                           Instant end) {
-        StorageMeter m = new StorageMeter();
-        m.id = UUID.randomUUID();
-        m.versionKey = key;
-        m.versionId = e.versionId();
-        m.subscriptionId = e.subscriptionId().toLowerCase(Locale.ROOT);
-        m.region = region;
-        apply(m, storageType, e);
-        m.startedAt = start;
-        m.endedAt = end;
-        return m.persist().replaceWithVoid();
-    }
-
-    private static void apply(StorageMeter m, String storageType, Payloads.ReplicaCompleted e) {
-        m.storageAccountType = storageType;
-        m.replicaCount = e.replicaCount();
-        m.physicalBytes = e.physicalBytes();
-        m.logicalBytes = e.logicalBytes();
+        if (event.id() == null || event.type() == null) {
+            return new Parsed(event, null, "the event has no id or no type", json);
+        }
+        Class<?> type = switch (event.type()) {
+            case EventTypes.REPLICA_COMPLETED -> Payloads.ReplicaCompleted.class;
+            case EventTypes.EGRESS_TRANSFERRED -> Payloads.EgressTransferred.class;
+            case EventTypes.VERSION_DELETED -> Payloads.VersionDeleted.class;
+            default -> null;
+        };
+        if (type == null) {
+            return null;
+        }
+        Object payload;
+        try {
+            payload = event.data() == null || event.data().isNull() ? null : event.dataAs(type);
+        } catch (RuntimeException e) {
+            return new Parsed(event, null, "its data is not a " + event.type() + ": " + e.getMessage(), json);
+        }
+        if (payload == null) {
+            return new Parsed(event, null, "the event has no data", json);
+        }
+        String reason;
+        if (payload instanceof Payloads.ReplicaCompleted p) {
+            reason = problemOf(p, event);
+        } else if (payload instanceof Payloads.EgressTransferred p) {
+            reason = problemOf(p, event);
+        } else {
+            reason = isBlank(((Payloads.VersionDeleted) payload).versionId()) ? "versionId is required" : null;
+        }
+        return new Parsed(event, reason == null ? payload : null, reason, json);
     }
 
     /** Why a completion cannot be metered, or null. */
-    static String problemOf(Payloads.ReplicaCompleted e) {
+    String problemOf(Payloads.ReplicaCompleted e, CloudEvent event) {
         if (isBlank(e.versionId()) || isBlank(e.subscriptionId()) || isBlank(e.region())) {
             return "versionId, subscriptionId and region are required";
         }
-        if (e.physicalBytes() < 0 || e.logicalBytes() < 0) {
-            return "negative byte count (physicalBytes " + e.physicalBytes() + ", logicalBytes " + e.logicalBytes()
-                    + ")";
+        if (Regions.normalise(e.region()) == null) {
+            return "the region '" + e.region() + "' is unknown (known: " + Regions.names() + ")";
         }
-        if (e.replicaCount() < 1) {
-            return "replicaCount " + e.replicaCount() + " is not positive";
+        if (PriceSheet.storageType(e.storageAccountType()).isEmpty()) {
+            return "the storage account type '" + e.storageAccountType() + "' is unknown (known: "
+                    + PriceSheet.STORAGE_TYPES + ")";
         }
-        return null;
+        String bytes = bytesProblem("physicalBytes", e.physicalBytes());
+        if (bytes == null) {
+            bytes = bytesProblem("logicalBytes", e.logicalBytes());
+        }
+        if (bytes != null) {
+            return bytes;
+        }
+        if (e.replicaCount() < 1 || e.replicaCount() > limits.maxReplicaCount()) {
+            return "replicaCount " + e.replicaCount() + " is not between 1 and " + limits.maxReplicaCount();
+        }
+        return timeProblem("completedAt", timeOf(e.completedAt(), event));
     }
 
     /** Why an egress cannot be billed, or null. */
-    static String problemOf(Payloads.EgressTransferred e) {
+    String problemOf(Payloads.EgressTransferred e, CloudEvent event) {
         if (isBlank(e.versionId()) || isBlank(e.subscriptionId()) || isBlank(e.sourceRegion())
                 || isBlank(e.destinationRegion())) {
             return "versionId, subscriptionId, sourceRegion and destinationRegion are required";
         }
-        if (e.bytes() < 0) {
-            return "negative byte count " + e.bytes();
+        for (String region : List.of(e.sourceRegion(), e.destinationRegion())) {
+            if (Regions.normalise(region) == null) {
+                return "the region '" + region + "' is unknown (known: " + Regions.names() + ")";
+            }
+        }
+        String bytes = bytesProblem("bytes", e.bytes());
+        return bytes != null ? bytes : timeProblem("transferredAt", timeOf(e.transferredAt(), event));
+    }
+
+    private String bytesProblem(String field, long bytes) {
+        if (bytes < 0) {
+            return "negative byte count: " + field + " " + bytes;
+        }
+        if (bytes > limits.maxBytes()) {
+            return "absurd byte count: " + field + " " + bytes + " is more than " + limits.maxBytes() + " (1 PiB)";
         }
         return null;
     }
 
-    /**
-     * Serialises the effects on one version within their transactions: ReplicaCompleted and VersionDeleted arrive on
-     * different topics and may be applied concurrently.
-     */
-    private static Uni<Void> lockVersion(String key) {
-        return Panache.getSession()
-                .flatMap(s -> s.createNativeQuery(
-                                "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtext(:key))) AS l", Long.class)
-                        .setParameter("key", "billing-version:" + key)
-                        .getSingleResult())
-                .replaceWithVoid();
+    private String timeProblem(String field, Instant t) {
+        Instant latest = clock.instant().plus(limits.maxClockSkew());
+        return t.isAfter(latest) ? field + " " + t + " is in the future" : null;
+    }
+
+    private DeadLetter deadLetter(String topic, Parsed p) {
+        String id = p.id();
+        String type = p.event() == null ? null : p.event().type();
+        CloudEvent letter = CloudEvent.of(source, EventTypes.USAGE_EVENT_REJECTED,
+                id != null ? id : "unparseable",
+                new Payloads.UsageEventRejected(id, type, topic, p.reason(), p.json()));
+        // the letter's id derives from the rejected event's, so that a retried batch writes it once
+        UUID letterId = UUID.nameUUIDFromBytes(("dlq|" + (id != null ? id : p.json()))
+                .getBytes(StandardCharsets.UTF_8));
+        String key = p.event() != null && p.event().subject() != null ? p.event().subject()
+                : id != null ? id : "unparseable";
+        return new DeadLetter(letterId, EventTypes.BILLING_DLQ_TOPIC, key, letter.toJson(), clock.instant());
+    }
+
+    private Instant timeOf(Instant given, CloudEvent event) {
+        return given != null ? given : event != null && event.time() != null ? event.time() : clock.instant();
     }
 
     static String key(String versionId) {
         return versionId.toLowerCase(Locale.ROOT);
     }
 
-    /** Known regions by their name; an unknown one as given, lower-cased (it is billed as another geography). */
-    static String region(String region) {
-        String known = Regions.normalise(region);
-        return known != null ? known : region.trim().toLowerCase(Locale.ROOT);
+    static String sub(String subscriptionId) {
+        return subscriptionId.toLowerCase(Locale.ROOT);
     }
 
     private static boolean isBlank(String s) {

@@ -1,6 +1,5 @@
 package dev.imagegallery.billing.service;
 
-import dev.imagegallery.billing.domain.PriceSheet;
 import dev.imagegallery.billing.domain.UsageCalculator;
 import dev.imagegallery.billing.domain.UsageLine;
 import dev.imagegallery.billing.domain.UsagePeriod;
@@ -17,10 +16,10 @@ import java.util.List;
 @ApplicationScoped
 public class UsageService {
     private final UsageRepository usage;
-    private final PriceSheet prices;
+    private final PriceSheetService prices;
     private final Clock clock = Clock.systemUTC();
 
-    public UsageService(UsageRepository usage, PriceSheet prices) {
+    public UsageService(UsageRepository usage, PriceSheetService prices) {
         this.usage = usage;
         this.prices = prices;
     }
@@ -33,8 +32,8 @@ public class UsageService {
     /** The daily lines of a subscription in a period; storage that is still running counts up to now. */
     public Uni<List<UsageLine>> usageDetails(String subscriptionId, UsagePeriod period) {
         Instant now = clock.instant();
-        return usage.storedSpans(subscriptionId, period.from(), period.until())
+        return prices.book().flatMap(book -> usage.storedSpans(subscriptionId, period.from(), period.until())
                 .flatMap(spans -> usage.egressDays(subscriptionId, period.from(), period.until())
-                        .map(egress -> UsageCalculator.lines(spans, egress, period, now, prices)));
+                        .map(egress -> UsageCalculator.lines(spans, egress, period, now, book))));
     }
 }

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# billing-service benchmark: metering throughput from Kafka into the ledger (vs a bare Kafka consumer) and the time to
+# issue an invoice over a million usage rows (vs a bare count/sum). Starts its own PostgreSQL and Kafka (devstack, as
+# the tests do) and the real service; prints the BENCH lines.
+#   bench/billing/run.sh                 # 200000 events, 1000000 rows
+#   BENCH_EVENTS=400000 BENCH_ROWS=2000000 bench/billing/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+EVENTS="${BENCH_EVENTS:-200000}"
+ROWS="${BENCH_ROWS:-1000000}"
+LOG="$(mktemp -t billing-bench.XXXXXX.log)"
+# builds what it needs (events, common, devstack are installed by the usual build); one Maven at a time on this machine
+flock /tmp/mvn.lock ./mvnw -B -o -q install -pl events -DskipTests
+flock /tmp/mvn.lock ./mvnw -B -o verify -pl billing-service -Dtest=BillingBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dgallery.bench=true -Dbench.events="$EVENTS" -Dbench.rows="$ROWS" -DargLine="-Dgallery.bench=true -Dbench.events=$EVENTS -Dbench.rows=$ROWS -Xmx2g" \
+  >"$LOG" 2>&1 || { tail -50 "$LOG"; echo "benchmark failed; log: $LOG"; exit 1; }
+grep -h "BENCH" "$LOG" | sed 's/^.*BENCH/BENCH/'
+echo "(full log: $LOG; machine: $(nproc) cores)"

@@ -1,0 +1,41 @@
+package dev.imagegallery.billing.api;
+
+import dev.imagegallery.billing.api.EstimateBodies.EstimateRequest;
+import dev.imagegallery.billing.api.EstimateBodies.EstimateResponse;
+import dev.imagegallery.billing.service.EstimateService;
+import dev.imagegallery.common.security.Authorizer;
+import dev.imagegallery.common.security.CurrentCaller;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/** What publishing a version would cost, before publishing it: monthly storage and one-time egress, explained. */
+@Path("/subscriptions/{subscriptionId}/providers/Microsoft.Consumption/estimateImageVersionCost")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class EstimateResource {
+    static final String READ = "Microsoft.Consumption/pricesheets/read";
+
+    private final EstimateService estimates;
+    private final Authorizer authorizer;
+    private final CurrentCaller caller;
+
+    public EstimateResource(EstimateService estimates, Authorizer authorizer, CurrentCaller caller) {
+        this.estimates = estimates;
+        this.authorizer = authorizer;
+        this.caller = caller;
+    }
+
+    @POST
+    public Uni<EstimateResponse> estimate(@PathParam("subscriptionId") String sub, EstimateRequest request) {
+        UsageDetailsResource.requireGuid(sub);
+        return authorizer.require(caller.get(), "/subscriptions/" + sub, READ)
+                .flatMap(v -> estimates.estimate(request));
+    }
+}
