@@ -34,8 +34,15 @@ class WalkingSkeletonIT {
     static LocalStack stack;
 
     @BeforeAll
-    static void up() {
-        stack = new LocalStack(Path.of("target/stack"), OFFSET).start();
+    static void up() throws java.io.IOException {
+        Path dir = Path.of("target/stack");
+        if (java.nio.file.Files.exists(dir)) {
+            // every run starts from empty databases, stores and broker: the assertions expect creations (201)
+            try (var walk = java.nio.file.Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+        stack = new LocalStack(dir, OFFSET).start();
     }
 
     @AfterAll
