@@ -9,9 +9,21 @@ cd "$(dirname "$0")/../.."
 EVENTS="${BENCH_EVENTS:-200000}"
 ROWS="${BENCH_ROWS:-1000000}"
 LOG="$(mktemp -t billing-bench.XXXXXX.log)"
-# builds what it needs (events, common, devstack are installed by the usual build); one Maven at a time on this machine
-flock /tmp/mvn.lock ./mvnw -B -o -q install -pl events -DskipTests
-flock /tmp/mvn.lock ./mvnw -B -o verify -pl billing-service -Dtest=BillingBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
+# builds what it needs (events, common, devstack are installed by the usual build); one Maven at a time on this machine:
+# each Maven run takes /tmp/mvn.lock, unless this script already runs under it (`flock /tmp/mvn.lock bench/billing/run.sh`
+# would otherwise wait for itself forever)
+under_lock() {
+  local pid=$$ cmd
+  while [ "$pid" -gt 1 ] 2>/dev/null; do
+    cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
+    case "$cmd" in "flock /tmp/mvn.lock "*) return 0 ;; esac
+    pid="$(awk '{print $4}' "/proc/$pid/stat" 2>/dev/null || echo 1)"
+  done
+  return 1
+}
+if under_lock; then LOCK=(); else LOCK=(flock /tmp/mvn.lock); fi
+"${LOCK[@]}" ./mvnw -B -o -q install -pl events -DskipTests
+"${LOCK[@]}" ./mvnw -B -o verify -pl billing-service -Dtest=BillingBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
   -Dgallery.bench=true -Dbench.events="$EVENTS" -Dbench.rows="$ROWS" -DargLine="-Dgallery.bench=true -Dbench.events=$EVENTS -Dbench.rows=$ROWS -Xmx2g" \
   >"$LOG" 2>&1 || { tail -50 "$LOG"; echo "benchmark failed; log: $LOG"; exit 1; }
 grep -h "BENCH" "$LOG" | sed 's/^.*BENCH/BENCH/'

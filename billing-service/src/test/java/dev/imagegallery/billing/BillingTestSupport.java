@@ -96,6 +96,16 @@ final class BillingTestSupport {
                 completedAt));
     }
 
+    /** replication-service removed a version's replicas in one region (a region dropped, or the version deleted). */
+    static CloudEvent replicaDeleted(String versionId, String region, int replicas, Instant deletedAt) {
+        return replicaDeleted(SUB, versionId, region, replicas, deletedAt);
+    }
+
+    static CloudEvent replicaDeleted(String sub, String versionId, String region, int replicas, Instant deletedAt) {
+        return CloudEvent.of("/tests", EventTypes.REPLICA_DELETED, versionId,
+                new Payloads.ReplicaDeleted(versionId, sub, region, replicas, deletedAt));
+    }
+
     static CloudEvent egress(String versionId, String from, String to, long bytes, Instant at) {
         return egress(SUB, versionId, from, to, bytes, at);
     }

@@ -34,6 +34,7 @@ import static dev.imagegallery.billing.BillingTestSupport.newSubscription;
 import static dev.imagegallery.billing.BillingTestSupport.newVersionId;
 import static dev.imagegallery.billing.BillingTestSupport.publishReplication;
 import static dev.imagegallery.billing.BillingTestSupport.replicaCompleted;
+import static dev.imagegallery.billing.BillingTestSupport.replicaDeleted;
 import static dev.imagegallery.billing.BillingTestSupport.usageOf;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -63,8 +64,12 @@ class DeadLetterTest {
         CloudEvent unknownRegion = egress(sub, v, "westeurope", "moon", GIB, at);
         CloudEvent noReplicas = replicaCompleted(sub, v, "eastus", 0, "Standard_LRS", GIB, GIB, at);
         CloudEvent future = egress(sub, v, "westeurope", "eastus", GIB, Instant.now().plus(Duration.ofDays(30)));
+        CloudEvent deletedInAnUnknownRegion = replicaDeleted(sub, v, "atlantis", 1, at);
+        CloudEvent deletedWithoutRegion = replicaDeleted(sub, v, null, 1, at);
+        CloudEvent deletedInTheFuture = replicaDeleted(sub, v, "eastus", 1, Instant.now().plus(Duration.ofDays(30)));
         CloudEvent good = egress(sub, v, "westeurope", "northeurope", GIB, at);
-        List<CloudEvent> bad = List.of(negative, absurd, unknownType, unknownRegion, noReplicas, future);
+        List<CloudEvent> bad = List.of(negative, absurd, unknownType, unknownRegion, noReplicas, future,
+                deletedInAnUnknownRegion, deletedWithoutRegion, deletedInTheFuture);
         bad.forEach(BillingTestSupport::publishReplication);
         String garbage = "{this is not json " + v;
         publishRaw(v, garbage);
@@ -84,6 +89,10 @@ class DeadLetterTest {
         assertThat(byId.get(unknownRegion.id()).reason(), containsString("region 'moon'"));
         assertThat(byId.get(noReplicas.id()).reason(), containsString("replicaCount 0"));
         assertThat(byId.get(future.id()).reason(), containsString("in the future"));
+        assertThat(byId.get(deletedInAnUnknownRegion.id()).reason(), containsString("region 'atlantis'"));
+        assertThat(byId.get(deletedWithoutRegion.id()).reason(), containsString("region are required"));
+        assertThat(byId.get(deletedInTheFuture.id()).reason(), containsString("deletedAt"));
+        assertEquals(EventTypes.REPLICA_DELETED, byId.get(deletedInAnUnknownRegion.id()).eventType());
         Payloads.UsageEventRejected n = byId.get(negative.id());
         assertEquals(EventTypes.EGRESS_TRANSFERRED, n.eventType());
         assertEquals(EventTypes.REPLICATION_TOPIC, n.sourceTopic());

@@ -26,6 +26,7 @@ import static dev.imagegallery.billing.BillingTestSupport.on;
 import static dev.imagegallery.billing.BillingTestSupport.publishCatalog;
 import static dev.imagegallery.billing.BillingTestSupport.publishReplication;
 import static dev.imagegallery.billing.BillingTestSupport.replicaCompleted;
+import static dev.imagegallery.billing.BillingTestSupport.replicaDeleted;
 import static dev.imagegallery.billing.BillingTestSupport.storage;
 import static dev.imagegallery.billing.BillingTestSupport.today;
 import static dev.imagegallery.billing.BillingTestSupport.versionDeleted;
@@ -191,5 +192,72 @@ class MeteringTest {
         assertThat(before, hasSize(1));
         assertThat(before.get(0).quantity(), comparesEqualTo(new BigDecimal("48")));
         assertThat(storage(lines(v, TWO_DAYS_AGO.minusDays(1), TWO_DAYS_AGO.minusDays(1))), empty());
+    }
+
+    @Test
+    void aRegionRemovedFromAVersionIsBilledUpToItsReplicaDeletion() {
+        String v = newVersionId();
+        LocalDate twelveDaysAgo = TODAY.minusDays(12);
+        // two regions complete 12 days ago at 06:00; eastus is dropped from the version 10 days later (PATCH), and
+        // replication-service reports its replicas deleted two days ago at 06:00
+        publishReplication(replicaCompleted(v, "westeurope", 1, "Standard_LRS", 10 * GIB, 20 * GIB,
+                at(twelveDaysAgo, 6)));
+        publishReplication(replicaCompleted(v, "eastus", 2, "Premium_LRS", 20 * GIB, 40 * GIB, at(twelveDaysAgo, 6)));
+        CloudEvent deleted = replicaDeleted(v, "eastus", 2, at(TWO_DAYS_AGO, 6));
+        publishReplication(deleted);
+        publishReplication(deleted); // redelivered: changes nothing
+        // same key, same partition: once this is metered, the deletion above has been consumed
+        publishReplication(egress(v, "westeurope", "eastus", GIB, at(YESTERDAY, 1)));
+
+        await().atMost(PATIENCE).until(() -> !bandwidth(lines(v, YESTERDAY, YESTERDAY)).isEmpty());
+        List<Line> eastus = storage(lines(v, twelveDaysAgo, TODAY)).stream()
+                .filter(l -> l.location().equals("eastus")).toList();
+        // 18 h on the first day, 24 h on each of the 9 days between, 6 h on the day of the deletion, nothing after:
+        // 240 h, 10 days; at 0.132 USD per GiB-month of 730 h
+        assertThat(eastus, hasSize(11));
+        Line first = on(eastus, twelveDaysAgo);
+        assertThat(first.quantity(), comparesEqualTo(new BigDecimal("360"))); // 20 GiB x 18 h
+        assertThat(first.cost(), comparesEqualTo(new BigDecimal("0.07"))); // 47.52 / 730 = 0.0650...
+        for (int d = 1; d <= 9; d++) {
+            Line full = on(eastus, twelveDaysAgo.plusDays(d));
+            assertThat(full.quantity(), comparesEqualTo(new BigDecimal("480"))); // 20 GiB x 24 h
+            assertThat(full.cost(), comparesEqualTo(new BigDecimal("0.09"))); // 63.36 / 730 = 0.0867...
+        }
+        Line last = on(eastus, TWO_DAYS_AGO);
+        assertThat(last.quantity(), comparesEqualTo(new BigDecimal("120"))); // 20 GiB x 6 h
+        assertThat(last.cost(), comparesEqualTo(new BigDecimal("0.02"))); // 15.84 / 730 = 0.0216...
+        assertThat(eastus.stream().map(Line::quantity).reduce(BigDecimal.ZERO, BigDecimal::add),
+                comparesEqualTo(new BigDecimal("4800"))); // 20 GiB x 240 h
+        assertThat(eastus.stream().map(Line::cost).reduce(BigDecimal.ZERO, BigDecimal::add),
+                comparesEqualTo(new BigDecimal("0.90")));
+        assertThat(storage(lines(v, YESTERDAY, TODAY)).stream().filter(l -> l.location().equals("eastus")).toList(),
+                empty());
+        // the region that stays runs on
+        Line westeurope = on(storage(lines(v, YESTERDAY, YESTERDAY)).stream()
+                .filter(l -> l.location().equals("westeurope")).toList(), YESTERDAY);
+        assertThat(westeurope.quantity(), comparesEqualTo(new BigDecimal("240"))); // 10 GiB x 24 h
+    }
+
+    @Test
+    void aCompletionConsumedAfterItsReplicaDeletionIsMeteredUpToTheDeletionOnly() {
+        String v = newVersionId();
+        // replication-service deleted northeurope's replicas before billing consumed their completion
+        publishReplication(replicaDeleted(v, "northeurope", 3, at(YESTERDAY, 6)));
+        publishReplication(replicaCompleted(v, "northeurope", 3, "Standard_ZRS", 4 * GIB, 12 * GIB,
+                at(TWO_DAYS_AGO, 18)));
+
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            List<Line> lines = storage(lines(v, TWO_DAYS_AGO, TODAY));
+            assertThat(lines, hasSize(2));
+            assertThat(on(lines, TWO_DAYS_AGO).quantity(), comparesEqualTo(new BigDecimal("24"))); // 4 GiB x 6 h
+            assertThat(on(lines, YESTERDAY).quantity(), comparesEqualTo(new BigDecimal("24")));
+            assertThat(on(lines, YESTERDAY).cost(), comparesEqualTo(new BigDecimal("0.00"))); // 24 x 0.05 / 730
+        });
+        // a region added back later is metered again from its new completion
+        publishReplication(replicaCompleted(v, "northeurope", 1, "Standard_LRS", 5 * GIB, 5 * GIB,
+                at(YESTERDAY, 12)));
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(on(storage(lines(v, YESTERDAY, YESTERDAY)).stream()
+                .filter(l -> ((Number) l.info().get("replicaCount")).intValue() == 1).toList(), YESTERDAY)
+                .quantity(), comparesEqualTo(new BigDecimal("60")))); // 5 GiB x 12 h
     }
 }

@@ -10,8 +10,9 @@ import java.util.List;
 
 /**
  * Meters usage from other services' events, a polled batch at a time (one transaction per batch, see
- * {@link MeteringService#apply}): storage (ReplicaCompleted) and egress (EgressTransferred) from replication-service,
- * the end of a version's storage (VersionDeleted) from catalog-service. Other event types are ignored.
+ * {@link MeteringService#apply}): storage (ReplicaCompleted, and its end in one region: ReplicaDeleted) and egress
+ * (EgressTransferred) from replication-service, the end of a version's storage (VersionDeleted) from catalog-service.
+ * Other event types are ignored.
  */
 @ApplicationScoped
 public class MeteringEventsConsumer {

@@ -11,8 +11,10 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -32,6 +34,14 @@ public class LedgerRepository {
     /** An open or the latest meter of a version in a region. */
     public record Meter(UUID id, String storageAccountType, int replicaCount, long physicalBytes, long logicalBytes,
                         Instant startedAt, Instant endedAt) {
+        public Meter endingAt(Instant end) {
+            return new Meter(id, storageAccountType, replicaCount, physicalBytes, logicalBytes, startedAt, end);
+        }
+
+        public Meter holding(String type, int replicas, long physical, long logical) {
+            return new Meter(id, type, replicas, physical, logical, startedAt, endedAt);
+        }
+
         public boolean isOpen() {
             return endedAt == null;
         }
@@ -42,7 +52,11 @@ public class LedgerRepository {
         }
     }
 
-    public record NewMeter(String versionKey, String versionId, String subscriptionId, String region,
+    /** A version's replicas in one region. */
+    public record Place(String versionKey, String region) {
+    }
+
+    public record NewMeter(UUID id, String versionKey, String versionId, String subscriptionId, String region,
                            String storageAccountType, int replicaCount, long physicalBytes, long logicalBytes,
                            Instant startedAt, Instant endedAt) {
     }
@@ -86,63 +100,149 @@ public class LedgerRepository {
                         .replaceWithVoid());
     }
 
-    public Uni<Instant> deletedAt(SqlConnection c, String versionKey) {
-        return c.preparedQuery("SELECT deleted_at FROM deleted_version WHERE version_key = $1")
-                .execute(Tuple.of(versionKey))
-                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getOffsetDateTime(0).toInstant());
-    }
-
-    public Uni<Meter> latestMeter(SqlConnection c, String versionKey, String region) {
-        return c.preparedQuery("SELECT id, storage_account_type, replica_count, physical_bytes, logical_bytes, "
-                        + "started_at, ended_at FROM storage_meter WHERE version_key = $1 AND region = $2 "
-                        + "ORDER BY started_at DESC LIMIT 1")
-                .execute(Tuple.of(versionKey, region))
+    /** The latest deletion time of each of these versions that was deleted. */
+    public Uni<Map<String, Instant>> deletedVersions(SqlConnection c, Collection<String> versionKeys) {
+        return c.preparedQuery("SELECT version_key, deleted_at FROM deleted_version WHERE version_key = ANY($1)")
+                .execute(Tuple.of(versionKeys.toArray(new String[0])))
                 .map(rows -> {
-                    if (rows.size() == 0) {
-                        return null;
+                    Map<String, Instant> deleted = new HashMap<>();
+                    for (Row r : rows) {
+                        deleted.put(r.getString(0), r.getOffsetDateTime(1).toInstant());
                     }
-                    Row r = rows.iterator().next();
-                    OffsetDateTime ended = r.getOffsetDateTime("ended_at");
-                    return new Meter(r.getUUID("id"), r.getString("storage_account_type"),
-                            r.getInteger("replica_count"), r.getLong("physical_bytes"), r.getLong("logical_bytes"),
-                            r.getOffsetDateTime("started_at").toInstant(), ended == null ? null : ended.toInstant());
+                    return deleted;
                 });
     }
 
-    public Uni<Void> insertMeter(SqlConnection c, NewMeter m) {
-        return c.preparedQuery("INSERT INTO storage_meter (id, version_key, version_id, subscription_id, region, "
+    /** The latest deletion time of each region's replicas of these versions (ReplicaDeleted). */
+    public Uni<Map<Place, Instant>> deletedReplicas(SqlConnection c, Collection<String> versionKeys) {
+        return c.preparedQuery("SELECT version_key, region, deleted_at FROM deleted_replica WHERE version_key = ANY($1)")
+                .execute(Tuple.of(versionKeys.toArray(new String[0])))
+                .map(rows -> {
+                    Map<Place, Instant> deleted = new HashMap<>();
+                    for (Row r : rows) {
+                        deleted.put(new Place(r.getString(0), r.getString(1)), r.getOffsetDateTime(2).toInstant());
+                    }
+                    return deleted;
+                });
+    }
+
+    /** The latest meter (open or not) of every region of these versions. */
+    public Uni<Map<Place, Meter>> latestMeters(SqlConnection c, Collection<String> versionKeys) {
+        return c.preparedQuery("SELECT DISTINCT ON (version_key, region) version_key, region, id, "
+                        + "storage_account_type, replica_count, physical_bytes, logical_bytes, started_at, ended_at "
+                        + "FROM storage_meter WHERE version_key = ANY($1) "
+                        + "ORDER BY version_key, region, started_at DESC")
+                .execute(Tuple.of(versionKeys.toArray(new String[0])))
+                .map(rows -> {
+                    Map<Place, Meter> latest = new HashMap<>();
+                    for (Row r : rows) {
+                        OffsetDateTime ended = r.getOffsetDateTime("ended_at");
+                        latest.put(new Place(r.getString("version_key"), r.getString("region")),
+                                new Meter(r.getUUID("id"), r.getString("storage_account_type"),
+                                        r.getInteger("replica_count"), r.getLong("physical_bytes"),
+                                        r.getLong("logical_bytes"), r.getOffsetDateTime("started_at").toInstant(),
+                                        ended == null ? null : ended.toInstant()));
+                    }
+                    return latest;
+                });
+    }
+
+    /**
+     * Writes a batch's storage changes in one statement: existing meters take their new content or end (closing
+     * first), then new meters are inserted, so that at most one meter per (version, region) is open at any time.
+     */
+    public Uni<Void> writeMeters(SqlConnection c, List<Meter> changed, List<NewMeter> added) {
+        if (changed.isEmpty() && added.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        int n = changed.size();
+        UUID[] ids = new UUID[n];
+        String[] types = new String[n];
+        Integer[] replicas = new Integer[n];
+        Long[] physical = new Long[n];
+        Long[] logical = new Long[n];
+        OffsetDateTime[] ends = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            Meter m = changed.get(i);
+            ids[i] = m.id();
+            types[i] = m.storageAccountType();
+            replicas[i] = m.replicaCount();
+            physical[i] = m.physicalBytes();
+            logical[i] = m.logicalBytes();
+            ends[i] = m.endedAt() == null ? null : utc(m.endedAt());
+        }
+        int k = added.size();
+        UUID[] newIds = new UUID[k];
+        String[] keys = new String[k];
+        String[] versions = new String[k];
+        String[] subs = new String[k];
+        String[] regions = new String[k];
+        String[] newTypes = new String[k];
+        Integer[] newReplicas = new Integer[k];
+        Long[] newPhysical = new Long[k];
+        Long[] newLogical = new Long[k];
+        OffsetDateTime[] starts = new OffsetDateTime[k];
+        OffsetDateTime[] newEnds = new OffsetDateTime[k];
+        for (int i = 0; i < k; i++) {
+            NewMeter m = added.get(i);
+            newIds[i] = m.id();
+            keys[i] = m.versionKey();
+            versions[i] = m.versionId();
+            subs[i] = m.subscriptionId();
+            regions[i] = m.region();
+            newTypes[i] = m.storageAccountType();
+            newReplicas[i] = m.replicaCount();
+            newPhysical[i] = m.physicalBytes();
+            newLogical[i] = m.logicalBytes();
+            starts[i] = utc(m.startedAt());
+            newEnds[i] = m.endedAt() == null ? null : utc(m.endedAt());
+        }
+        // the insert reads the update's count, so the update (closing meters) runs to completion before it
+        return c.preparedQuery("WITH changed AS (UPDATE storage_meter m SET storage_account_type = u.t, "
+                        + "replica_count = u.r, physical_bytes = u.p, logical_bytes = u.l, ended_at = u.e, "
+                        + "recorded_at = clock_timestamp() FROM unnest($1::uuid[], $2::text[], $3::int[], "
+                        + "$4::bigint[], $5::bigint[], $6::timestamptz[]) AS u(id, t, r, p, l, e) WHERE m.id = u.id "
+                        + "RETURNING 1) "
+                        + "INSERT INTO storage_meter (id, version_key, version_id, subscription_id, region, "
                         + "storage_account_type, replica_count, physical_bytes, logical_bytes, started_at, ended_at, "
-                        + "recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, clock_timestamp())")
-                .execute(Tuple.tuple().addValue(UUID.randomUUID()).addValue(m.versionKey()).addValue(m.versionId())
-                        .addValue(m.subscriptionId()).addValue(m.region()).addValue(m.storageAccountType())
-                        .addValue(m.replicaCount()).addValue(m.physicalBytes()).addValue(m.logicalBytes())
-                        .addValue(utc(m.startedAt())).addValue(m.endedAt() == null ? null : utc(m.endedAt())))
+                        + "recorded_at) SELECT *, clock_timestamp() FROM unnest($7::uuid[], $8::text[], $9::text[], "
+                        + "$10::text[], $11::text[], $12::text[], $13::int[], $14::bigint[], $15::bigint[], "
+                        + "$16::timestamptz[], $17::timestamptz[]) WHERE (SELECT count(*) FROM changed) >= 0")
+                .execute(Tuple.tuple().addValue(ids).addValue(types).addValue(replicas).addValue(physical)
+                        .addValue(logical).addValue(ends).addValue(newIds).addValue(keys).addValue(versions)
+                        .addValue(subs).addValue(regions).addValue(newTypes).addValue(newReplicas)
+                        .addValue(newPhysical).addValue(newLogical).addValue(starts).addValue(newEnds))
                 .replaceWithVoid();
     }
 
-    /** Replaces what an open meter stores (a completion at the very instant the meter started). */
-    public Uni<Void> updateContent(SqlConnection c, UUID id, String type, int replicas, long physical, long logical) {
-        return c.preparedQuery("UPDATE storage_meter SET storage_account_type = $2, replica_count = $3, "
-                        + "physical_bytes = $4, logical_bytes = $5, recorded_at = clock_timestamp() WHERE id = $1")
-                .execute(Tuple.of(id, type, replicas, physical, logical))
-                .replaceWithVoid();
-    }
-
-    public Uni<Void> endMeter(SqlConnection c, UUID id, Instant end) {
-        return c.preparedQuery("UPDATE storage_meter SET ended_at = $2, recorded_at = clock_timestamp() WHERE id = $1")
-                .execute(Tuple.of(id, utc(end)))
-                .replaceWithVoid();
-    }
-
-    /** Keeps the latest deletion time of a version and ends its meters that started before it. */
-    public Uni<Void> versionDeleted(SqlConnection c, String versionKey, Instant at) {
-        return c.preparedQuery("INSERT INTO deleted_version (version_key, deleted_at) VALUES ($1, $2) "
+    /** Keeps the latest deletion time of each version (VersionDeleted). */
+    public Uni<Void> versionsDeleted(SqlConnection c, Map<String, Instant> deleted) {
+        if (deleted.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<String> keys = new ArrayList<>(deleted.keySet());
+        return c.preparedQuery("INSERT INTO deleted_version (version_key, deleted_at) "
+                        + "SELECT * FROM unnest($1::text[], $2::timestamptz[]) "
                         + "ON CONFLICT (version_key) DO UPDATE SET deleted_at = "
                         + "greatest(deleted_version.deleted_at, excluded.deleted_at)")
-                .execute(Tuple.of(versionKey, utc(at)))
-                .flatMap(x -> c.preparedQuery("UPDATE storage_meter SET ended_at = $2, recorded_at = clock_timestamp() "
-                                + "WHERE version_key = $1 AND ended_at IS NULL AND started_at < $2")
-                        .execute(Tuple.of(versionKey, utc(at))))
+                .execute(Tuple.of(keys.toArray(new String[0]),
+                        keys.stream().map(k -> utc(deleted.get(k))).toArray(OffsetDateTime[]::new)))
+                .replaceWithVoid();
+    }
+
+    /** Keeps the latest deletion time of each region's replicas of a version (ReplicaDeleted). */
+    public Uni<Void> replicasDeleted(SqlConnection c, Map<Place, Instant> deleted) {
+        if (deleted.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Place> places = new ArrayList<>(deleted.keySet());
+        return c.preparedQuery("INSERT INTO deleted_replica (version_key, region, deleted_at) "
+                        + "SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[]) "
+                        + "ON CONFLICT (version_key, region) DO UPDATE SET deleted_at = "
+                        + "greatest(deleted_replica.deleted_at, excluded.deleted_at)")
+                .execute(Tuple.of(places.stream().map(Place::versionKey).toArray(String[]::new),
+                        places.stream().map(Place::region).toArray(String[]::new),
+                        places.stream().map(p -> utc(deleted.get(p))).toArray(OffsetDateTime[]::new)))
                 .replaceWithVoid();
     }
 

@@ -3,8 +3,10 @@ package dev.imagegallery.billing.service;
 import dev.imagegallery.billing.config.BillingConfig;
 import dev.imagegallery.billing.repository.LedgerRepository;
 import dev.imagegallery.billing.repository.LedgerRepository.DeadLetter;
+import dev.imagegallery.billing.repository.LedgerRepository.Meter;
 import dev.imagegallery.billing.repository.LedgerRepository.NewEgress;
 import dev.imagegallery.billing.repository.LedgerRepository.NewMeter;
+import dev.imagegallery.billing.repository.LedgerRepository.Place;
 import dev.imagegallery.billing.domain.PriceSheet;
 import dev.imagegallery.common.outbox.OutboxConfig;
 import dev.imagegallery.events.CloudEvent;
@@ -13,6 +15,7 @@ import dev.imagegallery.events.Payloads;
 import dev.imagegallery.events.Regions;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,12 +25,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 
@@ -50,6 +55,8 @@ public class MeteringService {
     private final BillingConfig.Metering limits;
     private final String source;
     private final Clock clock = Clock.systemUTC();
+    /** From this many events a batch is parsed in parallel. */
+    private static final int PARALLEL_PARSE = 256;
 
     /** A consumed event, read and checked: either something to apply or a reason to reject it. */
     record Parsed(CloudEvent event, Object payload, String reason, String json) {
@@ -71,13 +78,18 @@ public class MeteringService {
      * is dead-lettered, so that one bad event never blocks its partition nor loses the others.
      */
     public Uni<Void> apply(String topic, List<String> jsons) {
-        List<Parsed> events = new ArrayList<>(jsons.size());
-        for (String json : jsons) {
-            Parsed p = parse(json);
-            if (p != null) {
-                events.add(p);
-            }
-        }
+        // parsing a polled batch (JSON, checks) is CPU work: off the event loop, on the worker pool, in parallel
+        return Uni.createFrom().item(() -> parseAll(jsons))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .flatMap(events -> applyParsed(topic, events));
+    }
+
+    private List<Parsed> parseAll(List<String> jsons) {
+        return (jsons.size() >= PARALLEL_PARSE ? jsons.parallelStream() : jsons.stream())
+                .map(this::parse).filter(Objects::nonNull).toList();
+    }
+
+    private Uni<Void> applyParsed(String topic, List<Parsed> events) {
         if (events.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -134,7 +146,7 @@ public class MeteringService {
         Set<String> versions = new LinkedHashSet<>();
         List<NewEgress> egress = new ArrayList<>();
         List<DeadLetter> dead = new ArrayList<>();
-        List<Parsed> ordered = new ArrayList<>();
+        List<Parsed> storage = new ArrayList<>();
         for (Parsed p : todo) {
             if (p.reason() != null) {
                 dead.add(deadLetter(topic, p));
@@ -146,34 +158,21 @@ public class MeteringService {
             } else if (p.payload() instanceof Payloads.ReplicaCompleted e) {
                 subscriptions.add(sub(e.subscriptionId()));
                 versions.add(key(e.versionId()));
-                ordered.add(p);
-            } else if (p.payload() instanceof Payloads.VersionDeleted e) {
+                storage.add(p);
+            } else if (p.payload() instanceof Payloads.ReplicaDeleted e) {
+                subscriptions.add(sub(e.subscriptionId()));
                 versions.add(key(e.versionId()));
-                ordered.add(p);
+                storage.add(p);
+            } else if (p.payload() instanceof Payloads.VersionDeleted e) {
+                if (!isBlank(e.subscriptionId())) {
+                    subscriptions.add(sub(e.subscriptionId()));
+                }
+                versions.add(key(e.versionId()));
+                storage.add(p);
             }
         }
-        // the events of one version apply in order; different versions' chains run side by side, their statements
-        // pipelined on the transaction's connection (they touch different rows)
-        Map<String, List<Parsed>> byVersion = new LinkedHashMap<>();
-        for (Parsed p : ordered) {
-            String version = p.payload() instanceof Payloads.ReplicaCompleted e ? e.versionId()
-                    : ((Payloads.VersionDeleted) p.payload()).versionId();
-            byVersion.computeIfAbsent(key(version), k -> new ArrayList<>()).add(p);
-        }
-        List<Uni<Void>> chains = new ArrayList<>();
-        for (List<Parsed> ofVersion : byVersion.values()) {
-            Uni<Void> chain = Uni.createFrom().voidItem();
-            for (Parsed p : ofVersion) {
-                chain = chain.flatMap(v -> p.payload() instanceof Payloads.ReplicaCompleted e
-                        ? replicaCompleted(c, p.id(), e, timeOf(e.completedAt(), p.event()))
-                        : versionDeleted(c, (Payloads.VersionDeleted) p.payload(), timeOf(null, p.event())));
-            }
-            chains.add(chain);
-        }
-        Uni<Void> storage = chains.isEmpty() ? Uni.createFrom().voidItem()
-                : Uni.join().all(chains).andFailFast().replaceWithVoid();
         return ledger.lock(c, subscriptions, versions)
-                .flatMap(v -> storage)
+                .flatMap(v -> storage.isEmpty() ? Uni.createFrom().voidItem() : applyStorage(c, versions, storage))
                 .flatMap(v -> ledger.insertEgress(c, egress))
                 .flatMap(v -> ledger.insertOutbox(c, dead))
                 .invoke(() -> {
@@ -186,48 +185,146 @@ public class MeteringService {
                 });
     }
 
-    private Uni<Void> replicaCompleted(SqlConnection c, String eventId, Payloads.ReplicaCompleted e, Instant start) {
-        String key = key(e.versionId());
-        String region = Regions.normalise(e.region());
-        String type = PriceSheet.storageType(e.storageAccountType()).orElseThrow();
-        // both reads pipelined on the connection
-        return Uni.combine().all().unis(ledger.deletedAt(c, key), ledger.latestMeter(c, key, region)).asTuple()
-                .flatMap(t -> {
-            Instant deleted = t.getItem1();
-            LedgerRepository.Meter latest = t.getItem2();
-            NewMeter open = new NewMeter(key, e.versionId(), sub(e.subscriptionId()), region, type, e.replicaCount(),
-                    e.physicalBytes(), e.logicalBytes(), start, null);
+    /**
+     * The storage events of a batch (completions and deletions), set-based: what the ledger holds for the batch's
+     * versions (latest meter per region, deletion times) is read in three statements under the versions' locks, the
+     * events are applied to it in order in memory, and the outcome is written in three (meters, version and replica
+     * deletions): a batch costs the same few statements however many storage events it holds.
+     */
+    private Uni<Void> applyStorage(SqlConnection c, Set<String> versions, List<Parsed> events) {
+        return Uni.combine().all().unis(ledger.latestMeters(c, versions), ledger.deletedVersions(c, versions),
+                ledger.deletedReplicas(c, versions)).asTuple().flatMap(t -> {
+            StorageBatch batch = new StorageBatch(t.getItem1(), t.getItem2(), t.getItem3());
+            for (Parsed p : events) {
+                if (p.payload() instanceof Payloads.ReplicaCompleted e) {
+                    batch.replicaCompleted(p.id(), e, timeOf(e.completedAt(), p.event()));
+                } else if (p.payload() instanceof Payloads.ReplicaDeleted e) {
+                    batch.replicaDeleted(e, timeOf(e.deletedAt(), p.event()));
+                } else {
+                    batch.versionDeleted((Payloads.VersionDeleted) p.payload(), timeOf(null, p.event()));
+                }
+            }
+            List<Meter> changed = new ArrayList<>();
+            List<NewMeter> added = new ArrayList<>();
+            for (Map.Entry<UUID, Meter> m : batch.touched.entrySet()) {
+                NewMeter created = batch.created.get(m.getKey());
+                if (created == null) {
+                    changed.add(m.getValue());
+                } else {
+                    Meter now = m.getValue();
+                    added.add(new NewMeter(created.id(), created.versionKey(), created.versionId(),
+                            created.subscriptionId(), created.region(), now.storageAccountType(),
+                            now.replicaCount(), now.physicalBytes(), now.logicalBytes(), now.startedAt(),
+                            now.endedAt()));
+                }
+            }
+            return ledger.writeMeters(c, changed, added)
+                    .flatMap(v -> ledger.versionsDeleted(c, batch.versionDeletions))
+                    .flatMap(v -> ledger.replicasDeleted(c, batch.replicaDeletions));
+        });
+    }
+
+    /**
+     * The storage ledger of a batch's versions in memory: the latest meter of each (version, region), the deletion
+     * times, and what the batch changed (written at the end).
+     */
+    private static final class StorageBatch {
+        final Map<Place, Meter> latest;
+        final Map<String, Instant> versionDeleted;
+        final Map<Place, Instant> replicaDeleted;
+        /** Every meter the batch changed or created, by id, as it is now. */
+        final Map<UUID, Meter> touched = new LinkedHashMap<>();
+        final Map<UUID, NewMeter> created = new HashMap<>();
+        final Map<String, Instant> versionDeletions = new LinkedHashMap<>();
+        final Map<Place, Instant> replicaDeletions = new LinkedHashMap<>();
+
+        StorageBatch(Map<Place, Meter> latest, Map<String, Instant> versionDeleted, Map<Place, Instant> replicaDeleted) {
+            this.latest = latest;
+            this.versionDeleted = versionDeleted;
+            this.replicaDeleted = replicaDeleted;
+        }
+
+        private void put(Place place, Meter m) {
+            latest.put(place, m);
+            touched.put(m.id(), m);
+        }
+
+        private void open(Place place, Payloads.ReplicaCompleted e, String type, Instant start, Instant end) {
+            NewMeter m = new NewMeter(UUID.randomUUID(), place.versionKey(), e.versionId(), sub(e.subscriptionId()),
+                    place.region(), type, e.replicaCount(), e.physicalBytes(), e.logicalBytes(), start, end);
+            created.put(m.id(), m);
+            put(place, new Meter(m.id(), type, e.replicaCount(), e.physicalBytes(), e.logicalBytes(), start, end));
+        }
+
+        void replicaCompleted(String eventId, Payloads.ReplicaCompleted e, Instant start) {
+            Place place = new Place(key(e.versionId()), Regions.normalise(e.region()));
+            String type = PriceSheet.storageType(e.storageAccountType()).orElseThrow();
+            Meter latest = this.latest.get(place);
             if (latest != null && start.isBefore(latest.startedAt())) {
                 Log.infof("ignoring ReplicaCompleted %s of %s in %s at %s: a meter from %s is newer", eventId,
-                        e.versionId(), region, start, latest.startedAt());
-                return Uni.createFrom().voidItem();
+                        e.versionId(), place.region(), start, latest.startedAt());
+                return;
             }
             boolean same = latest != null && latest.sameContentAs(type, e.replicaCount(), e.physicalBytes(),
                     e.logicalBytes());
             if (latest != null && latest.isOpen()) {
                 if (same) {
-                    return Uni.createFrom().voidItem();
+                    return;
                 }
                 if (start.equals(latest.startedAt())) {
-                    return ledger.updateContent(c, latest.id(), type, e.replicaCount(), e.physicalBytes(),
-                            e.logicalBytes());
+                    put(place, latest.holding(type, e.replicaCount(), e.physicalBytes(), e.logicalBytes()));
+                    return;
                 }
-                return ledger.endMeter(c, latest.id(), start).flatMap(v -> ledger.insertMeter(c, open));
+                put(place, latest.endingAt(start));
+                open(place, e, type, start, null);
+                return;
             }
             if (latest != null && start.isBefore(latest.endedAt())) {
                 Log.infof("ignoring ReplicaCompleted %s of %s in %s at %s: that time is already metered up to %s",
-                        eventId, e.versionId(), region, start, latest.endedAt());
-                return Uni.createFrom().voidItem();
+                        eventId, e.versionId(), place.region(), start, latest.endedAt());
+                return;
             }
-            Instant end = deleted != null && deleted.isAfter(start) ? deleted : null;
-            return ledger.insertMeter(c, new NewMeter(key, e.versionId(), sub(e.subscriptionId()), region, type,
-                    e.replicaCount(), e.physicalBytes(), e.logicalBytes(), start, end));
-        });
+            // a completion older than a deletion of the version or of the region's replicas (consumed after it) is
+            // metered up to the earliest such deletion after it
+            Instant end = null;
+            for (Instant deleted : new Instant[] {versionDeleted.get(place.versionKey()), replicaDeleted.get(place)}) {
+                if (deleted != null && deleted.isAfter(start) && (end == null || deleted.isBefore(end))) {
+                    end = deleted;
+                }
+            }
+            open(place, e, type, start, end);
+        }
+
+        /** The region's replicas are gone: its running meter stops there, and later completions of it too. */
+        void replicaDeleted(Payloads.ReplicaDeleted e, Instant at) {
+            Place place = new Place(key(e.versionId()), Regions.normalise(e.region()));
+            replicaDeleted.merge(place, at, MeteringService::latest);
+            replicaDeletions.merge(place, at, MeteringService::latest);
+            end(place, at);
+        }
+
+        /** The version is gone: its running meters stop at the event's time, and later completions of it too. */
+        void versionDeleted(Payloads.VersionDeleted e, Instant at) {
+            String version = key(e.versionId());
+            versionDeleted.merge(version, at, MeteringService::latest);
+            versionDeletions.merge(version, at, MeteringService::latest);
+            for (Place place : new ArrayList<>(latest.keySet())) {
+                if (place.versionKey().equals(version)) {
+                    end(place, at);
+                }
+            }
+        }
+
+        private void end(Place place, Instant at) {
+            Meter m = latest.get(place);
+            if (m != null && m.isOpen() && m.startedAt().isBefore(at)) {
+                put(place, m.endingAt(at));
+            }
+        }
     }
 
-    /** The version is gone: its running meters stop at the event's time, and later completions of it stop there. */
-    private Uni<Void> versionDeleted(SqlConnection c, Payloads.VersionDeleted e, Instant at) {
-        return ledger.versionDeleted(c, key(e.versionId()), at);
+    private static Instant latest(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
     }
 
     /** Reads an event; null for one billing does not meter (another type). */
@@ -245,6 +342,7 @@ public class MeteringService {
             case EventTypes.REPLICA_COMPLETED -> Payloads.ReplicaCompleted.class;
             case EventTypes.EGRESS_TRANSFERRED -> Payloads.EgressTransferred.class;
             case EventTypes.VERSION_DELETED -> Payloads.VersionDeleted.class;
+            case EventTypes.REPLICA_DELETED -> Payloads.ReplicaDeleted.class;
             default -> null;
         };
         if (type == null) {
@@ -263,6 +361,8 @@ public class MeteringService {
         if (payload instanceof Payloads.ReplicaCompleted p) {
             reason = problemOf(p, event);
         } else if (payload instanceof Payloads.EgressTransferred p) {
+            reason = problemOf(p, event);
+        } else if (payload instanceof Payloads.ReplicaDeleted p) {
             reason = problemOf(p, event);
         } else {
             reason = isBlank(((Payloads.VersionDeleted) payload).versionId()) ? "versionId is required" : null;
@@ -293,6 +393,20 @@ public class MeteringService {
             return "replicaCount " + e.replicaCount() + " is not between 1 and " + limits.maxReplicaCount();
         }
         return timeProblem("completedAt", timeOf(e.completedAt(), event));
+    }
+
+    /** Why a deletion of a region's replicas cannot end its meter, or null. */
+    String problemOf(Payloads.ReplicaDeleted e, CloudEvent event) {
+        if (isBlank(e.versionId()) || isBlank(e.subscriptionId()) || isBlank(e.region())) {
+            return "versionId, subscriptionId and region are required";
+        }
+        if (Regions.normalise(e.region()) == null) {
+            return "the region '" + e.region() + "' is unknown (known: " + Regions.names() + ")";
+        }
+        if (e.replicaCount() < 1 || e.replicaCount() > limits.maxReplicaCount()) {
+            return "replicaCount " + e.replicaCount() + " is not between 1 and " + limits.maxReplicaCount();
+        }
+        return timeProblem("deletedAt", timeOf(e.deletedAt(), event));
     }
 
     /** Why an egress cannot be billed, or null. */
