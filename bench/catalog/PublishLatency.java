@@ -35,10 +35,11 @@ public class PublishLatency {
         p.put("value.serializer", "org.apache.kafka.common.serialization.StringSerializer");
         p.put("linger.ms", "0");
         String pingTopic = "bench.ping";
+        java.util.concurrent.atomic.AtomicBoolean reading = new java.util.concurrent.atomic.AtomicBoolean(true);
         Thread reader = new Thread(() -> {
             try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p)) {
                 c.subscribe(List.of("gallery.catalog.v1", pingTopic));
-                while (!Thread.currentThread().isInterrupted()) {
+                while (reading.get()) {
                     for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(20))) {
                         if (r.topic().equals(pingTopic) || r.value().contains("\"VersionPublished\"")) {
                             seen.putIfAbsent(r.key(), System.nanoTime());
@@ -76,7 +77,7 @@ public class PublishLatency {
                 put.add(waitFor(seen, id, t1));
             }
         }
-        reader.interrupt();
+        reading.set(false);
         reader.join(5000);
         System.out.printf("PUT version -> VersionPublished on Kafka (n=%d): p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
                 n, pct(put, 50), pct(put, 99), Collections.max(put));

@@ -14,9 +14,11 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 @ApplicationScoped
 public class ReplicationEventsConsumer {
     private final VersionService versions;
+    private final dev.imagegallery.catalog.service.ResolutionCache cache;
 
-    public ReplicationEventsConsumer(VersionService versions) {
+    public ReplicationEventsConsumer(VersionService versions, dev.imagegallery.catalog.service.ResolutionCache cache) {
         this.versions = versions;
+        this.cache = cache;
     }
 
     @Incoming("replication-events")
@@ -35,6 +37,6 @@ public class ReplicationEventsConsumer {
                     event.data().path("region").asText(), event.data().has("progress")
                             ? event.data().path("progress").asInt() : event.data().path("percent").asInt());
             default -> Uni.createFrom().voidItem();
-        });
+        }).invoke(cache::invalidate);
     }
 }

@@ -39,11 +39,14 @@ public class ResolutionService {
     private final Authorizer authorizer;
     private final CatalogConfig config;
     private final SharedViewService views;
+    private final ResolutionCache cache;
 
-    public ResolutionService(Authorizer authorizer, CatalogConfig config, SharedViewService views) {
+    public ResolutionService(Authorizer authorizer, CatalogConfig config, SharedViewService views,
+                             ResolutionCache cache) {
         this.authorizer = authorizer;
         this.config = config;
         this.views = views;
+        this.cache = cache;
     }
 
     @WithSession
@@ -71,14 +74,15 @@ public class ResolutionService {
         String defId = ResourceIds.definition(m.group(1), m.group(2), m.group(3), m.group(4));
         String versionName = m.group(5);
         return authorizer.require(caller, defId, READ_VERSIONS)
-                .flatMap(x -> ImageDefinition.<ImageDefinition>findById(ResourceIds.key(defId)))
+                .flatMap(x -> cache.definition(ResourceIds.key(defId),
+                        () -> ImageDefinition.<ImageDefinition>findById(ResourceIds.key(defId))))
                 .flatMap(def -> {
                     if (def == null) {
                         throw ArmException.notFound("GalleryImageNotFound", "The gallery image '" + defId
                                 + "' was not found.", "imageReference.id");
                     }
                     if (versionName == null || versionName.equalsIgnoreCase("latest")) {
-                        return VersionService.latest(def.key, region).flatMap(v -> {
+                        return cache.latest(def.key, region, () -> VersionService.latest(def.key, region)).flatMap(v -> {
                             if (v == null) {
                                 throw ArmException.notFound("NoImageVersionReadyInLocation", "No version of '"
                                         + defId + "' is ready in '" + region + "': none is replicated there, "
@@ -118,7 +122,7 @@ public class ResolutionService {
                 }).flatMap(def -> {
                     String defId = g.galleryId + "/images/" + def.name;
                     if (versionName == null || versionName.equalsIgnoreCase("latest")) {
-                        return VersionService.latest(def.key, region).flatMap(v -> {
+                        return cache.latest(def.key, region, () -> VersionService.latest(def.key, region)).flatMap(v -> {
                             if (v == null) {
                                 throw ArmException.notFound("NoImageVersionReadyInLocation", "No version of '" + raw
                                         + "' is ready in '" + region + "'.", target);

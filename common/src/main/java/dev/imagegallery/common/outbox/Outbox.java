@@ -15,6 +15,25 @@ public class Outbox {
         this.config = config;
     }
 
+    static final String WRITTEN = "gallery.outbox.written";
+
+    /** Marks the current request as having written events, so that the relay is woken when it is answered. */
+    static void markWritten() {
+        try {
+            io.smallrye.common.vertx.ContextLocals.put(WRITTEN, Boolean.TRUE);
+        } catch (UnsupportedOperationException | IllegalStateException e) {
+            // not on a request's context (a consumer or a job): the inbox or the poll wakes the relay
+        }
+    }
+
+    static boolean writtenByThisRequest() {
+        try {
+            return io.smallrye.common.vertx.ContextLocals.<Boolean>get(WRITTEN).orElse(false);
+        } catch (UnsupportedOperationException | IllegalStateException e) {
+            return true;
+        }
+    }
+
     /** Writes an event of {@code type} about {@code subject} (the Kafka key) to this service's topic. */
     public Uni<CloudEvent> emit(String type, String subject, Object payload) {
         CloudEvent event = CloudEvent.of(config.source(), type, subject, payload);
@@ -24,6 +43,7 @@ public class Outbox {
         row.key = subject;
         row.payload = event.toJson();
         row.createdAt = event.time();
+        markWritten();
         return row.persist().replaceWith(event);
     }
 }

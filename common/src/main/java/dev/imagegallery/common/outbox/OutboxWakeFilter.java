@@ -5,8 +5,9 @@ import jakarta.ws.rs.container.ContainerResponseContext;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 /**
- * After a write request has been answered (its transaction has committed by then), wakes the outbox relay so that
- * the events the request wrote leave at once rather than at the next poll.
+ * After a request that wrote events has been answered (its transaction has committed by then), wakes the outbox
+ * relay so that they leave at once rather than at the next poll. Requests that wrote none (reads, and read-only POST
+ * actions such as resolveImageReference) cost the relay nothing.
  */
 public class OutboxWakeFilter {
     private final OutboxRelay relay;
@@ -18,7 +19,8 @@ public class OutboxWakeFilter {
     @ServerResponseFilter
     public void afterWrite(ContainerRequestContext request, ContainerResponseContext response) {
         String method = request.getMethod();
-        if (!"GET".equals(method) && !"HEAD".equals(method) && response.getStatus() < 400) {
+        if (!"GET".equals(method) && !"HEAD".equals(method) && response.getStatus() < 400
+                && Outbox.writtenByThisRequest()) {
             relay.wake();
         }
     }
