@@ -131,6 +131,10 @@ class AccessApiTest {
                 .put("/subscriptions/" + Realms.CONTOSO_SUBSCRIPTION + "/bogus/providers/Microsoft.Authorization/"
                         + "roleAssignments/" + UUID.randomUUID() + "?api-version=2022-04-01")
                 .then().statusCode(400).body("error.code", is("InvalidScope"));
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(assignment(Realms.CAROL, READER))
+                .put(CONTOSO_SCOPE + "/resourceGroups/rg/providers/Microsoft.Compute/galleries/nosuchgallery/providers/"
+                        + "Microsoft.Authorization/roleAssignments/" + UUID.randomUUID() + "?api-version=2022-04-01")
+                .then().statusCode(400).body("error.code", is("ScopeNotFound"));
     }
 
     @Test

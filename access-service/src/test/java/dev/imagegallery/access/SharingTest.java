@@ -87,6 +87,16 @@ class SharingTest {
     }
 
     @Test
+    void roleAssignmentsAtAnExistingGalleryScopeAreAccepted() {
+        String g = gallery();
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                .body("{\"properties\":{\"roleDefinitionId\":\"acdd72a7-3385-48ef-bd42-f606fba81ae7\",\"principalId\":\""
+                        + Realms.CAROL + "\",\"principalType\":\"User\"}}")
+                .put(g + "/providers/Microsoft.Authorization/roleAssignments/" + UUID.randomUUID()
+                        + "?api-version=2022-04-01").then().statusCode(201);
+    }
+
+    @Test
     void onlyOwnersAndSharingAdminsShareAndOtherTenantsDoNotSeeTheGallery() {
         String g = gallery();
         share(Tokens.carol(), g, tenants("Add", "fabrikam")).statusCode(403).body("error.code", is("AuthorizationFailed"));

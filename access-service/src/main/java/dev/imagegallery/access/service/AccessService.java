@@ -75,6 +75,7 @@ public class AccessService {
         }
         return visibleSubscription(caller, sub)
                 .flatMap(s -> require(caller, scope, WRITE_ASSIGNMENTS))
+                .flatMap(v -> galleryOfScopeExists(scope))
                 .flatMap(v -> RoleAssignment.<RoleAssignment>findById(id))
                 .flatMap(existing -> {
                     if (existing != null) {
@@ -170,6 +171,27 @@ public class AccessService {
     /** Fails with 404 (subscription of another tenant) or 403 unless the caller may act at the scope. */
     public Uni<Void> requireAt(Caller caller, String scope, String action) {
         return visibleSubscription(caller, ScopePath.subscriptionOf(scope)).flatMap(s -> require(caller, scope, action));
+    }
+
+    /**
+     * A scope at or below a gallery must name a gallery that exists (as catalog-service reported it); subscription
+     * and resource-group scopes need only the subscription (resource groups are implicit).
+     */
+    private static Uni<Void> galleryOfScopeExists(String scope) {
+        var m = java.util.regex.Pattern.compile("(?i)^(/subscriptions/[^/]+/resourceGroups/[^/]+/providers/"
+                + "Microsoft\\.Compute/galleries/[^/]+)").matcher(scope);
+        if (!m.find()) {
+            return Uni.createFrom().voidItem();
+        }
+        String gallery = m.group(1);
+        return dev.imagegallery.access.domain.GalleryRef.<dev.imagegallery.access.domain.GalleryRef>findById(
+                gallery.toLowerCase(Locale.ROOT)).map(g -> {
+                    if (g == null) {
+                        throw ArmException.invalid("ScopeNotFound", "The scope '" + scope + "' names a gallery that "
+                                + "does not exist.", "scope");
+                    }
+                    return null;
+                });
     }
 
     /** A tenant administrator holds Owner on one of the tenant's subscriptions. */

@@ -11,7 +11,7 @@ import dev.imagegallery.common.arm.ArmException;
 import dev.imagegallery.common.security.Authorizer;
 import dev.imagegallery.common.security.Caller;
 import dev.imagegallery.events.Json;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -49,7 +49,10 @@ public class ResolutionService {
         this.cache = cache;
     }
 
-    @WithSession
+    /**
+     * No session of its own: the cached hot path (a definition and its latest) touches no database, and each lookup
+     * that does opens one.
+     */
     public Uni<Bodies.ResolveResult> resolve(Caller caller, String sub, String location, Bodies.ResolveRequest req) {
         String region = Validation.region(location, "location");
         if (req == null || req.imageReference() == null) {
@@ -75,14 +78,15 @@ public class ResolutionService {
         String versionName = m.group(5);
         return authorizer.require(caller, defId, READ_VERSIONS)
                 .flatMap(x -> cache.definition(ResourceIds.key(defId),
-                        () -> ImageDefinition.<ImageDefinition>findById(ResourceIds.key(defId))))
+                        () -> Panache.withSession(() -> ImageDefinition.<ImageDefinition>findById(ResourceIds.key(defId)))))
                 .flatMap(def -> {
                     if (def == null) {
                         throw ArmException.notFound("GalleryImageNotFound", "The gallery image '" + defId
                                 + "' was not found.", "imageReference.id");
                     }
                     if (versionName == null || versionName.equalsIgnoreCase("latest")) {
-                        return cache.latest(def.key, region, () -> VersionService.latest(def.key, region)).flatMap(v -> {
+                        return cache.latest(def.key, region,
+                                () -> Panache.withSession(() -> VersionService.latest(def.key, region))).flatMap(v -> {
                             if (v == null) {
                                 throw ArmException.notFound("NoImageVersionReadyInLocation", "No version of '"
                                         + defId + "' is ready in '" + region + "': none is replicated there, "
@@ -92,7 +96,8 @@ public class ResolutionService {
                         });
                     }
                     Validation.version(versionName);
-                    return ImageVersion.<ImageVersion>findById(def.key + "/versions/" + versionName.toLowerCase())
+                    return Panache.withSession(() -> ImageVersion.<ImageVersion>findById(def.key + "/versions/"
+                            + versionName.toLowerCase()))
                             .flatMap(v -> exact(def, v, versionName, region, req.vmSize(), defId));
                 });
     }
@@ -112,8 +117,8 @@ public class ResolutionService {
         String image = m.group(2);
         String versionName = m.group(3);
         return (community ? views.community(m.group(1)) : views.shared(caller, m.group(1)))
-                .flatMap(g -> ImageDefinition.<ImageDefinition>findById(g.galleryKey + "/images/"
-                        + image.toLowerCase(java.util.Locale.ROOT)).map(def -> {
+                .flatMap(g -> Panache.withSession(() -> ImageDefinition.<ImageDefinition>findById(g.galleryKey + "/images/"
+                        + image.toLowerCase(java.util.Locale.ROOT))).map(def -> {
                     if (def == null) {
                         throw ArmException.notFound("GalleryImageNotFound", "The image '" + image + "' was not found "
                                 + "in gallery '" + m.group(1) + "'.", target);
@@ -122,7 +127,8 @@ public class ResolutionService {
                 }).flatMap(def -> {
                     String defId = g.galleryId + "/images/" + def.name;
                     if (versionName == null || versionName.equalsIgnoreCase("latest")) {
-                        return cache.latest(def.key, region, () -> VersionService.latest(def.key, region)).flatMap(v -> {
+                        return cache.latest(def.key, region,
+                                () -> Panache.withSession(() -> VersionService.latest(def.key, region))).flatMap(v -> {
                             if (v == null) {
                                 throw ArmException.notFound("NoImageVersionReadyInLocation", "No version of '" + raw
                                         + "' is ready in '" + region + "'.", target);
@@ -131,7 +137,8 @@ public class ResolutionService {
                         });
                     }
                     Validation.version(versionName);
-                    return ImageVersion.<ImageVersion>findById(def.key + "/versions/" + versionName.toLowerCase())
+                    return Panache.withSession(() -> ImageVersion.<ImageVersion>findById(def.key + "/versions/"
+                            + versionName.toLowerCase()))
                             .flatMap(v -> exact(def, v, versionName, region, req.vmSize(), defId));
                 }));
     }
@@ -147,7 +154,8 @@ public class ResolutionService {
                     + (v.replacementVersion == null ? "." : "; use '" + v.replacementVersion + "'."),
                     "imageReference.id");
         }
-        return VersionRegion.<VersionRegion>findById(VersionRegion.idOf(v.key, region)).flatMap(r -> {
+        return Panache.withSession(() -> VersionRegion.<VersionRegion>findById(VersionRegion.idOf(v.key, region)))
+                .flatMap(r -> {
             if (r == null) {
                 throw ArmException.notFound("ImageVersionNotReplicatedToLocation", "The version '" + name
                         + "' is not replicated to '" + region + "'.", "imageReference.id");

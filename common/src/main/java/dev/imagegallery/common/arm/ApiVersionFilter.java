@@ -51,14 +51,20 @@ public class ApiVersionFilter {
         if (p.startsWith("/q/") || p.equals("/q") || p.startsWith("/blobs") || p.startsWith("/download/")) {
             return null;
         }
-        if (p.contains("/providers/microsoft.compute/")) {
-            return COMPUTE;
-        }
-        if (p.contains("/providers/microsoft.authorization/")) {
-            return AUTHORIZATION;
-        }
-        if (p.contains("/providers/microsoft.consumption/")) {
-            return CONSUMPTION;
+        // the provider that serves a request is the last one in its path: a role assignment at a gallery scope
+        // (.../Microsoft.Compute/galleries/g/providers/Microsoft.Authorization/...) is an Authorization call
+        int last = p.lastIndexOf("/providers/");
+        if (last >= 0) {
+            String provider = p.substring(last + "/providers/".length());
+            if (provider.startsWith("microsoft.compute/")) {
+                return COMPUTE;
+            }
+            if (provider.startsWith("microsoft.authorization/")) {
+                return AUTHORIZATION;
+            }
+            if (provider.startsWith("microsoft.consumption/")) {
+                return CONSUMPTION;
+            }
         }
         if (p.startsWith("/subscriptions") || p.startsWith("/tenants")) {
             return SUBSCRIPTIONS;
