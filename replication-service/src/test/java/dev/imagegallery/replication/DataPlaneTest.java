@@ -223,6 +223,17 @@ class DataPlaneTest {
         given().auth().oauth2(Tokens.alice()).get(download("eastus", version)).then().statusCode(404)
                 .body("error.code", is("ReplicaNotFound"));
         given().auth().oauth2(Tokens.carol()).get(download("westus2", version)).then().statusCode(403);
+        // a Disabled version is not downloadable until it is enabled again
+        TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.VERSION_LIFECYCLE_CHANGED,
+                version, new Payloads.VersionLifecycleChanged(version, Realms.CONTOSO_SUBSCRIPTION, "Disabled",
+                        "9.9.9")));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth()
+                .oauth2(Tokens.alice()).get(download("westus2", version)).then().statusCode(409)
+                .body("error.code", is("GalleryImageVersionDisabled")));
+        TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.VERSION_LIFECYCLE_CHANGED,
+                version, new Payloads.VersionLifecycleChanged(version, Realms.CONTOSO_SUBSCRIPTION, "Active", null)));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth()
+                .oauth2(Tokens.alice()).get(download("westus2", version)).then().statusCode(200));
     }
 
     @Test

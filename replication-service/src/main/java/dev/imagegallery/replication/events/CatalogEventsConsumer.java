@@ -33,6 +33,8 @@ public class CatalogEventsConsumer {
             case EventTypes.VERSION_DELETED -> replication.versionDeleted(event.dataAs(Payloads.VersionDeleted.class));
             case EventTypes.VERSION_TARGET_REGIONS_CHANGED -> replication.targetRegionsChanged(
                     event.dataAs(Payloads.VersionTargetRegionsChanged.class));
+            case EventTypes.VERSION_LIFECYCLE_CHANGED -> replication.lifecycleChanged(
+                    event.dataAs(Payloads.VersionLifecycleChanged.class));
             default -> Uni.createFrom().voidItem();
         });
     }

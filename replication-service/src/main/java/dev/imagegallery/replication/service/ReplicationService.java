@@ -214,4 +214,20 @@ public class ReplicationService {
         return ReplicaJob.update("purged = true where id = ?1 and state = ?2", jobId, ReplicaJob.DELETED)
                 .replaceWithVoid();
     }
+
+    /** A Disabled version's content is not served (until it is re-enabled); Active and Deprecated ones are. */
+    public Uni<Void> lifecycleChanged(Payloads.VersionLifecycleChanged e) {
+        String key = e.versionId().toLowerCase(Locale.ROOT);
+        return dev.imagegallery.replication.domain.DisabledVersion
+                .<dev.imagegallery.replication.domain.DisabledVersion>findById(key).flatMap(existing -> {
+                    if (!"Disabled".equals(e.state())) {
+                        return existing == null ? Uni.createFrom().voidItem() : existing.delete();
+                    }
+                    var d = existing != null ? existing : new dev.imagegallery.replication.domain.DisabledVersion();
+                    d.versionKey = key;
+                    d.replacementVersion = e.replacementVersion();
+                    d.disabledAt = Instant.now();
+                    return existing != null ? Uni.createFrom().voidItem() : d.persist().replaceWithVoid();
+                });
+    }
 }

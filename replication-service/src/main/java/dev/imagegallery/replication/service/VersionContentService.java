@@ -27,6 +27,13 @@ public class VersionContentService {
     }
 
     public Manifest manifest(String region, String versionId) {
+        var disabled = pool.preparedQuery("SELECT replacement_version FROM disabled_version WHERE version_key = $1")
+                .execute(Tuple.of(versionId.toLowerCase(java.util.Locale.ROOT))).await().atMost(DB_WAIT);
+        if (disabled.size() > 0) {
+            String replacement = disabled.iterator().next().getString("replacement_version");
+            throw ArmException.conflict("GalleryImageVersionDisabled", "The image version '" + versionId
+                    + "' is disabled" + (replacement == null ? "." : "; use '" + replacement + "'."), versionId);
+        }
         var rows = pool.preparedQuery("SELECT digest FROM replica_job WHERE id = $1 AND state = $2")
                 .execute(Tuple.of(ReplicaJob.idOf(versionId, region), ReplicaJob.COMPLETED))
                 .await().atMost(DB_WAIT);
