@@ -3,7 +3,6 @@ package dev.imagegallery.catalog.domain;
 import dev.imagegallery.common.arm.ArmException;
 import dev.imagegallery.events.Regions;
 
-import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -116,9 +115,5 @@ public final class Validation {
                     + maxLength + " characters.");
         }
         return value;
-    }
-
-    public static String lower(String s) {
-        return s == null ? null : s.toLowerCase(Locale.ROOT);
     }
 }

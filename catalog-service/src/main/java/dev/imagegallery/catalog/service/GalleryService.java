@@ -21,7 +21,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 /** Galleries, image definitions and managed images: their rules and their storage. */
@@ -510,9 +509,5 @@ public class GalleryService {
                 return mi.delete().replaceWith(true);
             });
         });
-    }
-
-    static String newId() {
-        return UUID.randomUUID().toString();
     }
 }
