@@ -124,6 +124,12 @@ public final class TestIssuer implements AutoCloseable {
             return this;
         }
 
+        /** Valid for this many seconds from now. */
+        public Token lifetime(long seconds) {
+            this.lifetimeSeconds = seconds;
+            return this;
+        }
+
         public Token forged() {
             this.forged = true;
             return this;
