@@ -138,6 +138,73 @@ class AccessApiTest {
     }
 
     @Test
+    void scopesBelowAGalleryMustNameADefinitionOrVersionThatExists() {
+        String erin = UUID.randomUUID().toString(); // a principal no other test names
+        String g = SharingTest.gallery();
+        String d = g + "/images/ubuntu";
+        String v = d + "/versions/1.0.0";
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(assignment(erin, READER))
+                .put(d + "/providers/Microsoft.Authorization/roleAssignments/" + UUID.randomUUID()
+                        + "?api-version=2022-04-01")
+                .then().statusCode(400).body("error.code", is("ScopeNotFound"))
+                .body("error.message", containsString("image definition"));
+        TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.IMAGE_DEFINITION_CHANGED, d,
+                new Payloads.ImageDefinitionChanged(d, Realms.CONTOSO_SUBSCRIPTION, false)));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> given().auth()
+                .oauth2(Tokens.alice()).contentType(ContentType.JSON).body(assignment(erin, READER))
+                .put(d + "/providers/Microsoft.Authorization/roleAssignments/" + UUID.randomUUID()
+                        + "?api-version=2022-04-01").statusCode() == 201);
+        // the definition exists, its version not yet
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(assignment(erin, READER))
+                .put(v + "/providers/Microsoft.Authorization/roleAssignments/" + UUID.randomUUID()
+                        + "?api-version=2022-04-01")
+                .then().statusCode(400).body("error.code", is("ScopeNotFound"))
+                .body("error.message", containsString("image version"));
+        TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.VERSION_PUBLISHED, v,
+                new Payloads.VersionPublished(v, Realms.CONTOSO_SUBSCRIPTION, "contoso", "westeurope",
+                        "http://localhost:8082/blobs/westeurope/" + Realms.CONTOSO_SUBSCRIPTION + "/x.raw",
+                        "sha256:00", 1, 1, List.of())));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> given().auth()
+                .oauth2(Tokens.alice()).contentType(ContentType.JSON).body(assignment(erin, READER))
+                .put(v + "/providers/Microsoft.Authorization/roleAssignments/" + UUID.randomUUID()
+                        + "?api-version=2022-04-01").statusCode() == 201);
+        // once the definition is deleted, it is no scope any more
+        TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.IMAGE_DEFINITION_CHANGED, d,
+                new Payloads.ImageDefinitionChanged(d, Realms.CONTOSO_SUBSCRIPTION, true)));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> given().auth()
+                .oauth2(Tokens.alice()).contentType(ContentType.JSON).body(assignment(erin, READER))
+                .put(d + "/providers/Microsoft.Authorization/roleAssignments/" + UUID.randomUUID()
+                        + "?api-version=2022-04-01").statusCode() == 400);
+    }
+
+    @Test
+    void aPrincipalOfAnotherTenantCannotBeAssigned() {
+        // bob (fabrikam) and a fabrikam group become known to the directory when bob's token is verified here
+        given().auth().oauth2(Tokens.of(Realms.FABRIKAM, Realms.BOB).groups("fab-ops-group").sign())
+                .get(SUBS).then().statusCode(200);
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(assignment(Realms.BOB, READER))
+                .put(assignmentPath(UUID.randomUUID().toString())).then().statusCode(400)
+                .body("error.code", is("PrincipalNotFound"))
+                .body("error.target", is("properties.principalId"))
+                .body("error.message", containsString("fabrikam"));
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                .body(assignment("fab-ops-group", READER).replace("\"User\"", "\"Group\""))
+                .put(assignmentPath(UUID.randomUUID().toString())).then().statusCode(400)
+                .body("error.code", is("PrincipalNotFound"));
+        // a principal of alice's own tenant is accepted
+        String dave = "da7e0000-0000-4000-8000-000000000004";
+        given().auth().oauth2(Tokens.of(Realms.CONTOSO, dave).sign()).get(SUBS).then().statusCode(200);
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(assignment(dave, READER))
+                .put(assignmentPath(UUID.randomUUID().toString())).then().statusCode(201);
+        // and bob's own administrator may assign him in fabrikam
+        given().auth().oauth2(Tokens.bob()).contentType(ContentType.JSON)
+                .body(assignment(Realms.BOB, READER).replace(CONTOSO_SCOPE, "/subscriptions/" + Realms.FABRIKAM_SUBSCRIPTION))
+                .put("/subscriptions/" + Realms.FABRIKAM_SUBSCRIPTION + "/resourceGroups/rg-x/providers/"
+                        + "Microsoft.Authorization/roleAssignments/" + UUID.randomUUID() + "?api-version=2022-04-01")
+                .then().statusCode(201);
+    }
+
+    @Test
     void builtInRoleDefinitionsAreListed() {
         given().auth().oauth2(Tokens.carol())
                 .get(CONTOSO_SCOPE + "/providers/Microsoft.Authorization/roleDefinitions?api-version=2022-04-01")

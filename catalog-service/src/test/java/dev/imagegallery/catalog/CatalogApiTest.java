@@ -84,6 +84,25 @@ class CatalogApiTest {
     }
 
     @Test
+    void creatingAndDeletingADefinitionTellsAccessService() {
+        String g = gallery("defevents");
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(galleryBody())
+                .put(g + API).then().statusCode(201);
+        String d = g + "/images/scoped";
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(imageBody("scoped-sku"))
+                .put(d + API).then().statusCode(201);
+        given().auth().oauth2(Tokens.alice()).delete(d + API).then().statusCode(200);
+        List<CloudEvent> events = TestEvents.read(EventTypes.CATALOG_TOPIC, Duration.ofSeconds(20), seen -> seen
+                .stream().filter(e -> e.type().equals(EventTypes.IMAGE_DEFINITION_CHANGED)
+                        && e.subject().equals(d)).count() == 2);
+        assertEquals(List.of(false, true), events.stream()
+                .filter(e -> e.type().equals(EventTypes.IMAGE_DEFINITION_CHANGED) && e.subject().equals(d))
+                .map(e -> e.dataAs(Payloads.ImageDefinitionChanged.class))
+                .peek(p -> assertEquals(SUB, p.subscriptionId()))
+                .map(Payloads.ImageDefinitionChanged::deleted).toList());
+    }
+
+    @Test
     void withoutATokenIs401() {
         given().get(gallery("any") + API).then().statusCode(401).body("error.code", is("AuthenticationFailed"));
     }

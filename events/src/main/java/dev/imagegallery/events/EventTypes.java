@@ -22,6 +22,7 @@ public final class EventTypes {
     public static final String CHUNK_REPAIRED = "ChunkRepaired";
     public static final String SUBSCRIPTION_CREATED = "SubscriptionCreated";
     public static final String GALLERY_CHANGED = "GalleryChanged";
+    public static final String IMAGE_DEFINITION_CHANGED = "ImageDefinitionChanged";
     public static final String GALLERY_SHARING_CHANGED = "GallerySharingChanged";
     public static final String TENANT_REGISTERED = "TenantRegistered";
     public static final String ACCESS_DENIED = "AccessDenied";

@@ -102,6 +102,10 @@ public final class Payloads {
                                  String location, boolean deleted) {
     }
 
+    /** catalog → access: an image definition was created or deleted (role assignments may name it as their scope). */
+    public record ImageDefinitionChanged(String definitionId, String subscriptionId, boolean deleted) {
+    }
+
     /** One recipient of a direct share: {@code type} Subscriptions or AADTenants; {@code state} Pending, Accepted, Rejected. */
     public record ShareEntry(String type, String id, String tenantId, String state) {
     }

@@ -2,6 +2,7 @@ package dev.imagegallery.access.events;
 
 import dev.imagegallery.access.domain.AuditEntry;
 import dev.imagegallery.access.domain.GalleryRef;
+import dev.imagegallery.access.domain.ScopeRef;
 import dev.imagegallery.common.inbox.Inbox;
 import dev.imagegallery.events.CloudEvent;
 import dev.imagegallery.events.EventTypes;
@@ -13,16 +14,61 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import java.util.Locale;
 
-/** What access-service learns from others: the galleries that exist (catalog) and the denied requests (audit). */
+/**
+ * What access-service learns from others: the galleries, image definitions and versions that exist (catalog) and the
+ * denied requests (audit).
+ */
 @ApplicationScoped
 public class AccessInputsConsumer {
 
     @Incoming("catalog-events")
     public Uni<Void> catalog(String json) {
         CloudEvent event = parse(json);
-        if (event == null || !EventTypes.GALLERY_CHANGED.equals(event.type())) {
+        if (event == null) {
             return Uni.createFrom().voidItem();
         }
+        switch (event.type()) {
+            case EventTypes.IMAGE_DEFINITION_CHANGED -> {
+                var p = event.dataAs(Payloads.ImageDefinitionChanged.class);
+                return Inbox.process(event, () -> scope(p.definitionId(), ScopeRef.DEFINITION, p.subscriptionId(),
+                        p.deleted()));
+            }
+            case EventTypes.VERSION_PUBLISHED -> {
+                var p = event.dataAs(Payloads.VersionPublished.class);
+                return Inbox.process(event, () -> scope(p.versionId(), ScopeRef.VERSION, p.subscriptionId(), false));
+            }
+            case EventTypes.VERSION_DELETED -> {
+                var p = event.dataAs(Payloads.VersionDeleted.class);
+                return Inbox.process(event, () -> scope(p.versionId(), ScopeRef.VERSION, p.subscriptionId(), true));
+            }
+            case EventTypes.GALLERY_CHANGED -> {
+                return gallery(event);
+            }
+            default -> {
+                return Uni.createFrom().voidItem();
+            }
+        }
+    }
+
+    /** Keeps (or drops) a definition or version that role assignments may name as their scope. */
+    private static Uni<Void> scope(String id, String kind, String subscriptionId, boolean deleted) {
+        String key = id.toLowerCase(Locale.ROOT);
+        if (deleted) {
+            return ScopeRef.deleteById(key).replaceWithVoid();
+        }
+        return ScopeRef.<ScopeRef>findById(key).flatMap(existing -> {
+            if (existing != null) {
+                return Uni.createFrom().voidItem();
+            }
+            ScopeRef r = new ScopeRef();
+            r.scopeKey = key;
+            r.kind = kind;
+            r.subscriptionId = subscriptionId;
+            return r.persist().replaceWithVoid();
+        });
+    }
+
+    private static Uni<Void> gallery(CloudEvent event) {
         return Inbox.process(event, () -> {
             var p = event.dataAs(Payloads.GalleryChanged.class);
             String key = p.galleryId().toLowerCase(Locale.ROOT);

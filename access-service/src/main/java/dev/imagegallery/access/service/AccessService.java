@@ -1,6 +1,7 @@
 package dev.imagegallery.access.service;
 
 import dev.imagegallery.access.domain.RoleAssignment;
+import dev.imagegallery.access.domain.ScopeRef;
 import dev.imagegallery.access.domain.ScopePath;
 import dev.imagegallery.access.domain.Subscription;
 import dev.imagegallery.common.arm.ArmException;
@@ -35,10 +36,12 @@ public class AccessService {
 
     private final Outbox outbox;
     private final Authorizer authorizer;
+    private final PrincipalDirectory directory;
 
-    public AccessService(Outbox outbox, Authorizer authorizer) {
+    public AccessService(Outbox outbox, Authorizer authorizer, PrincipalDirectory directory) {
         this.outbox = outbox;
         this.authorizer = authorizer;
+        this.directory = directory;
     }
 
     /** The subscriptions of the caller's tenant on which the caller holds any role (as Azure lists them). */
@@ -75,7 +78,8 @@ public class AccessService {
         }
         return visibleSubscription(caller, sub)
                 .flatMap(s -> require(caller, scope, WRITE_ASSIGNMENTS))
-                .flatMap(v -> galleryOfScopeExists(scope))
+                .flatMap(v -> scopeExists(scope))
+                .flatMap(v -> principalOfTenant(caller, principalId))
                 .flatMap(v -> RoleAssignment.<RoleAssignment>findById(id))
                 .flatMap(existing -> {
                     if (existing != null) {
@@ -173,25 +177,62 @@ public class AccessService {
         return visibleSubscription(caller, ScopePath.subscriptionOf(scope)).flatMap(s -> require(caller, scope, action));
     }
 
+    private static final java.util.regex.Pattern BELOW_SUBSCRIPTION = java.util.regex.Pattern.compile(
+            "(?i)^(/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.Compute/galleries/[^/]+)"
+                    + "(/images/[^/]+)?(/versions/[^/]+)?$");
+
     /**
-     * A scope at or below a gallery must name a gallery that exists (as catalog-service reported it); subscription
-     * and resource-group scopes need only the subscription (resource groups are implicit).
+     * A scope at or below a gallery must name a gallery, image definition or version that exists (as catalog-service
+     * reported it: GalleryChanged, ImageDefinitionChanged, VersionPublished / VersionDeleted); subscription and
+     * resource-group scopes need only the subscription (resource groups are implicit).
      */
-    private static Uni<Void> galleryOfScopeExists(String scope) {
-        var m = java.util.regex.Pattern.compile("(?i)^(/subscriptions/[^/]+/resourceGroups/[^/]+/providers/"
-                + "Microsoft\\.Compute/galleries/[^/]+)").matcher(scope);
+    private static Uni<Void> scopeExists(String scope) {
+        var m = BELOW_SUBSCRIPTION.matcher(scope);
         if (!m.find()) {
             return Uni.createFrom().voidItem();
         }
         String gallery = m.group(1);
-        return dev.imagegallery.access.domain.GalleryRef.<dev.imagegallery.access.domain.GalleryRef>findById(
-                gallery.toLowerCase(Locale.ROOT)).map(g -> {
-                    if (g == null) {
-                        throw ArmException.invalid("ScopeNotFound", "The scope '" + scope + "' names a gallery that "
-                                + "does not exist.", "scope");
+        String definition = m.group(2) == null ? null : gallery + m.group(2);
+        String version = m.group(3) == null ? null : definition + m.group(3);
+        Uni<Boolean> exists = dev.imagegallery.access.domain.GalleryRef
+                .<dev.imagegallery.access.domain.GalleryRef>findById(gallery.toLowerCase(Locale.ROOT))
+                .flatMap(g -> {
+                    if (g == null || definition == null) {
+                        return Uni.createFrom().item(g != null);
                     }
-                    return null;
+                    return ScopeRef.<ScopeRef>findById(definition.toLowerCase(Locale.ROOT)).flatMap(d -> {
+                        if (d == null || version == null) {
+                            return Uni.createFrom().item(d != null);
+                        }
+                        return ScopeRef.<ScopeRef>findById(version.toLowerCase(Locale.ROOT)).map(v -> v != null);
+                    });
                 });
+        return exists.map(found -> {
+            if (!found) {
+                String what = version != null ? "an image version" : definition != null ? "an image definition"
+                        : "a gallery";
+                throw ArmException.invalid("ScopeNotFound", "The scope '" + scope + "' names " + what
+                        + " that does not exist.", "scope");
+            }
+            return null;
+        });
+    }
+
+    /**
+     * The principal must not belong to another tenant (as far as the principal directory has seen it). Access across
+     * tenants is given by sharing the gallery (the share action), which the recipient tenant accepts; a role
+     * assignment names a principal of the scope's own tenant.
+     */
+    private Uni<Void> principalOfTenant(Caller caller, String principalId) {
+        return directory.tenantsOf(principalId).map(tenants -> {
+            if (!tenants.isEmpty() && !tenants.contains(caller.tenantId())) {
+                throw ArmException.invalid("PrincipalNotFound", "Principal " + principalId + " does not exist in "
+                        + "the directory of tenant " + caller.tenantId() + ": it belongs to tenant " + tenants.get(0)
+                        + ". Share the gallery with that tenant instead (POST .../galleries/{gallery}/share).",
+                        "properties.principalId");
+            }
+            return null;
+        });
     }
 
     /** A tenant administrator holds Owner on one of the tenant's subscriptions. */

@@ -240,7 +240,8 @@ public class GalleryService {
                     d.provisioningState = "Succeeded";
                     d.createdAt = Instant.now();
                     fill(d, body, location, arch);
-                    return d.<ImageDefinition>persist().map(x -> new Upsert<>(d, true));
+                    return d.<ImageDefinition>persist().call(x -> definitionChanged(id, sub, false))
+                            .map(x -> new Upsert<>(d, true));
                     });
                 });
             });
@@ -415,9 +416,16 @@ public class GalleryService {
                     throw ArmException.conflict("GalleryImageNotEmpty", "The image definition '" + name + "' holds "
                             + n + " version(s); delete them first.", key);
                 }
-                return d.delete().replaceWith(true);
+                return d.delete().call(() -> definitionChanged(ResourceIds.definition(sub, rg, galleryName, name), sub,
+                        true)).replaceWith(true);
             });
         });
+    }
+
+    /** Tells access-service that a definition exists or is gone (role assignments may name it as their scope). */
+    private Uni<Void> definitionChanged(String id, String sub, boolean deleted) {
+        return outbox.emit(EventTypes.IMAGE_DEFINITION_CHANGED, id, new Payloads.ImageDefinitionChanged(id, sub,
+                deleted)).replaceWithVoid();
     }
 
     // ---- managed images ----
