@@ -91,9 +91,9 @@ final class BillingTestSupport {
 
     static CloudEvent replicaCompleted(String sub, String versionId, String region, int replicas, String storageType,
                                        long physicalBytes, long logicalBytes, Instant completedAt) {
-        return CloudEvent.of("/tests", EventTypes.REPLICA_COMPLETED, versionId, new Payloads.ReplicaCompleted(versionId,
-                sub, region, replicas, storageType, "sha256:" + "ab".repeat(32), physicalBytes, logicalBytes,
-                completedAt));
+        return at(completedAt, CloudEvent.of("/tests", EventTypes.REPLICA_COMPLETED, versionId,
+                new Payloads.ReplicaCompleted(versionId, sub, region, replicas, storageType, "sha256:" + "ab".repeat(32),
+                        physicalBytes, logicalBytes, completedAt)));
     }
 
     /** replication-service removed a version's replicas in one region (a region dropped, or the version deleted). */
@@ -102,8 +102,8 @@ final class BillingTestSupport {
     }
 
     static CloudEvent replicaDeleted(String sub, String versionId, String region, int replicas, Instant deletedAt) {
-        return CloudEvent.of("/tests", EventTypes.REPLICA_DELETED, versionId,
-                new Payloads.ReplicaDeleted(versionId, sub, region, replicas, deletedAt));
+        return at(deletedAt, CloudEvent.of("/tests", EventTypes.REPLICA_DELETED, versionId,
+                new Payloads.ReplicaDeleted(versionId, sub, region, replicas, deletedAt)));
     }
 
     static CloudEvent egress(String versionId, String from, String to, long bytes, Instant at) {
@@ -111,8 +111,22 @@ final class BillingTestSupport {
     }
 
     static CloudEvent egress(String sub, String versionId, String from, String to, long bytes, Instant at) {
-        return CloudEvent.of("/tests", EventTypes.EGRESS_TRANSFERRED, versionId,
-                new Payloads.EgressTransferred(versionId, sub, from, to, bytes, at));
+        return at(at, CloudEvent.of("/tests", EventTypes.EGRESS_TRANSFERRED, versionId,
+                new Payloads.EgressTransferred(versionId, sub, from, to, bytes, at)));
+    }
+
+    /**
+     * The event as its producer would have stamped it when the fact happened (knowledge time = event time; billing
+     * invoices a month as known at its cutoff).
+     */
+    static CloudEvent at(Instant time, CloudEvent e) {
+        return new CloudEvent(e.specversion(), e.id(), e.source(), e.type(), e.subject(), time, e.datacontenttype(),
+                e.dataschema(), e.data());
+    }
+
+    /** The same fact, reported at {@code time} (later than it happened: a late event). */
+    static CloudEvent reportedAt(Instant time, CloudEvent e) {
+        return at(time, e);
     }
 
     /** A version id under another subscription. */

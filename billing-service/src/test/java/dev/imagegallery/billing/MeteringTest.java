@@ -195,6 +195,21 @@ class MeteringTest {
     }
 
     @Test
+    void ofTheVersionsDeletionAndItsReplicasDeletionTheEarlierEndsTheMeter() {
+        String v = newVersionId();
+        LocalDate tenDaysAgo = TODAY.minusDays(10);
+        publishReplication(replicaCompleted(v, "northeurope", 1, "Standard_LRS", 10 * GIB, 10 * GIB,
+                at(tenDaysAgo, 0)));
+        // the version's deletion (yesterday) is consumed first; the removal of its replicas five days ago, reported
+        // late on the other topic, comes after it and still ends the meter five days ago
+        publishCatalog(versionDeleted(v, at(YESTERDAY, 0)));
+        await().atMost(PATIENCE).until(() -> !storage(lines(v, TWO_DAYS_AGO, TWO_DAYS_AGO)).isEmpty());
+        publishReplication(replicaDeleted(v, "northeurope", 1, at(TODAY.minusDays(5), 0)));
+        await().atMost(PATIENCE).until(() -> storage(lines(v, TWO_DAYS_AGO, TWO_DAYS_AGO)).isEmpty());
+        assertThat(storage(lines(v, tenDaysAgo, TODAY)), hasSize(5)); // ten days ago to six days ago, 24 h each
+    }
+
+    @Test
     void aRegionRemovedFromAVersionIsBilledUpToItsReplicaDeletion() {
         String v = newVersionId();
         LocalDate twelveDaysAgo = TODAY.minusDays(12);

@@ -42,6 +42,8 @@ import static dev.imagegallery.billing.BillingTestSupport.newVersionId;
 import static dev.imagegallery.billing.BillingTestSupport.publishCatalog;
 import static dev.imagegallery.billing.BillingTestSupport.publishReplication;
 import static dev.imagegallery.billing.BillingTestSupport.replicaCompleted;
+import static dev.imagegallery.billing.BillingTestSupport.replicaDeleted;
+import static dev.imagegallery.billing.BillingTestSupport.reportedAt;
 import static dev.imagegallery.billing.BillingTestSupport.usageQuantity;
 import static dev.imagegallery.billing.BillingTestSupport.versionDeleted;
 import static io.restassured.RestAssured.given;
@@ -91,15 +93,10 @@ class ReplayTest {
             publishReplication(e);
         }
         publishReplication(events.get(5)); // redelivered: billed once
-        CloudEvent deletion = versionDeleted(v2, Instant.parse("2025-03-03T09:30:00Z"));
-        publishCatalog(deletion);
 
         LocalDate jan = LocalDate.parse("2025-01-01");
         await().atMost(PATIENCE).untilAsserted(() -> {
             assertTrue(usageQuantity(sub, jan, jan.plusDays(89), "Premium_LRS Stored GiB-hours").signum() > 0);
-            // the deletion ended v2's meter: nothing stored in northeurope after 3 March 09:30
-            assertThat(usageQuantity(sub, LocalDate.parse("2025-03-04"), LocalDate.parse("2025-03-31"),
-                    "Premium_LRS Stored GiB-hours"), comparesEqualTo(BigDecimal.ZERO));
             BigDecimal moved = usageQuantity(sub, jan, jan.plusDays(89), "Inter-region egress westeurope to eastus")
                     .add(usageQuantity(sub, jan, jan.plusDays(89), "Inter-region egress westeurope to northeurope"));
             long bytes = 0;
@@ -109,9 +106,39 @@ class ReplayTest {
             assertThat(moved.multiply(BigDecimal.valueOf(GIB)).setScale(0, java.math.RoundingMode.HALF_EVEN),
                     comparesEqualTo(BigDecimal.valueOf(bytes)));
         });
+        // January is invoiced (as known at its cutoff, 1 February 01:00) ...
+        given().auth().oauth2(Tokens.alice()).get(invoicePath(sub, "2025-01")).then().statusCode(200);
+        // ... then two facts of January are reported late, in February: a transfer, and v2's replicas in northeurope
+        // having been removed on 25 January (v2 was billed up to the end of January)
+        CloudEvent lateTransfer = reportedAt(Instant.parse("2025-02-05T00:00:00Z"), egress(sub, v1, "westeurope",
+                "westus2", 5 * GIB, Instant.parse("2025-01-28T12:00:00Z")));
+        CloudEvent lateRemoval = reportedAt(Instant.parse("2025-02-10T00:00:00Z"), replicaDeleted(sub, v2,
+                "northeurope", 1, Instant.parse("2025-01-25T00:00:00Z")));
+        publishReplication(lateTransfer);
+        publishReplication(lateRemoval);
+        // and v2 is deleted in March (its meter already ended in January)
+        CloudEvent deletion = versionDeleted(v2, Instant.parse("2025-03-03T09:30:00Z"));
+        publishCatalog(deletion);
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            assertThat(usageQuantity(sub, LocalDate.parse("2025-03-04"), LocalDate.parse("2025-03-31"),
+                    "Premium_LRS Stored GiB-hours"), comparesEqualTo(BigDecimal.ZERO));
+            assertThat(usageQuantity(sub, jan, jan.plusDays(30), "Inter-region egress westeurope to westus2"),
+                    comparesEqualTo(new BigDecimal(5)));
+            assertThat(usageQuantity(sub, LocalDate.parse("2025-01-26"), LocalDate.parse("2025-01-31"),
+                    "Premium_LRS Stored GiB-hours"), comparesEqualTo(BigDecimal.ZERO));
+        });
         Map<String, Object> first = invoices(sub);
         assertThat((BigDecimal) ((Map<?, ?>) first.get("2025-01")).get("total"), org.hamcrest.Matchers
                 .greaterThan(BigDecimal.ZERO));
+        // the late facts are adjustments of January on February's invoice, not edits of January's
+        List<?> february = (List<?>) ((Map<?, ?>) first.get("2025-02")).get("lines");
+        assertTrue(february.stream().map(l -> (Map<?, ?>) l).anyMatch(l -> "Adjustment".equals(l.get("lineType"))
+                && "2025-01".equals(l.get("servicePeriod")) && String.valueOf(l.get("meterName")).contains("westus2")),
+                "February adjusts January's egress: " + february);
+        assertTrue(february.stream().map(l -> (Map<?, ?>) l).anyMatch(l -> "Adjustment".equals(l.get("lineType"))
+                && "2025-01".equals(l.get("servicePeriod"))
+                && new BigDecimal(String.valueOf(l.get("cost"))).signum() < 0),
+                "February credits January's storage of v2 after 25 January: " + february);
 
         // 1. a replay of both topics from offset zero by a fresh consumer group: every event is known, nothing changes
         replayFromOffsetZero();
@@ -120,6 +147,8 @@ class ReplayTest {
         // 2. wipe everything billing knows of the subscription, then replay from offset zero again
         List<String> ids = new ArrayList<>(events.stream().map(CloudEvent::id).toList());
         ids.add(deletion.id());
+        ids.add(lateTransfer.id());
+        ids.add(lateRemoval.id());
         pool.preparedQuery("DELETE FROM invoice_line WHERE subscription_id = $1").execute(Tuple.of(sub))
                 .await().indefinitely();
         pool.preparedQuery("DELETE FROM invoice WHERE subscription_id = $1").execute(Tuple.of(sub))
@@ -128,6 +157,8 @@ class ReplayTest {
                 .await().indefinitely();
         pool.preparedQuery("DELETE FROM egress_record WHERE subscription_id = $1").execute(Tuple.of(sub))
                 .await().indefinitely();
+        pool.preparedQuery("DELETE FROM deleted_replica WHERE version_key = ANY($1)")
+                .execute(Tuple.of((Object) new String[]{v1.toLowerCase(), v2.toLowerCase()})).await().indefinitely();
         pool.preparedQuery("DELETE FROM deleted_version WHERE version_key = ANY($1)")
                 .execute(Tuple.of((Object) new String[]{v1.toLowerCase(), v2.toLowerCase()})).await().indefinitely();
         pool.preparedQuery("DELETE FROM processed_event WHERE event_id = ANY($1)")

@@ -36,21 +36,28 @@ public class InvoiceRepository {
     public record Range(Instant start, Instant end) {
     }
 
-    public record Issued(YearMonth month, Instant issuedAt) {
+    /** An issued invoice: its month, when it was issued, and the knowledge cutoff it was computed as of. */
+    public record Issued(YearMonth month, Instant issuedAt, Instant asOf) {
     }
 
-    /** Storage per price period, type and region: exact byte-microseconds (open meters count up to {@code now}). */
-    public Uni<List<StorageUsage>> storageUsage(SqlClient c, String sub, List<Period> periods, Instant now) {
+    /**
+     * Storage per price period, type and region: exact byte-microseconds, from the ledger as known before
+     * {@code asOf} (meters known by then, with the ends known by then; a meter still open as of then counts up to it).
+     */
+    public Uni<List<StorageUsage>> storageUsage(SqlClient c, String sub, List<Period> periods, Instant asOf) {
         Instant from = periods.get(0).start();
         Instant to = periods.get(periods.size() - 1).end();
         return c.preparedQuery("SELECT p.idx::int AS idx, m.storage_account_type, m.region, "
                         + "sum(m.physical_bytes::numeric * round(extract(epoch FROM "
-                        + "(least(coalesce(m.ended_at, $4), p.pe) - greatest(m.started_at, p.ps))) * 1000000)) AS bm "
-                        + "FROM storage_meter m JOIN unnest($2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY "
-                        + "AS p(ps, pe, idx) ON m.started_at < p.pe AND coalesce(m.ended_at, $4) > p.ps "
-                        + "WHERE m.subscription_id = $1 AND m.started_at < $6 AND (m.ended_at IS NULL OR m.ended_at > $5) "
+                        + "(least(coalesce(m.e, $4), p.pe) - greatest(m.started_at, p.ps))) * 1000000)) AS bm "
+                        + "FROM (SELECT storage_account_type, region, physical_bytes, started_at, "
+                        + "CASE WHEN end_known_at < $4 THEN ended_at END AS e FROM storage_meter "
+                        + "WHERE subscription_id = $1 AND started_at < $6 AND known_at < $4) AS m "
+                        + "JOIN unnest($2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY "
+                        + "AS p(ps, pe, idx) ON m.started_at < p.pe AND coalesce(m.e, $4) > p.ps "
+                        + "WHERE (m.e IS NULL OR m.e > $5) AND m.started_at < coalesce(m.e, $4) "
                         + "GROUP BY 1, 2, 3")
-                .execute(Tuple.of(sub, starts(periods), ends(periods), utc(now), utc(from), utc(to)))
+                .execute(Tuple.of(sub, starts(periods), ends(periods), utc(asOf), utc(from), utc(to)))
                 .map(rows -> {
                     List<StorageUsage> usage = new ArrayList<>();
                     for (Row r : rows) {
@@ -61,8 +68,8 @@ public class InvoiceRepository {
                 });
     }
 
-    /** Egress per price period and region pair, in bytes. */
-    public Uni<List<EgressUsage>> egressUsage(SqlClient c, String sub, List<Period> periods) {
+    /** Egress per price period and region pair, in bytes, as known before {@code asOf}. */
+    public Uni<List<EgressUsage>> egressUsage(SqlClient c, String sub, List<Period> periods, Instant asOf) {
         Instant from = periods.get(0).start();
         Instant to = periods.get(periods.size() - 1).end();
         return c.preparedQuery("SELECT p.idx::int AS idx, e.source_region, e.destination_region, "
@@ -70,8 +77,8 @@ public class InvoiceRepository {
                         + "$3::timestamptz[]) WITH ORDINALITY AS p(ps, pe, idx) "
                         + "ON e.transferred_at >= p.ps AND e.transferred_at < p.pe "
                         + "WHERE e.subscription_id = $1 AND e.transferred_at >= $4 AND e.transferred_at < $5 "
-                        + "GROUP BY 1, 2, 3")
-                .execute(Tuple.of(sub, starts(periods), ends(periods), utc(from), utc(to)))
+                        + "AND e.known_at < $6 GROUP BY 1, 2, 3")
+                .execute(Tuple.of(sub, starts(periods), ends(periods), utc(from), utc(to), utc(asOf)))
                 .map(rows -> {
                     List<EgressUsage> usage = new ArrayList<>();
                     for (Row r : rows) {
@@ -91,16 +98,17 @@ public class InvoiceRepository {
     }
 
     /**
-     * The time range touched by ledger rows of a subscription written after {@code since} (usage that arrived after
-     * the last invoice was issued), or null if there are none.
+     * The time range of usage touched by what became known of a subscription in {@code [since, until)} (meters known
+     * or ended then, transfers known then: usage learnt after the previous invoice's cutoff), or null if nothing.
      */
-    public Uni<Range> recordedSince(SqlClient c, String sub, Instant since, Instant now) {
+    public Uni<Range> knownBetween(SqlClient c, String sub, Instant since, Instant until) {
         return c.preparedQuery("SELECT least(s.a, e.a) AS a, greatest(s.b, e.b) AS b FROM "
                         + "(SELECT min(started_at) AS a, max(coalesce(ended_at, $3)) AS b "
-                        + "FROM storage_meter WHERE subscription_id = $1 AND recorded_at > $2) AS s, "
+                        + "FROM storage_meter WHERE subscription_id = $1 AND ((known_at >= $2 AND known_at < $3) "
+                        + "OR (end_known_at >= $2 AND end_known_at < $3))) AS s, "
                         + "(SELECT min(transferred_at) AS a, max(transferred_at) + interval '1 microsecond' AS b "
-                        + "FROM egress_record WHERE subscription_id = $1 AND recorded_at > $2) AS e")
-                .execute(Tuple.of(sub, utc(since), utc(now)))
+                        + "FROM egress_record WHERE subscription_id = $1 AND known_at >= $2 AND known_at < $3) AS e")
+                .execute(Tuple.of(sub, utc(since), utc(until)))
                 .map(rows -> {
                     Row r = rows.iterator().next();
                     OffsetDateTime a = r.getOffsetDateTime("a");
@@ -111,13 +119,13 @@ public class InvoiceRepository {
 
     /** The invoices issued for a subscription, oldest first. */
     public Uni<List<Issued>> issued(SqlClient c, String sub) {
-        return c.preparedQuery("SELECT month, issued_at FROM invoice WHERE subscription_id = $1 ORDER BY month")
+        return c.preparedQuery("SELECT month, issued_at, as_of FROM invoice WHERE subscription_id = $1 ORDER BY month")
                 .execute(Tuple.of(sub))
                 .map(rows -> {
                     List<Issued> issued = new ArrayList<>();
                     for (Row r : rows) {
                         issued.add(new Issued(YearMonth.from(r.getLocalDate("month")),
-                                r.getOffsetDateTime("issued_at").toInstant()));
+                                r.getOffsetDateTime("issued_at").toInstant(), r.getOffsetDateTime("as_of").toInstant()));
                     }
                     return issued;
                 });
@@ -157,11 +165,15 @@ public class InvoiceRepository {
                         }));
     }
 
-    /** Writes an issued invoice and its lines; answers the time it was issued (the database's clock). */
-    public Uni<Instant> insert(SqlConnection c, String sub, YearMonth month, BigDecimal total, List<Line> lines) {
-        return c.preparedQuery("INSERT INTO invoice (subscription_id, month, issued_at, currency, total) "
-                        + "VALUES ($1, $2, clock_timestamp(), $3, $4) RETURNING issued_at")
-                .execute(Tuple.of(sub, month.atDay(1), PriceSheet.CURRENCY, total))
+    /**
+     * Writes an issued invoice (computed as of {@code asOf}) and its lines; answers the time it was issued (the
+     * database's clock).
+     */
+    public Uni<Instant> insert(SqlConnection c, String sub, YearMonth month, Instant asOf, BigDecimal total,
+                               List<Line> lines) {
+        return c.preparedQuery("INSERT INTO invoice (subscription_id, month, issued_at, as_of, currency, total) "
+                        + "VALUES ($1, $2, clock_timestamp(), $3, $4, $5) RETURNING issued_at")
+                .execute(Tuple.of(sub, month.atDay(1), utc(asOf), PriceSheet.CURRENCY, total))
                 .flatMap(rows -> {
                     Instant issuedAt = rows.iterator().next().getOffsetDateTime(0).toInstant();
                     if (lines.isEmpty()) {

@@ -21,8 +21,10 @@ import java.util.UUID;
 /**
  * Writes of the metering ledger (storage meters, egress records, deletions, processed event ids, dead letters), in
  * plain SQL on one connection inside the caller's transaction, so that a whole batch of events commits at once.
- * Every ledger row written gets {@code recorded_at = clock_timestamp()}: invoicing compares it with the time a month
- * was issued to find usage that arrived late.
+ * Every row carries when the system knew of it ({@code known_at}, and {@code end_known_at} for a meter's end): the
+ * time of the event that wrote it, never before the cutoff of an invoice already issued for the subscription.
+ * Invoicing reads the ledger as of a month's cutoff, so it depends on the events only (see V4__knowledge_time.sql);
+ * {@code recorded_at} keeps when the row was written, for the record.
  */
 @ApplicationScoped
 public class LedgerRepository {
@@ -31,15 +33,12 @@ public class LedgerRepository {
     public static final int LOCK_SUBSCRIPTION = 62;
     public static final int LOCK_PRICES = 63;
 
-    /** An open or the latest meter of a version in a region. */
+    /** An open or the latest meter of a version in a region; {@code endKnownAt} is set with {@code endedAt}. */
     public record Meter(UUID id, String storageAccountType, int replicaCount, long physicalBytes, long logicalBytes,
-                        Instant startedAt, Instant endedAt) {
-        public Meter endingAt(Instant end) {
-            return new Meter(id, storageAccountType, replicaCount, physicalBytes, logicalBytes, startedAt, end);
-        }
-
-        public Meter holding(String type, int replicas, long physical, long logical) {
-            return new Meter(id, type, replicas, physical, logical, startedAt, endedAt);
+                        Instant startedAt, Instant endedAt, Instant endKnownAt) {
+        /** Ends at {@code end}, known from {@code known}. */
+        public Meter endingAt(Instant end, Instant known) {
+            return new Meter(id, storageAccountType, replicaCount, physicalBytes, logicalBytes, startedAt, end, known);
         }
 
         public boolean isOpen() {
@@ -58,11 +57,32 @@ public class LedgerRepository {
 
     public record NewMeter(UUID id, String versionKey, String versionId, String subscriptionId, String region,
                            String storageAccountType, int replicaCount, long physicalBytes, long logicalBytes,
-                           Instant startedAt, Instant endedAt) {
+                           Instant startedAt, Instant endedAt, Instant knownAt, Instant endKnownAt) {
     }
 
     public record NewEgress(String eventId, String versionKey, String versionId, String subscriptionId,
-                            String sourceRegion, String destinationRegion, long bytes, Instant transferredAt) {
+                            String sourceRegion, String destinationRegion, long bytes, Instant transferredAt,
+                            Instant knownAt) {
+    }
+
+    /**
+     * The cutoff of the latest invoice issued for each of these subscriptions (usage learnt now is known from it at
+     * the earliest: an issued invoice never changes). Read under the subscriptions' shared locks.
+     */
+    public Uni<Map<String, Instant>> issuedCutoffs(SqlConnection c, Collection<String> subscriptions) {
+        if (subscriptions.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return c.preparedQuery("SELECT subscription_id, max(as_of) FROM invoice WHERE subscription_id = ANY($1) "
+                        + "GROUP BY 1")
+                .execute(Tuple.of(subscriptions.toArray(new String[0])))
+                .map(rows -> {
+                    Map<String, Instant> cutoffs = new HashMap<>();
+                    for (Row r : rows) {
+                        cutoffs.put(r.getString(0), r.getOffsetDateTime(1).toInstant());
+                    }
+                    return cutoffs;
+                });
     }
 
     public record DeadLetter(UUID id, String topic, String key, String payload, Instant createdAt) {
@@ -129,19 +149,21 @@ public class LedgerRepository {
     /** The latest meter (open or not) of every region of these versions. */
     public Uni<Map<Place, Meter>> latestMeters(SqlConnection c, Collection<String> versionKeys) {
         return c.preparedQuery("SELECT DISTINCT ON (version_key, region) version_key, region, id, "
-                        + "storage_account_type, replica_count, physical_bytes, logical_bytes, started_at, ended_at "
-                        + "FROM storage_meter WHERE version_key = ANY($1) "
-                        + "ORDER BY version_key, region, started_at DESC")
+                        + "storage_account_type, replica_count, physical_bytes, logical_bytes, started_at, ended_at, "
+                        + "end_known_at FROM storage_meter WHERE version_key = ANY($1) "
+                        + "ORDER BY version_key, region, started_at DESC, ended_at DESC NULLS FIRST")
                 .execute(Tuple.of(versionKeys.toArray(new String[0])))
                 .map(rows -> {
                     Map<Place, Meter> latest = new HashMap<>();
                     for (Row r : rows) {
                         OffsetDateTime ended = r.getOffsetDateTime("ended_at");
+                        OffsetDateTime endKnown = r.getOffsetDateTime("end_known_at");
                         latest.put(new Place(r.getString("version_key"), r.getString("region")),
                                 new Meter(r.getUUID("id"), r.getString("storage_account_type"),
                                         r.getInteger("replica_count"), r.getLong("physical_bytes"),
                                         r.getLong("logical_bytes"), r.getOffsetDateTime("started_at").toInstant(),
-                                        ended == null ? null : ended.toInstant()));
+                                        ended == null ? null : ended.toInstant(),
+                                        endKnown == null ? null : endKnown.toInstant()));
                     }
                     return latest;
                 });
@@ -157,19 +179,13 @@ public class LedgerRepository {
         }
         int n = changed.size();
         UUID[] ids = new UUID[n];
-        String[] types = new String[n];
-        Integer[] replicas = new Integer[n];
-        Long[] physical = new Long[n];
-        Long[] logical = new Long[n];
         OffsetDateTime[] ends = new OffsetDateTime[n];
+        OffsetDateTime[] endKnowns = new OffsetDateTime[n];
         for (int i = 0; i < n; i++) {
             Meter m = changed.get(i);
             ids[i] = m.id();
-            types[i] = m.storageAccountType();
-            replicas[i] = m.replicaCount();
-            physical[i] = m.physicalBytes();
-            logical[i] = m.logicalBytes();
             ends[i] = m.endedAt() == null ? null : utc(m.endedAt());
+            endKnowns[i] = m.endKnownAt() == null ? null : utc(m.endKnownAt());
         }
         int k = added.size();
         UUID[] newIds = new UUID[k];
@@ -183,6 +199,8 @@ public class LedgerRepository {
         Long[] newLogical = new Long[k];
         OffsetDateTime[] starts = new OffsetDateTime[k];
         OffsetDateTime[] newEnds = new OffsetDateTime[k];
+        OffsetDateTime[] knowns = new OffsetDateTime[k];
+        OffsetDateTime[] newEndKnowns = new OffsetDateTime[k];
         for (int i = 0; i < k; i++) {
             NewMeter m = added.get(i);
             newIds[i] = m.id();
@@ -196,22 +214,24 @@ public class LedgerRepository {
             newLogical[i] = m.logicalBytes();
             starts[i] = utc(m.startedAt());
             newEnds[i] = m.endedAt() == null ? null : utc(m.endedAt());
+            knowns[i] = utc(m.knownAt());
+            newEndKnowns[i] = m.endKnownAt() == null ? null : utc(m.endKnownAt());
         }
         // the insert reads the update's count, so the update (closing meters) runs to completion before it
-        return c.preparedQuery("WITH changed AS (UPDATE storage_meter m SET storage_account_type = u.t, "
-                        + "replica_count = u.r, physical_bytes = u.p, logical_bytes = u.l, ended_at = u.e, "
-                        + "recorded_at = clock_timestamp() FROM unnest($1::uuid[], $2::text[], $3::int[], "
-                        + "$4::bigint[], $5::bigint[], $6::timestamptz[]) AS u(id, t, r, p, l, e) WHERE m.id = u.id "
-                        + "RETURNING 1) "
+        // a meter's content never changes once written (a change ends it and opens another): only its end is set
+        return c.preparedQuery("WITH changed AS (UPDATE storage_meter m SET ended_at = u.e, end_known_at = u.k, "
+                        + "recorded_at = clock_timestamp() FROM unnest($1::uuid[], $2::timestamptz[], "
+                        + "$3::timestamptz[]) AS u(id, e, k) WHERE m.id = u.id RETURNING 1) "
                         + "INSERT INTO storage_meter (id, version_key, version_id, subscription_id, region, "
                         + "storage_account_type, replica_count, physical_bytes, logical_bytes, started_at, ended_at, "
-                        + "recorded_at) SELECT *, clock_timestamp() FROM unnest($7::uuid[], $8::text[], $9::text[], "
-                        + "$10::text[], $11::text[], $12::text[], $13::int[], $14::bigint[], $15::bigint[], "
-                        + "$16::timestamptz[], $17::timestamptz[]) WHERE (SELECT count(*) FROM changed) >= 0")
-                .execute(Tuple.tuple().addValue(ids).addValue(types).addValue(replicas).addValue(physical)
-                        .addValue(logical).addValue(ends).addValue(newIds).addValue(keys).addValue(versions)
-                        .addValue(subs).addValue(regions).addValue(newTypes).addValue(newReplicas)
-                        .addValue(newPhysical).addValue(newLogical).addValue(starts).addValue(newEnds))
+                        + "known_at, end_known_at, recorded_at) SELECT *, clock_timestamp() FROM unnest($4::uuid[], "
+                        + "$5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::bigint[], "
+                        + "$12::bigint[], $13::timestamptz[], $14::timestamptz[], $15::timestamptz[], "
+                        + "$16::timestamptz[]) WHERE (SELECT count(*) FROM changed) >= 0")
+                .execute(Tuple.tuple().addValue(ids).addValue(ends).addValue(endKnowns).addValue(newIds)
+                        .addValue(keys).addValue(versions).addValue(subs).addValue(regions).addValue(newTypes)
+                        .addValue(newReplicas).addValue(newPhysical).addValue(newLogical).addValue(starts)
+                        .addValue(newEnds).addValue(knowns).addValue(newEndKnowns))
                 .replaceWithVoid();
     }
 
@@ -260,8 +280,10 @@ public class LedgerRepository {
         String[] destinations = new String[n];
         Long[] bytes = new Long[n];
         OffsetDateTime[] times = new OffsetDateTime[n];
+        OffsetDateTime[] knowns = new OffsetDateTime[n];
         for (int i = 0; i < n; i++) {
             NewEgress r = records.get(i);
+            knowns[i] = utc(r.knownAt());
             ids[i] = r.eventId();
             keys[i] = r.versionKey();
             versions[i] = r.versionId();
@@ -272,11 +294,12 @@ public class LedgerRepository {
             times[i] = utc(r.transferredAt());
         }
         return c.preparedQuery("INSERT INTO egress_record (event_id, version_key, version_id, subscription_id, "
-                        + "source_region, destination_region, bytes, transferred_at, recorded_at) "
+                        + "source_region, destination_region, bytes, transferred_at, known_at, recorded_at) "
                         + "SELECT *, clock_timestamp() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
-                        + "$5::text[], $6::text[], $7::bigint[], $8::timestamptz[]) ON CONFLICT (event_id) DO NOTHING")
+                        + "$5::text[], $6::text[], $7::bigint[], $8::timestamptz[], $9::timestamptz[]) "
+                        + "ON CONFLICT (event_id) DO NOTHING")
                 .execute(Tuple.tuple().addValue(ids).addValue(keys).addValue(versions).addValue(subs).addValue(sources)
-                        .addValue(destinations).addValue(bytes).addValue(times))
+                        .addValue(destinations).addValue(bytes).addValue(times).addValue(knowns))
                 .replaceWithVoid();
     }
 

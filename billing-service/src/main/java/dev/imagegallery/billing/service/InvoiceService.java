@@ -26,9 +26,12 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Monthly invoices per subscription. A month is issued once it has ended (plus {@code close-after}): by the hourly
- * job, or on demand when its invoice is read. Issuing writes the invoice and never changes it again; usage metered
- * later for an invoiced month (a late event) is invoiced as adjustment lines on the next invoice issued.
+ * Monthly invoices per subscription. A month is issued once its cutoff has passed (its end plus {@code close-after}):
+ * by the hourly job, or on demand when its invoice is read. An invoice is computed from the ledger as known before its
+ * cutoff (see {@link dev.imagegallery.billing.repository.LedgerRepository}: knowledge comes from the events' times),
+ * so that replaying every event into an empty database issues the same invoices. Issuing writes the invoice and never
+ * changes it again; usage learnt after a month's cutoff (a late event) is invoiced as adjustment lines on the next
+ * invoice.
  * <p>
  * Months are issued in order, each in one transaction holding the subscription's invoicing lock (metering holds it
  * shared while it writes), so an issued invoice and the ledger rows it did not see are cleanly separated by time.
@@ -49,6 +52,11 @@ public class InvoiceService {
         this.prices = prices;
         this.priceSheets = priceSheets;
         this.closeAfter = config.invoices().closeAfter();
+    }
+
+    /** The knowledge cutoff of a month's invoice: the month's end plus close-after. */
+    public Instant cutoff(YearMonth month) {
+        return month.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant().plus(closeAfter);
     }
 
     /** The last month that can be issued now. */
@@ -73,7 +81,8 @@ public class InvoiceService {
             return Uni.createFrom().failure(notFound(month));
         }
         if (month.isAfter(last)) {
-            return closeThrough(sub, last).flatMap(v -> pool.withTransaction(c -> compute(c, sub, month)
+            return closeThrough(sub, last).flatMap(v -> pool.withTransaction(c -> compute(c, sub, month,
+                            clock.instant())
                     .map(lines -> new Invoice(sub, month, Invoice.OPEN, null, InvoiceCalculator.total(lines),
                             lines))));
         }
@@ -132,7 +141,8 @@ public class InvoiceService {
                         return Uni.createFrom().voidItem();
                     }
                     long started = System.nanoTime();
-                    return compute(c, sub, month).flatMap(lines -> invoices.insert(c, sub, month,
+                    Instant asOf = cutoff(month);
+                    return compute(c, sub, month, asOf).flatMap(lines -> invoices.insert(c, sub, month, asOf,
                                     InvoiceCalculator.total(lines), lines))
                             .invoke(at -> Log.infof("issued the invoice of %s for %s in %d ms", sub, month,
                                     (System.nanoTime() - started) / 1_000_000))
@@ -141,20 +151,20 @@ public class InvoiceService {
     }
 
     /**
-     * The lines of a month's invoice as of now: its usage, then for every earlier month touched by ledger rows
-     * written since the previous invoice was issued, the difference between its usage now and what was invoiced.
+     * The lines of a month's invoice as of {@code asOf} (its cutoff, or now for the running month): its usage, then for
+     * every earlier month touched by what became known since the previous invoice's cutoff, the difference between
+     * its usage as of {@code asOf} and what was invoiced for it.
      */
-    public Uni<List<Line>> compute(SqlConnection c, String sub, YearMonth month) {
-        Instant now = clock.instant();
-        return priceSheets.book(c).flatMap(book -> usage(c, sub, month, book, now).flatMap(usage ->
+    public Uni<List<Line>> compute(SqlConnection c, String sub, YearMonth month, Instant asOf) {
+        return priceSheets.book(c).flatMap(book -> usage(c, sub, month, book, asOf).flatMap(usage ->
                 invoices.issued(c, sub).flatMap(issued -> {
                     List<InvoiceRepository.Issued> before = issued.stream()
                             .filter(i -> i.month().isBefore(month)).toList();
                     if (before.isEmpty()) {
                         return Uni.createFrom().item(usage);
                     }
-                    Instant since = before.get(before.size() - 1).issuedAt();
-                    return invoices.recordedSince(c, sub, since, now).flatMap(range -> {
+                    Instant since = before.get(before.size() - 1).asOf();
+                    return invoices.knownBetween(c, sub, since, asOf).flatMap(range -> {
                         if (range == null) {
                             return Uni.createFrom().item(usage);
                         }
@@ -164,7 +174,7 @@ public class InvoiceService {
                         YearMonth lastTouched = YearMonth.from(range.end().minusNanos(1).atOffset(ZoneOffset.UTC));
                         for (YearMonth p = first; p.isBefore(month) && !p.isAfter(lastTouched); p = p.plusMonths(1)) {
                             YearMonth period = p;
-                            chain = chain.flatMap(v -> usage(c, sub, period, book, now)
+                            chain = chain.flatMap(v -> usage(c, sub, period, book, asOf)
                                     .flatMap(recomputed -> invoices.billedFor(c, sub, period)
                                             .invoke(billed -> all.addAll(InvoiceCalculator.adjustments(period,
                                                     recomputed, billed))))
@@ -178,16 +188,16 @@ public class InvoiceService {
                 })));
     }
 
-    /** The usage lines of a month (up to now for the running month). */
-    private Uni<List<Line>> usage(SqlClient c, String sub, YearMonth month, PriceBook book, Instant now) {
+    /** The usage lines of a month as known before {@code asOf} (up to {@code asOf} for the running month). */
+    private Uni<List<Line>> usage(SqlClient c, String sub, YearMonth month, PriceBook book, Instant asOf) {
         Instant start = month.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         Instant end = month.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-        if (end.isAfter(now)) {
-            end = now.isAfter(start) ? now : start.plusNanos(1000);
+        if (end.isAfter(asOf)) {
+            end = asOf.isAfter(start) ? asOf : start.plusNanos(1000);
         }
         var periods = book.periods(start, end);
-        return invoices.storageUsage(c, sub, periods, now)
-                .flatMap(storage -> invoices.egressUsage(c, sub, periods)
+        return invoices.storageUsage(c, sub, periods, asOf)
+                .flatMap(storage -> invoices.egressUsage(c, sub, periods, asOf)
                         .map(egress -> InvoiceCalculator.usageLines(month, periods, storage, egress)));
     }
 

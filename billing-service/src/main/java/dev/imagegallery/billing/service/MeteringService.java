@@ -144,7 +144,7 @@ public class MeteringService {
         }
         Set<String> subscriptions = new LinkedHashSet<>();
         Set<String> versions = new LinkedHashSet<>();
-        List<NewEgress> egress = new ArrayList<>();
+        List<Parsed> egress = new ArrayList<>();
         List<DeadLetter> dead = new ArrayList<>();
         List<Parsed> storage = new ArrayList<>();
         for (Parsed p : todo) {
@@ -152,9 +152,7 @@ public class MeteringService {
                 dead.add(deadLetter(topic, p));
             } else if (p.payload() instanceof Payloads.EgressTransferred e) {
                 subscriptions.add(sub(e.subscriptionId()));
-                egress.add(new NewEgress(p.id(), key(e.versionId()), e.versionId(), sub(e.subscriptionId()),
-                        Regions.normalise(e.sourceRegion()), Regions.normalise(e.destinationRegion()), e.bytes(),
-                        timeOf(e.transferredAt(), p.event())));
+                egress.add(p);
             } else if (p.payload() instanceof Payloads.ReplicaCompleted e) {
                 subscriptions.add(sub(e.subscriptionId()));
                 versions.add(key(e.versionId()));
@@ -172,8 +170,16 @@ public class MeteringService {
             }
         }
         return ledger.lock(c, subscriptions, versions)
-                .flatMap(v -> storage.isEmpty() ? Uni.createFrom().voidItem() : applyStorage(c, versions, storage))
-                .flatMap(v -> ledger.insertEgress(c, egress))
+                .flatMap(v -> ledger.issuedCutoffs(c, subscriptions))
+                .flatMap(cutoffs -> (storage.isEmpty() ? Uni.createFrom().voidItem()
+                        : applyStorage(c, versions, storage, new Knowledge(cutoffs)))
+                        .flatMap(v -> ledger.insertEgress(c, egress.stream().map(p -> {
+                            var e = (Payloads.EgressTransferred) p.payload();
+                            return new NewEgress(p.id(), key(e.versionId()), e.versionId(), sub(e.subscriptionId()),
+                                    Regions.normalise(e.sourceRegion()), Regions.normalise(e.destinationRegion()),
+                                    e.bytes(), timeOf(e.transferredAt(), p.event()),
+                                    new Knowledge(cutoffs).of(p, e.subscriptionId()));
+                        }).toList())))
                 .flatMap(v -> ledger.insertOutbox(c, dead))
                 .invoke(() -> {
                     if (!dead.isEmpty()) {
@@ -191,17 +197,19 @@ public class MeteringService {
      * events are applied to it in order in memory, and the outcome is written in three (meters, version and replica
      * deletions): a batch costs the same few statements however many storage events it holds.
      */
-    private Uni<Void> applyStorage(SqlConnection c, Set<String> versions, List<Parsed> events) {
+    private Uni<Void> applyStorage(SqlConnection c, Set<String> versions, List<Parsed> events, Knowledge knowledge) {
         return Uni.combine().all().unis(ledger.latestMeters(c, versions), ledger.deletedVersions(c, versions),
                 ledger.deletedReplicas(c, versions)).asTuple().flatMap(t -> {
             StorageBatch batch = new StorageBatch(t.getItem1(), t.getItem2(), t.getItem3());
             for (Parsed p : events) {
                 if (p.payload() instanceof Payloads.ReplicaCompleted e) {
-                    batch.replicaCompleted(p.id(), e, timeOf(e.completedAt(), p.event()));
+                    batch.replicaCompleted(p.id(), e, timeOf(e.completedAt(), p.event()),
+                            knowledge.of(p, e.subscriptionId()));
                 } else if (p.payload() instanceof Payloads.ReplicaDeleted e) {
-                    batch.replicaDeleted(e, timeOf(e.deletedAt(), p.event()));
+                    batch.replicaDeleted(e, timeOf(e.deletedAt(), p.event()), knowledge.of(p, e.subscriptionId()));
                 } else {
-                    batch.versionDeleted((Payloads.VersionDeleted) p.payload(), timeOf(null, p.event()));
+                    var e = (Payloads.VersionDeleted) p.payload();
+                    batch.versionDeleted(e, timeOf(null, p.event()), knowledge.of(p, e.subscriptionId()));
                 }
             }
             List<Meter> changed = new ArrayList<>();
@@ -215,7 +223,7 @@ public class MeteringService {
                     added.add(new NewMeter(created.id(), created.versionKey(), created.versionId(),
                             created.subscriptionId(), created.region(), now.storageAccountType(),
                             now.replicaCount(), now.physicalBytes(), now.logicalBytes(), now.startedAt(),
-                            now.endedAt()));
+                            now.endedAt(), created.knownAt(), now.endKnownAt()));
                 }
             }
             return ledger.writeMeters(c, changed, added)
@@ -249,14 +257,18 @@ public class MeteringService {
             touched.put(m.id(), m);
         }
 
-        private void open(Place place, Payloads.ReplicaCompleted e, String type, Instant start, Instant end) {
+        private void open(Place place, Payloads.ReplicaCompleted e, String type, Instant start, Instant end,
+                          Instant known) {
+            Instant endKnown = end == null ? null : known;
             NewMeter m = new NewMeter(UUID.randomUUID(), place.versionKey(), e.versionId(), sub(e.subscriptionId()),
-                    place.region(), type, e.replicaCount(), e.physicalBytes(), e.logicalBytes(), start, end);
+                    place.region(), type, e.replicaCount(), e.physicalBytes(), e.logicalBytes(), start, end, known,
+                    endKnown);
             created.put(m.id(), m);
-            put(place, new Meter(m.id(), type, e.replicaCount(), e.physicalBytes(), e.logicalBytes(), start, end));
+            put(place, new Meter(m.id(), type, e.replicaCount(), e.physicalBytes(), e.logicalBytes(), start, end,
+                    endKnown));
         }
 
-        void replicaCompleted(String eventId, Payloads.ReplicaCompleted e, Instant start) {
+        void replicaCompleted(String eventId, Payloads.ReplicaCompleted e, Instant start, Instant known) {
             Place place = new Place(key(e.versionId()), Regions.normalise(e.region()));
             String type = PriceSheet.storageType(e.storageAccountType()).orElseThrow();
             Meter latest = this.latest.get(place);
@@ -271,12 +283,10 @@ public class MeteringService {
                 if (same) {
                     return;
                 }
-                if (start.equals(latest.startedAt())) {
-                    put(place, latest.holding(type, e.replicaCount(), e.physicalBytes(), e.logicalBytes()));
-                    return;
-                }
-                put(place, latest.endingAt(start));
-                open(place, e, type, start, null);
+                // the running meter ends where the new content starts (at its own start when both start together: a
+                // meter's content never changes, so that the ledger as of an earlier time stays what it was)
+                put(place, latest.endingAt(start, known));
+                open(place, e, type, start, null, known);
                 return;
             }
             if (latest != null && start.isBefore(latest.endedAt())) {
@@ -292,34 +302,60 @@ public class MeteringService {
                     end = deleted;
                 }
             }
-            open(place, e, type, start, end);
+            open(place, e, type, start, end, known);
         }
 
         /** The region's replicas are gone: its running meter stops there, and later completions of it too. */
-        void replicaDeleted(Payloads.ReplicaDeleted e, Instant at) {
+        void replicaDeleted(Payloads.ReplicaDeleted e, Instant at, Instant known) {
             Place place = new Place(key(e.versionId()), Regions.normalise(e.region()));
             replicaDeleted.merge(place, at, MeteringService::latest);
             replicaDeletions.merge(place, at, MeteringService::latest);
-            end(place, at);
+            end(place, at, known);
         }
 
         /** The version is gone: its running meters stop at the event's time, and later completions of it too. */
-        void versionDeleted(Payloads.VersionDeleted e, Instant at) {
+        void versionDeleted(Payloads.VersionDeleted e, Instant at, Instant known) {
             String version = key(e.versionId());
             versionDeleted.merge(version, at, MeteringService::latest);
             versionDeletions.merge(version, at, MeteringService::latest);
             for (Place place : new ArrayList<>(latest.keySet())) {
                 if (place.versionKey().equals(version)) {
-                    end(place, at);
+                    end(place, at, known);
                 }
             }
         }
 
-        private void end(Place place, Instant at) {
+        /**
+         * The latest meter ends at {@code at}: a running one, or one that ended later (the two deletions of the same
+         * replicas, of the version and of the region, come on different topics in either order: the earliest wins).
+         */
+        private void end(Place place, Instant at, Instant known) {
             Meter m = latest.get(place);
-            if (m != null && m.isOpen() && m.startedAt().isBefore(at)) {
-                put(place, m.endingAt(at));
+            if (m != null && m.startedAt().isBefore(at) && (m.isOpen() || m.endedAt().isAfter(at))) {
+                put(place, m.endingAt(at, known));
             }
+        }
+    }
+
+    /**
+     * When the system learnt what an event says: the event's own time (stamped by its producer), but never before the
+     * cutoff of the latest invoice already issued for the subscription, since an issued invoice never changes (what
+     * arrives after it is an adjustment on the next one). From the events alone, apart from that floor; a replay into
+     * an empty database (no invoices yet) therefore reproduces what was known when.
+     */
+    private final class Knowledge {
+        private final Map<String, Instant> cutoffs;
+
+        Knowledge(Map<String, Instant> cutoffs) {
+            this.cutoffs = cutoffs;
+        }
+
+        Instant of(Parsed p, String subscriptionId) {
+            Instant t = p.event() != null && p.event().time() != null ? p.event().time() : clock.instant();
+            Instant floor = isBlank(subscriptionId)
+                    ? cutoffs.values().stream().max(Instant::compareTo).orElse(null)
+                    : cutoffs.get(sub(subscriptionId));
+            return floor != null && floor.isAfter(t) ? floor : t;
         }
     }
 

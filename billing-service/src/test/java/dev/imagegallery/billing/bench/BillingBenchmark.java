@@ -167,17 +167,20 @@ class BillingBenchmark {
         int transfers = ROWS - meters;
         long l0 = System.nanoTime();
         exec("INSERT INTO storage_meter (id, version_key, version_id, subscription_id, region, storage_account_type, "
-                + "replica_count, physical_bytes, logical_bytes, started_at, ended_at, recorded_at) "
-                + "SELECT gen_random_uuid(), 'bench-v' || i, 'bench-v' || i, $1, "
-                + "(ARRAY['westeurope','northeurope','eastus','westus2'])[1 + i % 4], "
-                + "(ARRAY['Standard_LRS','Standard_ZRS','Premium_LRS'])[1 + i % 3], 1 + i % 3, "
-                + "1073741824 + i, 2147483648 + i, timestamptz '2025-02-01 00:00Z' + (i % 600) * interval '1 hour' "
-                + "+ (i % 3600) * interval '1 second', timestamptz '2025-02-01 00:00Z' + (i % 600 + 24 + i % 48) "
-                + "* interval '1 hour', now() FROM generate_series(1, " + meters + ") AS i", sub);
+                + "replica_count, physical_bytes, logical_bytes, started_at, ended_at, known_at, end_known_at, "
+                + "recorded_at) SELECT id, k, k, $1, r, t, n, p, l, s, e, s, e, now() FROM (SELECT "
+                + "gen_random_uuid() AS id, 'bench-v' || i AS k, "
+                + "(ARRAY['westeurope','northeurope','eastus','westus2'])[1 + i % 4] AS r, "
+                + "(ARRAY['Standard_LRS','Standard_ZRS','Premium_LRS'])[1 + i % 3] AS t, 1 + i % 3 AS n, "
+                + "1073741824 + i AS p, 2147483648 + i AS l, timestamptz '2025-02-01 00:00Z' + (i % 600) "
+                + "* interval '1 hour' + (i % 3600) * interval '1 second' AS s, timestamptz '2025-02-01 00:00Z' "
+                + "+ (i % 600 + 24 + i % 48) * interval '1 hour' AS e FROM generate_series(1, " + meters
+                + ") AS i) AS x", sub);
         exec("INSERT INTO egress_record (event_id, version_key, version_id, subscription_id, source_region, "
-                + "destination_region, bytes, transferred_at, recorded_at) "
+                + "destination_region, bytes, transferred_at, known_at, recorded_at) "
                 + "SELECT 'bench-e-' || $1 || i, 'bench-v' || i % 5000, 'bench-v' || i % 5000, $1, 'westeurope', "
                 + "(ARRAY['northeurope','eastus','westus2'])[1 + i % 3], 1000000 + i, "
+                + "timestamptz '2025-02-01 00:00Z' + (i % 2419200) * interval '1 second', "
                 + "timestamptz '2025-02-01 00:00Z' + (i % 2419200) * interval '1 second', now() "
                 + "FROM generate_series(1, " + transfers + ") AS i", sub);
         exec("ANALYZE storage_meter", null);
