@@ -362,6 +362,7 @@ public final class FsChunkStore implements ChunkStore {
         index.putAll(entries);
     }
 
+    @Override
     public void close() {
         readers.values().forEach(ch -> {
             try {
