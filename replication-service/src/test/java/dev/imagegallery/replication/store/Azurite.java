@@ -40,23 +40,23 @@ public final class Azurite implements BeforeAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        Assumptions.assumeTrue(onPath("node") && onPath("npm"),
+        Assumptions.assumeTrue(available(),
                 "node and npm are not on the PATH: the Azurite (Azure Blob Storage) tests are skipped");
-        context.getRoot().getStore(NS).getOrComputeIfAbsent(Server.class, k -> start(), Server.class);
+        context.getRoot().getStore(NS).getOrComputeIfAbsent(Server.class, k -> server = start(), Server.class);
     }
 
-    /** The connection string of each region's account on the running Azurite. */
+    /** Whether Azurite can run here (node and npm on the PATH). */
+    public static boolean available() {
+        return onPath("node") && onPath("npm");
+    }
+
+    /** The connection string of each region's account on the Azurite this extension started. */
     public static Map<String, String> connectionStrings() {
         Server s = server;
         if (s == null) {
             throw new IllegalStateException("Azurite is not running: annotate the test with @ExtendWith(Azurite.class)");
         }
-        Map<String, String> m = new LinkedHashMap<>();
-        for (String a : ACCOUNTS) {
-            m.put(a, "DefaultEndpointsProtocol=http;AccountName=" + a + ";AccountKey=" + key(a)
-                    + ";BlobEndpoint=http://127.0.0.1:" + s.port + "/" + a + ";");
-        }
-        return m;
+        return s.connectionStrings();
     }
 
     static String key(String account) {
@@ -105,7 +105,8 @@ public final class Azurite implements BeforeAllCallback {
         }
     }
 
-    private static Server start() {
+    /** Starts another Azurite process (installing azurite first when needed); close the result to stop it. */
+    public static Server start() {
         try {
             Path main = install();
             Path location = Files.createTempDirectory("azurite-");
@@ -130,7 +131,6 @@ public final class Azurite implements BeforeAllCallback {
                 }
                 Thread.sleep(100); // polling a process we started: nothing to wait on but the port
             }
-            server = s;
             return s;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -155,7 +155,7 @@ public final class Azurite implements BeforeAllCallback {
     }
 
     /** The running process; closed (stopped, its files deleted) when the test run ends. */
-    static final class Server implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+    public static final class Server implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         final Process process;
         final int port;
         final Path location;
@@ -166,9 +166,21 @@ public final class Azurite implements BeforeAllCallback {
             this.location = location;
         }
 
+        /** The connection string of each region's account. */
+        public Map<String, String> connectionStrings() {
+            Map<String, String> m = new LinkedHashMap<>();
+            for (String a : ACCOUNTS) {
+                m.put(a, "DefaultEndpointsProtocol=http;AccountName=" + a + ";AccountKey=" + key(a)
+                        + ";BlobEndpoint=http://127.0.0.1:" + port + "/" + a + ";");
+            }
+            return m;
+        }
+
         @Override
         public void close() throws IOException {
-            server = null;
+            if (server == this) {
+                server = null;
+            }
             process.destroy();
             try {
                 if (!process.waitFor(10, TimeUnit.SECONDS)) {
