@@ -1,5 +1,7 @@
 package dev.imagegallery.replication.store;
 
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -17,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -122,14 +125,16 @@ public final class Azurite implements BeforeAllCallback {
                     .collect(Collectors.joining(";")));
             Process p = pb.start();
             Server s = new Server(p, port, location);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!answers(port)) {
-                if (!p.isAlive() || System.nanoTime() > deadline) {
-                    String log = Files.readString(location.resolve("azurite.log"));
-                    s.close();
-                    throw new IllegalStateException("Azurite did not start: " + log);
-                }
-                Thread.sleep(100); // polling a process we started: nothing to wait on but the port
+            try {
+                Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> !p.isAlive() || answers(port));
+            } catch (ConditionTimeoutException e) {
+                // reported below
+            }
+            if (!p.isAlive() || !answers(port)) {
+                String log = Files.readString(location.resolve("azurite.log"));
+                s.close();
+                throw new IllegalStateException("Azurite did not start: " + log);
             }
             return s;
         } catch (IOException e) {
