@@ -247,7 +247,7 @@ class DataPlaneTest {
                 e.subject().equals(version) && e.type().equals(EventTypes.REPLICA_COMPLETED)));
 
         ChunkId first = ChunkId.of(MessageDigest.getInstance("SHA-256").digest(Arrays.copyOf(img, CHUNK)), 0);
-        FsChunkStore r0 = stores.store("northeurope", 0);
+        FsChunkStore r0 = (FsChunkStore) stores.store("northeurope", 0);
         flip(r0, first);
         for (int i = 0; i < 3; i++) { // whichever replica a download starts on, the bad copy is never served
             assertArrayEquals(img, given().auth().oauth2(Tokens.alice()).get(download("northeurope", version))

@@ -3,11 +3,23 @@ package dev.imagegallery.replication.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.util.Map;
+
 /** Where the regional blob stores live and how the data plane names its blobs. */
 @ConfigMapping(prefix = "gallery.store")
 public interface StoreConfig {
-    /** Root folder of the filesystem stores: one folder per region and replica below it. */
+    /**
+     * Root folder of the filesystem stores (one folder per region and replica below it); with any backend, staged
+     * upload blocks are kept here.
+     */
     String root();
+
+    /** Where replica stores live: {@code fs} (folders under {@link #root()}) or {@code azure-blob} ({@link #azure()}). */
+    @WithDefault("fs")
+    String backend();
+
+    /** The Azure Blob Storage backend: one storage account per region, one container per replica. */
+    Azure azure();
 
     /** The base URL clients reach the data plane at; blob URIs start with it. */
     @WithDefault("http://localhost:8082")
@@ -36,4 +48,17 @@ public interface StoreConfig {
     /** Force packs, index and manifests to disk before they become visible (off only for throwaway stores). */
     @WithDefault("true")
     boolean durable();
+
+    interface Azure {
+        /** The connection string of each region's storage account, by region name ({@code westeurope=...}). */
+        Map<String, String> connectionStrings();
+
+        /** Replica n of a region lives in container {@code {prefix}n}. */
+        @WithDefault("replica-")
+        String containerPrefix();
+
+        /** Bytes of a pack fetched (and cached, 16 windows a store) around a chunk read. */
+        @WithDefault("524288")
+        int readAheadBytes();
+    }
 }

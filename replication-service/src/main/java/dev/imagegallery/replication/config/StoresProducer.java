@@ -1,5 +1,6 @@
 package dev.imagegallery.replication.config;
 
+import dev.imagegallery.replication.store.AzureBlobBackend;
 import dev.imagegallery.replication.store.RegionStores;
 import dev.imagegallery.replication.store.Replicator;
 import io.quarkus.runtime.ShutdownEvent;
@@ -14,7 +15,14 @@ public class StoresProducer {
     @Produces
     @Singleton
     RegionStores stores(StoreConfig config) {
-        return new RegionStores(Path.of(config.root()), config.durable());
+        Path root = Path.of(config.root());
+        return switch (config.backend()) {
+            case "fs" -> new RegionStores(root, config.durable());
+            case "azure-blob" -> new RegionStores(root, new AzureBlobBackend(config.azure().connectionStrings(),
+                    config.azure().containerPrefix(), config.azure().readAheadBytes()));
+            default -> throw new IllegalArgumentException("gallery.store.backend must be fs or azure-blob, not "
+                    + config.backend());
+        };
     }
 
     @Produces

@@ -5,7 +5,6 @@ import dev.imagegallery.events.Regions;
 import dev.imagegallery.replication.config.StoreConfig;
 import dev.imagegallery.replication.domain.Blob;
 import dev.imagegallery.replication.store.ChunkStore;
-import dev.imagegallery.replication.store.FsChunkStore;
 import dev.imagegallery.replication.store.Ingest;
 import dev.imagegallery.replication.store.Manifest;
 import dev.imagegallery.replication.store.RegionStores;
@@ -104,7 +103,7 @@ public class BlobService {
      */
     public Blob upload(String region, String sub, String name, String expectedHex, InputStream body,
                        long contentLength) {
-        FsChunkStore store = stores.store(region, 0);
+        ChunkStore store = stores.store(region, 0);
         Ingest.Result r;
         try {
             r = Ingest.ingest(body, store, hasher, contentLength);

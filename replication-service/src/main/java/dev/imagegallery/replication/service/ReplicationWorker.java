@@ -38,7 +38,25 @@ public class ReplicationWorker {
     private final Replicator replicator;
     private final ReplicationService replication;
     private final StoreConfig config;
+    /** Told on the copier thread when a copy starts and when it has ended (a test seam, and a place for metrics). */
+    public interface CopyListener {
+        void started(String region, String versionId);
+
+        void finished(String region, String versionId);
+    }
+
+    private static final CopyListener SILENT = new CopyListener() {
+        @Override
+        public void started(String region, String versionId) {
+        }
+
+        @Override
+        public void finished(String region, String versionId) {
+        }
+    };
+
     private final Set<String> running = ConcurrentHashMap.newKeySet();
+    private volatile CopyListener listener = SILENT;
     private final Map<String, AtomicInteger> perRegion = new ConcurrentHashMap<>();
     private final ExecutorService copiers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "replica-copier");
@@ -52,6 +70,10 @@ public class ReplicationWorker {
         this.replicator = replicator;
         this.replication = replication;
         this.config = config;
+    }
+
+    public void listener(CopyListener l) {
+        this.listener = l == null ? SILENT : l;
     }
 
     void stop(@Observes ShutdownEvent e) {
@@ -88,10 +110,13 @@ public class ReplicationWorker {
                 continue;
             }
             running.add(j.id);
+            CopyListener told = listener;
             copiers.execute(() -> {
                 try {
+                    told.started(j.region, j.versionId);
                     run(j.id);
                 } finally {
+                    told.finished(j.region, j.versionId); // before the slot frees: never seen above the limit
                     busy.decrementAndGet();
                     running.remove(j.id);
                 }

@@ -7,7 +7,6 @@ import dev.imagegallery.events.Regions;
 import dev.imagegallery.replication.store.ChunkId;
 import dev.imagegallery.replication.store.ChunkStore;
 import dev.imagegallery.replication.store.CorruptChunkException;
-import dev.imagegallery.replication.store.FsChunkStore;
 import dev.imagegallery.replication.store.Manifest;
 import dev.imagegallery.replication.store.RegionStores;
 import io.micrometer.core.instrument.Counter;
@@ -62,7 +61,7 @@ public class Scrubber {
         int lost = 0;
         for (String region : Regions.names()) {
             for (int replica = 0; replica < stores.replicas(region); replica++) {
-                FsChunkStore store = stores.store(region, replica);
+                ChunkStore store = stores.store(region, replica);
                 Map<ChunkId, String> bad = new LinkedHashMap<>();
                 List<ChunkId> all = new ArrayList<>();
                 store.forEachChunk(all::add);
@@ -100,7 +99,7 @@ public class Scrubber {
         return new Report(checked, fixed, lost);
     }
 
-    private boolean repair(FsChunkStore store, ChunkId id, String problem) {
+    private boolean repair(ChunkStore store, ChunkId id, String problem) {
         for (ChunkStore src : stores.sourcesFor(store.region(), store.replica())) {
             if (!src.has(id)) {
                 continue;

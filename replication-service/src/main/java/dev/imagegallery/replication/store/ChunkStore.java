@@ -9,7 +9,7 @@ import java.util.function.Consumer;
  * One replica store of one region: chunks named by SHA-256 (each stored once), manifests named by the content's
  * SHA-256, and refs (a blob or a version) naming manifests. A manifest is live while a ref names it, a chunk while a
  * live manifest or an open {@link Session} names it; {@link #collect()} frees the rest. Backends: {@link FsChunkStore}
- * (packs on local disk); an object-store backend implements the same contract.
+ * (packs on local disk) and {@link AzureBlobChunkStore} (packs as block blobs in an Azure storage account).
  */
 public interface ChunkStore {
     String region();
@@ -47,6 +47,10 @@ public interface ChunkStore {
 
     /** Mark and sweep: drops manifests no ref names and chunks no live manifest or open session names. */
     GcResult collect() throws IOException;
+
+    /** Releases what the store holds open (files, caches); the store is not used afterwards. */
+    default void close() {
+    }
 
     record GcResult(int manifestsDropped, long chunksDropped, long bytesFreed, int packsDeleted) {
     }

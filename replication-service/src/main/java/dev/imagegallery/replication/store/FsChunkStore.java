@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -50,6 +52,11 @@ public final class FsChunkStore implements ChunkStore {
     private final Map<ChunkId, Loc> index = new ConcurrentHashMap<>();
     private final Map<Integer, FileChannel> readers = new ConcurrentHashMap<>();
     private final Set<FsSession> open = ConcurrentHashMap.newKeySet();
+    /**
+     * Direct write buffers of closed sessions, reused: writing from a heap buffer makes the JDK copy it into a
+     * temporary direct one first, an extra pass over every byte stored.
+     */
+    private final BlockingQueue<ByteBuffer> buffers = new ArrayBlockingQueue<>(4);
     private final AtomicInteger nextPack = new AtomicInteger(1);
     private FileChannel indexOut;
 
@@ -362,6 +369,7 @@ public final class FsChunkStore implements ChunkStore {
         index.putAll(entries);
     }
 
+    @Override
     public void close() {
         readers.values().forEach(ch -> {
             try {
@@ -383,13 +391,19 @@ public final class FsChunkStore implements ChunkStore {
         return region + "/replica-" + replica;
     }
 
+    private ByteBuffer buffer() {
+        ByteBuffer b = buffers.poll();
+        return b != null ? b : ByteBuffer.allocateDirect(4 << 20);
+    }
+
     final class FsSession implements Session {
         final Map<ChunkId, Loc> pending = new java.util.LinkedHashMap<>();
         final Set<ChunkId> pins = new HashSet<>();
         final List<Integer> packs = new ArrayList<>();
         final Set<String> manifests = new HashSet<>();
         final Set<Integer> committedPacks = new HashSet<>();
-        private final ByteBuffer buf = ByteBuffer.allocate(4 << 20);
+        private final ByteBuffer buf = buffer();
+        private boolean closed;
         private FileChannel out;
         private int pack;
         private long written;
@@ -471,6 +485,10 @@ public final class FsChunkStore implements ChunkStore {
 
         @Override
         public void close() {
+            if (closed) {
+                return; // its buffer went back to the pool once: twice would hand it to two sessions
+            }
+            closed = true;
             try {
                 if (out != null) {
                     out.close();
@@ -483,6 +501,7 @@ public final class FsChunkStore implements ChunkStore {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } finally {
+                buffers.offer(buf.clear());
                 open.remove(this);
             }
         }

@@ -18,14 +18,47 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * The replica stores of every region: {@code {root}/{region}/replica-{n}}, each a {@link FsChunkStore}. Opened on
- * first use and kept open. Also the ordering of sources by distance: other replicas of the same region first (no
- * egress), then regions of the same geography, then the rest.
+ * The replica stores of every region, each opened from a {@link Backend} on first use and kept open: by default a
+ * {@link FsChunkStore} per {@code {root}/{region}/replica-{n}}, or an {@link AzureBlobChunkStore} per container of a
+ * region's storage account. Also the ordering of sources by distance: other replicas of the same region first (no
+ * egress), then regions of the same geography, then the rest. Copies between stores always go through this process
+ * (read from one store, verified, written to the other), whatever the backends.
  */
 public final class RegionStores {
+    /** Where replica stores live. */
+    public interface Backend {
+        /** Opens (creating when absent) replica store {@code replica} of {@code region}. */
+        ChunkStore open(String region, int replica) throws IOException;
+
+        /** How many replica stores the region has (replica 0 .. n-1); opening replica n adds one. */
+        int replicas(String region);
+
+        default void close() {
+        }
+    }
+
+    /** Directories on local disk: {@code {root}/{region}/replica-{n}}. */
+    public static Backend filesystem(Path root, boolean durable) {
+        return new Backend() {
+            @Override
+            public ChunkStore open(String region, int replica) throws IOException {
+                return new FsChunkStore(region, replica, root.resolve(region).resolve("replica-" + replica), durable);
+            }
+
+            @Override
+            public int replicas(String region) {
+                int n = 0;
+                while (Files.isDirectory(root.resolve(region).resolve("replica-" + n))) {
+                    n++;
+                }
+                return n;
+            }
+        };
+    }
+
     private final Path root;
-    private final boolean durable;
-    private final Map<String, FsChunkStore> stores = new ConcurrentHashMap<>();
+    private final Backend backend;
+    private final Map<String, ChunkStore> stores = new ConcurrentHashMap<>();
     /** Hashes whole uploads next to the chunking (two cores do twice the work). */
     final ExecutorService hashers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "content-hasher");
@@ -33,36 +66,39 @@ public final class RegionStores {
         return t;
     });
 
+    /** Filesystem stores under {@code root}. */
     public RegionStores(Path root, boolean durable) {
+        this(root, filesystem(root, durable));
+    }
+
+    /** {@code root} holds local working files (staged upload blocks) whatever the backend. */
+    public RegionStores(Path root, Backend backend) {
         this.root = root;
-        this.durable = durable;
+        this.backend = backend;
     }
 
     public ExecutorService hashers() {
         return hashers;
     }
 
+    /** Local working folder (staged upload blocks); the stores themselves live where the backend puts them. */
     public Path root() {
         return root;
     }
 
-    public FsChunkStore store(String region, int replica) {
+    public ChunkStore store(String region, int replica) {
         return stores.computeIfAbsent(region + "/" + replica, k -> {
             try {
-                return new FsChunkStore(region, replica, root.resolve(region).resolve("replica-" + replica), durable);
+                return backend.open(region, replica);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         });
     }
 
-    /** How many replica stores a region has on disk (replica-0 .. replica-{n-1}). */
+    /** How many replica stores a region has (replica-0 .. replica-{n-1}), as the backend sees them. */
     public int replicas(String region) {
-        int n = 0;
-        while (Files.isDirectory(root.resolve(region).resolve("replica-" + n))) {
-            n++;
-        }
-        return n;
+        return backend.replicas(region);
     }
 
     /** Every existing store but {@code (region, replica)}, nearest first. */
@@ -84,8 +120,9 @@ public final class RegionStores {
     }
 
     public void close() {
-        stores.values().forEach(FsChunkStore::close);
+        stores.values().forEach(ChunkStore::close);
         stores.clear();
+        backend.close();
         hashers.shutdownNow();
     }
 

@@ -59,7 +59,7 @@ public final class Replicator {
         Map<String, Long> egress = new HashMap<>(at.egressBySource());
         long copied = at.copiedBytes();
         for (int r = at.replica(); r < replicaCount; r++) {
-            FsChunkStore target = stores.store(region, r);
+            ChunkStore target = stores.store(region, r);
             boolean resuming = r == at.replica();
             int verified = resuming ? at.verified() : 0;
             int counted = resuming ? at.counted() : 0;

@@ -2,7 +2,6 @@ package dev.imagegallery.replication.bench;
 
 import dev.imagegallery.replication.store.ChunkStore;
 import dev.imagegallery.replication.store.ContentReader;
-import dev.imagegallery.replication.store.FsChunkStore;
 import dev.imagegallery.replication.store.Ingest;
 import dev.imagegallery.replication.store.Manifest;
 import dev.imagegallery.replication.store.RegionStores;
@@ -66,7 +65,7 @@ public final class ReplicationBench {
         print("delta_v2_other_region_s", secs(t0));
 
         t0 = System.nanoTime();
-        FsChunkStore north = stores.store("northeurope", 0);
+        ChunkStore north = stores.store("northeurope", 0);
         try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(out), 1 << 20)) {
             ContentReader.write(m1, 0, m1.size, List.of(north), List.of(), 0, o, e -> {
                 throw new IllegalStateException(e);
@@ -79,7 +78,7 @@ public final class ReplicationBench {
     /** A running service is warm: the same paths, once, on 256 MiB of synthetic content, in a throwaway store. */
     static void warmUp(Path dir) throws Exception {
         RegionStores stores = new RegionStores(dir, true);
-        FsChunkStore store = stores.store("westeurope", 0);
+        ChunkStore store = stores.store("westeurope", 0);
         Ingest.Result r = Ingest.ingest(new SyntheticImage(256L << 20, 3), store, stores.hashers(), -1);
         try (ChunkStore.Session s = r.session()) {
             s.commit();
@@ -100,7 +99,7 @@ public final class ReplicationBench {
     }
 
     static Manifest ingest(RegionStores stores, String region, Path file, String ref) throws IOException {
-        FsChunkStore store = stores.store(region, 0);
+        ChunkStore store = stores.store(region, 0);
         try (InputStream in = Files.newInputStream(file)) {
             Ingest.Result r = Ingest.ingest(in, store, stores.hashers(), Files.size(file));
             try (ChunkStore.Session s = r.session()) {
@@ -150,7 +149,7 @@ public final class ReplicationBench {
         sampler.setDaemon(true);
         sampler.start();
         RegionStores stores = new RegionStores(root, true);
-        FsChunkStore store = stores.store("westeurope", 0);
+        ChunkStore store = stores.store("westeurope", 0);
         long t0 = System.nanoTime();
         Ingest.Result r = Ingest.ingest(new SyntheticImage(size, 7), store, stores.hashers(), size);
         try (ChunkStore.Session s = r.session()) {

@@ -3,15 +3,12 @@ package dev.imagegallery.replication.store;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.RandomAccessFile;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,15 +24,22 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The filesystem store's contract: content round trips, dedup, zero runs, packs, verification, GC, resumable copies. */
-class ChunkStoreContractTest {
-    @TempDir
-    Path root;
+/**
+ * The contract of a store backend: content round trips, dedup, zero runs, packs, verification, GC, resumable copies.
+ * Each backend runs it through a subclass ({@link FsChunkStoreContractTest}, {@link AzureBlobChunkStoreContractTest}).
+ */
+abstract class ChunkStoreContract {
     RegionStores stores;
 
+    /** Opens the stores of the test; called again after {@code close()} it must reopen the same stores. */
+    abstract RegionStores openStores() throws Exception;
+
+    /** Flips a byte of the chunk where the store keeps it (bit rot under the store). */
+    abstract void corrupt(ChunkStore store, ChunkId id) throws Exception;
+
     @BeforeEach
-    void open() {
-        stores = new RegionStores(root, true);
+    void open() throws Exception {
+        stores = openStores();
     }
 
     @AfterEach
@@ -57,7 +61,7 @@ class ChunkStoreContractTest {
     }
 
     Manifest put(String region, InputStream in, long length, String ref) throws IOException {
-        FsChunkStore store = stores.store(region, 0);
+        ChunkStore store = stores.store(region, 0);
         Ingest.Result r = Ingest.ingest(in, store, stores.hashers(), length);
         try (ChunkStore.Session s = r.session()) {
             s.commit();
@@ -88,7 +92,7 @@ class ChunkStoreContractTest {
             Manifest m = put("westeurope", img, "blob:" + size);
             assertEquals(sha(img), m.contentHex, "digest of " + size);
             assertEquals(size, m.size);
-            List<FsChunkStore> local = List.of(stores.store("westeurope", 0));
+            List<ChunkStore> local = List.of(stores.store("westeurope", 0));
             assertArrayEquals(img, read(m, 0, size, local, List.of()), "whole " + size);
             for (long[] r : new long[][]{{0, 1}, {c - 1, c + 1}, {c, 2L * c}, {size - 1, size}, {size / 2, size}}) {
                 long from = Math.max(0, Math.min(r[0], size));
@@ -103,7 +107,7 @@ class ChunkStoreContractTest {
     void identicalChunksAreStoredOnceAndZerosCostNothing() throws Exception {
         byte[] img = image(64 * Chunking.FIXED, 5);
         Manifest m = put("westeurope", img, "blob:a");
-        FsChunkStore store = stores.store("westeurope", 0);
+        ChunkStore store = stores.store("westeurope", 0);
         long physical = store.physicalBytes();
         assertEquals(m.usedBytes(), physical);
         assertTrue(physical < img.length * 0.8, "the zero quarter costs nothing: " + physical);
@@ -127,7 +131,7 @@ class ChunkStoreContractTest {
         }
         assertEquals(HexFormat.of().formatHex(sha.digest()), m.contentHex);
         assertEquals(size, m.size);
-        List<FsChunkStore> local = List.of(stores.store("westeurope", 0));
+        List<ChunkStore> local = List.of(stores.store("westeurope", 0));
         assertArrayEquals(head, read(m, 0, head.length, local, List.of()));
         assertArrayEquals(tail, read(m, size - tail.length, size, local, List.of()));
         assertArrayEquals(new byte[100], read(m, size / 2, size / 2 + 100, local, List.of()));
@@ -180,7 +184,7 @@ class ChunkStoreContractTest {
     @Test
     void aTruncatedUploadLeavesNothingVisible() throws Exception {
         byte[] img = image(100_000, 3);
-        FsChunkStore store = stores.store("westeurope", 0);
+        ChunkStore store = stores.store("westeurope", 0);
         assertThrows(IOException.class, () -> Ingest.ingest(new ByteArrayInputStream(img), store, stores.hashers(),
                 img.length + 10));
         assertEquals(0, store.physicalBytes());
@@ -193,9 +197,9 @@ class ChunkStoreContractTest {
         Manifest m = put("westeurope", img, "blob:x");
         new Replicator(stores).replicate(m, "westeurope", 2, "version:x", null, c -> {
         });
-        FsChunkStore r0 = stores.store("westeurope", 0);
+        ChunkStore r0 = stores.store("westeurope", 0);
         ChunkId victim = m.chunk(0);
-        flip(r0, victim);
+        corrupt(r0, victim);
         assertThrows(CorruptChunkException.class, () -> r0.get(victim));
         assertThrows(CorruptChunkException.class, () -> read(m, 0, img.length, List.of(r0), List.of()));
         List<String> seen = new ArrayList<>();
@@ -204,17 +208,6 @@ class ChunkStoreContractTest {
                 e -> seen.add(e.getMessage()));
         assertArrayEquals(img, out.toByteArray());
         assertEquals(1, seen.size(), "the bad copy was met and skipped: " + seen);
-    }
-
-    static void flip(FsChunkStore store, ChunkId id) throws IOException {
-        long[] off = new long[1];
-        Path pack = store.packOf(id, off).orElseThrow();
-        try (RandomAccessFile f = new RandomAccessFile(pack.toFile(), "rw")) {
-            f.seek(off[0] + 7);
-            int b = f.read();
-            f.seek(off[0] + 7);
-            f.write(b ^ 0xff);
-        }
     }
 
     @Test
@@ -273,7 +266,7 @@ class ChunkStoreContractTest {
         byte[] b = image(30 * Chunking.FIXED, 42);
         Manifest ma = put("westeurope", a, "blob:a");
         put("westeurope", b, "blob:b");
-        FsChunkStore store = stores.store("westeurope", 0);
+        ChunkStore store = stores.store("westeurope", 0);
         long both = store.physicalBytes();
         try (ChunkStore.Session inflight = store.session()) {
             assertTrue(inflight.has(ma.chunk(0)));
@@ -288,7 +281,7 @@ class ChunkStoreContractTest {
         assertEquals(both - ma.usedBytes(), store.physicalBytes());
         // reopening reads the rewritten index
         stores.close();
-        stores = new RegionStores(root, true);
+        stores = openStores();
         assertEquals(both - ma.usedBytes(), stores.store("westeurope", 0).physicalBytes());
     }
 }

@@ -1,0 +1,83 @@
+package dev.imagegallery.replication.store;
+
+import com.azure.core.http.HttpClient;
+import com.azure.storage.blob.BlobServiceClient;
+import com.azure.storage.blob.BlobServiceClientBuilder;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Replica stores in Azure Blob Storage: one storage account per region (its connection string), one container per
+ * replica ({@code {containerPrefix}{n}}, e.g. {@code replica-0}), each an {@link AzureBlobChunkStore}. The backend
+ * never asks the service to copy between accounts (a server-side cross-account copy fails above about 512 MiB on
+ * Azurite and costs a round of polling on Azure): copies read chunks through this process and write them to the
+ * target account.
+ */
+public final class AzureBlobBackend implements RegionStores.Backend {
+    /** How long "replica n does not exist" is believed before the account is asked again. */
+    static final long NEGATIVE_NANOS = 2_000_000_000L;
+
+    private final Map<String, String> connectionStrings;
+    private final String containerPrefix;
+    private final int readAhead;
+    private final HttpClient http = HttpClient.createDefault();
+    private final Map<String, BlobServiceClient> clients = new ConcurrentHashMap<>();
+    /** Replica stores known to exist, by region (they are never removed). */
+    private final Map<String, Integer> known = new ConcurrentHashMap<>();
+    private final Map<String, Long> probed = new ConcurrentHashMap<>();
+
+    /**
+     * @param connectionStrings the storage account of each region, by region name
+     * @param containerPrefix   containers are named this plus the replica number
+     * @param readAhead         bytes fetched around a chunk on a read (and cached)
+     */
+    public AzureBlobBackend(Map<String, String> connectionStrings, String containerPrefix, int readAhead) {
+        this.connectionStrings = Map.copyOf(connectionStrings);
+        this.containerPrefix = containerPrefix;
+        this.readAhead = readAhead;
+    }
+
+    private BlobServiceClient client(String region) throws IOException {
+        String cs = connectionStrings.get(region);
+        if (cs == null) {
+            throw new IOException("no storage account is configured for region " + region
+                    + " (gallery.store.azure.connection-strings." + region + ")");
+        }
+        return clients.computeIfAbsent(region, r -> new BlobServiceClientBuilder().connectionString(cs)
+                .httpClient(http).buildClient());
+    }
+
+    @Override
+    public ChunkStore open(String region, int replica) throws IOException {
+        BlobServiceClient c = client(region);
+        AzureBlobChunkStore s = new AzureBlobChunkStore(region, replica,
+                c.getBlobContainerClient(containerPrefix + replica), readAhead);
+        known.merge(region, replica + 1, Math::max);
+        return s;
+    }
+
+    @Override
+    public int replicas(String region) {
+        if (!connectionStrings.containsKey(region)) {
+            return 0;
+        }
+        int n = known.getOrDefault(region, 0);
+        Long last = probed.get(region);
+        if (last != null && System.nanoTime() - last < NEGATIVE_NANOS) {
+            return n;
+        }
+        try {
+            BlobServiceClient c = client(region);
+            while (c.getBlobContainerClient(containerPrefix + n).exists()) {
+                n++;
+            }
+        } catch (IOException | RuntimeException e) {
+            return n; // the account is unreachable: what we know
+        }
+        known.merge(region, n, Math::max);
+        probed.put(region, System.nanoTime());
+        return known.get(region);
+    }
+}

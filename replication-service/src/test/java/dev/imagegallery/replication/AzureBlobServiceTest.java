@@ -1,0 +1,83 @@
+package dev.imagegallery.replication;
+
+import dev.imagegallery.devstack.InfraResource;
+import dev.imagegallery.devstack.TestEvents;
+import dev.imagegallery.devstack.Tokens;
+import dev.imagegallery.events.CloudEvent;
+import dev.imagegallery.events.EventTypes;
+import dev.imagegallery.events.Payloads;
+import dev.imagegallery.replication.store.AzureBlobChunkStore;
+import dev.imagegallery.replication.store.Azurite;
+import dev.imagegallery.replication.store.RegionStores;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import static dev.imagegallery.replication.DataPlaneTest.blob;
+import static dev.imagegallery.replication.DataPlaneTest.download;
+import static dev.imagegallery.replication.DataPlaneTest.publish;
+import static dev.imagegallery.replication.DataPlaneTest.versionId;
+import static dev.imagegallery.replication.ReplicationTest.image;
+import static dev.imagegallery.replication.ReplicationTest.sha;
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+/** The service configured with gallery.store.backend=azure-blob: upload, replication and download on Azurite. */
+@QuarkusTest
+@WithTestResource(value = InfraResource.class, initArgs = @ResourceArg(name = "database", value = "replication"),
+        scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(value = AzuriteResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+class AzureBlobServiceTest {
+    private static boolean seeded;
+
+    @Inject
+    RegionStores stores;
+
+    @BeforeEach
+    void grants() {
+        Assumptions.assumeTrue(Azurite.available(), "node and npm are not on the PATH: Azurite tests are skipped");
+        synchronized (AzureBlobServiceTest.class) {
+            if (!seeded) {
+                TestEvents.publishSeedGrants();
+                await().atMost(Duration.ofSeconds(30)).until(() -> given().auth().oauth2(Tokens.alice())
+                        .get(blob("absent")).then().extract().path("error.code").equals("BlobNotFound"));
+                seeded = true;
+            }
+        }
+    }
+
+    @Test
+    void aVersionUploadedToOneAccountIsCopiedToAnotherAndDownloadsByteForByte() throws Exception {
+        byte[] img = image(4 * 1024 * 1024, System.nanoTime());
+        String name = "azure-" + UUID.randomUUID() + ".raw";
+        int used = given().auth().oauth2(Tokens.alice()).body(img).put(blob(name)).then().statusCode(201)
+                .extract().path("usedBytes");
+        String version = versionId();
+        publish(version, name, new Payloads.TargetRegion("westeurope", 1, "Standard_LRS"),
+                new Payloads.TargetRegion("northeurope", 2, "Standard_ZRS"));
+        List<CloudEvent> events = TestEvents.read(EventTypes.REPLICATION_TOPIC, Duration.ofSeconds(60),
+                seen -> seen.stream().filter(e -> e.subject().equals(version)
+                        && e.type().equals(EventTypes.REPLICA_COMPLETED)).count() == 2);
+        var egress = events.stream().filter(e -> e.subject().equals(version)
+                        && e.type().equals(EventTypes.EGRESS_TRANSFERRED))
+                .map(e -> e.dataAs(Payloads.EgressTransferred.class)).toList();
+        assertEquals(1, egress.size(), "only westeurope to northeurope crosses accounts: " + egress);
+        assertEquals(used, egress.get(0).bytes(), "each non-zero chunk crossed once; zeros did not");
+        assertInstanceOf(AzureBlobChunkStore.class, stores.store("northeurope", 1));
+        assertEquals(2, stores.replicas("northeurope"));
+        assertArrayEquals(img, given().auth().oauth2(Tokens.alice()).get(download("northeurope", version)).then()
+                .statusCode(200).header("X-Content-SHA256", "sha256:" + sha(img)).extract().asByteArray());
+    }
+}
