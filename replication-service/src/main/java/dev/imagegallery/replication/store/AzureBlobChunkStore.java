@@ -370,12 +370,7 @@ public final class AzureBlobChunkStore implements ChunkStore {
     }
 
     private GcResult sweep() throws IOException {
-        Set<String> liveManifests = new HashSet<>(refs().values());
-        for (AzSession s : open) {
-            synchronized (s) {
-                liveManifests.addAll(s.manifests);
-            }
-        }
+        Set<String> liveManifests = PackSession.liveManifests(refs().values(), open);
         Set<ChunkId> live = new HashSet<>();
         int manifestsDropped = 0;
         for (BlobItem b : container.listBlobs(new ListBlobsOptions().setPrefix("manifests/"), null)) {
@@ -385,32 +380,11 @@ public final class AzureBlobChunkStore implements ChunkStore {
                 manifestsDropped++;
                 continue;
             }
-            Manifest m = manifest(name).orElse(null);
-            for (int i = 0; m != null && i < m.count(); i++) {
-                if (!m.isZero(i)) {
-                    live.add(m.chunk(i));
-                }
-            }
+            PackSession.markChunks(manifest(name).orElse(null), live);
         }
-        Set<Integer> writing = new HashSet<>();
-        for (AzSession s : open) {
-            synchronized (s) {
-                live.addAll(s.pins);
-                live.addAll(s.pending.keySet());
-                writing.addAll(s.packs);
-            }
-        }
-        long dropped = 0;
-        long freed = 0;
-        for (var it = index.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            if (!live.contains(e.getKey())) {
-                it.remove();
-                dropped++;
-                freed += e.getValue().length();
-            }
-        }
-        if (dropped > 0) {
+        Set<Integer> writing = PackSession.markSessions(open, live);
+        PackSession.Swept swept = PackSession.sweepIndex(index, live);
+        if (swept.chunks() > 0) {
             long next = indexGeneration + 1;
             AppendBlobClient out = createIndex(next);
             List<Map.Entry<ChunkId, FsChunkStore.Loc>> entries = new ArrayList<>(index.entrySet());
@@ -434,7 +408,7 @@ public final class AzureBlobChunkStore implements ChunkStore {
         if (packsDeleted > 0) {
             dropCache();
         }
-        return new GcResult(manifestsDropped, dropped, freed, packsDeleted);
+        return new GcResult(manifestsDropped, swept.chunks(), swept.bytes(), packsDeleted);
     }
 
     /** Appends index records, at most {@link #RECORDS_PER_APPEND} per (atomic) append block. */
@@ -474,12 +448,7 @@ public final class AzureBlobChunkStore implements ChunkStore {
         return region + "/" + container.getBlobContainerName();
     }
 
-    final class AzSession implements Session {
-        final Map<ChunkId, FsChunkStore.Loc> pending = new LinkedHashMap<>();
-        final Set<ChunkId> pins = new HashSet<>();
-        final List<Integer> packs = new ArrayList<>();
-        final Set<String> manifests = new HashSet<>();
-        final Set<Integer> committedPacks = new HashSet<>();
+    final class AzSession extends PackSession {
         private final byte[] buf = new byte[BLOCK];
         private int buffered;
         private BlockBlobClient out;
@@ -487,18 +456,8 @@ public final class AzureBlobChunkStore implements ChunkStore {
         private int pack;
         private long written;
 
-        @Override
-        public boolean has(ChunkId id) {
-            if (pending.containsKey(id)) {
-                return true;
-            }
-            if (index.containsKey(id)) {
-                synchronized (this) {
-                    pins.add(id);
-                }
-                return true;
-            }
-            return false;
+        AzSession() {
+            super(index);
         }
 
         @Override
@@ -516,9 +475,7 @@ public final class AzureBlobChunkStore implements ChunkStore {
             FsChunkStore.Loc loc = new FsChunkStore.Loc(pack, written + buffered, len);
             System.arraycopy(b, off, buf, buffered, len);
             buffered += len;
-            synchronized (this) {
-                pending.put(id, loc);
-            }
+            pend(id, loc);
         }
 
         /** Commits the pack being written (its chunks stay unindexed until {@link #commit()}) and starts the next. */
@@ -528,9 +485,7 @@ public final class AzureBlobChunkStore implements ChunkStore {
                 out.commitBlockList(blocks, true);
             }
             pack = nextPack.getAndIncrement();
-            synchronized (this) {
-                packs.add(pack);
-            }
+            started(pack);
             out = container.getBlobClient(packName(pack)).getBlockBlobClient();
             blocks = new ArrayList<>();
             written = 0;
@@ -550,36 +505,25 @@ public final class AzureBlobChunkStore implements ChunkStore {
         }
 
         @Override
-        public synchronized void keep(String contentHex) {
-            manifests.add(contentHex);
-        }
-
-        @Override
         public void commit() throws IOException {
-            if (pending.isEmpty()) {
+            if (nothingPending()) {
                 return;
             }
             try {
                 flush();
                 out.commitBlockList(blocks, true); // the pack holds every block so far; then the index names them
-                publish(pending);
+                publish(pending());
             } catch (RuntimeException e) {
                 throw io("commit to " + AzureBlobChunkStore.this, e);
             }
-            synchronized (this) {
-                pending.values().forEach(l -> committedPacks.add(l.pack()));
-                pins.addAll(pending.keySet());
-                pending.clear();
-            }
+            committed();
         }
 
         @Override
         public void close() {
             try {
-                for (int p : packs) {
-                    if (!committedPacks.contains(p)) {
-                        container.getBlobClient(packName(p)).deleteIfExists(); // staged blocks expire on their own
-                    }
+                for (int p : uncommittedPacks()) {
+                    container.getBlobClient(packName(p)).deleteIfExists(); // staged blocks expire on their own
                 }
             } catch (RuntimeException e) {
                 // an unindexed pack left behind costs space only; the next collect() deletes it

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -247,12 +246,7 @@ public final class FsChunkStore implements ChunkStore {
 
     @Override
     public synchronized GcResult collect() throws IOException {
-        Set<String> liveManifests = new HashSet<>(refs().values());
-        for (FsSession s : open) {
-            synchronized (s) {
-                liveManifests.addAll(s.manifests);
-            }
-        }
+        Set<String> liveManifests = PackSession.liveManifests(refs().values(), open);
         Set<ChunkId> live = new HashSet<>();
         int manifestsDropped = 0;
         try (Stream<Path> files = Files.list(dir.resolve("manifests"))) {
@@ -266,33 +260,12 @@ public final class FsChunkStore implements ChunkStore {
                     manifestsDropped++;
                     continue;
                 }
-                Manifest m = manifest(name).orElse(null);
-                for (int i = 0; m != null && i < m.count(); i++) {
-                    if (!m.isZero(i)) {
-                        live.add(m.chunk(i));
-                    }
-                }
+                PackSession.markChunks(manifest(name).orElse(null), live);
             }
         }
-        Set<Integer> writing = new HashSet<>();
-        for (FsSession s : open) {
-            synchronized (s) {
-                live.addAll(s.pins);
-                live.addAll(s.pending.keySet());
-                writing.addAll(s.packs);
-            }
-        }
-        long dropped = 0;
-        long freed = 0;
-        for (var it = index.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            if (!live.contains(e.getKey())) {
-                it.remove();
-                dropped++;
-                freed += e.getValue().length();
-            }
-        }
-        if (dropped > 0) {
+        Set<Integer> writing = PackSession.markSessions(open, live);
+        PackSession.Swept swept = PackSession.sweepIndex(index, live);
+        if (swept.chunks() > 0) {
             Path tmp = dir.resolve("index.bin.tmp");
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -330,7 +303,7 @@ public final class FsChunkStore implements ChunkStore {
                 }
             }
         }
-        return new GcResult(manifestsDropped, dropped, freed, packsDeleted);
+        return new GcResult(manifestsDropped, swept.chunks(), swept.bytes(), packsDeleted);
     }
 
     private static void record(ByteBuffer buf, ChunkId id, Loc loc) {
@@ -396,30 +369,15 @@ public final class FsChunkStore implements ChunkStore {
         return b != null ? b : ByteBuffer.allocateDirect(4 << 20);
     }
 
-    final class FsSession implements Session {
-        final Map<ChunkId, Loc> pending = new java.util.LinkedHashMap<>();
-        final Set<ChunkId> pins = new HashSet<>();
-        final List<Integer> packs = new ArrayList<>();
-        final Set<String> manifests = new HashSet<>();
-        final Set<Integer> committedPacks = new HashSet<>();
+    final class FsSession extends PackSession {
         private final ByteBuffer buf = buffer();
         private boolean closed;
         private FileChannel out;
         private int pack;
         private long written;
 
-        @Override
-        public boolean has(ChunkId id) {
-            if (pending.containsKey(id)) {
-                return true;
-            }
-            if (index.containsKey(id)) {
-                synchronized (this) {
-                    pins.add(id);
-                }
-                return true;
-            }
-            return false;
+        FsSession() {
+            super(index);
         }
 
         @Override
@@ -432,9 +390,7 @@ public final class FsChunkStore implements ChunkStore {
             }
             Loc loc = new Loc(pack, written + buf.position(), len);
             buf.put(b, off, len);
-            synchronized (this) {
-                pending.put(id, loc);
-            }
+            pend(id, loc);
         }
 
         private void roll() throws IOException {
@@ -446,9 +402,7 @@ public final class FsChunkStore implements ChunkStore {
                 out.close();
             }
             pack = nextPack.getAndIncrement();
-            synchronized (this) {
-                packs.add(pack);
-            }
+            started(pack);
             out = FileChannel.open(packPath(pack), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             written = 0;
         }
@@ -462,25 +416,16 @@ public final class FsChunkStore implements ChunkStore {
         }
 
         @Override
-        public synchronized void keep(String contentHex) {
-            manifests.add(contentHex);
-        }
-
-        @Override
         public void commit() throws IOException {
-            if (pending.isEmpty()) {
+            if (nothingPending()) {
                 return;
             }
             flush();
             if (durable) {
                 out.force(false);
             }
-            publish(pending);
-            synchronized (this) {
-                pending.values().forEach(l -> committedPacks.add(l.pack()));
-                pins.addAll(pending.keySet());
-                pending.clear();
-            }
+            publish(pending());
+            committed();
         }
 
         @Override
@@ -493,10 +438,8 @@ public final class FsChunkStore implements ChunkStore {
                 if (out != null) {
                     out.close();
                 }
-                for (int p : packs) {
-                    if (!committedPacks.contains(p)) {
-                        Files.deleteIfExists(packPath(p));
-                    }
+                for (int p : uncommittedPacks()) {
+                    Files.deleteIfExists(packPath(p));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
