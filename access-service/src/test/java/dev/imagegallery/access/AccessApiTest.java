@@ -143,38 +143,33 @@ class AccessApiTest {
         String g = SharingTest.gallery();
         String d = g + "/images/ubuntu";
         String v = d + "/versions/1.0.0";
-        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(assignment(erin, READER))
-                .put(d + "/providers/Microsoft.Authorization/roleAssignments/" + UUID.randomUUID()
-                        + "?api-version=2022-04-01")
-                .then().statusCode(400).body("error.code", is("ScopeNotFound"))
+        assignAt(d, erin).then().statusCode(400).body("error.code", is("ScopeNotFound"))
                 .body("error.message", containsString("image definition"));
         TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.IMAGE_DEFINITION_CHANGED, d,
                 new Payloads.ImageDefinitionChanged(d, Realms.CONTOSO_SUBSCRIPTION, false)));
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> given().auth()
-                .oauth2(Tokens.alice()).contentType(ContentType.JSON).body(assignment(erin, READER))
-                .put(d + "/providers/Microsoft.Authorization/roleAssignments/" + UUID.randomUUID()
-                        + "?api-version=2022-04-01").statusCode() == 201);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                .until(() -> assignAt(d, erin).statusCode() == 201);
         // the definition exists, its version not yet
-        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(assignment(erin, READER))
-                .put(v + "/providers/Microsoft.Authorization/roleAssignments/" + UUID.randomUUID()
-                        + "?api-version=2022-04-01")
-                .then().statusCode(400).body("error.code", is("ScopeNotFound"))
+        assignAt(v, erin).then().statusCode(400).body("error.code", is("ScopeNotFound"))
                 .body("error.message", containsString("image version"));
         TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.VERSION_PUBLISHED, v,
                 new Payloads.VersionPublished(v, Realms.CONTOSO_SUBSCRIPTION, "contoso", "westeurope",
                         "http://localhost:8082/blobs/westeurope/" + Realms.CONTOSO_SUBSCRIPTION + "/x.raw",
                         "sha256:00", 1, 1, List.of())));
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> given().auth()
-                .oauth2(Tokens.alice()).contentType(ContentType.JSON).body(assignment(erin, READER))
-                .put(v + "/providers/Microsoft.Authorization/roleAssignments/" + UUID.randomUUID()
-                        + "?api-version=2022-04-01").statusCode() == 201);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                .until(() -> assignAt(v, erin).statusCode() == 201);
         // once the definition is deleted, it is no scope any more
         TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.IMAGE_DEFINITION_CHANGED, d,
                 new Payloads.ImageDefinitionChanged(d, Realms.CONTOSO_SUBSCRIPTION, true)));
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> given().auth()
-                .oauth2(Tokens.alice()).contentType(ContentType.JSON).body(assignment(erin, READER))
-                .put(d + "/providers/Microsoft.Authorization/roleAssignments/" + UUID.randomUUID()
-                        + "?api-version=2022-04-01").statusCode() == 400);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                .until(() -> assignAt(d, erin).statusCode() == 400);
+    }
+
+    /** alice assigns Reader to a principal at a scope, under a new assignment id. */
+    static io.restassured.response.Response assignAt(String scope, String principal) {
+        return given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(assignment(principal, READER))
+                .put(scope + "/providers/Microsoft.Authorization/roleAssignments/" + UUID.randomUUID()
+                        + "?api-version=2022-04-01");
     }
 
     @Test

@@ -171,14 +171,14 @@ public class MeteringService {
         }
         return ledger.lock(c, subscriptions, versions)
                 .flatMap(v -> ledger.issuedCutoffs(c, subscriptions))
-                .flatMap(cutoffs -> (storage.isEmpty() ? Uni.createFrom().voidItem()
-                        : applyStorage(c, versions, storage, new Knowledge(cutoffs)))
+                .map(Knowledge::new)
+                .flatMap(knowledge -> (storage.isEmpty() ? Uni.createFrom().voidItem()
+                        : applyStorage(c, versions, storage, knowledge))
                         .flatMap(v -> ledger.insertEgress(c, egress.stream().map(p -> {
                             var e = (Payloads.EgressTransferred) p.payload();
                             return new NewEgress(p.id(), key(e.versionId()), e.versionId(), sub(e.subscriptionId()),
                                     Regions.normalise(e.sourceRegion()), Regions.normalise(e.destinationRegion()),
-                                    e.bytes(), timeOf(e.transferredAt(), p.event()),
-                                    new Knowledge(cutoffs).of(p, e.subscriptionId()));
+                                    e.bytes(), timeOf(e.transferredAt(), p.event()), knowledge.of(p, e.subscriptionId()));
                         }).toList())))
                 .flatMap(v -> ledger.insertOutbox(c, dead))
                 .invoke(() -> {
