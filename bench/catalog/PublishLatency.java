@@ -50,6 +50,7 @@ public class PublishLatency {
                 // done
             }
         });
+        reader.setDaemon(true); // a failed PUT ends the run rather than leaving the reader polling forever
         reader.start();
         Thread.sleep(3000); // let the consumer join and seek to the end
         HttpClient http = HttpClient.newHttpClient();

@@ -271,6 +271,36 @@ class VersionRulesTest {
                 .patch(def + API).then().statusCode(400).body("error.target", is("properties.endOfLifeDate"));
     }
 
+    /**
+     * Versions are listed in version order (numerically: 1.0.10 after 1.0.2) and paged by key: a version published
+     * while a client pages through neither repeats nor hides one it has not seen yet (offset paging would repeat one).
+     */
+    @Test
+    void versionsArePagedInVersionOrderByKey() {
+        String def = definition(false);
+        for (String v : List.of("1.0.10", "2.0.0", "1.0.2", "1.10.0", "1.0.0")) {
+            putVersion(def, v, versionBody(MI, "westeurope")).statusCode(201);
+        }
+        List<String> seen = new java.util.ArrayList<>();
+        String next = def + "/versions" + API + "&$top=2";
+        boolean inserted = false;
+        while (next != null) {
+            // the nextLink is already encoded: follow it as it is
+            var page = given().urlEncodingEnabled(false).auth().oauth2(Tokens.alice()).get(next).then()
+                    .statusCode(200).extract();
+            seen.addAll(page.path("value.name"));
+            next = page.path("nextLink");
+            if (!inserted) {
+                putVersion(def, "0.0.1", versionBody(MI, "westeurope")).statusCode(201); // before the next page
+                inserted = true;
+            }
+        }
+        assertEquals(List.of("1.0.0", "1.0.2", "1.0.10", "1.10.0", "2.0.0"), seen);
+        given().auth().oauth2(Tokens.alice()).get(def + "/versions" + API + "&$skiptoken="
+                        + java.util.Base64.getUrlEncoder().encodeToString("k:1.x.0".getBytes()))
+                .then().statusCode(400).body("error.target", is("$skiptoken"));
+    }
+
     static ValidatableResponse patch(String id, String body) {
         return given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(body)
                 .patch(id + API + "&$expand=ReplicationStatus").then();

@@ -119,7 +119,9 @@ public final class LocalStack implements AutoCloseable {
         env.put("GALLERY_OIDC_FABRIKAM_URL", keycloak.issuer(Realms.FABRIKAM));
         env.put("GALLERY_STORE_ROOT", runDir.resolve("stores").toString());
         env.put("GALLERY_STORE_PUBLIC_BASE_URL", serviceUrl("replication-service"));
-        List<String> cmd = List.of(ProjectPaths.javaBinary().toString(), "-Xms32m", "-Xmx256m",
+        // the whole heap from the start: grown from a small one, the old generation fills at every step and a
+        // service under load stops for full collections (100 ms each, seen as resolve p99 spikes)
+        List<String> cmd = List.of(ProjectPaths.javaBinary().toString(), "-Xms256m", "-Xmx256m",
                 "-XX:+UseSerialGC", "-jar", jar.toString());
         return ManagedProcess.start(svc, cmd, runDir, env, logDir().resolve(svc + ".log"));
     }

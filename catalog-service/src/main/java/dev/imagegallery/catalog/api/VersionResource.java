@@ -105,9 +105,10 @@ public class VersionResource {
         Paging paging = Paging.of(top, skip);
         boolean withStatus = "ReplicationStatus".equalsIgnoreCase(expand);
         return authorizer.require(caller.get(), ResourceIds.definition(sub, rg, gallery, image), READ)
-                .flatMap(v -> versions.versions(sub, rg, gallery, image, paging.offset(), paging.fetch()))
-                .map(l -> paging.page(l.stream()
+                .flatMap(v -> versions.versions(sub, rg, gallery, image, paging.after(), paging.offset(),
+                        paging.fetch()))
+                .map(l -> paging.pageByKey(l.stream()
                         .map(view -> Mapper.version(view.id(), view.version(), view.regions(), withStatus)).toList(),
-                        uri));
+                        uri, Bodies.VersionBody::name));
     }
 }

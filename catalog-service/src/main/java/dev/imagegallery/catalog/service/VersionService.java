@@ -451,12 +451,37 @@ public class VersionService {
     }
 
     @WithSession
-    public Uni<List<VersionView>> versions(String sub, String rg, String gallery, String image, int offset,
-                                           int limit) {
-        return galleries.image(sub, rg, gallery, image).flatMap(def -> ImageVersion.<ImageVersion>find(
-                        "definitionKey = ?1 and deletedAt is null order by major, minor, patch", def.key)
-                .range(offset, offset + limit - 1).list()
+    /**
+     * A definition's versions in version order: those after version {@code after} (a keyset page: an index range
+     * scan, as cheap for the last page as for the first), or from {@code offset} when {@code after} is null.
+     */
+    public Uni<List<VersionView>> versions(String sub, String rg, String gallery, String image, String after,
+                                           int offset, int limit) {
+        long[] from = after == null ? null : afterVersion(after);
+        return galleries.image(sub, rg, gallery, image).flatMap(def -> (from == null
+                ? ImageVersion.<ImageVersion>find("definitionKey = ?1 and deletedAt is null order by major, minor, "
+                        + "patch", def.key).range(offset, offset + limit - 1)
+                : ImageVersion.<ImageVersion>find("definitionKey = ?1 and deletedAt is null and (major, minor, patch)"
+                        + " > (?2, ?3, ?4) order by major, minor, patch", def.key, from[0], from[1], from[2])
+                        .range(0, limit - 1))
+                .list()
                 .flatMap(vs -> withRegions(sub, rg, gallery, image, vs)));
+    }
+
+    /** The version a keyset $skiptoken names: Major.Minor.Patch, each a non-negative 32-bit integer. */
+    private static long[] afterVersion(String name) {
+        String[] parts = name.split("\\.", -1);
+        try {
+            if (parts.length == 3) {
+                long[] v = {Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2])};
+                if (v[0] >= 0 && v[1] >= 0 && v[2] >= 0) {
+                    return v;
+                }
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw ArmException.invalidParameter("$skiptoken", "The $skiptoken is not valid.");
     }
 
     private static Uni<List<VersionView>> withRegions(String sub, String rg, String gallery, String image,

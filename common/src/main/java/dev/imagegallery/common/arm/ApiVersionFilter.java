@@ -7,6 +7,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Every ARM request carries {@code ?api-version=}; each provider accepts its own versions (see the design brief). The
@@ -22,27 +23,36 @@ public class ApiVersionFilter {
     @ServerRequestFilter(preMatching = true)
     public Optional<Response> check(ContainerRequestContext ctx) {
         String path = ctx.getUriInfo().getPath();
+        ArmExceptionMappers.Failure f = check(path, () -> ctx.getUriInfo().getQueryParameters().getFirst("api-version"));
+        return f == null ? Optional.empty() : Optional.of(ArmExceptionMappers.response(f));
+    }
+
+    /**
+     * What is wrong with a request to {@code path} (decoded) with the given {@code ?api-version=}, or null when nothing
+     * is; for routes that RESTEasy's filters do not see.
+     */
+    public static ArmExceptionMappers.Failure check(String path, Supplier<String> apiVersion) {
         for (int i = 0; i < path.length(); i++) {
             if (Character.isISOControl(path.charAt(i))) {
-                return Optional.of(ArmExceptionMappers.response(400, "InvalidResourceName",
-                        "The request path contains a control character.", null));
+                return ArmExceptionMappers.failure(400, "InvalidResourceName",
+                        "The request path contains a control character.", null);
             }
         }
         Set<String> accepted = acceptedFor(path);
         if (accepted == null) {
-            return Optional.empty();
+            return null;
         }
-        String version = ctx.getUriInfo().getQueryParameters().getFirst("api-version");
+        String version = apiVersion.get();
         if (version == null || version.isBlank()) {
-            return Optional.of(ArmExceptionMappers.response(400, "MissingApiVersionParameter",
-                    "The api-version query parameter (?api-version=) is required for all requests.", "api-version"));
+            return ArmExceptionMappers.failure(400, "MissingApiVersionParameter",
+                    "The api-version query parameter (?api-version=) is required for all requests.", "api-version");
         }
         if (!accepted.contains(version)) {
-            return Optional.of(ArmExceptionMappers.response(400, "InvalidApiVersionParameter",
+            return ArmExceptionMappers.failure(400, "InvalidApiVersionParameter",
                     "The api-version '" + version + "' is invalid. The supported versions are '"
-                            + String.join(",", accepted.stream().sorted().toList()) + "'.", "api-version"));
+                            + String.join(",", accepted.stream().sorted().toList()) + "'.", "api-version");
         }
-        return Optional.empty();
+        return null;
     }
 
     /** The accepted versions for a path, or null where no api-version applies. */

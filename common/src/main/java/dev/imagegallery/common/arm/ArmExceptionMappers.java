@@ -13,108 +13,148 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import java.util.stream.Collectors;
 
-/** The one place where exceptions become ARM error bodies; nothing escapes as a bare 500 page. */
+/**
+ * The one place where exceptions become ARM error bodies; nothing escapes as a bare 500 page. {@link #describe} holds
+ * the rules; the mappers below apply them to RESTEasy's requests, and hand-written Vert.x routes call it directly.
+ */
 public class ArmExceptionMappers {
 
+    /** What a failure answers: its status and ARM error body. */
+    public record Failure(int status, ArmError body) {
+        public String code() {
+            return body.error().code();
+        }
+    }
+
     public static Response response(int status, String code, String message, String target) {
-        Response.ResponseBuilder b = Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(ArmError.of(code, message, target));
-        if (status == 401) {
+        return response(new Failure(status, ArmError.of(code, message, target)));
+    }
+
+    public static Response response(Failure f) {
+        Response.ResponseBuilder b = Response.status(f.status()).type(MediaType.APPLICATION_JSON_TYPE).entity(f.body());
+        if (f.status() == 401) {
             b.header("WWW-Authenticate", "Bearer");
         }
         return b.build();
     }
 
+    public static Failure failure(int status, String code, String message, String target) {
+        return new Failure(status, ArmError.of(code, message, target));
+    }
+
+    /** The ARM error that answers {@code e}, whatever it is; a 500 (logged) only for the unexpected. */
+    public static Failure describe(Throwable e) {
+        if (e instanceof ArmException arm) {
+            return failure(arm.status(), arm.code(), arm.getMessage(), arm.target());
+        }
+        if (e instanceof UnauthorizedException) {
+            return failure(401, "AuthenticationFailed", "Authentication failed: a valid bearer token is required.", null);
+        }
+        if (causeOf(e, AuthenticationFailedException.class) != null) {
+            return failure(401, "AuthenticationFailed", "Authentication failed: the bearer token is not valid.", null);
+        }
+        if (e instanceof ForbiddenException) {
+            return failure(403, "AuthorizationFailed", "The client does not have authorization to perform this "
+                    + "action.", null);
+        }
+        JsonMappingException mapping = causeOf(e, JsonMappingException.class);
+        if (mapping != null) {
+            String target = mapping.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining(".")).replace(".[", "[");
+            String msg = mapping.getOriginalMessage();
+            if (msg != null && msg.length() > 300) {
+                msg = msg.substring(0, 300);
+            }
+            return failure(400, "InvalidRequestContent", "The request content was invalid: " + msg,
+                    target.isEmpty() ? null : target);
+        }
+        JsonProcessingException syntax = causeOf(e, JsonProcessingException.class);
+        if (syntax != null) {
+            return failure(400, "InvalidRequestContent", "The request content is not valid JSON: "
+                    + syntax.getOriginalMessage(), null);
+        }
+        if (e instanceof WebApplicationException web) {
+            int status = web.getResponse().getStatus();
+            String code = switch (status) {
+                case 400 -> "BadRequest";
+                case 401 -> "AuthenticationFailed";
+                case 403 -> "AuthorizationFailed";
+                case 404 -> "NotFound";
+                case 405 -> "MethodNotAllowed";
+                case 406 -> "NotAcceptable";
+                case 413 -> "RequestEntityTooLarge";
+                case 415 -> "UnsupportedMediaType";
+                default -> status >= 500 ? "InternalServerError" : "BadRequest";
+            };
+            if (status >= 500) {
+                Log.error("request failed", e);
+            }
+            return failure(status, code, e.getMessage() == null ? code : e.getMessage(), null);
+        }
+        if (e instanceof IllegalArgumentException) {
+            return failure(400, "InvalidRequestContent", e.getMessage(), null);
+        }
+        ArmException arm = causeOf(e, ArmException.class);
+        if (arm != null) {
+            return failure(arm.status(), arm.code(), arm.getMessage(), arm.target());
+        }
+        if (isUniqueViolation(e)) {
+            return failure(409, "Conflict", "The resource was changed concurrently; retry the request.", null);
+        }
+        Log.error("unexpected failure", e);
+        return failure(500, "InternalServerError", "An unexpected error occurred; it has been logged.", null);
+    }
+
     @ServerExceptionMapper
     public Response arm(ArmException e) {
-        return response(e.status(), e.code(), e.getMessage(), e.target());
+        return response(describe(e));
     }
 
     @ServerExceptionMapper
     public Response unauthorized(UnauthorizedException e) {
-        return response(401, "AuthenticationFailed", "Authentication failed: a valid bearer token is required.", null);
+        return response(describe(e));
     }
 
     @ServerExceptionMapper
     public Response authFailed(AuthenticationFailedException e) {
-        return response(401, "AuthenticationFailed", "Authentication failed: the bearer token is not valid.", null);
+        return response(describe(e));
     }
 
     @ServerExceptionMapper
     public Response forbidden(ForbiddenException e) {
-        return response(403, "AuthorizationFailed", "The client does not have authorization to perform this action.",
-                null);
+        return response(describe(e));
     }
 
     @ServerExceptionMapper
     public Response json(JsonMappingException e) {
-        String target = e.getPath().stream()
-                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                .collect(Collectors.joining(".")).replace(".[", "[");
-        String msg = e.getOriginalMessage();
-        if (msg != null && msg.length() > 300) {
-            msg = msg.substring(0, 300);
-        }
-        return response(400, "InvalidRequestContent", "The request content was invalid: " + msg,
-                target.isEmpty() ? null : target);
+        return response(describe(e));
     }
 
     /** More specific than Quarkus' built-in mapper for the same type, which answers a non-ARM body. */
     @ServerExceptionMapper
     public Response mismatch(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
-        return json(e);
+        return response(describe(e));
     }
 
     @ServerExceptionMapper
     public Response jsonSyntax(JsonProcessingException e) {
-        return response(400, "InvalidRequestContent", "The request content is not valid JSON: "
-                + e.getOriginalMessage(), null);
+        return response(describe(e));
     }
 
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
-        JsonMappingException mapping = causeOf(e, JsonMappingException.class);
-        if (mapping != null) {
-            return json(mapping);
-        }
-        JsonProcessingException syntax = causeOf(e, JsonProcessingException.class);
-        if (syntax != null) {
-            return jsonSyntax(syntax);
-        }
-        int status = e.getResponse().getStatus();
-        String code = switch (status) {
-            case 400 -> "BadRequest";
-            case 401 -> "AuthenticationFailed";
-            case 403 -> "AuthorizationFailed";
-            case 404 -> "NotFound";
-            case 405 -> "MethodNotAllowed";
-            case 406 -> "NotAcceptable";
-            case 413 -> "RequestEntityTooLarge";
-            case 415 -> "UnsupportedMediaType";
-            default -> status >= 500 ? "InternalServerError" : "BadRequest";
-        };
-        if (status >= 500) {
-            Log.error("request failed", e);
-        }
-        return response(status, code, e.getMessage() == null ? code : e.getMessage(), null);
+        return response(describe(e));
     }
 
     @ServerExceptionMapper
     public Response illegalArgument(IllegalArgumentException e) {
-        return response(400, "InvalidRequestContent", e.getMessage(), null);
+        return response(describe(e));
     }
 
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
     public Response unexpected(Throwable e) {
-        ArmException arm = causeOf(e, ArmException.class);
-        if (arm != null) {
-            return arm(arm);
-        }
-        if (isUniqueViolation(e)) {
-            return response(409, "Conflict", "The resource was changed concurrently; retry the request.", null);
-        }
-        Log.error("unexpected failure", e);
-        return response(500, "InternalServerError", "An unexpected error occurred; it has been logged.", null);
+        return response(describe(e));
     }
 
     static <T extends Throwable> T causeOf(Throwable e, Class<T> type) {

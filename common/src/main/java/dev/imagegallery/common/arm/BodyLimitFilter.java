@@ -25,21 +25,26 @@ public class BodyLimitFilter {
         if (ctx.getUriInfo().getPath().startsWith("/blobs")) {
             return Optional.empty();
         }
-        String length = ctx.getHeaderString(HttpHeaders.CONTENT_LENGTH);
+        ArmExceptionMappers.Failure f = check(ctx.getHeaderString(HttpHeaders.CONTENT_LENGTH), maxBytes);
+        return f == null ? Optional.empty() : Optional.of(ArmExceptionMappers.response(f));
+    }
+
+    /** What is wrong with a declared {@code Content-Length} (null when none was sent), or null when nothing is. */
+    public static ArmExceptionMappers.Failure check(String length, long maxBytes) {
         if (length == null) {
-            return Optional.empty();
+            return null;
         }
         long n;
         try {
             n = Long.parseLong(length.trim());
         } catch (NumberFormatException e) {
-            return Optional.of(ArmExceptionMappers.response(400, "InvalidHeaderValue",
-                    "The Content-Length header is not a number.", "Content-Length"));
+            return ArmExceptionMappers.failure(400, "InvalidHeaderValue",
+                    "The Content-Length header is not a number.", "Content-Length");
         }
         if (n > maxBytes) {
-            return Optional.of(ArmExceptionMappers.response(413, "RequestEntityTooLarge", "The request body is "
-                    + n + " bytes; at most " + maxBytes + " are accepted.", null));
+            return ArmExceptionMappers.failure(413, "RequestEntityTooLarge", "The request body is "
+                    + n + " bytes; at most " + maxBytes + " are accepted.", null);
         }
-        return Optional.empty();
+        return null;
     }
 }
