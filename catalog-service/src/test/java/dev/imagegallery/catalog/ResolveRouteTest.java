@@ -115,6 +115,11 @@ class ResolveRouteTest {
                 + Tokens.alice() + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
                 + "Connection: close\r\n\r\n{}");
         assertTrue(badEscape.startsWith("HTTP/1.1 400"), badEscape);
+        // and so does one in the query string
+        String badQuery = raw("POST /" + RESOLVE.substring(1) + "?api-version=%zz HTTP/1.1\r\nHost: localhost\r\n"
+                + "Authorization: Bearer " + Tokens.alice() + "\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 2\r\nConnection: close\r\n\r\n{}");
+        assertTrue(badQuery.startsWith("HTTP/1.1 400"), badQuery);
     }
 
     @Test

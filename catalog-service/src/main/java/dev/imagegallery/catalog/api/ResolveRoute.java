@@ -109,6 +109,16 @@ public class ResolveRoute {
      *              {@link HttpAuthenticator} the filter uses) and names the metrics' URI template.
      */
     void handle(RoutingContext rc, String sub, String location, boolean early) {
+        try {
+            receive(rc, sub, location, early);
+        } catch (RuntimeException e) {
+            // whatever fails before the answer is under way is an ARM error too, never Vert.x's bare 500 page
+            rc.request().resume();
+            end(rc, ArmExceptionMappers.describe(e));
+        }
+    }
+
+    private void receive(RoutingContext rc, String sub, String location, boolean early) {
         var request = rc.request();
         if (early) {
             ((HttpServerRequestInternal) request).context().putLocal(URL_PATH_TEMPLATE, TEMPLATE);
