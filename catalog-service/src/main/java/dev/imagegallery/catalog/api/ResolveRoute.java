@@ -78,17 +78,7 @@ public class ResolveRoute {
             if (request.method() == HttpMethod.POST && path.endsWith(SUFFIX)) {
                 var m = RAW.matcher(path);
                 if (m.matches()) {
-                    String sub;
-                    String location;
-                    try {
-                        sub = URIDecoder.decodeURIComponent(m.group(1), false);
-                        location = URIDecoder.decodeURIComponent(m.group(2), false);
-                    } catch (IllegalArgumentException e) {
-                        end(rc, ArmExceptionMappers.failure(400, "InvalidResourceName", "The request path is not "
-                                + "validly percent-encoded.", null));
-                        return;
-                    }
-                    handle(rc, sub, location, true);
+                    handle(rc, m.group(1), m.group(2), true);
                     return;
                 }
             }
@@ -105,12 +95,18 @@ public class ResolveRoute {
     }
 
     /**
-     * @param early whether this runs ahead of the HTTP filters: then this authenticates the request itself (the same
-     *              {@link HttpAuthenticator} the filter uses) and names the metrics' URI template.
+     * @param early whether this runs ahead of the HTTP filters: then {@code sub} and {@code location} are still
+     *              percent-encoded, and this authenticates the request itself (the same {@link HttpAuthenticator} the
+     *              filter uses) and names the metrics' URI template.
      */
     void handle(RoutingContext rc, String sub, String location, boolean early) {
         try {
-            receive(rc, sub, location, early);
+            if (early) {
+                receive(rc, URIDecoder.decodeURIComponent(sub, false), URIDecoder.decodeURIComponent(location, false),
+                        true);
+            } else {
+                receive(rc, sub, location, false);
+            }
         } catch (RuntimeException e) {
             // whatever fails before the answer is under way is an ARM error too, never Vert.x's bare 500 page
             rc.request().resume();

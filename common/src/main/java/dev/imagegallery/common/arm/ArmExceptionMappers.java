@@ -21,13 +21,6 @@ public class ArmExceptionMappers {
 
     /** What a failure answers: its status and ARM error body. */
     public record Failure(int status, ArmError body) {
-        public String code() {
-            return body.error().code();
-        }
-    }
-
-    public static Response response(int status, String code, String message, String target) {
-        return response(new Failure(status, ArmError.of(code, message, target)));
     }
 
     public static Response response(Failure f) {

@@ -65,11 +65,6 @@ public final class FsChunkStore implements ChunkStore {
      */
     private final BlockingQueue<ByteBuffer> buffers = new ArrayBlockingQueue<>(8);
     /**
-     * Writes each session's full buffers while the session fills its other one: the write system calls (the kernel
-     * copying into the page cache and allocating the file's blocks) cost as much as hashing the chunks, and on their
-     * own thread they overlap it. Daemon threads, idle ones gone after a minute.
-     */
-    /**
      * With direct I/O, every chunk starts a {@value} B block of its pack (a chunk shorter than that, only ever a
      * blob's last one, is padded with zeros).
      */
@@ -81,6 +76,10 @@ public final class FsChunkStore implements ChunkStore {
      * than hashing the chunks on this box, measured in the README) and the final fsync then writes them all out.
      */
     private final boolean directIo;
+    /**
+     * Writes each session's full buffers while the session fills its other one: the write system calls
+     * overlap the hashing of the next chunks. Daemon threads, idle ones gone after a minute.
+     */
     private static final ExecutorService WRITERS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
             new SynchronousQueue<>(), r -> {
                 Thread t = new Thread(r, "pack-writer");
