@@ -28,6 +28,9 @@ public class ArmExceptionMappers {
         if (f.status() == 401) {
             b.header("WWW-Authenticate", "Bearer");
         }
+        if (f.status() == 503) {
+            b.header("Retry-After", "10"); // busy, not broken: ARM clients retry after this many seconds
+        }
         return b.build();
     }
 

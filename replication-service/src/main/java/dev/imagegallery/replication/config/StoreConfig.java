@@ -41,6 +41,17 @@ public interface StoreConfig {
     @WithDefault("2")
     int maxConcurrentCopiesPerRegion();
 
+    /**
+     * Uploads (and block-list commits) ingesting at the same time; each holds up to 32 MiB of buffers, so this bounds
+     * what uploads can take of the heap. Others wait for a free slot for {@link #uploadSlotWaitMillis()}.
+     */
+    @WithDefault("4")
+    int maxConcurrentUploads();
+
+    /** How long an upload waits for a free slot before it is refused with 503 {@code ServerBusy}. */
+    @WithDefault("30000")
+    long uploadSlotWaitMillis();
+
     /** How often every chunk of every store is re-read and verified (and repaired from another copy). */
     @WithDefault("6h")
     String scrubInterval();

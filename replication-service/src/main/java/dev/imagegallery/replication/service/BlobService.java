@@ -8,6 +8,8 @@ import dev.imagegallery.replication.store.ChunkStore;
 import dev.imagegallery.replication.store.Ingest;
 import dev.imagegallery.replication.store.Manifest;
 import dev.imagegallery.replication.store.RegionStores;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -25,6 +27,8 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -47,12 +51,23 @@ public class BlobService {
     private final Pool pool;
     private final StoreConfig config;
     private final ExecutorService hasher;
+    private final Semaphore uploadSlots;
 
-    public BlobService(RegionStores stores, Pool pool, StoreConfig config) {
+    public BlobService(RegionStores stores, Pool pool, StoreConfig config, MeterRegistry registry) {
         this.stores = stores;
         this.pool = pool;
         this.config = config;
         this.hasher = stores.hashers();
+        this.uploadSlots = new Semaphore(Math.max(1, config.maxConcurrentUploads()), true);
+        Gauge.builder("gallery.replication.uploads.ingesting", this, BlobService::uploadsInProgress)
+                .description("Uploads and block-list commits ingesting now (at most "
+                        + "gallery.store.max-concurrent-uploads; others wait for a slot)")
+                .register(registry);
+    }
+
+    /** Uploads holding an ingest slot now. */
+    public int uploadsInProgress() {
+        return Math.max(1, config.maxConcurrentUploads()) - uploadSlots.availablePermits();
     }
 
     public static String validRegion(String region) {
@@ -103,6 +118,26 @@ public class BlobService {
      */
     public Blob upload(String region, String sub, String name, String expectedHex, InputStream body,
                        long contentLength) {
+        try {
+            if (!uploadSlots.tryAcquire(config.uploadSlotWaitMillis(), TimeUnit.MILLISECONDS)) {
+                throw new ArmException(503, "ServerBusy", "The service is ingesting " + config.maxConcurrentUploads()
+                        + " uploads already and none finished within " + config.uploadSlotWaitMillis() + " ms; "
+                        + "nothing was stored. Retry later.", null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ArmException(503, "ServerBusy", "The upload was interrupted while waiting for a free slot; "
+                    + "nothing was stored.", null);
+        }
+        try {
+            return ingest(region, sub, name, expectedHex, body, contentLength);
+        } finally {
+            uploadSlots.release();
+        }
+    }
+
+    private Blob ingest(String region, String sub, String name, String expectedHex, InputStream body,
+                        long contentLength) {
         ChunkStore store = stores.store(region, 0);
         Ingest.Result r;
         try {
