@@ -22,6 +22,25 @@ public interface ChunkStore {
     /** The chunk's bytes, verified against its digest; {@link CorruptChunkException} when missing or corrupt. */
     byte[] get(ChunkId id) throws IOException;
 
+    /**
+     * Several chunks at once, each verified: {@code out[i]} holds chunk {@code ids.get(i)}, or null where this store
+     * lacks it or holds a corrupt copy (another copy must serve it). Backends read neighbouring chunks together.
+     */
+    default byte[][] getAll(List<ChunkId> ids) throws IOException {
+        byte[][] out = new byte[ids.size()][];
+        for (int i = 0; i < out.length; i++) {
+            ChunkId id = ids.get(i);
+            if (has(id)) {
+                try {
+                    out[i] = get(id);
+                } catch (CorruptChunkException e) {
+                    // null: the caller tries the next copy
+                }
+            }
+        }
+        return out;
+    }
+
     /** Opens a writer: chunks put through it become visible together at each {@link Session#commit()}. */
     Session session() throws IOException;
 

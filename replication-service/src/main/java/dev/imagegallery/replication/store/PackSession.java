@@ -19,7 +19,13 @@ import java.util.Set;
 abstract class PackSession implements ChunkStore.Session {
     private final Map<ChunkId, Loc> index;
     private final Map<ChunkId, Loc> pending = new LinkedHashMap<>();
+    /** Chunks this session found stored and relies on: kept alive until it closes. */
     private final Set<ChunkId> pins = new HashSet<>();
+    /**
+     * Chunks this session committed, kept alive the same way: a list, since they are distinct already, and hashing
+     * every chunk of an image into a set again showed in the copy's profile.
+     */
+    private final List<ChunkId> committedChunks = new ArrayList<>();
     private final List<Integer> packs = new ArrayList<>();
     private final Set<String> manifests = new HashSet<>();
     private final Set<Integer> committedPacks = new HashSet<>();
@@ -69,7 +75,7 @@ abstract class PackSession implements ChunkStore.Session {
     /** The pending chunks are indexed now: their packs stay, and the chunks stay alive until the session closes. */
     final synchronized void committed() {
         pending.values().forEach(l -> committedPacks.add(l.pack()));
-        pins.addAll(pending.keySet());
+        committedChunks.addAll(pending.keySet());
         pending.clear();
     }
 
@@ -106,6 +112,7 @@ abstract class PackSession implements ChunkStore.Session {
         for (PackSession s : open) {
             synchronized (s) {
                 live.addAll(s.pins);
+                live.addAll(s.committedChunks);
                 live.addAll(s.pending.keySet());
                 writing.addAll(s.packs);
             }

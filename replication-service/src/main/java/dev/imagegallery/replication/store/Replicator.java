@@ -1,9 +1,12 @@
 package dev.imagegallery.replication.store;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Copies one manifest into every replica store of a region, moving only the chunks each store lacks, each from the
@@ -38,6 +41,8 @@ public final class Replicator {
 
     static final long CHECKPOINT_NANOS = 2_000_000_000L;
     static final long CHECKPOINT_BYTES = 64L << 20;
+    /** Manifest entries whose chunks are read from the sources together (1 MiB of 4 KiB chunks). */
+    static final int WINDOW = 256;
 
     private final RegionStores stores;
     private volatile ChunkHook hook = (r, i, c) -> {
@@ -89,27 +94,23 @@ public final class Replicator {
         int batchStart = verified;
         long batchBytes = 0;
         long last = System.nanoTime();
+        Map<ChunkId, Fetched> fetched = new HashMap<>();
+        int fetchedTo = verified;
         for (int i = verified; i < m.count(); i++) {
+            if (i == fetchedTo) {
+                fetchedTo = Math.min(m.count(), i + WINDOW);
+                fetched = fetch(m, i, fetchedTo, s, sources);
+            }
             if (!m.isZero(i)) {
                 ChunkId id = m.chunk(i);
-                if (!s.has(id)) {
-                    ChunkStore from = null;
-                    byte[] b = null;
-                    for (ChunkStore src : sources) {
-                        if (src.has(id)) {
-                            try {
-                                b = src.get(id);
-                                from = src;
-                                break;
-                            } catch (CorruptChunkException e) {
-                                // try the next nearest copy
-                            }
-                        }
-                    }
-                    if (b == null) {
-                        throw new IOException("no store holds a good copy of chunk " + id + " for " + region
-                                + "/replica-" + r);
-                    }
+                Fetched f = fetched.remove(id); // fetched: the session lacked it (a second mention finds it put)
+                if (f == null && !s.has(id)) {
+                    throw new IOException("no store holds a good copy of chunk " + id + " for " + region
+                            + "/replica-" + r);
+                }
+                if (f != null) {
+                    byte[] b = f.bytes();
+                    ChunkStore from = f.from();
                     s.put(id, b, 0, b.length);
                     copied += b.length;
                     batchBytes += b.length;
@@ -132,5 +133,44 @@ public final class Replicator {
             }
         }
         return copied;
+    }
+
+    /** A chunk read (and verified) from a source store. */
+    private record Fetched(byte[] bytes, ChunkStore from) {
+    }
+
+    /**
+     * Reads the chunks that entries {@code [from, to)} name and the session lacks, each from the nearest store with a
+     * good copy; a chunk no store has a good copy of is left out.
+     */
+    private static Map<ChunkId, Fetched> fetch(Manifest m, int from, int to, ChunkStore.Session s,
+                                               List<ChunkStore> sources) throws IOException {
+        Set<ChunkId> seen = new HashSet<>();
+        List<ChunkId> want = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            if (!m.isZero(i)) {
+                ChunkId id = m.chunk(i);
+                if (seen.add(id) && !s.has(id)) {
+                    want.add(id);
+                }
+            }
+        }
+        Map<ChunkId, Fetched> got = new HashMap<>();
+        for (ChunkStore src : sources) {
+            if (want.isEmpty()) {
+                break;
+            }
+            byte[][] b = src.getAll(want);
+            List<ChunkId> still = new ArrayList<>();
+            for (int k = 0; k < b.length; k++) {
+                if (b[k] != null) {
+                    got.put(want.get(k), new Fetched(b[k], src));
+                } else {
+                    still.add(want.get(k)); // missing here, or corrupt: the next nearest copy
+                }
+            }
+            want = still;
+        }
+        return got;
     }
 }

@@ -210,6 +210,27 @@ abstract class ChunkStoreContract {
         assertEquals(1, seen.size(), "the bad copy was met and skipped: " + seen);
     }
 
+    /** Chunks are read from a source in runs; a bad one inside a run comes from the next nearest copy, alone. */
+    @Test
+    void aCorruptChunkInTheNearestSourceIsCopiedFromTheNextOne() throws Exception {
+        byte[] img = image(300 * Chunking.FIXED, 13);
+        Manifest m = put("westeurope", img, "blob:src");
+        Replicator rep = new Replicator(stores);
+        rep.replicate(m, "westeurope", 2, "version:src", null, c -> {
+        });
+        ChunkStore nearest = stores.store("westeurope", 0);
+        ChunkId victim = m.chunk(5);
+        corrupt(nearest, victim);
+        List<ChunkId> from = new ArrayList<>();
+        rep.hook((region, replica, id) -> from.add(id));
+        var done = rep.replicate(m, "northeurope", 1, "version:src", null, c -> {
+        });
+        assertArrayEquals(img, read(m, 0, img.length, List.of(stores.store("northeurope", 0)), List.of()));
+        assertEquals(Map.of("westeurope", m.uniqueBytes()), done.egressBySource());
+        assertEquals(m.uniqueBytes() / Chunking.FIXED, from.size(), "every chunk copied once");
+        assertThrows(CorruptChunkException.class, () -> nearest.get(victim));
+    }
+
     @Test
     void deltaReplicationMovesOnlyMissingChunksFromTheNearestRegion() throws Exception {
         byte[] v1 = image(200 * Chunking.FIXED, 21);

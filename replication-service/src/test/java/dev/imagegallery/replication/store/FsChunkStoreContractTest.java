@@ -7,9 +7,11 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The store contract on the filesystem backend (packs and index on local disk). */
 class FsChunkStoreContractTest extends ChunkStoreContract {
@@ -60,5 +62,41 @@ class FsChunkStoreContractTest extends ChunkStoreContract {
         } finally {
             stores.close();
         }
+    }
+
+    /**
+     * A session that fills several packs seals each one on a writer thread as it goes: commit makes every pack durable
+     * and indexed (the content reads back after a restart), and a session closed without commit leaves no pack behind.
+     */
+    @Test
+    void aSessionFillingSeveralPacksCommitsThemAllAndAnAbandonedOneLeavesNone() throws Exception {
+        stores.close();
+        System.setProperty("gallery.store.pack-max-bytes", String.valueOf(64 * FsChunkStore.BLOCK));
+        try {
+            stores = openStores();
+            stores.store("westeurope", 0);
+        } finally {
+            System.clearProperty("gallery.store.pack-max-bytes");
+        }
+        Path packs = root.resolve("westeurope/replica-0/packs");
+        byte[] img = image(2 << 20, 11);
+        Manifest m = put("westeurope", img, "blob:packs");
+        long written;
+        try (var files = Files.list(packs)) {
+            written = files.filter(p -> p.toString().endsWith(".pack")).count();
+        }
+        assertTrue(written >= 6, "1.5 MiB of chunks in packs of 256 KiB: " + written + " packs");
+
+        ChunkStore store = stores.store("westeurope", 0);
+        Ingest.Result abandoned = Ingest.ingest(new java.io.ByteArrayInputStream(image(2 << 20, 12)), store,
+                stores.hashers(), -1);
+        abandoned.session().close();
+        try (var files = Files.list(packs)) {
+            assertEquals(written, files.filter(p -> p.toString().endsWith(".pack")).count());
+        }
+
+        stores.close();
+        stores = openStores();
+        assertArrayEquals(img, read(m, 0, img.length, List.of(stores.store("westeurope", 0)), List.of()));
     }
 }
