@@ -20,6 +20,8 @@ command -v rsync >/dev/null || { echo "rsync missing: apt-get install -y rsync" 
 
 events_jar="$(ls ~/.m2/repository/dev/imagegallery/events/0.1.0-SNAPSHOT/events-0.1.0-SNAPSHOT.jar)"
 cp_="$here/replication-service/target/classes:$here/replication-service/target/test-classes:$events_jar"
+# the JVM replication-service runs in (devstack LocalStack.jvmOptions, deploy/): its 512 MiB heap, the throughput GC
+jvm="-Xms512m -Xmx512m -XX:+UseParallelGC"
 now() { date +%s.%N; }
 el() { python3 -c "print(f'{$2-$1:.3f}')"; }
 
@@ -33,13 +35,13 @@ t=$(now); rsync --no-whole-file --inplace "$v2" "$work/rsync/v.img"; sync; rsync
 t=$(now); cp "$work/cp/ingest.img" "$work/cp/download.img"; sync; cp_dl=$(el $t $(now))
 rm -rf "$work/cp"
 
-java -Xmx512m -cp "$cp_" dev.imagegallery.replication.bench.ReplicationBench run "$work/store" "$v1" "$v2" \
+java $jvm -cp "$cp_" dev.imagegallery.replication.bench.ReplicationBench run "$work/store" "$v1" "$v2" \
   "$work/out.img" > "$work/figures.txt"
 sync
 f() { grep "^$1=" "$work/figures.txt" | cut -d= -f2; }
 cmp -s "$v1" "$work/out.img" && dl_ok=identical || dl_ok=DIFFERENT
 rm -rf "$work/store" "$work/out.img"
-java -Xmx512m -cp "$cp_" dev.imagegallery.replication.bench.ReplicationBench heap "$work/heapstore" "$heap_mib" \
+java $jvm -cp "$cp_" dev.imagegallery.replication.bench.ReplicationBench heap "$work/heapstore" "$heap_mib" \
   > "$work/heap.txt"
 rm -rf "$work/heapstore"
 h() { grep "^$1=" "$work/heap.txt" | cut -d= -f2; }
