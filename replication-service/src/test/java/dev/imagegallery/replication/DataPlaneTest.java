@@ -27,6 +27,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -111,6 +115,92 @@ class DataPlaneTest {
         // committed blocks are gone: committing them again names blocks never sent
         given().auth().oauth2(Tokens.alice()).body("<BlockList><Latest>" + b64("block-a") + "</Latest></BlockList>")
                 .put(blob(name) + "?comp=blocklist").then().statusCode(400).body("error.code", is("InvalidBlockList"));
+    }
+
+    /**
+     * The body is read ahead in a bounded queue (paused at 16 MiB): a 40 MiB upload crosses it several times and
+     * arrives whole; a client that waits for "100 Continue" (curl -T, the Azure SDKs) gets it; a refused upload is
+     * answered at once without its body being read, and the connection closes rather than carry the rest.
+     */
+    @Test
+    void largeUploadsStreamThroughAnd100ContinueIsAnsweredAndARefusedOneDoesNotWaitForItsBody() throws Exception {
+        // java.net.http rather than rest-assured, which takes seconds to send 40 MiB
+        HttpClient http = HttpClient.newHttpClient();
+        byte[] big = image(40 << 20, 78);
+        URI uri = URI.create("http://localhost:" + RestAssured.port + blob("big-" + UUID.randomUUID() + ".raw"));
+        HttpResponse<String> put = http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer "
+                + Tokens.alice()).header("X-Content-SHA256", sha(big)).PUT(HttpRequest.BodyPublishers.ofByteArray(big))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, put.statusCode(), put.body());
+        assertTrue(put.body().contains("\"sha256:" + sha(big) + "\""), put.body());
+        HttpResponse<byte[]> get = http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer "
+                + Tokens.alice()).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertArrayEquals(big, get.body());
+
+        byte[] small = image(100_000, 79);
+        try (Socket s = new Socket("localhost", RestAssured.port)) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(head(blob("continued-" + UUID.randomUUID() + ".raw"), small.length, "Expect: 100-continue\r\n"));
+            out.flush();
+            InputStream in = s.getInputStream();
+            assertTrue(readLine(in).startsWith("HTTP/1.1 100"), "100 Continue before the body is sent");
+            readLine(in);
+            out.write(small);
+            out.flush();
+            assertTrue(readLine(in).startsWith("HTTP/1.1 201"), "then the upload is stored");
+        }
+
+        try (Socket s = new Socket("localhost", RestAssured.port)) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(head("/blobs/atlantis/" + SUB + "/refused.raw", big.length, ""));
+            out.write(big, 0, 1 << 20);
+            out.flush();
+            InputStream in = s.getInputStream();
+            assertTrue(readLine(in).startsWith("HTTP/1.1 404"), "answered before the rest of the body was sent");
+            List<String> headers = new java.util.ArrayList<>();
+            for (String h; !(h = readLine(in)).isEmpty(); ) {
+                headers.add(h.toLowerCase(java.util.Locale.ROOT));
+            }
+            assertTrue(headers.contains("connection: close"), "and the connection closes: " + headers);
+        }
+    }
+
+    private static byte[] head(String path, long length, String extra) {
+        return ("PUT " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + Tokens.alice()
+                + "\r\nContent-Type: application/octet-stream\r\nContent-Length: " + length + "\r\n" + extra
+                + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int c; (c = in.read()) >= 0 && c != '\n'; ) {
+            if (c != '\r') {
+                sb.append((char) c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Azure Delete Blob: 202, the blob is gone, its chunks freed; an absent one is 404, someone without the role 403. */
+    @Test
+    void deletingABlobFreesItsContentAndAnAbsentOneIs404() throws Exception {
+        String name = "deleted-" + UUID.randomUUID() + ".raw";
+        byte[] content = image(64 * CHUNK, 77);
+        given().auth().oauth2(Tokens.alice()).body(content).put(blob(name)).then().statusCode(201);
+        ChunkId first = ChunkId.digest(MessageDigest.getInstance("SHA-256"), content, 0, CHUNK);
+        assertTrue(stores.store("westeurope", 0).has(first));
+        given().auth().oauth2(Tokens.carol()).delete(blob(name)).then().statusCode(403)
+                .body("error.code", is("AuthorizationFailed"));
+        given().auth().oauth2(Tokens.alice()).delete(blob(name)).then().statusCode(202);
+        given().auth().oauth2(Tokens.alice()).get(blob(name)).then().statusCode(404)
+                .body("error.code", is("BlobNotFound"));
+        assertFalse(stores.store("westeurope", 0).has(first), "its chunks are freed");
+        given().auth().oauth2(Tokens.alice()).delete(blob(name)).then().statusCode(404)
+                .body("error.code", is("BlobNotFound"));
+        given().auth().oauth2(Tokens.alice()).delete("/blobs/atlantis/" + SUB + "/" + name).then().statusCode(404)
+                .body("error.code", is("RegionNotFound"));
     }
 
     @Test

@@ -9,7 +9,9 @@ import dev.imagegallery.replication.service.ContentService;
 import dev.imagegallery.replication.store.Manifest;
 import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.Blocking;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PUT;
@@ -17,6 +19,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -38,7 +41,10 @@ import java.util.regex.Pattern;
 public class BlobResource {
     static final String WRITE = "Microsoft.Compute/images/write";
     static final String READ = "Microsoft.Compute/images/read";
+    static final String REMOVE = "Microsoft.Compute/images/delete";
     static final Duration AUTHZ_WAIT = Duration.ofSeconds(10);
+    /** An upload that sends nothing for this long is broken off (400 UploadIncomplete, nothing stored). */
+    static final long BODY_TIMEOUT_MILLIS = 60_000;
     static final Pattern BLOCK = Pattern.compile("<(Latest|Committed|Uncommitted)>\\s*([^<\\s]*)\\s*</\\1>");
 
     /** The answer to an upload. */
@@ -72,26 +78,45 @@ public class BlobResource {
     public Response upload(@PathParam("region") String region, @PathParam("subscriptionId") String sub,
                            @PathParam("name") String name, @QueryParam("comp") String comp,
                            @QueryParam("blockid") String blockId, @HeaderParam("X-Content-SHA256") String sha,
-                           @HeaderParam("Content-Length") Long contentLength, InputStream body) {
+                           @HeaderParam("Content-Length") Long contentLength, @Context RoutingContext request) {
+        RequestBodyStream body = new RequestBodyStream(request, BODY_TIMEOUT_MILLIS);
+        try {
+            String r = BlobService.validRegion(region);
+            String s = BlobService.validSubscription(sub);
+            BlobService.validName(name);
+            String expected = BlobService.expectedDigest(sha);
+            authorizer.require(caller.get(), "/subscriptions/" + s, WRITE).await().atMost(AUTHZ_WAIT);
+            long length = contentLength == null ? -1 : contentLength;
+            if (comp == null || comp.isEmpty()) {
+                Blob b = blobs.upload(r, s, name, expected, body, length);
+                return Response.status(201).entity(UploadResult.of(b, blobs.uriOf(b))).build();
+            }
+            if (comp.equals("block")) {
+                long n = blobs.putBlock(r, s, name, blockId, body, length);
+                return Response.status(201).entity(new BlockResult(blockId, n)).build();
+            }
+            if (comp.equals("blocklist")) {
+                Blob b = blobs.commitBlocks(r, s, name, blockIds(body), expected);
+                return Response.status(201).entity(UploadResult.of(b, blobs.uriOf(b))).build();
+            }
+            throw ArmException.invalid("InvalidQueryParameterValue", "comp must be 'block' or 'blocklist'.", "comp");
+        } finally {
+            body.discard(); // whatever was not read (a refused upload): dropped, and the connection closes after
+        }
+    }
+
+    /** Azure Delete Blob: 202, then the blob is gone (404 BlobNotFound) and its content freed unless a version uses it. */
+    @DELETE
+    @Blocking
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response delete(@PathParam("region") String region, @PathParam("subscriptionId") String sub,
+                           @PathParam("name") String name) {
         String r = BlobService.validRegion(region);
         String s = BlobService.validSubscription(sub);
         BlobService.validName(name);
-        String expected = BlobService.expectedDigest(sha);
-        authorizer.require(caller.get(), "/subscriptions/" + s, WRITE).await().atMost(AUTHZ_WAIT);
-        long length = contentLength == null ? -1 : contentLength;
-        if (comp == null || comp.isEmpty()) {
-            Blob b = blobs.upload(r, s, name, expected, body, length);
-            return Response.status(201).entity(UploadResult.of(b, blobs.uriOf(b))).build();
-        }
-        if (comp.equals("block")) {
-            long n = blobs.putBlock(r, s, name, blockId, body, length);
-            return Response.status(201).entity(new BlockResult(blockId, n)).build();
-        }
-        if (comp.equals("blocklist")) {
-            Blob b = blobs.commitBlocks(r, s, name, blockIds(body), expected);
-            return Response.status(201).entity(UploadResult.of(b, blobs.uriOf(b))).build();
-        }
-        throw ArmException.invalid("InvalidQueryParameterValue", "comp must be 'block' or 'blocklist'.", "comp");
+        authorizer.require(caller.get(), "/subscriptions/" + s, REMOVE).await().atMost(AUTHZ_WAIT);
+        blobs.delete(r, s, name);
+        return Response.status(202).build();
     }
 
     /** The block ids of an Azure block list ({@code <BlockList><Latest>id</Latest>...</BlockList>}), in order. */

@@ -178,6 +178,23 @@ public class BlobService {
         return b;
     }
 
+    /**
+     * Deletes a blob (Azure Delete Blob): its row first, then its ref in the region's store, then the store collects
+     * what nothing references any more (a version replicated from the blob keeps its own ref to the same chunks). A
+     * crash between the two leaves an unnamed ref, never a row naming freed content.
+     */
+    public void delete(String region, String sub, String name) {
+        Blob b = find(region, sub, name);
+        pool.preparedQuery("DELETE FROM blob WHERE key = $1").execute(Tuple.of(b.key)).await().atMost(DB_WAIT);
+        ChunkStore store = stores.store(region, 0);
+        try {
+            store.deleteRef(blobRef(region, sub, name));
+            store.collect();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public Blob find(String region, String sub, String name) {
         var rows = pool.preparedQuery("SELECT * FROM blob WHERE key = $1")
                 .execute(Tuple.of(Blob.keyOf(region, sub, name))).await().atMost(DB_WAIT);
