@@ -28,6 +28,7 @@ public final class LocalStack implements AutoCloseable {
     private KafkaBroker kafka;
     private KeycloakServer keycloak;
     private final List<ManagedProcess> services = new ArrayList<>();
+    private final Map<String, Map<String, String>> extraEnv = new HashMap<>();
 
     public LocalStack(Path runDir, int offset) {
         this.runDir = runDir.toAbsolutePath();
@@ -50,12 +51,35 @@ public final class LocalStack implements AutoCloseable {
         return keycloak.issuer(realm);
     }
 
+    public String kafkaBootstrap() {
+        return kafka.bootstrapServers();
+    }
+
     public int keycloakPort() {
         return port(8180);
     }
 
     public Path logDir() {
         return runDir.resolve("logs");
+    }
+
+    /** Sets an environment variable of one service (configuration a test needs); call before {@link #start()}. */
+    public LocalStack env(String service, String name, String value) {
+        extraEnv.computeIfAbsent(service, k -> new HashMap<>()).put(name, value);
+        return this;
+    }
+
+    /**
+     * Kills a service with SIGKILL (a crash: nothing is flushed or closed), starts it again and waits until it is
+     * ready: for tests of what survives a crash.
+     */
+    public void crashAndRestart(String service) {
+        int i = SERVICES.indexOf(service);
+        services.get(i).kill();
+        ManagedProcess p = startService(service);
+        services.set(i, p);
+        Net.await(service, Duration.ofSeconds(180), () -> Net.httpStatus(serviceUrl(service) + "/q/health/ready")
+                == 200, () -> !p.alive());
     }
 
     public LocalStack start() {
@@ -119,6 +143,7 @@ public final class LocalStack implements AutoCloseable {
         env.put("GALLERY_OIDC_FABRIKAM_URL", keycloak.issuer(Realms.FABRIKAM));
         env.put("GALLERY_STORE_ROOT", runDir.resolve("stores").toString());
         env.put("GALLERY_STORE_PUBLIC_BASE_URL", serviceUrl("replication-service"));
+        env.putAll(extraEnv.getOrDefault(svc, Map.of()));
         List<String> cmd = new ArrayList<>(List.of(ProjectPaths.javaBinary().toString()));
         cmd.addAll(jvmOptions(svc));
         cmd.addAll(List.of("-jar", jar.toString()));

@@ -49,6 +49,16 @@ public final class ManagedProcess {
         return process.isAlive();
     }
 
+    /** SIGKILL, as a crash: no shutdown hook runs, nothing is flushed or closed. Waits until it is gone. */
+    public void kill() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        try {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     public void stop() {
         if (!process.isAlive()) {
             return;

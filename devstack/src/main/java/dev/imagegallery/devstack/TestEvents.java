@@ -65,8 +65,14 @@ public final class TestEvents {
 
     /** Reads a topic from the beginning until {@code until} holds for the events seen, or the timeout passes. */
     public static List<CloudEvent> read(String topic, Duration timeout, Predicate<List<CloudEvent>> until) {
+        return read(TestInfra.shared().kafkaBootstrap(), topic, timeout, until);
+    }
+
+    /** The same, on the broker at {@code bootstrap} (a {@link LocalStack}'s). */
+    public static List<CloudEvent> read(String bootstrap, String topic, Duration timeout,
+                                        Predicate<List<CloudEvent>> until) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.shared().kafkaBootstrap());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());

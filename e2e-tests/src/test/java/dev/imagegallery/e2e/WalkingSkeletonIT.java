@@ -1,15 +1,24 @@
 package dev.imagegallery.e2e;
 
 import dev.imagegallery.devstack.LocalStack;
+import dev.imagegallery.devstack.TestEvents;
+import dev.imagegallery.events.CloudEvent;
+import dev.imagegallery.events.EventTypes;
+import dev.imagegallery.events.Payloads;
 import dev.imagegallery.devstack.Realms;
 import io.restassured.http.ContentType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +29,8 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -31,6 +42,7 @@ class WalkingSkeletonIT {
     static final int OFFSET = 10_000;
     static final String SUB = Realms.CONTOSO_SUBSCRIPTION;
     static final String API = "?api-version=2024-03-03";
+    static final long COPY_RATE = 16 << 20;
     static LocalStack stack;
 
     @BeforeAll
@@ -42,7 +54,10 @@ class WalkingSkeletonIT {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
         }
-        stack = new LocalStack(dir, OFFSET).start();
+        // copies held to 16 MiB/s, so the crash test can kill replication-service in the middle of one
+        stack = new LocalStack(dir, OFFSET)
+                .env("replication-service", "GALLERY_STORE_MAX_COPY_BYTES_PER_SECOND", String.valueOf(COPY_RATE))
+                .start();
     }
 
     @AfterAll
@@ -137,6 +152,83 @@ class WalkingSkeletonIT {
             given().auth().oauth2(bob).get(url("replication-service", downloadPath)).then()
                     .statusCode(anyOf(is(403), is(404)));
         });
+    }
+
+    /**
+     * replication-service is killed with SIGKILL in the middle of copying a 64 MiB version to eastus and started
+     * again: the copy resumes from its last checkpoint (no progress report after the crash falls back more than one
+     * checkpoint), completes, the content in eastus is byte for byte the upload, and the egress is counted once.
+     */
+    @Test
+    void aCopyResumesAfterReplicationServiceIsKilledAndCountsEgressOnce() throws Exception {
+        String alice = token(Realms.CONTOSO, "alice");
+        String rg = "/subscriptions/" + SUB + "/resourceGroups/rg-crash";
+        await().atMost(Duration.ofSeconds(60)).until(() -> given().auth().oauth2(alice)
+                .get(url("catalog-service", rg + "/providers/Microsoft.Compute/galleries" + API)).statusCode() == 200);
+        byte[] image = new byte[64 << 20];
+        new Random(13).nextBytes(image);
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        await().atMost(Duration.ofSeconds(60)).until(() -> given().auth().oauth2(alice)
+                .get(url("replication-service", "/blobs/westeurope/" + SUB + "/missing")).statusCode() == 404);
+        HttpResponse<String> up = http.send(HttpRequest.newBuilder(URI.create(url("replication-service",
+                        "/blobs/westeurope/" + SUB + "/crash.raw"))).header("Authorization", "Bearer " + alice)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(image)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, up.statusCode(), up.body());
+        String blobUri = url("replication-service", "/blobs/westeurope/" + SUB + "/crash.raw");
+        String mi = rg + "/providers/Microsoft.Compute/images/crash-src";
+        given().auth().oauth2(alice).contentType(ContentType.JSON)
+                .body("{\"location\":\"westeurope\",\"properties\":{\"storageProfile\":{\"osDisk\":{"
+                        + "\"osType\":\"Linux\",\"osState\":\"Generalized\",\"blobUri\":\"" + blobUri + "\"}}}}")
+                .put(url("catalog-service", mi + API)).then().statusCode(201);
+        String gallery = rg + "/providers/Microsoft.Compute/galleries/crashgallery";
+        given().auth().oauth2(alice).contentType(ContentType.JSON).body("{\"location\":\"westeurope\"}")
+                .put(url("catalog-service", gallery + API)).then().statusCode(201);
+        given().auth().oauth2(alice).contentType(ContentType.JSON)
+                .body("{\"location\":\"westeurope\",\"properties\":{\"osType\":\"Linux\",\"osState\":\"Generalized\","
+                        + "\"identifier\":{\"publisher\":\"contoso\",\"offer\":\"crash\",\"sku\":\"1\"}}}")
+                .put(url("catalog-service", gallery + "/images/app" + API)).then().statusCode(201);
+        String version = gallery + "/images/app/versions/1.0.0";
+        given().auth().oauth2(alice).contentType(ContentType.JSON)
+                .body("{\"location\":\"westeurope\",\"properties\":{\"publishingProfile\":{\"targetRegions\":["
+                        + "{\"name\":\"westeurope\"},{\"name\":\"eastus\"}]},"
+                        + "\"storageProfile\":{\"source\":{\"id\":\"" + mi + "\"}}}}")
+                .put(url("catalog-service", version + API)).then().statusCode(201);
+
+        // at 16 MiB/s the copy to eastus takes about 4 s: kill the service once it is well under way
+        String status = url("catalog-service", version + API + "&$expand=ReplicationStatus");
+        int atKill = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            List<Map<String, Object>> summary = given().auth().oauth2(alice).get(status).then().statusCode(200)
+                    .extract().path("properties.replicationStatus.summary");
+            return summary.stream().filter(r -> "eastus".equals(r.get("region"))).findFirst()
+                    .map(r -> r.get("progress") == null ? 0 : ((Number) r.get("progress")).intValue()).orElse(0);
+        }, p -> p >= 15);
+        assertTrue(atKill < 90, "killed mid-copy: " + atKill + "%");
+        Instant killedAt = Instant.now();
+        stack.crashAndRestart("replication-service");
+
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> given().auth().oauth2(alice).get(status).then()
+                .statusCode(200).body("properties.replicationStatus.aggregatedState", is("Completed")));
+        String download = "/download/eastus" + version + API;
+        HttpResponse<byte[]> got = http.send(HttpRequest.newBuilder(URI.create(url("replication-service", download)))
+                .header("Authorization", "Bearer " + alice).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, got.statusCode());
+        assertArrayEquals(image, got.body());
+
+        List<CloudEvent> events = TestEvents.read(stack.kafkaBootstrap(), EventTypes.REPLICATION_TOPIC,
+                Duration.ofSeconds(30), seen -> seen.stream().anyMatch(e -> e.subject().equalsIgnoreCase(version)
+                        && e.type().equals(EventTypes.REPLICA_COMPLETED)
+                        && e.dataAs(Payloads.ReplicaCompleted.class).region().equals("eastus")));
+        Map<String, CloudEvent> byId = new java.util.LinkedHashMap<>(); // delivery is at least once: ids tell
+        events.stream().filter(e -> e.subject().equalsIgnoreCase(version)).forEach(e -> byId.putIfAbsent(e.id(), e));
+        long egress = byId.values().stream().filter(e -> e.type().equals(EventTypes.EGRESS_TRANSFERRED))
+                .mapToLong(e -> e.dataAs(Payloads.EgressTransferred.class).bytes()).sum();
+        assertEquals(image.length, egress, "egress westeurope to eastus counted once");
+        List<Integer> after = byId.values().stream().filter(e -> e.type().equals(EventTypes.REPLICA_PROGRESS))
+                .map(e -> e.dataAs(Payloads.ReplicaProgress.class))
+                .filter(p -> p.region().equals("eastus") && p.reportedAt().isAfter(killedAt))
+                .map(Payloads.ReplicaProgress::progress).toList();
+        assertTrue(!after.isEmpty() && after.stream().allMatch(p -> p >= atKill - 10),
+                "resumed from its checkpoint, not from the start: killed at " + atKill + "%, then " + after);
     }
 
     @Test

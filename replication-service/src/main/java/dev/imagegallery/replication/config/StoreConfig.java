@@ -42,6 +42,13 @@ public interface StoreConfig {
     int maxConcurrentCopiesPerRegion();
 
     /**
+     * Bytes a second one copy may move (0: as fast as it can): keeps replication from filling an inter-region link
+     * that other traffic needs. Each copy is held to it on average, one 1 MiB read at a time.
+     */
+    @WithDefault("0")
+    long maxCopyBytesPerSecond();
+
+    /**
      * Uploads (and block-list commits) ingesting at the same time; each holds up to 32 MiB of buffers, so this bounds
      * what uploads can take of the heap. Others wait for a free slot for {@link #uploadSlotWaitMillis()}.
      */

@@ -27,8 +27,8 @@ public class StoresProducer {
 
     @Produces
     @Singleton
-    Replicator replicator(RegionStores stores) {
-        return new Replicator(stores);
+    Replicator replicator(RegionStores stores, StoreConfig config) {
+        return new Replicator(stores, config.maxCopyBytesPerSecond());
     }
 
     void close(@Observes ShutdownEvent e, RegionStores stores) {

@@ -48,8 +48,16 @@ public final class Replicator {
     private volatile ChunkHook hook = (r, i, c) -> {
     };
 
+    private final long bytesPerSecond;
+
     public Replicator(RegionStores stores) {
+        this(stores, 0);
+    }
+
+    /** {@code bytesPerSecond}: the average rate one copy may move chunks at, 0 for no limit. */
+    public Replicator(RegionStores stores, long bytesPerSecond) {
         this.stores = stores;
+        this.bytesPerSecond = bytesPerSecond;
     }
 
     public void hook(ChunkHook h) {
@@ -96,10 +104,14 @@ public final class Replicator {
         long last = System.nanoTime();
         Map<ChunkId, Fetched> fetched = new HashMap<>();
         int fetchedTo = verified;
+        long started = System.nanoTime();
+        long moved = 0;
         for (int i = verified; i < m.count(); i++) {
             if (i == fetchedTo) {
+                pace(started, moved);
                 fetchedTo = Math.min(m.count(), i + WINDOW);
                 fetched = fetch(m, i, fetchedTo, s, sources);
+                moved += fetched.values().stream().mapToLong(f -> f.bytes().length).sum();
             }
             if (!m.isZero(i)) {
                 ChunkId id = m.chunk(i);
@@ -133,6 +145,22 @@ public final class Replicator {
             }
         }
         return copied;
+    }
+
+    /** Waits until {@code moved} bytes since {@code started} are within {@link #bytesPerSecond}. */
+    private void pace(long started, long moved) throws IOException {
+        if (bytesPerSecond <= 0) {
+            return;
+        }
+        long due = started + (long) (moved * 1e9 / bytesPerSecond) - System.nanoTime();
+        if (due > 0) {
+            try {
+                Thread.sleep(due / 1_000_000, (int) (due % 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while pacing a copy");
+            }
+        }
     }
 
     /** A chunk read (and verified) from a source store. */

@@ -99,4 +99,17 @@ class FsChunkStoreContractTest extends ChunkStoreContract {
         stores = openStores();
         assertArrayEquals(img, read(m, 0, img.length, List.of(stores.store("westeurope", 0)), List.of()));
     }
+
+    /** gallery.store.max-copy-bytes-per-second: a copy is held to the rate on average (1 MiB reads at a time). */
+    @Test
+    void aCopyIsHeldToItsRate() throws Exception {
+        byte[] img = image(8 << 20, 14); // 6 MiB of chunks
+        Manifest m = put("westeurope", img, "blob:paced");
+        long t0 = System.nanoTime();
+        new Replicator(stores, 16 << 20).replicate(m, "eastus", 1, "version:paced", null, c -> {
+        });
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertTrue(seconds >= 0.3, "6 MiB at 16 MiB/s take at least 5/16 s: " + seconds);
+        assertArrayEquals(img, read(m, 0, img.length, List.of(stores.store("eastus", 0)), List.of()));
+    }
 }
