@@ -78,6 +78,30 @@ class WalkingSkeletonIT {
         return stack.serviceUrl(service) + path;
     }
 
+    /** A Linux managed image {@code id} (in westeurope) from an uploaded blob; 201. */
+    static void managedImage(String token, String id, String blobUri) {
+        given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body("{\"location\":\"westeurope\",\"properties\":{\"storageProfile\":{\"osDisk\":{"
+                        + "\"osType\":\"Linux\",\"osState\":\"Generalized\",\"blobUri\":\"" + blobUri + "\"}}}}")
+                .put(url("catalog-service", id + API)).then().statusCode(201);
+    }
+
+    /** A gallery {@code id} with {@code body}; 201; answers its unique name. */
+    static String gallery(String token, String id, String body) {
+        return given().auth().oauth2(token).contentType(ContentType.JSON).body(body)
+                .put(url("catalog-service", id + API)).then().statusCode(201)
+                .extract().path("properties.identifier.uniqueName");
+    }
+
+    /** A Linux image definition {@code id} published by contoso with {@code offer} and {@code sku}; 201. */
+    static void definition(String token, String id, String offer, String sku) {
+        given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body("{\"location\":\"westeurope\",\"properties\":{\"osType\":\"Linux\",\"osState\":\"Generalized\","
+                        + "\"identifier\":{\"publisher\":\"contoso\",\"offer\":\"" + offer + "\",\"sku\":\"" + sku
+                        + "\"}}}")
+                .put(url("catalog-service", id + API)).then().statusCode(201);
+    }
+
     /**
      * The cross-tenant story with real Keycloak: alice shares a gallery with fabrikam, bob (fabrikam's administrator)
      * accepts, resolves latest through the share and downloads it; alice revokes the share; bob is refused.
@@ -97,18 +121,10 @@ class WalkingSkeletonIT {
                 .put(url("replication-service", "/blobs/westeurope/" + SUB + "/shared.raw")).then().statusCode(201)
                 .extract().path("blobUri");
         String mi = rg + "/providers/Microsoft.Compute/images/shared-src";
-        given().auth().oauth2(alice).contentType(ContentType.JSON)
-                .body("{\"location\":\"westeurope\",\"properties\":{\"storageProfile\":{\"osDisk\":{"
-                        + "\"osType\":\"Linux\",\"osState\":\"Generalized\",\"blobUri\":\"" + blobUri + "\"}}}}")
-                .put(url("catalog-service", mi + API)).then().statusCode(201);
+        managedImage(alice, mi, blobUri);
         String gallery = rg + "/providers/Microsoft.Compute/galleries/sharedgallery";
-        String unique = given().auth().oauth2(alice).contentType(ContentType.JSON)
-                .body("{\"location\":\"westeurope\"}").put(url("catalog-service", gallery + API)).then()
-                .statusCode(201).extract().path("properties.identifier.uniqueName");
-        given().auth().oauth2(alice).contentType(ContentType.JSON)
-                .body("{\"location\":\"westeurope\",\"properties\":{\"osType\":\"Linux\",\"osState\":\"Generalized\","
-                        + "\"identifier\":{\"publisher\":\"contoso\",\"offer\":\"shared\",\"sku\":\"1\"}}}")
-                .put(url("catalog-service", gallery + "/images/app" + API)).then().statusCode(201);
+        String unique = gallery(alice, gallery, "{\"location\":\"westeurope\"}");
+        definition(alice, gallery + "/images/app", "shared", "1");
         String version = gallery + "/images/app/versions/1.0.0";
         given().auth().oauth2(alice).contentType(ContentType.JSON)
                 .body("{\"location\":\"westeurope\",\"properties\":{\"publishingProfile\":{\"targetRegions\":["
@@ -176,17 +192,10 @@ class WalkingSkeletonIT {
         assertEquals(201, up.statusCode(), up.body());
         String blobUri = url("replication-service", "/blobs/westeurope/" + SUB + "/crash.raw");
         String mi = rg + "/providers/Microsoft.Compute/images/crash-src";
-        given().auth().oauth2(alice).contentType(ContentType.JSON)
-                .body("{\"location\":\"westeurope\",\"properties\":{\"storageProfile\":{\"osDisk\":{"
-                        + "\"osType\":\"Linux\",\"osState\":\"Generalized\",\"blobUri\":\"" + blobUri + "\"}}}}")
-                .put(url("catalog-service", mi + API)).then().statusCode(201);
+        managedImage(alice, mi, blobUri);
         String gallery = rg + "/providers/Microsoft.Compute/galleries/crashgallery";
-        given().auth().oauth2(alice).contentType(ContentType.JSON).body("{\"location\":\"westeurope\"}")
-                .put(url("catalog-service", gallery + API)).then().statusCode(201);
-        given().auth().oauth2(alice).contentType(ContentType.JSON)
-                .body("{\"location\":\"westeurope\",\"properties\":{\"osType\":\"Linux\",\"osState\":\"Generalized\","
-                        + "\"identifier\":{\"publisher\":\"contoso\",\"offer\":\"crash\",\"sku\":\"1\"}}}")
-                .put(url("catalog-service", gallery + "/images/app" + API)).then().statusCode(201);
+        gallery(alice, gallery, "{\"location\":\"westeurope\"}");
+        definition(alice, gallery + "/images/app", "crash", "1");
         String version = gallery + "/images/app/versions/1.0.0";
         given().auth().oauth2(alice).contentType(ContentType.JSON)
                 .body("{\"location\":\"westeurope\",\"properties\":{\"publishingProfile\":{\"targetRegions\":["
@@ -263,18 +272,10 @@ class WalkingSkeletonIT {
                 .extract().path("blobUri");
 
         String mi = rg + "/providers/Microsoft.Compute/images/ubuntu-src";
-        given().auth().oauth2(alice).contentType(ContentType.JSON)
-                .body("{\"location\":\"westeurope\",\"properties\":{\"storageProfile\":{\"osDisk\":{"
-                        + "\"osType\":\"Linux\",\"osState\":\"Generalized\",\"blobUri\":\"" + blobUri + "\"}}}}")
-                .put(url("catalog-service", mi + API)).then().statusCode(201);
+        managedImage(alice, mi, blobUri);
         String gallery = rg + "/providers/Microsoft.Compute/galleries/e2egallery";
-        given().auth().oauth2(alice).contentType(ContentType.JSON)
-                .body("{\"location\":\"westeurope\",\"properties\":{\"description\":\"e2e\"}}")
-                .put(url("catalog-service", gallery + API)).then().statusCode(201);
-        given().auth().oauth2(alice).contentType(ContentType.JSON)
-                .body("{\"location\":\"westeurope\",\"properties\":{\"osType\":\"Linux\",\"osState\":\"Generalized\","
-                        + "\"identifier\":{\"publisher\":\"contoso\",\"offer\":\"ubuntu\",\"sku\":\"22_04\"}}}")
-                .put(url("catalog-service", gallery + "/images/ubuntu" + API)).then().statusCode(201);
+        gallery(alice, gallery, "{\"location\":\"westeurope\",\"properties\":{\"description\":\"e2e\"}}");
+        definition(alice, gallery + "/images/ubuntu", "ubuntu", "22_04");
         String version = gallery + "/images/ubuntu/versions/1.0.0";
         given().auth().oauth2(alice).contentType(ContentType.JSON)
                 .body("{\"location\":\"westeurope\",\"properties\":{\"publishingProfile\":{\"targetRegions\":["

@@ -9,7 +9,7 @@ import dev.imagegallery.replication.service.ContentService;
 import dev.imagegallery.replication.store.Manifest;
 import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.Blocking;
-import io.vertx.ext.web.RoutingContext;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -78,7 +78,7 @@ public class BlobResource {
     public Response upload(@PathParam("region") String region, @PathParam("subscriptionId") String sub,
                            @PathParam("name") String name, @QueryParam("comp") String comp,
                            @QueryParam("blockid") String blockId, @HeaderParam("X-Content-SHA256") String sha,
-                           @HeaderParam("Content-Length") Long contentLength, @Context RoutingContext request) {
+                           @HeaderParam("Content-Length") Long contentLength, @Context HttpServerRequest request) {
         RequestBodyStream body = new RequestBodyStream(request, BODY_TIMEOUT_MILLIS);
         try {
             String r = BlobService.validRegion(region);

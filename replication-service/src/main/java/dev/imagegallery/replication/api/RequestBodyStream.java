@@ -5,7 +5,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.ext.web.RoutingContext;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,24 +37,15 @@ final class RequestBodyStream extends InputStream {
     private ByteBuf current;
 
     /** Starts reading the request's body (call it on the worker thread that will read it). */
-    RequestBodyStream(RoutingContext context, long timeoutMillis) {
-        this.request = context.request();
+    RequestBodyStream(HttpServerRequest request, long timeoutMillis) {
+        this.request = request;
         this.timeoutMillis = timeoutMillis;
         synchronized (lock) {
-            try {
-                if (request.isEnded()) {
-                    throw new IllegalStateException("Request has already been read");
-                }
-                request.handler(this::onData);
-            } catch (IllegalStateException alreadyRead) {
-                // read before us (an h2c upgrade reads the body first): what was kept is all there is
-                Buffer kept = context.body() == null ? null : context.body().buffer();
-                if (kept != null && kept.length() > 0) {
-                    queue.add(kept);
-                }
-                ended = true;
+            if (request.isEnded()) {
+                ended = true; // nothing (left) to read
                 return;
             }
+            request.handler(this::onData);
             request.endHandler(v -> {
                 synchronized (lock) {
                     ended = true;

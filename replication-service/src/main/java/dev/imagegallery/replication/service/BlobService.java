@@ -51,6 +51,7 @@ public class BlobService {
     private final Pool pool;
     private final StoreConfig config;
     private final ExecutorService hasher;
+    private final int uploadSlotCount;
     private final Semaphore uploadSlots;
 
     public BlobService(RegionStores stores, Pool pool, StoreConfig config, MeterRegistry registry) {
@@ -58,7 +59,8 @@ public class BlobService {
         this.pool = pool;
         this.config = config;
         this.hasher = stores.hashers();
-        this.uploadSlots = new Semaphore(Math.max(1, config.maxConcurrentUploads()), true);
+        this.uploadSlotCount = Math.max(1, config.maxConcurrentUploads());
+        this.uploadSlots = new Semaphore(uploadSlotCount, true);
         Gauge.builder("gallery.replication.uploads.ingesting", this, BlobService::uploadsInProgress)
                 .description("Uploads and block-list commits ingesting now (at most "
                         + "gallery.store.max-concurrent-uploads; others wait for a slot)")
@@ -67,7 +69,7 @@ public class BlobService {
 
     /** Uploads holding an ingest slot now. */
     public int uploadsInProgress() {
-        return Math.max(1, config.maxConcurrentUploads()) - uploadSlots.availablePermits();
+        return uploadSlotCount - uploadSlots.availablePermits();
     }
 
     public static String validRegion(String region) {
@@ -120,7 +122,7 @@ public class BlobService {
                        long contentLength) {
         try {
             if (!uploadSlots.tryAcquire(config.uploadSlotWaitMillis(), TimeUnit.MILLISECONDS)) {
-                throw new ArmException(503, "ServerBusy", "The service is ingesting " + config.maxConcurrentUploads()
+                throw new ArmException(503, "ServerBusy", "The service is ingesting " + uploadSlotCount
                         + " uploads already and none finished within " + config.uploadSlotWaitMillis() + " ms; "
                         + "nothing was stored. Retry later.", null);
             }
@@ -184,8 +186,10 @@ public class BlobService {
      * crash between the two leaves an unnamed ref, never a row naming freed content.
      */
     public void delete(String region, String sub, String name) {
-        Blob b = find(region, sub, name);
-        pool.preparedQuery("DELETE FROM blob WHERE key = $1").execute(Tuple.of(b.key)).await().atMost(DB_WAIT);
+        if (pool.preparedQuery("DELETE FROM blob WHERE key = $1").execute(Tuple.of(Blob.keyOf(region, sub, name)))
+                .await().atMost(DB_WAIT).rowCount() == 0) {
+            throw blobNotFound(region, name);
+        }
         ChunkStore store = stores.store(region, 0);
         try {
             store.deleteRef(blobRef(region, sub, name));
@@ -195,12 +199,16 @@ public class BlobService {
         }
     }
 
+    private static ArmException blobNotFound(String region, String name) {
+        return ArmException.notFound("BlobNotFound", "The blob '" + name + "' does not exist in region '" + region
+                + "'.", name);
+    }
+
     public Blob find(String region, String sub, String name) {
         var rows = pool.preparedQuery("SELECT * FROM blob WHERE key = $1")
                 .execute(Tuple.of(Blob.keyOf(region, sub, name))).await().atMost(DB_WAIT);
         if (rows.size() == 0) {
-            throw ArmException.notFound("BlobNotFound", "The blob '" + name + "' does not exist in region '" + region
-                    + "'.", name);
+            throw blobNotFound(region, name);
         }
         Row r = rows.iterator().next();
         Blob b = new Blob();
