@@ -3,6 +3,7 @@ package dev.imagegallery.replication.api;
 import dev.imagegallery.common.arm.ArmException;
 import dev.imagegallery.common.security.Authorizer;
 import dev.imagegallery.common.security.CurrentCaller;
+import dev.imagegallery.replication.config.StoreConfig;
 import dev.imagegallery.replication.domain.Blob;
 import dev.imagegallery.replication.service.BlobService;
 import dev.imagegallery.replication.service.ContentService;
@@ -25,12 +26,8 @@ import jakarta.ws.rs.core.Response;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * The data plane: upload a disk image into a region (whole, or as blocks then a block list, as Azure's Put Block /
@@ -43,9 +40,6 @@ public class BlobResource {
     static final String READ = "Microsoft.Compute/images/read";
     static final String REMOVE = "Microsoft.Compute/images/delete";
     static final Duration AUTHZ_WAIT = Duration.ofSeconds(10);
-    /** An upload that sends nothing for this long is broken off (400 UploadIncomplete, nothing stored). */
-    static final long BODY_TIMEOUT_MILLIS = 60_000;
-    static final Pattern BLOCK = Pattern.compile("<(Latest|Committed|Uncommitted)>\\s*([^<\\s]*)\\s*</\\1>");
 
     /** The answer to an upload. */
     public record UploadResult(String blobUri, String digest, long sizeBytes, long usedBytes, String region,
@@ -63,8 +57,11 @@ public class BlobResource {
     private final ContentService content;
     private final Authorizer authorizer;
     private final CurrentCaller caller;
+    private final StoreConfig config;
 
-    public BlobResource(BlobService blobs, ContentService content, Authorizer authorizer, CurrentCaller caller) {
+    public BlobResource(BlobService blobs, ContentService content, Authorizer authorizer, CurrentCaller caller,
+                        StoreConfig config) {
+        this.config = config;
         this.blobs = blobs;
         this.content = content;
         this.authorizer = authorizer;
@@ -79,7 +76,7 @@ public class BlobResource {
                            @PathParam("name") String name, @QueryParam("comp") String comp,
                            @QueryParam("blockid") String blockId, @HeaderParam("X-Content-SHA256") String sha,
                            @HeaderParam("Content-Length") Long contentLength, @Context HttpServerRequest request) {
-        RequestBodyStream body = new RequestBodyStream(request, BODY_TIMEOUT_MILLIS);
+        RequestBodyStream body = new RequestBodyStream(request, config.uploadIdleTimeout().toMillis());
         try {
             String r = BlobService.validRegion(region);
             String s = BlobService.validSubscription(sub);
@@ -119,24 +116,13 @@ public class BlobResource {
         return Response.status(202).build();
     }
 
-    /** The block ids of an Azure block list ({@code <BlockList><Latest>id</Latest>...</BlockList>}), in order. */
+    /** The block ids of an Azure block list, in order; a body that is not a strict block list is 400 (see BlockList). */
     static List<String> blockIds(InputStream body) {
-        String xml;
         try {
-            xml = new String(body.readNBytes(16 << 20), StandardCharsets.UTF_8);
+            return BlockList.read(body);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw BlobService.uploadIncomplete("The block list did not arrive whole: " + e.getMessage());
         }
-        if (!xml.contains("<BlockList")) {
-            throw ArmException.invalid("InvalidBlockList", "The body must be <BlockList> with <Latest> block ids.",
-                    "body");
-        }
-        List<String> ids = new ArrayList<>();
-        var m = BLOCK.matcher(xml);
-        while (m.find()) {
-            ids.add(m.group(2));
-        }
-        return ids;
     }
 
     @GET

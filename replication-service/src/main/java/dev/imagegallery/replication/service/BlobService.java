@@ -145,8 +145,7 @@ public class BlobService {
         try {
             r = Ingest.ingest(body, store, hasher, contentLength);
         } catch (IOException | UncheckedIOException e) {
-            throw ArmException.invalid("UploadIncomplete", "The upload was interrupted or truncated: "
-                    + e.getMessage() + "; nothing was stored.", null);
+            throw uploadIncomplete("The upload was interrupted or truncated: " + e.getMessage());
         }
         try (ChunkStore.Session session = r.session()) {
             if (expectedHex != null && !expectedHex.equals(r.digestHex())) {
@@ -197,6 +196,11 @@ public class BlobService {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** 400 UploadIncomplete: the body broke off, stalled or was shorter than its Content-Length. */
+    public static ArmException uploadIncomplete(String why) {
+        return ArmException.invalid("UploadIncomplete", why + "; nothing was stored.", "body");
     }
 
     private static ArmException blobNotFound(String region, String name) {
@@ -254,13 +258,11 @@ public class BlobService {
                 n = body.transferTo(out);
             } catch (IOException e) {
                 Files.deleteIfExists(tmp);
-                throw ArmException.invalid("UploadIncomplete", "The block upload was interrupted: " + e.getMessage(),
-                        "blockid");
+                throw uploadIncomplete("The block upload was interrupted: " + e.getMessage());
             }
             if (contentLength >= 0 && n != contentLength) {
                 Files.deleteIfExists(tmp);
-                throw ArmException.invalid("UploadIncomplete", "Received " + n + " of " + contentLength
-                        + " bytes; the block was not stored.", "blockid");
+                throw uploadIncomplete("Received " + n + " of " + contentLength + " bytes");
             }
             Files.move(tmp, dir.resolve(id), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return n;
