@@ -13,6 +13,7 @@ import dev.imagegallery.replication.store.ChunkId;
 import dev.imagegallery.replication.store.FsChunkStore;
 import dev.imagegallery.replication.store.RegionStores;
 import dev.imagegallery.replication.store.Replicator;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -67,6 +68,8 @@ class DataPlaneTest {
     Replicator replicator;
     @Inject
     Scrubber scrubber;
+    @Inject
+    MeterRegistry registry;
 
     @BeforeEach
     void grants() {
@@ -327,7 +330,7 @@ class DataPlaneTest {
     }
 
     @Test
-    void aCorruptChunkIsServedFromAnotherReplicaThenScrubbedAndDeletionFreesTheReplicas() throws Exception {
+    void aCorruptChunkIsCountedAndServedFromAnotherReplicaThenScrubbedAndDeletionFreesTheReplicas() throws Exception {
         byte[] img = image(512 * 1024, System.nanoTime());
         String name = "scrub-" + UUID.randomUUID() + ".raw";
         given().auth().oauth2(Tokens.alice()).body(img).put(blob(name)).then().statusCode(201);
@@ -339,10 +342,12 @@ class DataPlaneTest {
         ChunkId first = ChunkId.of(MessageDigest.getInstance("SHA-256").digest(Arrays.copyOf(img, CHUNK)), 0);
         FsChunkStore r0 = (FsChunkStore) stores.store("northeurope", 0);
         flip(r0, first);
+        double before = corruptReads();
         for (int i = 0; i < 3; i++) { // whichever replica a download starts on, the bad copy is never served
             assertArrayEquals(img, given().auth().oauth2(Tokens.alice()).get(download("northeurope", version))
                     .then().statusCode(200).extract().asByteArray());
         }
+        assertTrue(corruptReads() >= before + 1, "a real corruption is counted");
         Scrubber.Report report = scrubber.scrubAll();
         assertTrue(report.repaired() >= 1, "scrub repaired it: " + report);
         r0.get(first); // verified again
@@ -368,6 +373,39 @@ class DataPlaneTest {
         assertFalse(stores.store("northeurope", 1).has(first), "its chunks are collected");
         assertTrue(stores.store("westeurope", 0).has(first), "the uploaded blob keeps its own");
         given().auth().oauth2(Tokens.alice()).get(download("northeurope", version)).then().statusCode(404);
+    }
+
+    double corruptReads() {
+        var c = registry.find("gallery.replication.corrupt.reads").counter();
+        return c == null ? 0 : c.count();
+    }
+
+    /**
+     * A blob lives in replica 0 of its region only: reading it from a region with three replica stores spreads its
+     * chunks over stores that never had them, which is no fault (it used to count every such chunk as corrupt).
+     */
+    @Test
+    void aCleanReadOfABlobInARegionWithThreeReplicaStoresRaisesNoCorruptionAlarm() throws Exception {
+        String src = "three-" + UUID.randomUUID() + ".raw";
+        given().auth().oauth2(Tokens.alice()).body(image(64 * 1024, System.nanoTime())).put(blob(src)).then()
+                .statusCode(201);
+        String version = versionId();
+        publish(version, src, new Payloads.TargetRegion("westeurope", 3, "Standard_LRS"));
+        TestEvents.read(EventTypes.REPLICATION_TOPIC, Duration.ofSeconds(30), seen -> seen.stream().anyMatch(e ->
+                e.subject().equals(version) && e.type().equals(EventTypes.REPLICA_COMPLETED)));
+
+        byte[] img = image(256 * 1024, System.nanoTime());
+        String name = "clean-" + UUID.randomUUID() + ".raw";
+        given().auth().oauth2(Tokens.alice()).body(img).put(blob(name)).then().statusCode(201);
+        double before = corruptReads();
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(img, given().auth().oauth2(Tokens.alice()).get(blob(name)).then().statusCode(200)
+                    .extract().asByteArray());
+            assertArrayEquals(Arrays.copyOfRange(img, 5000, 70000), given().auth().oauth2(Tokens.alice())
+                    .header("Range", "bytes=5000-69999").get(blob(name)).then().statusCode(206).extract()
+                    .asByteArray());
+        }
+        assertEquals(before, corruptReads(), "no chunk was missing or corrupt");
     }
 
     static void flip(FsChunkStore store, ChunkId id) throws IOException {

@@ -42,7 +42,8 @@ public class ContentService {
     public ContentService(RegionStores stores, MeterRegistry registry) {
         this.stores = stores;
         this.corrupt = Counter.builder("gallery.replication.corrupt.reads")
-                .description("Chunk copies found missing or corrupt while serving content (served from another copy)")
+                .description("Chunk copies a replica store holds but could not deliver intact while serving "
+                        + "content (digest mismatch or unreadable; served from another copy)")
                 .register(registry);
     }
 
