@@ -40,6 +40,9 @@ public class BlobResource {
     static final String READ = "Microsoft.Compute/images/read";
     static final String REMOVE = "Microsoft.Compute/images/delete";
     static final Duration AUTHZ_WAIT = Duration.ofSeconds(10);
+    static final String DIGEST_HEADER = "X-Content-SHA256";
+    /** The route's segments, for naming the one that carries a matrix parameter. */
+    static final String[] SEGMENTS = {"blobs", "{region}", "{subscriptionId}", "{name}"};
 
     /** The answer to an upload. */
     public record UploadResult(String blobUri, String digest, long sizeBytes, long usedBytes, String region,
@@ -74,14 +77,15 @@ public class BlobResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response upload(@PathParam("region") String region, @PathParam("subscriptionId") String sub,
                            @PathParam("name") String name, @QueryParam("comp") String comp,
-                           @QueryParam("blockid") String blockId, @HeaderParam("X-Content-SHA256") String sha,
-                           @HeaderParam("Content-Length") Long contentLength, @Context HttpServerRequest request) {
+                           @QueryParam("blockid") String blockId, @HeaderParam("Content-Length") Long contentLength,
+                           @Context HttpServerRequest request) {
         RequestBodyStream body = new RequestBodyStream(request, config.uploadIdleTimeout().toMillis());
         try {
+            PathInput.refuseMatrixParameters(request.path(), SEGMENTS);
             String r = BlobService.validRegion(region);
             String s = BlobService.validSubscription(sub);
             BlobService.validName(name);
-            String expected = BlobService.expectedDigest(sha);
+            String expected = BlobService.expectedDigest(request.headers().getAll(DIGEST_HEADER));
             authorizer.require(caller.get(), "/subscriptions/" + s, WRITE).await().atMost(AUTHZ_WAIT);
             long length = contentLength == null ? -1 : contentLength;
             if (comp == null || comp.isEmpty()) {
@@ -107,7 +111,8 @@ public class BlobResource {
     @Blocking
     @Produces(MediaType.APPLICATION_JSON)
     public Response delete(@PathParam("region") String region, @PathParam("subscriptionId") String sub,
-                           @PathParam("name") String name) {
+                           @PathParam("name") String name, @Context HttpServerRequest request) {
+        PathInput.refuseMatrixParameters(request.path(), SEGMENTS);
         String r = BlobService.validRegion(region);
         String s = BlobService.validSubscription(sub);
         BlobService.validName(name);
@@ -116,7 +121,7 @@ public class BlobResource {
         return Response.status(202).build();
     }
 
-    /** The block ids of an Azure block list, in order; a body that is not a strict block list is 400 (see BlockList). */
+    /** The block ids of an Azure block list, in order; a body that is no strict block list is 400 (BlockList). */
     static List<String> blockIds(InputStream body) {
         try {
             return BlockList.read(body);
@@ -129,9 +134,12 @@ public class BlobResource {
     @Blocking
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     public Response download(@PathParam("region") String region, @PathParam("subscriptionId") String sub,
-                             @PathParam("name") String name, @HeaderParam("Range") String range) {
+                             @PathParam("name") String name, @HeaderParam("Range") String range,
+                             @Context HttpServerRequest request) {
+        PathInput.refuseMatrixParameters(request.path(), SEGMENTS);
         String r = BlobService.validRegion(region);
         String s = BlobService.validSubscription(sub);
+        BlobService.validName(name);
         authorizer.require(caller.get(), "/subscriptions/" + s, READ).await().atMost(AUTHZ_WAIT);
         Blob b = blobs.find(r, s, name);
         Manifest m = blobs.manifestOf(b);

@@ -5,6 +5,7 @@ import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Payloads;
 import dev.imagegallery.replication.config.StoreConfig;
 import dev.imagegallery.replication.domain.Blob;
+import dev.imagegallery.replication.domain.DisabledVersion;
 import dev.imagegallery.replication.domain.ReplicaJob;
 import dev.imagegallery.replication.store.Replicator;
 import io.smallrye.mutiny.Multi;
@@ -215,19 +216,27 @@ public class ReplicationService {
                 .replaceWithVoid();
     }
 
-    /** A Disabled version's content is not served (until it is re-enabled); Active and Deprecated ones are. */
+    /**
+     * A Disabled version's content is not served (until it is re-enabled); Active and Deprecated ones are. Enabling
+     * deletes the row with one bulk query, never {@code entity.delete()}: Hibernate Reactive 3.2 shares one delete
+     * coordinator per entity type across sessions, so concurrent entity deletes cross sessions (HR000069, hangs,
+     * transactions left open; quarkus#41945).
+     */
     public Uni<Void> lifecycleChanged(Payloads.VersionLifecycleChanged e) {
         String key = e.versionId().toLowerCase(Locale.ROOT);
-        return dev.imagegallery.replication.domain.DisabledVersion
-                .<dev.imagegallery.replication.domain.DisabledVersion>findById(key).flatMap(existing -> {
-                    if (!"Disabled".equals(e.state())) {
-                        return existing == null ? Uni.createFrom().voidItem() : existing.delete();
-                    }
-                    var d = existing != null ? existing : new dev.imagegallery.replication.domain.DisabledVersion();
-                    d.versionKey = key;
-                    d.replacementVersion = e.replacementVersion();
-                    d.disabledAt = Instant.now();
-                    return existing != null ? Uni.createFrom().voidItem() : d.persist().replaceWithVoid();
-                });
+        if (!"Disabled".equals(e.state())) {
+            return DisabledVersion.delete("versionKey", key).replaceWithVoid();
+        }
+        return DisabledVersion.<DisabledVersion>findById(key).flatMap(existing -> {
+            if (existing != null) {
+                existing.replacementVersion = e.replacementVersion();
+                return Uni.createFrom().voidItem();
+            }
+            var d = new DisabledVersion();
+            d.versionKey = key;
+            d.replacementVersion = e.replacementVersion();
+            d.disabledAt = Instant.now();
+            return d.persist().replaceWithVoid();
+        });
     }
 }
