@@ -12,6 +12,7 @@ import dev.imagegallery.replication.service.Scrubber;
 import dev.imagegallery.replication.store.ChunkId;
 import dev.imagegallery.replication.store.FsChunkStore;
 import dev.imagegallery.replication.store.RegionStores;
+import dev.imagegallery.replication.store.TenantStores;
 import dev.imagegallery.replication.store.Replicator;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.ResourceArg;
@@ -63,7 +64,7 @@ class DataPlaneTest {
     private static boolean seeded;
 
     @Inject
-    RegionStores stores;
+    TenantStores tenants;
     @Inject
     Replicator replicator;
     @Inject
@@ -193,13 +194,13 @@ class DataPlaneTest {
         byte[] content = image(64 * CHUNK, 77);
         given().auth().oauth2(Tokens.alice()).body(content).put(blob(name)).then().statusCode(201);
         ChunkId first = ChunkId.digest(MessageDigest.getInstance("SHA-256"), content, 0, CHUNK);
-        assertTrue(stores.store("westeurope", 0).has(first));
+        assertTrue(contoso().store("westeurope", 0).has(first));
         given().auth().oauth2(Tokens.carol()).delete(blob(name)).then().statusCode(403)
                 .body("error.code", is("AuthorizationFailed"));
         given().auth().oauth2(Tokens.alice()).delete(blob(name)).then().statusCode(202);
         given().auth().oauth2(Tokens.alice()).get(blob(name)).then().statusCode(404)
                 .body("error.code", is("BlobNotFound"));
-        assertFalse(stores.store("westeurope", 0).has(first), "its chunks are freed");
+        assertFalse(contoso().store("westeurope", 0).has(first), "its chunks are freed");
         given().auth().oauth2(Tokens.alice()).delete(blob(name)).then().statusCode(404)
                 .body("error.code", is("BlobNotFound"));
         given().auth().oauth2(Tokens.alice()).delete("/blobs/atlantis/" + SUB + "/" + name).then().statusCode(404)
@@ -340,7 +341,7 @@ class DataPlaneTest {
                 e.subject().equals(version) && e.type().equals(EventTypes.REPLICA_COMPLETED)));
 
         ChunkId first = ChunkId.of(MessageDigest.getInstance("SHA-256").digest(Arrays.copyOf(img, CHUNK)), 0);
-        FsChunkStore r0 = (FsChunkStore) stores.store("northeurope", 0);
+        FsChunkStore r0 = (FsChunkStore) contoso().store("northeurope", 0);
         flip(r0, first);
         double before = corruptReads();
         for (int i = 0; i < 3; i++) { // whichever replica a download starts on, the bad copy is never served
@@ -367,11 +368,11 @@ class DataPlaneTest {
         TestEvents.read(EventTypes.REPLICATION_TOPIC, Duration.ofSeconds(30), seen -> seen.stream().anyMatch(e ->
                 e.subject().equals(version) && e.type().equals(EventTypes.REPLICA_DELETED)
                         && e.dataAs(Payloads.ReplicaDeleted.class).region().equals("northeurope")));
-        await().atMost(Duration.ofSeconds(30)).until(() -> stores.store("northeurope", 0)
-                .ref(ReplicationService.versionRef(version)).isEmpty() && stores.store("northeurope", 1)
+        await().atMost(Duration.ofSeconds(30)).until(() -> contoso().store("northeurope", 0)
+                .ref(ReplicationService.versionRef(version)).isEmpty() && contoso().store("northeurope", 1)
                 .ref(ReplicationService.versionRef(version)).isEmpty());
-        assertFalse(stores.store("northeurope", 1).has(first), "its chunks are collected");
-        assertTrue(stores.store("westeurope", 0).has(first), "the uploaded blob keeps its own");
+        assertFalse(contoso().store("northeurope", 1).has(first), "its chunks are collected");
+        assertTrue(contoso().store("westeurope", 0).has(first), "the uploaded blob keeps its own");
         given().auth().oauth2(Tokens.alice()).get(download("northeurope", version)).then().statusCode(404);
     }
 
@@ -417,5 +418,10 @@ class DataPlaneTest {
             f.seek(off[0] + 7);
             f.write(b ^ 0xff);
         }
+    }
+
+    /** contoso's stores: alice's uploads and versions live in her tenant's namespace. */
+    RegionStores contoso() {
+        return tenants.of(Realms.CONTOSO);
     }
 }

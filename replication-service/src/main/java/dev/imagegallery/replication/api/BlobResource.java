@@ -87,9 +87,10 @@ public class BlobResource {
             BlobService.validName(name);
             String expected = BlobService.expectedDigest(request.headers().getAll(DIGEST_HEADER));
             authorizer.require(caller.get(), "/subscriptions/" + s, WRITE).await().atMost(AUTHZ_WAIT);
+            String tenant = caller.get().tenantId(); // the subscription's: require() refuses any other tenant's
             long length = contentLength == null ? -1 : contentLength;
             if (comp == null || comp.isEmpty()) {
-                Blob b = blobs.upload(r, s, name, expected, body, length);
+                Blob b = blobs.upload(tenant, r, s, name, expected, body, length);
                 return Response.status(201).entity(UploadResult.of(b, blobs.uriOf(b))).build();
             }
             if (comp.equals("block")) {
@@ -97,7 +98,7 @@ public class BlobResource {
                 return Response.status(201).entity(new BlockResult(blockId, n)).build();
             }
             if (comp.equals("blocklist")) {
-                Blob b = blobs.commitBlocks(r, s, name, blockIds(body), expected);
+                Blob b = blobs.commitBlocks(tenant, r, s, name, blockIds(body), expected);
                 return Response.status(201).entity(UploadResult.of(b, blobs.uriOf(b))).build();
             }
             throw ArmException.invalid("InvalidQueryParameterValue", "comp must be 'block' or 'blocklist'.", "comp");
@@ -117,7 +118,7 @@ public class BlobResource {
         String s = BlobService.validSubscription(sub);
         BlobService.validName(name);
         authorizer.require(caller.get(), "/subscriptions/" + s, REMOVE).await().atMost(AUTHZ_WAIT);
-        blobs.delete(r, s, name);
+        blobs.delete(caller.get().tenantId(), r, s, name);
         return Response.status(202).build();
     }
 
@@ -143,14 +144,15 @@ public class BlobResource {
         authorizer.require(caller.get(), "/subscriptions/" + s, READ).await().atMost(AUTHZ_WAIT);
         Blob b = blobs.find(r, s, name);
         Manifest m = blobs.manifestOf(b);
-        return respond(content, r, m, range).header("X-Image-Format", b.format).build();
+        return respond(content, b.tenantId, r, m, range).header("X-Image-Format", b.format).build();
     }
 
     /** 200 with the whole content or 206 with one range; either way Content-Length and the content's digest. */
-    static Response.ResponseBuilder respond(ContentService content, String region, Manifest m, String range) {
+    static Response.ResponseBuilder respond(ContentService content, String tenant, String region, Manifest m,
+                                            String range) {
         ContentService.Span span = ContentService.span(range, m.size);
         Response.ResponseBuilder rb = Response.status(span.partial() ? 206 : 200)
-                .entity(content.body(region, m, span))
+                .entity(content.body(tenant, region, m, span))
                 .type(MediaType.APPLICATION_OCTET_STREAM_TYPE)
                 .header("Content-Length", span.length())
                 .header("Accept-Ranges", "bytes")

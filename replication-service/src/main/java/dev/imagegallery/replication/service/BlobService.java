@@ -8,6 +8,7 @@ import dev.imagegallery.replication.store.ChunkStore;
 import dev.imagegallery.replication.store.Ingest;
 import dev.imagegallery.replication.store.Manifest;
 import dev.imagegallery.replication.store.RegionStores;
+import dev.imagegallery.replication.store.TenantStores;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -50,7 +51,7 @@ public class BlobService {
     static final Pattern REGION = Pattern.compile("^[A-Za-z0-9 ]{1,64}$");
     static final Duration DB_WAIT = Duration.ofSeconds(30);
 
-    private final RegionStores stores;
+    private final TenantStores stores;
     private final Pool pool;
     private final StoreConfig config;
     private final ExecutorService hasher;
@@ -59,7 +60,7 @@ public class BlobService {
     /** Striped locks of blob names (see {@link #lockOf}). */
     private final ReentrantLock[] keyLocks = new ReentrantLock[256];
 
-    public BlobService(RegionStores stores, Pool pool, StoreConfig config, MeterRegistry registry) {
+    public BlobService(TenantStores stores, Pool pool, StoreConfig config, MeterRegistry registry) {
         this.stores = stores;
         this.pool = pool;
         this.config = config;
@@ -145,15 +146,16 @@ public class BlobService {
     }
 
     /**
-     * Streams the body into the region's first replica store; nothing becomes visible unless every byte announced
-     * arrived and the digest checks out. {@code contentLength} is the request's Content-Length, or -1.
+     * Streams the body into the region's first replica store of the tenant's namespace (the tenant owning the
+     * subscription); nothing becomes visible unless every byte announced arrived and the digest checks out.
+     * {@code contentLength} is the request's Content-Length, or -1.
      */
-    public Blob upload(String region, String sub, String name, String expectedHex, InputStream body,
+    public Blob upload(String tenant, String region, String sub, String name, String expectedHex, InputStream body,
                        long contentLength) {
         acquireSlot();
         try {
-            ChunkStore store = stores.store(region, 0);
-            return commit(region, sub, name, expectedHex, store, ingest(store, body, contentLength));
+            ChunkStore store = stores.of(tenant).store(region, 0);
+            return commit(tenant, region, sub, name, expectedHex, store, ingest(store, body, contentLength));
         } finally {
             uploadSlots.release();
         }
@@ -186,13 +188,14 @@ public class BlobService {
      * concurrent uploads and deletions of one name leave the ref naming what the row names. The session keeps the
      * manifest alive until the ref does: a collection running meanwhile (another blob's deletion) cannot drop it.
      */
-    private Blob commit(String region, String sub, String name, String expectedHex, ChunkStore store,
+    private Blob commit(String tenant, String region, String sub, String name, String expectedHex, ChunkStore store,
                         Ingest.Result r) {
         Blob b = new Blob();
         b.key = Blob.keyOf(region, sub, name);
         b.region = region;
         b.subscriptionId = sub.toLowerCase(Locale.ROOT);
         b.name = name;
+        b.tenantId = tenant;
         b.digest = r.digestHex();
         b.sizeBytes = r.manifest().size;
         b.usedBytes = r.usedBytes();
@@ -234,11 +237,12 @@ public class BlobService {
 
     private void upsert(Blob b) {
         pool.preparedQuery("INSERT INTO blob (key, region, subscription_id, name, digest, size_bytes, used_bytes, "
-                        + "format, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (key) DO UPDATE "
-                        + "SET digest = EXCLUDED.digest, size_bytes = EXCLUDED.size_bytes, used_bytes = "
-                        + "EXCLUDED.used_bytes, format = EXCLUDED.format, created_at = EXCLUDED.created_at")
+                        + "format, created_at, tenant_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+                        + "ON CONFLICT (key) DO UPDATE SET digest = EXCLUDED.digest, size_bytes = EXCLUDED.size_bytes, "
+                        + "used_bytes = EXCLUDED.used_bytes, format = EXCLUDED.format, created_at = "
+                        + "EXCLUDED.created_at, tenant_id = EXCLUDED.tenant_id")
                 .execute(Tuple.from(new Object[]{b.key, b.region, b.subscriptionId, b.name, b.digest, b.sizeBytes,
-                        b.usedBytes, b.format, OffsetDateTime.ofInstant(b.createdAt, ZoneOffset.UTC)}))
+                        b.usedBytes, b.format, OffsetDateTime.ofInstant(b.createdAt, ZoneOffset.UTC), b.tenantId}))
                 .await().atMost(DB_WAIT);
     }
 
@@ -253,16 +257,19 @@ public class BlobService {
      * the blob keeps its own ref to the same chunks). A crash between the two leaves an unnamed ref, never a row naming
      * freed content.
      */
-    public void delete(String region, String sub, String name) {
+    public void delete(String tenant, String region, String sub, String name) {
         String key = Blob.keyOf(region, sub, name);
-        ChunkStore store = stores.store(region, 0);
+        ChunkStore store;
         ReentrantLock lock = lockOf(key);
         lock.lock();
         try {
-            if (pool.preparedQuery("DELETE FROM blob WHERE key = $1").execute(Tuple.of(key))
-                    .await().atMost(DB_WAIT).rowCount() == 0) {
+            var rows = pool.preparedQuery("DELETE FROM blob WHERE key = $1 RETURNING tenant_id")
+                    .execute(Tuple.of(key)).await().atMost(DB_WAIT);
+            if (rows.rowCount() == 0) {
                 throw blobNotFound(region, name);
             }
+            String owner = rows.iterator().next().getString("tenant_id");
+            store = stores.of(owner != null ? owner : tenant).store(region, 0);
             store.deleteRef(blobRef(region, sub, name));
             deleteTree(stagingDir(region, sub, name));
         } catch (IOException e) {
@@ -299,6 +306,7 @@ public class BlobService {
         b.region = r.getString("region");
         b.subscriptionId = r.getString("subscription_id");
         b.name = r.getString("name");
+        b.tenantId = r.getString("tenant_id");
         b.digest = r.getString("digest");
         b.sizeBytes = r.getLong("size_bytes");
         b.usedBytes = r.getLong("used_bytes");
@@ -311,12 +319,15 @@ public class BlobService {
         return "blob:" + Blob.keyOf(region, sub, name);
     }
 
-    /** The manifest of a blob's content in its region. */
+    /** The manifest of a blob's content in its region (in its tenant's stores). */
     public Manifest manifestOf(Blob b) {
+        ArmException missing = ArmException.notFound("BlobNotFound", "The content of blob '" + b.name
+                + "' is missing from region '" + b.region + "'.", b.name);
+        if (b.tenantId == null) {
+            throw missing; // a row from before tenant namespaces whose subscription was unknown: nothing to read
+        }
         try {
-            return stores.store(b.region, 0).manifest(b.digest).orElseThrow(() -> ArmException.notFound(
-                    "BlobNotFound", "The content of blob '" + b.name + "' is missing from region '" + b.region
-                            + "'.", b.name));
+            return stores.of(b.tenantId).store(b.region, 0).manifest(b.digest).orElseThrow(() -> missing);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -368,7 +379,8 @@ public class BlobService {
      * blob's lock throughout (taken after the upload slot, as uploads take them), so a concurrent commit of the same
      * blob waits and then finds the blocks gone rather than reading them as they are deleted.
      */
-    public Blob commitBlocks(String region, String sub, String name, List<String> blockIds, String expectedHex) {
+    public Blob commitBlocks(String tenant, String region, String sub, String name, List<String> blockIds,
+                             String expectedHex) {
         Path dir = stagingDir(region, sub, name);
         acquireSlot();
         try {
@@ -387,10 +399,10 @@ public class BlobService {
                     parts.add(p);
                     total += Files.size(p);
                 }
-                ChunkStore store = stores.store(region, 0);
+                ChunkStore store = stores.of(tenant).store(region, 0);
                 Blob b;
                 try (InputStream in = new BlockStream(parts)) {
-                    b = commit(region, sub, name, expectedHex, store, ingest(store, in, total));
+                    b = commit(tenant, region, sub, name, expectedHex, store, ingest(store, in, total));
                 }
                 deleteTree(dir);
                 return b;

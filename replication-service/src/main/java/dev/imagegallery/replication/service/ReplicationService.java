@@ -1,6 +1,7 @@
 package dev.imagegallery.replication.service;
 
 import dev.imagegallery.common.outbox.Outbox;
+import dev.imagegallery.common.security.SubscriptionView;
 import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Payloads;
 import dev.imagegallery.replication.config.StoreConfig;
@@ -48,13 +49,27 @@ public class ReplicationService {
         return "version:" + versionId.toLowerCase(Locale.ROOT);
     }
 
-    /** Plans the jobs of a published version (inside the consumer's transaction). */
+    /**
+     * Plans the jobs of a published version (inside the consumer's transaction). The version's tenant (from the event,
+     * else the subscription's) must own the source blob: content never moves from one tenant's stores to another's,
+     * whatever blob URI the catalog hands over.
+     */
     public Uni<Void> plan(Payloads.VersionPublished p) {
         var m = BLOB_URI.matcher(p.sourceBlobUri() == null ? "" : p.sourceBlobUri());
-        Uni<Blob> source = m.matches()
-                ? Blob.<Blob>findById(Blob.keyOf(m.group(1), m.group(2), m.group(3)))
-                : Uni.createFrom().nullItem();
-        return source.flatMap(blob -> Multi.createFrom().iterable(p.targetRegions())
+        Uni<String> tenantOf = p.tenantId() != null ? Uni.createFrom().item(p.tenantId())
+                : SubscriptionView.<SubscriptionView>findById(p.subscriptionId().toLowerCase(Locale.ROOT))
+                .map(sv -> sv == null ? null : sv.tenantId);
+        return tenantOf.flatMap(tenant -> {
+            Uni<Blob> source = m.matches() && tenant != null
+                    ? Blob.<Blob>findById(Blob.keyOf(m.group(1), m.group(2), m.group(3)))
+                    .map(b -> b != null && tenant.equals(b.tenantId) ? b : null)
+                    : Uni.createFrom().nullItem();
+            return source.flatMap(blob -> plan(p, tenant, blob));
+        });
+    }
+
+    private Uni<Void> plan(Payloads.VersionPublished p, String tenant, Blob blob) {
+        return Multi.createFrom().iterable(p.targetRegions())
                 .onItem().transformToUniAndConcatenate(t -> {
                     String id = ReplicaJob.idOf(p.versionId(), t.name());
                     return ReplicaJob.<ReplicaJob>findById(id).flatMap(existing -> {
@@ -70,6 +85,7 @@ public class ReplicationService {
                         j.id = id;
                         j.versionId = p.versionId();
                         j.subscriptionId = p.subscriptionId().toLowerCase(Locale.ROOT);
+                        j.tenantId = tenant;
                         j.region = t.name();
                         j.replicaCount = t.regionalReplicaCount();
                         j.storageAccountType = t.storageAccountType();
@@ -90,7 +106,7 @@ public class ReplicationService {
                         j.updatedAt = Instant.now();
                         return j.persist().replaceWithVoid();
                     });
-                }).collect().last().replaceWithVoid());
+                }).collect().last().replaceWithVoid();
     }
 
     /** Target regions changed: new regions are planned, removed ones lose their replicas. */
