@@ -41,14 +41,14 @@ curl -sf -o /dev/null -X PUT -H "Authorization: Bearer $ALICE" --data-binary @/t
 rm -f /tmp/bench-access.raw
 
 echo "starting a second catalog-service on :8091 without enforcement (gallery.authz.enabled=false)"
-QUARKUS_HTTP_PORT=8091 GALLERY_AUTHZ_ENABLED=false \
+QUARKUS_HTTP_PORT=8091 QUARKUS_MANAGEMENT_PORT=9091 GALLERY_AUTHZ_ENABLED=false \
 QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:55432/catalog \
 QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:55432/catalog \
 QUARKUS_DATASOURCE_USERNAME=postgres QUARKUS_DATASOURCE_PASSWORD= KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092 \
 GALLERY_OIDC_CONTOSO_URL=http://localhost:8180/realms/contoso GALLERY_OIDC_FABRIKAM_URL=http://localhost:8180/realms/fabrikam \
   java -Xmx256m -XX:+UseSerialGC -jar catalog-service/target/quarkus-app/quarkus-run.jar > .local/logs/catalog-noauthz.log 2>&1 &
 NOAUTHZ_PID=$!
-for _ in $(seq 1 120); do curl -sf -o /dev/null http://localhost:8091/q/health/ready && break; sleep 1; done
+for _ in $(seq 1 120); do curl -sf -o /dev/null http://localhost:9091/q/health/ready && break; sleep 1; done
 
 cat > /tmp/bench-auth.lua <<LUA
 wrk.headers["Authorization"] = "Bearer $ALICE"

@@ -61,7 +61,7 @@ class ResolveRouteTest {
         given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body("{not json")
                 .post(RESOLVE + API).then().statusCode(400).body("error.code", is("InvalidRequestContent"));
         given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
-                .body("{\"imageReference\":{\"id\":7},\"vmSize\":{\"vCPUs\":\"many\"}}")
+                .body("{\"imageReference\":{\"id\":\"/x\"},\"vmSize\":{\"vCPUs\":\"many\"}}")
                 .post(RESOLVE + API).then().statusCode(400).body("error.code", is("InvalidRequestContent"))
                 .body("error.target", is("vmSize.vCPUs"));
     }
@@ -140,11 +140,14 @@ class ResolveRouteTest {
         assertTrue(r.body().contains("\"exactVersion\":\"1.0.0\""), r.body());
     }
 
+    @io.quarkus.test.common.http.TestHTTPResource(value = "/metrics", management = true)
+    java.net.URL metrics;
+
     @Test
     void theHttpMetricsNameTheTemplateNotThePath() {
         given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(body("/x")).post(RESOLVE + API)
                 .then().statusCode(400);
-        given().get("/q/metrics").then().statusCode(200)
+        given().get(metrics).then().statusCode(200)
                 .body(containsString("uri=\"/subscriptions/{subscriptionId}/providers/Microsoft.Compute/locations/"
                         + "{location}/resolveImageReference\""))
                 .body(not(containsString("uri=\"" + RESOLVE + "\"")));

@@ -19,6 +19,12 @@ public final class LocalStack implements AutoCloseable {
             "billing-service");
     public static final Map<String, Integer> SERVICE_PORTS = Map.of("catalog-service", 8081, "replication-service",
             8082, "access-service", 8083, "billing-service", 8084);
+    /**
+     * Each service's management interface (health, metrics): a port of its own, never the public one, so that
+     * metrics (which name routes and tenants' traffic) and health details are not served to API clients.
+     */
+    public static final Map<String, Integer> MANAGEMENT_PORTS = Map.of("catalog-service", 9081,
+            "replication-service", 9082, "access-service", 9083, "billing-service", 9084);
     public static final Map<String, String> DATABASES = Map.of("catalog-service", "catalog", "replication-service",
             "replication", "access-service", "access", "billing-service", "billing");
 
@@ -45,6 +51,11 @@ public final class LocalStack implements AutoCloseable {
 
     public String serviceUrl(String service) {
         return "http://localhost:" + servicePort(service);
+    }
+
+    /** The service's management interface: {@code /q/health/ready}, {@code /q/metrics}. */
+    public String managementUrl(String service) {
+        return "http://localhost:" + port(MANAGEMENT_PORTS.get(service));
     }
 
     public String issuer(String realm) {
@@ -78,7 +89,7 @@ public final class LocalStack implements AutoCloseable {
         services.get(i).kill();
         ManagedProcess p = startService(service);
         services.set(i, p);
-        Net.await(service, Duration.ofSeconds(180), () -> Net.httpStatus(serviceUrl(service) + "/q/health/ready")
+        Net.await(service, Duration.ofSeconds(180), () -> Net.httpStatus(managementUrl(service) + "/q/health/ready")
                 == 200, () -> !p.alive());
     }
 
@@ -101,7 +112,7 @@ public final class LocalStack implements AutoCloseable {
             for (int i = 0; i < SERVICES.size(); i++) {
                 String svc = SERVICES.get(i);
                 ManagedProcess p = services.get(i);
-                String ready = serviceUrl(svc) + "/q/health/ready";
+                String ready = managementUrl(svc) + "/q/health/ready";
                 Net.await(svc, Duration.ofSeconds(180), () -> Net.httpStatus(ready) == 200, () -> !p.alive());
                 log(svc + " ready on " + serviceUrl(svc), t0);
             }
@@ -118,6 +129,7 @@ public final class LocalStack implements AutoCloseable {
     private void checkFree() {
         List<Integer> ports = new ArrayList<>(List.of(port(9092), port(9093), port(8180), port(9180)));
         SERVICE_PORTS.values().forEach(p -> ports.add(port(p)));
+        MANAGEMENT_PORTS.values().forEach(p -> ports.add(port(p)));
         for (int p : ports) {
             if (Net.listening(p)) {
                 throw new IllegalStateException("port " + p + " is already in use: is another stack running? "
@@ -134,6 +146,7 @@ public final class LocalStack implements AutoCloseable {
         String db = DATABASES.get(svc);
         Map<String, String> env = new HashMap<>();
         env.put("QUARKUS_HTTP_PORT", String.valueOf(servicePort(svc)));
+        env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(port(MANAGEMENT_PORTS.get(svc))));
         env.put("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(db));
         env.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(db));
         env.put("QUARKUS_DATASOURCE_USERNAME", postgres.user());
@@ -143,6 +156,7 @@ public final class LocalStack implements AutoCloseable {
         env.put("GALLERY_OIDC_FABRIKAM_URL", keycloak.issuer(Realms.FABRIKAM));
         env.put("GALLERY_STORE_ROOT", runDir.resolve("stores").toString());
         env.put("GALLERY_STORE_PUBLIC_BASE_URL", serviceUrl("replication-service"));
+        env.put("GALLERY_CATALOG_DATA_PLANE_URL", serviceUrl("replication-service"));
         env.putAll(extraEnv.getOrDefault(svc, Map.of()));
         List<String> cmd = new ArrayList<>(List.of(ProjectPaths.javaBinary().toString()));
         cmd.addAll(jvmOptions(svc));
@@ -171,7 +185,8 @@ public final class LocalStack implements AutoCloseable {
         s.put("Kafka", kafka.bootstrapServers());
         s.put("Keycloak", "http://localhost:" + keycloak.port() + " (admin/admin; realms contoso, fabrikam)");
         for (String svc : SERVICES) {
-            s.put(svc, serviceUrl(svc) + "  (OpenAPI: " + serviceUrl(svc) + "/q/swagger-ui)");
+            s.put(svc, serviceUrl(svc) + "  (OpenAPI: " + serviceUrl(svc) + "/q/swagger-ui; health and metrics: "
+                    + managementUrl(svc) + "/q/health, /q/metrics)");
         }
         s.put("logs", logDir().toString());
         return s;

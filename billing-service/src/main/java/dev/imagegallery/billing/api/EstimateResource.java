@@ -33,9 +33,28 @@ public class EstimateResource {
     }
 
     @POST
-    public Uni<EstimateResponse> estimate(@PathParam("subscriptionId") String sub, EstimateRequest request) {
+    public Uni<EstimateResponse> estimate(@PathParam("subscriptionId") String sub,
+                                          @jakarta.ws.rs.QueryParam("date") String date, EstimateRequest body) {
         UsageDetailsResource.requireGuid(sub);
+        EstimateRequest request = withDate(body, date);
         return authorizer.require(caller.get(), "/subscriptions/" + sub, READ)
                 .flatMap(v -> estimates.estimate(request));
+    }
+
+    /**
+     * The price sheet's day may come as {@code ?date=yyyy-MM-dd} as well as in the body; it is checked either way (a
+     * date such as 2026-99-99 used to be ignored and priced as today), and the two must agree.
+     */
+    static EstimateRequest withDate(EstimateRequest body, String date) {
+        if (date == null) {
+            return body;
+        }
+        PriceSheetBodies.date(date, "date");
+        if (body != null && body.date() != null && !body.date().trim().equals(date.trim())) {
+            throw dev.imagegallery.common.arm.ArmException.invalidParameter("date", "The date in the query ('" + date
+                    + "') and in the body ('" + body.date() + "') differ.");
+        }
+        return body == null ? null : new EstimateRequest(body.sizeBytes(), body.usedBytes(), body.sourceRegion(),
+                body.targetRegions(), date);
     }
 }

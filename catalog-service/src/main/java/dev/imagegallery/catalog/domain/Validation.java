@@ -13,7 +13,11 @@ public final class Validation {
     static final Pattern RESOURCE_NAME = Pattern.compile("^[^_\\W][\\w\\-._]{0,79}(?<![-.])$");
     static final Pattern GALLERY_NAME = RESOURCE_NAME;
     static final Pattern RESOURCE_GROUP = Pattern.compile("^[-\\w._()]{1,90}(?<!\\.)$");
-    static final Pattern VERSION = Pattern.compile("^(\\d{1,10})\\.(\\d{1,10})\\.(\\d{1,10})$");
+    /**
+     * Major.Minor.Patch written canonically: no leading zeros, so that one name stands for one version ({@code 01.0.0}
+     * and {@code 1.00.0} beside {@code 1.0.0} used to be three versions with one key, and broke paging).
+     */
+    static final Pattern VERSION = Pattern.compile("^(0|[1-9]\\d{0,9})\\.(0|[1-9]\\d{0,9})\\.(0|[1-9]\\d{0,9})$");
 
     public static final Set<String> OS_TYPES = Set.of("Windows", "Linux");
     public static final Set<String> OS_STATES = Set.of("Generalized", "Specialized");
@@ -64,7 +68,8 @@ public final class Validation {
         var m = name == null ? null : VERSION.matcher(name);
         if (m == null || !m.matches()) {
             throw ArmException.invalid("InvalidGalleryImageVersionName", "The version name '" + name
-                    + "' is invalid: use Major.Minor.Patch with non-negative 32-bit integers.", "name");
+                    + "' is invalid: use Major.Minor.Patch with non-negative 32-bit integers written without leading "
+                    + "zeros.", "name");
         }
         long[] parts = new long[3];
         for (int i = 0; i < 3; i++) {

@@ -4,6 +4,7 @@ import dev.imagegallery.catalog.api.Bodies;
 import dev.imagegallery.catalog.api.Mapper;
 import dev.imagegallery.catalog.config.CatalogConfig;
 import dev.imagegallery.common.outbox.Outbox;
+import dev.imagegallery.events.BlobRef;
 import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Json;
 import dev.imagegallery.events.Payloads;
@@ -21,7 +22,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /** Galleries, image definitions and managed images: their rules and their storage. */
 @ApplicationScoped
@@ -40,8 +40,6 @@ public class GalleryService {
                 tenantId, g.uniqueName, g.location, deleted)).replaceWithVoid();
     }
 
-    /** {scheme}://{host}/blobs/{region}/{subscriptionId}/{name}: the data plane's blob URIs. */
-    static final Pattern BLOB_URI = Pattern.compile("^https?://[^/]+/blobs/([a-z0-9]+)/([0-9a-fA-F-]{36})/([^/?#]+)$");
 
     // ---- galleries ----
 
@@ -72,7 +70,9 @@ public class GalleryService {
                 existing.description = description;
                 existing.tags = Mapper.tagsJson(body.tags());
                 existing.softDelete = softDelete;
-                return galleryChanged(existing, tenantId, false).replaceWith(new Upsert<>(existing, false));
+                // GalleryChanged carries nothing an update can change (id, owner, unique name, location): an update,
+                // and a repeated identical PUT above all, publishes nothing
+                return Uni.createFrom().item(new Upsert<>(existing, false));
             }
             return quota(Gallery.count("subscriptionId = ?1 and location = ?2", sub.toLowerCase(Locale.ROOT),
                     location), config.quota().galleries(), "galleries", location).flatMap(ok -> {
@@ -169,7 +169,9 @@ public class GalleryService {
                     throw ArmException.conflict("GalleryNotEmpty", "The gallery '" + name + "' holds " + n
                             + " image definition(s); delete them first.", g.id());
                 }
-                return g.delete().call(() -> galleryChanged(g, tenantId, true)).replaceWith(true);
+                // a query, not an entity delete: see VersionService.hardDelete
+                return Gallery.delete("key", key).flatMap(rows -> rows == 0 ? Uni.createFrom().item(false)
+                        : galleryChanged(g, tenantId, true).replaceWith(true));
             });
         });
     }
@@ -416,8 +418,9 @@ public class GalleryService {
                     throw ArmException.conflict("GalleryImageNotEmpty", "The image definition '" + name + "' holds "
                             + n + " version(s); delete them first.", key);
                 }
-                return d.delete().call(() -> definitionChanged(ResourceIds.definition(sub, rg, galleryName, name), sub,
-                        true)).replaceWith(true);
+                return ImageDefinition.delete("key", key).flatMap(rows -> rows == 0 ? Uni.createFrom().item(false)
+                        : definitionChanged(ResourceIds.definition(sub, rg, galleryName, name), sub, true)
+                                .replaceWith(true));
             });
         });
     }
@@ -447,16 +450,22 @@ public class GalleryService {
         String osState = Validation.oneOf(Validation.OS_STATES, disk.osState(), null,
                 "properties.storageProfile.osDisk.osState");
         String blobUri = disk.blobUri();
-        var m = blobUri == null ? null : BLOB_URI.matcher(blobUri);
-        if (m == null || !m.matches()) {
-            throw ArmException.invalidParameter("properties.storageProfile.osDisk.blobUri", "The blob URI '"
-                    + blobUri + "' is not a blob of this system (.../blobs/{region}/{subscriptionId}/{name}).");
+        BlobRef blob;
+        try {
+            blob = BlobRef.parse(blobUri);
+        } catch (IllegalArgumentException e) {
+            throw ArmException.invalidParameter("properties.storageProfile.osDisk.blobUri", e.getMessage());
         }
-        if (!m.group(1).equals(location)) {
+        String dataPlane = config.dataPlaneUrl().replaceAll("/+$", "").toLowerCase(Locale.ROOT);
+        if (!blob.baseUrl().equals(dataPlane)) {
+            throw ArmException.invalidParameter("properties.storageProfile.osDisk.blobUri", "The blob URI must be on "
+                    + "this system's data plane, " + dataPlane + ".");
+        }
+        if (!blob.region().equals(location)) {
             throw ArmException.invalidParameter("properties.storageProfile.osDisk.blobUri", "The blob is in region '"
-                    + m.group(1) + "' but the image's location is '" + location + "'.");
+                    + blob.region() + "' but the image's location is '" + location + "'.");
         }
-        if (!m.group(2).equalsIgnoreCase(sub)) {
+        if (!blob.subscriptionId().equalsIgnoreCase(sub)) {
             throw ArmException.invalidParameter("properties.storageProfile.osDisk.blobUri", "The blob belongs to "
                     + "another subscription.");
         }
@@ -514,7 +523,7 @@ public class GalleryService {
                     throw ArmException.conflict("ImageInUseByGalleryImageVersion", "The image '" + name
                             + "' is the source of " + n + " image version(s) still being created.", id);
                 }
-                return mi.delete().replaceWith(true);
+                return ManagedImage.delete("key", mi.key).map(rows -> rows > 0);
             });
         });
     }

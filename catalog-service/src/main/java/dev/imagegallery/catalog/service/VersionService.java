@@ -19,6 +19,7 @@ import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,6 +32,9 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
+ * Every write to a version (PUT, PATCH, DELETE, restore, a replication event) first locks the version's row, so that
+ * concurrent writes to one version take turns rather than fail at commit.
+ * <p>
  * Publishing image versions: the rules of a version and its target regions, the events replication needs (written to
  * the outbox in the same transaction), lifecycle, soft delete, and the replication status replication-service reports
  * back.
@@ -123,7 +127,8 @@ public class VersionService {
         String location = Validation.region(body.location(), "location");
         String id = ResourceIds.version(sub, rg, gallery, image, name);
         String key = ResourceIds.key(id);
-        return galleries.image(sub, rg, gallery, image).flatMap(def -> ImageVersion.<ImageVersion>findById(key)
+        return galleries.image(sub, rg, gallery, image).flatMap(def -> ImageVersion.<ImageVersion>findById(key,
+                        LockModeType.PESSIMISTIC_WRITE)
                 .flatMap(existing -> {
                     if (existing != null) {
                         if (existing.deletedAt != null) {
@@ -370,7 +375,7 @@ public class VersionService {
         }
         for (String r : removed) {
             VersionRegion gone = byRegion.get(r);
-            writes.add(gone::delete);
+            writes.add(() -> VersionRegion.delete("id", gone.id));
         }
         if (!changed) {
             return Uni.createFrom().item(new VersionView(id, v, result));
@@ -426,7 +431,7 @@ public class VersionService {
 
     /** A version that exists and is not soft-deleted, or 404. */
     private static Uni<ImageVersion> live(String id, String name) {
-        return ImageVersion.<ImageVersion>findById(ResourceIds.key(id)).map(v -> {
+        return ImageVersion.<ImageVersion>findById(ResourceIds.key(id), LockModeType.PESSIMISTIC_WRITE).map(v -> {
             if (v == null || v.deletedAt != null) {
                 throw ArmException.notFound("GalleryImageVersionNotFound", "The gallery image version '" + name
                         + "' was not found.", id);
@@ -503,7 +508,7 @@ public class VersionService {
     @WithTransaction
     public Uni<Boolean> deleteVersion(String sub, String rg, String gallery, String image, String name) {
         String id = ResourceIds.version(sub, rg, gallery, image, name);
-        return ImageVersion.<ImageVersion>findById(ResourceIds.key(id)).flatMap(v -> {
+        return ImageVersion.<ImageVersion>findById(ResourceIds.key(id), LockModeType.PESSIMISTIC_WRITE).flatMap(v -> {
             if (v == null || v.deletedAt != null) {
                 return Uni.createFrom().item(false);
             }
@@ -518,17 +523,23 @@ public class VersionService {
                     v.deletedAt = Instant.now();
                     return Uni.createFrom().item(true);
                 }
-                return hardDelete(id, v).replaceWith(true);
+                return hardDelete(id, v);
             });
         });
     }
 
-    private Uni<Void> hardDelete(String id, ImageVersion v) {
+    /**
+     * Deletes with queries, never with {@code entity.delete()}: Hibernate Reactive 3.2 keeps one delete coordinator
+     * per entity type whose pending stage is shared by every session, so concurrent entity deletes of one type
+     * complete on each other's threads (HR000069) or never (quarkus#41945). A concurrent delete that got there first
+     * leaves nothing to delete and no event to emit.
+     */
+    private Uni<Boolean> hardDelete(String id, ImageVersion v) {
         return VersionRegion.delete("versionKey", v.key)
-                .flatMap(x -> v.delete())
-                .flatMap(x -> outbox.emit(EventTypes.VERSION_DELETED, id,
-                        new Payloads.VersionDeleted(id, v.subscriptionId)))
-                .replaceWithVoid();
+                .flatMap(x -> ImageVersion.delete("key", v.key))
+                .flatMap(rows -> rows == 0 ? Uni.createFrom().item(false)
+                        : outbox.emit(EventTypes.VERSION_DELETED, id, new Payloads.VersionDeleted(id, v.subscriptionId))
+                        .replaceWith(true));
     }
 
     @WithSession
@@ -541,7 +552,7 @@ public class VersionService {
     @WithTransaction
     public Uni<VersionView> restore(String sub, String rg, String gallery, String image, String name) {
         String id = ResourceIds.version(sub, rg, gallery, image, name);
-        return ImageVersion.<ImageVersion>findById(ResourceIds.key(id)).flatMap(v -> {
+        return ImageVersion.<ImageVersion>findById(ResourceIds.key(id), LockModeType.PESSIMISTIC_WRITE).flatMap(v -> {
             if (v == null || v.deletedAt == null) {
                 throw ArmException.notFound("SoftDeletedGalleryImageVersionNotFound", "No soft-deleted version '"
                         + name + "' exists.", id);
@@ -558,7 +569,7 @@ public class VersionService {
         return ImageVersion.<ImageVersion>list("deletedAt is not null and deletedAt < ?1", before)
                 .flatMap(vs -> Multi.createFrom().iterable(vs)
                         .onItem().transformToUniAndConcatenate(v -> hardDelete(idOf(v), v))
-                        .collect().asList().map(List::size));
+                        .filter(Boolean::booleanValue).collect().asList().map(List::size));
     }
 
     private static String idOf(ImageVersion v) {
@@ -586,7 +597,7 @@ public class VersionService {
 
     public Uni<Void> replicaCompleted(Payloads.ReplicaCompleted e) {
         String key = ResourceIds.key(e.versionId());
-        return ImageVersion.<ImageVersion>findById(key).flatMap(v -> {
+        return ImageVersion.<ImageVersion>findById(key, LockModeType.PESSIMISTIC_WRITE).flatMap(v -> {
             if (v == null) {
                 return Uni.createFrom().voidItem();
             }
@@ -613,7 +624,8 @@ public class VersionService {
             }
             r.state = VersionRegion.FAILED;
             r.details = e.reason();
-            return ImageVersion.<ImageVersion>findById(key).flatMap(v -> v == null ? Uni.createFrom().voidItem()
+            return ImageVersion.<ImageVersion>findById(key, LockModeType.PESSIMISTIC_WRITE).flatMap(v -> v == null
+                    ? Uni.createFrom().voidItem()
                     : settle(v));
         });
     }

@@ -95,7 +95,9 @@ public class ArmExceptionMappers {
         if (arm != null) {
             return failure(arm.status(), arm.code(), arm.getMessage(), arm.target());
         }
-        if (isUniqueViolation(e)) {
+        if (isUniqueViolation(e) || causeOf(e, jakarta.persistence.OptimisticLockException.class) != null
+                || causeOf(e, org.hibernate.StaleStateException.class) != null) {
+            // a concurrent request created, changed or deleted the same resource first
             return failure(409, "Conflict", "The resource was changed concurrently; retry the request.", null);
         }
         Log.error("unexpected failure", e);
@@ -168,7 +170,8 @@ public class ArmExceptionMappers {
     public static boolean isUniqueViolation(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             String m = t.getMessage();
-            if (m != null && (m.contains("23505") || m.contains("duplicate key value"))) {
+            // 23505: a unique key taken concurrently; 23503: a resource referred to was deleted concurrently
+            if (m != null && (m.contains("23505") || m.contains("duplicate key value") || m.contains("(23503)"))) {
                 return true;
             }
             if (t.getCause() == t) {

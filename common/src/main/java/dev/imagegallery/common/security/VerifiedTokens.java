@@ -1,6 +1,7 @@
 package dev.imagegallery.common.security;
 
 import io.quarkus.oidc.AccessTokenCredential;
+import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -129,6 +130,14 @@ public class VerifiedTokens {
 
         @Override
         public Uni<SecurityIdentity> authenticate(RoutingContext ctx, IdentityProviderManager identityProviderManager) {
+            String header = ctx.request().getHeader("Authorization");
+            if (header != null && header.regionMatches(true, 0, "Bearer", 0, 6)) {
+                String problem = JwtShape.problem(header.length() > 6 ? header.substring(6) : "");
+                if (problem != null) {
+                    // refused here: quarkus-oidc's issuer-based tenant resolver throws on some of these (500)
+                    return Uni.createFrom().failure(new AuthenticationFailedException(problem));
+                }
+            }
             String token = tokens.enabled() ? bearer(ctx) : null;
             return Uni.createFrom().item(token == null ? null : tokens.find(token, ctx));
         }

@@ -1,0 +1,381 @@
+package dev.imagegallery.catalog;
+
+import dev.imagegallery.devstack.Hostile;
+import dev.imagegallery.devstack.InfraResource;
+import dev.imagegallery.devstack.Tokens;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+
+import static dev.imagegallery.catalog.CatalogTestSupport.*;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.anyOf;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The hostile client: races, 8 requests at a time on one resource. Nothing answers 5xx, nothing hangs, and no
+ * transaction is left open in PostgreSQL afterwards.
+ */
+@QuarkusTest
+@WithTestResource(value = InfraResource.class, initArgs = @ResourceArg(name = "database", value = "catalog"),
+        scope = TestResourceScope.MATCHING_RESOURCES)
+class HostileClientsTest {
+    static final Duration DEADLINE = Duration.ofSeconds(20);
+
+    @BeforeEach
+    void grants() {
+        seedGrants();
+    }
+
+    static Callable<Hostile.Outcome> call(int i, Supplier<Response> request) {
+        return () -> {
+            Response r = request.get();
+            return new Hostile.Outcome(i, r.statusCode(), r.asString());
+        };
+    }
+
+    static void noFailuresAndNoOpenTransaction(List<Hostile.Outcome> outcomes) {
+        var failed = Hostile.failures(outcomes);
+        assertTrue(failed.isEmpty(), "failed or hung: " + failed);
+        // a transaction that outlived its request would show here (idle in transaction, or older than 5 s)
+        assertEquals(List.of(), Hostile.openTransactions("catalog", Duration.ofSeconds(5)));
+    }
+
+    static void publishBase(String galleryName, String managedImage) {
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(managedImageBody(managedImage + ".raw"))
+                .put(RG + "/providers/Microsoft.Compute/images/" + managedImage + API)
+                .then().statusCode(anyOf(is(200), is(201)));
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(galleryBody())
+                .put(gallery(galleryName) + API).then().statusCode(anyOf(is(200), is(201)));
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(imageBody("race"))
+                .put(gallery(galleryName) + "/images/img" + API).then().statusCode(anyOf(is(200), is(201)));
+    }
+
+    @Test
+    void concurrentDeletionsOfVersionsAllAnswerAndLeaveNoTransactionOpen() {
+        publishBase("racedelete", "race-src");
+        String mi = RG + "/providers/Microsoft.Compute/images/race-src";
+        String versions = gallery("racedelete") + "/images/img/versions/";
+        String token = Tokens.alice();
+        for (int round = 0; round < 5; round++) {
+            for (int i = 0; i < 8; i++) {
+                given().auth().oauth2(token).contentType(ContentType.JSON).body(versionBody(mi, "westeurope"))
+                        .put(versions + round + ".0." + i + API).then().statusCode(201);
+            }
+            List<Callable<Hostile.Outcome>> calls = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                String path = versions + round + ".0." + i + API;
+                calls.add(call(i, () -> given().auth().oauth2(token).delete(path)));
+            }
+            var outcomes = Hostile.parallel(calls, DEADLINE);
+            noFailuresAndNoOpenTransaction(outcomes);
+            outcomes.forEach(o -> assertEquals(200, o.status(), "a deletion of an existing version: " + o));
+            for (int i = 0; i < 8; i++) {
+                given().auth().oauth2(token).get(versions + round + ".0." + i + API).then().statusCode(404);
+            }
+        }
+    }
+
+    @Test
+    void parallelPutsPatchesAndDeletesOnEveryResourceTypeNeverFailNorHang() {
+        String token = Tokens.alice();
+        String mi = RG + "/providers/Microsoft.Compute/images/race-mi";
+        publishBase("raceall", "race-mi2");
+        String src = RG + "/providers/Microsoft.Compute/images/race-mi2";
+        String def = gallery("raceall") + "/images/img";
+        record Target(String path, String put, String patch) {
+        }
+        List<Target> targets = List.of(
+                new Target(gallery("race-g"), galleryBody(), "{\"tags\":{\"k\":\"v\"}}"),
+                new Target(gallery("raceall") + "/images/race-def", imageBody("racedef"), "{\"tags\":{\"k\":\"v\"}}"),
+                new Target(def + "/versions/9.9.9", versionBody(src, "westeurope"), "{\"tags\":{\"k\":\"v\"}}"),
+                new Target(mi, managedImageBody("race-mi.raw"), "{\"tags\":{\"k\":\"v\"}}"));
+        for (int round = 0; round < 3; round++) {
+            for (Target t : targets) {
+                List<Callable<Hostile.Outcome>> calls = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    int kind = (i + round) % 4;
+                    calls.add(call(i, () -> switch (kind) {
+                        case 0, 1 -> given().auth().oauth2(token).contentType(ContentType.JSON).body(t.put())
+                                .put(t.path() + API);
+                        case 2 -> given().auth().oauth2(token).contentType(ContentType.JSON).body(t.patch())
+                                .patch(t.path() + API);
+                        default -> given().auth().oauth2(token).delete(t.path() + API);
+                    }));
+                }
+                var outcomes = Hostile.parallel(calls, DEADLINE);
+                noFailuresAndNoOpenTransaction(outcomes);
+                outcomes.stream().filter(o -> o.status() >= 400).forEach(o -> assertTrue(
+                        o.body().contains("\"error\"") && (o.status() == 404 || o.status() == 409),
+                        t.path() + ": a refused racing write is a 404 or 409 with an ARM body: " + o));
+            }
+        }
+    }
+
+    static final List<String> MALFORMED_TOKENS = List.of("..", ".", "...", "....", "a.b.c", "x", "Zm9v.YmFy.YmF6",
+            "eyJhbGciOiJSUzI1NiJ9..sig", "e30.e30.e30", "eyJhbGciOjF9.e30.c2ln", "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOjV9.c2ln",
+            "eyJhbGciOiJSUzI1NiJ9.W10.c2ln", "eyJhbGciOiJSUzI1NiJ9.eyJleHAiOiJzb29uIn0.c2ln", "a..b", "a.b.c.d",
+            "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwOi8vZXZpbC5leGFtcGxlIn0.c2ln", "\u00e9.\u00e9.\u00e9",
+            "e30.e30.e30".repeat(2000));
+
+    @Test
+    void malformedBearerTokensAre401WithAnArmBodyOnEveryRoute() {
+        List<String[]> routes = List.of(
+                new String[]{"GET", "/subscriptions/" + SUB + "/providers/Microsoft.Compute/galleries"},
+                new String[]{"GET", gallery("g1")},
+                new String[]{"PUT", gallery("g1")},
+                new String[]{"DELETE", gallery("g1") + "/images/i/versions/1.0.0"},
+                new String[]{"GET", RG + "/providers/Microsoft.Compute/images/mi"},
+                new String[]{"GET", "/subscriptions/" + SUB + "/providers/Microsoft.Compute/locations/westeurope/"
+                        + "sharedGalleries"},
+                new String[]{"POST", "/subscriptions/" + SUB + "/providers/Microsoft.Compute/locations/westeurope/"
+                        + "resolveImageReference"});
+        List<String> wrong = new ArrayList<>();
+        for (String[] route : routes) {
+            for (String token : MALFORMED_TOKENS) {
+                for (String scheme : List.of("Bearer ", "bearer ", "Bearer  ")) {
+                    Response r = given().header("Authorization", scheme + token).contentType(ContentType.JSON)
+                            .body("{}").request(route[0], route[1] + API);
+                    if (r.statusCode() != 401 || r.jsonPath().getString("error.code") == null) {
+                        wrong.add(route[0] + " " + route[1] + " with '" + scheme + abbreviate(token) + "' -> "
+                                + r.statusCode() + " " + abbreviate(r.asString()));
+                    }
+                }
+            }
+            Response bare = given().header("Authorization", "Bearer").contentType(ContentType.JSON).body("{}")
+                    .request(route[0], route[1] + API);
+            if (bare.statusCode() != 401) {
+                wrong.add(route[0] + " " + route[1] + " with a bare 'Bearer' -> " + bare.statusCode());
+            }
+        }
+        assertTrue(wrong.isEmpty(), wrong.size() + " malformed tokens were not a plain 401:\n"
+                + String.join("\n", wrong));
+    }
+
+    static String abbreviate(String s) {
+        return s.length() > 80 ? s.substring(0, 80) + "..." : s;
+    }
+
+    @Test
+    void nulCharactersInAnyStringOfABodyAre400NamingTheFieldAndNothingIsStored() {
+        String token = Tokens.alice();
+        publishBase("nulgallery", "nul-src");
+        String src = RG + "/providers/Microsoft.Compute/images/nul-src";
+        String nul = "\\u0000";
+        record Case(String path, String body, String target) {
+        }
+        List<Case> cases = List.of(
+                new Case(gallery("nul1"), "{\"location\":\"westeurope\",\"properties\":{\"description\":\"a" + nul
+                        + "b\"}}", "properties.description"),
+                new Case(gallery("nul2"), "{\"location\":\"westeurope\",\"tags\":{\"team\":\"x" + nul + "\"}}",
+                        "tags"),
+                new Case(gallery("nul3"), "{\"location\":\"westeurope\",\"tags\":{\"te" + nul + "am\":\"x\"}}",
+                        "tags"),
+                new Case(gallery("nul4"), "{\"location\":\"west" + nul + "europe\"}", "location"),
+                new Case(RG + "/providers/Microsoft.Compute/images/nul-mi", "{\"location\":\"westeurope\","
+                        + "\"properties\":{\"storageProfile\":{\"osDisk\":{\"osType\":\"Linux\",\"osState\":"
+                        + "\"Generalized\",\"blobUri\":\"http://localhost:8082/blobs/westeurope/" + SUB + "/a" + nul
+                        + "\"}}}}", "properties.storageProfile.osDisk.blobUri"),
+                new Case(gallery("nulgallery") + "/images/nul-def", "{\"location\":\"westeurope\",\"properties\":"
+                        + "{\"osType\":\"Linux\",\"osState\":\"Generalized\",\"identifier\":{\"publisher\":\"p" + nul
+                        + "\",\"offer\":\"o\",\"sku\":\"s\"}}}", "properties.identifier.publisher"),
+                new Case(gallery("nulgallery") + "/images/img/versions/7.0.0", "{\"location\":\"westeurope\","
+                        + "\"properties\":{\"storageProfile\":{\"source\":{\"id\":\"" + src + nul + "\"}}}}",
+                        "properties.storageProfile.source.id"),
+                new Case(gallery("nulgallery") + "/images/img/versions/7.0.1", "{\"location\":\"westeurope\","
+                        + "\"properties\":{\"storageProfile\":{\"source\":{\"id\":\"" + src + "\"}},"
+                        + "\"lifecycleProfile\":{\"replacementVersion\":\"1.0." + nul + "\"}}}",
+                        "properties.lifecycleProfile.replacementVersion"),
+                new Case(gallery("nulgallery") + "/images/img/versions/7.0.2", "{\"location\":\"westeurope\","
+                        + "\"tags\":{\"k\":\"" + nul + "\"},\"properties\":{\"storageProfile\":{\"source\":{\"id\":\""
+                        + src + "\"}}}}", "tags"));
+        for (Case c : cases) {
+            given().auth().oauth2(token).contentType(ContentType.JSON).body(c.body()).put(c.path() + API)
+                    .then().statusCode(400)
+                    .body("error.code", is("InvalidRequestContent"))
+                    .body("error.target", org.hamcrest.Matchers.startsWith(c.target()));
+            given().auth().oauth2(token).get(c.path() + API).then().statusCode(404);
+        }
+    }
+
+    @Test
+    void scalarsOfTheWrongTypeAre400NamingTheField() {
+        String token = Tokens.alice();
+        publishBase("typegallery", "type-src");
+        String src = RG + "/providers/Microsoft.Compute/images/type-src";
+        record Case(String path, String body, String target) {
+        }
+        List<Case> cases = List.of(
+                new Case(gallery("typegallery") + "/images/img/versions/8.0.0", "{\"location\":\"westeurope\","
+                        + "\"properties\":{\"publishingProfile\":{\"targetRegions\":[{\"name\":\"westeurope\","
+                        + "\"regionalReplicaCount\":1.5}]},\"storageProfile\":{\"source\":{\"id\":\"" + src + "\"}}}}",
+                        "properties.publishingProfile.targetRegions[0].regionalReplicaCount"),
+                new Case(gallery("typegallery") + "/images/img/versions/8.0.1", "{\"location\":\"westeurope\","
+                        + "\"properties\":{\"publishingProfile\":{\"replicaCount\":\"2\"},\"storageProfile\":"
+                        + "{\"source\":{\"id\":\"" + src + "\"}}}}", "properties.publishingProfile.replicaCount"),
+                new Case(gallery("typegallery") + "/images/vcpu", "{\"location\":\"westeurope\",\"properties\":"
+                        + "{\"osType\":\"Linux\",\"osState\":\"Generalized\",\"identifier\":{\"publisher\":\"p\","
+                        + "\"offer\":\"o\",\"sku\":\"vcpu\"},\"recommended\":{\"vCPUs\":{\"min\":1.5}}}}",
+                        "properties.recommended.vCPUs.min"),
+                new Case(gallery("typed1"), "{\"location\":\"westeurope\",\"properties\":{\"description\":1e309}}",
+                        "properties.description"),
+                new Case(gallery("typed2"), "{\"location\":\"westeurope\",\"properties\":{\"description\":true}}",
+                        "properties.description"),
+                new Case(gallery("typed3"), "{\"location\":\"westeurope\",\"properties\":{\"description\":\""
+                        + "d".repeat(70_000) + "\"}}", "properties.description"));
+        for (Case c : cases) {
+            given().auth().oauth2(token).contentType(ContentType.JSON).body(c.body()).put(c.path() + API)
+                    .then().statusCode(400)
+                    .body("error.target", is(c.target()));
+            given().auth().oauth2(token).get(c.path() + API).then().statusCode(404);
+        }
+    }
+
+    @Test
+    void aPathWithASemicolonIsRefusedAndActsOnNothing() {
+        String token = Tokens.alice();
+        given().urlEncodingEnabled(false).auth().oauth2(token).contentType(ContentType.JSON).body(galleryBody())
+                .put(gallery("rel-fz;x") + API).then().statusCode(400).body("error.code", is("InvalidRequestUri"));
+        given().auth().oauth2(token).get(gallery("rel-fz") + API).then().statusCode(404);
+        given().urlEncodingEnabled(false).auth().oauth2(token).contentType(ContentType.JSON).body(galleryBody())
+                .put(gallery("rel-fz") + ";x=y" + API).then().statusCode(400);
+        // percent-encoded, the character is part of the name, which the name rule refuses
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(galleryBody())
+                .put(gallery("rel-fz;x") + API).then().statusCode(400).body("error.code", is("InvalidGalleryName"));
+        given().auth().oauth2(token).get(gallery("rel-fz") + API).then().statusCode(404);
+    }
+
+    @Test
+    void aQueryParameterWithAControlCharacterIs400NamingIt() {
+        given().urlEncodingEnabled(false).auth().oauth2(Tokens.alice())
+                .get("/subscriptions/" + SUB + "/providers/Microsoft.Compute/galleries?api-version=2024-03-03"
+                        + "&$skiptoken=a%00b")
+                .then().statusCode(400).body("error.target", is("$skiptoken"));
+        // a malformed escape, sent over a socket as is (no client library would build it)
+        assertRawMalformedQueryIs400();
+    }
+
+    static void assertRawMalformedQueryIs400() {
+        try (var socket = new java.net.Socket("localhost", io.restassured.RestAssured.port)) {
+            socket.getOutputStream().write(("GET /subscriptions/" + SUB + "/providers/Microsoft.Compute/galleries"
+                    + "?api-version=2024-03-03&$top=%zz HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                    + Tokens.alice() + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            // Vert.x refuses a malformed escape itself, before any route runs (so without an ARM body)
+            assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void versionsNamedWithLeadingZerosAreRefusedAndPagingNeverLosesOrRepeatsOne() {
+        String token = Tokens.alice();
+        publishBase("zeros", "zeros-src");
+        String src = RG + "/providers/Microsoft.Compute/images/zeros-src";
+        String versions = gallery("zeros") + "/images/img/versions/";
+        for (String name : List.of("1.0.0", "1.0.1", "1.1.0", "2.0.0", "10.0.0")) {
+            given().auth().oauth2(token).contentType(ContentType.JSON).body(versionBody(src, "westeurope"))
+                    .put(versions + name + API).then().statusCode(201);
+        }
+        for (String name : List.of("01.0.0", "1.00.0", "1.0.01", "00.0.0", "010.0.0")) {
+            given().auth().oauth2(token).contentType(ContentType.JSON).body(versionBody(src, "westeurope"))
+                    .put(versions + name + API).then().statusCode(400)
+                    .body("error.code", is("InvalidGalleryImageVersionName"));
+        }
+        List<String> seen = new ArrayList<>();
+        String next = gallery("zeros") + "/images/img/versions" + API + "&$top=2";
+        for (int page = 0; page < 10 && next != null; page++) {
+            var r = given().urlEncodingEnabled(false).auth().oauth2(token).get(next).then().statusCode(200)
+                    .extract().jsonPath();
+            seen.addAll(r.getList("value.name"));
+            String link = r.getString("nextLink");
+            next = link == null ? null : link.substring(link.indexOf("/subscriptions/"));
+        }
+        assertEquals(List.of("1.0.0", "1.0.1", "1.1.0", "2.0.0", "10.0.0"), seen);
+    }
+
+    @Test
+    void aManagedImageRefusesBlobsOutsideItsSubscriptionAndDataPlane() {
+        String token = Tokens.alice();
+        String other = "fab00000-0000-4000-8000-00000000fab1";
+        String base = "http://localhost:8082/blobs/westeurope/";
+        List<String> uris = List.of(
+                base + SUB + "/..%2F" + other + "%2Fsecret.raw",
+                base + SUB + "/%2e%2e",
+                base + SUB + "/../" + other + "/secret.raw",
+                base + other + "/secret.raw",
+                "http://localhost:9999/blobs/westeurope/" + SUB + "/disk.raw",
+                "http://evil.example/blobs/westeurope/" + SUB + "/disk.raw",
+                base + SUB + "/disk.raw?sv=1",
+                base + SUB + "/disk.raw#x",
+                base + SUB + "/" + "d".repeat(100_000),
+                "file:///etc/passwd",
+                "d".repeat(100_000));
+        for (String uri : uris) {
+            given().auth().oauth2(token).contentType(ContentType.JSON)
+                    .body("{\"location\":\"westeurope\",\"properties\":{\"storageProfile\":{\"osDisk\":{\"osType\":"
+                            + "\"Linux\",\"osState\":\"Generalized\",\"blobUri\":\"" + uri + "\"}}}}")
+                    .put(RG + "/providers/Microsoft.Compute/images/badblob" + API)
+                    .then().statusCode(400).body("error.target", is("properties.storageProfile.osDisk.blobUri"));
+        }
+        given().auth().oauth2(token).get(RG + "/providers/Microsoft.Compute/images/badblob" + API)
+                .then().statusCode(404);
+    }
+
+    @io.quarkus.test.common.http.TestHTTPResource(value = "/metrics", management = true)
+    java.net.URL metrics;
+
+    @Test
+    void metricsAreServedOnlyOnTheManagementInterfaceAndNameNoRequestPaths() {
+        String token = Tokens.alice();
+        String secret = gallery("secretgallery42");
+        given().auth().oauth2(token).contentType(ContentType.JSON).body("{\"location\":\"westeurope\",\"properties\":"
+                + "{\"description\":\"" + "d".repeat(1_100_000) + "\"}}").put(secret + API).then().statusCode(413);
+        given().auth().oauth2(token).post(secret + API).then().statusCode(405);
+        given().auth().oauth2(token).contentType("text/plain").body("x").put(secret + API).then().statusCode(415);
+        given().get(secret + API).then().statusCode(401);
+        given().get("/q/metrics").then().statusCode(404);
+        given().get("/q/health").then().statusCode(404);
+        System.out.println("MGMT " + metrics + " sys=" + System.getProperty("test.management.url") + " cfg="
+                + org.eclipse.microprofile.config.ConfigProvider.getConfig().getOptionalValue("test.management.url",
+                String.class) + " port=" + org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("quarkus.management.test-port", String.class));
+        String text = given().get(metrics).then().statusCode(200).extract().asString();
+        assertTrue(!text.contains("secretgallery42") && !text.contains(SUB),
+                "the metrics name a request's own path: " + text.lines().filter(l -> l.contains("secretgallery42")
+                        || l.contains(SUB)).toList());
+    }
+
+    @Test
+    void anIdenticalRepeatedGalleryPutAnswers200AndPublishesNothing() {
+        String token = Tokens.alice();
+        String g = gallery("quietrepeat");
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(galleryBody()).put(g + API)
+                .then().statusCode(201);
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(galleryBody()).put(g + API)
+                .then().statusCode(200);
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(galleryBody()).put(g + API)
+                .then().statusCode(200);
+        String marker = gallery("quietrepeat-marker");
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(galleryBody()).put(marker + API)
+                .then().statusCode(201);
+        var events = dev.imagegallery.devstack.TestEvents.read(dev.imagegallery.events.EventTypes.CATALOG_TOPIC,
+                Duration.ofSeconds(20), seen -> seen.stream().anyMatch(e -> e.subject().equals(marker)));
+        assertEquals(1, events.stream().filter(e -> e.subject().equals(g)).count(),
+                "GalleryChanged events of one gallery PUT three times with the same body");
+    }
+}

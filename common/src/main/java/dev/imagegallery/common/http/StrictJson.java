@@ -1,0 +1,124 @@
+package dev.imagegallery.common.http;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.KeyDeserializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import io.quarkus.jackson.ObjectMapperCustomizer;
+import jakarta.inject.Singleton;
+
+import java.io.IOException;
+
+/**
+ * Request bodies are read strictly, in every service, before any value reaches a rule or a database:
+ * <ul>
+ *   <li>no string may hold a control character other than tab, line feed and carriage return (NUL above all:
+ *       PostgreSQL refuses it, so it used to surface as a 500), nor be longer than
+ *       {@link HttpGuardConfig#maxJsonString()}; map keys (tags) likewise;</li>
+ *   <li>no scalar is coerced into another type: {@code 1.5} is not an integer (it used to become 1), {@code 1e309} or
+ *       {@code true} is not a string, {@code "5"} is not a number, {@code 1} is not a boolean.</li>
+ * </ul>
+ * Each refusal is a Jackson mapping error with its JSON path, which ArmExceptionMappers turns into a 400 naming the
+ * field in {@code target}.
+ */
+@Singleton
+public class StrictJson implements ObjectMapperCustomizer {
+    @Override
+    public void customize(ObjectMapper mapper) {
+        // read here, not injected: the application's ObjectMapper may be built before runtime configuration mappings
+        int max = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("gallery.http.max-json-string", Integer.class).orElse(65536);
+        apply(mapper, max);
+    }
+
+    /** Makes {@code mapper} strict (also for mappers built outside CDI, such as a route's or a test's). */
+    public static ObjectMapper apply(ObjectMapper mapper, int maxString) {
+        mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+        for (LogicalType t : new LogicalType[]{LogicalType.Integer, LogicalType.Float, LogicalType.Boolean}) {
+            mapper.coercionConfigFor(t).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+        }
+        mapper.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+        mapper.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
+        mapper.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        SimpleModule module = new SimpleModule("gallery-strict-json");
+        module.addDeserializer(String.class, new CheckedString(maxString));
+        module.addKeyDeserializer(String.class, new CheckedKey(maxString));
+        mapper.registerModule(module);
+        return mapper;
+    }
+
+    /** Why {@code s} may not be stored, or null when it may. */
+    public static String problem(String s, int maxLength) {
+        if (s == null) {
+            return null;
+        }
+        if (s.length() > maxLength) {
+            return "is longer than " + maxLength + " characters";
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f) {
+                return "contains a control character (U+" + String.format("%04X", (int) c) + ")";
+            }
+        }
+        return null;
+    }
+
+    static final class CheckedString extends StdScalarDeserializer<String> {
+        private final int max;
+
+        CheckedString(int max) {
+            super(String.class);
+            this.max = max;
+        }
+
+        @Override
+        public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            String s = StringDeserializer.instance.deserialize(p, ctxt);
+            String problem = problem(s, max);
+            if (problem != null) {
+                throw InvalidFormatException.from(p, "The value " + problem + ".", abbreviated(s), String.class);
+            }
+            return s;
+        }
+
+        @Override
+        public LogicalType logicalType() {
+            return LogicalType.Textual;
+        }
+    }
+
+    static final class CheckedKey extends KeyDeserializer {
+        private final int max;
+
+        CheckedKey(int max) {
+            this.max = max;
+        }
+
+        @Override
+        public Object deserializeKey(String key, DeserializationContext ctxt) throws IOException {
+            String problem = problem(key, max);
+            if (problem != null) {
+                throw InvalidFormatException.from(ctxt.getParser(), "The key " + problem + ".", abbreviated(key),
+                        String.class);
+            }
+            return key;
+        }
+    }
+
+    private static String abbreviated(String s) {
+        String clean = s.length() > 40 ? s.substring(0, 40) + "..." : s;
+        return clean.replaceAll("\\p{Cntrl}", "?");
+    }
+}
