@@ -1,5 +1,6 @@
 package dev.imagegallery.replication;
 
+import dev.imagegallery.devstack.Hostile;
 import dev.imagegallery.devstack.InfraResource;
 import dev.imagegallery.devstack.Tokens;
 import dev.imagegallery.events.Json;
@@ -10,7 +11,6 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
-import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,8 +44,6 @@ class SlowClientTest {
     StoreConfig config;
     @Inject
     BlobService blobs;
-    @Inject
-    Pool pool;
 
     @BeforeEach
     void grants() {
@@ -89,7 +87,7 @@ class SlowClientTest {
         given().auth().oauth2(Tokens.alice()).get(blob(name)).then().statusCode(404)
                 .body("error.code", is("BlobNotFound"));
         await().atMost(Duration.ofSeconds(5)).until(() -> blobs.uploadsInProgress() == 0);
-        await().atMost(Duration.ofSeconds(10)).until(() -> TestSupport.idleInTransaction(pool) == 0);
+        assertEquals(java.util.List.of(), Hostile.openTransactions("replication", Duration.ofSeconds(10)));
     }
 
     @Test

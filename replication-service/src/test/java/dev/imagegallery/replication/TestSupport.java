@@ -3,7 +3,6 @@ package dev.imagegallery.replication;
 import dev.imagegallery.devstack.TestEvents;
 import dev.imagegallery.devstack.Tokens;
 import io.restassured.RestAssured;
-import io.vertx.mutiny.sqlclient.Pool;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -63,13 +62,6 @@ final class TestSupport {
 
     static String text(HttpResponse<byte[]> r) {
         return new String(r.body(), StandardCharsets.UTF_8);
-    }
-
-    /** Sessions of the service's database left inside a transaction with nothing running. */
-    static long idleInTransaction(Pool pool) {
-        return pool.query("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() "
-                        + "AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()")
-                .execute().await().atMost(Duration.ofSeconds(10)).iterator().next().getLong("n");
     }
 
     static String readLine(InputStream in) throws IOException {

@@ -41,8 +41,6 @@ public class BlobResource {
     static final String REMOVE = "Microsoft.Compute/images/delete";
     static final Duration AUTHZ_WAIT = Duration.ofSeconds(10);
     static final String DIGEST_HEADER = "X-Content-SHA256";
-    /** The route's segments, for naming the one that carries a matrix parameter. */
-    static final String[] SEGMENTS = {"blobs", "{region}", "{subscriptionId}", "{name}"};
 
     /** The answer to an upload. */
     public record UploadResult(String blobUri, String digest, long sizeBytes, long usedBytes, String region,
@@ -81,7 +79,6 @@ public class BlobResource {
                            @Context HttpServerRequest request) {
         RequestBodyStream body = new RequestBodyStream(request, config.uploadIdleTimeout().toMillis());
         try {
-            PathInput.refuseMatrixParameters(request.path(), SEGMENTS);
             String r = BlobService.validRegion(region);
             String s = BlobService.validSubscription(sub);
             BlobService.validName(name);
@@ -112,8 +109,7 @@ public class BlobResource {
     @Blocking
     @Produces(MediaType.APPLICATION_JSON)
     public Response delete(@PathParam("region") String region, @PathParam("subscriptionId") String sub,
-                           @PathParam("name") String name, @Context HttpServerRequest request) {
-        PathInput.refuseMatrixParameters(request.path(), SEGMENTS);
+                           @PathParam("name") String name) {
         String r = BlobService.validRegion(region);
         String s = BlobService.validSubscription(sub);
         BlobService.validName(name);
@@ -135,9 +131,7 @@ public class BlobResource {
     @Blocking
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     public Response download(@PathParam("region") String region, @PathParam("subscriptionId") String sub,
-                             @PathParam("name") String name, @HeaderParam("Range") String range,
-                             @Context HttpServerRequest request) {
-        PathInput.refuseMatrixParameters(request.path(), SEGMENTS);
+                             @PathParam("name") String name, @HeaderParam("Range") String range) {
         String r = BlobService.validRegion(region);
         String s = BlobService.validSubscription(sub);
         BlobService.validName(name);

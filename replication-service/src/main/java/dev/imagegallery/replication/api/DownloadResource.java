@@ -12,8 +12,6 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import io.vertx.core.http.HttpServerRequest;
-import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -28,9 +26,6 @@ import jakarta.ws.rs.core.Response;
 @Authenticated
 public class DownloadResource {
     static final String READ = "Microsoft.Compute/galleries/images/versions/read";
-    static final String[] SEGMENTS = {"download", "{region}", "subscriptions", "{subscriptionId}", "resourceGroups",
-            "{resourceGroupName}", "providers", "Microsoft.Compute", "galleries", "{galleryName}", "images",
-            "{galleryImageName}", "versions", "{versionName}"};
 
     private final VersionContentService versions;
     private final ContentService content;
@@ -51,8 +46,7 @@ public class DownloadResource {
     public Response download(@PathParam("region") String region, @PathParam("sub") String sub,
                              @PathParam("rg") String rg, @PathParam("gallery") String gallery,
                              @PathParam("image") String image, @PathParam("version") String version,
-                             @HeaderParam("Range") String range, @Context HttpServerRequest request) {
-        PathInput.refuseMatrixParameters(request.path(), SEGMENTS);
+                             @HeaderParam("Range") String range) {
         String r = BlobService.validRegion(region);
         String s = BlobService.validSubscription(sub);
         PathInput.require(PathInput.RESOURCE_GROUP, rg, "resourceGroupName", "resource group name");

@@ -56,15 +56,20 @@ public interface StoreConfig {
     @WithDefault("4")
     int maxConcurrentUploads();
 
-    /** How long an upload waits for a free slot before it is refused with 503 {@code ServerBusy}. */
-    @WithDefault("30000")
+    /**
+     * How long an upload waits for a free slot before it is refused with 503 {@code ServerBusy}. Shorter than
+     * {@code quarkus.http.idle-timeout} (30 s): the connection reads nothing while it waits, and Vert.x closes a
+     * connection silent that long, which would cut the answer off.
+     */
+    @WithDefault("20000")
     long uploadSlotWaitMillis();
 
     /**
      * An upload (whole, a block, or a block list) whose body brings no byte for this long is broken off: 400
-     * {@code UploadIncomplete}, nothing stored, the connection closed after the answer.
+     * {@code UploadIncomplete}, nothing stored, the connection closed after the answer. Shorter than
+     * {@code quarkus.http.idle-timeout} (30 s), which would otherwise close the connection first, without an answer.
      */
-    @WithDefault("30s")
+    @WithDefault("20s")
     Duration uploadIdleTimeout();
 
     /** How often every chunk of every store is re-read and verified (and repaired from another copy). */

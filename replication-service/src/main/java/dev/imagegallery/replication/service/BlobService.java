@@ -1,6 +1,7 @@
 package dev.imagegallery.replication.service;
 
 import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.events.BlobRef;
 import dev.imagegallery.events.Regions;
 import dev.imagegallery.replication.config.StoreConfig;
 import dev.imagegallery.replication.domain.Blob;
@@ -46,7 +47,6 @@ import java.util.regex.Pattern;
  */
 @ApplicationScoped
 public class BlobService {
-    static final Pattern NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$");
     static final Pattern SHA256 = Pattern.compile("^(sha256:)?([0-9a-fA-F]{64})$");
     static final Pattern REGION = Pattern.compile("^[A-Za-z0-9 ]{1,64}$");
     static final Duration DB_WAIT = Duration.ofSeconds(30);
@@ -107,7 +107,7 @@ public class BlobService {
     }
 
     public static String validName(String name) {
-        if (name == null || !NAME.matcher(name).matches()) {
+        if (name == null || !BlobRef.NAME.matcher(name).matches()) {
             throw ArmException.invalid("InvalidBlobName", "The blob name '" + printable(name) + "' is invalid: use 1 "
                     + "to 255 letters, digits, periods, hyphens and underscores, starting with a letter or digit.",
                     "name");

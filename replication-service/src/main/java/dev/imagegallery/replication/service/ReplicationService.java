@@ -2,6 +2,7 @@ package dev.imagegallery.replication.service;
 
 import dev.imagegallery.common.outbox.Outbox;
 import dev.imagegallery.common.security.SubscriptionView;
+import dev.imagegallery.events.BlobRef;
 import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Payloads;
 import dev.imagegallery.replication.config.StoreConfig;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -27,7 +27,6 @@ import java.util.stream.Collectors;
  */
 @ApplicationScoped
 public class ReplicationService {
-    static final Pattern BLOB_URI = Pattern.compile("^https?://[^/]+/blobs/([a-z0-9]+)/([0-9a-fA-F-]{36})/([^/?#]+)$");
 
     /** Thrown from a checkpoint when the job is no longer pending (deleted meanwhile): stops the copy. */
     public static final class JobGone extends RuntimeException {
@@ -55,13 +54,19 @@ public class ReplicationService {
      * whatever blob URI the catalog hands over.
      */
     public Uni<Void> plan(Payloads.VersionPublished p) {
-        var m = BLOB_URI.matcher(p.sourceBlobUri() == null ? "" : p.sourceBlobUri());
+        BlobRef ref;
+        try {
+            ref = BlobRef.parse(p.sourceBlobUri());
+        } catch (IllegalArgumentException e) {
+            ref = null; // not a blob of this system: the version fails with "does not exist"
+        }
+        BlobRef src = ref;
         Uni<String> tenantOf = p.tenantId() != null ? Uni.createFrom().item(p.tenantId())
                 : SubscriptionView.<SubscriptionView>findById(p.subscriptionId().toLowerCase(Locale.ROOT))
                 .map(sv -> sv == null ? null : sv.tenantId);
         return tenantOf.flatMap(tenant -> {
-            Uni<Blob> source = m.matches() && tenant != null
-                    ? Blob.<Blob>findById(Blob.keyOf(m.group(1), m.group(2), m.group(3)))
+            Uni<Blob> source = src != null && tenant != null
+                    ? Blob.<Blob>findById(Blob.keyOf(src.region(), src.subscriptionId(), src.name()))
                     .map(b -> b != null && tenant.equals(b.tenantId) ? b : null)
                     : Uni.createFrom().nullItem();
             return source.flatMap(blob -> plan(p, tenant, blob));
