@@ -106,6 +106,28 @@ class HostileClientTest {
         refused("GET", version.replace("/versions/1.0.0", "/versions/1.0.0%3Bx"), null, 400, null, "versionName");
     }
 
+    /** Every data-plane route answers a missing or malformed bearer token 401 with an ARM error, never a 500. */
+    @Test
+    void malformedTokensAreRefusedWith401OnEveryRoute() throws Exception {
+        String download = "/download/westeurope/subscriptions/" + SUB + "/resourceGroups/rg/providers/"
+                + "Microsoft.Compute/galleries/g/images/i/versions/1.0.0";
+        String[][] routes = {{"PUT", blob("t.raw")}, {"PUT", blob("t.raw") + "?comp=block&blockid=QUFBQQ=="},
+                {"PUT", blob("t.raw") + "?comp=blocklist"}, {"GET", blob("t.raw")}, {"DELETE", blob("t.raw")},
+                {"GET", download}};
+        for (String[] route : routes) {
+            for (String token : new String[]{null, "..", ".", "...", "....", "abc.def.ghi", "x".repeat(20_000)}) {
+                byte[] body = route[0].equals("PUT") ? new byte[16] : null;
+                HttpResponse<byte[]> r = TestSupport.send(route[0], route[1], token, body, HANG);
+                String what = route[0] + " " + route[1] + " with " + (token == null ? "no token"
+                        : "'" + token.substring(0, Math.min(12, token.length())) + "'") + " -> " + r.statusCode()
+                        + " " + TestSupport.text(r);
+                assertEquals(401, r.statusCode(), what);
+                Map<?, ?> error = (Map<?, ?>) Json.read(TestSupport.text(r), Map.class).get("error");
+                assertTrue(error != null && error.get("code") != null, what);
+            }
+        }
+    }
+
     @Test
     void malformedBlobRequestsAreRefusedNamingTheField() throws Exception {
         byte[] body = image(1_000, 3);

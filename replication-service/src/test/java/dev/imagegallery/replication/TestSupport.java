@@ -22,7 +22,9 @@ import static org.awaitility.Awaitility.await;
 /** What the service tests share: the seeded grants, raw HTTP (paths sent as written), the database's sessions. */
 final class TestSupport {
     private static boolean seeded;
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    /** HTTP/1.1, as curl and the Azure SDKs send (no h2c upgrade: a 20 KB header is an HTTP/2 GOAWAY, not a 401). */
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
 
     private TestSupport() {
     }
