@@ -1,6 +1,11 @@
 package dev.imagegallery.replication.service;
 
 import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.common.outbox.Outbox;
+import dev.imagegallery.common.outbox.OutboxRelay;
+import dev.imagegallery.events.EventTypes;
+import dev.imagegallery.events.Payloads;
+import io.smallrye.mutiny.Uni;
 import dev.imagegallery.events.BlobRef;
 import dev.imagegallery.events.Regions;
 import dev.imagegallery.replication.config.StoreConfig;
@@ -53,6 +58,7 @@ public class BlobService {
 
     private final TenantStores stores;
     private final Pool pool;
+    private final Outbox outbox;
     private final StoreConfig config;
     private final ExecutorService hasher;
     private final int uploadSlotCount;
@@ -60,7 +66,8 @@ public class BlobService {
     /** Striped locks of blob names (see {@link #lockOf}). */
     private final ReentrantLock[] keyLocks = new ReentrantLock[256];
 
-    public BlobService(TenantStores stores, Pool pool, StoreConfig config, MeterRegistry registry) {
+    public BlobService(TenantStores stores, Pool pool, StoreConfig config, MeterRegistry registry, Outbox outbox) {
+        this.outbox = outbox;
         this.stores = stores;
         this.pool = pool;
         this.config = config;
@@ -235,15 +242,26 @@ public class BlobService {
         return b;
     }
 
+    /** The blob's row and its {@code BlobCommitted} event (catalog creates managed images only from known blobs). */
     private void upsert(Blob b) {
-        pool.preparedQuery("INSERT INTO blob (key, region, subscription_id, name, digest, size_bytes, used_bytes, "
-                        + "format, created_at, tenant_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
-                        + "ON CONFLICT (key) DO UPDATE SET digest = EXCLUDED.digest, size_bytes = EXCLUDED.size_bytes, "
-                        + "used_bytes = EXCLUDED.used_bytes, format = EXCLUDED.format, created_at = "
+        pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO blob (key, region, subscription_id, name, "
+                        + "digest, size_bytes, used_bytes, format, created_at, tenant_id) VALUES ($1, $2, $3, $4, $5, "
+                        + "$6, $7, $8, $9, $10) ON CONFLICT (key) DO UPDATE SET digest = EXCLUDED.digest, size_bytes = "
+                        + "EXCLUDED.size_bytes, used_bytes = EXCLUDED.used_bytes, format = EXCLUDED.format, created_at = "
                         + "EXCLUDED.created_at, tenant_id = EXCLUDED.tenant_id")
-                .execute(Tuple.from(new Object[]{b.key, b.region, b.subscriptionId, b.name, b.digest, b.sizeBytes,
-                        b.usedBytes, b.format, OffsetDateTime.ofInstant(b.createdAt, ZoneOffset.UTC), b.tenantId}))
+                        .execute(Tuple.from(new Object[]{b.key, b.region, b.subscriptionId, b.name, b.digest,
+                                b.sizeBytes, b.usedBytes, b.format, OffsetDateTime.ofInstant(b.createdAt,
+                                ZoneOffset.UTC), b.tenantId}))
+                        .flatMap(x -> outbox.emit(conn, EventTypes.BLOB_COMMITTED, subject(b.region, b.subscriptionId,
+                                b.name), new Payloads.BlobCommitted(b.region, b.subscriptionId, b.name, b.digest,
+                                b.sizeBytes, b.createdAt))))
                 .await().atMost(DB_WAIT);
+        OutboxRelay.wakeAll();
+    }
+
+    /** The subject (and Kafka key) of a blob's events: its path on the data plane. */
+    static String subject(String region, String sub, String name) {
+        return "/blobs/" + region + "/" + sub + "/" + name;
     }
 
     /** The lock of one blob name: its ref, row and staged blocks change under it. */
@@ -263,8 +281,13 @@ public class BlobService {
         ReentrantLock lock = lockOf(key);
         lock.lock();
         try {
-            var rows = pool.preparedQuery("DELETE FROM blob WHERE key = $1 RETURNING tenant_id")
-                    .execute(Tuple.of(key)).await().atMost(DB_WAIT);
+            var rows = pool.withTransaction(conn -> conn.preparedQuery("DELETE FROM blob WHERE key = $1 "
+                            + "RETURNING tenant_id").execute(Tuple.of(key))
+                    .call(r -> r.rowCount() == 0 ? Uni.createFrom().voidItem()
+                            : outbox.emit(conn, EventTypes.BLOB_DELETED, subject(region, sub, name),
+                            new Payloads.BlobDeleted(region, sub, name, Instant.now()))))
+                    .await().atMost(DB_WAIT);
+            OutboxRelay.wakeAll();
             if (rows.rowCount() == 0) {
                 throw blobNotFound(region, name);
             }
