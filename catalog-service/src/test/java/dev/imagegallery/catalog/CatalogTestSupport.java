@@ -44,10 +44,26 @@ final class CatalogTestSupport {
                 + "\"sku\":\"" + sku + "\"},\"recommended\":{\"vCPUs\":{\"min\":2,\"max\":16}}}}";
     }
 
+    private static final java.util.Set<String> UPLOADED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A managed image from blob {@code blob} of westeurope, which it announces as replication-service does after an
+     * upload ({@code BlobCommitted}): catalog-service creates images only from blobs it knows.
+     */
     static String managedImageBody(String blob) {
+        uploaded(blob);
         return "{\"location\":\"westeurope\",\"properties\":{\"storageProfile\":{\"osDisk\":{\"osType\":\"Linux\","
                 + "\"osState\":\"Generalized\",\"blobUri\":\"http://localhost:8082/blobs/westeurope/" + SUB + "/" + blob
                 + "\"}}}}";
+    }
+
+    static void uploaded(String blob) {
+        if (UPLOADED.add(blob)) {
+            TestEvents.publish(dev.imagegallery.events.EventTypes.REPLICATION_TOPIC, dev.imagegallery.events.CloudEvent
+                    .of("/tests", dev.imagegallery.events.EventTypes.BLOB_COMMITTED, "/blobs/westeurope/" + SUB + "/"
+                            + blob, new dev.imagegallery.events.Payloads.BlobCommitted("westeurope", SUB, blob,
+                            "sha256:" + "0".repeat(64), 4096, java.time.Instant.now())));
+        }
     }
 
     static String versionBody(String sourceId, String... regions) {

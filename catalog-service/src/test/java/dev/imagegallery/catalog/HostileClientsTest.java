@@ -125,27 +125,14 @@ class HostileClientsTest {
         }
     }
 
-    static final List<String> MALFORMED_TOKENS = List.of("..", ".", "...", "....", "a.b.c", "x", "Zm9v.YmFy.YmF6",
-            "eyJhbGciOiJSUzI1NiJ9..sig", "e30.e30.e30", "eyJhbGciOjF9.e30.c2ln", "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOjV9.c2ln",
-            "eyJhbGciOiJSUzI1NiJ9.W10.c2ln", "eyJhbGciOiJSUzI1NiJ9.eyJleHAiOiJzb29uIn0.c2ln", "a..b", "a.b.c.d",
-            "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwOi8vZXZpbC5leGFtcGxlIn0.c2ln", "\u00e9.\u00e9.\u00e9",
-            "e30.e30.e30".repeat(2000));
-
     @Test
     void malformedBearerTokensAre401WithAnArmBodyOnEveryRoute() {
-        List<String[]> routes = List.of(
-                new String[]{"GET", "/subscriptions/" + SUB + "/providers/Microsoft.Compute/galleries"},
-                new String[]{"GET", gallery("g1")},
-                new String[]{"PUT", gallery("g1")},
-                new String[]{"DELETE", gallery("g1") + "/images/i/versions/1.0.0"},
-                new String[]{"GET", RG + "/providers/Microsoft.Compute/images/mi"},
-                new String[]{"GET", "/subscriptions/" + SUB + "/providers/Microsoft.Compute/locations/westeurope/"
-                        + "sharedGalleries"},
-                new String[]{"POST", "/subscriptions/" + SUB + "/providers/Microsoft.Compute/locations/westeurope/"
-                        + "resolveImageReference"});
+        String openApi = given().get("/q/openapi?format=json").then().statusCode(200).extract().asString();
+        List<String[]> routes = Hostile.routes(openApi, SUB, List.of("/ping"));
+        assertTrue(routes.size() >= 30, "the OpenAPI document lists every route: " + routes.size());
         List<String> wrong = new ArrayList<>();
         for (String[] route : routes) {
-            for (String token : MALFORMED_TOKENS) {
+            for (String token : Hostile.MALFORMED_TOKENS) {
                 for (String scheme : List.of("Bearer ", "bearer ", "Bearer  ")) {
                     Response r = given().header("Authorization", scheme + token).contentType(ContentType.JSON)
                             .body("{}").request(route[0], route[1] + API);
@@ -334,6 +321,31 @@ class HostileClientsTest {
         }
         given().auth().oauth2(token).get(RG + "/providers/Microsoft.Compute/images/badblob" + API)
                 .then().statusCode(404);
+    }
+
+    @Test
+    void aManagedImageNeedsABlobThatExistsAndForgetsOneThatWasDeleted() {
+        String token = Tokens.alice();
+        String mi = RG + "/providers/Microsoft.Compute/images/";
+        long t0 = System.nanoTime();
+        given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body(managedImageBody("never-uploaded.raw").replace("never-uploaded.raw", "not-there.raw"))
+                .put(mi + "ghost" + API).then().statusCode(400)
+                .body("error.target", is("properties.storageProfile.osDisk.blobUri"))
+                .body("error.message", org.hamcrest.Matchers.containsString("does not exist"));
+        assertTrue((System.nanoTime() - t0) / 1_000_000 < 15_000, "the refusal waits for the blob a bounded time");
+        given().auth().oauth2(token).get(mi + "ghost" + API).then().statusCode(404);
+        // uploaded: the image is created (even when its BlobCommitted arrives just after the PUT)
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(managedImageBody("late.raw"))
+                .put(mi + "from-late" + API).then().statusCode(201);
+        // deleted: a new image from it is refused
+        dev.imagegallery.devstack.TestEvents.publish(dev.imagegallery.events.EventTypes.REPLICATION_TOPIC,
+                dev.imagegallery.events.CloudEvent.of("/tests", dev.imagegallery.events.EventTypes.BLOB_DELETED,
+                        "/blobs/westeurope/" + SUB + "/late.raw", new dev.imagegallery.events.Payloads.BlobDeleted(
+                                "westeurope", SUB, "late.raw", java.time.Instant.now())));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth()
+                .oauth2(token).contentType(ContentType.JSON).body(managedImageBody("late.raw"))
+                .put(mi + "from-late-2" + API).then().statusCode(400));
     }
 
     @io.quarkus.test.common.http.TestHTTPResource(value = "/metrics", management = true)

@@ -111,6 +111,49 @@ public final class Hostile {
     }
 
     /**
+     * Bearer credentials that are not tokens: empty, dots, not base64url, not JSON, claims of the wrong type, too long.
+     * Each must be a 401 with an ARM body on every protected route, and none may make a stack trace.
+     */
+    public static final List<String> MALFORMED_TOKENS = List.of("..", ".", "...", "....", "a.b.c", "x",
+            "Zm9v.YmFy.YmF6", "eyJhbGciOiJSUzI1NiJ9..sig", "e30.e30.e30", "eyJhbGciOjF9.e30.c2ln",
+            "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOjV9.c2ln", "eyJhbGciOiJSUzI1NiJ9.W10.c2ln",
+            "eyJhbGciOiJSUzI1NiJ9.eyJleHAiOiJzb29uIn0.c2ln", "a..b", "a.b.c.d",
+            "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwOi8vZXZpbC5leGFtcGxlIn0.c2ln", "\u00e9.\u00e9.\u00e9",
+            "e30.e30.e30".repeat(2000));
+
+    /**
+     * Every operation of a service's OpenAPI document ({@code /q/openapi?format=json}) as {method, path}, its path
+     * parameters filled: {@code subscriptionId} with {@code subscription}, a {@code version} with 1.0.0, a location with
+     * westeurope, the rest with a plain name. Operations on the paths in {@code except} are left out.
+     */
+    public static List<String[]> routes(String openApiJson, String subscription, List<String> except) {
+        try {
+            var root = dev.imagegallery.events.Json.MAPPER.readTree(openApiJson);
+            List<String[]> out = new ArrayList<>();
+            var paths = root.get("paths").fields();
+            while (paths.hasNext()) {
+                var e = paths.next();
+                if (except.contains(e.getKey())) {
+                    continue;
+                }
+                String path = e.getKey().replace("{subscriptionId}", subscription).replace("{version}", "1.0.0")
+                        .replace("{location}", "westeurope").replace("{region}", "westeurope")
+                        .replaceAll("\\{[^}]+}", "x1");
+                var ops = e.getValue().fieldNames();
+                while (ops.hasNext()) {
+                    String m = ops.next();
+                    if (List.of("get", "put", "post", "patch", "delete", "head").contains(m)) {
+                        out.add(new String[]{m.toUpperCase(java.util.Locale.ROOT), path});
+                    }
+                }
+            }
+            return out;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
      * Sends {@code head} (request line and headers, possibly incomplete) and then nothing more, and measures how long
      * the server keeps the connection before it answers or closes it. Answers the time and whatever the server sent.
      */

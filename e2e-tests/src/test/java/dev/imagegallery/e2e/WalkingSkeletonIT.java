@@ -240,6 +240,91 @@ class WalkingSkeletonIT {
                 "resumed from its checkpoint, not from the start: killed at " + atKill + "%, then " + after);
     }
 
+    /**
+     * Uploads {@code content} as blob {@code name} into westeurope and publishes it as {@code version} of the gallery's
+     * definition {@code app}, replicated to westeurope and northeurope.
+     */
+    static void publishFromUpload(String token, String sub, String rg, String name, byte[] content, String gallery,
+                                  String version) {
+        String blobUri = given().auth().oauth2(token).body(content)
+                .put(url("replication-service", "/blobs/westeurope/" + sub + "/" + name)).then().statusCode(201)
+                .extract().path("blobUri");
+        String mi = rg + "/providers/Microsoft.Compute/images/" + name.replace(".raw", "");
+        managedImage(token, mi, blobUri);
+        given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body("{\"location\":\"westeurope\",\"properties\":{\"publishingProfile\":{\"targetRegions\":["
+                        + "{\"name\":\"westeurope\"},{\"name\":\"northeurope\"}]},"
+                        + "\"storageProfile\":{\"source\":{\"id\":\"" + mi + "\"}}}}")
+                .put(url("catalog-service", gallery + "/images/app/versions/" + version + API)).then().statusCode(201);
+    }
+
+    static void awaitCompleted(String token, String versionId) {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(token)
+                .get(url("catalog-service", versionId + API + "&$expand=ReplicationStatus")).then().statusCode(200)
+                .body("properties.replicationStatus.aggregatedState", is("Completed")));
+    }
+
+    /**
+     * Issue 12, defect 8, with real Keycloak tokens: alice (contoso) keeps a 64 KiB secret in northeurope; bob
+     * (fabrikam) uploads the same bytes and publishes a version replicating there, beside one of random bytes of the
+     * same size. His usage bills both the same egress: what he pays says nothing about what alice stores.
+     */
+    @Test
+    void aTenantsBillDoesNotDependOnWhatAnotherTenantStores() throws Exception {
+        String alice = token(Realms.CONTOSO, "alice");
+        String bob = token(Realms.FABRIKAM, "bob");
+        byte[] secret = new byte[64 * 1024];
+        new Random(17).nextBytes(secret);
+        byte[] control = new byte[64 * 1024];
+        new Random(19).nextBytes(control);
+
+        String aliceRg = "/subscriptions/" + SUB + "/resourceGroups/rg-secret";
+        await().atMost(Duration.ofSeconds(60)).until(() -> given().auth().oauth2(alice)
+                .get(url("catalog-service", aliceRg + "/providers/Microsoft.Compute/galleries" + API))
+                .statusCode() == 200);
+        await().atMost(Duration.ofSeconds(60)).until(() -> given().auth().oauth2(alice)
+                .get(url("replication-service", "/blobs/westeurope/" + SUB + "/missing")).statusCode() == 404);
+        String aliceGallery = aliceRg + "/providers/Microsoft.Compute/galleries/secretgallery";
+        gallery(alice, aliceGallery, "{\"location\":\"westeurope\"}");
+        definition(alice, aliceGallery + "/images/app", "secret", "1");
+        publishFromUpload(alice, SUB, aliceRg, "secret.raw", secret, aliceGallery, "1.0.0");
+        awaitCompleted(alice, aliceGallery + "/images/app/versions/1.0.0");
+
+        String fab = Realms.FABRIKAM_SUBSCRIPTION;
+        String bobRg = "/subscriptions/" + fab + "/resourceGroups/rg-guess";
+        await().atMost(Duration.ofSeconds(60)).until(() -> given().auth().oauth2(bob)
+                .get(url("catalog-service", bobRg + "/providers/Microsoft.Compute/galleries" + API))
+                .statusCode() == 200);
+        await().atMost(Duration.ofSeconds(60)).until(() -> given().auth().oauth2(bob)
+                .get(url("replication-service", "/blobs/westeurope/" + fab + "/missing")).statusCode() == 404);
+        String bobGallery = bobRg + "/providers/Microsoft.Compute/galleries/guessgallery";
+        gallery(bob, bobGallery, "{\"location\":\"westeurope\"}");
+        definition(bob, bobGallery + "/images/app", "guess", "1");
+        publishFromUpload(bob, fab, bobRg, "guess.raw", secret, bobGallery, "1.0.0");
+        publishFromUpload(bob, fab, bobRg, "control.raw", control, bobGallery, "2.0.0");
+        String guess = bobGallery + "/images/app/versions/1.0.0";
+        String random = bobGallery + "/images/app/versions/2.0.0";
+        awaitCompleted(bob, guess);
+        awaitCompleted(bob, random);
+
+        String usage = "/subscriptions/" + fab + "/providers/Microsoft.Consumption/usageDetails?api-version=2023-05-01";
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            List<Map<String, Object>> lines = given().auth().oauth2(bob).get(url("billing-service", usage))
+                    .then().statusCode(200).extract().path("value.properties");
+            double guessed = egress(lines, guess);
+            double randomBytes = egress(lines, random);
+            assertTrue(randomBytes > 0, "random bytes are billed egress: " + lines);
+            assertEquals(randomBytes, guessed, 1e-12, "the same egress for alice's secret: " + lines);
+        });
+    }
+
+    /** GiB of egress billed for one version. */
+    static double egress(List<Map<String, Object>> lines, String versionId) {
+        return lines.stream().filter(l -> "Bandwidth".equals(l.get("meterCategory"))
+                        && versionId.equalsIgnoreCase(String.valueOf(l.get("resourceId"))))
+                .mapToDouble(l -> ((Number) l.get("quantity")).doubleValue()).sum();
+    }
+
     @Test
     void aVersionTravelsThroughEveryService() throws Exception {
         String alice = token(Realms.CONTOSO, "alice");

@@ -20,6 +20,8 @@ public final class EventTypes {
     public static final String REPLICA_PROGRESS = "ReplicaProgress";
     public static final String REPLICA_DELETED = "ReplicaDeleted";
     public static final String CHUNK_REPAIRED = "ChunkRepaired";
+    public static final String BLOB_COMMITTED = "BlobCommitted";
+    public static final String BLOB_DELETED = "BlobDeleted";
     public static final String SUBSCRIPTION_CREATED = "SubscriptionCreated";
     public static final String GALLERY_CHANGED = "GalleryChanged";
     public static final String IMAGE_DEFINITION_CHANGED = "ImageDefinitionChanged";

@@ -92,6 +92,18 @@ public final class Payloads {
                                  Instant deletedAt) {
     }
 
+    /**
+     * replication → catalog: a blob's upload (or Put Block List) committed; the blob exists in its region until a
+     * {@link BlobDeleted}. Subject: {@code /blobs/{region}/{subscriptionId}/{name}}.
+     */
+    public record BlobCommitted(String region, String subscriptionId, String name, String digest, long sizeBytes,
+                                Instant committedAt) {
+    }
+
+    /** replication → catalog: a blob was deleted (Delete Blob). */
+    public record BlobDeleted(String region, String subscriptionId, String name, Instant deletedAt) {
+    }
+
     /** replication → operators: a scrub found a corrupt or missing chunk in a replica store and repaired it. */
     public record ChunkRepaired(String region, int replica, String chunkDigest, String problem, String fromRegion,
                                 int fromReplica, Instant repairedAt) {

@@ -9,6 +9,7 @@ import dev.imagegallery.events.Payloads;
 import dev.imagegallery.replication.store.AzureBlobChunkStore;
 import dev.imagegallery.replication.store.Azurite;
 import dev.imagegallery.replication.store.RegionStores;
+import dev.imagegallery.replication.store.TenantStores;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -43,7 +44,7 @@ class AzureBlobServiceTest {
     private static boolean seeded;
 
     @Inject
-    RegionStores stores;
+    TenantStores tenants;
 
     @BeforeEach
     void grants() {
@@ -75,9 +76,14 @@ class AzureBlobServiceTest {
                 .map(e -> e.dataAs(Payloads.EgressTransferred.class)).toList();
         assertEquals(1, egress.size(), "only westeurope to northeurope crosses accounts: " + egress);
         assertEquals(used, egress.get(0).bytes(), "each non-zero chunk crossed once; zeros did not");
-        assertInstanceOf(AzureBlobChunkStore.class, stores.store("northeurope", 1));
-        assertEquals(2, stores.replicas("northeurope"));
+        assertInstanceOf(AzureBlobChunkStore.class, contoso().store("northeurope", 1));
+        assertEquals(2, contoso().replicas("northeurope"));
         assertArrayEquals(img, given().auth().oauth2(Tokens.alice()).get(download("northeurope", version)).then()
                 .statusCode(200).header("X-Content-SHA256", "sha256:" + sha(img)).extract().asByteArray());
+    }
+
+    /** contoso's stores: alice's uploads and versions live in her tenant's namespace. */
+    RegionStores contoso() {
+        return tenants.of(dev.imagegallery.devstack.Realms.CONTOSO);
     }
 }

@@ -12,7 +12,9 @@ import dev.imagegallery.replication.service.Scrubber;
 import dev.imagegallery.replication.store.ChunkId;
 import dev.imagegallery.replication.store.FsChunkStore;
 import dev.imagegallery.replication.store.RegionStores;
+import dev.imagegallery.replication.store.TenantStores;
 import dev.imagegallery.replication.store.Replicator;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -62,11 +64,13 @@ class DataPlaneTest {
     private static boolean seeded;
 
     @Inject
-    RegionStores stores;
+    TenantStores tenants;
     @Inject
     Replicator replicator;
     @Inject
     Scrubber scrubber;
+    @Inject
+    MeterRegistry registry;
 
     @BeforeEach
     void grants() {
@@ -190,13 +194,13 @@ class DataPlaneTest {
         byte[] content = image(64 * CHUNK, 77);
         given().auth().oauth2(Tokens.alice()).body(content).put(blob(name)).then().statusCode(201);
         ChunkId first = ChunkId.digest(MessageDigest.getInstance("SHA-256"), content, 0, CHUNK);
-        assertTrue(stores.store("westeurope", 0).has(first));
+        assertTrue(contoso().store("westeurope", 0).has(first));
         given().auth().oauth2(Tokens.carol()).delete(blob(name)).then().statusCode(403)
                 .body("error.code", is("AuthorizationFailed"));
         given().auth().oauth2(Tokens.alice()).delete(blob(name)).then().statusCode(202);
         given().auth().oauth2(Tokens.alice()).get(blob(name)).then().statusCode(404)
                 .body("error.code", is("BlobNotFound"));
-        assertFalse(stores.store("westeurope", 0).has(first), "its chunks are freed");
+        assertFalse(contoso().store("westeurope", 0).has(first), "its chunks are freed");
         given().auth().oauth2(Tokens.alice()).delete(blob(name)).then().statusCode(404)
                 .body("error.code", is("BlobNotFound"));
         given().auth().oauth2(Tokens.alice()).delete("/blobs/atlantis/" + SUB + "/" + name).then().statusCode(404)
@@ -327,7 +331,7 @@ class DataPlaneTest {
     }
 
     @Test
-    void aCorruptChunkIsServedFromAnotherReplicaThenScrubbedAndDeletionFreesTheReplicas() throws Exception {
+    void aCorruptChunkIsCountedAndServedFromAnotherReplicaThenScrubbedAndDeletionFreesTheReplicas() throws Exception {
         byte[] img = image(512 * 1024, System.nanoTime());
         String name = "scrub-" + UUID.randomUUID() + ".raw";
         given().auth().oauth2(Tokens.alice()).body(img).put(blob(name)).then().statusCode(201);
@@ -337,12 +341,14 @@ class DataPlaneTest {
                 e.subject().equals(version) && e.type().equals(EventTypes.REPLICA_COMPLETED)));
 
         ChunkId first = ChunkId.of(MessageDigest.getInstance("SHA-256").digest(Arrays.copyOf(img, CHUNK)), 0);
-        FsChunkStore r0 = (FsChunkStore) stores.store("northeurope", 0);
+        FsChunkStore r0 = (FsChunkStore) contoso().store("northeurope", 0);
         flip(r0, first);
+        double before = corruptReads();
         for (int i = 0; i < 3; i++) { // whichever replica a download starts on, the bad copy is never served
             assertArrayEquals(img, given().auth().oauth2(Tokens.alice()).get(download("northeurope", version))
                     .then().statusCode(200).extract().asByteArray());
         }
+        assertTrue(corruptReads() >= before + 1, "a real corruption is counted");
         Scrubber.Report report = scrubber.scrubAll();
         assertTrue(report.repaired() >= 1, "scrub repaired it: " + report);
         r0.get(first); // verified again
@@ -362,12 +368,45 @@ class DataPlaneTest {
         TestEvents.read(EventTypes.REPLICATION_TOPIC, Duration.ofSeconds(30), seen -> seen.stream().anyMatch(e ->
                 e.subject().equals(version) && e.type().equals(EventTypes.REPLICA_DELETED)
                         && e.dataAs(Payloads.ReplicaDeleted.class).region().equals("northeurope")));
-        await().atMost(Duration.ofSeconds(30)).until(() -> stores.store("northeurope", 0)
-                .ref(ReplicationService.versionRef(version)).isEmpty() && stores.store("northeurope", 1)
+        await().atMost(Duration.ofSeconds(30)).until(() -> contoso().store("northeurope", 0)
+                .ref(ReplicationService.versionRef(version)).isEmpty() && contoso().store("northeurope", 1)
                 .ref(ReplicationService.versionRef(version)).isEmpty());
-        assertFalse(stores.store("northeurope", 1).has(first), "its chunks are collected");
-        assertTrue(stores.store("westeurope", 0).has(first), "the uploaded blob keeps its own");
+        assertFalse(contoso().store("northeurope", 1).has(first), "its chunks are collected");
+        assertTrue(contoso().store("westeurope", 0).has(first), "the uploaded blob keeps its own");
         given().auth().oauth2(Tokens.alice()).get(download("northeurope", version)).then().statusCode(404);
+    }
+
+    double corruptReads() {
+        var c = registry.find("gallery.replication.corrupt.reads").counter();
+        return c == null ? 0 : c.count();
+    }
+
+    /**
+     * A blob lives in replica 0 of its region only: reading it from a region with three replica stores spreads its
+     * chunks over stores that never had them, which is no fault (it used to count every such chunk as corrupt).
+     */
+    @Test
+    void aCleanReadOfABlobInARegionWithThreeReplicaStoresRaisesNoCorruptionAlarm() throws Exception {
+        String src = "three-" + UUID.randomUUID() + ".raw";
+        given().auth().oauth2(Tokens.alice()).body(image(64 * 1024, System.nanoTime())).put(blob(src)).then()
+                .statusCode(201);
+        String version = versionId();
+        publish(version, src, new Payloads.TargetRegion("westeurope", 3, "Standard_LRS"));
+        TestEvents.read(EventTypes.REPLICATION_TOPIC, Duration.ofSeconds(30), seen -> seen.stream().anyMatch(e ->
+                e.subject().equals(version) && e.type().equals(EventTypes.REPLICA_COMPLETED)));
+
+        byte[] img = image(256 * 1024, System.nanoTime());
+        String name = "clean-" + UUID.randomUUID() + ".raw";
+        given().auth().oauth2(Tokens.alice()).body(img).put(blob(name)).then().statusCode(201);
+        double before = corruptReads();
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(img, given().auth().oauth2(Tokens.alice()).get(blob(name)).then().statusCode(200)
+                    .extract().asByteArray());
+            assertArrayEquals(Arrays.copyOfRange(img, 5000, 70000), given().auth().oauth2(Tokens.alice())
+                    .header("Range", "bytes=5000-69999").get(blob(name)).then().statusCode(206).extract()
+                    .asByteArray());
+        }
+        assertEquals(before, corruptReads(), "no chunk was missing or corrupt");
     }
 
     static void flip(FsChunkStore store, ChunkId id) throws IOException {
@@ -379,5 +418,10 @@ class DataPlaneTest {
             f.seek(off[0] + 7);
             f.write(b ^ 0xff);
         }
+    }
+
+    /** contoso's stores: alice's uploads and versions live in her tenant's namespace. */
+    RegionStores contoso() {
+        return tenants.of(Realms.CONTOSO);
     }
 }

@@ -2,6 +2,7 @@ package dev.imagegallery.catalog.api;
 
 import dev.imagegallery.catalog.domain.ResourceIds;
 import dev.imagegallery.catalog.domain.Validation;
+import dev.imagegallery.catalog.service.BlobCatalog;
 import dev.imagegallery.catalog.service.GalleryService;
 import dev.imagegallery.common.security.Authorizer;
 import dev.imagegallery.common.security.CurrentCaller;
@@ -30,11 +31,14 @@ public class ManagedImageResource {
     static final String DELETE = "Microsoft.Compute/images/delete";
 
     private final GalleryService galleries;
+    private final BlobCatalog blobs;
     private final Authorizer authorizer;
     private final CurrentCaller caller;
 
-    public ManagedImageResource(GalleryService galleries, Authorizer authorizer, CurrentCaller caller) {
+    public ManagedImageResource(GalleryService galleries, BlobCatalog blobs, Authorizer authorizer,
+                                CurrentCaller caller) {
         this.galleries = galleries;
+        this.blobs = blobs;
         this.authorizer = authorizer;
         this.caller = caller;
     }
@@ -46,7 +50,12 @@ public class ManagedImageResource {
                              @PathParam("name") String name, Bodies.ManagedImageBody body) {
         Validation.subscriptionId(sub);
         return authorizer.require(caller.get(), ResourceIds.managedImage(sub, rg, name), WRITE)
-                .flatMap(v -> galleries.putManagedImage(sub, rg, name, body))
+                .map(v -> galleries.managedImageSpec(rg, name, sub, body))
+                // a new image needs its blob (outside the transaction: the answer may wait for the blob's event)
+                .flatMap(spec -> galleries.managedImageExists(sub, rg, name)
+                        .flatMap(exists -> exists ? Uni.createFrom().voidItem()
+                                : blobs.requireCommitted(spec.blob(), GalleryService.BLOB_URI_TARGET))
+                        .flatMap(v -> galleries.putManagedImage(sub, rg, name, spec, body.tags())))
                 .map(u -> Response.status(u.created() ? 201 : 200).entity(Mapper.managedImage(u.value())).build());
     }
 

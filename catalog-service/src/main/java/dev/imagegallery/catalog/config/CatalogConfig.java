@@ -12,6 +12,13 @@ public interface CatalogConfig {
     @WithDefault("http://localhost:8082")
     String dataPlaneUrl();
 
+    /**
+     * How long a managed image PUT waits for a blob it does not know yet (its BlobCommitted event may be under way
+     * when a client creates the image right after the upload) before answering that it does not exist.
+     */
+    @WithDefault("5s")
+    Duration blobWait();
+
     /** How long soft-deleted versions are kept (and restorable) before they are purged. */
     @WithDefault("P7D")
     Duration softDeleteRetention();

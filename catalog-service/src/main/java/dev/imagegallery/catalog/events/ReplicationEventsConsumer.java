@@ -1,5 +1,6 @@
 package dev.imagegallery.catalog.events;
 
+import dev.imagegallery.catalog.service.BlobCatalog;
 import dev.imagegallery.catalog.service.VersionService;
 import dev.imagegallery.common.inbox.Inbox;
 import dev.imagegallery.events.CloudEvent;
@@ -10,14 +11,20 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-/** Keeps each version's per-region replication status current from replication-service's events. */
+/**
+ * Keeps each version's per-region replication status current from replication-service's events, and the blobs the data
+ * plane holds (managed images are created only from those).
+ */
 @ApplicationScoped
 public class ReplicationEventsConsumer {
     private final VersionService versions;
+    private final BlobCatalog blobs;
     private final dev.imagegallery.catalog.service.ResolutionCache cache;
 
-    public ReplicationEventsConsumer(VersionService versions, dev.imagegallery.catalog.service.ResolutionCache cache) {
+    public ReplicationEventsConsumer(VersionService versions, BlobCatalog blobs,
+                                     dev.imagegallery.catalog.service.ResolutionCache cache) {
         this.versions = versions;
+        this.blobs = blobs;
         this.cache = cache;
     }
 
@@ -36,6 +43,8 @@ public class ReplicationEventsConsumer {
             case "ReplicaProgress" -> versions.replicaProgress(event.data().path("versionId").asText(),
                     event.data().path("region").asText(), event.data().has("progress")
                             ? event.data().path("progress").asInt() : event.data().path("percent").asInt());
+            case EventTypes.BLOB_COMMITTED -> blobs.committed(event.dataAs(Payloads.BlobCommitted.class));
+            case EventTypes.BLOB_DELETED -> blobs.deleted(event.dataAs(Payloads.BlobDeleted.class));
             default -> Uni.createFrom().voidItem();
         }).invoke(cache::invalidate);
     }

@@ -433,9 +433,12 @@ public class GalleryService {
 
     // ---- managed images ----
 
-    @WithTransaction
-    public Uni<Upsert<ManagedImage>> putManagedImage(String sub, String rg, String name,
-                                                     Bodies.ManagedImageBody body) {
+    /** A managed image as a PUT asks for it, validated; its blob's existence is checked by {@link BlobCatalog}. */
+    public record ManagedImageSpec(String location, String osType, String osState, BlobRef blob, String blobUri) {
+    }
+
+    /** Validates a managed image PUT's body (no database): every failure names its field. */
+    public ManagedImageSpec managedImageSpec(String rg, String name, String sub, Bodies.ManagedImageBody body) {
         Validation.resourceGroup(rg);
         Validation.resourceName("image", name);
         if (body == null || body.properties() == null || body.properties().storageProfile() == null
@@ -454,27 +457,43 @@ public class GalleryService {
         try {
             blob = BlobRef.parse(blobUri);
         } catch (IllegalArgumentException e) {
-            throw ArmException.invalidParameter("properties.storageProfile.osDisk.blobUri", e.getMessage());
+            throw ArmException.invalidParameter(BLOB_URI_TARGET, e.getMessage());
         }
         String dataPlane = config.dataPlaneUrl().replaceAll("/+$", "").toLowerCase(Locale.ROOT);
         if (!blob.baseUrl().equals(dataPlane)) {
-            throw ArmException.invalidParameter("properties.storageProfile.osDisk.blobUri", "The blob URI must be on "
-                    + "this system's data plane, " + dataPlane + ".");
+            throw ArmException.invalidParameter(BLOB_URI_TARGET, "The blob URI must be on this system's data plane, "
+                    + dataPlane + ".");
         }
         if (!blob.region().equals(location)) {
-            throw ArmException.invalidParameter("properties.storageProfile.osDisk.blobUri", "The blob is in region '"
-                    + blob.region() + "' but the image's location is '" + location + "'.");
+            throw ArmException.invalidParameter(BLOB_URI_TARGET, "The blob is in region '" + blob.region()
+                    + "' but the image's location is '" + location + "'.");
         }
         if (!blob.subscriptionId().equalsIgnoreCase(sub)) {
-            throw ArmException.invalidParameter("properties.storageProfile.osDisk.blobUri", "The blob belongs to "
-                    + "another subscription.");
+            throw ArmException.invalidParameter(BLOB_URI_TARGET, "The blob belongs to another subscription.");
         }
+        return new ManagedImageSpec(location, osType, osState, blob, blobUri);
+    }
+
+    public static final String BLOB_URI_TARGET = "properties.storageProfile.osDisk.blobUri";
+
+    @WithSession
+    public Uni<Boolean> managedImageExists(String sub, String rg, String name) {
+        return ManagedImage.count("key", ResourceIds.key(ResourceIds.managedImage(sub, rg, name))).map(n -> n > 0);
+    }
+
+    @WithTransaction
+    public Uni<Upsert<ManagedImage>> putManagedImage(String sub, String rg, String name, ManagedImageSpec spec,
+                                                     java.util.Map<String, String> tags) {
+        String location = spec.location();
+        String osType = spec.osType();
+        String osState = spec.osState();
+        String blobUri = spec.blobUri();
         String id = ResourceIds.managedImage(sub, rg, name);
         return ManagedImage.<ManagedImage>findById(ResourceIds.key(id)).flatMap(existing -> {
             if (existing != null) {
                 immutable("properties.storageProfile.osDisk.blobUri", existing.blobUri, blobUri);
                 immutable("location", existing.location, location);
-                existing.tags = Mapper.tagsJson(body.tags());
+                existing.tags = Mapper.tagsJson(tags);
                 return Uni.createFrom().item(new Upsert<>(existing, false));
             }
             ManagedImage mi = new ManagedImage();
@@ -486,7 +505,7 @@ public class GalleryService {
             mi.osType = osType;
             mi.osState = osState;
             mi.blobUri = blobUri;
-            mi.tags = Mapper.tagsJson(body.tags());
+            mi.tags = Mapper.tagsJson(tags);
             mi.provisioningState = "Succeeded";
             mi.createdAt = Instant.now();
             return mi.<ManagedImage>persist().map(x -> new Upsert<>(mi, true));

@@ -24,7 +24,7 @@ import java.io.IOException;
  *       PostgreSQL refuses it, so it used to surface as a 500), nor be longer than
  *       {@link HttpGuardConfig#maxJsonString()}; map keys (tags) likewise;</li>
  *   <li>no scalar is coerced into another type: {@code 1.5} is not an integer (it used to become 1), {@code 1e309} or
- *       {@code true} is not a string, {@code "5"} is not a number.</li>
+ *       {@code true} is not a string, {@code "5"} is not a number, {@code 1} is not a boolean.</li>
  * </ul>
  * Each refusal is a Jackson mapping error with its JSON path, which ArmExceptionMappers turns into a 400 naming the
  * field in {@code target}.
@@ -46,6 +46,7 @@ public class StrictJson implements ObjectMapperCustomizer {
             mapper.coercionConfigFor(t).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
         }
         mapper.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+        mapper.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
         mapper.coercionConfigFor(LogicalType.Textual)
                 .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)

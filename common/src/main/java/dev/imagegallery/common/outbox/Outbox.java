@@ -46,4 +46,20 @@ public class Outbox {
         markWritten();
         return row.persist().replaceWith(event);
     }
+
+    /**
+     * Writes an event through {@code conn}, a reactive SQL connection inside the caller's own transaction (for code on
+     * the plain pool rather than Hibernate, such as blocking data-plane endpoints). Wake the relay after the commit
+     * ({@link OutboxRelay#wakeAll()}) where no request filter does.
+     */
+    public Uni<CloudEvent> emit(io.vertx.mutiny.sqlclient.SqlConnection conn, String type, String subject,
+                                Object payload) {
+        CloudEvent event = CloudEvent.of(config.source(), type, subject, payload);
+        markWritten();
+        return conn.preparedQuery("INSERT INTO outbox (id, topic, event_key, payload, created_at) "
+                        + "VALUES ($1, $2, $3, $4, $5)")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(UUID.fromString(event.id()), config.topic(), subject,
+                        event.toJson(), java.time.OffsetDateTime.ofInstant(event.time(), java.time.ZoneOffset.UTC)))
+                .replaceWith(event);
+    }
 }

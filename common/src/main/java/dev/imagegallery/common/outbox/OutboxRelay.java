@@ -48,8 +48,10 @@ public class OutboxRelay {
         }
     }
 
+    /** Not before the application runs: earlier, the outbox channel is not connected yet (a stack trace at every start). */
     @Scheduled(every = "${gallery.outbox.poll-interval:1s}", delayed = "1s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void poll() {
         drain();
     }

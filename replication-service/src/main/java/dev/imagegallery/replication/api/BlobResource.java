@@ -3,6 +3,7 @@ package dev.imagegallery.replication.api;
 import dev.imagegallery.common.arm.ArmException;
 import dev.imagegallery.common.security.Authorizer;
 import dev.imagegallery.common.security.CurrentCaller;
+import dev.imagegallery.replication.config.StoreConfig;
 import dev.imagegallery.replication.domain.Blob;
 import dev.imagegallery.replication.service.BlobService;
 import dev.imagegallery.replication.service.ContentService;
@@ -25,12 +26,8 @@ import jakarta.ws.rs.core.Response;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * The data plane: upload a disk image into a region (whole, or as blocks then a block list, as Azure's Put Block /
@@ -43,9 +40,7 @@ public class BlobResource {
     static final String READ = "Microsoft.Compute/images/read";
     static final String REMOVE = "Microsoft.Compute/images/delete";
     static final Duration AUTHZ_WAIT = Duration.ofSeconds(10);
-    /** An upload that sends nothing for this long is broken off (400 UploadIncomplete, nothing stored). */
-    static final long BODY_TIMEOUT_MILLIS = 60_000;
-    static final Pattern BLOCK = Pattern.compile("<(Latest|Committed|Uncommitted)>\\s*([^<\\s]*)\\s*</\\1>");
+    static final String DIGEST_HEADER = "X-Content-SHA256";
 
     /** The answer to an upload. */
     public record UploadResult(String blobUri, String digest, long sizeBytes, long usedBytes, String region,
@@ -63,8 +58,11 @@ public class BlobResource {
     private final ContentService content;
     private final Authorizer authorizer;
     private final CurrentCaller caller;
+    private final StoreConfig config;
 
-    public BlobResource(BlobService blobs, ContentService content, Authorizer authorizer, CurrentCaller caller) {
+    public BlobResource(BlobService blobs, ContentService content, Authorizer authorizer, CurrentCaller caller,
+                        StoreConfig config) {
+        this.config = config;
         this.blobs = blobs;
         this.content = content;
         this.authorizer = authorizer;
@@ -77,18 +75,19 @@ public class BlobResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response upload(@PathParam("region") String region, @PathParam("subscriptionId") String sub,
                            @PathParam("name") String name, @QueryParam("comp") String comp,
-                           @QueryParam("blockid") String blockId, @HeaderParam("X-Content-SHA256") String sha,
-                           @HeaderParam("Content-Length") Long contentLength, @Context HttpServerRequest request) {
-        RequestBodyStream body = new RequestBodyStream(request, BODY_TIMEOUT_MILLIS);
+                           @QueryParam("blockid") String blockId, @HeaderParam("Content-Length") Long contentLength,
+                           @Context HttpServerRequest request) {
+        RequestBodyStream body = new RequestBodyStream(request, config.uploadIdleTimeout().toMillis());
         try {
             String r = BlobService.validRegion(region);
             String s = BlobService.validSubscription(sub);
             BlobService.validName(name);
-            String expected = BlobService.expectedDigest(sha);
+            String expected = BlobService.expectedDigest(request.headers().getAll(DIGEST_HEADER));
             authorizer.require(caller.get(), "/subscriptions/" + s, WRITE).await().atMost(AUTHZ_WAIT);
+            String tenant = caller.get().tenantId(); // the subscription's: require() refuses any other tenant's
             long length = contentLength == null ? -1 : contentLength;
             if (comp == null || comp.isEmpty()) {
-                Blob b = blobs.upload(r, s, name, expected, body, length);
+                Blob b = blobs.upload(tenant, r, s, name, expected, body, length);
                 return Response.status(201).entity(UploadResult.of(b, blobs.uriOf(b))).build();
             }
             if (comp.equals("block")) {
@@ -96,7 +95,7 @@ public class BlobResource {
                 return Response.status(201).entity(new BlockResult(blockId, n)).build();
             }
             if (comp.equals("blocklist")) {
-                Blob b = blobs.commitBlocks(r, s, name, blockIds(body), expected);
+                Blob b = blobs.commitBlocks(tenant, r, s, name, blockIds(body), expected);
                 return Response.status(201).entity(UploadResult.of(b, blobs.uriOf(b))).build();
             }
             throw ArmException.invalid("InvalidQueryParameterValue", "comp must be 'block' or 'blocklist'.", "comp");
@@ -115,28 +114,17 @@ public class BlobResource {
         String s = BlobService.validSubscription(sub);
         BlobService.validName(name);
         authorizer.require(caller.get(), "/subscriptions/" + s, REMOVE).await().atMost(AUTHZ_WAIT);
-        blobs.delete(r, s, name);
+        blobs.delete(caller.get().tenantId(), r, s, name);
         return Response.status(202).build();
     }
 
-    /** The block ids of an Azure block list ({@code <BlockList><Latest>id</Latest>...</BlockList>}), in order. */
+    /** The block ids of an Azure block list, in order; a body that is no strict block list is 400 (BlockList). */
     static List<String> blockIds(InputStream body) {
-        String xml;
         try {
-            xml = new String(body.readNBytes(16 << 20), StandardCharsets.UTF_8);
+            return BlockList.read(body);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw BlobService.uploadIncomplete("The block list did not arrive whole: " + e.getMessage());
         }
-        if (!xml.contains("<BlockList")) {
-            throw ArmException.invalid("InvalidBlockList", "The body must be <BlockList> with <Latest> block ids.",
-                    "body");
-        }
-        List<String> ids = new ArrayList<>();
-        var m = BLOCK.matcher(xml);
-        while (m.find()) {
-            ids.add(m.group(2));
-        }
-        return ids;
     }
 
     @GET
@@ -146,17 +134,19 @@ public class BlobResource {
                              @PathParam("name") String name, @HeaderParam("Range") String range) {
         String r = BlobService.validRegion(region);
         String s = BlobService.validSubscription(sub);
+        BlobService.validName(name);
         authorizer.require(caller.get(), "/subscriptions/" + s, READ).await().atMost(AUTHZ_WAIT);
         Blob b = blobs.find(r, s, name);
         Manifest m = blobs.manifestOf(b);
-        return respond(content, r, m, range).header("X-Image-Format", b.format).build();
+        return respond(content, b.tenantId, r, m, range).header("X-Image-Format", b.format).build();
     }
 
     /** 200 with the whole content or 206 with one range; either way Content-Length and the content's digest. */
-    static Response.ResponseBuilder respond(ContentService content, String region, Manifest m, String range) {
+    static Response.ResponseBuilder respond(ContentService content, String tenant, String region, Manifest m,
+                                            String range) {
         ContentService.Span span = ContentService.span(range, m.size);
         Response.ResponseBuilder rb = Response.status(span.partial() ? 206 : 200)
-                .entity(content.body(region, m, span))
+                .entity(content.body(tenant, region, m, span))
                 .type(MediaType.APPLICATION_OCTET_STREAM_TYPE)
                 .header("Content-Length", span.length())
                 .header("Accept-Ranges", "bytes")

@@ -5,7 +5,6 @@ import dev.imagegallery.common.security.CurrentCaller;
 import dev.imagegallery.replication.service.BlobService;
 import dev.imagegallery.replication.service.ContentService;
 import dev.imagegallery.replication.service.VersionContentService;
-import dev.imagegallery.replication.store.Manifest;
 import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.GET;
@@ -50,12 +49,16 @@ public class DownloadResource {
                              @HeaderParam("Range") String range) {
         String r = BlobService.validRegion(region);
         String s = BlobService.validSubscription(sub);
+        PathInput.require(PathInput.RESOURCE_GROUP, rg, "resourceGroupName", "resource group name");
+        PathInput.require(PathInput.RESOURCE_NAME, gallery, "galleryName", "gallery name");
+        PathInput.require(PathInput.RESOURCE_NAME, image, "galleryImageName", "image definition name");
+        PathInput.require(PathInput.VERSION, version, "versionName", "version name (major.minor.patch)");
         String versionId = "/subscriptions/" + s + "/resourceGroups/" + rg
                 + "/providers/Microsoft.Compute/galleries/" + gallery + "/images/" + image + "/versions/" + version;
         String galleryId = "/subscriptions/" + s + "/resourceGroups/" + rg + "/providers/Microsoft.Compute/galleries/"
                 + gallery;
         authorizer.requireOrShared(caller.get(), versionId, READ, galleryId).await().atMost(BlobResource.AUTHZ_WAIT);
-        Manifest m = versions.manifest(r, versionId);
-        return BlobResource.respond(content, r, m, range).build();
+        VersionContentService.Found found = versions.manifest(r, versionId);
+        return BlobResource.respond(content, found.tenantId(), r, found.manifest(), range).build();
     }
 }

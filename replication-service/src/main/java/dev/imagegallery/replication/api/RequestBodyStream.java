@@ -36,7 +36,10 @@ final class RequestBodyStream extends InputStream {
     private Throwable failure;
     private ByteBuf current;
 
-    /** Starts reading the request's body (call it on the worker thread that will read it). */
+    /**
+     * Starts reading the request's body (call it on the worker thread that will read it); a read that waits
+     * {@code timeoutMillis} for a byte fails with an IOException.
+     */
     RequestBodyStream(HttpServerRequest request, long timeoutMillis) {
         this.request = request;
         this.timeoutMillis = timeoutMillis;
@@ -114,7 +117,8 @@ final class RequestBodyStream extends InputStream {
                 while (queue.isEmpty() && !ended && failure == null && !discarding) {
                     long left = (deadline - System.nanoTime()) / 1_000_000;
                     if (left <= 0) {
-                        request.connection().close();
+                        // not closed here: the caller answers UploadIncomplete, and discard() has the connection
+                        // close after that answer
                         throw new IOException("no byte of the body arrived for " + timeoutMillis + " ms");
                     }
                     waiting = true;

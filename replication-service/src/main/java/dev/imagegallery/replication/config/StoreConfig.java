@@ -3,6 +3,7 @@ package dev.imagegallery.replication.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.time.Duration;
 import java.util.Map;
 
 /** Where the regional blob stores live and how the data plane names its blobs. */
@@ -55,9 +56,21 @@ public interface StoreConfig {
     @WithDefault("4")
     int maxConcurrentUploads();
 
-    /** How long an upload waits for a free slot before it is refused with 503 {@code ServerBusy}. */
-    @WithDefault("30000")
+    /**
+     * How long an upload waits for a free slot before it is refused with 503 {@code ServerBusy}. Shorter than
+     * {@code quarkus.http.idle-timeout} (30 s): the connection reads nothing while it waits, and Vert.x closes a
+     * connection silent that long, which would cut the answer off.
+     */
+    @WithDefault("20000")
     long uploadSlotWaitMillis();
+
+    /**
+     * An upload (whole, a block, or a block list) whose body brings no byte for this long is broken off: 400
+     * {@code UploadIncomplete}, nothing stored, the connection closed after the answer. Shorter than
+     * {@code quarkus.http.idle-timeout} (30 s), which would otherwise close the connection first, without an answer.
+     */
+    @WithDefault("20s")
+    Duration uploadIdleTimeout();
 
     /** How often every chunk of every store is re-read and verified (and repaired from another copy). */
     @WithDefault("6h")

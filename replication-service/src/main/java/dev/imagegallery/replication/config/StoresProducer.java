@@ -1,8 +1,8 @@
 package dev.imagegallery.replication.config;
 
 import dev.imagegallery.replication.store.AzureBlobBackend;
-import dev.imagegallery.replication.store.RegionStores;
 import dev.imagegallery.replication.store.Replicator;
+import dev.imagegallery.replication.store.TenantStores;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
@@ -10,16 +10,17 @@ import jakarta.inject.Singleton;
 
 import java.nio.file.Path;
 
-/** The stores (plain classes, so benchmarks can drive them without Quarkus) as beans. */
+/** The stores (plain classes, so benchmarks can drive them without Quarkus) as beans: one namespace per tenant. */
 public class StoresProducer {
     @Produces
     @Singleton
-    RegionStores stores(StoreConfig config) {
+    TenantStores stores(StoreConfig config) {
         Path root = Path.of(config.root());
         return switch (config.backend()) {
-            case "fs" -> new RegionStores(root, config.durable());
-            case "azure-blob" -> new RegionStores(root, new AzureBlobBackend(config.azure().connectionStrings(),
-                    config.azure().containerPrefix(), config.azure().readAheadBytes()));
+            case "fs" -> new TenantStores(root, TenantStores.filesystem(root, config.durable()));
+            case "azure-blob" -> new TenantStores(root, TenantStores.azure(new AzureBlobBackend(
+                    config.azure().connectionStrings(), config.azure().containerPrefix(),
+                    config.azure().readAheadBytes())));
             default -> throw new IllegalArgumentException("gallery.store.backend must be fs or azure-blob, not "
                     + config.backend());
         };
@@ -27,11 +28,11 @@ public class StoresProducer {
 
     @Produces
     @Singleton
-    Replicator replicator(RegionStores stores, StoreConfig config) {
-        return new Replicator(stores, config.maxCopyBytesPerSecond());
+    Replicator replicator(StoreConfig config) {
+        return new Replicator(config.maxCopyBytesPerSecond());
     }
 
-    void close(@Observes ShutdownEvent e, RegionStores stores) {
+    void close(@Observes ShutdownEvent e, TenantStores stores) {
         stores.close();
     }
 }

@@ -19,6 +19,9 @@ public class Blob extends PanacheEntityBase {
     @Column(name = "subscription_id")
     public String subscriptionId;
     public String name;
+    /** The tenant owning the subscription: the namespace of the stores holding the content. */
+    @Column(name = "tenant_id")
+    public String tenantId;
     /** Hex SHA-256 of the whole content. */
     public String digest;
     @Column(name = "size_bytes")

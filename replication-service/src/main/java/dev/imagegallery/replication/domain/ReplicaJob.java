@@ -23,6 +23,9 @@ public class ReplicaJob extends PanacheEntityBase {
     public String versionId;
     @Column(name = "subscription_id")
     public String subscriptionId;
+    /** The tenant of the version: its replicas live in that tenant's namespace of each store. */
+    @Column(name = "tenant_id")
+    public String tenantId;
     public String region;
     @Column(name = "replica_count")
     public int replicaCount;

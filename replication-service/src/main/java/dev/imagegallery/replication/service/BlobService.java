@@ -1,6 +1,12 @@
 package dev.imagegallery.replication.service;
 
 import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.common.outbox.Outbox;
+import dev.imagegallery.common.outbox.OutboxRelay;
+import dev.imagegallery.events.EventTypes;
+import dev.imagegallery.events.Payloads;
+import io.smallrye.mutiny.Uni;
+import dev.imagegallery.events.BlobRef;
 import dev.imagegallery.events.Regions;
 import dev.imagegallery.replication.config.StoreConfig;
 import dev.imagegallery.replication.domain.Blob;
@@ -8,6 +14,7 @@ import dev.imagegallery.replication.store.ChunkStore;
 import dev.imagegallery.replication.store.Ingest;
 import dev.imagegallery.replication.store.Manifest;
 import dev.imagegallery.replication.store.RegionStores;
+import dev.imagegallery.replication.store.TenantStores;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -29,11 +36,13 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -43,24 +52,31 @@ import java.util.regex.Pattern;
  */
 @ApplicationScoped
 public class BlobService {
-    static final Pattern NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$");
     static final Pattern SHA256 = Pattern.compile("^(sha256:)?([0-9a-fA-F]{64})$");
+    static final Pattern REGION = Pattern.compile("^[A-Za-z0-9 ]{1,64}$");
     static final Duration DB_WAIT = Duration.ofSeconds(30);
 
-    private final RegionStores stores;
+    private final TenantStores stores;
     private final Pool pool;
+    private final Outbox outbox;
     private final StoreConfig config;
     private final ExecutorService hasher;
     private final int uploadSlotCount;
     private final Semaphore uploadSlots;
+    /** Striped locks of blob names (see {@link #lockOf}). */
+    private final ReentrantLock[] keyLocks = new ReentrantLock[256];
 
-    public BlobService(RegionStores stores, Pool pool, StoreConfig config, MeterRegistry registry) {
+    public BlobService(TenantStores stores, Pool pool, StoreConfig config, MeterRegistry registry, Outbox outbox) {
+        this.outbox = outbox;
         this.stores = stores;
         this.pool = pool;
         this.config = config;
         this.hasher = stores.hashers();
         this.uploadSlotCount = Math.max(1, config.maxConcurrentUploads());
         this.uploadSlots = new Semaphore(uploadSlotCount, true);
+        for (int i = 0; i < keyLocks.length; i++) {
+            keyLocks[i] = new ReentrantLock();
+        }
         Gauge.builder("gallery.replication.uploads.ingesting", this, BlobService::uploadsInProgress)
                 .description("Uploads and block-list commits ingesting now (at most "
                         + "gallery.store.max-concurrent-uploads; others wait for a slot)")
@@ -73,6 +89,10 @@ public class BlobService {
     }
 
     public static String validRegion(String region) {
+        if (region == null || !REGION.matcher(region).matches()) {
+            throw ArmException.invalid("InvalidRegion", "The region must be a region name such as 'westeurope' (or "
+                    + "its display name, 'West Europe'): letters, digits and spaces, at most 64.", "region");
+        }
         String r = Regions.normalise(region);
         if (r == null) {
             throw ArmException.notFound("RegionNotFound", "The region '" + region + "' does not exist; known regions "
@@ -88,25 +108,43 @@ public class BlobService {
             }
             return UUID.fromString(sub).toString();
         } catch (IllegalArgumentException e) {
-            throw ArmException.invalid("InvalidSubscriptionId", "The subscription id '" + sub + "' is not a GUID.",
-                    "subscriptionId");
+            throw ArmException.invalid("InvalidSubscriptionId", "The subscription id '" + printable(sub)
+                    + "' is not a GUID.", "subscriptionId");
         }
     }
 
     public static String validName(String name) {
-        if (name == null || !NAME.matcher(name).matches()) {
-            throw ArmException.invalid("InvalidBlobName", "The blob name '" + name + "' is invalid: use 1 to 255 "
-                    + "letters, digits, periods, hyphens and underscores, starting with a letter or digit.", "name");
+        if (name == null || !BlobRef.NAME.matcher(name).matches()) {
+            throw ArmException.invalid("InvalidBlobName", "The blob name '" + printable(name) + "' is invalid: use 1 "
+                    + "to 255 letters, digits, periods, hyphens and underscores, starting with a letter or digit.",
+                    "name");
         }
         return name;
     }
 
-    /** Parses the optional X-Content-SHA256 header (hex, or sha256:hex); null when absent. */
-    public static String expectedDigest(String header) {
-        if (header == null || header.isBlank()) {
+    /** A value echoed in an error message: control characters replaced, at most 100 characters. */
+    public static String printable(String s) {
+        if (s == null) {
+            return "";
+        }
+        String p = s.replaceAll("\\p{Cntrl}", "?");
+        return p.length() > 100 ? p.substring(0, 100) + "..." : p;
+    }
+
+    /** Parses the optional X-Content-SHA256 header (hex, or sha256:hex; at most once); null when absent. */
+    public static String expectedDigest(List<String> values) {
+        if (values == null || values.isEmpty()) {
             return null;
         }
-        var m = SHA256.matcher(header.trim());
+        String header = values.get(0);
+        if (values.size() == 1 && (header == null || header.isBlank())) {
+            return null;
+        }
+        var m = SHA256.matcher(header == null ? "" : header.trim());
+        if (values.size() > 1) {
+            throw ArmException.invalid("InvalidHeaderValue", "X-Content-SHA256 may be sent once, not "
+                    + values.size() + " times.", "X-Content-SHA256");
+        }
         if (!m.matches()) {
             throw ArmException.invalid("InvalidHeaderValue", "X-Content-SHA256 must be 64 hex digits, optionally "
                     + "prefixed with 'sha256:'.", "X-Content-SHA256");
@@ -115,11 +153,22 @@ public class BlobService {
     }
 
     /**
-     * Streams the body into the region's first replica store; nothing becomes visible unless every byte announced
-     * arrived and the digest checks out. {@code contentLength} is the request's Content-Length, or -1.
+     * Streams the body into the region's first replica store of the tenant's namespace (the tenant owning the
+     * subscription); nothing becomes visible unless every byte announced arrived and the digest checks out.
+     * {@code contentLength} is the request's Content-Length, or -1.
      */
-    public Blob upload(String region, String sub, String name, String expectedHex, InputStream body,
+    public Blob upload(String tenant, String region, String sub, String name, String expectedHex, InputStream body,
                        long contentLength) {
+        acquireSlot();
+        try {
+            ChunkStore store = stores.of(tenant).store(region, 0);
+            return commit(tenant, region, sub, name, expectedHex, store, ingest(store, body, contentLength));
+        } finally {
+            uploadSlots.release();
+        }
+    }
+
+    private void acquireSlot() {
         try {
             if (!uploadSlots.tryAcquire(config.uploadSlotWaitMillis(), TimeUnit.MILLISECONDS)) {
                 throw new ArmException(503, "ServerBusy", "The service is ingesting " + uploadSlotCount
@@ -131,23 +180,35 @@ public class BlobService {
             throw new ArmException(503, "ServerBusy", "The upload was interrupted while waiting for a free slot; "
                     + "nothing was stored.", null);
         }
+    }
+
+    private Ingest.Result ingest(ChunkStore store, InputStream body, long contentLength) {
         try {
-            return ingest(region, sub, name, expectedHex, body, contentLength);
-        } finally {
-            uploadSlots.release();
+            return Ingest.ingest(body, store, hasher, contentLength);
+        } catch (IOException | UncheckedIOException e) {
+            throw uploadIncomplete("The upload was interrupted or truncated: " + e.getMessage());
         }
     }
 
-    private Blob ingest(String region, String sub, String name, String expectedHex, InputStream body,
-                        long contentLength) {
-        ChunkStore store = stores.store(region, 0);
-        Ingest.Result r;
-        try {
-            r = Ingest.ingest(body, store, hasher, contentLength);
-        } catch (IOException | UncheckedIOException e) {
-            throw ArmException.invalid("UploadIncomplete", "The upload was interrupted or truncated: "
-                    + e.getMessage() + "; nothing was stored.", null);
-        }
+    /**
+     * Makes ingested content the blob's: chunks, manifest, then (under the blob's lock) the ref and the row, so that
+     * concurrent uploads and deletions of one name leave the ref naming what the row names. The session keeps the
+     * manifest alive until the ref does: a collection running meanwhile (another blob's deletion) cannot drop it.
+     */
+    private Blob commit(String tenant, String region, String sub, String name, String expectedHex, ChunkStore store,
+                        Ingest.Result r) {
+        Blob b = new Blob();
+        b.key = Blob.keyOf(region, sub, name);
+        b.region = region;
+        b.subscriptionId = sub.toLowerCase(Locale.ROOT);
+        b.name = name;
+        b.tenantId = tenant;
+        b.digest = r.digestHex();
+        b.sizeBytes = r.manifest().size;
+        b.usedBytes = r.usedBytes();
+        b.format = r.manifest().format;
+        b.createdAt = Instant.now();
+        String ref = blobRef(region, sub, name);
         try (ChunkStore.Session session = r.session()) {
             if (expectedHex != null && !expectedHex.equals(r.digestHex())) {
                 throw ArmException.invalid("ContentDigestMismatch", "The content's SHA-256 is sha256:"
@@ -155,48 +216,100 @@ public class BlobService {
                         + "; nothing was stored.", "X-Content-SHA256");
             }
             session.commit();
+            session.keep(r.digestHex());
             store.putManifest(r.manifest());
-            store.setRef(blobRef(region, sub, name), r.digestHex());
+            ReentrantLock lock = lockOf(b.key);
+            lock.lock();
+            try {
+                Optional<String> before = store.ref(ref);
+                store.setRef(ref, r.digestHex());
+                try {
+                    upsert(b);
+                } catch (RuntimeException e) {
+                    if (before.isPresent()) {
+                        store.setRef(ref, before.get()); // the row still names the old content: keep it alive
+                    } else {
+                        store.deleteRef(ref);
+                    }
+                    throw e;
+                }
+            } finally {
+                lock.unlock();
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Blob b = new Blob();
-        b.key = Blob.keyOf(region, sub, name);
-        b.region = region;
-        b.subscriptionId = sub.toLowerCase(Locale.ROOT);
-        b.name = name;
-        b.digest = r.digestHex();
-        b.sizeBytes = r.manifest().size;
-        b.usedBytes = r.usedBytes();
-        b.format = r.manifest().format;
-        b.createdAt = Instant.now();
-        pool.preparedQuery("INSERT INTO blob (key, region, subscription_id, name, digest, size_bytes, used_bytes, "
-                        + "format, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (key) DO UPDATE "
-                        + "SET digest = EXCLUDED.digest, size_bytes = EXCLUDED.size_bytes, used_bytes = "
-                        + "EXCLUDED.used_bytes, format = EXCLUDED.format, created_at = EXCLUDED.created_at")
-                .execute(Tuple.from(new Object[]{b.key, b.region, b.subscriptionId, b.name, b.digest, b.sizeBytes,
-                        b.usedBytes, b.format, OffsetDateTime.ofInstant(b.createdAt, ZoneOffset.UTC)}))
-                .await().atMost(DB_WAIT);
         return b;
     }
 
+    /** The blob's row and its {@code BlobCommitted} event (catalog creates managed images only from known blobs). */
+    private void upsert(Blob b) {
+        pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO blob (key, region, subscription_id, name, "
+                        + "digest, size_bytes, used_bytes, format, created_at, tenant_id) VALUES ($1, $2, $3, $4, $5, "
+                        + "$6, $7, $8, $9, $10) ON CONFLICT (key) DO UPDATE SET digest = EXCLUDED.digest, size_bytes = "
+                        + "EXCLUDED.size_bytes, used_bytes = EXCLUDED.used_bytes, format = EXCLUDED.format, created_at = "
+                        + "EXCLUDED.created_at, tenant_id = EXCLUDED.tenant_id")
+                        .execute(Tuple.from(new Object[]{b.key, b.region, b.subscriptionId, b.name, b.digest,
+                                b.sizeBytes, b.usedBytes, b.format, OffsetDateTime.ofInstant(b.createdAt,
+                                ZoneOffset.UTC), b.tenantId}))
+                        .flatMap(x -> outbox.emit(conn, EventTypes.BLOB_COMMITTED, subject(b.region, b.subscriptionId,
+                                b.name), new Payloads.BlobCommitted(b.region, b.subscriptionId, b.name, b.digest,
+                                b.sizeBytes, b.createdAt))))
+                .await().atMost(DB_WAIT);
+        OutboxRelay.wakeAll();
+    }
+
+    /** The subject (and Kafka key) of a blob's events: its path on the data plane. */
+    static String subject(String region, String sub, String name) {
+        return "/blobs/" + region + "/" + sub + "/" + name;
+    }
+
+    /** The lock of one blob name: its ref, row and staged blocks change under it. */
+    private ReentrantLock lockOf(String key) {
+        return keyLocks[Math.floorMod(key.hashCode(), keyLocks.length)];
+    }
+
     /**
-     * Deletes a blob (Azure Delete Blob): its row first, then its ref in the region's store, then the store collects
-     * what nothing references any more (a version replicated from the blob keeps its own ref to the same chunks). A
-     * crash between the two leaves an unnamed ref, never a row naming freed content.
+     * Deletes a blob (Azure Delete Blob): its row first, then its ref in the region's store and its staged blocks
+     * (under the blob's lock), then the store collects what nothing references any more (a version replicated from
+     * the blob keeps its own ref to the same chunks). A crash between the two leaves an unnamed ref, never a row naming
+     * freed content.
      */
-    public void delete(String region, String sub, String name) {
-        if (pool.preparedQuery("DELETE FROM blob WHERE key = $1").execute(Tuple.of(Blob.keyOf(region, sub, name)))
-                .await().atMost(DB_WAIT).rowCount() == 0) {
-            throw blobNotFound(region, name);
-        }
-        ChunkStore store = stores.store(region, 0);
+    public void delete(String tenant, String region, String sub, String name) {
+        String key = Blob.keyOf(region, sub, name);
+        ChunkStore store;
+        ReentrantLock lock = lockOf(key);
+        lock.lock();
         try {
+            var rows = pool.withTransaction(conn -> conn.preparedQuery("DELETE FROM blob WHERE key = $1 "
+                            + "RETURNING tenant_id").execute(Tuple.of(key))
+                    .call(r -> r.rowCount() == 0 ? Uni.createFrom().voidItem()
+                            : outbox.emit(conn, EventTypes.BLOB_DELETED, subject(region, sub, name),
+                            new Payloads.BlobDeleted(region, sub, name, Instant.now()))))
+                    .await().atMost(DB_WAIT);
+            OutboxRelay.wakeAll();
+            if (rows.rowCount() == 0) {
+                throw blobNotFound(region, name);
+            }
+            String owner = rows.iterator().next().getString("tenant_id");
+            store = stores.of(owner != null ? owner : tenant).store(region, 0);
             store.deleteRef(blobRef(region, sub, name));
+            deleteTree(stagingDir(region, sub, name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            lock.unlock();
+        }
+        try {
             store.collect();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** 400 UploadIncomplete: the body broke off, stalled or was shorter than its Content-Length. */
+    public static ArmException uploadIncomplete(String why) {
+        return ArmException.invalid("UploadIncomplete", why + "; nothing was stored.", "body");
     }
 
     private static ArmException blobNotFound(String region, String name) {
@@ -216,6 +329,7 @@ public class BlobService {
         b.region = r.getString("region");
         b.subscriptionId = r.getString("subscription_id");
         b.name = r.getString("name");
+        b.tenantId = r.getString("tenant_id");
         b.digest = r.getString("digest");
         b.sizeBytes = r.getLong("size_bytes");
         b.usedBytes = r.getLong("used_bytes");
@@ -228,12 +342,15 @@ public class BlobService {
         return "blob:" + Blob.keyOf(region, sub, name);
     }
 
-    /** The manifest of a blob's content in its region. */
+    /** The manifest of a blob's content in its region (in its tenant's stores). */
     public Manifest manifestOf(Blob b) {
+        ArmException missing = ArmException.notFound("BlobNotFound", "The content of blob '" + b.name
+                + "' is missing from region '" + b.region + "'.", b.name);
+        if (b.tenantId == null) {
+            throw missing; // a row from before tenant namespaces whose subscription was unknown: nothing to read
+        }
         try {
-            return stores.store(b.region, 0).manifest(b.digest).orElseThrow(() -> ArmException.notFound(
-                    "BlobNotFound", "The content of blob '" + b.name + "' is missing from region '" + b.region
-                            + "'.", b.name));
+            return stores.of(b.tenantId).store(b.region, 0).manifest(b.digest).orElseThrow(() -> missing);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -241,59 +358,85 @@ public class BlobService {
 
     // --- Put Block / Put Block List: a large upload in resumable pieces ---
 
-    /** Stages one block (any size up to the disk) of a blob; blocks stay invisible until a block list commits them. */
+    /**
+     * Stages one block (any size up to the disk) of a blob; blocks stay invisible until a block list commits them. The
+     * body goes to a file of its own first; only a whole block is moved among the blob's staged blocks, under the
+     * blob's lock (a commit or a deletion of the blob may be running).
+     */
     public long putBlock(String region, String sub, String name, String blockId, InputStream body,
                          long contentLength) {
         String id = blockKey(blockId);
         Path dir = stagingDir(region, sub, name);
         try {
-            Files.createDirectories(dir);
-            Path tmp = dir.resolve(id + "." + UUID.randomUUID() + ".part");
+            Path incoming = dir.getParent().resolve("incoming");
+            Files.createDirectories(incoming);
+            Path tmp = incoming.resolve(UUID.randomUUID() + ".part");
             long n;
             try (var out = Files.newOutputStream(tmp)) {
                 n = body.transferTo(out);
             } catch (IOException e) {
                 Files.deleteIfExists(tmp);
-                throw ArmException.invalid("UploadIncomplete", "The block upload was interrupted: " + e.getMessage(),
-                        "blockid");
+                throw uploadIncomplete("The block upload was interrupted: " + e.getMessage());
             }
             if (contentLength >= 0 && n != contentLength) {
                 Files.deleteIfExists(tmp);
-                throw ArmException.invalid("UploadIncomplete", "Received " + n + " of " + contentLength
-                        + " bytes; the block was not stored.", "blockid");
+                throw uploadIncomplete("Received " + n + " of " + contentLength + " bytes");
             }
-            Files.move(tmp, dir.resolve(id), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            ReentrantLock lock = lockOf(Blob.keyOf(region, sub, name));
+            lock.lock();
+            try {
+                Files.createDirectories(dir);
+                Files.move(tmp, dir.resolve(id), StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                lock.unlock();
+            }
             return n;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** Commits staged blocks, in the order given, as the blob's content (then forgets every staged block). */
-    public Blob commitBlocks(String region, String sub, String name, List<String> blockIds, String expectedHex) {
+    /**
+     * Commits staged blocks, in the order given, as the blob's content (then forgets every staged block). Holds the
+     * blob's lock throughout (taken after the upload slot, as uploads take them), so a concurrent commit of the same
+     * blob waits and then finds the blocks gone rather than reading them as they are deleted.
+     */
+    public Blob commitBlocks(String tenant, String region, String sub, String name, List<String> blockIds,
+                             String expectedHex) {
         Path dir = stagingDir(region, sub, name);
-        List<Path> parts = new ArrayList<>();
-        for (String b : blockIds) {
-            Path p = dir.resolve(blockKey(b));
-            if (!Files.isRegularFile(p)) {
-                throw ArmException.invalid("InvalidBlockList", "The block list names block '" + b
-                        + "', which was never uploaded (or was already committed); nothing was committed.",
-                        "blockid");
+        acquireSlot();
+        try {
+            ReentrantLock lock = lockOf(Blob.keyOf(region, sub, name));
+            lock.lock();
+            try {
+                List<Path> parts = new ArrayList<>();
+                long total = 0;
+                for (String id : blockIds) {
+                    Path p = dir.resolve(blockKey(id));
+                    if (!Files.isRegularFile(p)) {
+                        throw ArmException.invalid("InvalidBlockList", "The block list names block '" + id
+                                + "', which was never uploaded (or was already committed); nothing was committed.",
+                                "body");
+                    }
+                    parts.add(p);
+                    total += Files.size(p);
+                }
+                ChunkStore store = stores.of(tenant).store(region, 0);
+                Blob b;
+                try (InputStream in = new BlockStream(parts)) {
+                    b = commit(tenant, region, sub, name, expectedHex, store, ingest(store, in, total));
+                }
+                deleteTree(dir);
+                return b;
+            } finally {
+                lock.unlock();
             }
-            parts.add(p);
-        }
-        Blob b;
-        try (InputStream in = new BlockStream(parts)) {
-            long total = 0;
-            for (Path p : parts) {
-                total += Files.size(p);
-            }
-            b = upload(region, sub, name, expectedHex, in, total);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            uploadSlots.release();
         }
-        deleteTree(dir);
-        return b;
     }
 
     static String blockKey(String blockId) {

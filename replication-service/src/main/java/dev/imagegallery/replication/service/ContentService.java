@@ -6,6 +6,7 @@ import dev.imagegallery.replication.store.ContentReader;
 import dev.imagegallery.replication.store.CorruptChunkException;
 import dev.imagegallery.replication.store.Manifest;
 import dev.imagegallery.replication.store.RegionStores;
+import dev.imagegallery.replication.store.TenantStores;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -35,14 +36,15 @@ public class ContentService {
         }
     }
 
-    private final RegionStores stores;
+    private final TenantStores tenants;
     private final Counter corrupt;
     private final AtomicInteger spread = new AtomicInteger();
 
-    public ContentService(RegionStores stores, MeterRegistry registry) {
-        this.stores = stores;
+    public ContentService(TenantStores tenants, MeterRegistry registry) {
+        this.tenants = tenants;
         this.corrupt = Counter.builder("gallery.replication.corrupt.reads")
-                .description("Chunk copies found missing or corrupt while serving content (served from another copy)")
+                .description("Chunk copies a replica store holds but could not deliver intact while serving "
+                        + "content (digest mismatch or unreadable; served from another copy)")
                 .register(registry);
     }
 
@@ -86,8 +88,12 @@ public class ContentService {
                 + size + " bytes.", "Range");
     }
 
-    /** The body of a download: chunks spread over the region's replicas, verified, corrupt copies skipped. */
-    public StreamingOutput body(String region, Manifest m, Span span) {
+    /**
+     * The body of a download: chunks spread over the region's replicas of the tenant's stores, verified, corrupt
+     * copies skipped; other regions of the same tenant as the fallback.
+     */
+    public StreamingOutput body(String tenant, String region, Manifest m, Span span) {
+        RegionStores stores = tenants.of(tenant);
         int n = Math.max(1, stores.replicas(region));
         List<ChunkStore> local = new ArrayList<>();
         for (int i = 0; i < n; i++) {

@@ -1,10 +1,13 @@
 package dev.imagegallery.replication.service;
 
 import dev.imagegallery.common.outbox.Outbox;
+import dev.imagegallery.common.security.SubscriptionView;
+import dev.imagegallery.events.BlobRef;
 import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Payloads;
 import dev.imagegallery.replication.config.StoreConfig;
 import dev.imagegallery.replication.domain.Blob;
+import dev.imagegallery.replication.domain.DisabledVersion;
 import dev.imagegallery.replication.domain.ReplicaJob;
 import dev.imagegallery.replication.store.Replicator;
 import io.smallrye.mutiny.Multi;
@@ -16,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -25,7 +27,6 @@ import java.util.stream.Collectors;
  */
 @ApplicationScoped
 public class ReplicationService {
-    static final Pattern BLOB_URI = Pattern.compile("^https?://[^/]+/blobs/([a-z0-9]+)/([0-9a-fA-F-]{36})/([^/?#]+)$");
 
     /** Thrown from a checkpoint when the job is no longer pending (deleted meanwhile): stops the copy. */
     public static final class JobGone extends RuntimeException {
@@ -47,13 +48,33 @@ public class ReplicationService {
         return "version:" + versionId.toLowerCase(Locale.ROOT);
     }
 
-    /** Plans the jobs of a published version (inside the consumer's transaction). */
+    /**
+     * Plans the jobs of a published version (inside the consumer's transaction). The version's tenant (from the event,
+     * else the subscription's) must own the source blob: content never moves from one tenant's stores to another's,
+     * whatever blob URI the catalog hands over.
+     */
     public Uni<Void> plan(Payloads.VersionPublished p) {
-        var m = BLOB_URI.matcher(p.sourceBlobUri() == null ? "" : p.sourceBlobUri());
-        Uni<Blob> source = m.matches()
-                ? Blob.<Blob>findById(Blob.keyOf(m.group(1), m.group(2), m.group(3)))
-                : Uni.createFrom().nullItem();
-        return source.flatMap(blob -> Multi.createFrom().iterable(p.targetRegions())
+        BlobRef ref;
+        try {
+            ref = BlobRef.parse(p.sourceBlobUri());
+        } catch (IllegalArgumentException e) {
+            ref = null; // not a blob of this system: the version fails with "does not exist"
+        }
+        BlobRef src = ref;
+        Uni<String> tenantOf = p.tenantId() != null ? Uni.createFrom().item(p.tenantId())
+                : SubscriptionView.<SubscriptionView>findById(p.subscriptionId().toLowerCase(Locale.ROOT))
+                .map(sv -> sv == null ? null : sv.tenantId);
+        return tenantOf.flatMap(tenant -> {
+            Uni<Blob> source = src != null && tenant != null
+                    ? Blob.<Blob>findById(Blob.keyOf(src.region(), src.subscriptionId(), src.name()))
+                    .map(b -> b != null && tenant.equals(b.tenantId) ? b : null)
+                    : Uni.createFrom().nullItem();
+            return source.flatMap(blob -> plan(p, tenant, blob));
+        });
+    }
+
+    private Uni<Void> plan(Payloads.VersionPublished p, String tenant, Blob blob) {
+        return Multi.createFrom().iterable(p.targetRegions())
                 .onItem().transformToUniAndConcatenate(t -> {
                     String id = ReplicaJob.idOf(p.versionId(), t.name());
                     return ReplicaJob.<ReplicaJob>findById(id).flatMap(existing -> {
@@ -69,6 +90,7 @@ public class ReplicationService {
                         j.id = id;
                         j.versionId = p.versionId();
                         j.subscriptionId = p.subscriptionId().toLowerCase(Locale.ROOT);
+                        j.tenantId = tenant;
                         j.region = t.name();
                         j.replicaCount = t.regionalReplicaCount();
                         j.storageAccountType = t.storageAccountType();
@@ -89,7 +111,7 @@ public class ReplicationService {
                         j.updatedAt = Instant.now();
                         return j.persist().replaceWithVoid();
                     });
-                }).collect().last().replaceWithVoid());
+                }).collect().last().replaceWithVoid();
     }
 
     /** Target regions changed: new regions are planned, removed ones lose their replicas. */
@@ -215,19 +237,27 @@ public class ReplicationService {
                 .replaceWithVoid();
     }
 
-    /** A Disabled version's content is not served (until it is re-enabled); Active and Deprecated ones are. */
+    /**
+     * A Disabled version's content is not served (until it is re-enabled); Active and Deprecated ones are. Enabling
+     * deletes the row with one bulk query, never {@code entity.delete()}: Hibernate Reactive 3.2 shares one delete
+     * coordinator per entity type across sessions, so concurrent entity deletes cross sessions (HR000069, hangs,
+     * transactions left open; quarkus#41945).
+     */
     public Uni<Void> lifecycleChanged(Payloads.VersionLifecycleChanged e) {
         String key = e.versionId().toLowerCase(Locale.ROOT);
-        return dev.imagegallery.replication.domain.DisabledVersion
-                .<dev.imagegallery.replication.domain.DisabledVersion>findById(key).flatMap(existing -> {
-                    if (!"Disabled".equals(e.state())) {
-                        return existing == null ? Uni.createFrom().voidItem() : existing.delete();
-                    }
-                    var d = existing != null ? existing : new dev.imagegallery.replication.domain.DisabledVersion();
-                    d.versionKey = key;
-                    d.replacementVersion = e.replacementVersion();
-                    d.disabledAt = Instant.now();
-                    return existing != null ? Uni.createFrom().voidItem() : d.persist().replaceWithVoid();
-                });
+        if (!"Disabled".equals(e.state())) {
+            return DisabledVersion.delete("versionKey", key).replaceWithVoid();
+        }
+        return DisabledVersion.<DisabledVersion>findById(key).flatMap(existing -> {
+            if (existing != null) {
+                existing.replacementVersion = e.replacementVersion();
+                return Uni.createFrom().voidItem();
+            }
+            var d = new DisabledVersion();
+            d.versionKey = key;
+            d.replacementVersion = e.replacementVersion();
+            d.disabledAt = Instant.now();
+            return d.persist().replaceWithVoid();
+        });
     }
 }

@@ -4,6 +4,7 @@ import dev.imagegallery.replication.config.StoreConfig;
 import dev.imagegallery.replication.domain.ReplicaJob;
 import dev.imagegallery.replication.store.Manifest;
 import dev.imagegallery.replication.store.RegionStores;
+import dev.imagegallery.replication.store.TenantStores;
 import dev.imagegallery.replication.store.Replicator;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
@@ -34,7 +35,7 @@ import java.util.function.Supplier;
  */
 @ApplicationScoped
 public class ReplicationWorker {
-    private final RegionStores stores;
+    private final TenantStores stores;
     private final Replicator replicator;
     private final ReplicationService replication;
     private final StoreConfig config;
@@ -64,7 +65,7 @@ public class ReplicationWorker {
         return t;
     });
 
-    public ReplicationWorker(RegionStores stores, Replicator replicator, ReplicationService replication,
+    public ReplicationWorker(TenantStores stores, Replicator replicator, ReplicationService replication,
                              StoreConfig config) {
         this.stores = stores;
         this.replicator = replicator;
@@ -101,7 +102,7 @@ public class ReplicationWorker {
             }
             if (ReplicaJob.DELETED.equals(j.state)) {
                 running.add(j.id);
-                copiers.execute(() -> purge(j.id, j.versionId, j.region));
+                copiers.execute(() -> purge(j.id, j.tenantId, j.versionId, j.region));
                 continue;
             }
             AtomicInteger busy = perRegion.computeIfAbsent(j.region, r -> new AtomicInteger());
@@ -136,9 +137,14 @@ public class ReplicationWorker {
             return;
         }
         try {
-            Manifest m = sourceManifest(j).orElseThrow(() -> new IOException("the source content sha256:"
+            if (j.tenantId == null) {
+                throw new IOException("the job names no tenant (from before tenant namespaces, with an unknown "
+                        + "subscription): its content cannot be found");
+            }
+            RegionStores own = stores.of(j.tenantId);
+            Manifest m = sourceManifest(own, j).orElseThrow(() -> new IOException("the source content sha256:"
                     + j.digest + " is missing in " + j.sourceRegion));
-            Replicator.Checkpoint done = replicator.replicate(m, j.region, j.replicaCount,
+            Replicator.Checkpoint done = replicator.replicate(own, m, j.region, j.replicaCount,
                     ReplicationService.versionRef(j.versionId), ReplicationService.resumeOf(j),
                     c -> await(() -> Panache.withTransaction(() -> replication.checkpoint(id, c))));
             await(() -> Panache.withTransaction(() -> replication.completed(id, done, m.uniqueBytes())));
@@ -156,8 +162,8 @@ public class ReplicationWorker {
         }
     }
 
-    /** The content to copy: the source region's manifest, else any store's. */
-    private Optional<Manifest> sourceManifest(ReplicaJob j) throws IOException {
+    /** The content to copy: the source region's manifest, else any store's (of the job's tenant). */
+    private static Optional<Manifest> sourceManifest(RegionStores stores, ReplicaJob j) throws IOException {
         for (int r = 0; r < Math.max(1, stores.replicas(j.sourceRegion)); r++) {
             Optional<Manifest> m = stores.store(j.sourceRegion, r).manifest(j.digest);
             if (m.isPresent()) {
@@ -174,10 +180,11 @@ public class ReplicationWorker {
     }
 
     /** Drops a deleted version's refs from the region's stores and collects what nothing references any more. */
-    void purge(String id, String versionId, String region) {
+    void purge(String id, String tenantId, String versionId, String region) {
         try {
-            for (int r = 0; r < stores.replicas(region); r++) {
-                var store = stores.store(region, r);
+            RegionStores own = tenantId == null ? null : stores.of(tenantId);
+            for (int r = 0; own != null && r < own.replicas(region); r++) {
+                var store = own.store(region, r);
                 store.deleteRef(ReplicationService.versionRef(versionId));
                 var gc = store.collect();
                 Log.infof("purged %s from %s: %s", versionId, store, gc);

@@ -9,6 +9,7 @@ import dev.imagegallery.replication.store.ChunkStore;
 import dev.imagegallery.replication.store.CorruptChunkException;
 import dev.imagegallery.replication.store.Manifest;
 import dev.imagegallery.replication.store.RegionStores;
+import dev.imagegallery.replication.store.TenantStores;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -34,13 +35,13 @@ public class Scrubber {
     public record Report(long chunksChecked, int repaired, int unrepairable) {
     }
 
-    private final RegionStores stores;
+    private final TenantStores tenants;
     private final Outbox outbox;
     private final Counter repaired;
     private final Counter unrepairable;
 
-    public Scrubber(RegionStores stores, Outbox outbox, MeterRegistry registry) {
-        this.stores = stores;
+    public Scrubber(TenantStores tenants, Outbox outbox, MeterRegistry registry) {
+        this.tenants = tenants;
         this.outbox = outbox;
         this.repaired = Counter.builder("gallery.replication.chunks.repaired")
                 .description("Corrupt or missing chunks rewritten from another replica or region").register(registry);
@@ -59,47 +60,61 @@ public class Scrubber {
         long checked = 0;
         int fixed = 0;
         int lost = 0;
-        for (String region : Regions.names()) {
-            for (int replica = 0; replica < stores.replicas(region); replica++) {
-                ChunkStore store = stores.store(region, replica);
-                Map<ChunkId, String> bad = new LinkedHashMap<>();
-                List<ChunkId> all = new ArrayList<>();
-                store.forEachChunk(all::add);
-                for (ChunkId id : all) {
-                    checked++;
-                    try {
-                        store.get(id);
-                    } catch (CorruptChunkException e) {
-                        bad.put(id, store.has(id) ? "corrupt" : "missing");
-                    } catch (IOException e) {
-                        bad.put(id, "unreadable");
-                    }
-                }
-                try {
-                    for (String hex : store.refs().values().stream().distinct().toList()) {
-                        Manifest m = store.manifest(hex).orElse(null);
-                        for (int i = 0; m != null && i < m.count(); i++) {
-                            if (!m.isZero(i) && !store.has(m.chunk(i))) {
-                                bad.putIfAbsent(m.chunk(i), "missing");
-                            }
-                        }
-                    }
-                } catch (IOException e) {
-                    Log.warnf("scrub: cannot read the manifests of %s: %s", store, e.getMessage());
-                }
-                for (var e : bad.entrySet()) {
-                    if (repair(store, e.getKey(), e.getValue())) {
-                        fixed++;
-                    } else {
-                        lost++;
-                    }
+        for (String namespace : tenants.namespaces()) {
+            RegionStores stores = tenants.namespace(namespace);
+            for (String region : Regions.names()) {
+                for (int replica = 0; replica < stores.replicas(region); replica++) {
+                    Report r = scrub(stores, stores.store(region, replica));
+                    checked += r.chunksChecked();
+                    fixed += r.repaired();
+                    lost += r.unrepairable();
                 }
             }
         }
         return new Report(checked, fixed, lost);
     }
 
-    private boolean repair(ChunkStore store, ChunkId id, String problem) {
+    /** One replica store of one tenant; repairs come from that tenant's other stores only. */
+    private Report scrub(RegionStores stores, ChunkStore store) {
+        long checked = 0;
+        int fixed = 0;
+        int lost = 0;
+        Map<ChunkId, String> bad = new LinkedHashMap<>();
+        List<ChunkId> all = new ArrayList<>();
+        store.forEachChunk(all::add);
+        for (ChunkId id : all) {
+            checked++;
+            try {
+                store.get(id);
+            } catch (CorruptChunkException e) {
+                bad.put(id, store.has(id) ? "corrupt" : "missing");
+            } catch (IOException e) {
+                bad.put(id, "unreadable");
+            }
+        }
+        try {
+            for (String hex : store.refs().values().stream().distinct().toList()) {
+                Manifest m = store.manifest(hex).orElse(null);
+                for (int i = 0; m != null && i < m.count(); i++) {
+                    if (!m.isZero(i) && !store.has(m.chunk(i))) {
+                        bad.putIfAbsent(m.chunk(i), "missing");
+                    }
+                }
+            }
+        } catch (IOException e) {
+            Log.warnf("scrub: cannot read the manifests of %s: %s", store, e.getMessage());
+        }
+        for (var e : bad.entrySet()) {
+            if (repair(stores, store, e.getKey(), e.getValue())) {
+                fixed++;
+            } else {
+                lost++;
+            }
+        }
+        return new Report(checked, fixed, lost);
+    }
+
+    private boolean repair(RegionStores stores, ChunkStore store, ChunkId id, String problem) {
         for (ChunkStore src : stores.sourcesFor(store.region(), store.replica())) {
             if (!src.has(id)) {
                 continue;

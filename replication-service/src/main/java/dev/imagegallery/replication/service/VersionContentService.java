@@ -4,6 +4,7 @@ import dev.imagegallery.common.arm.ArmException;
 import dev.imagegallery.replication.domain.ReplicaJob;
 import dev.imagegallery.replication.store.Manifest;
 import dev.imagegallery.replication.store.RegionStores;
+import dev.imagegallery.replication.store.TenantStores;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,17 +17,21 @@ import java.util.Optional;
 /** Finds a version's content in a region: only once its replicas there are Completed. Blocking. */
 @ApplicationScoped
 public class VersionContentService {
+    /** A version's content in a region, and the tenant whose stores hold it. */
+    public record Found(String tenantId, Manifest manifest) {
+    }
+
     static final Duration DB_WAIT = Duration.ofSeconds(30);
 
     private final Pool pool;
-    private final RegionStores stores;
+    private final TenantStores stores;
 
-    public VersionContentService(Pool pool, RegionStores stores) {
+    public VersionContentService(Pool pool, TenantStores stores) {
         this.pool = pool;
         this.stores = stores;
     }
 
-    public Manifest manifest(String region, String versionId) {
+    public Found manifest(String region, String versionId) {
         var disabled = pool.preparedQuery("SELECT replacement_version FROM disabled_version WHERE version_key = $1")
                 .execute(Tuple.of(versionId.toLowerCase(java.util.Locale.ROOT))).await().atMost(DB_WAIT);
         if (disabled.size() > 0) {
@@ -34,7 +39,7 @@ public class VersionContentService {
             throw ArmException.conflict("GalleryImageVersionDisabled", "The image version '" + versionId
                     + "' is disabled" + (replacement == null ? "." : "; use '" + replacement + "'."), versionId);
         }
-        var rows = pool.preparedQuery("SELECT digest FROM replica_job WHERE id = $1 AND state = $2")
+        var rows = pool.preparedQuery("SELECT digest, tenant_id FROM replica_job WHERE id = $1 AND state = $2")
                 .execute(Tuple.of(ReplicaJob.idOf(versionId, region), ReplicaJob.COMPLETED))
                 .await().atMost(DB_WAIT);
         if (rows.size() == 0) {
@@ -42,11 +47,13 @@ public class VersionContentService {
                     + "' has no completed replica in region '" + region + "'.", "region");
         }
         String digest = rows.iterator().next().getString("digest");
+        String tenant = rows.iterator().next().getString("tenant_id");
         try {
-            for (int r = 0; r < stores.replicas(region); r++) {
-                Optional<Manifest> m = stores.store(region, r).manifest(digest);
+            RegionStores own = tenant == null ? null : stores.of(tenant);
+            for (int r = 0; own != null && r < own.replicas(region); r++) {
+                Optional<Manifest> m = own.store(region, r).manifest(digest);
                 if (m.isPresent()) {
-                    return m.get();
+                    return new Found(tenant, m.get());
                 }
             }
         } catch (IOException e) {

@@ -22,11 +22,13 @@ public final class AzureBlobBackend implements RegionStores.Backend {
     private final Map<String, String> connectionStrings;
     private final String containerPrefix;
     private final int readAhead;
-    private final HttpClient http = HttpClient.createDefault();
-    private final Map<String, BlobServiceClient> clients = new ConcurrentHashMap<>();
+    /** Prepended to the name of every blob of this backend's stores: {@code ""} or {@code tenants/{namespace}/}. */
+    private final String blobPrefix;
+    private final HttpClient http;
+    private final Map<String, BlobServiceClient> clients;
     /** Replica stores known to exist, by region (they are never removed). */
-    private final Map<String, Integer> known = new ConcurrentHashMap<>();
-    private final Map<String, Long> probed = new ConcurrentHashMap<>();
+    private final Map<String, Integer> known;
+    private final Map<String, Long> probed;
 
     /**
      * @param connectionStrings the storage account of each region, by region name
@@ -37,6 +39,52 @@ public final class AzureBlobBackend implements RegionStores.Backend {
         this.connectionStrings = Map.copyOf(connectionStrings);
         this.containerPrefix = containerPrefix;
         this.readAhead = readAhead;
+        this.blobPrefix = "";
+        this.http = HttpClient.createDefault();
+        this.clients = new ConcurrentHashMap<>();
+        this.known = new ConcurrentHashMap<>();
+        this.probed = new ConcurrentHashMap<>();
+    }
+
+    private AzureBlobBackend(AzureBlobBackend shared, String blobPrefix) {
+        this.connectionStrings = shared.connectionStrings;
+        this.containerPrefix = shared.containerPrefix;
+        this.readAhead = shared.readAhead;
+        this.blobPrefix = blobPrefix;
+        this.http = shared.http;
+        this.clients = shared.clients;
+        this.known = shared.known;
+        this.probed = shared.probed;
+    }
+
+    /**
+     * The same accounts and containers, with every blob of namespace {@code ns} under {@code tenants/{ns}/}: a tenant's
+     * stores share the region's containers with other tenants' but none of their chunks (see TenantStores).
+     */
+    public AzureBlobBackend namespace(String ns) {
+        return new AzureBlobBackend(this, TenantStores.NAMESPACES + "/" + ns + "/");
+    }
+
+    /** The namespaces that hold anything, in any region's first container. */
+    public java.util.Set<String> namespaces() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (String region : connectionStrings.keySet()) {
+            try {
+                var container = client(region).getBlobContainerClient(containerPrefix + 0);
+                if (!container.exists()) {
+                    continue;
+                }
+                for (var item : container.listBlobsByHierarchy(TenantStores.NAMESPACES + "/")) {
+                    if (Boolean.TRUE.equals(item.isPrefix())) {
+                        String name = item.getName().substring(TenantStores.NAMESPACES.length() + 1);
+                        out.add(name.endsWith("/") ? name.substring(0, name.length() - 1) : name);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // an unreachable account: its namespaces are scrubbed next time
+            }
+        }
+        return out;
     }
 
     private BlobServiceClient client(String region) throws IOException {
@@ -53,7 +101,7 @@ public final class AzureBlobBackend implements RegionStores.Backend {
     public ChunkStore open(String region, int replica) throws IOException {
         BlobServiceClient c = client(region);
         AzureBlobChunkStore s = new AzureBlobChunkStore(region, replica,
-                c.getBlobContainerClient(containerPrefix + replica), readAhead);
+                c.getBlobContainerClient(containerPrefix + replica), blobPrefix, readAhead);
         known.merge(region, replica + 1, Math::max);
         return s;
     }

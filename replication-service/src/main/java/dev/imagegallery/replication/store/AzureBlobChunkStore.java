@@ -2,6 +2,7 @@ package dev.imagegallery.replication.store;
 
 import com.azure.core.util.BinaryData;
 import com.azure.core.util.Context;
+import com.azure.storage.blob.BlobClient;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.models.BlobItem;
 import com.azure.storage.blob.models.BlobListDetails;
@@ -75,6 +76,8 @@ public final class AzureBlobChunkStore implements ChunkStore {
     private final String region;
     private final int replica;
     private final BlobContainerClient container;
+    /** Prepended to every blob name of this store ({@code ""} or {@code "tenants/{namespace}/"}). */
+    private final String prefix;
     private final int readAhead;
     private final Map<ChunkId, FsChunkStore.Loc> index = new ConcurrentHashMap<>();
     private final Set<AzSession> open = ConcurrentHashMap.newKeySet();
@@ -91,14 +94,24 @@ public final class AzureBlobChunkStore implements ChunkStore {
 
     public AzureBlobChunkStore(String region, int replica, BlobContainerClient container, int readAhead)
             throws IOException {
+        this(region, replica, container, "", readAhead);
+    }
+
+    /**
+     * A store whose blobs are named {@code prefix + name} in the container ({@code ""}, or a namespace such as
+     * {@code tenants/contoso/}): several stores share a container without seeing each other's blobs.
+     */
+    public AzureBlobChunkStore(String region, int replica, BlobContainerClient container, String prefix,
+                               int readAhead) throws IOException {
         this.region = region;
         this.replica = replica;
         this.container = container;
+        this.prefix = prefix;
         this.readAhead = Math.max(Chunking.FIXED, readAhead);
         try {
             container.createIfNotExists();
-            for (BlobItem b : container.listBlobs(new ListBlobsOptions().setPrefix("packs/"), null)) {
-                Matcher m = PACK.matcher(b.getName());
+            for (BlobItem b : container.listBlobs(new ListBlobsOptions().setPrefix(prefix + "packs/"), null)) {
+                Matcher m = PACK.matcher(rel(b.getName()));
                 if (m.matches()) {
                     nextPack.accumulateAndGet(Integer.parseInt(m.group(1)) + 1, Math::max);
                 }
@@ -113,7 +126,7 @@ public final class AzureBlobChunkStore implements ChunkStore {
     private void openIndex() throws IOException {
         BlobItem newest = null;
         List<BlobItem> all = new ArrayList<>();
-        for (BlobItem b : container.listBlobs(new ListBlobsOptions().setPrefix("index/")
+        for (BlobItem b : container.listBlobs(new ListBlobsOptions().setPrefix(prefix + "index/")
                 .setDetails(new BlobListDetails().setRetrieveMetadata(true)), null)) {
             all.add(b);
             boolean complete = b.getMetadata() != null && "true".equals(b.getMetadata().get(COMPLETE));
@@ -126,7 +139,7 @@ public final class AzureBlobChunkStore implements ChunkStore {
             indexOut = createIndex(indexGeneration);
             indexOut.setMetadata(Map.of(COMPLETE, "true"));
         } else {
-            indexGeneration = Long.parseLong(newest.getName().substring("index/".length()));
+            indexGeneration = Long.parseLong(rel(newest.getName()).substring("index/".length()));
             indexOut = container.getBlobClient(newest.getName()).getAppendBlobClient();
             Long size = newest.getProperties().getContentLength();
             if (size != null && size > 0) {
@@ -141,14 +154,14 @@ public final class AzureBlobChunkStore implements ChunkStore {
             }
         }
         for (BlobItem b : all) {
-            if (!b.getName().equals(indexName(indexGeneration))) {
+            if (!rel(b.getName()).equals(indexName(indexGeneration))) {
                 container.getBlobClient(b.getName()).deleteIfExists(); // older, or an unfinished compaction
             }
         }
     }
 
     private AppendBlobClient createIndex(long generation) {
-        AppendBlobClient c = container.getBlobClient(indexName(generation)).getAppendBlobClient();
+        AppendBlobClient c = blob(indexName(generation)).getAppendBlobClient();
         c.createWithResponse(new AppendBlobCreateOptions(), null, Context.NONE);
         return c;
     }
@@ -169,6 +182,15 @@ public final class AzureBlobChunkStore implements ChunkStore {
     @Override
     public int replica() {
         return replica;
+    }
+
+    private BlobClient blob(String name) {
+        return container.getBlobClient(prefix + name);
+    }
+
+    /** A listed blob's name inside this store (without the prefix). */
+    private String rel(String listed) {
+        return listed.substring(prefix.length());
     }
 
     /** The container holding this store. */
@@ -241,7 +263,7 @@ public final class AzureBlobChunkStore implements ChunkStore {
 
     private byte[] download(int pack, long offset, int length) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(length);
-        container.getBlobClient(packName(pack)).downloadStreamWithResponse(out, new BlobRange(offset, (long) length),
+        blob(packName(pack)).downloadStreamWithResponse(out, new BlobRange(offset, (long) length),
                 null, null, false, null, Context.NONE);
         return out.toByteArray();
     }
@@ -260,7 +282,7 @@ public final class AzureBlobChunkStore implements ChunkStore {
             return Optional.empty();
         }
         offset[0] = loc.offset();
-        return Optional.of(packName(loc.pack()));
+        return Optional.of(prefix + packName(loc.pack()));
     }
 
     @Override
@@ -273,7 +295,7 @@ public final class AzureBlobChunkStore implements ChunkStore {
     @Override
     public Optional<Manifest> manifest(String contentHex) throws IOException {
         try (InputStream in = new BufferedInputStream(
-                container.getBlobClient("manifests/" + contentHex).openInputStream(), 1 << 16)) {
+                blob("manifests/" + contentHex).openInputStream(), 1 << 16)) {
             return Optional.of(Manifest.readFrom(in));
         } catch (BlobStorageException e) {
             if (e.getStatusCode() == 404) {
@@ -287,7 +309,7 @@ public final class AzureBlobChunkStore implements ChunkStore {
 
     @Override
     public void putManifest(Manifest m) throws IOException {
-        BlockBlobClient blob = container.getBlobClient("manifests/" + m.contentHex).getBlockBlobClient();
+        BlockBlobClient blob = blob("manifests/" + m.contentHex).getBlockBlobClient();
         try (OutputStream out = new BufferedOutputStream(blob.getBlobOutputStream(true), 1 << 20)) {
             m.writeTo(out); // committed (visible) only when the stream closes
         } catch (RuntimeException e) {
@@ -298,7 +320,7 @@ public final class AzureBlobChunkStore implements ChunkStore {
     @Override
     public synchronized void setRef(String ref, String contentHex) throws IOException {
         try {
-            container.getBlobClient(refName(ref)).upload(BinaryData.fromString(contentHex + "\n" + ref), true);
+            blob(refName(ref)).upload(BinaryData.fromString(contentHex + "\n" + ref), true);
         } catch (RuntimeException e) {
             throw io("write ref " + ref + " to " + this, e);
         }
@@ -311,7 +333,7 @@ public final class AzureBlobChunkStore implements ChunkStore {
 
     private Optional<String[]> readRef(String blobName) throws IOException {
         try {
-            String body = container.getBlobClient(blobName).downloadContent().toString();
+            String body = blob(blobName).downloadContent().toString();
             return Optional.of(body.split("\n", 2));
         } catch (BlobStorageException e) {
             if (e.getStatusCode() == 404) {
@@ -326,7 +348,7 @@ public final class AzureBlobChunkStore implements ChunkStore {
     @Override
     public synchronized void deleteRef(String ref) throws IOException {
         try {
-            container.getBlobClient(refName(ref)).deleteIfExists();
+            blob(refName(ref)).deleteIfExists();
         } catch (RuntimeException e) {
             throw io("delete ref " + ref + " from " + this, e);
         }
@@ -336,8 +358,8 @@ public final class AzureBlobChunkStore implements ChunkStore {
     public Map<String, String> refs() throws IOException {
         Map<String, String> all = new HashMap<>();
         try {
-            for (BlobItem b : container.listBlobs(new ListBlobsOptions().setPrefix("refs/"), null)) {
-                readRef(b.getName()).filter(l -> l.length == 2).ifPresent(l -> all.put(l[1], l[0]));
+            for (BlobItem b : container.listBlobs(new ListBlobsOptions().setPrefix(prefix + "refs/"), null)) {
+                readRef(rel(b.getName())).filter(l -> l.length == 2).ifPresent(l -> all.put(l[1], l[0]));
             }
         } catch (RuntimeException e) {
             throw io("list the refs of " + this, e);
@@ -373,8 +395,8 @@ public final class AzureBlobChunkStore implements ChunkStore {
         Set<String> liveManifests = PackSession.liveManifests(refs().values(), open);
         Set<ChunkId> live = new HashSet<>();
         int manifestsDropped = 0;
-        for (BlobItem b : container.listBlobs(new ListBlobsOptions().setPrefix("manifests/"), null)) {
-            String name = b.getName().substring("manifests/".length());
+        for (BlobItem b : container.listBlobs(new ListBlobsOptions().setPrefix(prefix + "manifests/"), null)) {
+            String name = rel(b.getName()).substring("manifests/".length());
             if (!liveManifests.contains(name)) {
                 container.getBlobClient(b.getName()).deleteIfExists();
                 manifestsDropped++;
@@ -393,13 +415,13 @@ public final class AzureBlobChunkStore implements ChunkStore {
             String old = indexName(indexGeneration);
             indexOut = out;
             indexGeneration = next;
-            container.getBlobClient(old).deleteIfExists();
+            blob(old).deleteIfExists();
         }
         Set<Integer> used = new HashSet<>(writing);
         index.values().forEach(l -> used.add(l.pack()));
         int packsDeleted = 0;
-        for (BlobItem b : container.listBlobs(new ListBlobsOptions().setPrefix("packs/"), null)) {
-            Matcher m = PACK.matcher(b.getName());
+        for (BlobItem b : container.listBlobs(new ListBlobsOptions().setPrefix(prefix + "packs/"), null)) {
+            Matcher m = PACK.matcher(rel(b.getName()));
             if (m.matches() && !used.contains(Integer.parseInt(m.group(1)))) {
                 container.getBlobClient(b.getName()).deleteIfExists();
                 packsDeleted++;
@@ -445,7 +467,7 @@ public final class AzureBlobChunkStore implements ChunkStore {
 
     @Override
     public String toString() {
-        return region + "/" + container.getBlobContainerName();
+        return region + "/" + container.getBlobContainerName() + (prefix.isEmpty() ? "" : "/" + prefix);
     }
 
     final class AzSession extends PackSession {
@@ -486,7 +508,7 @@ public final class AzureBlobChunkStore implements ChunkStore {
             }
             pack = nextPack.getAndIncrement();
             started(pack);
-            out = container.getBlobClient(packName(pack)).getBlockBlobClient();
+            out = blob(packName(pack)).getBlockBlobClient();
             blocks = new ArrayList<>();
             written = 0;
         }
@@ -523,7 +545,7 @@ public final class AzureBlobChunkStore implements ChunkStore {
         public void close() {
             try {
                 for (int p : uncommittedPacks()) {
-                    container.getBlobClient(packName(p)).deleteIfExists(); // staged blocks expire on their own
+                    blob(packName(p)).deleteIfExists(); // staged blocks expire on their own
                 }
             } catch (RuntimeException e) {
                 // an unindexed pack left behind costs space only; the next collect() deletes it

@@ -7,8 +7,9 @@ import java.util.function.Consumer;
 
 /**
  * Writes a byte range of a manifest's content. Chunk i is read from the region's replica {@code (i + start) mod n}
- * (reads spread over the replicas), verified; a missing or corrupt copy is skipped for the next replica, then for
- * other regions' stores. When no good copy exists the write fails: a corrupt chunk is never served.
+ * (reads spread over the replicas), verified; a store without the chunk is passed over, a corrupt copy reported and
+ * skipped, for the next replica, then for other regions' stores. When no good copy exists the write fails: a corrupt
+ * chunk is never served.
  */
 public final class ContentReader {
     private static final byte[] ZEROS = new byte[64 << 10];
@@ -19,7 +20,7 @@ public final class ContentReader {
     /**
      * @param local     the region's replica stores
      * @param remote    other stores to fall back on, nearest first
-     * @param onCorrupt told about every bad copy met
+     * @param onCorrupt told about every bad copy met (never about a store that simply lacks the chunk)
      */
     public static void write(Manifest m, long from, long toExclusive, List<? extends ChunkStore> local,
                              List<? extends ChunkStore> remote, int start, OutputStream out,
@@ -44,18 +45,27 @@ public final class ContentReader {
         }
     }
 
+    /**
+     * One chunk from the first store, in spreading order, that holds a good copy. A store that does not hold the
+     * chunk is passed over silently: replicas beyond the first never hold an uploaded blob, and a region may have
+     * more replica stores than a version was copied to. Only a copy a store claims to hold and cannot deliver intact
+     * (digest mismatch, short or unreadable) is reported to {@code onCorrupt}.
+     */
     static byte[] read(ChunkId id, List<? extends ChunkStore> local, List<? extends ChunkStore> remote, int spread,
                        Consumer<CorruptChunkException> onCorrupt) throws IOException {
         int n = local.size();
         for (int k = 0; k < n + remote.size(); k++) {
             ChunkStore s = k < n ? local.get(Math.floorMod(spread + k, n)) : remote.get(k - n);
-            if (!s.has(id) && k > 0) {
+            if (!s.has(id)) {
                 continue;
             }
             try {
                 return s.get(id);
             } catch (CorruptChunkException e) {
                 onCorrupt.accept(e);
+            } catch (IOException e) {
+                onCorrupt.accept(new CorruptChunkException(id, "chunk " + id + " is unreadable in " + s + ": "
+                        + e.getMessage()));
             }
         }
         throw new CorruptChunkException(id, "no good copy of chunk " + id + " in any replica or region");

@@ -460,7 +460,8 @@ public final class FsChunkStore implements ChunkStore {
 
     @Override
     public String toString() {
-        return region + "/replica-" + replica;
+        Path tenant = dir.getParent() == null ? null : dir.getParent().getParent();
+        return (tenant == null ? "" : tenant.getFileName() + ":") + region + "/replica-" + replica;
     }
 
     /** A 4 MiB direct buffer whose address is block-aligned (as direct I/O requires). */

@@ -60,11 +60,8 @@ public final class RegionStores {
     private final Backend backend;
     private final Map<String, ChunkStore> stores = new ConcurrentHashMap<>();
     /** Hashes whole uploads next to the chunking (two cores do twice the work). */
-    final ExecutorService hashers = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "content-hasher");
-        t.setDaemon(true);
-        return t;
-    });
+    final ExecutorService hashers;
+    private final boolean ownHashers;
 
     /** Filesystem stores under {@code root}. */
     public RegionStores(Path root, boolean durable) {
@@ -73,8 +70,23 @@ public final class RegionStores {
 
     /** {@code root} holds local working files (staged upload blocks) whatever the backend. */
     public RegionStores(Path root, Backend backend) {
+        this(root, backend, null);
+    }
+
+    /** With the hashing threads of {@code shared} (not shut down by {@link #close()}), or its own when null. */
+    RegionStores(Path root, Backend backend, ExecutorService shared) {
         this.root = root;
         this.backend = backend;
+        this.ownHashers = shared == null;
+        this.hashers = shared != null ? shared : newHashers();
+    }
+
+    static ExecutorService newHashers() {
+        return Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "content-hasher");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     public ExecutorService hashers() {
@@ -123,7 +135,9 @@ public final class RegionStores {
         stores.values().forEach(ChunkStore::close);
         stores.clear();
         backend.close();
-        hashers.shutdownNow();
+        if (ownHashers) {
+            hashers.shutdownNow();
+        }
     }
 
     public static MessageDigest sha256() {

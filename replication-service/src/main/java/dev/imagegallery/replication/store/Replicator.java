@@ -50,6 +50,7 @@ public final class Replicator {
 
     private final long bytesPerSecond;
 
+    /** Copies among {@code stores} (the stores of one namespace) as fast as it can. */
     public Replicator(RegionStores stores) {
         this(stores, 0);
     }
@@ -60,6 +61,11 @@ public final class Replicator {
         this.bytesPerSecond = bytesPerSecond;
     }
 
+    /** A replicator told the stores at each copy: the service copies inside one tenant's stores at a time. */
+    public Replicator(long bytesPerSecond) {
+        this(null, bytesPerSecond);
+    }
+
     public void hook(ChunkHook h) {
         this.hook = h == null ? (r, i, c) -> {
         } : h;
@@ -68,6 +74,15 @@ public final class Replicator {
     /** Copies {@code m} into replicas 0..replicaCount-1 of {@code region}, then names it {@code ref} there. */
     public Checkpoint replicate(Manifest m, String region, int replicaCount, String ref, Checkpoint resume,
                                 Checkpoints checkpoints) throws IOException {
+        return replicate(stores, m, region, replicaCount, ref, resume, checkpoints);
+    }
+
+    /**
+     * The same among {@code stores}: the target and every source are stores of that one namespace, so what a copy
+     * moves (and counts as egress) depends only on what that namespace holds.
+     */
+    public Checkpoint replicate(RegionStores stores, Manifest m, String region, int replicaCount, String ref,
+                                Checkpoint resume, Checkpoints checkpoints) throws IOException {
         Checkpoint at = resume == null ? Checkpoint.START : resume;
         Map<String, Long> egress = new HashMap<>(at.egressBySource());
         long copied = at.copiedBytes();

@@ -210,6 +210,22 @@ abstract class ChunkStoreContract {
         assertEquals(1, seen.size(), "the bad copy was met and skipped: " + seen);
     }
 
+    /** Replica 1 never had the blob: reading spread over both replicas takes it from replica 0 and reports nothing. */
+    @Test
+    void aReplicaThatNeverHadAChunkIsNoCorruption() throws Exception {
+        byte[] img = image(24 * Chunking.FIXED, 12);
+        Manifest m = put("westeurope", img, "blob:only-in-replica-0");
+        ChunkStore empty = stores.store("westeurope", 1);
+        List<String> seen = new ArrayList<>();
+        for (int start = 0; start < 2; start++) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ContentReader.write(m, 0, img.length, List.of(stores.store("westeurope", 0), empty), List.of(), start,
+                    out, e -> seen.add(e.getMessage()));
+            assertArrayEquals(img, out.toByteArray());
+        }
+        assertEquals(List.of(), seen, "a chunk a replica never had is not a fault");
+    }
+
     /** Chunks are read from a source in runs; a bad one inside a run comes from the next nearest copy, alone. */
     @Test
     void aCorruptChunkInTheNearestSourceIsCopiedFromTheNextOne() throws Exception {

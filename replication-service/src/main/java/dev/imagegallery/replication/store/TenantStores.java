@@ -1,0 +1,132 @@
+package dev.imagegallery.replication.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The replica stores of every tenant: one {@link RegionStores} per tenant namespace, so chunks are deduplicated
+ * inside a tenant and never across tenants. What an upload writes, what a copy moves (egress, progress) and how long
+ * either takes then depend only on what that tenant stores: a tenant cannot learn whether another tenant holds some
+ * content by uploading it and watching its bill (issue 12, defect 8). The cost is that identical content of two
+ * tenants is stored twice; the replication README weighs it against accounting "as if alone" over shared stores.
+ *
+ * <p>A namespace is the tenant id when it is a plain lower-case name or GUID, else {@code ~} and the SHA-256 of the
+ * id. Layout: {@code {root}/tenants/{namespace}/{region}/replica-{n}} on disk; {@code tenants/{namespace}/} before
+ * every blob name in the region's containers with Azure Blob Storage.
+ */
+public final class TenantStores {
+    public static final String NAMESPACES = "tenants";
+    static final Pattern PLAIN = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
+
+    /** Where the namespaces live. */
+    public interface Namespaces {
+        RegionStores.Backend backend(String namespace);
+
+        /** The namespaces that exist (hold or held anything). */
+        Set<String> list();
+    }
+
+    /** Folders under {@code {root}/tenants/}. */
+    public static Namespaces filesystem(Path root, boolean durable) {
+        Path base = root.resolve(NAMESPACES);
+        return new Namespaces() {
+            @Override
+            public RegionStores.Backend backend(String namespace) {
+                return RegionStores.filesystem(base.resolve(namespace), durable);
+            }
+
+            @Override
+            public Set<String> list() {
+                Set<String> out = new TreeSet<>();
+                if (Files.isDirectory(base)) {
+                    try (Stream<Path> dirs = Files.list(base)) {
+                        dirs.filter(Files::isDirectory).forEach(d -> out.add(d.getFileName().toString()));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+                return out;
+            }
+        };
+    }
+
+    /** Prefixes {@code tenants/{namespace}/} in the containers of each region's storage account. */
+    public static Namespaces azure(AzureBlobBackend accounts) {
+        return new Namespaces() {
+            @Override
+            public RegionStores.Backend backend(String namespace) {
+                return accounts.namespace(namespace);
+            }
+
+            @Override
+            public Set<String> list() {
+                return accounts.namespaces();
+            }
+        };
+    }
+
+    private final Path root;
+    private final Namespaces namespaces;
+    private final ExecutorService hashers = RegionStores.newHashers();
+    private final Map<String, RegionStores> open = new ConcurrentHashMap<>();
+
+    /** {@code root} holds local working files (staged upload blocks) whatever the backend. */
+    public TenantStores(Path root, Namespaces namespaces) {
+        this.root = root;
+        this.namespaces = namespaces;
+    }
+
+    /** The namespace of a tenant id (see the class comment). */
+    public static String namespaceOf(String tenant) {
+        if (tenant == null || tenant.isEmpty()) {
+            throw new IllegalArgumentException("content always belongs to a tenant");
+        }
+        if (PLAIN.matcher(tenant).matches()) {
+            return tenant;
+        }
+        return "~" + HexFormat.of().formatHex(RegionStores.sha256().digest(tenant.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The stores of one tenant. */
+    public RegionStores of(String tenant) {
+        return namespace(namespaceOf(tenant));
+    }
+
+    /** The stores of one namespace (as {@link #namespaces()} names them). */
+    public RegionStores namespace(String namespace) {
+        return open.computeIfAbsent(namespace, ns -> new RegionStores(root, namespaces.backend(ns), hashers));
+    }
+
+    /** Every namespace that exists, for the scrubber. */
+    public Set<String> namespaces() {
+        Set<String> all = new TreeSet<>(namespaces.list());
+        all.addAll(open.keySet());
+        return all;
+    }
+
+    /** Local working folder (staged upload blocks). */
+    public Path root() {
+        return root;
+    }
+
+    public ExecutorService hashers() {
+        return hashers;
+    }
+
+    public void close() {
+        open.values().forEach(RegionStores::close);
+        open.clear();
+        hashers.shutdownNow();
+    }
+}

@@ -1,0 +1,156 @@
+package dev.imagegallery.replication;
+
+import dev.imagegallery.devstack.InfraResource;
+import dev.imagegallery.devstack.Tokens;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+
+import static dev.imagegallery.replication.DataPlaneTest.b64;
+import static dev.imagegallery.replication.DataPlaneTest.blob;
+import static dev.imagegallery.replication.ReplicationTest.image;
+import static dev.imagegallery.replication.ReplicationTest.sha;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+/**
+ * Put Block List is parsed strictly: well-formed XML, a {@code BlockList} of {@code Latest}, {@code Committed} and
+ * {@code Uncommitted} elements holding Base64 block ids of one length. Anything else is 400 InvalidBlockList and
+ * changes nothing: the blob keeps its content and the staged blocks stay for the retry.
+ */
+@QuarkusTest
+@WithTestResource(value = InfraResource.class, initArgs = @ResourceArg(name = "database", value = "replication"),
+        scope = TestResourceScope.MATCHING_RESOURCES)
+class BlockListTest {
+    static final String A = b64("AAAA");
+    static final String B = b64("BBBB");
+    static final String C = b64("CCCC");
+
+    @BeforeEach
+    void grants() {
+        TestSupport.seedGrants();
+    }
+
+    private static void stage(String name, String id, byte[] content) {
+        given().auth().oauth2(Tokens.alice()).body(content).put(blob(name) + "?comp=block&blockid=" + id)
+                .then().statusCode(201);
+    }
+
+    private static void refused(String name, String list) {
+        given().auth().oauth2(Tokens.alice()).body(list.getBytes(StandardCharsets.UTF_8))
+                .put(blob(name) + "?comp=blocklist").then().statusCode(400)
+                .body("error.code", is("InvalidBlockList")).body("error.message", notNullValue())
+                .body("error.target", notNullValue());
+    }
+
+    private static byte[] content(String name) {
+        return given().auth().oauth2(Tokens.alice()).get(blob(name)).then().statusCode(200).extract().asByteArray();
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        int n = 0;
+        for (byte[] p : parts) {
+            n += p.length;
+        }
+        byte[] out = new byte[n];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+
+    /** The scenario of issue 12: a cut-off list used to commit A+B over the good content and drop the blocks. */
+    @Test
+    void aTruncatedBlockListChangesNothing() throws Exception {
+        String name = "blocklist-" + UUID.randomUUID() + ".raw";
+        byte[] good = image(20_000, System.nanoTime());
+        given().auth().oauth2(Tokens.alice()).body(good).put(blob(name)).then().statusCode(201);
+        byte[] a = image(9_000, 1);
+        byte[] b = image(7_000, 2);
+        byte[] c = image(5_000, 3);
+        stage(name, A, a);
+        stage(name, B, b);
+        stage(name, C, c);
+
+        refused(name, "<BlockList><Latest>" + A + "</Latest><Latest>" + B + "</Latest><Latest>Q0ND");
+        assertArrayEquals(good, content(name), "the old content stays");
+        refused(name, "<BlockList><Latest>" + A + "</Latest>");
+        assertArrayEquals(good, content(name), "a list cut after one block commits no empty blob either");
+
+        byte[] whole = concat(a, b, c);
+        given().auth().oauth2(Tokens.alice()).header("X-Content-SHA256", sha(whole))
+                .body("<BlockList><Latest>" + A + "</Latest><Latest>" + B + "</Latest><Latest>" + C
+                        + "</Latest></BlockList>")
+                .put(blob(name) + "?comp=blocklist").then().statusCode(201).body("sizeBytes", is(whole.length));
+        assertArrayEquals(whole, content(name), "the retry with the full list commits A+B+C");
+    }
+
+    @Test
+    void aMalformedBlockListIsRefusedAndChangesNothing() throws Exception {
+        String name = "blocklist-bad-" + UUID.randomUUID() + ".raw";
+        byte[] good = image(20_000, System.nanoTime());
+        given().auth().oauth2(Tokens.alice()).body(good).put(blob(name)).then().statusCode(201);
+        byte[] a = image(6_000, 4);
+        byte[] b = image(6_000, 5);
+        String longer = b64("BBBBB");
+        stage(name, A, a);
+        stage(name, B, b);
+        stage(name, longer, b);
+
+        List<String> bad = List.of(
+                "",
+                "not xml at all",
+                "<BlockList><Latest>" + A + "</Latest><Bogus>" + B + "</Bogus></BlockList>", // unknown element
+                "<BlockList><Latest>" + A + "</Latest><Latest>" + B + "</BlockList>", // missing closing tag
+                "<BlockList><Latest>" + A + "</Latest></BlockList><BlockList/>", // two roots
+                "<BlockList><Latest>QUFBQQ=</Latest></BlockList>", // bad padding
+                "<BlockList><Latest>QU*BQQ==</Latest></BlockList>", // not Base64
+                "<BlockList><Latest></Latest></BlockList>", // empty id
+                "<BlockList><Latest>" + A + "</Latest><Latest>" + longer + "</Latest></BlockList>", // two lengths
+                "<Blocks><Latest>" + A + "</Latest></Blocks>", // another root
+                "<BlockList><Latest><Id>" + A + "</Id></Latest></BlockList>", // nested element
+                "<BlockList>stray<Latest>" + A + "</Latest></BlockList>", // text between blocks
+                "<BlockList><Latest>" + A + "\u0000</Latest></BlockList>", // NUL
+                "<?xml version=\"1.0\"?><!DOCTYPE BlockList [<!ENTITY x SYSTEM \"file:///etc/hostname\">]>"
+                        + "<BlockList><Latest>&x;</Latest></BlockList>", // XXE
+                "<?xml version=\"1.0\"?><!DOCTYPE BlockList [<!ENTITY a \"" + A + "\">]>"
+                        + "<BlockList><Latest>&a;</Latest></BlockList>"); // any DTD
+        for (String list : bad) {
+            refused(name, list);
+            assertArrayEquals(good, content(name), "unchanged after " + list);
+        }
+        // the staged blocks are all still there
+        byte[] whole = concat(b, a);
+        given().auth().oauth2(Tokens.alice())
+                .body("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<BlockList>\n  <Uncommitted>" + B
+                        + "</Uncommitted>\n  <!-- a comment -->\n  <Latest> " + A + " </Latest>\n</BlockList>\n")
+                .put(blob(name) + "?comp=blocklist").then().statusCode(201).body("digest", is("sha256:" + sha(whole)));
+        assertArrayEquals(whole, content(name));
+    }
+
+    /** More than Azure's 50,000 blocks (or a body past 8 MiB) is refused before anything is committed. */
+    @Test
+    void anOversizedBlockListIsRefused() {
+        String name = "blocklist-big-" + UUID.randomUUID() + ".raw";
+        stage(name, A, new byte[]{1});
+        StringBuilder sb = new StringBuilder("<BlockList>");
+        while (sb.length() < 9 << 20) {
+            sb.append("<Latest>").append(A).append("</Latest>");
+        }
+        sb.append("</BlockList>");
+        refused(name, sb.toString());
+        refused(name, "<BlockList>" + ("<Latest>" + A + "</Latest>").repeat(50_001) + "</BlockList>");
+        given().auth().oauth2(Tokens.alice()).get(blob(name)).then().statusCode(404);
+    }
+}
