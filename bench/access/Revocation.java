@@ -10,7 +10,8 @@ import java.util.UUID;
 /**
  * Revocation propagation: grant carol Reader on the subscription, wait until catalog-service and replication-service
  * both let her read, DELETE the assignment at access-service, and time until both refuse her (403). N rounds.
- * Beside it, in the same run, the floor: how long access-service itself takes to refuse after the DELETE.
+ * Beside it, in the same run, the floor: how long access-service itself takes to refuse after the DELETE (404: with
+ * no role left in the subscription, it does not exist for her).
  * usage: java Revocation.java ALICE_TOKEN CAROL_TOKEN SUBSCRIPTION GALLERY_ID BLOB_PATH CAROL_ID N
  */
 public class Revocation {
@@ -43,7 +44,8 @@ public class Revocation {
             if (del != 200) {
                 throw new IllegalStateException("revoke answered " + del);
             }
-            floor.add(waitUntil(accessRead, carol, 403, 20_000, t0));
+            // carol holds no role in the subscription any more: access-service answers as if it did not exist
+            floor.add(waitUntil(accessRead, carol, 404, 20_000, t0));
             double c = waitUntil(catalogRead, carol, 403, 20_000, t0);
             double r = waitUntil(replicationRead, carol, 403, 20_000, t0);
             both.add(Math.max(c, r));

@@ -79,10 +79,124 @@ class AccessApiTest {
     @Test
     void carolHasNoRoleSoSeesNothingAndCannotAssign() {
         given().auth().oauth2(Tokens.carol()).get(SUBS).then().statusCode(200).body("value", empty());
+        // a subscription she holds no role in does not exist for her
         given().auth().oauth2(Tokens.carol()).contentType(ContentType.JSON)
                 .body(assignment(Realms.CAROL, READER))
+                .put(assignmentPath(UUID.randomUUID().toString())).then().statusCode(404)
+                .body("error.code", is("SubscriptionNotFound"));
+        // a reader of one gallery sees the subscription, but may not assign roles in it
+        var reader = AccessTestSupport.Principal.contoso();
+        AccessTestSupport.assignReader(SharingTest.gallery(), reader.id());
+        given().auth().oauth2(reader.token()).contentType(ContentType.JSON).body(assignment(reader.id(), READER))
                 .put(assignmentPath(UUID.randomUUID().toString())).then().statusCode(403)
                 .body("error.code", is("AuthorizationFailed"));
+    }
+
+    /** What a caller is told about a subscription it may not read: exactly what it is told about one that is not. */
+    static String notFoundShape(io.restassured.response.Response r, String id) {
+        return r.statusCode() + " " + r.asString().replace(id, "{id}");
+    }
+
+    @Test
+    void aSubscriptionACallerHoldsNoRoleInAnswersAsOneThatDoesNotExist() {
+        var erin = AccessTestSupport.Principal.contoso(); // of contoso, no role anywhere
+        String nowhere = UUID.randomUUID().toString();
+        String expected = notFoundShape(given().auth().oauth2(erin.token())
+                .get("/subscriptions/" + nowhere + "?api-version=2022-12-01"), nowhere);
+        assertEquals("404", expected.substring(0, 3), expected);
+        String sub = Realms.CONTOSO_SUBSCRIPTION;
+        for (String path : List.of("/subscriptions/" + sub + "?api-version=2022-12-01",
+                "/subscriptions/" + sub + "/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01",
+                "/subscriptions/" + sub + "/providers/Microsoft.Authorization/roleAssignments/" + UUID.randomUUID()
+                        + "?api-version=2022-04-01",
+                "/subscriptions/" + sub + "/resourceGroups/rg/providers/Microsoft.Compute/galleries/g1/sharingProfile"
+                        + "?api-version=2024-03-03")) {
+            var r = given().auth().oauth2(erin.token()).get(path);
+            assertEquals(expected, notFoundShape(r, sub), path);
+            r.then().body(org.hamcrest.Matchers.not(containsString("Contoso Production")));
+        }
+        // bob (another tenant) is told the same, also when he tries to create it
+        assertEquals(expected, notFoundShape(given().auth().oauth2(Tokens.bob())
+                .get("/subscriptions/" + sub + "?api-version=2022-12-01"), sub));
+        assertEquals(expected, notFoundShape(given().auth().oauth2(Tokens.bob()).contentType(ContentType.JSON)
+                .body("{\"displayName\":\"Mine now\"}").put("/subscriptions/" + sub + "?api-version=2022-12-01"), sub));
+        // whoever holds a role in it reads it
+        given().auth().oauth2(Tokens.alice()).get("/subscriptions/" + sub + "?api-version=2022-12-01").then()
+                .statusCode(200).body("displayName", is("Contoso Production"));
+    }
+
+    @Test
+    void anIdenticalRepeatedRoleAssignmentPutIs200AndPublishesNothing() {
+        String principal = UUID.randomUUID().toString();
+        String id = UUID.randomUUID().toString();
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(assignment(principal, READER))
+                .put(assignmentPath(id)).then().statusCode(201);
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(assignment(principal, READER))
+                .put(assignmentPath(id)).then().statusCode(200).body("name", is(id));
+        // another principal under the same name is an update ARM refuses
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                .body(assignment(UUID.randomUUID().toString(), READER)).put(assignmentPath(id)).then().statusCode(409)
+                .body("error.code", is("RoleAssignmentUpdateNotPermitted"));
+        given().auth().oauth2(Tokens.alice()).delete(assignmentPath(id)).then().statusCode(200);
+        given().auth().oauth2(Tokens.alice()).delete(assignmentPath(id)).then().statusCode(204);
+        var events = AccessTestSupport.eventsOf(CONTOSO_SCOPE + "/providers/Microsoft.Authorization/roleAssignments/"
+                + id, seen -> seen.stream().anyMatch(e -> e.type().equals(EventTypes.ROLE_ASSIGNMENT_DELETED)));
+        assertEquals(List.of(EventTypes.ROLE_ASSIGNMENT_CREATED, EventTypes.ROLE_ASSIGNMENT_DELETED),
+                events.stream().map(CloudEvent::type).toList(), "one creation, one deletion");
+    }
+
+    @Test
+    void anIdenticalRepeatedSubscriptionPutIs200AndPublishesNothing() {
+        var t = AccessTestSupport.newTenant();
+        String sub = UUID.randomUUID().toString();
+        String path = "/subscriptions/" + sub + "?api-version=2022-12-01";
+        given().auth().oauth2(t.token()).contentType(ContentType.JSON).body("{\"displayName\":\"Test\"}").put(path)
+                .then().statusCode(201).body("displayName", is("Test"));
+        given().auth().oauth2(t.token()).contentType(ContentType.JSON).body("{\"displayName\":\"Test\"}").put(path)
+                .then().statusCode(200).body("displayName", is("Test"));
+        // a new display name is an update: 200, and the subscription's state is published again
+        given().auth().oauth2(t.token()).contentType(ContentType.JSON).body("{\"displayName\":\"Renamed\"}").put(path)
+                .then().statusCode(200).body("displayName", is("Renamed"));
+        var events = AccessTestSupport.eventsOf("/subscriptions/" + sub, seen -> seen.stream()
+                .anyMatch(e -> e.dataAs(Payloads.SubscriptionCreated.class).displayName().equals("Renamed")));
+        assertEquals(List.of("Test", "Renamed"), events.stream()
+                .map(e -> e.dataAs(Payloads.SubscriptionCreated.class).displayName()).toList());
+        // one Owner assignment for its creator, not one per PUT
+        given().auth().oauth2(t.token()).get("/subscriptions/" + sub + "/providers/Microsoft.Authorization/"
+                + "roleAssignments?api-version=2022-04-01&$filter=atScope()").then().statusCode(200)
+                .body("value", hasSize(1));
+    }
+
+    @Test
+    void aPrincipalIdIsAGuidOrABoundedName() {
+        String[] refused = {"x".repeat(129), "a b", "-leading-dash", "' or 1=1 --", "a".repeat(100_000), "",
+                "caf\u00e9"};
+        for (String principal : refused) {
+            given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(assignment(principal, READER))
+                    .put(assignmentPath(UUID.randomUUID().toString())).then().statusCode(400)
+                    .body("error.target", is("properties.principalId"));
+        }
+        // an object id (any case: it is kept lower-case), a Keycloak group path, an IdP subject that is no GUID
+        String upper = UUID.randomUUID().toString().toUpperCase();
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(assignment(upper, READER))
+                .put(assignmentPath(UUID.randomUUID().toString())).then().statusCode(201)
+                .body("properties.principalId", is(upper.toLowerCase()));
+        for (String principal : List.of("/platform-team", "auth0|5f7c8ec7c33c6c004bbafe82")) {
+            given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                    .body(assignment(principal + UUID.randomUUID().toString().substring(0, 4), READER))
+                    .put(assignmentPath(UUID.randomUUID().toString())).then().statusCode(201);
+        }
+    }
+
+    @Test
+    void auditLogsTopThatIsNotAnIntegerBetween1And1000Is400NamingIt() {
+        for (String top : List.of("abc", "1.5", "0", "1001", "-1", "99999999999")) {
+            given().auth().oauth2(Tokens.alice()).get("/providers/Microsoft.Authorization/auditLogs"
+                    + "?api-version=2022-04-01&$top=" + top).then().statusCode(400).body("error.target", is("$top"));
+        }
+        given().auth().oauth2(Tokens.alice()).get("/providers/Microsoft.Authorization/auditLogs"
+                + "?api-version=2022-04-01&$top=2").then().statusCode(200).body("value.size()",
+                org.hamcrest.Matchers.lessThanOrEqualTo(2));
     }
 
     @Test
@@ -123,6 +237,11 @@ class AccessApiTest {
                 .body(assignment(Realms.CAROL, UUID.randomUUID().toString()))
                 .put(assignmentPath(UUID.randomUUID().toString())).then().statusCode(400)
                 .body("error.code", is("RoleDefinitionDoesNotExist"))
+                .body("error.target", is("properties.roleDefinitionId"));
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                .body(assignment(Realms.CAROL, READER).replace("/providers/Microsoft.Authorization/roleDefinitions/",
+                        "/garbage/"))
+                .put(assignmentPath(UUID.randomUUID().toString())).then().statusCode(400)
                 .body("error.target", is("properties.roleDefinitionId"));
         given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body("{not json")
                 .put(assignmentPath(UUID.randomUUID().toString())).then().statusCode(400)

@@ -89,9 +89,10 @@ class SharingTest {
     @Test
     void roleAssignmentsAtAnExistingGalleryScopeAreAccepted() {
         String g = gallery();
+        // not carol: other tests rely on her holding no role
         given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
                 .body("{\"properties\":{\"roleDefinitionId\":\"acdd72a7-3385-48ef-bd42-f606fba81ae7\",\"principalId\":\""
-                        + Realms.CAROL + "\",\"principalType\":\"User\"}}")
+                        + UUID.randomUUID() + "\",\"principalType\":\"User\"}}")
                 .put(g + "/providers/Microsoft.Authorization/roleAssignments/" + UUID.randomUUID()
                         + "?api-version=2022-04-01").then().statusCode(201);
     }
@@ -99,8 +100,28 @@ class SharingTest {
     @Test
     void onlyOwnersAndSharingAdminsShareAndOtherTenantsDoNotSeeTheGallery() {
         String g = gallery();
-        share(Tokens.carol(), g, tenants("Add", "fabrikam")).statusCode(403).body("error.code", is("AuthorizationFailed"));
+        var reader = AccessTestSupport.Principal.contoso();
+        AccessTestSupport.assignReader(g, reader.id());
+        share(reader.token(), g, tenants("Add", "fabrikam")).statusCode(403).body("error.code", is("AuthorizationFailed"));
+        // carol holds no role in the subscription, bob is of another tenant: for both it does not exist
+        share(Tokens.carol(), g, tenants("Add", "fabrikam")).statusCode(404).body("error.code", is("SubscriptionNotFound"));
         share(Tokens.bob(), g, tenants("Add", "fabrikam")).statusCode(404);
+    }
+
+    @Test
+    void anIdenticalRepeatedAddIs200AndPublishesNothing() {
+        String g = gallery();
+        share(Tokens.alice(), g, tenants("Add", "fabrikam")).statusCode(200).body("shares[0].state", is("Pending"));
+        share(Tokens.alice(), g, tenants("Add", "fabrikam")).statusCode(200).body("shares[0].state", is("Pending"));
+        share(Tokens.alice(), g, tenants("Add", "FABRIKAM")).statusCode(200);
+        // a Remove of what is not shared changes nothing either; then one that does
+        share(Tokens.alice(), g, tenants("Remove", "t-not-shared")).statusCode(200);
+        share(Tokens.alice(), g, tenants("Remove", "fabrikam")).statusCode(200).body("permissions", is("Private"));
+        var events = AccessTestSupport.eventsOf(g, seen -> seen.stream().anyMatch(e -> e.dataAs(
+                Payloads.GallerySharingChanged.class).shares().isEmpty()));
+        assertEquals(List.of(List.of("Pending"), List.of()), events.stream().map(e -> e.dataAs(
+                Payloads.GallerySharingChanged.class).shares().stream().map(Payloads.ShareEntry::state).toList())
+                .toList(), "one state for the Add, one for the Remove");
     }
 
     @Test
@@ -112,7 +133,8 @@ class SharingTest {
                 + "]}]}").statusCode(400).body("error.code", is("SharingLimitExceeded"));
         share(Tokens.alice(), g, tenants("Add", "t1", "t2", "t3", "t4", "t5", "t6")).statusCode(400)
                 .body("error.code", is("SharingLimitExceeded"));
-        share(Tokens.alice(), g, tenants("Add", "no-such-tenant")).statusCode(400).body("error.target", is("groups.ids"));
+        share(Tokens.alice(), g, tenants("Add", "no-such-tenant")).statusCode(400)
+                .body("error.target", is("groups[0].ids[0]"));
         share(Tokens.alice(), g, "{\"operationType\":\"Add\",\"groups\":[{\"type\":\"Users\",\"ids\":[\"x\"]}]}")
                 .statusCode(400).body("error.target", is("groups[0].type"));
         share(Tokens.alice(), g, "{\"operationType\":\"Steal\"}").statusCode(400).body("error.target", is("operationType"));
@@ -136,12 +158,16 @@ class SharingTest {
     @Test
     void grantChangesAndDeniedRequestsAreAudited() {
         String g = gallery();
+        var reader = AccessTestSupport.Principal.contoso();
+        AccessTestSupport.assignReader(g, reader.id());
         share(Tokens.alice(), g, tenants("Add", "fabrikam")).statusCode(200);
-        share(Tokens.carol(), g, tenants("Add", "fabrikam")).statusCode(403);
+        share(reader.token(), g, tenants("Add", "fabrikam")).statusCode(403);
+        share(Tokens.carol(), g, tenants("Add", "fabrikam")).statusCode(404);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth().oauth2(Tokens.alice())
                 .get("/providers/Microsoft.Authorization/auditLogs?api-version=2022-04-01").then().statusCode(200)
                 .body("value.find { it.scope == '" + g + "' && it.outcome == 'Shared' }.principalId", is(Realms.ALICE))
-                .body("value.find { it.scope == '" + g + "' && it.outcome == 'Forbidden' }.principalId", is(Realms.CAROL))
+                .body("value.find { it.scope == '" + g + "' && it.outcome == 'Forbidden' }.principalId", is(reader.id()))
+                .body("value.find { it.scope == '" + g + "' && it.outcome == 'NotFound' }.principalId", is(Realms.CAROL))
                 .body("value.outcome", hasItem("Forbidden")));
         given().auth().oauth2(Tokens.carol()).get("/providers/Microsoft.Authorization/auditLogs?api-version=2022-04-01")
                 .then().statusCode(403);

@@ -206,7 +206,7 @@ class AuthorizationMatrixTest {
                             : List.of(new Payloads.ShareEntry("AADTenants", "fabrikam", "fabrikam", s.state()));
                     TestEvents.publish(EventTypes.ACCESS_TOPIC, CloudEvent.of("/tests",
                             EventTypes.GALLERY_SHARING_CHANGED, G, new Payloads.GallerySharingChanged(G, unique,
-                                    "contoso", SUB, "westeurope", shares, null)));
+                                    "contoso", SUB, "westeurope", shares, null, null)));
                 }
                 await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertEquals(s.bob(),
                         given().auth().oauth2(Tokens.bob()).get(sharedImage).statusCode()));

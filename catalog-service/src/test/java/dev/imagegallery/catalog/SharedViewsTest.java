@@ -69,7 +69,7 @@ class SharedViewsTest {
     static void sharing(Published p, List<Payloads.ShareEntry> shares, Payloads.CommunityInfo community) {
         TestEvents.publish(EventTypes.ACCESS_TOPIC, CloudEvent.of("/tests", EventTypes.GALLERY_SHARING_CHANGED,
                 p.galleryId(), new Payloads.GallerySharingChanged(p.galleryId(), p.uniqueName(), "contoso", SUB,
-                        "westeurope", shares, community)));
+                        "westeurope", shares, community, null)));
     }
 
     static ValidatableResponse resolveShared(String token, String loc, String field, String id) {

@@ -66,6 +66,12 @@ public final class LocalStack implements AutoCloseable {
         return kafka.bootstrapServers();
     }
 
+    /** JDBC access to a service's database ({@link #DATABASES}), for tests that look at a read model. */
+    public java.sql.Connection database(String service) throws java.sql.SQLException {
+        return java.sql.DriverManager.getConnection(postgres.jdbcUrl(DATABASES.get(service)), postgres.user(),
+                postgres.password());
+    }
+
     public int keycloakPort() {
         return port(8180);
     }

@@ -129,11 +129,14 @@ public final class Payloads {
 
     /**
      * access → every enforcing service: the whole sharing state of a gallery (a snapshot, keyed by the gallery id, so
-     * a compacted topic keeps the last one).
+     * a compacted topic keeps the last one). {@code sequence} grows with every state access-service publishes (also
+     * across the deletion and re-creation of a gallery of the same id): a consumer keeps the state with the highest
+     * one and ignores an older state that reaches it later (a redelivery, a replay, a race). A state without one (from
+     * before sequences) never replaces a state with one.
      */
     public record GallerySharingChanged(String galleryId, String galleryUniqueName, String ownerTenantId,
                                         String ownerSubscriptionId, String location, List<ShareEntry> shares,
-                                        CommunityInfo community) {
+                                        CommunityInfo community, Long sequence) {
     }
 
     /** access → every service: an OIDC issuer became a tenant (takes effect without a restart). */

@@ -1,5 +1,7 @@
 package dev.imagegallery.access.api;
 
+import dev.imagegallery.access.domain.Inputs;
+import dev.imagegallery.access.domain.ScopePath;
 import dev.imagegallery.access.service.AccessService;
 import dev.imagegallery.common.arm.ArmException;
 import dev.imagegallery.common.security.BuiltInRoles;
@@ -45,9 +47,10 @@ public class RoleAssignmentResource {
                     "properties");
         }
         var p = body.properties();
+        // 201 when this PUT created the assignment, 200 when it found it exactly so (ARM: nothing changed)
         return access.putAssignment(caller.get(), "/" + scope, name, p.roleDefinitionId(), p.principalId(),
                         p.principalType())
-                .map(a -> Response.status(201).entity(RoleAssignmentBody.of(a)).build());
+                .map(u -> Response.status(u.created() ? 201 : 200).entity(RoleAssignmentBody.of(u.value())).build());
     }
 
     @GET
@@ -71,6 +74,10 @@ public class RoleAssignmentResource {
         boolean atScope = false;
         String principal = null;
         if (filter != null && !filter.isBlank()) {
+            if (filter.length() > 300) {
+                throw ArmException.invalid("UnsupportedQuery", "The $filter is longer than 300 characters.",
+                        "$filter");
+            }
             if (filter.trim().toLowerCase(Locale.ROOT).equals("atscope()")) {
                 atScope = true;
             } else {
@@ -79,7 +86,7 @@ public class RoleAssignmentResource {
                     throw ArmException.invalid("UnsupportedQuery", "The $filter '" + filter
                             + "' is not supported; use atScope() or principalId eq '{id}'.", "$filter");
                 }
-                principal = m.group(1);
+                principal = Inputs.principalId(m.group(1), "$filter");
             }
         }
         return access.listAssignments(caller.get(), "/" + scope, atScope, principal)
@@ -89,15 +96,26 @@ public class RoleAssignmentResource {
     @GET
     @Path("{scope: .*}/providers/Microsoft.Authorization/roleDefinitions")
     public ArmList<RoleDefinitionBody> roleDefinitions(@PathParam("scope") String scope) {
-        String s = scope.isEmpty() ? "" : "/" + scope;
+        String s = definitionScope(scope);
         return ArmList.of(BuiltInRoles.ALL.stream().map(r -> RoleDefinitionBody.of(r, s)).toList());
     }
 
     @GET
     @Path("{scope: .*}/providers/Microsoft.Authorization/roleDefinitions/{id}")
     public RoleDefinitionBody roleDefinition(@PathParam("scope") String scope, @PathParam("id") String id) {
-        String s = scope.isEmpty() ? "" : "/" + scope;
-        return BuiltInRoles.byId(id).map(r -> RoleDefinitionBody.of(r, s)).orElseThrow(() -> ArmException.notFound(
-                "RoleDefinitionDoesNotExist", "The role definition '" + id + "' does not exist.", id));
+        String s = definitionScope(scope);
+        return (Inputs.isGuid(id) ? BuiltInRoles.byId(id) : java.util.Optional.<BuiltInRoles.Role>empty())
+                .map(r -> RoleDefinitionBody.of(r, s)).orElseThrow(() -> ArmException.notFound(
+                        "RoleDefinitionDoesNotExist", "The role definition '" + Inputs.shown(id) + "' does not exist.",
+                        null));
+    }
+
+    /** The tenant root ({@code ""}) or a valid scope: built-in roles are the same everywhere, but a scope is checked. */
+    private static String definitionScope(String scope) {
+        if (scope.isEmpty()) {
+            return "";
+        }
+        ScopePath.subscriptionOf("/" + scope);
+        return "/" + scope;
     }
 }

@@ -74,8 +74,14 @@ public class SharingResource {
 
     @GET
     @Path("providers/Microsoft.Authorization/auditLogs")
-    public Uni<ArmList<SharingBodies.AuditRecord>> audit(@QueryParam("$top") Integer top) {
-        int n = top == null ? 100 : top;
+    public Uni<ArmList<SharingBodies.AuditRecord>> audit(@QueryParam("$top") String top) {
+        // read as text: a JAX-RS Integer that does not parse answers 404 (the parameter is ignored as a mismatch)
+        int n;
+        try {
+            n = top == null ? 100 : Integer.parseInt(top.trim());
+        } catch (NumberFormatException e) {
+            throw ArmException.invalidParameter("$top", "$top must be an integer between 1 and 1000.");
+        }
         if (n < 1 || n > 1000) {
             throw ArmException.invalidParameter("$top", "$top must be between 1 and 1000.");
         }

@@ -41,7 +41,7 @@ public class TenantResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> register(@PathParam("tenantId") String tenantId, TenantService.Registration body) {
         return tenants.register(caller.get(), tenantId, body)
-                .map(t -> Response.status(201).entity(TenantBody.of(t)).build());
+                .map(u -> Response.status(u.created() ? 201 : 200).entity(TenantBody.of(u.value())).build());
     }
 
     @GET
@@ -54,7 +54,8 @@ public class TenantResource {
     @Path("subscriptions/{subscriptionId}")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> createSubscription(@PathParam("subscriptionId") String id, SubscriptionRequest body) {
+        // 201 when created; 200 when it exists already as asked (or its display name was updated)
         return tenants.createSubscription(caller.get(), id, body == null ? null : body.displayName())
-                .map(s -> Response.status(201).entity(SubscriptionBody.of(s)).build());
+                .map(u -> Response.status(u.created() ? 201 : 200).entity(SubscriptionBody.of(u.value())).build());
     }
 }

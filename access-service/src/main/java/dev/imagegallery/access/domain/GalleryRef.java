@@ -22,4 +22,11 @@ public class GalleryRef extends PanacheEntityBase {
     @Column(name = "unique_name")
     public String uniqueName;
     public String location;
+    /**
+     * The sequence number of the last sharing state published for this gallery (GallerySharingChanged), or null when
+     * none was: drawn from the database sequence {@code sharing_state_seq}, so that it keeps growing across the
+     * deletion and re-creation of a gallery of the same id.
+     */
+    @Column(name = "sharing_sequence")
+    public Long sharingSequence;
 }

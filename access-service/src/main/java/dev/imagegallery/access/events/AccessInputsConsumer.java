@@ -3,6 +3,8 @@ package dev.imagegallery.access.events;
 import dev.imagegallery.access.domain.AuditEntry;
 import dev.imagegallery.access.domain.GalleryRef;
 import dev.imagegallery.access.domain.ScopeRef;
+import dev.imagegallery.access.service.AccessService;
+import dev.imagegallery.access.service.SharingService;
 import dev.imagegallery.common.inbox.Inbox;
 import dev.imagegallery.events.CloudEvent;
 import dev.imagegallery.events.EventTypes;
@@ -16,10 +18,18 @@ import java.util.Locale;
 
 /**
  * What access-service learns from others: the galleries, image definitions and versions that exist (catalog) and the
- * denied requests (audit).
+ * denied requests (audit). When catalog-service deletes a gallery, definition or version, every grant on it ends
+ * (and a gallery's sharing too), so that a resource created again under the same id starts without them.
  */
 @ApplicationScoped
 public class AccessInputsConsumer {
+    private final SharingService sharing;
+    private final AccessService access;
+
+    public AccessInputsConsumer(SharingService sharing, AccessService access) {
+        this.sharing = sharing;
+        this.access = access;
+    }
 
     @Incoming("catalog-events")
     public Uni<Void> catalog(String json) {
@@ -50,11 +60,17 @@ public class AccessInputsConsumer {
         }
     }
 
-    /** Keeps (or drops) a definition or version that role assignments may name as their scope. */
-    private static Uni<Void> scope(String id, String kind, String subscriptionId, boolean deleted) {
+    /**
+     * Keeps (or drops) a definition or version that role assignments may name as their scope; a dropped one takes the
+     * assignments at and below it along.
+     */
+    private Uni<Void> scope(String id, String kind, String subscriptionId, boolean deleted) {
         String key = id.toLowerCase(Locale.ROOT);
         if (deleted) {
-            return ScopeRef.deleteById(key).replaceWithVoid();
+            // queries, not entity deletes (Hibernate Reactive's delete coordinator is shared between sessions)
+            return ScopeRef.delete("scopeKey", key)
+                    .flatMap(n -> access.endAssignmentsAtAndBelow(id, "the " + kind + " was deleted"))
+                    .replaceWithVoid();
         }
         return ScopeRef.<ScopeRef>findById(key).flatMap(existing -> {
             if (existing != null) {
@@ -68,12 +84,12 @@ public class AccessInputsConsumer {
         });
     }
 
-    private static Uni<Void> gallery(CloudEvent event) {
+    private Uni<Void> gallery(CloudEvent event) {
         return Inbox.process(event, () -> {
             var p = event.dataAs(Payloads.GalleryChanged.class);
             String key = p.galleryId().toLowerCase(Locale.ROOT);
             if (p.deleted()) {
-                return GalleryRef.deleteById(key).replaceWithVoid();
+                return sharing.galleryDeleted(p.galleryId());
             }
             return GalleryRef.<GalleryRef>findById(key).flatMap(existing -> {
                 GalleryRef g = existing != null ? existing : new GalleryRef();

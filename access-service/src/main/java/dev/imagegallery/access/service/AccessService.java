@@ -1,8 +1,10 @@
 package dev.imagegallery.access.service;
 
+import dev.imagegallery.access.domain.GalleryRef;
+import dev.imagegallery.access.domain.Inputs;
 import dev.imagegallery.access.domain.RoleAssignment;
-import dev.imagegallery.access.domain.ScopeRef;
 import dev.imagegallery.access.domain.ScopePath;
+import dev.imagegallery.access.domain.ScopeRef;
 import dev.imagegallery.access.domain.Subscription;
 import dev.imagegallery.common.arm.ArmException;
 import dev.imagegallery.common.outbox.Outbox;
@@ -14,18 +16,24 @@ import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Payloads;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * Subscriptions and role assignments. Decisions here use the authoritative {@code role_assignment} table, so a grant
  * takes effect in access-service at once; other services learn it from the events.
+ * <p>
+ * A subscription is visible to a caller of its tenant who holds a role at, above or below it; to anyone else it does
+ * not exist (404 everywhere under it, as for a subscription of another tenant), so that no answer tells a caller what
+ * it cannot read. Writes of the assignments of one subscription are serialised on its row.
  */
 @ApplicationScoped
 public class AccessService {
@@ -33,6 +41,14 @@ public class AccessService {
     public static final String DELETE_ASSIGNMENTS = "Microsoft.Authorization/roleAssignments/delete";
     public static final String READ_ASSIGNMENTS = "Microsoft.Authorization/roleAssignments/read";
     private static final Set<String> PRINCIPAL_TYPES = Set.of("User", "Group", "ServicePrincipal");
+    private static final String GUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+    /** A role definition id: its GUID, or its resource id at the tenant root or at a subscription. */
+    private static final Pattern ROLE_DEFINITION_ID = Pattern.compile("(?i)^(" + GUID + "|(/subscriptions/" + GUID
+            + ")?/providers/Microsoft\\.Authorization/roleDefinitions/" + GUID + ")$");
+
+    /** The outcome of a PUT: the resource, and whether this request created it (201) or found it as it was (200). */
+    public record Upsert<T>(T value, boolean created) {
+    }
 
     private final Outbox outbox;
     private final Authorizer authorizer;
@@ -49,50 +65,59 @@ public class AccessService {
     public Uni<List<Subscription>> subscriptionsOf(Caller caller) {
         return Subscription.<Subscription>list("tenantId = ?1 order by id", caller.tenantId())
                 .flatMap(subs -> grantsOf(caller).map(grants -> subs.stream()
-                        .filter(s -> grants.stream().anyMatch(g -> Scopes.covers("/subscriptions/" + s.id, g.scope())
-                                || Scopes.covers(g.scope(), "/subscriptions/" + s.id)))
+                        .filter(s -> actsIn(grants, s.id))
                         .toList()));
     }
 
     @WithSession
     public Uni<Subscription> subscription(Caller caller, String id) {
-        return visibleSubscription(caller, id.toLowerCase(Locale.ROOT));
+        String sub = Inputs.guid(id, "InvalidSubscriptionId", "subscriptionId", "subscription id");
+        return visibleSubscription(caller, sub, null, null, false);
     }
 
     @WithTransaction
-    public Uni<RoleAssignment> putAssignment(Caller caller, String scope, String name, String roleDefinitionId,
-                                             String principalId, String principalType) {
+    public Uni<Upsert<RoleAssignment>> putAssignment(Caller caller, String scope, String name, String roleDefinitionId,
+                                                     String principalId, String principalType) {
         String sub = ScopePath.subscriptionOf(scope);
         String id = guid(name, "name");
+        if (roleDefinitionId == null || !ROLE_DEFINITION_ID.matcher(roleDefinitionId).matches()) {
+            throw ArmException.invalid("InvalidRoleDefinitionId", "The role definition id '"
+                    + Inputs.shown(roleDefinitionId) + "' is not valid: use /providers/Microsoft.Authorization/"
+                    + "roleDefinitions/{guid} (or under /subscriptions/{id}).", "properties.roleDefinitionId");
+        }
         var role = BuiltInRoles.byId(roleDefinitionId).orElseThrow(() -> ArmException.invalid(
                 "RoleDefinitionDoesNotExist", "The role definition '" + roleDefinitionId + "' does not exist.",
                 "properties.roleDefinitionId"));
-        if (principalId == null || principalId.isBlank()) {
-            throw ArmException.invalid("InvalidPrincipalId", "properties.principalId is required.",
-                    "properties.principalId");
-        }
+        String principal = Inputs.principalId(principalId, "properties.principalId");
         String type = principalType == null ? "User" : principalType;
         if (!PRINCIPAL_TYPES.contains(type)) {
             throw ArmException.invalid("InvalidPrincipalType", "properties.principalType must be one of "
                     + PRINCIPAL_TYPES + ".", "properties.principalType");
         }
-        return visibleSubscription(caller, sub)
+        String scopeKey = Scopes.normalise(scope);
+        return visibleSubscription(caller, sub, WRITE_ASSIGNMENTS, scope, true)
                 .flatMap(s -> require(caller, scope, WRITE_ASSIGNMENTS))
                 .flatMap(v -> scopeExists(scope))
-                .flatMap(v -> principalOfTenant(caller, principalId))
+                .flatMap(v -> principalOfTenant(caller, principal))
                 .flatMap(v -> RoleAssignment.<RoleAssignment>findById(id))
                 .flatMap(existing -> {
                     if (existing != null) {
-                        if (existing.scopeKey.equals(Scopes.normalise(scope)) && existing.principalId.equals(principalId)
-                                && existing.roleDefinitionId.equals(role.id())) {
-                            return Uni.createFrom().item(existing);
+                        if (!existing.tenantId.equals(caller.tenantId())) {
+                            // role assignment names are global here: say no more than that this one is taken
+                            throw ArmException.conflict("RoleAssignmentNameInUse", "The role assignment name '" + id
+                                    + "' cannot be used; choose another GUID.", "name");
+                        }
+                        if (existing.scopeKey.equals(scopeKey) && existing.principalId.equals(principal)
+                                && existing.roleDefinitionId.equals(role.id()) && existing.principalType.equals(type)) {
+                            // the same assignment again: nothing changes, nothing is published (200)
+                            return Uni.createFrom().item(new Upsert<>(existing, false));
                         }
                         throw ArmException.conflict("RoleAssignmentUpdateNotPermitted",
                                 "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.",
                                 id);
                     }
                     return RoleAssignment.<RoleAssignment>find("scopeKey = ?1 and principalId = ?2 and "
-                                    + "roleDefinitionId = ?3", Scopes.normalise(scope), principalId, role.id())
+                                    + "roleDefinitionId = ?3", scopeKey, principal, role.id())
                             .firstResult()
                             .flatMap(dup -> {
                                 if (dup != null) {
@@ -103,8 +128,8 @@ public class AccessService {
                                 a.id = id;
                                 a.tenantId = caller.tenantId();
                                 a.scope = scope;
-                                a.scopeKey = Scopes.normalise(scope);
-                                a.principalId = principalId;
+                                a.scopeKey = scopeKey;
+                                a.principalId = principal;
                                 a.principalType = type;
                                 a.roleDefinitionId = role.id();
                                 a.createdBy = caller.principalId();
@@ -113,28 +138,32 @@ public class AccessService {
                                         .call(x -> outbox.emit(EventTypes.ROLE_ASSIGNMENT_CREATED, a.resourceId(),
                                                 payload(a)))
                                         .call(x -> Audit.record(caller, WRITE_ASSIGNMENTS, a.scope, "Granted",
-                                                role.name() + " to " + a.principalType + " " + a.principalId));
+                                                role.name() + " to " + a.principalType + " " + a.principalId))
+                                        .map(x -> new Upsert<>(a, true));
                             });
                 });
     }
 
+    /** Deletes an assignment; answers it, or null when there was none at that scope (nothing published then). */
     @WithTransaction
     public Uni<RoleAssignment> deleteAssignment(Caller caller, String scope, String name) {
         String sub = ScopePath.subscriptionOf(scope);
         String id = guid(name, "name");
-        return visibleSubscription(caller, sub)
+        return visibleSubscription(caller, sub, DELETE_ASSIGNMENTS, scope, true)
                 .flatMap(s -> require(caller, scope, DELETE_ASSIGNMENTS))
                 .flatMap(v -> RoleAssignment.<RoleAssignment>findById(id))
                 .flatMap(a -> {
-                    if (a == null || !a.scopeKey.equals(Scopes.normalise(scope))) {
+                    if (a == null || !a.tenantId.equals(caller.tenantId())
+                            || !a.scopeKey.equals(Scopes.normalise(scope))) {
                         return Uni.createFrom().nullItem();
                     }
-                    return a.delete().call(() -> outbox.emit(EventTypes.ROLE_ASSIGNMENT_DELETED, a.resourceId(),
-                            payload(a)))
+                    // a query, not an entity delete (Hibernate Reactive's per-type delete coordinator is shared
+                    // between sessions: concurrent entity deletes cross them, quarkus#41945)
+                    return RoleAssignment.delete("id", a.id).flatMap(rows -> rows == 0 ? Uni.createFrom().nullItem()
+                            : outbox.emit(EventTypes.ROLE_ASSIGNMENT_DELETED, a.resourceId(), payload(a))
                             .call(() -> Audit.record(caller, DELETE_ASSIGNMENTS, a.scope, "Revoked",
-                                    BuiltInRoles.byId(a.roleDefinitionId).map(BuiltInRoles.Role::name).orElse("?")
-                                            + " of " + a.principalType + " " + a.principalId))
-                            .replaceWith(a);
+                                    roleName(a) + " of " + a.principalType + " " + a.principalId))
+                            .replaceWith(a));
                 });
     }
 
@@ -142,11 +171,12 @@ public class AccessService {
     public Uni<RoleAssignment> getAssignment(Caller caller, String scope, String name) {
         String sub = ScopePath.subscriptionOf(scope);
         String id = guid(name, "name");
-        return visibleSubscription(caller, sub)
+        return visibleSubscription(caller, sub, READ_ASSIGNMENTS, scope, false)
                 .flatMap(s -> require(caller, scope, READ_ASSIGNMENTS))
                 .flatMap(v -> RoleAssignment.<RoleAssignment>findById(id))
                 .map(a -> {
-                    if (a == null || !a.scopeKey.equals(Scopes.normalise(scope))) {
+                    if (a == null || !a.tenantId.equals(caller.tenantId())
+                            || !a.scopeKey.equals(Scopes.normalise(scope))) {
                         throw ArmException.notFound("RoleAssignmentNotFound", "The role assignment '" + id
                                 + "' is not found.", id);
                     }
@@ -162,7 +192,7 @@ public class AccessService {
     public Uni<List<RoleAssignment>> listAssignments(Caller caller, String scope, boolean atScopeOnly,
                                                      String principalId) {
         String sub = ScopePath.subscriptionOf(scope);
-        return visibleSubscription(caller, sub)
+        return visibleSubscription(caller, sub, READ_ASSIGNMENTS, scope, false)
                 .flatMap(s -> require(caller, scope, READ_ASSIGNMENTS))
                 .flatMap(v -> RoleAssignment.<RoleAssignment>list("tenantId = ?1 order by createdAt, id",
                         caller.tenantId()))
@@ -172,12 +202,39 @@ public class AccessService {
                         .toList());
     }
 
-    /** Fails with 404 (subscription of another tenant) or 403 unless the caller may act at the scope. */
+    /** Fails with 404 (a subscription the caller cannot see) or 403 unless the caller may act at the scope. */
     public Uni<Void> requireAt(Caller caller, String scope, String action) {
-        return visibleSubscription(caller, ScopePath.subscriptionOf(scope)).flatMap(s -> require(caller, scope, action));
+        return visibleSubscription(caller, ScopePath.subscriptionOf(scope), action, scope, false)
+                .flatMap(s -> require(caller, scope, action));
     }
 
-    private static final java.util.regex.Pattern BELOW_SUBSCRIPTION = java.util.regex.Pattern.compile(
+    /**
+     * Ends every assignment at or below a scope whose resource is gone (a gallery, image definition or version that
+     * catalog-service deleted), so that a resource created again under the same id starts without them: one bulk
+     * delete, then {@code RoleAssignmentDeleted} for each (the enforcing services drop the grants) and an audit entry.
+     * Runs inside the caller's transaction, serialised with the assignment writes of the subscription.
+     */
+    public Uni<List<RoleAssignment>> endAssignmentsAtAndBelow(String scope, String reason) {
+        String key = Scopes.normalise(scope);
+        String sub = Scopes.subscriptionOf(key);
+        if (sub == null || !Inputs.isGuid(sub)) {
+            return Uni.createFrom().item(List.of());
+        }
+        return Subscription.<Subscription>findById(sub, LockModeType.PESSIMISTIC_WRITE)
+                .flatMap(s -> RoleAssignment.<RoleAssignment>list("scopeKey like ?1", "/subscriptions/" + sub + "/%"))
+                .map(all -> all.stream().filter(a -> Scopes.covers(key, a.scopeKey)).toList())
+                .flatMap(ended -> ended.isEmpty() ? Uni.createFrom().item(ended)
+                        : RoleAssignment.delete("id in ?1", ended.stream().map(a -> a.id).toList())
+                        .flatMap(rows -> Multi.createFrom().iterable(ended).onItem().transformToUniAndConcatenate(a ->
+                                        outbox.emit(EventTypes.ROLE_ASSIGNMENT_DELETED, a.resourceId(), payload(a))
+                                                .call(() -> Audit.system(a.tenantId, DELETE_ASSIGNMENTS, a.scope,
+                                                        "Revoked", roleName(a) + " of " + a.principalType + " "
+                                                                + a.principalId + ": " + reason)))
+                                .collect().asList())
+                        .replaceWith(ended));
+    }
+
+    private static final Pattern BELOW_SUBSCRIPTION = Pattern.compile(
             "(?i)^(/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.Compute/galleries/[^/]+)"
                     + "(/images/[^/]+)?(/versions/[^/]+)?$");
 
@@ -194,8 +251,7 @@ public class AccessService {
         String gallery = m.group(1);
         String definition = m.group(2) == null ? null : gallery + m.group(2);
         String version = m.group(3) == null ? null : definition + m.group(3);
-        Uni<Boolean> exists = dev.imagegallery.access.domain.GalleryRef
-                .<dev.imagegallery.access.domain.GalleryRef>findById(gallery.toLowerCase(Locale.ROOT))
+        Uni<Boolean> exists = GalleryRef.<GalleryRef>findById(gallery.toLowerCase(Locale.ROOT))
                 .flatMap(g -> {
                     if (g == null || definition == null) {
                         return Uni.createFrom().item(g != null);
@@ -242,17 +298,40 @@ public class AccessService {
                 .map(l -> l.stream().anyMatch(a -> a.scopeKey.matches("^/subscriptions/[^/]+$")));
     }
 
-    private Uni<Subscription> visibleSubscription(Caller caller, String id) {
-        return Subscription.<Subscription>findById(id).map(s -> {
-            if (s == null || !s.tenantId.equals(caller.tenantId())) {
-                throw ArmException.notFound("SubscriptionNotFound", "The subscription '" + id
-                        + "' could not be found.", id);
-            }
-            return s;
+    /**
+     * The subscription, if it is in the caller's tenant and the caller holds a role at, above or below it; otherwise
+     * 404, the same answer as for one that does not exist (audited as NotFound when {@code action} is given). With
+     * {@code lock}, the row is locked until the transaction ends (assignment writes of one subscription are serial).
+     */
+    Uni<Subscription> visibleSubscription(Caller caller, String id, String action, String scope, boolean lock) {
+        Uni<Subscription> found = lock ? Subscription.<Subscription>findById(id, LockModeType.PESSIMISTIC_WRITE)
+                : Subscription.<Subscription>findById(id);
+        return found.flatMap(s -> {
+            Uni<Boolean> visible = s == null || !s.tenantId.equals(caller.tenantId()) ? Uni.createFrom().item(false)
+                    : grantsOf(caller).map(grants -> actsIn(grants, s.id));
+            return visible.map(v -> {
+                if (!v) {
+                    if (action != null) {
+                        authorizer.audit(caller, action, scope, "NotFound");
+                    }
+                    throw subscriptionNotFound(id);
+                }
+                return s;
+            });
         });
     }
 
-    private Uni<Void> require(Caller caller, String scope, String action) {
+    static ArmException subscriptionNotFound(String id) {
+        return ArmException.notFound("SubscriptionNotFound", "The subscription '" + id + "' could not be found.", id);
+    }
+
+    /** Whether any grant lies at, above or below the subscription. */
+    static boolean actsIn(List<Authorizer.Grant> grants, String subscriptionId) {
+        String s = "/subscriptions/" + subscriptionId;
+        return grants.stream().anyMatch(g -> Scopes.covers(g.scope(), s) || Scopes.covers(s, g.scope()));
+    }
+
+    Uni<Void> require(Caller caller, String scope, String action) {
         return grantsOf(caller).map(grants -> {
             if (!Authorizer.allows(grants, scope, action)) {
                 authorizer.audit(caller, action, scope, "Forbidden");
@@ -262,23 +341,22 @@ public class AccessService {
         });
     }
 
-    private Uni<List<Authorizer.Grant>> grantsOf(Caller caller) {
+    Uni<List<Authorizer.Grant>> grantsOf(Caller caller) {
         return RoleAssignment.<RoleAssignment>list("tenantId = ?1 and principalId in ?2", caller.tenantId(),
                         caller.principalIds())
                 .map(list -> list.stream().map(a -> new Authorizer.Grant(a.scopeKey, a.roleDefinitionId)).toList());
     }
 
-    private static Payloads.RoleAssignment payload(RoleAssignment a) {
+    private static String roleName(RoleAssignment a) {
+        return BuiltInRoles.byId(a.roleDefinitionId).map(BuiltInRoles.Role::name).orElse("?");
+    }
+
+    static Payloads.RoleAssignment payload(RoleAssignment a) {
         return new Payloads.RoleAssignment(a.id, a.tenantId, a.scope, a.principalId, a.principalType,
                 a.roleDefinitionId, BuiltInRoles.byId(a.roleDefinitionId).map(BuiltInRoles.Role::name).orElse(null));
     }
 
     static String guid(String value, String target) {
-        try {
-            return UUID.fromString(value).toString();
-        } catch (IllegalArgumentException e) {
-            throw ArmException.invalid("InvalidRoleAssignmentId", "The role assignment name '" + value
-                    + "' is not a valid GUID.", target);
-        }
+        return Inputs.guid(value, "InvalidRoleAssignmentId", target, "role assignment name");
     }
 }

@@ -3,6 +3,7 @@ package dev.imagegallery.access.service;
 import dev.imagegallery.common.security.Caller;
 import dev.imagegallery.common.security.CallerProducer;
 import io.quarkus.logging.Log;
+import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.SecurityIdentityAugmentor;
@@ -36,11 +37,16 @@ public class PrincipalDirectory implements SecurityIdentityAugmentor {
 
     @Override
     public Uni<SecurityIdentity> augment(SecurityIdentity identity, AuthenticationRequestContext context) {
+        if (identity.isAnonymous()) {
+            return Uni.createFrom().item(identity);
+        }
         Caller caller;
         try {
             caller = CallerProducer.fromIdentity(identity);
         } catch (RuntimeException e) {
-            return Uni.createFrom().item(identity); // refused later, with the reason
+            // a verified token that names no tenant, or a tenant its issuer does not serve: refused here, so that it
+            // is a 401 on every route (also those that never ask who calls), not only where the caller is read
+            return Uni.createFrom().failure(new AuthenticationFailedException(e.getMessage(), e));
         }
         List<String[]> fresh = new ArrayList<>();
         if (recorded.add(caller.tenantId() + "|" + caller.principalId())) {

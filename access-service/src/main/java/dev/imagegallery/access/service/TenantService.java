@@ -1,6 +1,7 @@
 package dev.imagegallery.access.service;
 
 import dev.imagegallery.access.config.AccessConfig;
+import dev.imagegallery.access.domain.Inputs;
 import dev.imagegallery.access.domain.RoleAssignment;
 import dev.imagegallery.access.domain.Subscription;
 import dev.imagegallery.access.domain.Tenant;
@@ -15,20 +16,18 @@ import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.net.URI;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * Registering tenants (platform administrators) and creating subscriptions (tenant administrators). A registered
  * tenant's issuer is accepted by every service as soon as the {@code TenantRegistered} event reaches it: no restart.
+ * A PUT that finds its resource as it would make it answers 200 and publishes nothing.
  */
 @ApplicationScoped
 public class TenantService {
-    static final Pattern TENANT_ID = Pattern.compile("^[a-z0-9][a-z0-9-]{1,62}$");
+    static final String WRITE_SUBSCRIPTION = "Microsoft.Resources/subscriptions/write";
 
     private final Outbox outbox;
     private final AccessService access;
@@ -45,84 +44,106 @@ public class TenantService {
     }
 
     @WithTransaction
-    public Uni<Tenant> register(Caller caller, String tenantId, Registration r) {
+    public Uni<AccessService.Upsert<Tenant>> register(Caller caller, String tenantId, Registration r) {
         if (!config.platformAdministrators().contains(caller.tenantId() + ":" + caller.principalId())) {
             throw new ArmException(403, "AuthorizationFailed", "Only a platform administrator may register tenants.",
-                    tenantId);
+                    null);
         }
-        if (!TENANT_ID.matcher(tenantId).matches()) {
+        if (tenantId == null || !Inputs.TENANT_ID.matcher(tenantId).matches()) {
             throw ArmException.invalid("InvalidTenantId", "A tenant id is 2 to 63 lower-case letters, digits and "
                     + "hyphens.", "tenantId");
         }
-        if (r == null || r.issuer() == null) {
+        if (r == null) {
             throw ArmException.invalidParameter("issuer", "The tenant's OIDC issuer is required.");
         }
-        try {
-            URI u = URI.create(r.issuer());
-            if (u.getScheme() == null || !(u.getScheme().equals("https") || u.getScheme().equals("http"))
-                    || u.getHost() == null) {
-                throw new IllegalArgumentException();
-            }
-        } catch (IllegalArgumentException e) {
-            throw ArmException.invalidParameter("issuer", "The issuer must be an http(s) URL.");
-        }
-        if (r.administratorPrincipalId() == null || r.administratorPrincipalId().isBlank()) {
-            throw ArmException.invalidParameter("administratorPrincipalId", "The tenant's first administrator is "
-                    + "required.");
-        }
-        String subId = guid(r.subscriptionId() == null ? UUID.randomUUID().toString() : r.subscriptionId(),
-                "subscriptionId");
-        return Tenant.<Tenant>findById(tenantId).flatMap(existing -> {
-            if (existing != null) {
-                throw ArmException.conflict("TenantExists", "The tenant '" + tenantId + "' is already registered.",
-                        tenantId);
-            }
-            return Tenant.count("issuer", r.issuer()).flatMap(n -> {
-                if (n > 0) {
-                    throw ArmException.conflict("IssuerInUse", "The issuer is registered to another tenant.",
-                            "issuer");
-                }
-                Tenant t = new Tenant();
-                t.id = tenantId;
-                t.displayName = r.displayName() == null ? tenantId : r.displayName();
-                t.issuer = r.issuer();
-                t.createdAt = Instant.now();
-                return t.persist()
-                        .flatMap(x -> outbox.emit(EventTypes.TENANT_REGISTERED, "/tenants/" + tenantId,
-                                new Payloads.TenantRegistered(tenantId, r.issuer(), t.displayName)))
-                        .flatMap(x -> createSubscription(tenantId, subId, r.subscriptionDisplayName() == null
-                                ? t.displayName + " Production" : r.subscriptionDisplayName(),
-                                r.administratorPrincipalId(), caller.principalId()))
-                        .call(x -> Audit.record(caller, "Microsoft.Resources/tenants/write", "/tenants/" + tenantId,
-                                "Registered", r.issuer()))
-                        .replaceWith(t);
-            });
-        });
+        // an OIDC issuer is an https (here also http) URL without query or fragment (OpenID Connect Discovery 1.0)
+        Inputs.httpUrl(r.issuer(), "issuer", false);
+        String displayName = Inputs.optionalDisplayName(r.displayName(), Inputs.TENANT_DISPLAY_NAME_MAX,
+                "displayName");
+        String admin = Inputs.principalId(r.administratorPrincipalId(), "administratorPrincipalId");
+        String subId = r.subscriptionId() == null ? UUID.randomUUID().toString()
+                : Inputs.guid(r.subscriptionId(), "InvalidParameter", "subscriptionId", "subscription id");
+        String subName = Inputs.optionalDisplayName(r.subscriptionDisplayName(), Inputs.DISPLAY_NAME_MAX,
+                "subscriptionDisplayName");
+        String name = displayName == null ? tenantId : displayName;
+        return Locks.exclusive("tenant:" + tenantId)
+                .flatMap(x -> Tenant.<Tenant>findById(tenantId))
+                .flatMap(existing -> {
+                    if (existing != null) {
+                        if (r.issuer().equals(existing.issuer) && name.equals(existing.displayName)) {
+                            return Uni.createFrom().item(new AccessService.Upsert<>(existing, false));
+                        }
+                        throw ArmException.conflict("TenantExists", "The tenant '" + tenantId + "' is already "
+                                + "registered.", "tenantId");
+                    }
+                    return Tenant.count("issuer", r.issuer()).flatMap(n -> {
+                        if (n > 0) {
+                            throw ArmException.conflict("IssuerInUse", "The issuer is registered to another tenant.",
+                                    "issuer");
+                        }
+                        return Subscription.<Subscription>findById(subId);
+                    }).flatMap(taken -> {
+                        if (taken != null) {
+                            throw ArmException.conflict("SubscriptionIdInUse", "The subscription id is taken.",
+                                    "subscriptionId");
+                        }
+                        Tenant t = new Tenant();
+                        t.id = tenantId;
+                        t.displayName = name;
+                        t.issuer = r.issuer();
+                        t.createdAt = Instant.now();
+                        return t.persist()
+                                .flatMap(x -> outbox.emit(EventTypes.TENANT_REGISTERED, "/tenants/" + tenantId,
+                                        new Payloads.TenantRegistered(tenantId, r.issuer(), t.displayName)))
+                                .flatMap(x -> createSubscription(tenantId, subId, subName == null
+                                        ? abbreviated(t.displayName) + " Production" : subName, admin,
+                                        caller.principalId()))
+                                .call(x -> Audit.record(caller, "Microsoft.Resources/tenants/write",
+                                        "/tenants/" + tenantId, "Registered", r.issuer()))
+                                .replaceWith(new AccessService.Upsert<>(t, true));
+                    });
+                });
     }
 
-    /** A tenant administrator creates a subscription in its own tenant, and becomes its Owner. */
+    private static String abbreviated(String name) {
+        return name.length() > Inputs.DISPLAY_NAME_MAX - 11 ? name.substring(0, Inputs.DISPLAY_NAME_MAX - 11) : name;
+    }
+
+    /**
+     * A tenant administrator creates a subscription in its own tenant, and becomes its Owner. The id is the client's
+     * choice, so an id already taken must be refused: taken in another tenant, or in this one by a subscription the
+     * caller holds no role in, it answers 404 SubscriptionNotFound, as a GET of it does (nothing about it is told).
+     * The same PUT again answers 200; a new display name (Owner or Contributor of the subscription) is an update.
+     */
     @WithTransaction
-    public Uni<Subscription> createSubscription(Caller caller, String id, String displayName) {
-        String subId = guid(id, "subscriptionId");
-        if (displayName == null || displayName.isBlank() || displayName.length() > 64) {
-            throw ArmException.invalidParameter("displayName", "A subscription needs a display name of at most 64 "
-                    + "characters.");
-        }
+    public Uni<AccessService.Upsert<Subscription>> createSubscription(Caller caller, String id, String displayName) {
+        String subId = Inputs.guid(id, "InvalidSubscriptionId", "subscriptionId", "subscription id");
+        Inputs.displayName(displayName, Inputs.DISPLAY_NAME_MAX, "displayName");
         return access.isTenantAdmin(caller).flatMap(admin -> {
             if (!admin) {
                 throw new ArmException(403, "AuthorizationFailed", "Only a tenant administrator may create "
-                        + "subscriptions.", subId);
+                        + "subscriptions.", null);
             }
-            return Subscription.<Subscription>findById(subId).flatMap(existing -> {
-                if (existing != null) {
-                    if (!existing.tenantId.equals(caller.tenantId())) {
-                        throw ArmException.conflict("SubscriptionIdInUse", "The subscription id is taken.", subId);
-                    }
-                    return Uni.createFrom().item(existing);
-                }
+            return Locks.exclusive("subscription:" + subId).flatMap(x -> Subscription.<Subscription>findById(subId));
+        }).flatMap(existing -> {
+            if (existing == null) {
                 return createSubscription(caller.tenantId(), subId, displayName, caller.principalId(),
-                        caller.principalId());
-            });
+                        caller.principalId()).map(s -> new AccessService.Upsert<>(s, true));
+            }
+            return access.visibleSubscription(caller, subId, WRITE_SUBSCRIPTION, "/subscriptions/" + subId, false)
+                    .flatMap(s -> {
+                        if (s.displayName.equals(displayName)) {
+                            return Uni.createFrom().item(new AccessService.Upsert<>(s, false));
+                        }
+                        return access.require(caller, "/subscriptions/" + subId, WRITE_SUBSCRIPTION)
+                                .flatMap(v -> {
+                                    s.displayName = displayName;
+                                    // the subscription's whole state again (keyed by it: the last one wins)
+                                    return outbox.emit(EventTypes.SUBSCRIPTION_CREATED, "/subscriptions/" + subId,
+                                            new Payloads.SubscriptionCreated(subId, s.tenantId, displayName));
+                                })
+                                .replaceWith(new AccessService.Upsert<>(s, false));
+                    });
         });
     }
 
@@ -157,17 +178,5 @@ public class TenantService {
     @WithSession
     public Uni<List<Tenant>> tenantsOf(Caller caller) {
         return Tenant.list("id", caller.tenantId());
-    }
-
-    static String guid(String value, String target) {
-        try {
-            String s = UUID.fromString(value).toString();
-            if (value.length() != 36) {
-                throw new IllegalArgumentException();
-            }
-            return s.toLowerCase(Locale.ROOT);
-        } catch (IllegalArgumentException e) {
-            throw ArmException.invalidParameter(target, "'" + value + "' is not a GUID.");
-        }
     }
 }

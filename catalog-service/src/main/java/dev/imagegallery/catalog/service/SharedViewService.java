@@ -53,7 +53,7 @@ public class SharedViewService {
         var state = sv.state();
         var direct = new dev.imagegallery.events.Payloads.GallerySharingChanged(state.galleryId(),
                 state.galleryUniqueName(), state.ownerTenantId(), state.ownerSubscriptionId(), state.location(),
-                state.shares(), null);
+                state.shares(), null, state.sequence());
         return authorizer.sharedWith(caller, direct);
     }
 

@@ -4,10 +4,13 @@ import dev.imagegallery.common.inbox.Inbox;
 import dev.imagegallery.events.CloudEvent;
 import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Payloads;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+import java.util.Locale;
 
 /** Keeps the local read model of subscriptions and grants current from access-service's topic. */
 @ApplicationScoped
@@ -28,6 +31,38 @@ public class AccessEventsConsumer {
             return Uni.createFrom().voidItem();
         }
         return Inbox.process(event, () -> apply(event)).invoke(authorizer::invalidate);
+    }
+
+    /**
+     * Keeps a gallery's sharing state unless the one held is newer: one statement that inserts the state, or replaces
+     * the held one only when the new state's sequence is higher (a state without a sequence, from before sequences,
+     * replaces only another without one). So whatever order states arrive in (a race between two changes, a
+     * redelivery, a replay from offset zero), the read model ends with the last state access-service committed.
+     */
+    static Uni<Void> applySharing(Payloads.GallerySharingChanged p) {
+        String key = p.galleryId().toLowerCase(Locale.ROOT);
+        String community = p.community() != null && p.community().enabled() ? p.community().publicGalleryName() : null;
+        return Panache.getSession().flatMap(s -> s.createNativeQuery("""
+                        INSERT INTO share_view (gallery_key, gallery_id, unique_name, owner_tenant, owner_subscription,
+                                                location, community_name, snapshot, sequence)
+                        VALUES (:key, :id, :unique, :tenant, :sub, :location, :community, :snapshot, :sequence)
+                        ON CONFLICT (gallery_key) DO UPDATE SET gallery_id = EXCLUDED.gallery_id,
+                            unique_name = EXCLUDED.unique_name, owner_tenant = EXCLUDED.owner_tenant,
+                            owner_subscription = EXCLUDED.owner_subscription, location = EXCLUDED.location,
+                            community_name = EXCLUDED.community_name, snapshot = EXCLUDED.snapshot,
+                            sequence = EXCLUDED.sequence
+                        WHERE (EXCLUDED.sequence IS NULL AND share_view.sequence IS NULL)
+                           OR EXCLUDED.sequence > coalesce(share_view.sequence, -1)""")
+                .setParameter("key", key)
+                .setParameter("id", p.galleryId())
+                .setParameter("unique", p.galleryUniqueName())
+                .setParameter("tenant", p.ownerTenantId())
+                .setParameter("sub", p.ownerSubscriptionId())
+                .setParameter("location", p.location())
+                .setParameter("community", community)
+                .setParameter("snapshot", dev.imagegallery.events.Json.write(p))
+                .setParameter("sequence", p.sequence())
+                .executeUpdate()).replaceWithVoid();
     }
 
     Uni<Void> apply(CloudEvent event) {
@@ -57,24 +92,12 @@ public class AccessEventsConsumer {
             }
             case EventTypes.ROLE_ASSIGNMENT_DELETED -> {
                 var p = event.dataAs(Payloads.RoleAssignment.class);
-                return GrantView.deleteById(p.assignmentId()).replaceWithVoid();
+                // a query, not an entity delete: Hibernate Reactive shares one delete coordinator per entity type
+                // between sessions, so concurrent entity deletes cross sessions (quarkus#41945)
+                return GrantView.delete("assignmentId", p.assignmentId()).replaceWithVoid();
             }
             case EventTypes.GALLERY_SHARING_CHANGED -> {
-                var p = event.dataAs(Payloads.GallerySharingChanged.class);
-                String key = p.galleryId().toLowerCase();
-                return ShareView.<ShareView>findById(key).flatMap(existing -> {
-                    ShareView sv = existing != null ? existing : new ShareView();
-                    sv.galleryKey = key;
-                    sv.galleryId = p.galleryId();
-                    sv.uniqueName = p.galleryUniqueName();
-                    sv.ownerTenant = p.ownerTenantId();
-                    sv.ownerSubscription = p.ownerSubscriptionId();
-                    sv.location = p.location();
-                    sv.communityName = p.community() != null && p.community().enabled()
-                            ? p.community().publicGalleryName() : null;
-                    sv.snapshot = dev.imagegallery.events.Json.write(p);
-                    return existing != null ? Uni.createFrom().voidItem() : sv.persist().replaceWithVoid();
-                });
+                return applySharing(event.dataAs(Payloads.GallerySharingChanged.class));
             }
             case EventTypes.TENANT_REGISTERED -> {
                 var p = event.dataAs(Payloads.TenantRegistered.class);

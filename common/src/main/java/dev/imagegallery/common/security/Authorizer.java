@@ -168,7 +168,10 @@ public class Authorizer {
     /**
      * Whether a caller may use a gallery through its sharing state (for read actions, outside the owner's RBAC): the
      * gallery is in the community, or shared (and accepted) with the caller's tenant, or with a subscription of the
-     * caller's tenant on which the caller holds a role.
+     * caller's tenant in which the caller can act: a role assignment at that subscription's scope or above it. As in
+     * Azure, a direct share with a subscription serves the principals of that subscription; a role only below it (a
+     * Reader of one gallery, a Contributor of one resource group) gives no access to what is shared with the
+     * subscription.
      */
     public Uni<Boolean> sharedWith(Caller caller, Payloads.GallerySharingChanged state) {
         if (state == null) {
@@ -188,7 +191,7 @@ public class Authorizer {
             return Uni.createFrom().item(false);
         }
         return grantsOf(caller).map(grants -> subs.stream().anyMatch(s -> grants.stream()
-                .anyMatch(g -> Scopes.covers(g.scope(), s) || Scopes.covers(s, g.scope()))));
+                .anyMatch(g -> Scopes.covers(g.scope(), s))));
     }
 
     /** Records a refused request on the audit topic (through the outbox; never delays or fails the answer). */

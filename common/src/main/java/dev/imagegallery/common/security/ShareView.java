@@ -28,6 +28,8 @@ public class ShareView extends PanacheEntityBase {
     public String communityName;
     /** The last {@link Payloads.GallerySharingChanged} as JSON. */
     public String snapshot;
+    /** Its {@link Payloads.GallerySharingChanged#sequence()}: only a state with a higher one replaces it. */
+    public Long sequence;
 
     public Payloads.GallerySharingChanged state() {
         return Json.read(snapshot, Payloads.GallerySharingChanged.class);

@@ -1,0 +1,115 @@
+package dev.imagegallery.access.domain;
+
+import dev.imagegallery.common.arm.ArmException;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The shape of every value access-service accepts from a client, each refusal a 400 naming its field. Nothing
+ * unbounded or malformed reaches a rule, a query or a database (StrictJson in common has already refused control
+ * characters and strings over 64 KiB in JSON bodies; these are the tighter bounds of each field).
+ */
+public final class Inputs {
+    /** A GUID written canonically (8-4-4-4-12 hex digits); {@code UUID.fromString} alone also takes {@code 1-1-1-1-1}. */
+    static final Pattern GUID = Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}"
+            + "-[0-9a-fA-F]{12}$");
+    /**
+     * A principal id that is not a GUID: the subject or group of an IdP whose ids are not object ids (Keycloak group
+     * paths such as {@code /platform-team}, {@code auth0|123}, an e-mail address), at most 128 characters.
+     */
+    static final Pattern PRINCIPAL_NAME = Pattern.compile("^[A-Za-z0-9/][A-Za-z0-9._@|:/+=-]{0,127}$");
+    public static final Pattern TENANT_ID = Pattern.compile("^[a-z0-9][a-z0-9-]{1,62}$");
+    static final Pattern EMAIL = Pattern.compile("^[^@\\s]{1,64}@[^@\\s.]+(\\.[^@\\s.]+)+$");
+    public static final int DISPLAY_NAME_MAX = 64;
+    public static final int TENANT_DISPLAY_NAME_MAX = 256;
+    public static final int URL_MAX = 2048;
+    public static final int EULA_MAX = 4096;
+
+    private Inputs() {
+    }
+
+    public static boolean isGuid(String s) {
+        return s != null && GUID.matcher(s).matches();
+    }
+
+    /** A GUID, lower-cased; otherwise 400 {@code code} naming {@code target}. */
+    public static String guid(String value, String code, String target, String what) {
+        if (!isGuid(value)) {
+            throw ArmException.invalid(code, "The " + what + " '" + shown(value) + "' is not a valid GUID.", target);
+        }
+        return value.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * A principal id: a GUID (Entra object ids, Keycloak user ids), as Azure requires, or a bounded opaque name of
+     * 1 to 128 letters, digits and {@code . _ @ | : / + = -} (not starting with one of {@code . _ @ | : + = -}) for
+     * IdPs whose subjects and groups are not GUIDs. A GUID
+     * is answered lower-case (object ids are case-insensitive; tokens carry them lower-case).
+     */
+    public static String principalId(String value, String target) {
+        if (value == null || value.isBlank()) {
+            throw ArmException.invalid("InvalidPrincipalId", target + " is required.", target);
+        }
+        if (!isGuid(value) && !PRINCIPAL_NAME.matcher(value).matches()) {
+            throw ArmException.invalid("InvalidPrincipalId", "The principal id '" + shown(value) + "' is not valid: "
+                    + "use the principal's object id (a GUID) or a name of at most 128 letters, digits and . _ @ | : / "
+                    + "+ = -.", target);
+        }
+        return isGuid(value) ? value.toLowerCase(Locale.ROOT) : value;
+    }
+
+    /** A display name: 1 to {@code max} characters, not blank. */
+    public static String displayName(String value, int max, String target) {
+        if (value == null || value.isBlank() || value.length() > max) {
+            throw ArmException.invalidParameter(target, "A display name of 1 to " + max + " characters is required.");
+        }
+        return value;
+    }
+
+    /** An optional display name. */
+    public static String optionalDisplayName(String value, int max, String target) {
+        return value == null ? null : displayName(value, max, target);
+    }
+
+    /** An absolute http(s) URL with a host, at most {@link #URL_MAX} characters, without user information. */
+    public static URI httpUrl(String value, String target, boolean queryAllowed) {
+        if (value == null || value.isBlank()) {
+            throw ArmException.invalidParameter(target, target + " is required.");
+        }
+        try {
+            if (value.length() > URL_MAX) {
+                throw new URISyntaxException(shown(value), "longer than " + URL_MAX + " characters");
+            }
+            URI u = new URI(value);
+            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+            if (!(scheme.equals("https") || scheme.equals("http")) || u.getHost() == null || u.getRawUserInfo() != null
+                    || (!queryAllowed && (u.getRawQuery() != null || u.getRawFragment() != null))) {
+                throw new URISyntaxException(shown(value), "not an http(s) URL with a host");
+            }
+            return u;
+        } catch (URISyntaxException e) {
+            throw ArmException.invalidParameter(target, "'" + shown(value) + "' is not an http(s) URL"
+                    + (queryAllowed ? "" : " without query or fragment") + " of at most " + URL_MAX + " characters.");
+        }
+    }
+
+    /** An e-mail address of at most 254 characters. */
+    public static String email(String value, String target) {
+        if (value == null || value.length() > 254 || !EMAIL.matcher(value).matches()) {
+            throw ArmException.invalidParameter(target, "'" + shown(value) + "' is not an e-mail address.");
+        }
+        return value;
+    }
+
+    /** A value as an error message may quote it: at most 60 characters, control characters shown as '?'. */
+    public static String shown(String s) {
+        if (s == null) {
+            return "null";
+        }
+        String clean = s.length() > 60 ? s.substring(0, 60) + "..." : s;
+        return clean.replaceAll("\\p{Cntrl}", "?");
+    }
+}
