@@ -9,9 +9,9 @@ import java.util.UUID;
 
 /**
  * Revocation propagation: grant carol Reader on the subscription, wait until catalog-service and replication-service
- * both let her read, DELETE the assignment at access-service, and time until both refuse her (403). N rounds.
- * Beside it, in the same run, the floor: how long access-service itself takes to refuse after the DELETE (404: with
- * no role left in the subscription, it does not exist for her).
+ * both let her read, DELETE the assignment at access-service, and time until both refuse her (404: with no role left
+ * in the subscription, it does not exist for her, in every service). N rounds. Beside it, in the same run, the floor:
+ * how long access-service itself takes to refuse after the DELETE.
  * usage: java Revocation.java ALICE_TOKEN CAROL_TOKEN SUBSCRIPTION GALLERY_ID BLOB_PATH CAROL_ID N
  */
 public class Revocation {
@@ -46,11 +46,11 @@ public class Revocation {
             }
             // carol holds no role in the subscription any more: access-service answers as if it did not exist
             floor.add(waitUntil(accessRead, carol, 404, 20_000, t0));
-            double c = waitUntil(catalogRead, carol, 403, 20_000, t0);
-            double r = waitUntil(replicationRead, carol, 403, 20_000, t0);
+            double c = waitUntil(catalogRead, carol, 404, 20_000, t0);
+            double r = waitUntil(replicationRead, carol, 404, 20_000, t0);
             both.add(Math.max(c, r));
         }
-        System.out.printf("revocation -> 403 at catalog-service and replication-service (n=%d): p50 %.0f ms, "
+        System.out.printf("revocation -> 404 at catalog-service and replication-service (n=%d): p50 %.0f ms, "
                 + "p99 %.0f ms, max %.0f ms%n", n, pct(both, 50), pct(both, 99), Collections.max(both));
         System.out.printf("baseline, access-service itself refusing after the DELETE (n=%d): p50 %.0f ms, p99 %.0f ms%n",
                 n, pct(floor, 50), pct(floor, 99));

@@ -112,10 +112,9 @@ class UsageDetailsApiTest {
     }
 
     @Test
-    void carolWithoutARoleIs403() {
-        given().auth().oauth2(Tokens.carol()).get(usagePath(null, null)).then().statusCode(403)
-                .body("error.code", is("AuthorizationFailed"))
-                .body("error.message", containsString("Microsoft.Consumption/usageDetails/read"));
+    void carolWithoutARoleInTheSubscriptionIs404() {
+        given().auth().oauth2(Tokens.carol()).get(usagePath(null, null)).then().statusCode(404)
+                .body("error.code", is("SubscriptionNotFound"));
     }
 
     @Test

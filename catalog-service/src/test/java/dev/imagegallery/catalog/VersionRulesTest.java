@@ -180,7 +180,7 @@ class VersionRulesTest {
         given().auth().oauth2(Tokens.carol()).contentType(ContentType.JSON)
                 .body("{\"imageReference\":{\"id\":\"" + def + "\"}}")
                 .post("/subscriptions/" + SUB + "/providers/Microsoft.Compute/locations/westeurope"
-                        + "/resolveImageReference" + API).then().statusCode(403);
+                        + "/resolveImageReference" + API).then().statusCode(404);
     }
 
     @Test

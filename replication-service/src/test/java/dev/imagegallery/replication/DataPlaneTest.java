@@ -195,8 +195,8 @@ class DataPlaneTest {
         given().auth().oauth2(Tokens.alice()).body(content).put(blob(name)).then().statusCode(201);
         ChunkId first = ChunkId.digest(MessageDigest.getInstance("SHA-256"), content, 0, CHUNK);
         assertTrue(contoso().store("westeurope", 0).has(first));
-        given().auth().oauth2(Tokens.carol()).delete(blob(name)).then().statusCode(403)
-                .body("error.code", is("AuthorizationFailed"));
+        given().auth().oauth2(Tokens.carol()).delete(blob(name)).then().statusCode(404)
+                .body("error.code", is("SubscriptionNotFound"));
         given().auth().oauth2(Tokens.alice()).delete(blob(name)).then().statusCode(202);
         given().auth().oauth2(Tokens.alice()).get(blob(name)).then().statusCode(404)
                 .body("error.code", is("BlobNotFound"));
@@ -316,7 +316,7 @@ class DataPlaneTest {
                 .get(download("westus2", version)).then().statusCode(416).body("error.code", is("InvalidRange"));
         given().auth().oauth2(Tokens.alice()).get(download("eastus", version)).then().statusCode(404)
                 .body("error.code", is("ReplicaNotFound"));
-        given().auth().oauth2(Tokens.carol()).get(download("westus2", version)).then().statusCode(403);
+        given().auth().oauth2(Tokens.carol()).get(download("westus2", version)).then().statusCode(404);
         // a Disabled version is not downloadable until it is enabled again
         TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.VERSION_LIFECYCLE_CHANGED,
                 version, new Payloads.VersionLifecycleChanged(version, Realms.CONTOSO_SUBSCRIPTION, "Disabled",

@@ -97,7 +97,7 @@ class ReplicationTest {
                 .statusCode(400).body("error.code", is("InvalidBlobName"));
         given().body(new byte[10]).put("/blobs/westeurope/" + SUB + "/x.raw").then().statusCode(401);
         given().auth().oauth2(Tokens.carol()).body(new byte[10]).put("/blobs/westeurope/" + SUB + "/x.raw").then()
-                .statusCode(403).body("error.code", is("AuthorizationFailed"));
+                .statusCode(404).body("error.code", is("SubscriptionNotFound"));
         given().auth().oauth2(Tokens.bob()).body(new byte[10]).put("/blobs/westeurope/" + SUB + "/x.raw").then()
                 .statusCode(404);
     }

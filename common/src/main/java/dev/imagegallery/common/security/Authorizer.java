@@ -123,10 +123,26 @@ public class Authorizer {
                 .flatMap(v -> grantsOf(caller))
                 .map(grants -> {
                     if (!allows(grants, scope, action)) {
+                        if (!holdsAnyRoleIn(grants, subscription)) {
+                            // a caller with no role in the subscription learns nothing of what it holds: the same
+                            // 404 as for a subscription that does not exist (a role somewhere in it earns the 403)
+                            throw subscriptionNotFound(subscription);
+                        }
                         throw ArmException.forbidden(caller.principalId(), action, scope);
                     }
                     return null;
                 });
+    }
+
+    /** Whether any grant lies at, above or below the subscription. */
+    static boolean holdsAnyRoleIn(List<Grant> grants, String subscription) {
+        String sub = "/subscriptions/" + subscription;
+        return grants.stream().anyMatch(g -> Scopes.covers(g.scope(), sub) || Scopes.covers(sub, g.scope()));
+    }
+
+    static ArmException subscriptionNotFound(String subscription) {
+        return ArmException.notFound("SubscriptionNotFound", "The subscription '" + subscription
+                + "' could not be found.", subscription);
     }
 
     /** Fails with 404 unless the subscription exists in the caller's tenant. */
