@@ -3,6 +3,8 @@ package dev.imagegallery.catalog.domain;
 import dev.imagegallery.common.arm.ArmException;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -50,5 +52,33 @@ public final class VersionLifecycle {
                     + "deleted before its end-of-life date" + (endOfLife == null ? " (none is set)"
                     : " " + endOfLife) + ": properties.safetyProfile.blockDeletionBeforeEndOfLife is true.", id);
         }
+    }
+    /** A Disabled version cannot be resolved (409 GalleryImageVersionDisabled, naming its replacement if any). */
+    public static void checkResolvable(String name, String state, String replacement) {
+        if (DISABLED.equals(state)) {
+            throw ArmException.conflict("GalleryImageVersionDisabled", "The version '" + name + "' is disabled"
+                    + (replacement == null ? "." : "; use '" + replacement + "'."), "imageReference.id");
+        }
+    }
+
+    /**
+     * What a caller resolving a version should be told: that it is deprecated (and what replaces it), that the
+     * version or its definition is past its end of life.
+     */
+    public static List<String> warnings(String version, String state, String replacement, Instant versionEndOfLife,
+                                        String definition, Instant definitionEndOfLife, Instant now) {
+        List<String> warnings = new ArrayList<>();
+        if (DEPRECATED.equals(state)) {
+            warnings.add("Version " + version + " is deprecated" + (replacement == null ? "."
+                    : "; use " + replacement + " instead."));
+        }
+        if (versionEndOfLife != null && versionEndOfLife.isBefore(now)) {
+            warnings.add("Version " + version + " is past its end-of-life date " + versionEndOfLife + ".");
+        }
+        if (definitionEndOfLife != null && definitionEndOfLife.isBefore(now)) {
+            warnings.add("Image definition " + definition + " is past its end-of-life date " + definitionEndOfLife
+                    + ".");
+        }
+        return warnings;
     }
 }

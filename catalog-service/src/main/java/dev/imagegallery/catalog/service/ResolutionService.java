@@ -6,6 +6,7 @@ import dev.imagegallery.catalog.domain.ResolveQuery;
 import dev.imagegallery.catalog.domain.ResolveQuery.Resolution;
 import dev.imagegallery.catalog.domain.ResourceIds;
 import dev.imagegallery.catalog.domain.Validation;
+import dev.imagegallery.catalog.domain.VersionLifecycle;
 import dev.imagegallery.catalog.persistence.ImageDefinition;
 import dev.imagegallery.catalog.persistence.ImageVersion;
 import dev.imagegallery.catalog.persistence.VersionRegion;
@@ -18,7 +19,6 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -151,11 +151,7 @@ public class ResolutionService {
             throw ArmException.notFound("GalleryImageVersionNotFound", "The gallery image version '" + name
                     + "' was not found.", "imageReference.id");
         }
-        if (ImageVersion.DISABLED.equals(v.lifecycleState)) {
-            throw ArmException.conflict("GalleryImageVersionDisabled", "The version '" + name + "' is disabled"
-                    + (v.replacementVersion == null ? "." : "; use '" + v.replacementVersion + "'."),
-                    "imageReference.id");
-        }
+        VersionLifecycle.checkResolvable(name, v.lifecycleState, v.replacementVersion);
         return Panache.withSession(() -> VersionRegion.<VersionRegion>findById(VersionRegion.idOf(v.key, region)))
                 .flatMap(r -> {
             if (r == null) {
@@ -172,18 +168,8 @@ public class ResolutionService {
 
     private Uni<Resolution> answer(ImageDefinition def, ImageVersion v, String region, ResolveQuery.VmSize size,
                                              String defId) {
-        List<String> warnings = new ArrayList<>();
-        if (ImageVersion.DEPRECATED.equals(v.lifecycleState)) {
-            warnings.add("Version " + v.name + " is deprecated" + (v.replacementVersion == null ? "."
-                    : "; use " + v.replacementVersion + " instead."));
-        }
-        Instant now = Instant.now();
-        if (v.endOfLifeDate != null && v.endOfLifeDate.isBefore(now)) {
-            warnings.add("Version " + v.name + " is past its end-of-life date " + v.endOfLifeDate + ".");
-        }
-        if (def.endOfLifeDate != null && def.endOfLifeDate.isBefore(now)) {
-            warnings.add("Image definition " + def.name + " is past its end-of-life date " + def.endOfLifeDate + ".");
-        }
+        List<String> warnings = VersionLifecycle.warnings(v.name, v.lifecycleState, v.replacementVersion,
+                v.endOfLifeDate, def.name, def.endOfLifeDate, Instant.now());
         if (size != null && def.recommended != null) {
             Json.read(def.recommended, Recommended.class).warn(size, warnings);
         }

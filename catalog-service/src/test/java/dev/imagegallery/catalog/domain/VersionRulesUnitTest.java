@@ -127,4 +127,18 @@ class VersionRulesUnitTest {
         assertEquals("vmSize.memoryGB", assertThrows(ArmException.class,
                 () -> Recommended.checkSize(new ResolveQuery.VmSize(null, Double.NaN))).target());
     }
+    @Test
+    void resolutionWarnsOfDeprecationAndEndsOfLifeAndRefusesADisabledVersion() {
+        assertEquals(List.of("Version 1.0.0 is deprecated; use 1.0.1 instead.",
+                        "Version 1.0.0 is past its end-of-life date " + NOW.minusSeconds(1) + ".",
+                        "Image definition ubuntu is past its end-of-life date " + NOW.minusSeconds(2) + "."),
+                VersionLifecycle.warnings("1.0.0", "Deprecated", "1.0.1", NOW.minusSeconds(1), "ubuntu",
+                        NOW.minusSeconds(2), NOW));
+        assertEquals(List.of(), VersionLifecycle.warnings("1.0.0", "Active", null, NOW.plusSeconds(1), "ubuntu",
+                null, NOW));
+        var e = assertThrows(ArmException.class, () -> VersionLifecycle.checkResolvable("1.0.0", "Disabled", "1.0.1"));
+        assertEquals("GalleryImageVersionDisabled", e.code());
+        assertEquals("The version '1.0.0' is disabled; use '1.0.1'.", e.getMessage());
+        assertDoesNotThrow(() -> VersionLifecycle.checkResolvable("1.0.0", "Deprecated", null));
+    }
 }
