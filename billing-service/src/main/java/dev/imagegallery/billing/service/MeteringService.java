@@ -4,6 +4,7 @@ import dev.imagegallery.billing.config.BillingConfig;
 import dev.imagegallery.billing.repository.LedgerRepository;
 import dev.imagegallery.billing.repository.LedgerRepository.DeadLetter;
 import dev.imagegallery.billing.repository.LedgerRepository.NewEgress;
+import dev.imagegallery.billing.domain.KnownAt;
 import dev.imagegallery.billing.domain.StorageLedger;
 import dev.imagegallery.billing.domain.UsageEvents;
 import dev.imagegallery.billing.domain.UsageEvents.Parsed;
@@ -27,7 +28,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
@@ -40,7 +40,8 @@ import java.util.UUID;
  * {@value EventTypes#BILLING_DLQ_TOPIC} with the reason, through the outbox in the same transaction.
  * <p>
  * Reading and checking the events is {@link UsageEvents}'s; the storage rules (a meter per stretch of unchanged
- * content, deletions ending meters, in either order) are {@link StorageLedger}'s; this class holds the transactions,
+ * content, deletions ending meters, in either order) are {@link StorageLedger}'s, when the system knew of each
+ * event {@link KnownAt}'s; this class holds the transactions,
  * the batches and the dead letters.
  */
 @ApplicationScoped
@@ -160,7 +161,7 @@ public class MeteringService {
         }
         return ledger.lock(c, subscriptions, versions)
                 .flatMap(v -> ledger.issuedCutoffs(c, subscriptions))
-                .map(Knowledge::new)
+                .map(cutoffs -> new KnownAt(cutoffs, clock))
                 .flatMap(knowledge -> (storage.isEmpty() ? Uni.createFrom().voidItem()
                         : applyStorage(c, versions, storage, knowledge))
                         .flatMap(v -> ledger.insertEgress(c, egress.stream().map(p -> {
@@ -168,7 +169,7 @@ public class MeteringService {
                             return new NewEgress(p.id(), key(e.versionId()), e.versionId(), sub(e.subscriptionId()),
                                     Regions.normalise(e.sourceRegion()), Regions.normalise(e.destinationRegion()),
                                     e.bytes(), this.events.timeOf(e.transferredAt(), p.event()),
-                                    knowledge.of(p, e.subscriptionId()));
+                                    knowledge.of(p.event(), e.subscriptionId()));
                         }).toList())))
                 .flatMap(v -> ledger.insertOutbox(c, dead))
                 .invoke(() -> {
@@ -187,20 +188,20 @@ public class MeteringService {
      * events are applied to it in order in memory, and the outcome is written in three (meters, version and replica
      * deletions): a batch costs the same few statements however many storage events it holds.
      */
-    private Uni<Void> applyStorage(SqlConnection c, Set<String> versions, List<Parsed> events, Knowledge knowledge) {
+    private Uni<Void> applyStorage(SqlConnection c, Set<String> versions, List<Parsed> events, KnownAt knowledge) {
         return Uni.combine().all().unis(ledger.latestMeters(c, versions), ledger.deletedVersions(c, versions),
                 ledger.deletedReplicas(c, versions)).asTuple().flatMap(t -> {
             StorageLedger batch = new StorageLedger(t.getItem1(), t.getItem2(), t.getItem3());
             for (Parsed p : events) {
                 if (p.payload() instanceof Payloads.ReplicaCompleted e) {
                     batch.replicaCompleted(p.id(), e, this.events.timeOf(e.completedAt(), p.event()),
-                            knowledge.of(p, e.subscriptionId()));
+                            knowledge.of(p.event(), e.subscriptionId()));
                 } else if (p.payload() instanceof Payloads.ReplicaDeleted e) {
                     batch.replicaDeleted(e, this.events.timeOf(e.deletedAt(), p.event()),
-                            knowledge.of(p, e.subscriptionId()));
+                            knowledge.of(p.event(), e.subscriptionId()));
                 } else {
                     var e = (Payloads.VersionDeleted) p.payload();
-                    batch.versionDeleted(e, this.events.timeOf(null, p.event()), knowledge.of(p, e.subscriptionId()));
+                    batch.versionDeleted(e, this.events.timeOf(null, p.event()), knowledge.of(p.event(), e.subscriptionId()));
                 }
             }
             batch.ignored().forEach(Log::info);
@@ -208,28 +209,6 @@ public class MeteringService {
                     .flatMap(v -> ledger.versionsDeleted(c, batch.versionDeletions()))
                     .flatMap(v -> ledger.replicasDeleted(c, batch.replicaDeletions()));
         });
-    }
-
-    /**
-     * When the system learnt what an event says: the event's own time (stamped by its producer), but never before the
-     * cutoff of the latest invoice already issued for the subscription, since an issued invoice never changes (what
-     * arrives after it is an adjustment on the next one). From the events alone, apart from that floor; a replay into
-     * an empty database (no invoices yet) therefore reproduces what was known when.
-     */
-    private final class Knowledge {
-        private final Map<String, Instant> cutoffs;
-
-        Knowledge(Map<String, Instant> cutoffs) {
-            this.cutoffs = cutoffs;
-        }
-
-        Instant of(Parsed p, String subscriptionId) {
-            Instant t = p.event() != null && p.event().time() != null ? p.event().time() : clock.instant();
-            Instant floor = isBlank(subscriptionId)
-                    ? cutoffs.values().stream().max(Instant::compareTo).orElse(null)
-                    : cutoffs.get(sub(subscriptionId));
-            return floor != null && floor.isAfter(t) ? floor : t;
-        }
     }
 
     private DeadLetter deadLetter(String topic, Parsed p) {
