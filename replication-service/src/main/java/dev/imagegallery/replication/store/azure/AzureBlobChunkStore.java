@@ -30,7 +30,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -318,8 +317,7 @@ public final class AzureBlobChunkStore extends PackStore {
     }
 
     private static String refName(String ref) {
-        byte[] d = SHA.get().digest(ref.getBytes(StandardCharsets.UTF_8));
-        return "refs/" + HexFormat.of().formatHex(d);
+        return "refs/" + refKey(ref);
     }
 
     @Override

@@ -14,7 +14,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -23,7 +22,6 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -282,8 +280,7 @@ public final class FsChunkStore extends PackStore {
     }
 
     private Path refPath(String ref) {
-        byte[] d = SHA.get().digest(ref.getBytes(StandardCharsets.UTF_8));
-        return dir.resolve("refs").resolve(HexFormat.of().formatHex(d));
+        return dir.resolve("refs").resolve(refKey(ref));
     }
 
     @Override

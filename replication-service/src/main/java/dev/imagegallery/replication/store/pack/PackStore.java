@@ -8,9 +8,11 @@ import dev.imagegallery.replication.store.Manifest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -116,6 +118,11 @@ public abstract class PackStore implements ChunkStore {
     private synchronized void publish(Map<ChunkId, Loc> entries) throws IOException {
         appendToIndex(new ArrayList<>(entries.entrySet()));
         index.putAll(entries);
+    }
+
+    /** The name a ref is stored under (its SHA-256 in hex: any ref is a safe file or blob name). */
+    protected static String refKey(String ref) {
+        return HexFormat.of().formatHex(SHA.get().digest(ref.getBytes(StandardCharsets.UTF_8)));
     }
 
     // ---- ChunkStore ----
