@@ -1,8 +1,9 @@
 package dev.imagegallery.replication.config;
 
-import dev.imagegallery.replication.store.AzureBlobBackend;
-import dev.imagegallery.replication.store.Replicator;
-import dev.imagegallery.replication.store.TenantStores;
+import dev.imagegallery.replication.content.Replicator;
+import dev.imagegallery.replication.content.TenantStores;
+import dev.imagegallery.replication.store.azure.AzureBlobBackend;
+import dev.imagegallery.replication.store.fs.FsBackend;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
@@ -17,8 +18,8 @@ public class StoresProducer {
     TenantStores stores(StoreConfig config) {
         Path root = Path.of(config.root());
         return switch (config.backend()) {
-            case "fs" -> new TenantStores(root, TenantStores.filesystem(root, config.durable()));
-            case "azure-blob" -> new TenantStores(root, TenantStores.azure(new AzureBlobBackend(
+            case "fs" -> new TenantStores(root, FsBackend.namespaces(root, config.durable()));
+            case "azure-blob" -> new TenantStores(root, AzureBlobBackend.namespaces(new AzureBlobBackend(
                     config.azure().connectionStrings(), config.azure().containerPrefix(),
                     config.azure().readAheadBytes())));
             default -> throw new IllegalArgumentException("gallery.store.backend must be fs or azure-blob, not "

@@ -3,20 +3,20 @@ package dev.imagegallery.replication.service;
 import dev.imagegallery.common.arm.ArmException;
 import dev.imagegallery.common.outbox.Outbox;
 import dev.imagegallery.common.outbox.OutboxRelay;
+import dev.imagegallery.events.BlobRef;
 import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Payloads;
-import io.smallrye.mutiny.Uni;
-import dev.imagegallery.events.BlobRef;
 import dev.imagegallery.events.Regions;
 import dev.imagegallery.replication.config.StoreConfig;
+import dev.imagegallery.replication.content.Ingest;
+import dev.imagegallery.replication.content.TenantStores;
 import dev.imagegallery.replication.domain.Blob;
+import dev.imagegallery.replication.store.ChunkId;
 import dev.imagegallery.replication.store.ChunkStore;
-import dev.imagegallery.replication.store.Ingest;
 import dev.imagegallery.replication.store.Manifest;
-import dev.imagegallery.replication.store.RegionStores;
-import dev.imagegallery.replication.store.TenantStores;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -454,7 +454,7 @@ public class BlobService {
     }
 
     Path stagingDir(String region, String sub, String name) {
-        String key = HexFormat.of().formatHex(RegionStores.sha256().digest(
+        String key = HexFormat.of().formatHex(ChunkId.sha256().digest(
                 Blob.keyOf(region, sub, name).getBytes(StandardCharsets.UTF_8)));
         return stores.root().resolve(region).resolve("staging").resolve(key);
     }

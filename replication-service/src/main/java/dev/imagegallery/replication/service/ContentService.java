@@ -1,12 +1,12 @@
 package dev.imagegallery.replication.service;
 
 import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.replication.content.ContentReader;
+import dev.imagegallery.replication.content.RegionStores;
+import dev.imagegallery.replication.content.TenantStores;
 import dev.imagegallery.replication.store.ChunkStore;
-import dev.imagegallery.replication.store.ContentReader;
 import dev.imagegallery.replication.store.CorruptChunkException;
 import dev.imagegallery.replication.store.Manifest;
-import dev.imagegallery.replication.store.RegionStores;
-import dev.imagegallery.replication.store.TenantStores;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;

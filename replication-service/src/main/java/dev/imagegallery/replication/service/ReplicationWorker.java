@@ -1,11 +1,11 @@
 package dev.imagegallery.replication.service;
 
 import dev.imagegallery.replication.config.StoreConfig;
+import dev.imagegallery.replication.content.RegionStores;
+import dev.imagegallery.replication.content.Replicator;
+import dev.imagegallery.replication.content.TenantStores;
 import dev.imagegallery.replication.domain.ReplicaJob;
 import dev.imagegallery.replication.store.Manifest;
-import dev.imagegallery.replication.store.RegionStores;
-import dev.imagegallery.replication.store.TenantStores;
-import dev.imagegallery.replication.store.Replicator;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;

@@ -1,10 +1,10 @@
 package dev.imagegallery.replication.service;
 
 import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.replication.content.RegionStores;
+import dev.imagegallery.replication.content.TenantStores;
 import dev.imagegallery.replication.domain.ReplicaJob;
 import dev.imagegallery.replication.store.Manifest;
-import dev.imagegallery.replication.store.RegionStores;
-import dev.imagegallery.replication.store.TenantStores;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;

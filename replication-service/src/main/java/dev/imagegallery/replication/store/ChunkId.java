@@ -2,6 +2,7 @@ package dev.imagegallery.replication.store;
 
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /** A chunk's SHA-256, as four longs (cheap to hash and compare, small in maps). */
@@ -13,6 +14,15 @@ public record ChunkId(long a, long b, long c, long d) {
 
     public static ChunkId hex(String hex) {
         return of(HexFormat.of().parseHex(hex), 0);
+    }
+
+    /** A new SHA-256 digest (chunks, manifests, refs and namespaces are all named by one). */
+    public static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The SHA-256 of {@code b[off, off+len)}. */

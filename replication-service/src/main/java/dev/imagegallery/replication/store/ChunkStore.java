@@ -2,14 +2,16 @@ package dev.imagegallery.replication.store;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
  * One replica store of one region: chunks named by SHA-256 (each stored once), manifests named by the content's
  * SHA-256, and refs (a blob or a version) naming manifests. A manifest is live while a ref names it, a chunk while a
- * live manifest or an open {@link Session} names it; {@link #collect()} frees the rest. Backends: {@link FsChunkStore}
- * (packs on local disk) and {@link AzureBlobChunkStore} (packs as block blobs in an Azure storage account).
+ * live manifest or an open {@link Session} names it; {@link #collect()} frees the rest. Backends (each a
+ * {@code store.pack.PackStore}): {@code store.fs.FsChunkStore} (packs on local disk) and
+ * {@code store.azure.AzureBlobChunkStore} (packs as block blobs in an Azure storage account).
  */
 public interface ChunkStore {
     String region();
@@ -56,7 +58,7 @@ public interface ChunkStore {
     void deleteRef(String ref) throws IOException;
 
     /** Every ref and the content it names. */
-    java.util.Map<String, String> refs() throws IOException;
+    Map<String, String> refs() throws IOException;
 
     /** Every committed chunk (for scrubbing). */
     void forEachChunk(Consumer<ChunkId> each);

@@ -1,7 +1,7 @@
 package dev.imagegallery.replication.bench;
 
-import dev.imagegallery.replication.store.Chunking;
 
+import dev.imagegallery.replication.content.Chunking;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -1,12 +1,13 @@
 package dev.imagegallery.replication.bench;
 
-import dev.imagegallery.replication.store.ChunkStore;
-import dev.imagegallery.replication.store.ContentReader;
-import dev.imagegallery.replication.store.Ingest;
-import dev.imagegallery.replication.store.Manifest;
-import dev.imagegallery.replication.store.RegionStores;
-import dev.imagegallery.replication.store.Replicator;
 
+import dev.imagegallery.replication.content.ContentReader;
+import dev.imagegallery.replication.content.Ingest;
+import dev.imagegallery.replication.content.RegionStores;
+import dev.imagegallery.replication.content.Replicator;
+import dev.imagegallery.replication.store.ChunkStore;
+import dev.imagegallery.replication.store.Manifest;
+import dev.imagegallery.replication.store.fs.FsBackend;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,7 +40,7 @@ public final class ReplicationBench {
         Path v2 = Path.of(args[3]);
         Path out = Path.of(args[4]);
         warmUp(root.resolveSibling("warmup"));
-        RegionStores stores = new RegionStores(root, true);
+        RegionStores stores = new RegionStores(root, new FsBackend(root, true));
         Replicator replicator = new Replicator(stores);
 
         long t0 = System.nanoTime();
@@ -81,7 +82,7 @@ public final class ReplicationBench {
      * two-region copy of v1 still ran 20 to 40% slower than the ones after them while the JIT finished compiling.
      */
     static void warmUp(Path dir) throws Exception {
-        RegionStores stores = new RegionStores(dir, true);
+        RegionStores stores = new RegionStores(dir, new FsBackend(dir, true));
         ChunkStore store = stores.store("westeurope", 0);
         Replicator replicator = new Replicator(stores);
         for (int i = 0; i < 4; i++) {
@@ -154,7 +155,7 @@ public final class ReplicationBench {
         });
         sampler.setDaemon(true);
         sampler.start();
-        RegionStores stores = new RegionStores(root, true);
+        RegionStores stores = new RegionStores(root, new FsBackend(root, true));
         ChunkStore store = stores.store("westeurope", 0);
         long t0 = System.nanoTime();
         Ingest.Result r = Ingest.ingest(new SyntheticImage(size, 7), store, stores.hashers(), size);

@@ -1,13 +1,14 @@
 package dev.imagegallery.replication.bench;
 
 import dev.imagegallery.events.Regions;
+import dev.imagegallery.replication.content.Ingest;
+import dev.imagegallery.replication.content.RegionStores;
+import dev.imagegallery.replication.content.Replicator;
+import dev.imagegallery.replication.content.TenantStores;
 import dev.imagegallery.replication.store.ChunkId;
 import dev.imagegallery.replication.store.ChunkStore;
-import dev.imagegallery.replication.store.Ingest;
 import dev.imagegallery.replication.store.Manifest;
-import dev.imagegallery.replication.store.RegionStores;
-import dev.imagegallery.replication.store.Replicator;
-import dev.imagegallery.replication.store.TenantStores;
+import dev.imagegallery.replication.store.fs.FsBackend;
 
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -31,12 +32,12 @@ public final class TenantDedupBench {
         long size = Long.parseLong(args[1]) << 20;
         ReplicationBench.warmUp(root.resolve("warmup"));
 
-        RegionStores shared = new RegionStores(root.resolve("shared"), true);
+        RegionStores shared = new RegionStores(root.resolve("shared"), new FsBackend(root.resolve("shared"), true));
         run("shared", shared, shared, size);
         asIfAlone(shared, size);
         shared.close();
 
-        TenantStores tenants = new TenantStores(root.resolve("ns"), TenantStores.filesystem(root.resolve("ns"), true));
+        TenantStores tenants = new TenantStores(root.resolve("ns"), FsBackend.namespaces(root.resolve("ns"), true));
         run("namespaced", tenants.of("tenant-a"), tenants.of("tenant-b"), size);
         tenants.close();
     }

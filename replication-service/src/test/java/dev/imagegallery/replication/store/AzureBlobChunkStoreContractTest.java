@@ -2,6 +2,10 @@ package dev.imagegallery.replication.store;
 
 import com.azure.core.util.BinaryData;
 import com.azure.storage.blob.BlobClient;
+import dev.imagegallery.replication.content.Chunking;
+import dev.imagegallery.replication.content.RegionStores;
+import dev.imagegallery.replication.store.azure.AzureBlobBackend;
+import dev.imagegallery.replication.store.azure.AzureBlobChunkStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,6 +1,13 @@
 package dev.imagegallery.replication.store;
 
 import com.azure.storage.blob.models.ListBlobsOptions;
+import dev.imagegallery.replication.content.Chunking;
+import dev.imagegallery.replication.content.ContentReader;
+import dev.imagegallery.replication.content.Ingest;
+import dev.imagegallery.replication.content.RegionStores;
+import dev.imagegallery.replication.content.Replicator;
+import dev.imagegallery.replication.store.azure.AzureBlobBackend;
+import dev.imagegallery.replication.store.azure.AzureBlobChunkStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

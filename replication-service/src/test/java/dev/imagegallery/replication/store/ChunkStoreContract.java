@@ -1,5 +1,10 @@
 package dev.imagegallery.replication.store;
 
+import dev.imagegallery.replication.content.Chunking;
+import dev.imagegallery.replication.content.ContentReader;
+import dev.imagegallery.replication.content.Ingest;
+import dev.imagegallery.replication.content.RegionStores;
+import dev.imagegallery.replication.content.Replicator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,10 @@
 package dev.imagegallery.replication.store;
 
+import dev.imagegallery.replication.content.Ingest;
+import dev.imagegallery.replication.content.RegionStores;
+import dev.imagegallery.replication.content.Replicator;
+import dev.imagegallery.replication.store.fs.FsBackend;
+import dev.imagegallery.replication.store.fs.FsChunkStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +25,7 @@ class FsChunkStoreContractTest extends ChunkStoreContract {
 
     @Override
     RegionStores openStores() {
-        return new RegionStores(root, true);
+        return new RegionStores(root, new FsBackend(root, true));
     }
 
     @Override
@@ -45,8 +50,8 @@ class FsChunkStoreContractTest extends ChunkStoreContract {
             Arrays.fill(shortChunk, (byte) 7);
             byte[] fullChunk = new byte[FsChunkStore.BLOCK];
             Arrays.fill(fullChunk, (byte) 9);
-            ChunkId a = ChunkId.digest(RegionStores.sha256(), shortChunk, 0, shortChunk.length);
-            ChunkId b = ChunkId.digest(RegionStores.sha256(), fullChunk, 0, fullChunk.length);
+            ChunkId a = ChunkId.digest(ChunkId.sha256(), shortChunk, 0, shortChunk.length);
+            ChunkId b = ChunkId.digest(ChunkId.sha256(), fullChunk, 0, fullChunk.length);
             try (ChunkStore.Session s = store.session()) {
                 s.put(a, shortChunk, 0, shortChunk.length);
                 s.put(b, fullChunk, 0, fullChunk.length);

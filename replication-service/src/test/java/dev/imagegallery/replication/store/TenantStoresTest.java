@@ -1,5 +1,10 @@
 package dev.imagegallery.replication.store;
 
+import dev.imagegallery.replication.content.Ingest;
+import dev.imagegallery.replication.content.RegionStores;
+import dev.imagegallery.replication.content.Replicator;
+import dev.imagegallery.replication.content.TenantStores;
+import dev.imagegallery.replication.store.fs.FsBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,7 +38,7 @@ class TenantStoresTest {
 
     @Test
     void theSameBytesInTwoTenantsAreStoredMovedAndCountedForEach() throws Exception {
-        TenantStores tenants = new TenantStores(root, TenantStores.filesystem(root, false));
+        TenantStores tenants = new TenantStores(root, FsBackend.namespaces(root, false));
         try {
             byte[] secret = new byte[64 * 1024];
             new Random(8).nextBytes(secret);

@@ -1,4 +1,9 @@
-package dev.imagegallery.replication.store;
+package dev.imagegallery.replication.content;
+
+import dev.imagegallery.replication.store.ChunkId;
+import dev.imagegallery.replication.store.ChunkStore;
+import dev.imagegallery.replication.store.CorruptChunkException;
+import dev.imagegallery.replication.store.Manifest;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,4 +1,4 @@
-package dev.imagegallery.replication.store;
+package dev.imagegallery.replication.store.azure;
 
 import com.azure.core.util.BinaryData;
 import com.azure.core.util.Context;
@@ -12,43 +12,40 @@ import com.azure.storage.blob.models.ListBlobsOptions;
 import com.azure.storage.blob.options.AppendBlobCreateOptions;
 import com.azure.storage.blob.specialized.AppendBlobClient;
 import com.azure.storage.blob.specialized.BlockBlobClient;
+import dev.imagegallery.replication.store.ChunkId;
+import dev.imagegallery.replication.store.Manifest;
+import dev.imagegallery.replication.store.pack.Loc;
+import dev.imagegallery.replication.store.pack.PackStore;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A replica store in one container of a region's Azure storage account (the same contract as {@link FsChunkStore}):
+ * A replica store in one container of a region's Azure storage account (a {@link PackStore}, as the filesystem
+ * backend is):
  *
  * <ul>
  * <li>{@code packs/pack-N}: block blobs of chunks, appended 4 MiB block by 4 MiB block (Put Block) by one session
  * each, made visible by Put Block List at the session's commit, at most {@link #PACK_MAX} each. Never one blob per
  * chunk.</li>
- * <li>{@code index/NNNNNNNNNN}: an append blob of 48-byte records (digest, pack, offset, length; the last record of a
- * digest wins), loaded into memory at open; a session appends its records only after its pack's block list is
+ * <li>{@code index/NNNNNNNNNN}: an append blob of the pack store's 48-byte records, loaded into memory at open; a session appends its records only after its pack's block list is
  * committed, so a crash leaves at most unindexed bytes in a pack. Append blocks are atomic and hold whole records.
  * {@link #collect()} writes the compacted index as the next generation, marks it {@code complete} in its metadata,
  * then deletes the old one; opening takes the newest complete generation.</li>
@@ -60,10 +57,8 @@ import java.util.regex.Pattern;
  * order content is read, so sequential reads cost one request a window); memory stays bounded by
  * {@code WINDOWS × readAhead} plus one 4 MiB buffer per open session.
  */
-public final class AzureBlobChunkStore implements ChunkStore {
-    public static final long PACK_MAX = 256L << 20;
+public final class AzureBlobChunkStore extends PackStore {
     static final int BLOCK = 4 << 20;
-    static final int RECORD = FsChunkStore.RECORD;
     /** Records per append block (an append block is at most 4 MiB). */
     static final int RECORDS_PER_APPEND = BLOCK / RECORD;
     /** A block blob holds at most 50 000 blocks; a pack rolls well before. */
@@ -71,17 +66,11 @@ public final class AzureBlobChunkStore implements ChunkStore {
     static final int WINDOWS = 16;
     static final String COMPLETE = "complete";
     private static final Pattern PACK = Pattern.compile("packs/pack-(\\d+)");
-    private static final ThreadLocal<MessageDigest> SHA = ThreadLocal.withInitial(RegionStores::sha256);
 
-    private final String region;
-    private final int replica;
     private final BlobContainerClient container;
     /** Prepended to every blob name of this store ({@code ""} or {@code "tenants/{namespace}/"}). */
     private final String prefix;
     private final int readAhead;
-    private final Map<ChunkId, FsChunkStore.Loc> index = new ConcurrentHashMap<>();
-    private final Set<AzSession> open = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger nextPack = new AtomicInteger(1);
     /** Recently read windows of packs, least recently used first; key {@code pack << 32 | window}. */
     private final LinkedHashMap<Long, byte[]> windows = new LinkedHashMap<>(WINDOWS * 2, 0.75f, true) {
         @Override
@@ -103,19 +92,13 @@ public final class AzureBlobChunkStore implements ChunkStore {
      */
     public AzureBlobChunkStore(String region, int replica, BlobContainerClient container, String prefix,
                                int readAhead) throws IOException {
-        this.region = region;
-        this.replica = replica;
+        super(region, replica);
         this.container = container;
         this.prefix = prefix;
-        this.readAhead = Math.max(Chunking.FIXED, readAhead);
+        this.readAhead = Math.max(4096, readAhead); // at least a chunk
         try {
             container.createIfNotExists();
-            for (BlobItem b : container.listBlobs(new ListBlobsOptions().setPrefix(prefix + "packs/"), null)) {
-                Matcher m = PACK.matcher(rel(b.getName()));
-                if (m.matches()) {
-                    nextPack.accumulateAndGet(Integer.parseInt(m.group(1)) + 1, Math::max);
-                }
-            }
+            packsExist(packs());
             openIndex();
         } catch (RuntimeException e) {
             throw io("open " + this, e);
@@ -144,12 +127,7 @@ public final class AzureBlobChunkStore implements ChunkStore {
             Long size = newest.getProperties().getContentLength();
             if (size != null && size > 0) {
                 try (InputStream in = new BufferedInputStream(indexOut.openInputStream(), 1 << 20)) {
-                    byte[] rec = new byte[RECORD];
-                    while (in.readNBytes(rec, 0, RECORD) == RECORD) {
-                        ByteBuffer bb = ByteBuffer.wrap(rec);
-                        ChunkId id = ChunkId.read(bb);
-                        index.put(id, new FsChunkStore.Loc(bb.getInt(), bb.getLong(), bb.getInt()));
-                    }
+                    loadIndex(in);
                 }
             }
         }
@@ -174,16 +152,6 @@ public final class AzureBlobChunkStore implements ChunkStore {
         return "packs/pack-" + pack;
     }
 
-    @Override
-    public String region() {
-        return region;
-    }
-
-    @Override
-    public int replica() {
-        return replica;
-    }
-
     private BlobClient blob(String name) {
         return container.getBlobClient(prefix + name);
     }
@@ -199,41 +167,24 @@ public final class AzureBlobChunkStore implements ChunkStore {
     }
 
     @Override
-    public boolean has(ChunkId id) {
-        return index.containsKey(id);
-    }
-
-    @Override
-    public byte[] get(ChunkId id) throws IOException {
-        FsChunkStore.Loc loc = index.get(id);
-        if (loc == null) {
-            throw new CorruptChunkException(id, "chunk " + id + " is missing from " + this);
-        }
-        byte[] b;
+    protected byte[] read(ChunkId id, Loc loc) throws IOException {
         try {
-            b = read(loc);
+            return window(loc);
         } catch (BlobStorageException e) {
             if (e.getStatusCode() == 404) {
-                throw new CorruptChunkException(id, "the pack of chunk " + id + " is missing from " + this);
+                throw packMissing(id);
             }
             if (e.getStatusCode() == 416) {
-                throw new CorruptChunkException(id, "chunk " + id + " is truncated in " + this);
+                throw truncated(id);
             }
             throw io("read chunk " + id + " from " + this, e);
         } catch (RuntimeException e) {
             throw io("read chunk " + id + " from " + this, e);
         }
-        if (b == null) {
-            throw new CorruptChunkException(id, "chunk " + id + " is truncated in " + this);
-        }
-        if (!ChunkId.digest(SHA.get(), b, 0, b.length).equals(id)) {
-            throw new CorruptChunkException(id, "chunk " + id + " in " + this + " does not match its digest");
-        }
-        return b;
     }
 
     /** The chunk's bytes from its window (fetched when not cached), or null when the pack is too short. */
-    private byte[] read(FsChunkStore.Loc loc) {
+    private byte[] window(Loc loc) {
         long w = loc.offset() / readAhead;
         long start = w * readAhead;
         long end = loc.offset() + loc.length();
@@ -277,7 +228,7 @@ public final class AzureBlobChunkStore implements ChunkStore {
 
     /** Where a chunk lives: its pack blob's name, and its offset in {@code offset[0]} (tests corrupt it there). */
     public Optional<String> packOf(ChunkId id, long[] offset) {
-        FsChunkStore.Loc loc = index.get(id);
+        Loc loc = index.get(id);
         if (loc == null) {
             return Optional.empty();
         }
@@ -286,10 +237,8 @@ public final class AzureBlobChunkStore implements ChunkStore {
     }
 
     @Override
-    public Session session() {
-        AzSession s = new AzSession();
-        open.add(s);
-        return s;
+    protected PackSession newSession() {
+        return new AzSession();
     }
 
     @Override
@@ -368,89 +317,70 @@ public final class AzureBlobChunkStore implements ChunkStore {
     }
 
     private static String refName(String ref) {
-        byte[] d = SHA.get().digest(ref.getBytes(StandardCharsets.UTF_8));
-        return "refs/" + HexFormat.of().formatHex(d);
+        return "refs/" + refKey(ref);
     }
 
     @Override
-    public void forEachChunk(Consumer<ChunkId> each) {
-        index.keySet().forEach(each);
+    protected IOException failure(String what, RuntimeException e) {
+        return io(what, e);
     }
 
     @Override
-    public long physicalBytes() {
-        return index.values().stream().mapToLong(FsChunkStore.Loc::length).sum();
-    }
-
-    @Override
-    public synchronized GcResult collect() throws IOException {
-        try {
-            return sweep();
-        } catch (RuntimeException e) {
-            throw io("collect garbage in " + this, e);
-        }
-    }
-
-    private GcResult sweep() throws IOException {
-        Set<String> liveManifests = PackSession.liveManifests(refs().values(), open);
-        Set<ChunkId> live = new HashSet<>();
-        int manifestsDropped = 0;
+    protected List<String> manifestNames() {
+        List<String> names = new ArrayList<>();
         for (BlobItem b : container.listBlobs(new ListBlobsOptions().setPrefix(prefix + "manifests/"), null)) {
-            String name = rel(b.getName()).substring("manifests/".length());
-            if (!liveManifests.contains(name)) {
-                container.getBlobClient(b.getName()).deleteIfExists();
-                manifestsDropped++;
-                continue;
-            }
-            PackSession.markChunks(manifest(name).orElse(null), live);
+            names.add(rel(b.getName()).substring("manifests/".length()));
         }
-        Set<Integer> writing = PackSession.markSessions(open, live);
-        PackSession.Swept swept = PackSession.sweepIndex(index, live);
-        if (swept.chunks() > 0) {
-            long next = indexGeneration + 1;
-            AppendBlobClient out = createIndex(next);
-            List<Map.Entry<ChunkId, FsChunkStore.Loc>> entries = new ArrayList<>(index.entrySet());
-            append(out, entries);
-            out.setMetadata(Map.of(COMPLETE, "true"));
-            String old = indexName(indexGeneration);
-            indexOut = out;
-            indexGeneration = next;
-            blob(old).deleteIfExists();
-        }
-        Set<Integer> used = new HashSet<>(writing);
-        index.values().forEach(l -> used.add(l.pack()));
-        int packsDeleted = 0;
+        return names;
+    }
+
+    @Override
+    protected void deleteManifest(String contentHex) {
+        blob("manifests/" + contentHex).deleteIfExists();
+    }
+
+    @Override
+    protected List<Integer> packs() {
+        List<Integer> packs = new ArrayList<>();
         for (BlobItem b : container.listBlobs(new ListBlobsOptions().setPrefix(prefix + "packs/"), null)) {
             Matcher m = PACK.matcher(rel(b.getName()));
-            if (m.matches() && !used.contains(Integer.parseInt(m.group(1)))) {
-                container.getBlobClient(b.getName()).deleteIfExists();
-                packsDeleted++;
+            if (m.matches()) {
+                packs.add(Integer.parseInt(m.group(1)));
             }
         }
-        if (packsDeleted > 0) {
-            dropCache();
-        }
-        return new GcResult(manifestsDropped, swept.chunks(), swept.bytes(), packsDeleted);
+        return packs;
+    }
+
+    @Override
+    protected void deletePack(int pack) {
+        blob(packName(pack)).deleteIfExists(); // staged blocks of an uncommitted one expire on their own
+        dropCache();
+    }
+
+    /** Writes the compacted index as the next generation, marks it complete, then deletes the old one. */
+    @Override
+    protected void rewriteIndex() {
+        long next = indexGeneration + 1;
+        AppendBlobClient out = createIndex(next);
+        append(out, new ArrayList<>(index.entrySet()));
+        out.setMetadata(Map.of(COMPLETE, "true"));
+        String old = indexName(indexGeneration);
+        indexOut = out;
+        indexGeneration = next;
+        blob(old).deleteIfExists();
     }
 
     /** Appends index records, at most {@link #RECORDS_PER_APPEND} per (atomic) append block. */
-    private static void append(AppendBlobClient out, List<Map.Entry<ChunkId, FsChunkStore.Loc>> entries) {
+    private static void append(AppendBlobClient out, List<Map.Entry<ChunkId, Loc>> entries) {
         for (int from = 0; from < entries.size(); from += RECORDS_PER_APPEND) {
-            int to = Math.min(entries.size(), from + RECORDS_PER_APPEND);
-            ByteBuffer buf = ByteBuffer.allocate((to - from) * RECORD);
-            for (int i = from; i < to; i++) {
-                var e = entries.get(i);
-                e.getKey().write(buf);
-                buf.putInt(e.getValue().pack()).putLong(e.getValue().offset()).putInt(e.getValue().length());
-            }
-            out.appendBlock(new ByteArrayInputStream(buf.array()), buf.capacity());
+            ByteBuffer buf = records(entries, from, Math.min(entries.size(), from + RECORDS_PER_APPEND));
+            out.appendBlock(new ByteArrayInputStream(buf.array()), buf.remaining());
         }
     }
 
-    /** Appends committed entries to the index and makes them visible. */
-    private synchronized void publish(Map<ChunkId, FsChunkStore.Loc> entries) {
-        append(indexOut, new ArrayList<>(entries.entrySet()));
-        index.putAll(entries);
+    @Override
+    protected void appendToIndex(List<Map.Entry<ChunkId, Loc>> entries) {
+        append(indexOut, entries);
     }
 
     static IOException io(String what, RuntimeException e) {
@@ -467,7 +397,7 @@ public final class AzureBlobChunkStore implements ChunkStore {
 
     @Override
     public String toString() {
-        return region + "/" + container.getBlobContainerName() + (prefix.isEmpty() ? "" : "/" + prefix);
+        return region() + "/" + container.getBlobContainerName() + (prefix.isEmpty() ? "" : "/" + prefix);
     }
 
     final class AzSession extends PackSession {
@@ -478,26 +408,18 @@ public final class AzureBlobChunkStore implements ChunkStore {
         private int pack;
         private long written;
 
-        AzSession() {
-            super(index);
-        }
-
         @Override
-        public void put(ChunkId id, byte[] b, int off, int len) throws IOException {
-            try {
-                if (out == null || written + buffered + len > PACK_MAX || blocks.size() >= MAX_BLOCKS) {
-                    roll();
-                }
-                if (buf.length - buffered < len) {
-                    flush();
-                }
-            } catch (RuntimeException e) {
-                throw io("write a pack of " + AzureBlobChunkStore.this, e);
+        protected Loc write(byte[] b, int off, int len) {
+            if (out == null || written + buffered + len > PACK_MAX || blocks.size() >= MAX_BLOCKS) {
+                roll();
             }
-            FsChunkStore.Loc loc = new FsChunkStore.Loc(pack, written + buffered, len);
+            if (buf.length - buffered < len) {
+                flush();
+            }
+            Loc loc = new Loc(pack, written + buffered, len);
             System.arraycopy(b, off, buf, buffered, len);
             buffered += len;
-            pend(id, loc);
+            return loc;
         }
 
         /** Commits the pack being written (its chunks stay unindexed until {@link #commit()}) and starts the next. */
@@ -506,8 +428,7 @@ public final class AzureBlobChunkStore implements ChunkStore {
                 flush();
                 out.commitBlockList(blocks, true);
             }
-            pack = nextPack.getAndIncrement();
-            started(pack);
+            pack = startPack();
             out = blob(packName(pack)).getBlockBlobClient();
             blocks = new ArrayList<>();
             written = 0;
@@ -527,31 +448,14 @@ public final class AzureBlobChunkStore implements ChunkStore {
         }
 
         @Override
-        public void commit() throws IOException {
-            if (nothingPending()) {
-                return;
-            }
-            try {
-                flush();
-                out.commitBlockList(blocks, true); // the pack holds every block so far; then the index names them
-                publish(pending());
-            } catch (RuntimeException e) {
-                throw io("commit to " + AzureBlobChunkStore.this, e);
-            }
-            committed();
+        protected void writeOut() {
+            flush();
+            out.commitBlockList(blocks, true);
         }
 
         @Override
-        public void close() {
-            try {
-                for (int p : uncommittedPacks()) {
-                    blob(packName(p)).deleteIfExists(); // staged blocks expire on their own
-                }
-            } catch (RuntimeException e) {
-                // an unindexed pack left behind costs space only; the next collect() deletes it
-            } finally {
-                open.remove(this);
-            }
+        protected void release() {
+            // nothing held but the heap buffer
         }
     }
 }

@@ -1,11 +1,16 @@
-package dev.imagegallery.replication.store;
+package dev.imagegallery.replication.store.azure;
 
 import com.azure.core.http.HttpClient;
 import com.azure.storage.blob.BlobServiceClient;
 import com.azure.storage.blob.BlobServiceClientBuilder;
+import dev.imagegallery.replication.store.Backend;
+import dev.imagegallery.replication.store.ChunkStore;
+import dev.imagegallery.replication.store.Namespaces;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -15,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Azurite and costs a round of polling on Azure): copies read chunks through this process and write them to the
  * target account.
  */
-public final class AzureBlobBackend implements RegionStores.Backend {
+public final class AzureBlobBackend implements Backend {
     /** How long "replica n does not exist" is believed before the account is asked again. */
     static final long NEGATIVE_NANOS = 2_000_000_000L;
 
@@ -59,24 +64,39 @@ public final class AzureBlobBackend implements RegionStores.Backend {
 
     /**
      * The same accounts and containers, with every blob of namespace {@code ns} under {@code tenants/{ns}/}: a tenant's
-     * stores share the region's containers with other tenants' but none of their chunks (see TenantStores).
+     * stores share the region's containers with other tenants' but none of their chunks.
      */
     public AzureBlobBackend namespace(String ns) {
-        return new AzureBlobBackend(this, TenantStores.NAMESPACES + "/" + ns + "/");
+        return new AzureBlobBackend(this, Namespaces.FOLDER + "/" + ns + "/");
+    }
+
+    /** The namespaces of these accounts: {@code tenants/{namespace}/} in the containers of each region's account. */
+    public static Namespaces namespaces(AzureBlobBackend accounts) {
+        return new Namespaces() {
+            @Override
+            public Backend backend(String namespace) {
+                return accounts.namespace(namespace);
+            }
+
+            @Override
+            public Set<String> list() {
+                return accounts.namespaces();
+            }
+        };
     }
 
     /** The namespaces that hold anything, in any region's first container. */
-    public java.util.Set<String> namespaces() {
-        java.util.Set<String> out = new java.util.TreeSet<>();
+    public Set<String> namespaces() {
+        Set<String> out = new TreeSet<>();
         for (String region : connectionStrings.keySet()) {
             try {
                 var container = client(region).getBlobContainerClient(containerPrefix + 0);
                 if (!container.exists()) {
                     continue;
                 }
-                for (var item : container.listBlobsByHierarchy(TenantStores.NAMESPACES + "/")) {
+                for (var item : container.listBlobsByHierarchy(Namespaces.FOLDER + "/")) {
                     if (Boolean.TRUE.equals(item.isPrefix())) {
-                        String name = item.getName().substring(TenantStores.NAMESPACES.length() + 1);
+                        String name = item.getName().substring(Namespaces.FOLDER.length() + 1);
                         out.add(name.endsWith("/") ? name.substring(0, name.length() - 1) : name);
                     }
                 }

@@ -1,4 +1,4 @@
-package dev.imagegallery.replication.store;
+package dev.imagegallery.replication.content;
 
 import java.util.Random;
 

@@ -1,13 +1,12 @@
-package dev.imagegallery.replication.store;
+package dev.imagegallery.replication.content;
 
 import dev.imagegallery.events.Regions;
+import dev.imagegallery.replication.store.Backend;
+import dev.imagegallery.replication.store.ChunkStore;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -18,55 +17,18 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * The replica stores of every region, each opened from a {@link Backend} on first use and kept open: by default a
- * {@link FsChunkStore} per {@code {root}/{region}/replica-{n}}, or an {@link AzureBlobChunkStore} per container of a
- * region's storage account. Also the ordering of sources by distance: other replicas of the same region first (no
+ * The replica stores of every region, each opened from a {@link Backend} on first use and kept open (a folder per
+ * {@code {root}/{region}/replica-{n}} on local disk, or a container of a region's storage account). Also the ordering of sources by distance: other replicas of the same region first (no
  * egress), then regions of the same geography, then the rest. Copies between stores always go through this process
  * (read from one store, verified, written to the other), whatever the backends.
  */
 public final class RegionStores {
-    /** Where replica stores live. */
-    public interface Backend {
-        /** Opens (creating when absent) replica store {@code replica} of {@code region}. */
-        ChunkStore open(String region, int replica) throws IOException;
-
-        /** How many replica stores the region has (replica 0 .. n-1); opening replica n adds one. */
-        int replicas(String region);
-
-        default void close() {
-        }
-    }
-
-    /** Directories on local disk: {@code {root}/{region}/replica-{n}}. */
-    public static Backend filesystem(Path root, boolean durable) {
-        return new Backend() {
-            @Override
-            public ChunkStore open(String region, int replica) throws IOException {
-                return new FsChunkStore(region, replica, root.resolve(region).resolve("replica-" + replica), durable);
-            }
-
-            @Override
-            public int replicas(String region) {
-                int n = 0;
-                while (Files.isDirectory(root.resolve(region).resolve("replica-" + n))) {
-                    n++;
-                }
-                return n;
-            }
-        };
-    }
-
     private final Path root;
     private final Backend backend;
     private final Map<String, ChunkStore> stores = new ConcurrentHashMap<>();
     /** Hashes whole uploads next to the chunking (two cores do twice the work). */
     final ExecutorService hashers;
     private final boolean ownHashers;
-
-    /** Filesystem stores under {@code root}. */
-    public RegionStores(Path root, boolean durable) {
-        this(root, filesystem(root, durable));
-    }
 
     /** {@code root} holds local working files (staged upload blocks) whatever the backend. */
     public RegionStores(Path root, Backend backend) {
@@ -137,14 +99,6 @@ public final class RegionStores {
         backend.close();
         if (ownHashers) {
             hashers.shutdownNow();
-        }
-    }
-
-    public static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,16 +1,19 @@
-package dev.imagegallery.replication.store;
+package dev.imagegallery.replication.store.fs;
+
 
 import com.sun.nio.file.ExtendedOpenOption;
+import dev.imagegallery.replication.store.ChunkId;
+import dev.imagegallery.replication.store.Manifest;
+import dev.imagegallery.replication.store.pack.Loc;
+import dev.imagegallery.replication.store.pack.PackStore;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -19,12 +22,9 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,34 +34,22 @@ import java.util.concurrent.Future;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * A replica store on local disk. Chunks are appended to pack files ({@code packs/pack-N.pack}, at most
- * {@link #PACK_MAX} each, one writer per pack) and found through an append-only index ({@code index.bin}: digest,
- * pack, offset, length; 48 bytes a chunk, loaded into memory at start, the last record of a digest wins). A session's
- * chunks reach the index only at commit, after the pack is forced to disk, so a crash leaves at most unindexed bytes
- * at a pack's end. Manifests are files under {@code manifests/}, refs under {@code refs/}.
+ * A replica store on local disk (a {@link PackStore}). Chunks are appended to pack files
+ * ({@code packs/pack-N.pack}, at most {@link #PACK_MAX} each, one writer per pack) and found through an append-only
+ * index ({@code index.bin}: the pack store's 48-byte records, loaded into memory at start). A session's chunks reach
+ * the index only at commit, after the pack is forced to disk, so a crash leaves at most unindexed bytes at a pack's
+ * end. Manifests are files under {@code manifests/}, refs under {@code refs/}.
  */
-public final class FsChunkStore implements ChunkStore {
-    public static final long PACK_MAX = 256L << 20;
+public final class FsChunkStore extends PackStore {
     /** {@link #PACK_MAX}, unless {@code -Dgallery.store.pack-max-bytes} (read when a store opens) says otherwise. */
     private final long packMax = Long.getLong("gallery.store.pack-max-bytes", PACK_MAX);
-    static final int RECORD = 48;
-    private static final ThreadLocal<MessageDigest> SHA = ThreadLocal.withInitial(RegionStores::sha256);
 
-    record Loc(int pack, long offset, int length) {
-    }
-
-    private final String region;
-    private final int replica;
     private final Path dir;
     private final boolean durable;
-    private final Map<ChunkId, Loc> index = new ConcurrentHashMap<>();
     private final Map<Integer, FileChannel> readers = new ConcurrentHashMap<>();
-    private final Set<FsSession> open = ConcurrentHashMap.newKeySet();
     /**
      * Direct write buffers of closed sessions, reused: writing from a heap buffer makes the JDK copy it into a
      * temporary direct one first, an extra pass over every byte stored.
@@ -71,7 +59,7 @@ public final class FsChunkStore implements ChunkStore {
      * With direct I/O, every chunk starts a {@value} B block of its pack (a chunk shorter than that, only ever a
      * blob's last one, is padded with zeros).
      */
-    static final int BLOCK = 4096;
+    public static final int BLOCK = 4096;
     /** {@link #getAll} reads at most this much in one {@code pread}, skipping gaps of at most {@link #GAP}. */
     static final int SPAN = 1 << 20;
     static final int GAP = 64 << 10;
@@ -93,34 +81,22 @@ public final class FsChunkStore implements ChunkStore {
                 t.setDaemon(true);
                 return t;
             });
-    private final AtomicInteger nextPack = new AtomicInteger(1);
     private FileChannel indexOut;
 
     public FsChunkStore(String region, int replica, Path dir, boolean durable) throws IOException {
-        this.region = region;
-        this.replica = replica;
+        super(region, replica);
         this.dir = dir;
         this.durable = durable;
         Files.createDirectories(dir.resolve("packs"));
         Files.createDirectories(dir.resolve("manifests"));
         Files.createDirectories(dir.resolve("refs"));
         this.directIo = directIoWorks(dir.resolve("packs"));
-        try (Stream<Path> packs = Files.list(dir.resolve("packs"))) {
-            packs.map(p -> p.getFileName().toString()).filter(n -> n.matches("pack-\\d+\\.pack"))
-                    .mapToInt(n -> Integer.parseInt(n.substring(5, n.length() - 5)))
-                    .max().ifPresent(m -> nextPack.set(m + 1));
-        }
+        packsExist(packs());
         Path idx = dir.resolve("index.bin");
         long valid = 0;
         if (Files.exists(idx)) {
             try (InputStream in = new BufferedInputStream(Files.newInputStream(idx), 1 << 20)) {
-                byte[] rec = new byte[RECORD];
-                while (in.readNBytes(rec, 0, RECORD) == RECORD) {
-                    ByteBuffer bb = ByteBuffer.wrap(rec);
-                    ChunkId id = ChunkId.read(bb);
-                    index.put(id, new Loc(bb.getInt(), bb.getLong(), bb.getInt()));
-                    valid += RECORD;
-                }
+                valid = loadIndex(in);
             }
         }
         indexOut = FileChannel.open(idx, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -128,47 +104,24 @@ public final class FsChunkStore implements ChunkStore {
         indexOut.position(valid);
     }
 
-    @Override
-    public String region() {
-        return region;
-    }
-
-    @Override
-    public int replica() {
-        return replica;
-    }
-
     public Path dir() {
         return dir;
     }
 
     @Override
-    public boolean has(ChunkId id) {
-        return index.containsKey(id);
-    }
-
-    @Override
-    public byte[] get(ChunkId id) throws IOException {
-        Loc loc = index.get(id);
-        if (loc == null) {
-            throw new CorruptChunkException(id, "chunk " + id + " is missing from " + this);
-        }
+    protected byte[] read(ChunkId id, Loc loc) throws IOException {
         byte[] b = new byte[loc.length()];
         try {
             FileChannel ch = reader(loc.pack());
             ByteBuffer bb = ByteBuffer.wrap(b);
             long pos = loc.offset();
             while (bb.hasRemaining()) {
-                int n = ch.read(bb, pos + bb.position());
-                if (n < 0) {
-                    throw new CorruptChunkException(id, "chunk " + id + " is truncated in " + this);
+                if (ch.read(bb, pos + bb.position()) < 0) {
+                    return null;
                 }
             }
         } catch (NoSuchFileException e) {
-            throw new CorruptChunkException(id, "the pack of chunk " + id + " is missing from " + this);
-        }
-        if (!ChunkId.digest(SHA.get(), b, 0, b.length).equals(id)) {
-            throw new CorruptChunkException(id, "chunk " + id + " in " + this + " does not match its digest");
+            throw packMissing(id);
         }
         return b;
     }
@@ -247,7 +200,7 @@ public final class FsChunkStore implements ChunkStore {
         return ch;
     }
 
-    Path packPath(int pack) {
+    private Path packPath(int pack) {
         return dir.resolve("packs").resolve("pack-" + pack + ".pack");
     }
 
@@ -262,10 +215,8 @@ public final class FsChunkStore implements ChunkStore {
     }
 
     @Override
-    public Session session() {
-        FsSession s = new FsSession();
-        open.add(s);
-        return s;
+    protected PackSession newSession() {
+        return new FsSession();
     }
 
     @Override
@@ -329,85 +280,53 @@ public final class FsChunkStore implements ChunkStore {
     }
 
     private Path refPath(String ref) {
-        byte[] d = SHA.get().digest(ref.getBytes(StandardCharsets.UTF_8));
-        return dir.resolve("refs").resolve(HexFormat.of().formatHex(d));
+        return dir.resolve("refs").resolve(refKey(ref));
     }
 
     @Override
-    public void forEachChunk(Consumer<ChunkId> each) {
-        index.keySet().forEach(each);
-    }
-
-    @Override
-    public long physicalBytes() {
-        return index.values().stream().mapToLong(Loc::length).sum();
-    }
-
-    @Override
-    public synchronized GcResult collect() throws IOException {
-        Set<String> liveManifests = PackSession.liveManifests(refs().values(), open);
-        Set<ChunkId> live = new HashSet<>();
-        int manifestsDropped = 0;
+    protected List<String> manifestNames() throws IOException {
         try (Stream<Path> files = Files.list(dir.resolve("manifests"))) {
-            for (Path p : files.toList()) {
-                String name = p.getFileName().toString();
-                if (name.endsWith(".tmp")) {
-                    continue;
-                }
-                if (!liveManifests.contains(name)) {
-                    Files.deleteIfExists(p);
-                    manifestsDropped++;
-                    continue;
-                }
-                PackSession.markChunks(manifest(name).orElse(null), live);
-            }
+            return files.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".tmp")).toList();
         }
-        Set<Integer> writing = PackSession.markSessions(open, live);
-        PackSession.Swept swept = PackSession.sweepIndex(index, live);
-        if (swept.chunks() > 0) {
-            Path tmp = dir.resolve("index.bin.tmp");
-            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.allocate(RECORD * 4096);
-                for (var e : index.entrySet()) {
-                    if (buf.remaining() < RECORD) {
-                        writeFully(out, buf.flip());
-                        buf.clear();
-                    }
-                    record(buf, e.getKey(), e.getValue());
-                }
-                writeFully(out, buf.flip());
-                out.force(true);
-            }
-            indexOut.close();
-            Files.move(tmp, dir.resolve("index.bin"), StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
-            indexOut = FileChannel.open(dir.resolve("index.bin"), StandardOpenOption.WRITE);
-            indexOut.position(indexOut.size());
-        }
-        Set<Integer> used = new HashSet<>(writing);
-        index.values().forEach(l -> used.add(l.pack()));
-        int packsDeleted = 0;
-        try (Stream<Path> packs = Files.list(dir.resolve("packs"))) {
-            for (Path p : packs.toList()) {
-                String n = p.getFileName().toString();
-                int id = Integer.parseInt(n.substring(5, n.length() - 5));
-                if (!used.contains(id)) {
-                    FileChannel r = readers.remove(id);
-                    if (r != null) {
-                        r.close();
-                    }
-                    Files.deleteIfExists(p);
-                    packsDeleted++;
-                }
-            }
-        }
-        return new GcResult(manifestsDropped, swept.chunks(), swept.bytes(), packsDeleted);
     }
 
-    private static void record(ByteBuffer buf, ChunkId id, Loc loc) {
-        id.write(buf);
-        buf.putInt(loc.pack()).putLong(loc.offset()).putInt(loc.length());
+    @Override
+    protected void deleteManifest(String contentHex) throws IOException {
+        Files.deleteIfExists(dir.resolve("manifests").resolve(contentHex));
+    }
+
+    @Override
+    protected List<Integer> packs() throws IOException {
+        try (Stream<Path> packs = Files.list(dir.resolve("packs"))) {
+            return packs.map(p -> p.getFileName().toString()).filter(n -> n.matches("pack-\\d+\\.pack"))
+                    .map(n -> Integer.parseInt(n.substring(5, n.length() - 5))).toList();
+        }
+    }
+
+    @Override
+    protected void deletePack(int pack) throws IOException {
+        FileChannel r = readers.remove(pack);
+        if (r != null) {
+            r.close();
+        }
+        Files.deleteIfExists(packPath(pack));
+    }
+
+    @Override
+    protected void rewriteIndex() throws IOException {
+        Path tmp = dir.resolve("index.bin.tmp");
+        List<Map.Entry<ChunkId, Loc>> entries = List.copyOf(index.entrySet());
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            for (int from = 0; from < entries.size(); from += 4096) {
+                writeFully(out, records(entries, from, Math.min(entries.size(), from + 4096)));
+            }
+            out.force(true);
+        }
+        indexOut.close();
+        Files.move(tmp, dir.resolve("index.bin"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        indexOut = FileChannel.open(dir.resolve("index.bin"), StandardOpenOption.WRITE);
+        indexOut.position(indexOut.size());
     }
 
     private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
@@ -424,21 +343,14 @@ public final class FsChunkStore implements ChunkStore {
         }
     }
 
-    /** Appends committed entries to the index and makes them visible. */
-    private synchronized void publish(Map<ChunkId, Loc> entries) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(RECORD * Math.min(entries.size(), 8192));
-        for (var e : entries.entrySet()) {
-            if (buf.remaining() < RECORD) {
-                writeFully(indexOut, buf.flip());
-                buf.clear();
-            }
-            record(buf, e.getKey(), e.getValue());
+    @Override
+    protected void appendToIndex(List<Map.Entry<ChunkId, Loc>> entries) throws IOException {
+        for (int from = 0; from < entries.size(); from += 8192) {
+            writeFully(indexOut, records(entries, from, Math.min(entries.size(), from + 8192)));
         }
-        writeFully(indexOut, buf.flip());
         if (durable) {
             indexOut.force(false);
         }
-        index.putAll(entries);
     }
 
     @Override
@@ -461,7 +373,7 @@ public final class FsChunkStore implements ChunkStore {
     @Override
     public String toString() {
         Path tenant = dir.getParent() == null ? null : dir.getParent().getParent();
-        return (tenant == null ? "" : tenant.getFileName() + ":") + region + "/replica-" + replica;
+        return (tenant == null ? "" : tenant.getFileName() + ":") + region() + "/replica-" + replica();
     }
 
     /** A 4 MiB direct buffer whose address is block-aligned (as direct I/O requires). */
@@ -474,7 +386,7 @@ public final class FsChunkStore implements ChunkStore {
      * Whether packs in {@code packs} can be written with direct I/O ({@code O_DIRECT}) in {@link #BLOCK}-sized
      * blocks: tried once on a scratch file, since file systems without it (tmpfs) refuse at open or first write.
      */
-    static boolean directIoWorks(Path packs) {
+    public static boolean directIoWorks(Path packs) {
         if (Boolean.getBoolean("gallery.store.buffered-io")) {
             return false;
         }
@@ -508,18 +420,13 @@ public final class FsChunkStore implements ChunkStore {
         private ByteBuffer spare = buffer();
         private Future<?> writing;
         private final List<Future<?>> sealing = new ArrayList<>();
-        private boolean closed;
         private FileChannel out;
         private int pack;
         /** Where the next buffer handed to the writer goes in the pack (bytes before it are written or being so). */
         private long written;
 
-        FsSession() {
-            super(index);
-        }
-
         @Override
-        public void put(ChunkId id, byte[] b, int off, int len) throws IOException {
+        protected Loc write(byte[] b, int off, int len) throws IOException {
             int slot = directIo ? (len + BLOCK - 1) & -BLOCK : len;
             if (out == null || written + buf.position() + slot > packMax) {
                 roll();
@@ -532,15 +439,14 @@ public final class FsChunkStore implements ChunkStore {
             if (slot > len) {
                 buf.put(PAD, 0, slot - len);
             }
-            pend(id, loc);
+            return loc;
         }
 
         private void roll() throws IOException {
             if (out != null) {
                 seal();
             }
-            pack = nextPack.getAndIncrement();
-            started(pack);
+            pack = startPack();
             out = directIo
                     ? FileChannel.open(packPath(pack), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                             ExtendedOpenOption.DIRECT)
@@ -632,48 +538,35 @@ public final class FsChunkStore implements ChunkStore {
         }
 
         @Override
-        public void commit() throws IOException {
-            if (nothingPending()) {
-                return;
-            }
+        protected void writeOut() throws IOException {
             flush();
             if (durable) {
                 out.force(false);
             }
             awaitSealed();
-            publish(pending());
-            committed();
         }
 
         @Override
-        public void close() {
-            if (closed) {
-                return; // its buffer went back to the pool once: twice would hand it to two sessions
-            }
-            closed = true;
+        protected void release() {
             try {
-                try {
-                    awaitWrite();
-                } catch (IOException e) {
-                    // the session is being discarded: what it wrote goes with it
-                }
-                try {
-                    awaitSealed();
-                } catch (IOException e) {
-                    // the same
-                }
+                awaitWrite();
+            } catch (IOException e) {
+                // the session is being discarded: what it wrote goes with it
+            }
+            try {
+                awaitSealed();
+            } catch (IOException e) {
+                // the same
+            }
+            try {
                 if (out != null) {
                     out.close();
                 }
-                for (int p : uncommittedPacks()) {
-                    Files.deleteIfExists(packPath(p));
-                }
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                // the same
             } finally {
                 buffers.offer(buf.clear());
                 buffers.offer(spare.clear());
-                open.remove(this);
             }
         }
     }

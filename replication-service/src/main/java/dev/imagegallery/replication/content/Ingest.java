@@ -1,4 +1,8 @@
-package dev.imagegallery.replication.store;
+package dev.imagegallery.replication.content;
+
+import dev.imagegallery.replication.store.ChunkId;
+import dev.imagegallery.replication.store.ChunkStore;
+import dev.imagegallery.replication.store.Manifest;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,8 +61,8 @@ public final class Ingest {
 
     private static Result read(InputStream in, ChunkStore.Session session, ExecutorService hasher)
             throws IOException {
-        MessageDigest whole = RegionStores.sha256();
-        MessageDigest chunkSha = RegionStores.sha256();
+        MessageDigest whole = ChunkId.sha256();
+        MessageDigest chunkSha = ChunkId.sha256();
         byte[][] ring = new byte[RING][];
         Future<?>[] hashed = new Future<?>[ring.length];
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);

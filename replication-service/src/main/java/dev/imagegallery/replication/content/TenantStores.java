@@ -1,9 +1,10 @@
-package dev.imagegallery.replication.store;
+package dev.imagegallery.replication.content;
 
+
+import dev.imagegallery.replication.store.ChunkId;
+import dev.imagegallery.replication.store.Namespaces;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.Map;
@@ -12,7 +13,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The replica stores of every tenant: one {@link RegionStores} per tenant namespace, so chunks are deduplicated
@@ -26,55 +26,7 @@ import java.util.stream.Stream;
  * every blob name in the region's containers with Azure Blob Storage.
  */
 public final class TenantStores {
-    public static final String NAMESPACES = "tenants";
     static final Pattern PLAIN = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
-
-    /** Where the namespaces live. */
-    public interface Namespaces {
-        RegionStores.Backend backend(String namespace);
-
-        /** The namespaces that exist (hold or held anything). */
-        Set<String> list();
-    }
-
-    /** Folders under {@code {root}/tenants/}. */
-    public static Namespaces filesystem(Path root, boolean durable) {
-        Path base = root.resolve(NAMESPACES);
-        return new Namespaces() {
-            @Override
-            public RegionStores.Backend backend(String namespace) {
-                return RegionStores.filesystem(base.resolve(namespace), durable);
-            }
-
-            @Override
-            public Set<String> list() {
-                Set<String> out = new TreeSet<>();
-                if (Files.isDirectory(base)) {
-                    try (Stream<Path> dirs = Files.list(base)) {
-                        dirs.filter(Files::isDirectory).forEach(d -> out.add(d.getFileName().toString()));
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }
-                return out;
-            }
-        };
-    }
-
-    /** Prefixes {@code tenants/{namespace}/} in the containers of each region's storage account. */
-    public static Namespaces azure(AzureBlobBackend accounts) {
-        return new Namespaces() {
-            @Override
-            public RegionStores.Backend backend(String namespace) {
-                return accounts.namespace(namespace);
-            }
-
-            @Override
-            public Set<String> list() {
-                return accounts.namespaces();
-            }
-        };
-    }
 
     private final Path root;
     private final Namespaces namespaces;
@@ -95,7 +47,7 @@ public final class TenantStores {
         if (PLAIN.matcher(tenant).matches()) {
             return tenant;
         }
-        return "~" + HexFormat.of().formatHex(RegionStores.sha256().digest(tenant.getBytes(StandardCharsets.UTF_8)));
+        return "~" + HexFormat.of().formatHex(ChunkId.sha256().digest(tenant.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The stores of one tenant. */

@@ -1,0 +1,369 @@
+package dev.imagegallery.replication.store.pack;
+
+
+import dev.imagegallery.replication.store.ChunkId;
+import dev.imagegallery.replication.store.ChunkStore;
+import dev.imagegallery.replication.store.CorruptChunkException;
+import dev.imagegallery.replication.store.Manifest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * What the two backends ({@code store.fs.FsChunkStore}, {@code store.azure.AzureBlobChunkStore}) share: chunks
+ * appended to numbered packs (one writer each) and found through an in-memory index of {@link #RECORD}-byte records
+ * (digest, pack, offset, length; the last record of a digest wins) that a backend persists append-only; writer
+ * sessions whose chunks reach the index only at commit, after the backend made their pack durable, so a crash leaves
+ * at most unindexed bytes at a pack's end; verified reads; and {@link #collect()}, whose mark phase spares what open
+ * sessions use. A backend says how packs, the index, manifests and refs are written, read, listed and deleted.
+ */
+public abstract class PackStore implements ChunkStore {
+    /** The most a pack holds. */
+    public static final long PACK_MAX = 256L << 20;
+    /** One index record: digest (32 bytes), pack (4), offset (8), length (4). */
+    public static final int RECORD = 48;
+    protected static final ThreadLocal<MessageDigest> SHA = ThreadLocal.withInitial(ChunkId::sha256);
+
+    private final String region;
+    private final int replica;
+    /** Where each committed chunk is. */
+    protected final Map<ChunkId, Loc> index = new ConcurrentHashMap<>();
+    private final Set<PackSession> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger nextPack = new AtomicInteger(1);
+
+    protected PackStore(String region, int replica) {
+        this.region = region;
+        this.replica = replica;
+    }
+
+    // ---- what a backend provides ----
+
+    /** The chunk's bytes as its pack holds them, or null when the pack ends before it; not verified yet. */
+    protected abstract byte[] read(ChunkId id, Loc loc) throws IOException;
+
+    /** A writer of this backend's packs. */
+    protected abstract PackSession newSession() throws IOException;
+
+    /** Makes index records durable (after their packs are), in this order. */
+    protected abstract void appendToIndex(List<Map.Entry<ChunkId, Loc>> entries) throws IOException;
+
+    /** Replaces the persisted index by {@link #index} as it is now (after a sweep). */
+    protected abstract void rewriteIndex() throws IOException;
+
+    /** The names (content hex) of the stored manifests. */
+    protected abstract List<String> manifestNames() throws IOException;
+
+    protected abstract void deleteManifest(String contentHex) throws IOException;
+
+    /** The numbers of the stored packs, indexed or not. */
+    protected abstract List<Integer> packs() throws IOException;
+
+    protected abstract void deletePack(int pack) throws IOException;
+
+    /**
+     * What a {@link RuntimeException} of the backend's client becomes while doing {@code what}: by default it is
+     * rethrown as it is; a backend whose client throws unchecked exceptions for I/O failures answers an IOException.
+     */
+    protected IOException failure(String what, RuntimeException e) {
+        throw e;
+    }
+
+    // ---- the index ----
+
+    /** The next pack number above every one listed (the numbers of packs that exist when the store opens). */
+    protected final void packsExist(Iterable<Integer> existing) {
+        for (int p : existing) {
+            nextPack.accumulateAndGet(p + 1, Math::max);
+        }
+    }
+
+    /** Loads index records into {@link #index}; answers how many bytes held whole records (a torn tail is not). */
+    protected final long loadIndex(InputStream in) throws IOException {
+        long valid = 0;
+        byte[] rec = new byte[RECORD];
+        while (in.readNBytes(rec, 0, RECORD) == RECORD) {
+            ByteBuffer bb = ByteBuffer.wrap(rec);
+            ChunkId id = ChunkId.read(bb);
+            index.put(id, new Loc(bb.getInt(), bb.getLong(), bb.getInt()));
+            valid += RECORD;
+        }
+        return valid;
+    }
+
+    /** Records {@code [from, to)} of {@code entries}, ready to write. */
+    protected static ByteBuffer records(List<Map.Entry<ChunkId, Loc>> entries, int from, int to) {
+        ByteBuffer buf = ByteBuffer.allocate((to - from) * RECORD);
+        for (int i = from; i < to; i++) {
+            var e = entries.get(i);
+            e.getKey().write(buf);
+            buf.putInt(e.getValue().pack()).putLong(e.getValue().offset()).putInt(e.getValue().length());
+        }
+        return buf.flip();
+    }
+
+    /** Appends committed entries to the index and makes them visible. */
+    private synchronized void publish(Map<ChunkId, Loc> entries) throws IOException {
+        appendToIndex(new ArrayList<>(entries.entrySet()));
+        index.putAll(entries);
+    }
+
+    /** The name a ref is stored under (its SHA-256 in hex: any ref is a safe file or blob name). */
+    protected static String refKey(String ref) {
+        return HexFormat.of().formatHex(SHA.get().digest(ref.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    // ---- ChunkStore ----
+
+    @Override
+    public String region() {
+        return region;
+    }
+
+    @Override
+    public int replica() {
+        return replica;
+    }
+
+    @Override
+    public boolean has(ChunkId id) {
+        return index.containsKey(id);
+    }
+
+    @Override
+    public byte[] get(ChunkId id) throws IOException {
+        Loc loc = index.get(id);
+        if (loc == null) {
+            throw new CorruptChunkException(id, "chunk " + id + " is missing from " + this);
+        }
+        byte[] b = read(id, loc);
+        if (b == null) {
+            throw truncated(id);
+        }
+        if (!ChunkId.digest(SHA.get(), b, 0, b.length).equals(id)) {
+            throw new CorruptChunkException(id, "chunk " + id + " in " + this + " does not match its digest");
+        }
+        return b;
+    }
+
+    protected final CorruptChunkException truncated(ChunkId id) {
+        return new CorruptChunkException(id, "chunk " + id + " is truncated in " + this);
+    }
+
+    protected final CorruptChunkException packMissing(ChunkId id) {
+        return new CorruptChunkException(id, "the pack of chunk " + id + " is missing from " + this);
+    }
+
+    @Override
+    public Session session() throws IOException {
+        PackSession s = newSession();
+        open.add(s);
+        return s;
+    }
+
+    @Override
+    public void forEachChunk(Consumer<ChunkId> each) {
+        index.keySet().forEach(each);
+    }
+
+    @Override
+    public long physicalBytes() {
+        return index.values().stream().mapToLong(Loc::length).sum();
+    }
+
+    @Override
+    public synchronized GcResult collect() throws IOException {
+        try {
+            return sweep();
+        } catch (RuntimeException e) {
+            throw failure("collect garbage in " + this, e);
+        }
+    }
+
+    /**
+     * Mark: the manifests refs name or open sessions keep, their chunks, and what open sessions use or wrote. Sweep:
+     * every other manifest, index entry and pack.
+     */
+    private GcResult sweep() throws IOException {
+        Set<String> liveManifests = new HashSet<>(refs().values());
+        for (PackSession s : open) {
+            synchronized (s) {
+                liveManifests.addAll(s.manifests);
+            }
+        }
+        Set<ChunkId> live = new HashSet<>();
+        int manifestsDropped = 0;
+        for (String name : manifestNames()) {
+            if (!liveManifests.contains(name)) {
+                deleteManifest(name);
+                manifestsDropped++;
+                continue;
+            }
+            Manifest m = manifest(name).orElse(null);
+            for (int i = 0; m != null && i < m.count(); i++) {
+                if (!m.isZero(i)) {
+                    live.add(m.chunk(i));
+                }
+            }
+        }
+        Set<Integer> used = new HashSet<>();
+        for (PackSession s : open) {
+            synchronized (s) {
+                live.addAll(s.pins);
+                live.addAll(s.committedChunks);
+                live.addAll(s.pending.keySet());
+                used.addAll(s.packs);
+            }
+        }
+        long chunksDropped = 0;
+        long bytesFreed = 0;
+        for (Iterator<Map.Entry<ChunkId, Loc>> it = index.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (!live.contains(e.getKey())) {
+                it.remove();
+                chunksDropped++;
+                bytesFreed += e.getValue().length();
+            }
+        }
+        if (chunksDropped > 0) {
+            rewriteIndex();
+        }
+        index.values().forEach(l -> used.add(l.pack()));
+        int packsDeleted = 0;
+        for (int pack : packs()) {
+            if (!used.contains(pack)) {
+                deletePack(pack);
+                packsDeleted++;
+            }
+        }
+        return new GcResult(manifestsDropped, chunksDropped, bytesFreed, packsDeleted);
+    }
+
+    /**
+     * A writer session: the bookkeeping both backends share (chunks put but not yet indexed, chunks it relies on, the
+     * packs it wrote, the manifests it keeps alive), which {@link #collect()} spares. The backend writes the packs.
+     */
+    protected abstract class PackSession implements ChunkStore.Session {
+        private final Map<ChunkId, Loc> pending = new LinkedHashMap<>();
+        /** Chunks this session found stored and relies on: kept alive until it closes. */
+        private final Set<ChunkId> pins = new HashSet<>();
+        /**
+         * Chunks this session committed, kept alive the same way: a list, since they are distinct already, and
+         * hashing every chunk of an image into a set again showed in the copy's profile.
+         */
+        private final List<ChunkId> committedChunks = new ArrayList<>();
+        private final List<Integer> packs = new ArrayList<>();
+        private final Set<String> manifests = new HashSet<>();
+        private final Set<Integer> committedPacks = new HashSet<>();
+        private boolean closed;
+
+        /** Appends a chunk to the session's current pack (starting one with {@link #startPack()} when needed). */
+        protected abstract Loc write(byte[] b, int off, int len) throws IOException;
+
+        /** Makes everything written so far durable in its packs, and the packs complete up to it. */
+        protected abstract void writeOut() throws IOException;
+
+        /**
+         * Ends the writes in flight and releases what the session holds (files, buffers): it is being discarded, so
+         * what was not committed goes with it.
+         */
+        protected abstract void release();
+
+        /** A new pack for this session alone. */
+        protected final int startPack() {
+            int pack = nextPack.getAndIncrement();
+            synchronized (this) {
+                packs.add(pack);
+            }
+            return pack;
+        }
+
+        @Override
+        public boolean has(ChunkId id) {
+            if (pending.containsKey(id)) {
+                return true;
+            }
+            if (index.containsKey(id)) {
+                synchronized (this) {
+                    pins.add(id);
+                }
+                return true;
+            }
+            return false;
+        }
+
+        @Override
+        public final void put(ChunkId id, byte[] b, int off, int len) throws IOException {
+            Loc loc;
+            try {
+                loc = write(b, off, len);
+            } catch (RuntimeException e) {
+                throw failure("write a pack of " + PackStore.this, e);
+            }
+            synchronized (this) {
+                pending.put(id, loc);
+            }
+        }
+
+        @Override
+        public synchronized void keep(String contentHex) {
+            manifests.add(contentHex);
+        }
+
+        @Override
+        public final void commit() throws IOException {
+            if (pending.isEmpty()) {
+                return;
+            }
+            try {
+                writeOut(); // the packs hold every chunk so far; then the index names them
+                publish(pending);
+            } catch (RuntimeException e) {
+                throw failure("commit to " + PackStore.this, e);
+            }
+            synchronized (this) {
+                pending.values().forEach(l -> committedPacks.add(l.pack()));
+                committedChunks.addAll(pending.keySet());
+                pending.clear();
+            }
+        }
+
+        /**
+         * Discards what was not committed and deletes the packs that hold no indexed chunk. Never fails: a pack it
+         * cannot delete costs space only, and the next {@link #collect()} deletes it.
+         */
+        @Override
+        public final void close() {
+            if (closed) {
+                return; // a backend's buffers went back to its pool once: twice would hand them to two sessions
+            }
+            closed = true;
+            try {
+                release();
+                List<Integer> uncommitted;
+                synchronized (this) {
+                    uncommitted = packs.stream().filter(p -> !committedPacks.contains(p)).toList();
+                }
+                for (int p : uncommitted) {
+                    deletePack(p);
+                }
+            } catch (IOException | RuntimeException e) {
+                // left for the next collect()
+            } finally {
+                open.remove(this);
+            }
+        }
+    }
+}
