@@ -23,8 +23,27 @@ under_lock() {
 }
 if under_lock; then LOCK=(); else LOCK=(flock /tmp/mvn.lock); fi
 "${LOCK[@]}" ./mvnw -B -o -q install -pl events -DskipTests
-"${LOCK[@]}" ./mvnw -B -o verify -pl billing-service -Dtest=BillingBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dgallery.bench=true -Dbench.events="$EVENTS" -Dbench.rows="$ROWS" -DargLine="-Dgallery.bench=true -Dbench.events=$EVENTS -Dbench.rows=$ROWS -Xmx2g" \
-  >"$LOG" 2>&1 || { tail -50 "$LOG"; echo "benchmark failed; log: $LOG"; exit 1; }
-grep -h "BENCH" "$LOG" | sed 's/^.*BENCH/BENCH/'
-echo "(full log: $LOG; machine: $(nproc) cores)"
+# One run with the bus as it always runs (SASL/OAUTHBEARER, ACLs) and one with the broker in PLAINTEXT without ACLs
+# (-Dgallery.bus.auth=off): what authentication and authorization cost metering. BENCH_ROUNDS alternates them more
+# often; BENCH_AUTH=on runs only the secured one.
+ROUNDS="${BENCH_ROUNDS:-1}"
+run_once() { # label, extra JVM property
+  local log="$LOG.$1"
+  "${LOCK[@]}" ./mvnw -B -o verify -pl billing-service -Dtest=BillingBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
+    -Dgallery.bench=true -Dbench.events="$EVENTS" -Dbench.rows="$ROWS" \
+    -DargLine="-Dgallery.bench=true -Dbench.events=$EVENTS -Dbench.rows=$ROWS -Xmx2g $2" \
+    >"$log" 2>&1 || { tail -50 "$log"; echo "benchmark failed; log: $log"; exit 1; }
+  echo "== bus $1"
+  grep -h "BENCH" "$log" | sed 's/^.*BENCH/BENCH/'
+  grep -h "BENCH metering throughput" "$log" | sed 's/.*throughput: \([0-9]*\) events.*/\1/' >>"$LOG.$1.rates"
+}
+for round in $(seq 1 "$ROUNDS"); do
+  run_once secured ""
+  if [ "${BENCH_AUTH:-both}" = both ]; then run_once open "-Dgallery.bus.auth=off"; fi
+done
+if [ "${BENCH_AUTH:-both}" = both ]; then
+  awk -v s="$(paste -sd' ' "$LOG.secured.rates")" -v o="$(paste -sd' ' "$LOG.open.rates")" 'BEGIN {
+    n = split(s, a, " "); m = split(o, b, " "); for (i = 1; i <= n; i++) sa += a[i]; for (i = 1; i <= m; i++) sb += b[i];
+    printf "BENCH metering with authentication and ACLs: %.0f events/s; without (PLAINTEXT, no ACLs): %.0f events/s; ratio %.3f (target >= 0.90)\n", sa / n, sb / m, (sa / n) / (sb / m) }'
+fi
+echo "(full logs: $LOG.*; machine: $(nproc) cores)"

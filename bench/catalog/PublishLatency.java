@@ -34,7 +34,24 @@ public class PublishLatency {
         p.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
         p.put("value.serializer", "org.apache.kafka.common.serialization.StringSerializer");
         p.put("linger.ms", "0");
+        // the bus admits only signed-in clients: the bench reads as the broker's super user (its own listener, the
+        // password from .local/bus/secrets.properties), and creates its ping topic (none is created on first use)
+        String password = System.getenv("BENCH_KAFKA_PASSWORD");
+        if (password != null) {
+            p.put("security.protocol", "SASL_PLAINTEXT");
+            p.put("sasl.mechanism", "PLAIN");
+            p.put("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required "
+                    + "username=\"kafka\" password=\"" + password + "\";");
+        }
         String pingTopic = "bench.ping";
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(pingTopic, 1, (short) 1))).all()
+                    .get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                throw e;
+            }
+        }
         java.util.concurrent.atomic.AtomicBoolean reading = new java.util.concurrent.atomic.AtomicBoolean(true);
         Thread reader = new Thread(() -> {
             try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p)) {

@@ -133,4 +133,5 @@ print("/ping with the same client (n=%d): p50 %.1f ms, p99 %.1f ms" % (pages, pc
 PY
 
 echo "== 3. PUT version -> VersionPublished on Kafka"
-java -cp "devstack/kafka-dist/target/lib/*" bench/catalog/PublishLatency.java 127.0.0.1:9092 "$C" "$DEF" "$MI" "$TOKEN" 200 2>/dev/null
+BENCH_KAFKA_PASSWORD="$(sed -n 's/^kafka=//p' .local/bus/secrets.properties)" \
+java -cp "devstack/kafka-dist/target/lib/*" bench/catalog/PublishLatency.java 127.0.0.1:9094 "$C" "$DEF" "$MI" "$TOKEN" 200 2>/dev/null

@@ -95,6 +95,62 @@ class EventSubscribersTest {
         given().auth().oauth2(Tokens.alice()).delete(BASE + name + API).then().statusCode(204);
     }
 
+    /** Polls {@code topic} as the subscriber in {@code group}: the events it got, or the error the broker answered. */
+    static Object poll(java.util.Properties client, String group, String topic) {
+        java.util.Properties p = new java.util.Properties();
+        p.putAll(client);
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, group);
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+        try (var c = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(p)) {
+            c.subscribe(List.of(topic));
+            List<String> got = new ArrayList<>();
+            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (got.isEmpty() && System.nanoTime() < end) {
+                c.poll(Duration.ofMillis(300)).forEach(r -> got.add(r.value()));
+            }
+            return got;
+        } catch (org.apache.kafka.common.KafkaException e) {
+            return e;
+        }
+    }
+
+    @Test
+    void aRegisteredSubscriberReadsItsTenantsStreamAndNothingElse() {
+        String name = name();
+        Response created = put(Tokens.alice(), name, "{}");
+        created.then().statusCode(201);
+        String topic = created.jsonPath().getString("properties.topic");
+        String group = created.jsonPath().getString("properties.consumerGroupPrefix") + "main";
+        // the tenant's realm here is the test issuer: it issues this client's tokens (Keycloak would, for the secret
+        // the registration answered; FakeKeycloak stands in for its admin API only)
+        String secret = dev.imagegallery.devstack.TestIssuer.shared().registerClient("contoso", name);
+        var client = dev.imagegallery.devstack.BusLayout.clientProps(
+                dev.imagegallery.devstack.TestInfra.shared().kafkaBootstrap(),
+                dev.imagegallery.devstack.TestIssuer.shared().tokenUrl("contoso"), name, secret);
+        String v = PublicStreamsTest.version(Realms.CONTOSO_SUBSCRIPTION);
+        dev.imagegallery.devstack.TestEvents.publish(dev.imagegallery.events.EventTypes.CATALOG_TOPIC,
+                PublicStreamsTest.published(v, Realms.CONTOSO_SUBSCRIPTION, "contoso"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(40)).until(() -> poll(client, group, topic)
+                instanceof List<?> l && !l.isEmpty());
+        Object theirs = poll(client, group, dev.imagegallery.events.PublicEvents.topicOf("fabrikam"));
+        assertTrue(theirs instanceof org.apache.kafka.common.errors.TopicAuthorizationException,
+                () -> "fabrikam's stream: " + theirs);
+        Object internal = poll(client, group, dev.imagegallery.events.EventTypes.ACCESS_TOPIC);
+        assertTrue(internal instanceof org.apache.kafka.common.errors.TopicAuthorizationException,
+                () -> "the grants topic: " + internal);
+        Object otherGroup = poll(client, "contoso." + name + "x.main", topic);
+        assertTrue(otherGroup instanceof org.apache.kafka.common.errors.GroupAuthorizationException,
+                () -> "a group outside its prefix: " + otherGroup);
+
+        given().auth().oauth2(Tokens.alice()).delete(BASE + name + API).then().statusCode(200);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> poll(client, group + "2", topic)
+                instanceof org.apache.kafka.common.errors.TopicAuthorizationException);
+    }
+
     @Test
     void onlyAnAdministratorOfTheTenantManagesItsSubscribers() {
         String name = name();

@@ -42,9 +42,7 @@ public class FakeKeycloak implements QuarkusTestResourceLifecycleManager {
             server.start();
         }
         String url = "http://127.0.0.1:" + server.getAddress().getPort();
-        // the tests' broker (devstack TestInfra) has no authorizer yet: ACLs cannot be created on it
-        return Map.of("gallery.public-streams.acls-enabled", "false",
-                "gallery.public-streams.keycloak.url", url,
+        return Map.of("gallery.public-streams.keycloak.url", url,
                 "gallery.public-streams.keycloak.admin-username", "admin",
                 "gallery.public-streams.keycloak.admin-password", "admin");
     }

@@ -64,6 +64,10 @@ class ForwarderLagBenchmark {
     void forwarderLagAtASteadyRate() throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String direct = "bench.direct." + run;
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                TestInfra.shared().superUserProps())) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(direct, 3, (short) 1))).all().get();
+        }
         // warm-up (JIT, topic creation, consumer assignment): not measured
         produce(run + "w", WARMUP, null);
         Lags baseline = measure(direct, run + "d", true);
@@ -80,7 +84,7 @@ class ForwarderLagBenchmark {
         long[] count = new long[1];
         Thread consumer = new Thread(() -> {
             Properties p = new Properties();
-            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.shared().kafkaBootstrap());
+            p.putAll(TestInfra.shared().superUserProps());
             p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + tag);
             p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
             p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -134,7 +138,8 @@ class ForwarderLagBenchmark {
     /** RATE events per second for {@code seconds}, in 10 ms ticks. */
     static void produce(String tag, int seconds, String directTopic) throws Exception {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.shared().kafkaBootstrap());
+        // the super user: it writes the internal topics as their producers would, and the direct path's topic
+        p.putAll(TestInfra.shared().superUserProps());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.LINGER_MS_CONFIG, 2);

@@ -250,7 +250,7 @@ class PublicStreamsTest {
     /** The raw records of {@code topics} from offset zero to their current end. */
     static List<String> readFromZero(List<String> topics) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.shared().kafkaBootstrap());
+        p.putAll(TestInfra.shared().superUserProps());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "replay-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -276,8 +276,7 @@ class PublicStreamsTest {
 
     /** Until the forwarder's group has committed the end of every internal topic it reads. */
     static void awaitForwarderCaughtUp() {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                TestInfra.shared().kafkaBootstrap()))) {
+        try (Admin admin = Admin.create(TestInfra.shared().superUserProps())) {
             await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(500)).until(() -> {
                 Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(
                         "access-service-public").partitionsToOffsetAndMetadata().get();

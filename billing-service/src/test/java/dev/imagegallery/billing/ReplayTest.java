@@ -186,9 +186,8 @@ class ReplayTest {
     /** Reads both topics from offset zero with a fresh consumer group and meters every event, in polled batches. */
     private void replayFromOffsetZero() {
         for (String topic : List.of(EventTypes.REPLICATION_TOPIC, EventTypes.CATALOG_TOPIC)) {
-            Properties p = new Properties();
-            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.shared().kafkaBootstrap());
-            p.put(ConsumerConfig.GROUP_ID_CONFIG, "billing-replay-" + UUID.randomUUID());
+            Properties p = TestInfra.shared().clientProps("billing-service");
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, "billing-service-replay-" + UUID.randomUUID());
             p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
             p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
             p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());

@@ -8,14 +8,29 @@ import java.util.Map;
 /**
  * The Quarkus test resource every service's tests use: real PostgreSQL (a database named by the {@code database} arg)
  * and real Kafka from {@link TestInfra}, and the {@link TestIssuer} as the OIDC provider of the contoso and fabrikam
- * tenants. Dev Services are off: they need Docker, and TestInfra has already chosen.
+ * tenants. The service signs in to Kafka as itself ({@code platform/<service>}, the {@code client} arg, by default the
+ * service whose database it is), so its tests run under the ACLs production has. Dev Services are off: they need
+ * Docker, and TestInfra has already chosen.
  */
 public class InfraResource implements QuarkusTestResourceLifecycleManager {
     private String database = "gallery";
+    private String client;
 
     @Override
     public void init(Map<String, String> initArgs) {
         database = initArgs.getOrDefault("database", database);
+        client = initArgs.get("client");
+    }
+
+    /** catalog -> catalog-service, and so on ({@link LocalStack#DATABASES}). */
+    private String service() {
+        if (client != null) {
+            return client;
+        }
+        return LocalStack.DATABASES.entrySet().stream().filter(e -> database.startsWith(e.getValue()))
+                .map(Map.Entry::getKey).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("which service is database " + database
+                        + " of? name it with the test resource's 'client' arg"));
     }
 
     @Override
@@ -30,6 +45,15 @@ public class InfraResource implements QuarkusTestResourceLifecycleManager {
         cfg.put("quarkus.datasource.jdbc.url", infra.jdbcUrl(database));
         cfg.put("quarkus.datasource.reactive.url", infra.reactiveUrl(database));
         cfg.put("kafka.bootstrap.servers", infra.kafkaBootstrap());
+        if (infra.busSecured()) {
+            String service = service();
+            cfg.put("gallery.bus.token-url", infra.busTokenUrl());
+            cfg.put("gallery.bus.client-id", service);
+            cfg.put("gallery.bus.client-secret", infra.busSecret(service));
+            BusLayout.allowTokenUrl(infra.busTokenUrl());
+        } else {
+            cfg.put("gallery.bus.security-protocol", "PLAINTEXT");
+        }
         cfg.put("gallery.oidc.contoso-url", issuer.issuer(Realms.CONTOSO));
         cfg.put("gallery.oidc.fabrikam-url", issuer.issuer(Realms.FABRIKAM));
         return cfg;

@@ -17,7 +17,8 @@ import java.util.Map;
  * realms of {@link Realms} imported. The host name is fixed, so the issuer is the same whatever host a client uses.
  */
 public final class KeycloakServer implements AutoCloseable {
-    public static final List<String> REALM_FILES = List.of("contoso-realm.json", "fabrikam-realm.json");
+    public static final List<String> REALM_FILES = List.of("contoso-realm.json", "fabrikam-realm.json",
+            "platform-realm.json");
 
     private final ManagedProcess process;
     private final int port;
@@ -27,7 +28,11 @@ public final class KeycloakServer implements AutoCloseable {
         this.port = port;
     }
 
-    public static KeycloakServer start(Path dir, int port, int managementPort) {
+    /**
+     * Starts Keycloak, importing the realms that do not exist yet; {@code ${name}} placeholders in the realm files
+     * (the platform clients' secrets) are replaced from {@code values}.
+     */
+    public static KeycloakServer start(Path dir, int port, int managementPort, Map<String, String> values) {
         try {
             Path home = dir.resolve("keycloak-" + Versions.KEYCLOAK);
             if (!Files.isRegularFile(home.resolve("bin/kc.sh"))) {
@@ -37,7 +42,11 @@ public final class KeycloakServer implements AutoCloseable {
             Files.createDirectories(imports);
             for (String realm : REALM_FILES) {
                 try (InputStream in = KeycloakServer.class.getResourceAsStream("/keycloak/" + realm)) {
-                    Files.copy(in, imports.resolve(realm), StandardCopyOption.REPLACE_EXISTING);
+                    String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                    for (Map.Entry<String, String> v : values.entrySet()) {
+                        text = text.replace("${" + v.getKey() + "}", v.getValue());
+                    }
+                    Files.writeString(imports.resolve(realm), text);
                 }
             }
             List<String> cmd = List.of("bash", home.resolve("bin/kc.sh").toString(), "start-dev",

@@ -33,6 +33,7 @@ public final class LocalStack implements AutoCloseable {
     private PostgresServer postgres;
     private KafkaBroker kafka;
     private KeycloakServer keycloak;
+    private java.util.Properties busSecrets;
     private final List<ManagedProcess> services = new ArrayList<>();
     private final Map<String, Map<String, String>> extraEnv = new HashMap<>();
 
@@ -64,6 +65,22 @@ public final class LocalStack implements AutoCloseable {
 
     public String kafkaBootstrap() {
         return kafka.bootstrapServers();
+    }
+
+    /** The token endpoint of a realm (the services' own: {@link Realms#PLATFORM}; a tenant's, for its subscribers). */
+    public String tokenUrl(String realm) {
+        return keycloak.issuer(realm) + "/protocol/openid-connect/token";
+    }
+
+    /** Kafka client settings that sign in as one of the services (platform realm, client credentials). */
+    public java.util.Properties busClientProps(String service) {
+        return BusLayout.clientProps(kafka.bootstrapServers(), tokenUrl(Realms.PLATFORM), service,
+                busSecrets.getProperty(service));
+    }
+
+    /** The broker's super user (SASL/PLAIN on the inter-broker listener): provisioning, and tests that read any topic. */
+    public java.util.Properties superUserProps() {
+        return kafka.superUserProps();
     }
 
     /** JDBC access to a service's database ({@link #DATABASES}), for tests that look at a read model. */
@@ -108,9 +125,17 @@ public final class LocalStack implements AutoCloseable {
             postgres.ensureDatabases(List.copyOf(DATABASES.values()));
             log("PostgreSQL ready on " + postgres.host() + ":" + postgres.port() + (postgres.isEmbedded()
                     ? " (embedded)" : " (external)"), t0);
-            kafka = KafkaBroker.start(runDir.resolve("kafka"), port(9092), port(9093), "384m");
-            log("Kafka (KRaft) ready on " + kafka.bootstrapServers(), t0);
-            keycloak = KeycloakServer.start(runDir.resolve("keycloak"), port(8180), port(9180));
+            busSecrets = busSecrets(runDir.resolve("bus/secrets.properties"));
+            kafka = KafkaBroker.start(runDir.resolve("kafka"), port(9092), port(9093), "384m",
+                    new KafkaBroker.Security("http://localhost:" + port(8180) + "/realms/",
+                            busSecrets.getProperty(BusLayout.SUPER_USER), port(9094)));
+            BusLayout.provision(kafka.superUserProps(), true);
+            log("Kafka (KRaft) ready on " + kafka.bootstrapServers() + " (SASL/OAUTHBEARER, ACLs)", t0);
+            Map<String, String> realmValues = new HashMap<>();
+            for (BusLayout.Rights r : BusLayout.RIGHTS) {
+                realmValues.put("bus.secret." + r.service(), busSecrets.getProperty(r.service()));
+            }
+            keycloak = KeycloakServer.start(runDir.resolve("keycloak"), port(8180), port(9180), realmValues);
             log("Keycloak ready on http://localhost:" + keycloak.port(), t0);
             for (String svc : SERVICES) {
                 services.add(startService(svc));
@@ -133,7 +158,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private void checkFree() {
-        List<Integer> ports = new ArrayList<>(List.of(port(9092), port(9093), port(8180), port(9180)));
+        List<Integer> ports = new ArrayList<>(List.of(port(9092), port(9093), port(9094), port(8180), port(9180)));
         SERVICE_PORTS.values().forEach(p -> ports.add(port(p)));
         MANAGEMENT_PORTS.values().forEach(p -> ports.add(port(p)));
         for (int p : ports) {
@@ -158,6 +183,8 @@ public final class LocalStack implements AutoCloseable {
         env.put("QUARKUS_DATASOURCE_USERNAME", postgres.user());
         env.put("QUARKUS_DATASOURCE_PASSWORD", postgres.password());
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        env.put("GALLERY_BUS_TOKEN_URL", tokenUrl(Realms.PLATFORM));
+        env.put("GALLERY_BUS_CLIENT_SECRET", busSecrets.getProperty(svc));
         env.put("GALLERY_OIDC_CONTOSO_URL", keycloak.issuer(Realms.CONTOSO));
         env.put("GALLERY_OIDC_FABRIKAM_URL", keycloak.issuer(Realms.FABRIKAM));
         env.put("GALLERY_STORE_ROOT", runDir.resolve("stores").toString());
@@ -188,8 +215,14 @@ public final class LocalStack implements AutoCloseable {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("PostgreSQL", postgres.host() + ":" + postgres.port() + " (user " + postgres.user()
                 + "; databases catalog, replication, access, billing)");
-        s.put("Kafka", kafka.bootstrapServers());
-        s.put("Keycloak", "http://localhost:" + keycloak.port() + " (admin/admin; realms contoso, fabrikam)");
+        s.put("Kafka", kafka.bootstrapServers() + " (SASL_PLAINTEXT, mechanism OAUTHBEARER: every client signs in with "
+                + "a Keycloak client's credentials; the services as platform/<service>, secrets in "
+                + runDir.resolve("bus/secrets.properties") + ")");
+        s.put("event subscribers", "security.protocol=SASL_PLAINTEXT sasl.mechanism=OAUTHBEARER "
+                + "sasl.oauthbearer.token.endpoint.url=" + tokenUrl("<tenant>") + " (a confidential client of the "
+                + "tenant's realm, see README \"Event subscribers\")");
+        s.put("Keycloak", "http://localhost:" + keycloak.port() + " (admin/admin; realms contoso, fabrikam; platform: "
+                + "the services' bus identities)");
         for (String svc : SERVICES) {
             s.put(svc, serviceUrl(svc) + "  (OpenAPI: " + serviceUrl(svc) + "/q/swagger-ui; health and metrics: "
                     + managementUrl(svc) + "/q/health, /q/metrics)");
@@ -207,6 +240,45 @@ public final class LocalStack implements AutoCloseable {
             all.add(kafka.process());
         }
         return all;
+    }
+
+    /**
+     * The stack's secrets of the bus (each service's client secret, the broker's super user password): made on the
+     * first start, kept in the run folder (readable by its owner only) and reused, since Keycloak keeps the realm it
+     * imported and the broker keeps its configuration.
+     */
+    private static java.util.Properties busSecrets(Path file) throws java.io.IOException {
+        java.util.Properties p = new java.util.Properties();
+        if (Files.isRegularFile(file)) {
+            try (var in = Files.newInputStream(file)) {
+                p.load(in);
+            }
+        }
+        boolean changed = false;
+        List<String> names = new ArrayList<>(List.of(BusLayout.SUPER_USER));
+        BusLayout.RIGHTS.forEach(r -> names.add(r.service()));
+        for (String name : names) {
+            if (p.getProperty(name) == null) {
+                byte[] b = new byte[24];
+                new java.security.SecureRandom().nextBytes(b);
+                p.setProperty(name, java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b));
+                changed = true;
+            }
+        }
+        if (changed) {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, "");
+            try {
+                Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system
+            }
+            try (var out = Files.newOutputStream(file)) {
+                p.store(out, "the local stack's event bus secrets: client secrets of the platform realm's service "
+                        + "clients, and the broker's super user (kafka) password");
+            }
+        }
+        return p;
     }
 
     private static void log(String msg, long t0) {

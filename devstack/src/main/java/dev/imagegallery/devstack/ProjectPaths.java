@@ -32,6 +32,15 @@ public final class ProjectPaths {
         return lib;
     }
 
+    /** The broker's authentication plugin (module kafka-auth), put on the broker's class path. */
+    public static Path kafkaAuthJar() {
+        Path jar = root().resolve("kafka-auth/target/gallery-kafka-auth.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build kafka-auth first (./mvnw install)");
+        }
+        return jar;
+    }
+
     public static Path keycloakDist() {
         Path dist = root().resolve("devstack/keycloak-dist/target/keycloak-" + Versions.KEYCLOAK);
         if (!Files.isDirectory(dist)) {

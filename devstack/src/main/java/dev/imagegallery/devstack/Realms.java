@@ -18,6 +18,11 @@ public final class Realms {
     public static final String AUDIENCE = "gallery-api";
     public static final String CLI_CLIENT = "gallery-cli";
 
+    /** The realm of the services' own identities (their Kafka clients): never a tenant's id. */
+    public static final String PLATFORM = "platform";
+    /** The audience the Kafka broker requires in every client's token. */
+    public static final String BUS_AUDIENCE = "kafka-broker";
+
     private Realms() {
     }
 }

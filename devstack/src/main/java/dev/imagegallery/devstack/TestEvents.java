@@ -25,9 +25,9 @@ public final class TestEvents {
     private TestEvents() {
     }
 
+    /** Publishes as the service that owns the topic would (its identity and its ACLs). */
     public static void publish(String topic, CloudEvent event) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.shared().kafkaBootstrap());
+        Properties p = TestInfra.shared().clientProps(BusLayout.producerOf(topic));
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
@@ -63,16 +63,19 @@ public final class TestEvents {
                 new Payloads.RoleAssignment(assignmentId, tenant, scope, principal, "User", roleId, null)));
     }
 
-    /** Reads a topic from the beginning until {@code until} holds for the events seen, or the timeout passes. */
+    /**
+     * Reads a topic from the beginning until {@code until} holds for the events seen, or the timeout passes (as the
+     * super user: a test looks at any topic).
+     */
     public static List<CloudEvent> read(String topic, Duration timeout, Predicate<List<CloudEvent>> until) {
-        return read(TestInfra.shared().kafkaBootstrap(), topic, timeout, until);
+        return read(TestInfra.shared().superUserProps(), topic, timeout, until);
     }
 
-    /** The same, on the broker at {@code bootstrap} (a {@link LocalStack}'s). */
-    public static List<CloudEvent> read(String bootstrap, String topic, Duration timeout,
+    /** The same, with the given client settings (a {@link LocalStack}'s super user, for example). */
+    public static List<CloudEvent> read(Properties client, String topic, Duration timeout,
                                         Predicate<List<CloudEvent>> until) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.putAll(client);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());

@@ -14,14 +14,22 @@ import org.jose4j.lang.JoseException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An OIDC token issuer for tests: serves discovery and JWKS for any realm under {@code /realms/{realm}} and signs real
  * RS256 JWTs, so that services validate tokens exactly as they do Keycloak's. One signing key for all realms; a second,
- * unpublished key forges tokens.
+ * unpublished key forges tokens. Confidential clients registered with {@link #registerClient} get tokens from the
+ * realm's token endpoint by the client-credentials grant, shaped as Keycloak's service-account tokens (audience
+ * {@code kafka-broker}, {@code azp} the client id): what the Kafka clients of the services and subscribers use.
  */
 public final class TestIssuer implements AutoCloseable {
     private static TestIssuer shared;
@@ -29,6 +37,9 @@ public final class TestIssuer implements AutoCloseable {
     private final HttpServer server;
     private final RsaJsonWebKey key;
     private final RsaJsonWebKey forgeryKey;
+    /** "realm/clientId" -> secret */
+    private final Map<String, String> clients = new ConcurrentHashMap<>();
+    private volatile long clientTokenLifetimeSeconds = 300;
 
     private TestIssuer() throws IOException, JoseException {
         key = RsaJwkGenerator.generateJwk(2048);
@@ -56,12 +67,87 @@ public final class TestIssuer implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/realms/" + realm;
     }
 
+    /** The realm's token endpoint (client-credentials grant for registered clients). */
+    public String tokenUrl(String realm) {
+        return issuer(realm) + "/protocol/openid-connect/token";
+    }
+
+    /** Registers a confidential client of the realm (as Keycloak's admin would) and returns its new secret. */
+    public String registerClient(String realm, String clientId) {
+        byte[] b = new byte[24];
+        new SecureRandom().nextBytes(b);
+        String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        clients.put(realm + "/" + clientId, secret);
+        return secret;
+    }
+
+    /** How long the client-credentials tokens issued from now on are valid (Keycloak's default: 300 s). */
+    public void clientTokenLifetime(long seconds) {
+        clientTokenLifetimeSeconds = seconds;
+    }
+
+    /** The token a registered client gets from the token endpoint (also for tests that present one by hand). */
+    public String clientToken(String realm, String clientId) {
+        Token t = new Token(realm, UUID.nameUUIDFromBytes((realm + "/" + clientId).getBytes(StandardCharsets.UTF_8))
+                .toString()).audience(Realms.BUS_AUDIENCE).lifetime(clientTokenLifetimeSeconds);
+        t.azp = clientId;
+        t.username = "service-account-" + clientId;
+        return t.sign();
+    }
+
+    private void token(HttpExchange ex, String realm) throws IOException {
+        String form = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        Map<String, String> params = new HashMap<>();
+        for (String pair : form.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                params.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        String id = params.get("client_id");
+        String secret = params.get("client_secret");
+        String basic = ex.getRequestHeaders().getFirst("Authorization");
+        if (basic != null && basic.startsWith("Basic ")) {
+            String pair = new String(Base64.getDecoder().decode(basic.substring(6).trim()), StandardCharsets.UTF_8);
+            int colon = pair.indexOf(':');
+            if (colon > 0) {
+                id = URLDecoder.decode(pair.substring(0, colon), StandardCharsets.UTF_8);
+                secret = URLDecoder.decode(pair.substring(colon + 1), StandardCharsets.UTF_8);
+            }
+        }
+        String known = id == null ? null : clients.get(realm + "/" + id);
+        String body;
+        int status;
+        if (!"client_credentials".equals(params.get("grant_type"))) {
+            status = 400;
+            body = "{\"error\":\"unsupported_grant_type\"}";
+        } else if (known == null || !known.equals(secret)) {
+            status = 401;
+            body = "{\"error\":\"unauthorized_client\",\"error_description\":\"Invalid client or Invalid client credentials\"}";
+        } else {
+            status = 200;
+            body = "{\"access_token\":\"" + clientToken(realm, id) + "\",\"token_type\":\"Bearer\",\"expires_in\":"
+                    + clientTokenLifetimeSeconds + "}";
+        }
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream os = ex.getResponseBody()) {
+            os.write(bytes);
+        }
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getPath();
         String[] parts = path.split("/");
         // /realms/{realm}/...
         String realm = parts.length > 2 ? parts[2] : "";
         String body;
+        if (path.endsWith("/protocol/openid-connect/token") && "POST".equals(ex.getRequestMethod())) {
+            token(ex, realm);
+            return;
+        }
         if (path.endsWith("/.well-known/openid-configuration")) {
             String iss = issuer(realm);
             body = "{\"issuer\":\"" + iss + "\",\"jwks_uri\":\"" + iss + "/protocol/openid-connect/certs\","
@@ -97,6 +183,8 @@ public final class TestIssuer implements AutoCloseable {
         private long lifetimeSeconds = 3600;
         private boolean forged;
         private String issuerOverride;
+        private String azp = Realms.CLI_CLIENT;
+        private String username;
 
         private Token(String realm, String subject) {
             this.realm = realm;
@@ -130,6 +218,12 @@ public final class TestIssuer implements AutoCloseable {
             return this;
         }
 
+        /** The client the token was issued to ({@code azp}): a service account's client id. */
+        public Token azp(String clientId) {
+            this.azp = clientId;
+            return this;
+        }
+
         public Token forged() {
             this.forged = true;
             return this;
@@ -151,8 +245,8 @@ public final class TestIssuer implements AutoCloseable {
             claims.setIssuedAt(iat);
             claims.setExpirationTime(NumericDate.fromSeconds(now.getValue() + lifetimeSeconds));
             claims.setClaim("tid", tid);
-            claims.setClaim("preferred_username", subject);
-            claims.setClaim("azp", Realms.CLI_CLIENT);
+            claims.setClaim("preferred_username", username != null ? username : subject);
+            claims.setClaim("azp", azp);
             claims.setStringListClaim("groups", groups);
             JsonWebSignature jws = new JsonWebSignature();
             jws.setPayload(claims.toJson());

@@ -223,7 +223,7 @@ class WalkingSkeletonIT {
         assertEquals(200, got.statusCode());
         assertArrayEquals(image, got.body());
 
-        List<CloudEvent> events = TestEvents.read(stack.kafkaBootstrap(), EventTypes.REPLICATION_TOPIC,
+        List<CloudEvent> events = TestEvents.read(stack.superUserProps(), EventTypes.REPLICATION_TOPIC,
                 Duration.ofSeconds(30), seen -> seen.stream().anyMatch(e -> e.subject().equalsIgnoreCase(version)
                         && e.type().equals(EventTypes.REPLICA_COMPLETED)
                         && e.dataAs(Payloads.ReplicaCompleted.class).region().equals("eastus")));
@@ -401,5 +401,72 @@ class WalkingSkeletonIT {
                 .statusCode(anyOf(is(403), is(404)));
         given().get(url("catalog-service", gallery + API)).then().statusCode(401);
         given().auth().oauth2(carol).get(url("billing-service", usage)).then().statusCode(404);
+    }
+
+    /**
+     * Issue 13: whoever reaches the broker cannot make anyone Owner. A RoleAssignmentCreated that would make carol
+     * (no role) Owner of contoso's subscription is refused with another service's credentials, with none, and with a
+     * user's API token; no service grants her anything, and no read model holds the assignment.
+     */
+    @Test
+    void aForgedGrantIsRefusedByTheBusAndGrantsNothing() throws Exception {
+        String assignment = java.util.UUID.randomUUID().toString();
+        String scope = "/subscriptions/" + SUB;
+        CloudEvent forged = CloudEvent.of("/services/access-service", EventTypes.ROLE_ASSIGNMENT_CREATED,
+                scope + "/providers/Microsoft.Authorization/roleAssignments/" + assignment,
+                new Payloads.RoleAssignment(assignment, Realms.CONTOSO, scope, Realms.CAROL, "User",
+                        "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "Owner"));
+
+        // another service's credentials: signed in, and refused by the ACLs
+        assertTrue(sendFails(stack.busClientProps("catalog-service"), forged)
+                instanceof org.apache.kafka.common.errors.TopicAuthorizationException);
+        // no credentials at all: the broker only speaks SASL
+        java.util.Properties none = new java.util.Properties();
+        none.put("bootstrap.servers", stack.kafkaBootstrap());
+        assertTrue(sendFails(none, forged) != null);
+        // a user's token of the API is not a bus token (audience gallery-api, not kafka-broker)
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("alice", ".jwt");
+        java.nio.file.Files.writeString(file, token(Realms.CONTOSO, "alice"));
+        dev.imagegallery.devstack.BusLayout.allowTokenUrl(file.toUri().toString());
+        java.util.Properties userToken = dev.imagegallery.devstack.BusLayout.clientProps(stack.kafkaBootstrap(),
+                file.toUri().toString(), "x", "x");
+        assertTrue(sendFails(userToken, forged) instanceof org.apache.kafka.common.errors.SaslAuthenticationException);
+
+        String carol = token(Realms.CONTOSO, "carol");
+        Thread.sleep(3000); // what a forged event that got through would have needed to reach the read models
+        given().auth().oauth2(carol).get(url("catalog-service", scope + "/providers/Microsoft.Compute/galleries"
+                + API)).then().statusCode(404);
+        given().auth().oauth2(carol).get(url("access-service", scope + "/providers/Microsoft.Authorization/"
+                + "roleAssignments?api-version=2022-04-01")).then().statusCode(404);
+        for (String service : List.of("catalog-service", "replication-service", "billing-service", "access-service")) {
+            try (java.sql.Connection db = stack.database(service)) {
+                String table = service.equals("access-service") ? "role_assignment" : "grant_view";
+                try (var st = db.prepareStatement("SELECT count(*) FROM " + table + " WHERE principal_id = ?")) {
+                    st.setString(1, Realms.CAROL);
+                    try (var rs = st.executeQuery()) {
+                        rs.next();
+                        assertEquals(0, rs.getLong(1), service + " holds a grant for carol");
+                    }
+                }
+            }
+        }
+    }
+
+    /** The error sending {@code event} to the grants topic with these client settings ended in (null: it was sent). */
+    static Throwable sendFails(java.util.Properties client, CloudEvent event) {
+        client.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
+        client.put("value.serializer", "org.apache.kafka.common.serialization.StringSerializer");
+        client.put("max.block.ms", "8000");
+        client.put("delivery.timeout.ms", "8000");
+        client.put("request.timeout.ms", "5000");
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(client)) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(EventTypes.ACCESS_TOPIC,
+                    event.subject(), event.toJson())).get(20, java.util.concurrent.TimeUnit.SECONDS);
+            return null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return e.getCause();
+        } catch (Exception e) {
+            return e;
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.imagegallery.access.api;
 
 import dev.imagegallery.access.domain.AuditEntry;
+import dev.imagegallery.access.domain.Sharing;
 import dev.imagegallery.access.service.SharingService;
 import dev.imagegallery.common.arm.ArmException;
 import dev.imagegallery.common.security.CurrentCaller;
@@ -14,6 +15,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+
+import java.util.List;
 
 /**
  * The gallery {@code share} action (Microsoft.Compute api-versions), the recipients' invitations, and the audit log
@@ -44,32 +47,34 @@ public class SharingResource {
     public Uni<SharingBodies.SharingProfile> share(@PathParam("sub") String sub, @PathParam("rg") String rg,
                                                    @PathParam("gallery") String gallery,
                                                    SharingBodies.SharingUpdate body) {
-        return sharing.share(caller.get(), galleryId(sub, rg, gallery), body);
+        return sharing.share(caller.get(), galleryId(sub, rg, gallery), update(body))
+                .map(SharingResource::profile);
     }
 
     @GET
     @Path(GALLERY + "/sharingProfile")
     public Uni<SharingBodies.SharingProfile> profile(@PathParam("sub") String sub, @PathParam("rg") String rg,
                                                      @PathParam("gallery") String gallery) {
-        return sharing.profileOf(caller.get(), galleryId(sub, rg, gallery));
+        return sharing.profileOf(caller.get(), galleryId(sub, rg, gallery)).map(SharingResource::profile);
     }
 
     @GET
     @Path("providers/Microsoft.Compute/sharingInvitations")
     public Uni<ArmList<SharingBodies.Invitation>> invitations() {
-        return sharing.invitations(caller.get()).map(ArmList::of);
+        return sharing.invitations(caller.get())
+                .map(l -> ArmList.of(l.stream().map(SharingResource::invitation).toList()));
     }
 
     @POST
     @Path("providers/Microsoft.Compute/sharingInvitations/{id}/accept")
     public Uni<SharingBodies.Invitation> accept(@PathParam("id") String id) {
-        return sharing.decide(caller.get(), id, true);
+        return sharing.decide(caller.get(), id, true).map(SharingResource::invitation);
     }
 
     @POST
     @Path("providers/Microsoft.Compute/sharingInvitations/{id}/reject")
     public Uni<SharingBodies.Invitation> reject(@PathParam("id") String id) {
-        return sharing.decide(caller.get(), id, false);
+        return sharing.decide(caller.get(), id, false).map(SharingResource::invitation);
     }
 
     @GET
@@ -86,6 +91,34 @@ public class SharingResource {
             throw ArmException.invalidParameter("$top", "$top must be between 1 and 1000.");
         }
         return sharing.audit(caller.get(), n).map(l -> ArmList.of(l.stream().map(SharingResource::record).toList()));
+    }
+
+    /** The request as the domain's command: shape only (the rules are {@link Sharing}'s). */
+    static Sharing.Update update(SharingBodies.SharingUpdate body) {
+        if (body == null) {
+            return null;
+        }
+        var info = body.communityGalleryInfo();
+        return new Sharing.Update(body.operationType(), body.groups() == null ? null : body.groups().stream()
+                .map(g -> g == null ? null : new Sharing.Group(g.type(), g.ids())).toList(),
+                info == null ? null : new Sharing.Community(info.publisherUri(), info.publisherContact(), info.eula(),
+                        info.publicNamePrefix()));
+    }
+
+    static SharingBodies.SharingProfile profile(Sharing.Profile p) {
+        var c = p.community();
+        return new SharingBodies.SharingProfile(p.permissions(), p.groups().stream()
+                .map(g -> new SharingBodies.SharingGroup(g.type(), g.ids())).toList(), p.shares().stream()
+                .map(s -> new SharingBodies.ShareState(s.type(), s.id(), s.state())).toList(), c == null ? null
+                : new SharingBodies.CommunityGalleryInfo(c.publisherUri(), c.publisherContact(), c.eula(),
+                c.publicNamePrefix(), List.of(c.publicGalleryName()), c.enabled()));
+    }
+
+    static SharingBodies.Invitation invitation(Sharing.Invitation i) {
+        return new SharingBodies.Invitation("/providers/Microsoft.Compute/sharingInvitations/" + i.id(), i.id(),
+                "Microsoft.Compute/sharingInvitations", new SharingBodies.InvitationProperties(i.galleryUniqueName(),
+                i.ownerTenantId(), i.sharedWithType(), i.sharedWith(), i.state(), i.createdOn(), i.decidedOn(),
+                i.decidedBy()));
     }
 
     static SharingBodies.AuditRecord record(AuditEntry e) {

@@ -1,12 +1,13 @@
 package dev.imagegallery.access.service;
 
-import dev.imagegallery.access.api.SharingBodies;
 import dev.imagegallery.access.domain.AuditEntry;
 import dev.imagegallery.access.domain.GalleryCommunity;
 import dev.imagegallery.access.domain.GalleryRef;
 import dev.imagegallery.access.domain.GalleryShare;
 import dev.imagegallery.access.domain.Inputs;
 import dev.imagegallery.access.domain.ScopeRef;
+import dev.imagegallery.access.domain.Sharing;
+import dev.imagegallery.access.domain.Sharing.Recipient;
 import dev.imagegallery.access.domain.Subscription;
 import dev.imagegallery.access.domain.Tenant;
 import dev.imagegallery.common.arm.ArmException;
@@ -24,16 +25,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * Azure's gallery {@code share} action (Add, Remove, Reset, EnableCommunity) and what Azure lacks: recipients in
@@ -50,10 +45,6 @@ import java.util.regex.Pattern;
 public class SharingService {
     public static final String SHARE_ACTION = "Microsoft.Compute/galleries/share/action";
     static final String DELETE_ACTION = "Microsoft.Compute/galleries/delete";
-    static final int MAX_SUBSCRIPTIONS = 30;
-    static final int MAX_TENANTS = 5;
-    static final int MAX_GROUPS = 10;
-    static final Pattern PREFIX = Pattern.compile("^[A-Za-z0-9]{5,16}$");
 
     private final AccessService access;
     private final Outbox outbox;
@@ -63,25 +54,12 @@ public class SharingService {
         this.outbox = outbox;
     }
 
-    /** One recipient of a request, normalised, with the request field it came from (for errors). */
-    record Target(String type, String id, String field) {
-    }
-
     @WithTransaction
-    public Uni<SharingBodies.SharingProfile> share(Caller caller, String galleryId, SharingBodies.SharingUpdate req) {
-        if (req == null || req.operationType() == null) {
-            throw ArmException.invalidParameter("operationType", "operationType is required: Add, Remove, Reset or "
-                    + "EnableCommunity.");
-        }
-        String op = req.operationType();
-        if (!Set.of("Add", "Remove", "Reset", "EnableCommunity").contains(op)) {
-            throw ArmException.invalidParameter("operationType", "operationType '" + Inputs.shown(op) + "' is not "
-                    + "one of Add, Remove, Reset, EnableCommunity.");
-        }
+    public Uni<Sharing.Profile> share(Caller caller, String galleryId, Sharing.Update req) {
+        String op = Sharing.operation(req);
         // every input is checked before anything is read or locked
-        List<Target> targets = op.equals("Add") || op.equals("Remove") ? targets(req) : List.of();
-        SharingBodies.CommunityGalleryInfo info = op.equals("EnableCommunity")
-                ? community(req.communityGalleryInfo()) : null;
+        List<Recipient> targets = op.equals("Add") || op.equals("Remove") ? Sharing.recipients(req) : List.of();
+        Sharing.Community info = op.equals("EnableCommunity") ? Sharing.community(req.communityGalleryInfo()) : null;
         String key = galleryId.toLowerCase(Locale.ROOT);
         return access.requireAt(caller, galleryId, SHARE_ACTION)
                 .flatMap(x -> GalleryRef.<GalleryRef>findById(key, LockModeType.PESSIMISTIC_WRITE))
@@ -105,7 +83,7 @@ public class SharingService {
     }
 
     @WithSession
-    public Uni<SharingBodies.SharingProfile> profileOf(Caller caller, String galleryId) {
+    public Uni<Sharing.Profile> profileOf(Caller caller, String galleryId) {
         String key = galleryId.toLowerCase(Locale.ROOT);
         return access.requireAt(caller, galleryId, "Microsoft.Compute/galleries/read")
                 .flatMap(x -> GalleryRef.<GalleryRef>findById(key))
@@ -118,84 +96,10 @@ public class SharingService {
                 });
     }
 
-    /**
-     * The recipients of an Add or Remove, checked and normalised: each group a known type, at most as many ids as a
-     * gallery may hold of that type, each a subscription GUID or a tenant id (lower-case); each refusal names its
-     * field ({@code groups[1].ids[0]}).
-     */
-    static List<Target> targets(SharingBodies.SharingUpdate req) {
-        if (req.groups() == null || req.groups().isEmpty()) {
-            throw ArmException.invalidParameter("groups", "groups are required for " + req.operationType() + ".");
-        }
-        if (req.groups().size() > MAX_GROUPS) {
-            throw ArmException.invalidParameter("groups", "At most " + MAX_GROUPS + " groups are accepted.");
-        }
-        Map<String, Target> out = new LinkedHashMap<>();
-        for (int i = 0; i < req.groups().size(); i++) {
-            var g = req.groups().get(i);
-            String field = "groups[" + i + "]";
-            if (g == null || !Set.of("Subscriptions", "AADTenants").contains(g.type())) {
-                throw ArmException.invalidParameter(field + ".type", "A group's type is Subscriptions or AADTenants.");
-            }
-            boolean subs = g.type().equals("Subscriptions");
-            if (g.ids() == null || g.ids().isEmpty()) {
-                throw ArmException.invalidParameter(field + ".ids", "A group needs ids.");
-            }
-            int max = subs ? MAX_SUBSCRIPTIONS : MAX_TENANTS;
-            if (g.ids().size() > max) {
-                throw ArmException.invalid("SharingLimitExceeded", "A gallery can be shared with at most " + max
-                        + (subs ? " subscriptions" : " tenants") + " (this group names " + g.ids().size() + ").",
-                        field + ".ids");
-            }
-            for (int j = 0; j < g.ids().size(); j++) {
-                String raw = g.ids().get(j);
-                String idField = field + ".ids[" + j + "]";
-                String id = raw == null ? "" : raw.trim().toLowerCase(Locale.ROOT);
-                if (subs ? !Inputs.isGuid(id) : !Inputs.TENANT_ID.matcher(id).matches()) {
-                    throw ArmException.invalidParameter(idField, "'" + Inputs.shown(raw) + "' is not a "
-                            + (subs ? "subscription id (a GUID)." : "tenant id (2 to 63 letters, digits and hyphens)."));
-                }
-                out.putIfAbsent(g.type() + "|" + id, new Target(g.type(), id, idField));
-            }
-        }
-        return List.copyOf(out.values());
-    }
-
-    /** EnableCommunity's information, checked: Azure's prefix rule, an e-mail contact, an http(s) URI, a EULA. */
-    static SharingBodies.CommunityGalleryInfo community(SharingBodies.CommunityGalleryInfo info) {
-        if (info == null) {
-            throw ArmException.invalidParameter("communityGalleryInfo", "EnableCommunity needs communityGalleryInfo "
-                    + "(publicNamePrefix, publisherContact, eula).");
-        }
-        if (info.publicNamePrefix() == null || !PREFIX.matcher(info.publicNamePrefix()).matches()) {
-            throw ArmException.invalidParameter("communityGalleryInfo.publicNamePrefix", "The public name prefix is 5 "
-                    + "to 16 letters and digits.");
-        }
-        Inputs.email(info.publisherContact(), "communityGalleryInfo.publisherContact");
-        if (info.publisherUri() != null) {
-            Inputs.httpUrl(info.publisherUri(), "communityGalleryInfo.publisherUri", true);
-        }
-        if (info.eula() == null || info.eula().isBlank() || info.eula().length() > Inputs.EULA_MAX) {
-            throw ArmException.invalidParameter("communityGalleryInfo.eula", "A community gallery needs a EULA of at "
-                    + "most " + Inputs.EULA_MAX + " characters.");
-        }
-        return info;
-    }
-
     /** Adds the recipients not there yet and invites a rejected one again; answers whether anything changed. */
-    private Uni<Boolean> add(Caller caller, GalleryRef g, List<Target> targets) {
+    private Uni<Boolean> add(Caller caller, GalleryRef g, List<Recipient> targets) {
         return GalleryShare.<GalleryShare>list("galleryKey", g.galleryKey).flatMap(existing -> {
-            for (String type : List.of("Subscriptions", "AADTenants")) {
-                long n = java.util.stream.Stream.concat(
-                        existing.stream().filter(e -> e.targetType.equals(type)).map(e -> e.targetId),
-                        targets.stream().filter(t -> t.type().equals(type)).map(Target::id)).distinct().count();
-                int max = type.equals("Subscriptions") ? MAX_SUBSCRIPTIONS : MAX_TENANTS;
-                if (n > max) {
-                    throw ArmException.invalid("SharingLimitExceeded", "A gallery can be shared with at most " + max
-                            + (type.equals("Subscriptions") ? " subscriptions" : " tenants") + " (this would make " + n
-                            + ").", "groups");
-                }
-            }
+            Sharing.checkLimits(existing.stream().map(SharingService::share).toList(), targets);
             return Multi.createFrom().iterable(targets).onItem().transformToUniAndConcatenate(t -> {
                 var found = existing.stream().filter(e -> e.targetType.equals(t.type()) && e.targetId.equals(t.id()))
                         .findFirst();
@@ -225,8 +129,8 @@ public class SharingService {
         });
     }
 
-    private static Uni<String> recipientTenant(Target t) {
-        if (t.type().equals("AADTenants")) {
+    private static Uni<String> recipientTenant(Recipient t) {
+        if (t.type().equals(Sharing.TENANTS)) {
             return Tenant.<Tenant>findById(t.id()).map(x -> {
                 if (x == null) {
                     throw ArmException.invalidParameter(t.field(), "The tenant '" + t.id() + "' is not registered.");
@@ -242,7 +146,7 @@ public class SharingService {
         });
     }
 
-    private Uni<Boolean> remove(GalleryRef g, List<Target> targets) {
+    private Uni<Boolean> remove(GalleryRef g, List<Recipient> targets) {
         return Multi.createFrom().iterable(targets).onItem().transformToUniAndConcatenate(t ->
                         GalleryShare.delete("galleryKey = ?1 and targetType = ?2 and targetId = ?3", g.galleryKey,
                                 t.type(), t.id()))
@@ -260,9 +164,9 @@ public class SharingService {
                 }));
     }
 
-    private Uni<Boolean> enableCommunity(GalleryRef g, SharingBodies.CommunityGalleryInfo info) {
+    private Uni<Boolean> enableCommunity(GalleryRef g, Sharing.Community info) {
         return GalleryCommunity.<GalleryCommunity>findById(g.galleryKey).flatMap(existing -> {
-            String publicName = info.publicNamePrefix() + "-" + shortHash(g.galleryKey);
+            String publicName = Sharing.publicName(info.publicNamePrefix(), g.galleryKey);
             if (existing != null && existing.enabled && existing.publicNamePrefix.equals(info.publicNamePrefix())
                     && existing.publicGalleryName.equals(publicName)
                     && Objects.equals(existing.publisherUri, info.publisherUri())
@@ -279,15 +183,6 @@ public class SharingService {
             c.enabled = true;
             return existing != null ? Uni.createFrom().item(true) : c.persist().replaceWith(true);
         });
-    }
-
-    static String shortHash(String s) {
-        try {
-            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes());
-            return HexFormat.of().formatHex(d, 0, 6);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** The next number of {@code sharing_state_seq}; drawn under the gallery's lock, so in commit order. */
@@ -312,24 +207,16 @@ public class SharingService {
                 .replaceWithVoid();
     }
 
-    private Uni<SharingBodies.SharingProfile> profile(GalleryRef g) {
+    private Uni<Sharing.Profile> profile(GalleryRef g) {
         return GalleryShare.<GalleryShare>list("galleryKey = ?1 order by createdAt", g.galleryKey)
-                .flatMap(shares -> GalleryCommunity.<GalleryCommunity>findById(g.galleryKey).map(c -> {
-                    List<SharingBodies.SharingGroup> groups = new ArrayList<>();
-                    for (String type : List.of("Subscriptions", "AADTenants")) {
-                        var ids = shares.stream().filter(s -> s.targetType.equals(type)).map(s -> s.targetId).toList();
-                        if (!ids.isEmpty()) {
-                            groups.add(new SharingBodies.SharingGroup(type, ids));
-                        }
-                    }
-                    boolean community = c != null && c.enabled;
-                    String permissions = community ? "Community" : groups.isEmpty() ? "Private" : "Groups";
-                    return new SharingBodies.SharingProfile(permissions, groups, shares.stream()
-                            .map(s -> new SharingBodies.ShareState(s.targetType, s.targetId, s.state)).toList(),
-                            c == null ? null : new SharingBodies.CommunityGalleryInfo(c.publisherUri,
-                                    c.publisherContact, c.eula, c.publicNamePrefix, List.of(c.publicGalleryName),
-                                    c.enabled));
-                }));
+                .flatMap(shares -> GalleryCommunity.<GalleryCommunity>findById(g.galleryKey).map(c -> Sharing.profile(
+                        shares.stream().map(SharingService::share).toList(), c == null ? null
+                                : new Sharing.Publication(c.publisherUri, c.publisherContact, c.eula,
+                                c.publicNamePrefix, c.publicGalleryName, c.enabled))));
+    }
+
+    private static Sharing.Share share(GalleryShare s) {
+        return new Sharing.Share(s.targetType, s.targetId, s.state);
     }
 
     /**
@@ -375,7 +262,7 @@ public class SharingService {
 
     /** The shares offered to the caller's tenant (tenant administrators only). */
     @WithSession
-    public Uni<List<SharingBodies.Invitation>> invitations(Caller caller) {
+    public Uni<List<Sharing.Invitation>> invitations(Caller caller) {
         return requireAdmin(caller).flatMap(x -> GalleryShare.<GalleryShare>list(
                         "tenantId = ?1 order by createdAt", caller.tenantId()))
                 .flatMap(shares -> Multi.createFrom().iterable(shares).onItem().transformToUniAndConcatenate(s ->
@@ -387,7 +274,7 @@ public class SharingService {
      * same decision again changes and publishes nothing.
      */
     @WithTransaction
-    public Uni<SharingBodies.Invitation> decide(Caller caller, String id, boolean accept) {
+    public Uni<Sharing.Invitation> decide(Caller caller, String id, boolean accept) {
         String wanted = accept ? GalleryShare.ACCEPTED : GalleryShare.REJECTED;
         return requireAdmin(caller)
                 .flatMap(x -> !Inputs.isGuid(id) ? Uni.createFrom().<String>nullItem()
@@ -433,10 +320,8 @@ public class SharingService {
         });
     }
 
-    private static SharingBodies.Invitation invitation(GalleryShare s, GalleryRef g) {
-        return new SharingBodies.Invitation("/providers/Microsoft.Compute/sharingInvitations/" + s.id, s.id,
-                "Microsoft.Compute/sharingInvitations", new SharingBodies.InvitationProperties(
-                g == null ? null : g.uniqueName, g == null ? null : g.tenantId, s.targetType, s.targetId, s.state,
-                s.createdAt, s.decidedAt, s.decidedBy));
+    private static Sharing.Invitation invitation(GalleryShare s, GalleryRef g) {
+        return new Sharing.Invitation(s.id, g == null ? null : g.uniqueName, g == null ? null : g.tenantId,
+                s.targetType, s.targetId, s.state, s.createdAt, s.decidedAt, s.decidedBy);
     }
 }

@@ -2,6 +2,9 @@ package dev.imagegallery.billing.api;
 
 import dev.imagegallery.billing.api.EstimateBodies.EstimateRequest;
 import dev.imagegallery.billing.api.EstimateBodies.EstimateResponse;
+import dev.imagegallery.billing.domain.CostEstimate;
+import dev.imagegallery.billing.domain.EstimateSpec;
+import dev.imagegallery.billing.domain.PriceSheet;
 import dev.imagegallery.billing.service.EstimateService;
 import dev.imagegallery.common.security.Authorizer;
 import dev.imagegallery.common.security.CurrentCaller;
@@ -38,7 +41,23 @@ public class EstimateResource {
         UsageDetailsResource.requireGuid(sub);
         EstimateRequest request = withDate(body, date);
         return authorizer.require(caller.get(), "/subscriptions/" + sub, READ)
-                .flatMap(v -> estimates.estimate(request));
+                .flatMap(v -> estimates.estimate(spec(request)))
+                .map(EstimateResource::response);
+    }
+
+    /** The request as the domain's command: shape only, the rules are {@link EstimateSpec#check}'s. */
+    static EstimateSpec spec(EstimateRequest r) {
+        return r == null ? null : new EstimateSpec(r.sizeBytes(), r.usedBytes(), r.sourceRegion(),
+                r.targetRegions() == null ? null : r.targetRegions().stream().map(t -> t == null ? null
+                        : new EstimateSpec.Target(t.name(), t.regionalReplicaCount(), t.storageAccountType())).toList(),
+                r.date());
+    }
+
+    static EstimateResponse response(CostEstimate.Quote q) {
+        var result = q.result();
+        return new EstimateResponse(PriceSheet.CURRENCY, q.priceSheetEffectiveFrom().toString(),
+                result.monthlyStorageCost(), result.oneTimeEgressCost(), result.firstMonthCost(), result.storage(),
+                result.egress());
     }
 
     /**

@@ -1,15 +1,13 @@
 package dev.imagegallery.billing.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.imagegallery.billing.domain.Dates;
 import dev.imagegallery.billing.domain.PriceSheet;
 import dev.imagegallery.billing.domain.PriceSheetVersion;
 import dev.imagegallery.common.arm.ArmException;
 
 import java.math.BigDecimal;
 import java.time.LocalDate;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.time.format.ResolverStyle;
 import java.util.List;
 
 /**
@@ -20,8 +18,6 @@ import java.util.List;
 public final class PriceSheetBodies {
     public static final String SHEET_ID = "/providers/Microsoft.Consumption/priceSheets/default";
     public static final String VERSION_TYPE = "Microsoft.Consumption/priceSheets/versions";
-    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("uuuu-MM-dd")
-            .withResolverStyle(ResolverStyle.STRICT);
 
     private PriceSheetBodies() {
     }
@@ -65,15 +61,7 @@ public final class PriceSheetBodies {
     }
 
     public static LocalDate date(String value, String target) {
-        if (value == null || value.isBlank()) {
-            throw ArmException.invalid("InvalidPriceSheet", "'" + target + "' (yyyy-MM-dd) is required.", target);
-        }
-        try {
-            return LocalDate.parse(value.trim(), DATE);
-        } catch (DateTimeParseException e) {
-            throw ArmException.invalidParameter(target, "The value '" + value + "' of '" + target
-                    + "' is not a date in the format yyyy-MM-dd.");
-        }
+        return Dates.day(value, target);
     }
 
     public static PriceSheetBody body(PriceSheetVersion v, LocalDate effectiveTo) {

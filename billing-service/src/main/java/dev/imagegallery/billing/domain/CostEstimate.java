@@ -25,6 +25,10 @@ public final class CostEstimate {
                          List<Line> storage, List<Line> egress) {
     }
 
+    /** An estimate and the day from which the price sheet it was priced with applies. */
+    public record Quote(java.time.LocalDate priceSheetEffectiveFrom, Result result) {
+    }
+
     private CostEstimate() {
     }
 

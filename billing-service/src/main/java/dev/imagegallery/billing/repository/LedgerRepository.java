@@ -1,5 +1,6 @@
 package dev.imagegallery.billing.repository;
 
+import dev.imagegallery.billing.domain.Meter;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -32,33 +33,6 @@ public class LedgerRepository {
     public static final int LOCK_VERSION = 61;
     public static final int LOCK_SUBSCRIPTION = 62;
     public static final int LOCK_PRICES = 63;
-
-    /** An open or the latest meter of a version in a region; {@code endKnownAt} is set with {@code endedAt}. */
-    public record Meter(UUID id, String storageAccountType, int replicaCount, long physicalBytes, long logicalBytes,
-                        Instant startedAt, Instant endedAt, Instant endKnownAt) {
-        /** Ends at {@code end}, known from {@code known}. */
-        public Meter endingAt(Instant end, Instant known) {
-            return new Meter(id, storageAccountType, replicaCount, physicalBytes, logicalBytes, startedAt, end, known);
-        }
-
-        public boolean isOpen() {
-            return endedAt == null;
-        }
-
-        public boolean sameContentAs(String type, int replicas, long physical, long logical) {
-            return storageAccountType.equals(type) && replicaCount == replicas && physicalBytes == physical
-                    && logicalBytes == logical;
-        }
-    }
-
-    /** A version's replicas in one region. */
-    public record Place(String versionKey, String region) {
-    }
-
-    public record NewMeter(UUID id, String versionKey, String versionId, String subscriptionId, String region,
-                           String storageAccountType, int replicaCount, long physicalBytes, long logicalBytes,
-                           Instant startedAt, Instant endedAt, Instant knownAt, Instant endKnownAt) {
-    }
 
     public record NewEgress(String eventId, String versionKey, String versionId, String subscriptionId,
                             String sourceRegion, String destinationRegion, long bytes, Instant transferredAt,
@@ -134,31 +108,31 @@ public class LedgerRepository {
     }
 
     /** The latest deletion time of each region's replicas of these versions (ReplicaDeleted). */
-    public Uni<Map<Place, Instant>> deletedReplicas(SqlConnection c, Collection<String> versionKeys) {
+    public Uni<Map<Meter.Place, Instant>> deletedReplicas(SqlConnection c, Collection<String> versionKeys) {
         return c.preparedQuery("SELECT version_key, region, deleted_at FROM deleted_replica WHERE version_key = ANY($1)")
                 .execute(Tuple.of(versionKeys.toArray(new String[0])))
                 .map(rows -> {
-                    Map<Place, Instant> deleted = new HashMap<>();
+                    Map<Meter.Place, Instant> deleted = new HashMap<>();
                     for (Row r : rows) {
-                        deleted.put(new Place(r.getString(0), r.getString(1)), r.getOffsetDateTime(2).toInstant());
+                        deleted.put(new Meter.Place(r.getString(0), r.getString(1)), r.getOffsetDateTime(2).toInstant());
                     }
                     return deleted;
                 });
     }
 
     /** The latest meter (open or not) of every region of these versions. */
-    public Uni<Map<Place, Meter>> latestMeters(SqlConnection c, Collection<String> versionKeys) {
+    public Uni<Map<Meter.Place, Meter>> latestMeters(SqlConnection c, Collection<String> versionKeys) {
         return c.preparedQuery("SELECT DISTINCT ON (version_key, region) version_key, region, id, "
                         + "storage_account_type, replica_count, physical_bytes, logical_bytes, started_at, ended_at, "
                         + "end_known_at FROM storage_meter WHERE version_key = ANY($1) "
                         + "ORDER BY version_key, region, started_at DESC, ended_at DESC NULLS FIRST")
                 .execute(Tuple.of(versionKeys.toArray(new String[0])))
                 .map(rows -> {
-                    Map<Place, Meter> latest = new HashMap<>();
+                    Map<Meter.Place, Meter> latest = new HashMap<>();
                     for (Row r : rows) {
                         OffsetDateTime ended = r.getOffsetDateTime("ended_at");
                         OffsetDateTime endKnown = r.getOffsetDateTime("end_known_at");
-                        latest.put(new Place(r.getString("version_key"), r.getString("region")),
+                        latest.put(new Meter.Place(r.getString("version_key"), r.getString("region")),
                                 new Meter(r.getUUID("id"), r.getString("storage_account_type"),
                                         r.getInteger("replica_count"), r.getLong("physical_bytes"),
                                         r.getLong("logical_bytes"), r.getOffsetDateTime("started_at").toInstant(),
@@ -173,7 +147,7 @@ public class LedgerRepository {
      * Writes a batch's storage changes in one statement: existing meters take their new content or end (closing
      * first), then new meters are inserted, so that at most one meter per (version, region) is open at any time.
      */
-    public Uni<Void> writeMeters(SqlConnection c, List<Meter> changed, List<NewMeter> added) {
+    public Uni<Void> writeMeters(SqlConnection c, List<Meter> changed, List<Meter.New> added) {
         if (changed.isEmpty() && added.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -202,7 +176,7 @@ public class LedgerRepository {
         OffsetDateTime[] knowns = new OffsetDateTime[k];
         OffsetDateTime[] newEndKnowns = new OffsetDateTime[k];
         for (int i = 0; i < k; i++) {
-            NewMeter m = added.get(i);
+            Meter.New m = added.get(i);
             newIds[i] = m.id();
             keys[i] = m.versionKey();
             versions[i] = m.versionId();
@@ -251,17 +225,17 @@ public class LedgerRepository {
     }
 
     /** Keeps the latest deletion time of each region's replicas of a version (ReplicaDeleted). */
-    public Uni<Void> replicasDeleted(SqlConnection c, Map<Place, Instant> deleted) {
+    public Uni<Void> replicasDeleted(SqlConnection c, Map<Meter.Place, Instant> deleted) {
         if (deleted.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        List<Place> places = new ArrayList<>(deleted.keySet());
+        List<Meter.Place> places = new ArrayList<>(deleted.keySet());
         return c.preparedQuery("INSERT INTO deleted_replica (version_key, region, deleted_at) "
                         + "SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[]) "
                         + "ON CONFLICT (version_key, region) DO UPDATE SET deleted_at = "
                         + "greatest(deleted_replica.deleted_at, excluded.deleted_at)")
-                .execute(Tuple.of(places.stream().map(Place::versionKey).toArray(String[]::new),
-                        places.stream().map(Place::region).toArray(String[]::new),
+                .execute(Tuple.of(places.stream().map(Meter.Place::versionKey).toArray(String[]::new),
+                        places.stream().map(Meter.Place::region).toArray(String[]::new),
                         places.stream().map(p -> utc(deleted.get(p))).toArray(OffsetDateTime[]::new)))
                 .replaceWithVoid();
     }

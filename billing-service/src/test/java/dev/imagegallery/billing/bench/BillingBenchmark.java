@@ -85,8 +85,7 @@ class BillingBenchmark {
             records.add(new ProducerRecord<>(EventTypes.REPLICATION_TOPIC, v, e.toJson()));
         }
         int egress = EVENTS - storage;
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.shared().kafkaBootstrap());
+        Properties p = TestInfra.shared().clientProps("replication-service");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
@@ -115,9 +114,8 @@ class BillingBenchmark {
         long meters = count("SELECT count(*) FROM storage_meter WHERE subscription_id = $1", sub);
 
         // baseline: a bare consumer (fresh group, no database) reading the whole topic, which holds these events
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.shared().kafkaBootstrap());
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-bare-" + UUID.randomUUID());
+        Properties c = TestInfra.shared().clientProps("billing-service");
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "billing-service-bench-bare-" + UUID.randomUUID());
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
         c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());

@@ -48,7 +48,7 @@ public class GalleryResource {
         Validation.subscriptionId(sub);
         var who = caller.get();
         return authorizer.require(who, ResourceIds.gallery(sub, rg, name), WRITE)
-                .flatMap(v -> galleries.putGallery(who.tenantId(), sub, rg, name, body))
+                .flatMap(v -> galleries.putGallery(who.tenantId(), sub, rg, name, Requests.gallery(body)))
                 .map(u -> Response.status(u.created() ? 201 : 200).entity(Mapper.gallery(u.value())).build());
     }
 
@@ -59,7 +59,7 @@ public class GalleryResource {
                                          @PathParam("gallery") String name, Bodies.GalleryBody body) {
         Validation.subscriptionId(sub);
         return authorizer.require(caller.get(), ResourceIds.gallery(sub, rg, name), WRITE)
-                .flatMap(v -> galleries.patchGallery(sub, rg, name, body)).map(Mapper::gallery);
+                .flatMap(v -> galleries.patchGallery(sub, rg, name, Requests.gallery(body))).map(Mapper::gallery);
     }
 
     @GET

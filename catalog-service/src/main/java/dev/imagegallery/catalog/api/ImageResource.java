@@ -2,7 +2,7 @@ package dev.imagegallery.catalog.api;
 
 import dev.imagegallery.catalog.domain.ResourceIds;
 import dev.imagegallery.catalog.domain.Validation;
-import dev.imagegallery.catalog.service.GalleryService;
+import dev.imagegallery.catalog.service.DefinitionService;
 import dev.imagegallery.common.security.Authorizer;
 import dev.imagegallery.common.security.CurrentCaller;
 import io.quarkus.security.Authenticated;
@@ -30,12 +30,12 @@ public class ImageResource {
     static final String WRITE = "Microsoft.Compute/galleries/images/write";
     static final String DELETE = "Microsoft.Compute/galleries/images/delete";
 
-    private final GalleryService galleries;
+    private final DefinitionService definitions;
     private final Authorizer authorizer;
     private final CurrentCaller caller;
 
-    public ImageResource(GalleryService galleries, Authorizer authorizer, CurrentCaller caller) {
-        this.galleries = galleries;
+    public ImageResource(DefinitionService definitions, Authorizer authorizer, CurrentCaller caller) {
+        this.definitions = definitions;
         this.authorizer = authorizer;
         this.caller = caller;
     }
@@ -49,7 +49,7 @@ public class ImageResource {
         Validation.subscriptionId(sub);
         String id = ResourceIds.definition(sub, rg, gallery, name);
         return authorizer.require(caller.get(), id, WRITE)
-                .flatMap(v -> galleries.putImage(sub, rg, gallery, name, body))
+                .flatMap(v -> definitions.putImage(sub, rg, gallery, name, Requests.image(body)))
                 .map(u -> Response.status(u.created() ? 201 : 200).entity(Mapper.image(id, u.value())).build());
     }
 
@@ -62,7 +62,7 @@ public class ImageResource {
         Validation.subscriptionId(sub);
         String id = ResourceIds.definition(sub, rg, gallery, name);
         return authorizer.require(caller.get(), id, WRITE)
-                .flatMap(v -> galleries.patchImage(sub, rg, gallery, name, body))
+                .flatMap(v -> definitions.patchImage(sub, rg, gallery, name, Requests.image(body)))
                 .map(d -> Mapper.image(ResourceIds.definition(sub, rg, gallery, d.name), d));
     }
 
@@ -73,7 +73,7 @@ public class ImageResource {
         Validation.subscriptionId(sub);
         String id = ResourceIds.definition(sub, rg, gallery, name);
         return authorizer.require(caller.get(), id, READ)
-                .flatMap(v -> galleries.image(sub, rg, gallery, name))
+                .flatMap(v -> definitions.image(sub, rg, gallery, name))
                 .map(d -> Mapper.image(ResourceIds.definition(sub, rg, gallery, d.name), d));
     }
 
@@ -83,7 +83,7 @@ public class ImageResource {
                                 @PathParam("gallery") String gallery, @PathParam("image") String name) {
         Validation.subscriptionId(sub);
         return authorizer.require(caller.get(), ResourceIds.definition(sub, rg, gallery, name), DELETE)
-                .flatMap(v -> galleries.deleteImage(sub, rg, gallery, name))
+                .flatMap(v -> definitions.deleteImage(sub, rg, gallery, name))
                 .map(deleted -> Response.status(deleted ? 200 : 204).build());
     }
 
@@ -97,7 +97,7 @@ public class ImageResource {
         Validation.subscriptionId(sub);
         Paging paging = Paging.of(top, skip);
         return authorizer.require(caller.get(), ResourceIds.gallery(sub, rg, gallery), READ)
-                .flatMap(v -> galleries.images(sub, rg, gallery, paging.offset(), paging.fetch()))
+                .flatMap(v -> definitions.images(sub, rg, gallery, paging.offset(), paging.fetch()))
                 .map(l -> paging.page(l.stream()
                         .map(d -> Mapper.image(ResourceIds.definition(sub, rg, gallery, d.name), d)).toList(), uri));
     }

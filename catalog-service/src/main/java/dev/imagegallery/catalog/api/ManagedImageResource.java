@@ -2,8 +2,7 @@ package dev.imagegallery.catalog.api;
 
 import dev.imagegallery.catalog.domain.ResourceIds;
 import dev.imagegallery.catalog.domain.Validation;
-import dev.imagegallery.catalog.service.BlobCatalog;
-import dev.imagegallery.catalog.service.GalleryService;
+import dev.imagegallery.catalog.service.ManagedImageService;
 import dev.imagegallery.common.security.Authorizer;
 import dev.imagegallery.common.security.CurrentCaller;
 import io.quarkus.security.Authenticated;
@@ -30,15 +29,12 @@ public class ManagedImageResource {
     static final String WRITE = "Microsoft.Compute/images/write";
     static final String DELETE = "Microsoft.Compute/images/delete";
 
-    private final GalleryService galleries;
-    private final BlobCatalog blobs;
+    private final ManagedImageService images;
     private final Authorizer authorizer;
     private final CurrentCaller caller;
 
-    public ManagedImageResource(GalleryService galleries, BlobCatalog blobs, Authorizer authorizer,
-                                CurrentCaller caller) {
-        this.galleries = galleries;
-        this.blobs = blobs;
+    public ManagedImageResource(ManagedImageService images, Authorizer authorizer, CurrentCaller caller) {
+        this.images = images;
         this.authorizer = authorizer;
         this.caller = caller;
     }
@@ -50,12 +46,7 @@ public class ManagedImageResource {
                              @PathParam("name") String name, Bodies.ManagedImageBody body) {
         Validation.subscriptionId(sub);
         return authorizer.require(caller.get(), ResourceIds.managedImage(sub, rg, name), WRITE)
-                .map(v -> galleries.managedImageSpec(rg, name, sub, body))
-                // a new image needs its blob (outside the transaction: the answer may wait for the blob's event)
-                .flatMap(spec -> galleries.managedImageExists(sub, rg, name)
-                        .flatMap(exists -> exists ? Uni.createFrom().voidItem()
-                                : blobs.requireCommitted(spec.blob(), GalleryService.BLOB_URI_TARGET))
-                        .flatMap(v -> galleries.putManagedImage(sub, rg, name, spec, body.tags())))
+                .flatMap(v -> images.put(sub, rg, name, Requests.managedImage(body)))
                 .map(u -> Response.status(u.created() ? 201 : 200).entity(Mapper.managedImage(u.value())).build());
     }
 
@@ -65,7 +56,7 @@ public class ManagedImageResource {
                                             @PathParam("name") String name) {
         Validation.subscriptionId(sub);
         return authorizer.require(caller.get(), ResourceIds.managedImage(sub, rg, name), READ)
-                .flatMap(v -> galleries.managedImage(sub, rg, name)).map(Mapper::managedImage);
+                .flatMap(v -> images.managedImage(sub, rg, name)).map(Mapper::managedImage);
     }
 
     @DELETE
@@ -74,7 +65,7 @@ public class ManagedImageResource {
                                 @PathParam("name") String name) {
         Validation.subscriptionId(sub);
         return authorizer.require(caller.get(), ResourceIds.managedImage(sub, rg, name), DELETE)
-                .flatMap(v -> galleries.deleteManagedImage(sub, rg, name))
+                .flatMap(v -> images.deleteManagedImage(sub, rg, name))
                 .map(deleted -> Response.status(deleted ? 200 : 204).build());
     }
 
@@ -87,7 +78,7 @@ public class ManagedImageResource {
         Validation.subscriptionId(sub);
         Paging paging = Paging.of(top, skip);
         return authorizer.require(caller.get(), ResourceIds.resourceGroup(sub, rg), READ)
-                .flatMap(v -> galleries.managedImages(sub, rg, paging.offset(), paging.fetch()))
+                .flatMap(v -> images.managedImages(sub, rg, paging.offset(), paging.fetch()))
                 .map(l -> paging.page(l.stream().map(Mapper::managedImage).toList(), uri));
     }
 }

@@ -1,30 +1,30 @@
 package dev.imagegallery.catalog.api;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.imagegallery.catalog.api.Bodies.*;
-import dev.imagegallery.catalog.domain.Gallery;
-import dev.imagegallery.catalog.domain.ImageDefinition;
-import dev.imagegallery.catalog.domain.ImageVersion;
-import dev.imagegallery.catalog.domain.ManagedImage;
-import dev.imagegallery.catalog.domain.VersionRegion;
+import dev.imagegallery.catalog.domain.ReplicationState;
+import dev.imagegallery.catalog.domain.Tags;
+import dev.imagegallery.catalog.persistence.Gallery;
+import dev.imagegallery.catalog.persistence.ImageDefinition;
+import dev.imagegallery.catalog.persistence.ImageVersion;
+import dev.imagegallery.catalog.persistence.ManagedImage;
+import dev.imagegallery.catalog.persistence.VersionRegion;
 import dev.imagegallery.events.Json;
 
 import java.util.List;
-import java.util.Map;
 
-/** Explicit mapping from entities to ARM bodies. */
+/** Explicit mapping from stored resources to ARM response bodies (requests to commands: {@link Requests}). */
 public final class Mapper {
     private Mapper() {
     }
 
     public static GalleryBody gallery(Gallery g) {
-        return new GalleryBody(g.id(), g.name, "Microsoft.Compute/galleries", g.location, tags(g.tags),
+        return new GalleryBody(g.id(), g.name, "Microsoft.Compute/galleries", g.location, Tags.of(g.tags),
                 new GalleryProperties(g.description, new GalleryIdentifier(g.uniqueName),
                         new SoftDeletePolicy(g.softDelete), g.provisioningState));
     }
 
     public static ImageBody image(String id, ImageDefinition d) {
-        return new ImageBody(id, d.name, "Microsoft.Compute/galleries/images", d.location, tags(d.tags),
+        return new ImageBody(id, d.name, "Microsoft.Compute/galleries/images", d.location, Tags.of(d.tags),
                 new ImageProperties(d.osType, d.osState, d.hyperVGeneration, d.architecture,
                         new ImageIdentifier(d.publisher, d.offer, d.sku), d.description, d.eula,
                         d.privacyStatementUri, d.releaseNoteUri,
@@ -41,7 +41,7 @@ public final class Mapper {
                 .toList();
         ReplicationStatus status = expand ? replicationStatus(regions) : null;
         Long sizeGb = v.sizeBytes == null ? null : (v.sizeBytes + (1L << 30) - 1) >> 30;
-        return new VersionBody(id, v.name, "Microsoft.Compute/galleries/images/versions", v.location, tags(v.tags),
+        return new VersionBody(id, v.name, "Microsoft.Compute/galleries/images/versions", v.location, Tags.of(v.tags),
                 new VersionProperties(
                         new PublishingProfile(targets, v.replicaCount, v.excludeFromLatest, v.endOfLifeDate,
                                 v.storageAccountType, v.publishedAt),
@@ -53,36 +53,14 @@ public final class Mapper {
     }
 
     public static ReplicationStatus replicationStatus(List<VersionRegion> regions) {
-        String aggregated;
-        if (regions.stream().allMatch(r -> VersionRegion.COMPLETED.equals(r.state))) {
-            aggregated = "Completed";
-        } else if (regions.stream().anyMatch(r -> VersionRegion.FAILED.equals(r.state))) {
-            aggregated = "Failed";
-        } else {
-            aggregated = "InProgress";
-        }
-        return new ReplicationStatus(aggregated, regions.stream()
-                .map(r -> new RegionalReplicationStatus(r.region, r.state, r.details, r.progress)).toList());
+        return new ReplicationStatus(ReplicationState.aggregated(regions.stream().map(r -> r.state).toList()),
+                regions.stream().map(r -> new RegionalReplicationStatus(r.region, r.state, r.details, r.progress))
+                        .toList());
     }
 
     public static ManagedImageBody managedImage(ManagedImage m) {
-        return new ManagedImageBody(m.id(), m.name, "Microsoft.Compute/images", m.location, tags(m.tags),
+        return new ManagedImageBody(m.id(), m.name, "Microsoft.Compute/images", m.location, Tags.of(m.tags),
                 new ManagedImageProperties(new ManagedImageStorageProfile(new OsDisk(m.osType, m.osState, m.blobUri)),
                         m.provisioningState));
-    }
-
-    public static String tagsJson(Map<String, String> tags) {
-        return tags == null ? null : Json.write(tags);
-    }
-
-    static Map<String, String> tags(String json) {
-        if (json == null) {
-            return Map.of();
-        }
-        try {
-            return Json.MAPPER.readValue(json, new TypeReference<Map<String, String>>() { });
-        } catch (Exception e) {
-            return Map.of();
-        }
     }
 }

@@ -172,7 +172,8 @@ public class ResolveRoute {
                             return Uni.createFrom().failure(e);
                         }
                         Validation.subscriptionId(sub);
-                        return resolution.resolve(caller, sub, location, body);
+                        return resolution.resolve(caller, sub, location, Requests.resolve(body))
+                                .map(Requests::resolution);
                     });
             answer.subscribe().with(result -> ok(rc, result), failure -> end(rc, ArmExceptionMappers.describe(failure)));
         });

@@ -2,7 +2,8 @@ package dev.imagegallery.catalog.api;
 
 import dev.imagegallery.catalog.domain.ResourceIds;
 import dev.imagegallery.catalog.domain.Validation;
-import dev.imagegallery.catalog.service.VersionService;
+import dev.imagegallery.catalog.service.VersionDeletion;
+import dev.imagegallery.catalog.service.VersionQueries;
 import dev.imagegallery.common.security.Authorizer;
 import dev.imagegallery.common.security.CurrentCaller;
 import io.quarkus.security.Authenticated;
@@ -23,12 +24,15 @@ import jakarta.ws.rs.core.MediaType;
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 public class SoftDeletedResource {
-    private final VersionService versions;
+    private final VersionQueries queries;
+    private final VersionDeletion deletion;
     private final Authorizer authorizer;
     private final CurrentCaller caller;
 
-    public SoftDeletedResource(VersionService versions, Authorizer authorizer, CurrentCaller caller) {
-        this.versions = versions;
+    public SoftDeletedResource(VersionQueries queries, VersionDeletion deletion, Authorizer authorizer,
+                               CurrentCaller caller) {
+        this.queries = queries;
+        this.deletion = deletion;
         this.authorizer = authorizer;
         this.caller = caller;
     }
@@ -40,7 +44,7 @@ public class SoftDeletedResource {
                                                         @PathParam("image") String image) {
         Validation.subscriptionId(sub);
         return authorizer.require(caller.get(), ResourceIds.definition(sub, rg, gallery, image), VersionResource.READ)
-                .flatMap(v -> versions.softDeleted(sub, rg, gallery, image))
+                .flatMap(v -> queries.softDeleted(sub, rg, gallery, image))
                 .map(l -> new Bodies.ArmList<>(l.stream()
                         .map(view -> Mapper.version(view.id(), view.version(), view.regions(), false)).toList(), null));
     }
@@ -53,7 +57,7 @@ public class SoftDeletedResource {
         Validation.subscriptionId(sub);
         return authorizer.require(caller.get(), ResourceIds.version(sub, rg, gallery, image, name),
                         VersionResource.WRITE)
-                .flatMap(v -> versions.restore(sub, rg, gallery, image, name))
+                .flatMap(v -> deletion.restore(sub, rg, gallery, image, name))
                 .map(view -> Mapper.version(view.id(), view.version(), view.regions(), true));
     }
 }

@@ -2,6 +2,8 @@ package dev.imagegallery.catalog.api;
 
 import dev.imagegallery.catalog.domain.ResourceIds;
 import dev.imagegallery.catalog.domain.Validation;
+import dev.imagegallery.catalog.service.VersionDeletion;
+import dev.imagegallery.catalog.service.VersionQueries;
 import dev.imagegallery.catalog.service.VersionService;
 import dev.imagegallery.common.security.Authorizer;
 import dev.imagegallery.common.security.CurrentCaller;
@@ -32,11 +34,16 @@ public class VersionResource {
     static final String DELETE = "Microsoft.Compute/galleries/images/versions/delete";
 
     private final VersionService versions;
+    private final VersionQueries queries;
+    private final VersionDeletion deletion;
     private final Authorizer authorizer;
     private final CurrentCaller caller;
 
-    public VersionResource(VersionService versions, Authorizer authorizer, CurrentCaller caller) {
+    public VersionResource(VersionService versions, VersionQueries queries, VersionDeletion deletion,
+                           Authorizer authorizer, CurrentCaller caller) {
         this.versions = versions;
+        this.queries = queries;
+        this.deletion = deletion;
         this.authorizer = authorizer;
         this.caller = caller;
     }
@@ -50,7 +57,8 @@ public class VersionResource {
         Validation.subscriptionId(sub);
         var who = caller.get();
         return authorizer.require(who, ResourceIds.version(sub, rg, gallery, image, name), WRITE)
-                .flatMap(v -> versions.putVersion(who.tenantId(), sub, rg, gallery, image, name, body))
+                .flatMap(v -> versions.putVersion(who.tenantId(), sub, rg, gallery, image, name,
+                        Requests.version(body)))
                 .map(u -> Response.status(u.created() ? 201 : 200)
                         .entity(Mapper.version(u.value().id(), u.value().version(), u.value().regions(), false))
                         .build());
@@ -65,7 +73,8 @@ public class VersionResource {
         Validation.subscriptionId(sub);
         var who = caller.get();
         return authorizer.require(who, ResourceIds.version(sub, rg, gallery, image, name), WRITE)
-                .flatMap(v -> versions.patchVersion(who.tenantId(), sub, rg, gallery, image, name, body))
+                .flatMap(v -> versions.patchVersion(who.tenantId(), sub, rg, gallery, image, name,
+                        Requests.version(body)))
                 .map(view -> Mapper.version(view.id(), view.version(), view.regions(), true));
     }
 
@@ -77,7 +86,7 @@ public class VersionResource {
         Validation.subscriptionId(sub);
         boolean withStatus = "ReplicationStatus".equalsIgnoreCase(expand);
         return authorizer.require(caller.get(), ResourceIds.version(sub, rg, gallery, image, name), READ)
-                .flatMap(v -> versions.version(sub, rg, gallery, image, name))
+                .flatMap(v -> queries.version(sub, rg, gallery, image, name))
                 .map(view -> Mapper.version(view.id(), view.version(), view.regions(), withStatus));
     }
 
@@ -88,7 +97,7 @@ public class VersionResource {
                                 @PathParam("version") String name) {
         Validation.subscriptionId(sub);
         return authorizer.require(caller.get(), ResourceIds.version(sub, rg, gallery, image, name), DELETE)
-                .flatMap(v -> versions.deleteVersion(sub, rg, gallery, image, name))
+                .flatMap(v -> deletion.deleteVersion(sub, rg, gallery, image, name))
                 .map(deleted -> Response.status(deleted ? 200 : 204).build());
     }
 
@@ -105,7 +114,7 @@ public class VersionResource {
         Paging paging = Paging.of(top, skip);
         boolean withStatus = "ReplicationStatus".equalsIgnoreCase(expand);
         return authorizer.require(caller.get(), ResourceIds.definition(sub, rg, gallery, image), READ)
-                .flatMap(v -> versions.versions(sub, rg, gallery, image, paging.after(), paging.offset(),
+                .flatMap(v -> queries.versions(sub, rg, gallery, image, paging.after(), paging.offset(),
                         paging.fetch()))
                 .map(l -> paging.pageByKey(l.stream()
                         .map(view -> Mapper.version(view.id(), view.version(), view.regions(), withStatus)).toList(),

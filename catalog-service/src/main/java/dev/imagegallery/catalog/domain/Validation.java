@@ -121,4 +121,42 @@ public final class Validation {
         }
         return value;
     }
+    public static String length(String value, int max, String target) {
+        if (value != null && value.length() > max) {
+            throw ArmException.invalidParameter(target, "The value of '" + target + "' is longer than " + max
+                    + " characters.");
+        }
+        return value;
+    }
+
+    /** An http(s) URI of at most 2,048 characters, or null. */
+    public static String uri(String value, String target) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            var u = java.net.URI.create(value);
+            if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https"))) {
+                throw new IllegalArgumentException();
+            }
+        } catch (IllegalArgumentException e) {
+            throw ArmException.invalidParameter(target, "The value of '" + target + "' must be an http(s) URI.");
+        }
+        return length(value, 2048, target);
+    }
+
+    /** 409 PropertyChangeNotAllowed when a property fixed at creation is asked to change (case aside). */
+    public static void immutable(String target, String was, String now) {
+        if (!was.equalsIgnoreCase(now)) {
+            throw ArmException.conflict("PropertyChangeNotAllowed", "Changing property '" + target
+                    + "' is not allowed.", target);
+        }
+    }
+
+    /** An end-of-life date must lie in the future. */
+    public static void future(java.time.Instant date, java.time.Instant now, String target) {
+        if (date != null && !date.isAfter(now)) {
+            throw ArmException.invalidParameter(target, "The end-of-life date must be in the future.");
+        }
+    }
 }

@@ -1,7 +1,8 @@
 package dev.imagegallery.catalog.events;
 
 import dev.imagegallery.catalog.service.BlobCatalog;
-import dev.imagegallery.catalog.service.VersionService;
+import dev.imagegallery.catalog.service.ResolutionCache;
+import dev.imagegallery.catalog.service.ReplicationStatusService;
 import dev.imagegallery.common.inbox.Inbox;
 import dev.imagegallery.events.CloudEvent;
 import dev.imagegallery.events.EventTypes;
@@ -17,12 +18,11 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
  */
 @ApplicationScoped
 public class ReplicationEventsConsumer {
-    private final VersionService versions;
+    private final ReplicationStatusService versions;
     private final BlobCatalog blobs;
-    private final dev.imagegallery.catalog.service.ResolutionCache cache;
+    private final ResolutionCache cache;
 
-    public ReplicationEventsConsumer(VersionService versions, BlobCatalog blobs,
-                                     dev.imagegallery.catalog.service.ResolutionCache cache) {
+    public ReplicationEventsConsumer(ReplicationStatusService versions, BlobCatalog blobs, ResolutionCache cache) {
         this.versions = versions;
         this.blobs = blobs;
         this.cache = cache;

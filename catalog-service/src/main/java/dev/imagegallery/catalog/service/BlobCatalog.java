@@ -1,7 +1,7 @@
 package dev.imagegallery.catalog.service;
 
 import dev.imagegallery.catalog.config.CatalogConfig;
-import dev.imagegallery.catalog.domain.BlobView;
+import dev.imagegallery.catalog.persistence.BlobView;
 import dev.imagegallery.common.arm.ArmException;
 import dev.imagegallery.events.BlobRef;
 import dev.imagegallery.events.Payloads;

@@ -1,7 +1,7 @@
 package dev.imagegallery.catalog.service;
 
-import dev.imagegallery.catalog.domain.ImageDefinition;
-import dev.imagegallery.catalog.domain.ImageVersion;
+import dev.imagegallery.catalog.persistence.ImageDefinition;
+import dev.imagegallery.catalog.persistence.ImageVersion;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;

@@ -1,12 +1,15 @@
 package dev.imagegallery.catalog.service;
 
-import dev.imagegallery.catalog.api.Bodies;
 import dev.imagegallery.catalog.config.CatalogConfig;
-import dev.imagegallery.catalog.domain.ImageDefinition;
-import dev.imagegallery.catalog.domain.ImageVersion;
+import dev.imagegallery.catalog.domain.Recommended;
+import dev.imagegallery.catalog.domain.ResolveQuery;
+import dev.imagegallery.catalog.domain.ResolveQuery.Resolution;
 import dev.imagegallery.catalog.domain.ResourceIds;
 import dev.imagegallery.catalog.domain.Validation;
-import dev.imagegallery.catalog.domain.VersionRegion;
+import dev.imagegallery.catalog.domain.VersionLifecycle;
+import dev.imagegallery.catalog.persistence.ImageDefinition;
+import dev.imagegallery.catalog.persistence.ImageVersion;
+import dev.imagegallery.catalog.persistence.VersionRegion;
 import dev.imagegallery.common.arm.ArmException;
 import dev.imagegallery.common.security.Authorizer;
 import dev.imagegallery.common.security.Caller;
@@ -16,7 +19,6 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -53,7 +55,7 @@ public class ResolutionService {
      * No session of its own: the cached hot path (a definition and its latest) touches no database, and each lookup
      * that does opens one.
      */
-    public Uni<Bodies.ResolveResult> resolve(Caller caller, String sub, String location, Bodies.ResolveRequest req) {
+    public Uni<Resolution> resolve(Caller caller, String sub, String location, ResolveQuery req) {
         String region = Validation.region(location, "location");
         if (req == null || req.imageReference() == null) {
             throw ArmException.invalidParameter("imageReference", "The value of 'imageReference' is required.");
@@ -65,7 +67,7 @@ public class ResolutionService {
             throw ArmException.invalidParameter("imageReference", "Give exactly one of imageReference.id, "
                     + "imageReference.sharedGalleryImageId and imageReference.communityGalleryImageId.");
         }
-        validateSize(req.vmSize());
+        Recommended.checkSize(req.vmSize());
         if (ref.id() == null) {
             return viaShare(caller, region, req);
         }
@@ -86,7 +88,7 @@ public class ResolutionService {
                     }
                     if (versionName == null || versionName.equalsIgnoreCase("latest")) {
                         return cache.latest(def.key, region,
-                                () -> Panache.withSession(() -> VersionService.latest(def.key, region))).flatMap(v -> {
+                                () -> Panache.withSession(() -> VersionQueries.latest(def.key, region))).flatMap(v -> {
                             if (v == null) {
                                 throw ArmException.notFound("NoImageVersionReadyInLocation", "No version of '"
                                         + defId + "' is ready in '" + region + "': none is replicated there, "
@@ -103,7 +105,7 @@ public class ResolutionService {
     }
 
     /** {@code /SharedGalleries/{unique}/Images/{image}[/Versions/{v|latest}]} or the community equivalent. */
-    private Uni<Bodies.ResolveResult> viaShare(Caller caller, String region, Bodies.ResolveRequest req) {
+    private Uni<Resolution> viaShare(Caller caller, String region, ResolveQuery req) {
         var ref = req.imageReference();
         boolean community = ref.communityGalleryImageId() != null;
         String raw = community ? ref.communityGalleryImageId() : ref.sharedGalleryImageId();
@@ -128,7 +130,7 @@ public class ResolutionService {
                     String defId = g.galleryId + "/images/" + def.name;
                     if (versionName == null || versionName.equalsIgnoreCase("latest")) {
                         return cache.latest(def.key, region,
-                                () -> Panache.withSession(() -> VersionService.latest(def.key, region))).flatMap(v -> {
+                                () -> Panache.withSession(() -> VersionQueries.latest(def.key, region))).flatMap(v -> {
                             if (v == null) {
                                 throw ArmException.notFound("NoImageVersionReadyInLocation", "No version of '" + raw
                                         + "' is ready in '" + region + "'.", target);
@@ -143,17 +145,13 @@ public class ResolutionService {
                 }));
     }
 
-    private Uni<Bodies.ResolveResult> exact(ImageDefinition def, ImageVersion v, String name, String region,
-                                            Bodies.VmSize size, String defId) {
+    private Uni<Resolution> exact(ImageDefinition def, ImageVersion v, String name, String region,
+                                            ResolveQuery.VmSize size, String defId) {
         if (v == null || v.deletedAt != null) {
             throw ArmException.notFound("GalleryImageVersionNotFound", "The gallery image version '" + name
                     + "' was not found.", "imageReference.id");
         }
-        if (ImageVersion.DISABLED.equals(v.lifecycleState)) {
-            throw ArmException.conflict("GalleryImageVersionDisabled", "The version '" + name + "' is disabled"
-                    + (v.replacementVersion == null ? "." : "; use '" + v.replacementVersion + "'."),
-                    "imageReference.id");
-        }
+        VersionLifecycle.checkResolvable(name, v.lifecycleState, v.replacementVersion);
         return Panache.withSession(() -> VersionRegion.<VersionRegion>findById(VersionRegion.idOf(v.key, region)))
                 .flatMap(r -> {
             if (r == null) {
@@ -168,58 +166,15 @@ public class ResolutionService {
         });
     }
 
-    private Uni<Bodies.ResolveResult> answer(ImageDefinition def, ImageVersion v, String region, Bodies.VmSize size,
+    private Uni<Resolution> answer(ImageDefinition def, ImageVersion v, String region, ResolveQuery.VmSize size,
                                              String defId) {
-        List<String> warnings = new ArrayList<>();
-        if (ImageVersion.DEPRECATED.equals(v.lifecycleState)) {
-            warnings.add("Version " + v.name + " is deprecated" + (v.replacementVersion == null ? "."
-                    : "; use " + v.replacementVersion + " instead."));
-        }
-        Instant now = Instant.now();
-        if (v.endOfLifeDate != null && v.endOfLifeDate.isBefore(now)) {
-            warnings.add("Version " + v.name + " is past its end-of-life date " + v.endOfLifeDate + ".");
-        }
-        if (def.endOfLifeDate != null && def.endOfLifeDate.isBefore(now)) {
-            warnings.add("Image definition " + def.name + " is past its end-of-life date " + def.endOfLifeDate + ".");
-        }
+        List<String> warnings = VersionLifecycle.warnings(v.name, v.lifecycleState, v.replacementVersion,
+                v.endOfLifeDate, def.name, def.endOfLifeDate, Instant.now());
         if (size != null && def.recommended != null) {
-            var rec = Json.read(def.recommended, Bodies.Recommended.class);
-            outside(warnings, "vCPUs", size.vCPUs() == null ? null : size.vCPUs().doubleValue(), rec.vCPUs());
-            outside(warnings, "memory (GB)", size.memoryGB(), rec.memory());
+            Json.read(def.recommended, Recommended.class).warn(size, warnings);
         }
         String versionId = v.resourceId != null ? v.resourceId : defId + "/versions/" + v.name;
-        return Uni.createFrom().item(new Bodies.ResolveResult(v.name, versionId, region, v.digest, v.sizeBytes,
+        return Uni.createFrom().item(new Resolution(v.name, versionId, region, v.digest, v.sizeBytes,
                 config.dataPlaneUrl() + "/download/" + region + versionId, v.lifecycleState, warnings));
-    }
-
-    private static void outside(List<String> warnings, String what, Double value, Bodies.Range range) {
-        if (value == null || range == null) {
-            return;
-        }
-        if (range.min() != null && value < range.min()) {
-            warnings.add("The VM size's " + what + " (" + fmt(value) + ") is below the recommended minimum of "
-                    + range.min() + ".");
-        }
-        if (range.max() != null && value > range.max()) {
-            warnings.add("The VM size's " + what + " (" + fmt(value) + ") is above the recommended maximum of "
-                    + range.max() + ".");
-        }
-    }
-
-    private static String fmt(double d) {
-        return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
-    }
-
-    private static void validateSize(Bodies.VmSize size) {
-        if (size == null) {
-            return;
-        }
-        if (size.vCPUs() != null && (size.vCPUs() < 1 || size.vCPUs() > 1024)) {
-            throw ArmException.invalidParameter("vmSize.vCPUs", "vmSize.vCPUs must be between 1 and 1024.");
-        }
-        if (size.memoryGB() != null && (size.memoryGB() <= 0 || size.memoryGB() > 65536 || size.memoryGB().isNaN())) {
-            throw ArmException.invalidParameter("vmSize.memoryGB", "vmSize.memoryGB must be above 0 and at most "
-                    + "65536.");
-        }
     }
 }

@@ -1,8 +1,8 @@
 package dev.imagegallery.catalog.service;
 
-import dev.imagegallery.catalog.domain.ImageDefinition;
-import dev.imagegallery.catalog.domain.ImageVersion;
-import dev.imagegallery.catalog.domain.VersionRegion;
+import dev.imagegallery.catalog.persistence.ImageDefinition;
+import dev.imagegallery.catalog.persistence.ImageVersion;
+import dev.imagegallery.catalog.persistence.VersionRegion;
 import dev.imagegallery.common.arm.ArmException;
 import dev.imagegallery.common.security.Authorizer;
 import dev.imagegallery.common.security.Caller;

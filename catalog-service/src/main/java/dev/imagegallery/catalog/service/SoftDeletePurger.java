@@ -10,9 +10,9 @@ import java.time.Instant;
 /** Purges soft-deleted versions once their retention period is over (their replicas go then). */
 @ApplicationScoped
 public class SoftDeletePurger {
-    private final VersionService versions;
+    private final VersionDeletion versions;
 
-    public SoftDeletePurger(VersionService versions) {
+    public SoftDeletePurger(VersionDeletion versions) {
         this.versions = versions;
     }
 

@@ -1,4 +1,4 @@
-package dev.imagegallery.catalog.domain;
+package dev.imagegallery.catalog.persistence;
 
 import dev.imagegallery.events.BlobRef;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;

@@ -1,5 +1,6 @@
-package dev.imagegallery.catalog.domain;
+package dev.imagegallery.catalog.persistence;
 
+import dev.imagegallery.catalog.domain.VersionLifecycle;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -60,7 +61,7 @@ public class ImageVersion extends PanacheEntityBase {
     @Column(name = "resource_id")
     public String resourceId;
 
-    public static final String ACTIVE = "Active";
-    public static final String DEPRECATED = "Deprecated";
-    public static final String DISABLED = "Disabled";
+    public static final String ACTIVE = VersionLifecycle.ACTIVE;
+    public static final String DEPRECATED = VersionLifecycle.DEPRECATED;
+    public static final String DISABLED = VersionLifecycle.DISABLED;
 }

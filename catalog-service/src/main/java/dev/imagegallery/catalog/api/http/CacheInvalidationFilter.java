@@ -1,4 +1,4 @@
-package dev.imagegallery.catalog.events;
+package dev.imagegallery.catalog.api.http;
 
 import dev.imagegallery.catalog.service.ResolutionCache;
 import jakarta.ws.rs.container.ContainerRequestContext;

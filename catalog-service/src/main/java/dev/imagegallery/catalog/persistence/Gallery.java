@@ -1,5 +1,6 @@
-package dev.imagegallery.catalog.domain;
+package dev.imagegallery.catalog.persistence;
 
+import dev.imagegallery.catalog.domain.ResourceIds;
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;

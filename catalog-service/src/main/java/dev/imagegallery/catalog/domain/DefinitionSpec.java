@@ -1,0 +1,68 @@
+package dev.imagegallery.catalog.domain;
+
+import dev.imagegallery.common.arm.ArmException;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An image definition as a PUT or PATCH asks for it: what the client sent, null where absent.
+ *
+ * @param properties null when the request carried no {@code properties}
+ */
+public record DefinitionSpec(String location, Map<String, String> tags, Properties properties) {
+    public record Properties(String osType, String osState, String hyperVGeneration, String architecture,
+                             Identifier identifier, String description, String eula, String privacyStatementUri,
+                             String releaseNoteUri, Recommended recommended, Disallowed disallowed,
+                             List<Feature> features, Instant endOfLifeDate) {
+    }
+
+    public record Identifier(String publisher, String offer, String sku) {
+    }
+
+    /** {@code disallowed}: present with or without its disk types. */
+    public record Disallowed(List<String> diskTypes) {
+    }
+
+    public record Feature(String name, String value) {
+    }
+    /** What a new or replaced definition fixes at creation, validated (defaults: hyperVGeneration V1, x64). */
+    public record Fixed(String location, String osType, String osState, String hyperVGeneration, String architecture,
+                        String publisher, String offer, String sku) {
+        /** The identifier as one string, as the immutability rule compares it. */
+        public String identifier() {
+            return publisher + "/" + offer + "/" + sku;
+        }
+    }
+
+    /**
+     * The rules of a PUT's properties that need no database: required enums and identifier, lengths, the recommended
+     * ranges, an end of life in the future. Each failure names its field.
+     */
+    public static Fixed check(DefinitionSpec spec, Instant now) {
+        if (spec == null || spec.properties() == null) {
+            throw ArmException.invalid("InvalidRequestContent", "The request body must carry 'properties'.",
+                    "properties");
+        }
+        var p = spec.properties();
+        String location = Validation.region(spec.location(), "location");
+        String osType = Validation.oneOf(Validation.OS_TYPES, p.osType(), null, "properties.osType");
+        String osState = Validation.oneOf(Validation.OS_STATES, p.osState(), null, "properties.osState");
+        String hyperV = Validation.oneOf(Validation.HYPER_V, p.hyperVGeneration(), "V1",
+                "properties.hyperVGeneration");
+        String arch = Validation.oneOf(Validation.ARCHITECTURES, p.architecture(), "x64", "properties.architecture");
+        if (p.identifier() == null) {
+            throw ArmException.invalidParameter("properties.identifier", "The value of 'properties.identifier' "
+                    + "(publisher, offer, sku) is required.");
+        }
+        String publisher = Validation.required(p.identifier().publisher(), 128, "properties.identifier.publisher");
+        String offer = Validation.required(p.identifier().offer(), 64, "properties.identifier.offer");
+        String sku = Validation.required(p.identifier().sku(), 64, "properties.identifier.sku");
+        if (p.recommended() != null) {
+            p.recommended().check();
+        }
+        Validation.future(p.endOfLifeDate(), now, "properties.endOfLifeDate");
+        return new Fixed(location, osType, osState, hyperV, arch, publisher, offer, sku);
+    }
+}

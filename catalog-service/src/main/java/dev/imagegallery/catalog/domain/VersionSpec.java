@@ -1,0 +1,34 @@
+package dev.imagegallery.catalog.domain;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A version as a PUT or PATCH asks for it, before any rule is applied: every field as the client sent it (null when
+ * absent), so that the service checks each one at the point the rules call for (a PUT of an existing version is an
+ * update; a PUT of a new one needs its source).
+ *
+ * @param properties null when the request carried no {@code properties}
+ */
+public record VersionSpec(String location, Map<String, String> tags, Properties properties) {
+    public record Properties(Publishing publishing, String sourceId, Safety safety, Lifecycle lifecycle) {
+    }
+
+    /** {@code publishingProfile}: the defaults of the target regions, and the regions themselves. */
+    public record Publishing(List<TargetRegion> targetRegions, Integer replicaCount, Boolean excludeFromLatest,
+                             Instant endOfLifeDate, String storageAccountType) {
+    }
+
+    /** One requested target region (an element may be null: the rules refuse it naming its index). */
+    public record TargetRegion(String name, Integer regionalReplicaCount, String storageAccountType,
+                               Boolean excludeFromLatest) {
+    }
+
+    public record Safety(Boolean allowDeletionOfReplicatedLocations, Boolean blockDeletionBeforeEndOfLife) {
+    }
+
+    /** Beyond Azure: Active, Deprecated or Disabled, and the version to use instead. */
+    public record Lifecycle(String state, String replacementVersion) {
+    }
+}

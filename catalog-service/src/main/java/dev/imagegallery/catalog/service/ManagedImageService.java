@@ -1,0 +1,110 @@
+package dev.imagegallery.catalog.service;
+
+import dev.imagegallery.catalog.config.CatalogConfig;
+import dev.imagegallery.catalog.domain.ManagedImageSpec;
+import dev.imagegallery.catalog.domain.ResourceIds;
+import dev.imagegallery.catalog.domain.Tags;
+import dev.imagegallery.catalog.domain.Validation;
+import dev.imagegallery.catalog.persistence.ImageVersion;
+import dev.imagegallery.catalog.persistence.ManagedImage;
+import dev.imagegallery.common.arm.ArmException;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Managed images, the sources of versions: a blob of this system's data plane, in the image's region. */
+@ApplicationScoped
+public class ManagedImageService {
+    private final CatalogConfig config;
+    private final BlobCatalog blobs;
+
+    public ManagedImageService(CatalogConfig config, BlobCatalog blobs) {
+        this.config = config;
+        this.blobs = blobs;
+    }
+
+    /**
+     * PUT: the body's rules (no database), then, for a new image, its blob must exist (checked outside the
+     * transaction: the answer may wait for the blob's event), then the write.
+     */
+    public Uni<Upsert<ManagedImage>> put(String sub, String rg, String name, ManagedImageSpec spec) {
+        var checked = ManagedImageSpec.check(spec, rg, name, sub, config.dataPlaneUrl());
+        return exists(sub, rg, name)
+                .flatMap(exists -> exists ? Uni.createFrom().voidItem()
+                        : blobs.requireCommitted(checked.blob(), ManagedImageSpec.BLOB_URI_TARGET))
+                .flatMap(v -> write(sub, rg, name, checked, spec.tags()));
+    }
+
+    @WithSession
+    public Uni<Boolean> exists(String sub, String rg, String name) {
+        return ManagedImage.count("key", ResourceIds.key(ResourceIds.managedImage(sub, rg, name))).map(n -> n > 0);
+    }
+
+    @WithTransaction
+    public Uni<Upsert<ManagedImage>> write(String sub, String rg, String name, ManagedImageSpec.Checked spec,
+                                    Map<String, String> tags) {
+        String id = ResourceIds.managedImage(sub, rg, name);
+        return ManagedImage.<ManagedImage>findById(ResourceIds.key(id)).flatMap(existing -> {
+            if (existing != null) {
+                Validation.immutable("properties.storageProfile.osDisk.blobUri", existing.blobUri, spec.blobUri());
+                Validation.immutable("location", existing.location, spec.location());
+                existing.tags = Tags.json(tags);
+                return Uni.createFrom().item(new Upsert<>(existing, false));
+            }
+            ManagedImage mi = new ManagedImage();
+            mi.key = ResourceIds.key(id);
+            mi.subscriptionId = sub.toLowerCase(Locale.ROOT);
+            mi.resourceGroup = rg;
+            mi.name = name;
+            mi.location = spec.location();
+            mi.osType = spec.osType();
+            mi.osState = spec.osState();
+            mi.blobUri = spec.blobUri();
+            mi.tags = Tags.json(tags);
+            mi.provisioningState = "Succeeded";
+            mi.createdAt = Instant.now();
+            return mi.<ManagedImage>persist().map(x -> new Upsert<>(mi, true));
+        });
+    }
+
+    @WithSession
+    public Uni<ManagedImage> managedImage(String sub, String rg, String name) {
+        String id = ResourceIds.managedImage(sub, rg, name);
+        return ManagedImage.<ManagedImage>findById(ResourceIds.key(id)).map(mi -> {
+            if (mi == null) {
+                throw ArmException.notFound("ImageNotFound", "The image '" + name + "' was not found.", id);
+            }
+            return mi;
+        });
+    }
+
+    @WithSession
+    public Uni<List<ManagedImage>> managedImages(String sub, String rg, int offset, int limit) {
+        return ManagedImage.<ManagedImage>find("subscriptionId = ?1 and lower(resourceGroup) = ?2 order by key",
+                sub.toLowerCase(Locale.ROOT), rg.toLowerCase(Locale.ROOT)).range(offset, offset + limit - 1).list();
+    }
+
+    @WithTransaction
+    public Uni<Boolean> deleteManagedImage(String sub, String rg, String name) {
+        String id = ResourceIds.managedImage(sub, rg, name);
+        return ManagedImage.<ManagedImage>findById(ResourceIds.key(id)).flatMap(mi -> {
+            if (mi == null) {
+                return Uni.createFrom().item(false);
+            }
+            return ImageVersion.count("lower(sourceId) = ?1 and provisioningState = 'Creating'", ResourceIds.key(id))
+                    .flatMap(n -> {
+                        if (n > 0) {
+                            throw ArmException.conflict("ImageInUseByGalleryImageVersion", "The image '" + name
+                                    + "' is the source of " + n + " image version(s) still being created.", id);
+                        }
+                        return ManagedImage.delete("key", mi.key).map(rows -> rows > 0);
+                    });
+        });
+    }
+}

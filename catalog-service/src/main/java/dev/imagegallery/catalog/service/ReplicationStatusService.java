@@ -1,0 +1,73 @@
+package dev.imagegallery.catalog.service;
+
+import dev.imagegallery.catalog.domain.ReplicationState;
+import dev.imagegallery.catalog.domain.ResourceIds;
+import dev.imagegallery.catalog.persistence.ImageVersion;
+import dev.imagegallery.catalog.persistence.VersionRegion;
+import dev.imagegallery.events.Payloads;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+/**
+ * Each version's per-region replication status from replication-service's events, and the version's provisioning state
+ * that follows (the rules are {@link ReplicationState}'s). Called inside the consumer's transaction.
+ */
+@ApplicationScoped
+public class ReplicationStatusService {
+
+    public Uni<Void> replicaCompleted(Payloads.ReplicaCompleted e) {
+        String key = ResourceIds.key(e.versionId());
+        return ImageVersion.<ImageVersion>findById(key, LockModeType.PESSIMISTIC_WRITE).flatMap(v -> {
+            if (v == null) {
+                return Uni.createFrom().voidItem();
+            }
+            if (v.digest == null) {
+                v.digest = e.digest();
+                v.sizeBytes = ReplicationState.sizeOfOneReplica(e.logicalBytes(), e.replicaCount());
+            }
+            return VersionRegion.<VersionRegion>findById(VersionRegion.idOf(key, e.region())).flatMap(r -> {
+                if (r != null && ReplicationState.completes(e.replicaCount(), r.replicaCount)) {
+                    r.state = VersionRegion.COMPLETED;
+                    r.progress = 100;
+                    r.details = null;
+                }
+                return settle(v);
+            });
+        });
+    }
+
+    public Uni<Void> replicaFailed(Payloads.ReplicaFailed e) {
+        String key = ResourceIds.key(e.versionId());
+        return VersionRegion.<VersionRegion>findById(VersionRegion.idOf(key, e.region())).flatMap(r -> {
+            if (r == null) {
+                return Uni.createFrom().voidItem();
+            }
+            r.state = VersionRegion.FAILED;
+            r.details = e.reason();
+            return ImageVersion.<ImageVersion>findById(key, LockModeType.PESSIMISTIC_WRITE).flatMap(v -> v == null
+                    ? Uni.createFrom().voidItem()
+                    : settle(v));
+        });
+    }
+
+    /** Progress of a region still replicating (never moves a Completed or Failed region back). */
+    public Uni<Void> replicaProgress(String versionId, String region, int percent) {
+        String key = ResourceIds.key(versionId);
+        return VersionRegion.<VersionRegion>findById(VersionRegion.idOf(key, region)).map(r -> {
+            if (r != null && ReplicationState.takesProgress(r.state)) {
+                r.state = VersionRegion.REPLICATING;
+                r.progress = ReplicationState.progress(r.progress, percent);
+            }
+            return null;
+        });
+    }
+
+    private Uni<Void> settle(ImageVersion v) {
+        return VersionRegion.<VersionRegion>list("versionKey", v.key).map(rs -> {
+            v.provisioningState = ReplicationState.settled(rs.stream().map(r -> r.state).toList(),
+                    v.provisioningState);
+            return null;
+        });
+    }
+}

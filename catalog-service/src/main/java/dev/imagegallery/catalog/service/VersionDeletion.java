@@ -1,0 +1,95 @@
+package dev.imagegallery.catalog.service;
+
+import dev.imagegallery.catalog.config.CatalogConfig;
+import dev.imagegallery.catalog.domain.ResourceIds;
+import dev.imagegallery.catalog.domain.VersionLifecycle;
+import dev.imagegallery.catalog.persistence.Gallery;
+import dev.imagegallery.catalog.persistence.ImageVersion;
+import dev.imagegallery.catalog.persistence.VersionRegion;
+import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.common.outbox.Outbox;
+import dev.imagegallery.events.EventTypes;
+import dev.imagegallery.events.Payloads;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Deleting versions: blocked before the end-of-life date when the safety profile says so; soft delete when the gallery
+ * opted in (kept for the retention period, listed, restorable); otherwise, and at the end of the retention, the version
+ * goes and VersionDeleted tells replication to drop its replicas.
+ */
+@ApplicationScoped
+public class VersionDeletion {
+    private final Outbox outbox;
+    private final CatalogConfig config;
+
+    public VersionDeletion(Outbox outbox, CatalogConfig config) {
+        this.outbox = outbox;
+        this.config = config;
+    }
+
+    @WithTransaction
+    public Uni<Boolean> deleteVersion(String sub, String rg, String gallery, String image, String name) {
+        String id = ResourceIds.version(sub, rg, gallery, image, name);
+        return ImageVersion.<ImageVersion>findById(ResourceIds.key(id), LockModeType.PESSIMISTIC_WRITE).flatMap(v -> {
+            if (v == null || v.deletedAt != null) {
+                return Uni.createFrom().item(false);
+            }
+            VersionLifecycle.checkDeletion(name, id, v.blockDeletionBeforeEndOfLife, v.endOfLifeDate, Instant.now());
+            return Gallery.<Gallery>findById(ResourceIds.key(ResourceIds.gallery(sub, rg, gallery))).flatMap(g -> {
+                if (g != null && g.softDelete) {
+                    v.deletedAt = Instant.now();
+                    return Uni.createFrom().item(true);
+                }
+                return hardDelete(id, v);
+            });
+        });
+    }
+
+    /**
+     * Deletes with queries, never with {@code entity.delete()}: Hibernate Reactive 3.2 keeps one delete coordinator
+     * per entity type whose pending stage is shared by every session, so concurrent entity deletes of one type
+     * complete on each other's threads (HR000069) or never (quarkus#41945). A concurrent delete that got there first
+     * leaves nothing to delete and no event to emit.
+     */
+    private Uni<Boolean> hardDelete(String id, ImageVersion v) {
+        return VersionRegion.delete("versionKey", v.key)
+                .flatMap(x -> ImageVersion.delete("key", v.key))
+                .flatMap(rows -> rows == 0 ? Uni.createFrom().item(false)
+                        : outbox.emit(EventTypes.VERSION_DELETED, id, new Payloads.VersionDeleted(id, v.subscriptionId))
+                        .replaceWith(true));
+    }
+
+    @WithTransaction
+    public Uni<VersionView> restore(String sub, String rg, String gallery, String image, String name) {
+        String id = ResourceIds.version(sub, rg, gallery, image, name);
+        return ImageVersion.<ImageVersion>findById(ResourceIds.key(id), LockModeType.PESSIMISTIC_WRITE).flatMap(v -> {
+            if (v == null || v.deletedAt == null) {
+                throw ArmException.notFound("SoftDeletedGalleryImageVersionNotFound", "No soft-deleted version '"
+                        + name + "' exists.", id);
+            }
+            v.deletedAt = null;
+            return VersionQueries.regionsOf(v.key).map(rs -> new VersionView(id, v, rs));
+        });
+    }
+
+    /** Purges soft-deleted versions older than the retention period; answers how many. */
+    @WithTransaction
+    public Uni<Integer> purgeSoftDeleted(Instant now) {
+        Instant before = now.minus(config.softDeleteRetention());
+        return ImageVersion.<ImageVersion>list("deletedAt is not null and deletedAt < ?1", before)
+                .flatMap(vs -> Multi.createFrom().iterable(vs)
+                        .onItem().transformToUniAndConcatenate(v -> hardDelete(idOf(v), v))
+                        .filter(Boolean::booleanValue).collect().asList().map(List::size));
+    }
+
+    private static String idOf(ImageVersion v) {
+        return v.resourceId != null ? v.resourceId : v.key;
+    }
+}
