@@ -29,6 +29,7 @@ acl --allow-principal 'User:platform/access-service' --operation Write --topic g
 acl --allow-principal 'User:platform/access-service' --operation Read --topic gallery.catalog.v1
 acl --allow-principal 'User:platform/access-service' --operation Read --topic gallery.access.v1
 acl --allow-principal 'User:platform/access-service' --operation Read --topic gallery.audit.v1
+acl --allow-principal 'User:platform/access-service' --operation Read --topic gallery.replication.v1
 acl --allow-principal 'User:platform/access-service' --operation Read --group access-service- --resource-pattern-type prefixed
 acl --allow-principal 'User:platform/billing-service' --operation Write --topic gallery.billing.v1
 acl --allow-principal 'User:platform/billing-service' --operation Write --topic gallery.billing.dlq.v1
@@ -37,3 +38,7 @@ acl --allow-principal 'User:platform/billing-service' --operation Read --topic g
 acl --allow-principal 'User:platform/billing-service' --operation Read --topic gallery.replication.v1
 acl --allow-principal 'User:platform/billing-service' --operation Read --topic gallery.access.v1
 acl --allow-principal 'User:platform/billing-service' --operation Read --group billing-service- --resource-pattern-type prefixed
+acl --allow-principal 'User:platform/access-service' --operation Write --topic gallery.public. --resource-pattern-type prefixed
+acl --allow-principal 'User:platform/access-service' --operation Create --topic gallery.public. --resource-pattern-type prefixed
+acl --allow-principal 'User:platform/access-service' --operation Alter --cluster
+acl --allow-principal 'User:platform/access-service' --operation Describe --cluster

@@ -61,6 +61,8 @@ class HostileClientsTest {
         }
     }
 
+    static final String SUBSCRIBERS = "/tenants/contoso/providers/Microsoft.Gallery/eventSubscribers";
+    static final String GALLERY_API = "?api-version=2026-12-01";
     static final String ASSIGNMENT = CONTOSO_SCOPE + "/providers/Microsoft.Authorization/roleAssignments/";
 
     // ---- tokens ----
@@ -84,7 +86,12 @@ class HostileClientsTest {
                 new String[]{"GET", "/providers/Microsoft.Compute/sharingInvitations" + SHARE_API},
                 new String[]{"POST", "/providers/Microsoft.Compute/sharingInvitations/" + UUID.randomUUID()
                         + "/accept" + SHARE_API},
-                new String[]{"GET", "/providers/Microsoft.Authorization/auditLogs" + AUTHZ_API});
+                new String[]{"GET", "/providers/Microsoft.Authorization/auditLogs" + AUTHZ_API},
+                new String[]{"PUT", SUBSCRIBERS + "/s1" + GALLERY_API},
+                new String[]{"GET", SUBSCRIBERS + "/s1" + GALLERY_API},
+                new String[]{"DELETE", SUBSCRIBERS + "/s1" + GALLERY_API},
+                new String[]{"GET", SUBSCRIBERS + GALLERY_API},
+                new String[]{"GET", "/tenants/contoso/providers/Microsoft.Gallery/eventSnapshot" + GALLERY_API});
         List<String> tokens = List.of("..", ".", "...", "....", "a.b.c", "x", "e30.e30.e30",
                 "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOjV9.c2ln", "eyJhbGciOiJSUzI1NiJ9..sig", "a.b.c.d",
                 Tokens.of(Realms.CONTOSO, Realms.ALICE).forged().sign(),

@@ -71,7 +71,8 @@ public final class BusLayout {
                     List.of(EventTypes.CATALOG_TOPIC, EventTypes.ACCESS_TOPIC)),
             new Rights("access-service",
                     List.of(EventTypes.ACCESS_TOPIC, EventTypes.AUDIT_TOPIC),
-                    List.of(EventTypes.CATALOG_TOPIC, EventTypes.ACCESS_TOPIC, EventTypes.AUDIT_TOPIC)),
+                    List.of(EventTypes.CATALOG_TOPIC, EventTypes.ACCESS_TOPIC, EventTypes.AUDIT_TOPIC,
+                            EventTypes.REPLICATION_TOPIC)),
             new Rights("billing-service",
                     List.of("gallery.billing.v1", EventTypes.BILLING_DLQ_TOPIC, EventTypes.AUDIT_TOPIC),
                     List.of(EventTypes.CATALOG_TOPIC, EventTypes.REPLICATION_TOPIC, EventTypes.ACCESS_TOPIC)));
@@ -105,7 +106,27 @@ public final class BusLayout {
             acls.add(allow(r.principal(), ResourceType.GROUP, r.groupPrefix(), PatternType.PREFIXED,
                     AclOperation.READ));
         }
+        acls.addAll(publicStreamsAcls());
         return acls;
+    }
+
+    /** The prefix of the tenants' public streams ({@code gallery.public.<tenant>.v1}). */
+    public static final String PUBLIC_STREAMS_PREFIX = "gallery.public.";
+
+    /**
+     * access-service runs the public streams (issue 13): it writes (and creates, on a tenant's first event) the tenants'
+     * streams, and creates and deletes the ACLs of tenants' subscribers (ALTER on the cluster; DESCRIBE to see them).
+     * access-service already decides every grant of the system through gallery.access.v1, so this adds no new holder
+     * of trust; it grants a subscriber {@code User:<tenant>/<client>} READ and DESCRIBE on its tenant's stream and
+     * READ on groups {@code <tenant>.<client>.} only.
+     */
+    static List<AclBinding> publicStreamsAcls() {
+        String access = principalOf(Realms.PLATFORM, "access-service");
+        return List.of(
+                allow(access, ResourceType.TOPIC, PUBLIC_STREAMS_PREFIX, PatternType.PREFIXED, AclOperation.WRITE),
+                allow(access, ResourceType.TOPIC, PUBLIC_STREAMS_PREFIX, PatternType.PREFIXED, AclOperation.CREATE),
+                allow(access, ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, AclOperation.ALTER),
+                allow(access, ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, AclOperation.DESCRIBE));
     }
 
     static AclBinding allow(String principal, ResourceType type, String name, PatternType pattern, AclOperation op) {

@@ -190,6 +190,16 @@ public final class LocalStack implements AutoCloseable {
         env.put("GALLERY_STORE_ROOT", runDir.resolve("stores").toString());
         env.put("GALLERY_STORE_PUBLIC_BASE_URL", serviceUrl("replication-service"));
         env.put("GALLERY_CATALOG_DATA_PLANE_URL", serviceUrl("replication-service"));
+        if (svc.equals("access-service")) {
+            // the public streams: subscribers are clients that access-service makes in the tenants' realms through
+            // Keycloak's admin API (the local Keycloak's bootstrap administrator), told where to sign in and connect
+            String kc = "http://localhost:" + keycloak.port();
+            env.put("GALLERY_PUBLIC_STREAMS_KEYCLOAK_URL", kc);
+            env.put("GALLERY_PUBLIC_STREAMS_KEYCLOAK_PUBLIC_REALM_BASE", kc + "/realms/");
+            env.put("GALLERY_PUBLIC_STREAMS_KEYCLOAK_ADMIN_USERNAME", "admin");
+            env.put("GALLERY_PUBLIC_STREAMS_KEYCLOAK_ADMIN_PASSWORD", "admin");
+            env.put("GALLERY_PUBLIC_STREAMS_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        }
         env.putAll(extraEnv.getOrDefault(svc, Map.of()));
         List<String> cmd = new ArrayList<>(List.of(ProjectPaths.javaBinary().toString()));
         cmd.addAll(jvmOptions(svc));
@@ -219,8 +229,10 @@ public final class LocalStack implements AutoCloseable {
                 + "a Keycloak client's credentials; the services as platform/<service>, secrets in "
                 + runDir.resolve("bus/secrets.properties") + ")");
         s.put("event subscribers", "security.protocol=SASL_PLAINTEXT sasl.mechanism=OAUTHBEARER "
-                + "sasl.oauthbearer.token.endpoint.url=" + tokenUrl("<tenant>") + " (a confidential client of the "
-                + "tenant's realm, see README \"Event subscribers\")");
+                + "sasl.oauthbearer.token.endpoint.url=" + tokenUrl("<tenant>") + " topic gallery.public.<tenant>.v1 "
+                + "(register one: PUT " + serviceUrl("access-service") + "/tenants/<tenant>/providers/Microsoft.Gallery/"
+                + "eventSubscribers/<name>?api-version=2026-12-01 as the tenant's administrator; it answers the client "
+                + "id and secret; see README \"Event subscribers\")");
         s.put("Keycloak", "http://localhost:" + keycloak.port() + " (admin/admin; realms contoso, fabrikam; platform: "
                 + "the services' bus identities)");
         for (String svc : SERVICES) {

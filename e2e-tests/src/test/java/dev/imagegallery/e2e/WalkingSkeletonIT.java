@@ -103,6 +103,73 @@ class WalkingSkeletonIT {
     }
 
     /**
+     * A tenant's event subscriber, with real Keycloak: alice registers one for contoso (a client of the contoso realm
+     * made through Keycloak's admin API), the sample subscriber (examples/public-subscriber) signs in with its client
+     * credentials and receives alice's VersionPublished and ReplicaCompleted from contoso's stream, and nothing of
+     * fabrikam; the same client with a wrong secret gets no token and sees no data.
+     */
+    @Test
+    void aRegisteredSubscriberReceivesItsTenantsVersionEventsAndNothingElse() throws Exception {
+        String alice = token(Realms.CONTOSO, "alice");
+        String rg = "/subscriptions/" + SUB + "/resourceGroups/rg-subscriber";
+        var registered = given().auth().oauth2(alice).contentType(ContentType.JSON).body("{}")
+                .put(url("access-service", "/tenants/contoso/providers/Microsoft.Gallery/eventSubscribers/e2e-sub"
+                        + "?api-version=2026-12-01")).then().statusCode(201).extract().jsonPath();
+        String clientId = registered.getString("properties.clientId");
+        String secret = registered.getString("properties.clientSecret");
+        String tokenUrl = registered.getString("properties.tokenUrl");
+        String topic = registered.getString("properties.topic");
+        String bootstrap = registered.getString("properties.bootstrapServers");
+        String group = registered.getString("properties.consumerGroupPrefix") + "e2e";
+        dev.imagegallery.devstack.BusLayout.allowTokenUrl(tokenUrl);
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> given().auth().oauth2(alice)
+                .get(url("replication-service", "/blobs/westeurope/" + SUB + "/missing")).statusCode() == 404);
+        byte[] image = new byte[1024 * 1024];
+        new Random(13).nextBytes(image);
+        String blobUri = given().auth().oauth2(alice).body(image)
+                .put(url("replication-service", "/blobs/westeurope/" + SUB + "/subscriber.raw")).then()
+                .statusCode(201).extract().path("blobUri");
+        String mi = rg + "/providers/Microsoft.Compute/images/sub-src";
+        managedImage(alice, mi, blobUri);
+        String gallery = rg + "/providers/Microsoft.Compute/galleries/subgallery";
+        gallery(alice, gallery, "{\"location\":\"westeurope\"}");
+        definition(alice, gallery + "/images/app", "sub", "1");
+        String version = gallery + "/images/app/versions/1.0.0";
+        given().auth().oauth2(alice).contentType(ContentType.JSON)
+                .body("{\"location\":\"westeurope\",\"properties\":{\"publishingProfile\":{\"targetRegions\":["
+                        + "{\"name\":\"westeurope\"}]},\"storageProfile\":{\"source\":{\"id\":\"" + mi + "\"}}}}")
+                .put(url("catalog-service", version + API)).then().statusCode(201);
+
+        List<com.fasterxml.jackson.databind.JsonNode> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        dev.imagegallery.examples.PublicSubscriber.run(dev.imagegallery.examples.PublicSubscriber.config(bootstrap,
+                tokenUrl, clientId, secret, group), topic, got::add, () -> System.nanoTime() > deadline
+                || (got.stream().anyMatch(e -> e.path("type").asText().equals("VersionPublished")
+                        && e.path("subject").asText().equalsIgnoreCase(version))
+                && got.stream().anyMatch(e -> e.path("type").asText().equals("ReplicaCompleted")
+                        && e.path("subject").asText().equalsIgnoreCase(version))));
+        assertTrue(got.stream().anyMatch(e -> e.path("type").asText().equals("VersionPublished")
+                && e.path("subject").asText().equalsIgnoreCase(version)), () -> "received: " + got);
+        assertTrue(got.stream().anyMatch(e -> e.path("type").asText().equals("ReplicaCompleted")
+                && e.path("data").path("region").asText().equals("westeurope")
+                && e.path("subject").asText().equalsIgnoreCase(version)), () -> "received: " + got);
+        assertTrue(got.stream().noneMatch(e -> e.toString().contains(Realms.FABRIKAM_SUBSCRIPTION)
+                && !e.path("type").asText().startsWith("GalleryShar")), "nothing of fabrikam");
+
+        // a wrong secret: no token, no session, no data
+        List<com.fasterxml.jackson.databind.JsonNode> none = new java.util.concurrent.CopyOnWriteArrayList<>();
+        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        try {
+            dev.imagegallery.examples.PublicSubscriber.run(dev.imagegallery.examples.PublicSubscriber.config(bootstrap,
+                    tokenUrl, clientId, "wrong-secret", group + "x"), topic, none::add, () -> System.nanoTime() > end);
+        } catch (org.apache.kafka.common.KafkaException e) {
+            // refused at sign-in: what a subscriber with bad credentials gets
+        }
+        assertTrue(none.isEmpty(), "no data without valid credentials");
+    }
+
+    /**
      * The cross-tenant story with real Keycloak: alice shares a gallery with fabrikam, bob (fabrikam's administrator)
      * accepts, resolves latest through the share and downloads it; alice revokes the share; bob is refused.
      */

@@ -19,6 +19,8 @@ public class ApiVersionFilter {
     public static final Set<String> SUBSCRIPTIONS = Set.of("2022-12-01");
     public static final Set<String> AUTHORIZATION = Set.of("2022-04-01");
     public static final Set<String> CONSUMPTION = Set.of("2023-05-01");
+    /** The platform's own provider: the public event streams' subscribers, snapshot and contract. */
+    public static final Set<String> GALLERY = Set.of("2026-12-01");
 
     @ServerRequestFilter(preMatching = true)
     public Optional<Response> check(ContainerRequestContext ctx) {
@@ -74,6 +76,9 @@ public class ApiVersionFilter {
             }
             if (provider.startsWith("microsoft.consumption/")) {
                 return CONSUMPTION;
+            }
+            if (provider.startsWith("microsoft.gallery/")) {
+                return GALLERY;
             }
         }
         if (p.startsWith("/subscriptions") || p.startsWith("/tenants")) {

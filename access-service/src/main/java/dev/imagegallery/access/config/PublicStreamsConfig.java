@@ -1,0 +1,69 @@
+package dev.imagegallery.access.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.util.Optional;
+
+/** The public per-tenant streams, their subscribers, and what access-service needs to provision them. */
+@ConfigMapping(prefix = "gallery.public-streams")
+public interface PublicStreamsConfig {
+    /** Partitions of each tenant's stream {@code gallery.public.<tenant>.v1} (created on its first event). */
+    @WithDefault("3")
+    int partitions();
+
+    @WithDefault("1")
+    short replicationFactor();
+
+    /** How long a tenant's stream keeps events; a subscriber that falls further behind resynchronises (snapshot). */
+    @WithDefault("604800000")
+    long retentionMs();
+
+    /** The bootstrap servers a subscriber is told to use (the CLIENT listener as subscribers reach it). */
+    @WithDefault("${kafka.bootstrap.servers}")
+    String bootstrapServers();
+
+    /** What a subscriber's client sets as {@code security.protocol} (told in the registration answer). */
+    @WithDefault("SASL_PLAINTEXT")
+    String securityProtocol();
+
+    /**
+     * Whether registering a subscriber creates its Kafka ACLs (needs a broker with an authorizer: without one, the
+     * broker lets anyone read anything and the ACLs cannot be created).
+     */
+    @WithDefault("true")
+    boolean aclsEnabled();
+
+    Keycloak keycloak();
+
+    interface Keycloak {
+        /** Keycloak's base URL as access-service reaches it (its admin REST API is under {@code /admin/realms}). */
+        @WithDefault("http://localhost:8180")
+        String url();
+
+        /**
+         * The base of the token URL subscribers are told ({@code <base><tenant>/protocol/openid-connect/token}), as
+         * they reach Keycloak; the realm's issuer when the tenant has one registered.
+         */
+        @WithDefault("http://localhost:8180/realms/")
+        String publicRealmBase();
+
+        /** The realm of the platform's administrative credential. */
+        @WithDefault("master")
+        String adminRealm();
+
+        /** The admin client: a confidential client with {@code admin.client-secret}, or {@code admin-cli} with a user. */
+        @WithDefault("admin-cli")
+        String adminClientId();
+
+        Optional<String> adminClientSecret();
+
+        Optional<String> adminUsername();
+
+        Optional<String> adminPassword();
+
+        /** The audience a subscriber's tokens carry for the broker. */
+        @WithDefault("kafka-broker")
+        String brokerAudience();
+    }
+}

@@ -1,0 +1,229 @@
+package dev.imagegallery.access.publicstream;
+
+import dev.imagegallery.access.config.PublicStreamsConfig;
+import dev.imagegallery.access.domain.Inputs;
+import dev.imagegallery.access.service.AccessService;
+import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.common.security.Caller;
+import dev.imagegallery.events.PublicEvents;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Registering a tenant's event subscribers (an administrator of the tenant: Owner of one of its subscriptions): a
+ * confidential client in the tenant's realm, the tenant's stream (created if it is not yet), and the subscriber's
+ * Kafka ACLs. The row is written first (so two concurrent registrations of one name cannot both proceed: the second
+ * is 409), then the client and the ACLs; if either fails, what was made is undone and the row removed (503).
+ */
+@ApplicationScoped
+public class SubscriberService {
+    /** 3 to 63 lower-case letters, digits and hyphens, starting and ending with a letter or digit. */
+    public static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$");
+    public static final int DESCRIPTION_MAX = 256;
+    static final String PROVISIONING = "Provisioning";
+    static final String SUCCEEDED = "Succeeded";
+
+    /** A registered subscriber; {@code secret} only in the answer that created it. */
+    public record Subscriber(String tenantId, String name, String clientId, String description, String state,
+                             Instant createdAt, String createdBy, String secret) {
+    }
+
+    private final Pool pool;
+    private final AccessService access;
+    private final KeycloakClients keycloak;
+    private final BusAdmin bus;
+    private final PublicStreamsConfig config;
+
+    public SubscriberService(Pool pool, AccessService access, KeycloakClients keycloak, BusAdmin bus,
+                             PublicStreamsConfig config) {
+        this.pool = pool;
+        this.access = access;
+        this.keycloak = keycloak;
+        this.bus = bus;
+        this.config = config;
+    }
+
+    public PublicStreamsConfig config() {
+        return config;
+    }
+
+    public static String name(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw ArmException.invalid("InvalidSubscriberName", "A subscriber name is 3 to 63 lower-case letters, "
+                    + "digits and hyphens, starting and ending with a letter or digit: '" + Inputs.shown(
+                    name == null ? "" : name) + "'.", "name");
+        }
+        return name;
+    }
+
+    /**
+     * The tenant, if the caller administers it; a tenant other than the caller's is 404 as one that does not exist
+     * (its existence is no business of the caller), a caller without Owner on one of its subscriptions 403.
+     */
+    public Uni<Void> requireAdmin(Caller caller, String tenantId, String action) {
+        if (tenantId == null || !tenantId.equals(caller.tenantId())) {
+            throw ArmException.notFound("TenantNotFound", "The tenant '" + Inputs.shown(tenantId == null ? ""
+                    : tenantId) + "' could not be found.", "tenantId");
+        }
+        return Panache.withSession(() -> access.isTenantAdmin(caller)).map(admin -> {
+            if (!admin) {
+                throw ArmException.forbidden(caller.principalId(), action, "/tenants/" + tenantId);
+            }
+            return null;
+        });
+    }
+
+    public Uni<Subscriber> get(Caller caller, String tenantId, String name) {
+        name(name);
+        return requireAdmin(caller, tenantId, "Microsoft.Gallery/eventSubscribers/read")
+                .chain(() -> find(tenantId, name))
+                .map(s -> {
+                    if (s == null) {
+                        throw notFound(name);
+                    }
+                    return s;
+                });
+    }
+
+    public Uni<List<Subscriber>> list(Caller caller, String tenantId) {
+        return requireAdmin(caller, tenantId, "Microsoft.Gallery/eventSubscribers/read")
+                .chain(() -> pool.preparedQuery("SELECT tenant_id, name, client_id, description, state, created_at, "
+                        + "created_by FROM event_subscriber WHERE tenant_id = $1 ORDER BY name")
+                        .execute(Tuple.of(tenantId)))
+                .map(rows -> {
+                    List<Subscriber> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(of(r)));
+                    return out;
+                });
+    }
+
+    /** Registers the subscriber; answers it with its secret when created now, without when it existed. */
+    public Uni<AccessService.Upsert<Subscriber>> put(Caller caller, String tenantId, String name, String description) {
+        name(name);
+        if (description != null && description.length() > DESCRIPTION_MAX) {
+            throw ArmException.invalidParameter("properties.description", "The description is longer than "
+                    + DESCRIPTION_MAX + " characters.");
+        }
+        return requireAdmin(caller, tenantId, "Microsoft.Gallery/eventSubscribers/write")
+                .chain(() -> find(tenantId, name))
+                .chain(existing -> {
+                    if (existing != null) {
+                        if (!SUCCEEDED.equals(existing.state())) {
+                            throw ArmException.conflict("SubscriberProvisioning", "The subscriber '" + name
+                                    + "' is being registered; try again, or DELETE it.", "name");
+                        }
+                        return Uni.createFrom().item(new AccessService.Upsert<>(existing, false));
+                    }
+                    Instant now = Instant.now();
+                    return pool.preparedQuery("INSERT INTO event_subscriber (tenant_id, name, client_id, description, "
+                                    + "state, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+                                    + "ON CONFLICT DO NOTHING")
+                            .execute(Tuple.tuple(java.util.Arrays.<Object>asList(tenantId, name, name, description,
+                                    PROVISIONING, OffsetDateTime.ofInstant(now, ZoneOffset.UTC),
+                                    caller.principalId())))
+                            .chain(r -> {
+                                if (r.rowCount() == 0) {
+                                    throw ArmException.conflict("SubscriberProvisioning", "The subscriber '" + name
+                                            + "' is being registered; try again.", "name");
+                                }
+                                return provision(tenantId, name, description);
+                            })
+                            .map(secret -> new AccessService.Upsert<>(new Subscriber(tenantId, name, name,
+                                    description, SUCCEEDED, now, caller.principalId(), secret), true));
+                });
+    }
+
+    private Uni<String> provision(String tenantId, String clientId, String description) {
+        return keycloak.create(tenantId, clientId, description)
+                .call(s -> bus.ensureTopics(List.of(tenantId)))
+                .call(s -> bus.createAcls(tenantId, clientId))
+                .call(s -> pool.preparedQuery("UPDATE event_subscriber SET state = $3 WHERE tenant_id = $1 "
+                        + "AND name = $2").execute(Tuple.of(tenantId, clientId, SUCCEEDED)))
+                .onFailure().call(e -> undo(tenantId, clientId, !(e instanceof KeycloakClients.ClientExists)))
+                .onFailure().transform(e -> {
+                    if (e instanceof KeycloakClients.ClientExists) {
+                        return ArmException.conflict("SubscriberNameInUse", "The realm of tenant '" + tenantId
+                                + "' has a client named '" + clientId + "' already; choose another name.", "name");
+                    }
+                    Log.warnf(e, "registering subscriber %s/%s failed", tenantId, clientId);
+                    return new ArmException(503, "ServiceUnavailable", "The subscriber could not be registered "
+                            + "now (identity provider or event bus unavailable); nothing was kept. Try again.", null);
+                });
+    }
+
+    /** Removes what a failed registration made: its ACLs, its client (only if this registration made it), its row. */
+    private Uni<Void> undo(String tenantId, String clientId, boolean deleteClient) {
+        Uni<?> client = deleteClient ? keycloak.delete(tenantId, clientId).onFailure().recoverWithNull()
+                : Uni.createFrom().nullItem();
+        return client.chain(() -> bus.deleteAcls(tenantId, clientId).onFailure().recoverWithNull())
+                .chain(() -> pool.preparedQuery("DELETE FROM event_subscriber WHERE tenant_id = $1 AND name = $2")
+                        .execute(Tuple.of(tenantId, clientId)))
+                .replaceWithVoid().onFailure().recoverWithNull();
+    }
+
+    /**
+     * Removes the subscriber: its ACLs first (it can read nothing from then on, even with a token still valid), then
+     * its client (no new token), then the row. True if there was one.
+     */
+    public Uni<Boolean> delete(Caller caller, String tenantId, String name) {
+        name(name);
+        return requireAdmin(caller, tenantId, "Microsoft.Gallery/eventSubscribers/delete")
+                .chain(() -> find(tenantId, name))
+                .chain(s -> {
+                    if (s == null) {
+                        return Uni.createFrom().item(false);
+                    }
+                    return bus.deleteAcls(tenantId, s.clientId())
+                            .chain(() -> keycloak.delete(tenantId, s.clientId()))
+                            .chain(() -> pool.preparedQuery("DELETE FROM event_subscriber WHERE tenant_id = $1 "
+                                    + "AND name = $2").execute(Tuple.of(tenantId, name)))
+                            .map(r -> true)
+                            .onFailure(e -> !(e instanceof ArmException)).transform(e -> {
+                                Log.warnf(e, "deleting subscriber %s/%s failed", tenantId, name);
+                                return new ArmException(503, "ServiceUnavailable", "The subscriber could not be "
+                                        + "deleted now (identity provider or event bus unavailable). Try again.",
+                                        null);
+                            });
+                });
+    }
+
+    private Uni<Subscriber> find(String tenantId, String name) {
+        return pool.preparedQuery("SELECT tenant_id, name, client_id, description, state, created_at, created_by "
+                        + "FROM event_subscriber WHERE tenant_id = $1 AND name = $2")
+                .execute(Tuple.of(tenantId, name))
+                .map(rows -> rows.size() == 0 ? null : of(rows.iterator().next()));
+    }
+
+    private static Subscriber of(Row r) {
+        return new Subscriber(r.getString("tenant_id"), r.getString("name"), r.getString("client_id"),
+                r.getString("description"), r.getString("state"),
+                r.getOffsetDateTime("created_at").toInstant(), r.getString("created_by"), null);
+    }
+
+    static ArmException notFound(String name) {
+        return ArmException.notFound("SubscriberNotFound", "The event subscriber '" + name + "' could not be found.",
+                "name");
+    }
+
+    /** The token URL a subscriber signs in at. */
+    public String tokenUrl(String tenantId) {
+        String base = config.keycloak().publicRealmBase();
+        return (base.endsWith("/") ? base : base + "/") + tenantId + "/protocol/openid-connect/token";
+    }
+
+    public String topic(String tenantId) {
+        return PublicEvents.topicOf(tenantId);
+    }
+}

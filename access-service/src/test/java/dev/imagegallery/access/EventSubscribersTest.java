@@ -1,0 +1,253 @@
+package dev.imagegallery.access;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.imagegallery.devstack.Hostile;
+import dev.imagegallery.devstack.InfraResource;
+import dev.imagegallery.devstack.Realms;
+import dev.imagegallery.devstack.Tokens;
+import dev.imagegallery.events.Json;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.emptyOrNullString;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Registering a tenant's event subscribers: a confidential client of the tenant's realm (Keycloak's admin API, here
+ * {@link FakeKeycloak}), the connection settings with the secret once, only by the tenant's administrators, bad input
+ * a 400 naming the field, an unavailable IdP a 503 that keeps nothing.
+ */
+@QuarkusTest
+@WithTestResource(value = InfraResource.class, initArgs = @ResourceArg(name = "database", value = "access"),
+        scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(value = FakeKeycloak.class, scope = TestResourceScope.MATCHING_RESOURCES)
+class EventSubscribersTest {
+    static final String API = "?api-version=2026-12-01";
+    static final String BASE = "/tenants/contoso/providers/Microsoft.Gallery/eventSubscribers/";
+
+    static String name() {
+        return "sub-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static Response put(String token, String name, String body) {
+        return given().auth().oauth2(token).contentType(ContentType.JSON).body(body).put(BASE + name + API);
+    }
+
+    @Test
+    void anAdministratorRegistersASubscriberAndSeesItsSecretOnlyOnce() {
+        String name = name();
+        Response created = put(Tokens.alice(), name, "{\"properties\":{\"description\":\"billing sync\"}}");
+        created.then().statusCode(201)
+                .body("id", is(BASE + name))
+                .body("type", is("Microsoft.Gallery/eventSubscribers"))
+                .body("properties.provisioningState", is("Succeeded"))
+                .body("properties.clientId", is(name))
+                .body("properties.principal", is("User:contoso/" + name))
+                .body("properties.topic", is("gallery.public.contoso.v1"))
+                .body("properties.consumerGroupPrefix", is("contoso." + name + "."))
+                .body("properties.saslMechanism", is("OAUTHBEARER"))
+                .body("properties.tokenUrl", is("http://localhost:8180/realms/contoso/protocol/openid-connect/token"))
+                .body("properties.bootstrapServers", not(emptyOrNullString()))
+                .body("properties.clientSecret", not(emptyOrNullString()));
+        String secret = created.jsonPath().getString("properties.clientSecret");
+        assertTrue(secret.length() >= 40, "a secret of 256 random bits");
+
+        // the client in the tenant's realm: confidential, a service account only, tokens with the broker's audience
+        ObjectNode client = FakeKeycloak.client("contoso", name);
+        assertNotNull(client);
+        assertEquals(secret, client.path("secret").asText());
+        assertEquals(false, client.path("publicClient").asBoolean());
+        assertEquals(true, client.path("serviceAccountsEnabled").asBoolean());
+        assertEquals(false, client.path("standardFlowEnabled").asBoolean());
+        assertEquals(false, client.path("directAccessGrantsEnabled").asBoolean());
+        assertEquals("kafka-broker", client.path("protocolMappers").get(0).path("config")
+                .path("included.custom.audience").asText());
+
+        given().auth().oauth2(Tokens.alice()).get(BASE + name + API).then().statusCode(200)
+                .body("properties.clientSecret", nullValue()).body("properties.description", is("billing sync"));
+        put(Tokens.alice(), name, "{}").then().statusCode(200).body("properties.clientSecret", nullValue());
+        given().auth().oauth2(Tokens.alice()).get(BASE.substring(0, BASE.length() - 1) + API).then().statusCode(200)
+                .body("value.name", hasItem(name));
+
+        given().auth().oauth2(Tokens.alice()).delete(BASE + name + API).then().statusCode(200);
+        assertNull(FakeKeycloak.client("contoso", name), "the client is gone from the realm");
+        given().auth().oauth2(Tokens.alice()).get(BASE + name + API).then().statusCode(404)
+                .body("error.code", is("SubscriberNotFound"));
+        given().auth().oauth2(Tokens.alice()).delete(BASE + name + API).then().statusCode(204);
+    }
+
+    /** Polls {@code topic} as the subscriber in {@code group}: the events it got, or the error the broker answered. */
+    static Object poll(java.util.Properties client, String group, String topic) {
+        java.util.Properties p = new java.util.Properties();
+        p.putAll(client);
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, group);
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+        try (var c = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(p)) {
+            c.subscribe(List.of(topic));
+            List<String> got = new ArrayList<>();
+            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (got.isEmpty() && System.nanoTime() < end) {
+                c.poll(Duration.ofMillis(300)).forEach(r -> got.add(r.value()));
+            }
+            return got;
+        } catch (org.apache.kafka.common.KafkaException e) {
+            return e;
+        }
+    }
+
+    @Test
+    void aRegisteredSubscriberReadsItsTenantsStreamAndNothingElse() {
+        String name = name();
+        Response created = put(Tokens.alice(), name, "{}");
+        created.then().statusCode(201);
+        String topic = created.jsonPath().getString("properties.topic");
+        String group = created.jsonPath().getString("properties.consumerGroupPrefix") + "main";
+        // the tenant's realm here is the test issuer: it issues this client's tokens (Keycloak would, for the secret
+        // the registration answered; FakeKeycloak stands in for its admin API only)
+        String secret = dev.imagegallery.devstack.TestIssuer.shared().registerClient("contoso", name);
+        var client = dev.imagegallery.devstack.BusLayout.clientProps(
+                dev.imagegallery.devstack.TestInfra.shared().kafkaBootstrap(),
+                dev.imagegallery.devstack.TestIssuer.shared().tokenUrl("contoso"), name, secret);
+        String v = PublicStreamsTest.version(Realms.CONTOSO_SUBSCRIPTION);
+        dev.imagegallery.devstack.TestEvents.publish(dev.imagegallery.events.EventTypes.CATALOG_TOPIC,
+                PublicStreamsTest.published(v, Realms.CONTOSO_SUBSCRIPTION, "contoso"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(40)).until(() -> poll(client, group, topic)
+                instanceof List<?> l && !l.isEmpty());
+        Object theirs = poll(client, group, dev.imagegallery.events.PublicEvents.topicOf("fabrikam"));
+        assertTrue(theirs instanceof org.apache.kafka.common.errors.TopicAuthorizationException,
+                () -> "fabrikam's stream: " + theirs);
+        Object internal = poll(client, group, dev.imagegallery.events.EventTypes.ACCESS_TOPIC);
+        assertTrue(internal instanceof org.apache.kafka.common.errors.TopicAuthorizationException,
+                () -> "the grants topic: " + internal);
+        Object otherGroup = poll(client, "contoso." + name + "x.main", topic);
+        assertTrue(otherGroup instanceof org.apache.kafka.common.errors.GroupAuthorizationException,
+                () -> "a group outside its prefix: " + otherGroup);
+
+        given().auth().oauth2(Tokens.alice()).delete(BASE + name + API).then().statusCode(200);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> poll(client, group + "2", topic)
+                instanceof org.apache.kafka.common.errors.TopicAuthorizationException);
+    }
+
+    @Test
+    void onlyAnAdministratorOfTheTenantManagesItsSubscribers() {
+        String name = name();
+        // bob administers fabrikam: contoso does not exist for him
+        put(Tokens.bob(), name, "{}").then().statusCode(404).body("error.code", is("TenantNotFound"));
+        given().auth().oauth2(Tokens.bob()).get(BASE + name + API).then().statusCode(404);
+        given().auth().oauth2(Tokens.bob()).delete(BASE + name + API).then().statusCode(404);
+        // carol is of contoso but holds no Owner role
+        put(Tokens.carol(), name, "{}").then().statusCode(403).body("error.code", is("AuthorizationFailed"));
+        given().auth().oauth2(Tokens.carol()).get(BASE.substring(0, BASE.length() - 1) + API).then()
+                .statusCode(403);
+        given().contentType(ContentType.JSON).body("{}").put(BASE + name + API).then().statusCode(401);
+        // alice of contoso cannot register for fabrikam
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body("{}")
+                .put("/tenants/fabrikam/providers/Microsoft.Gallery/eventSubscribers/" + name + API).then()
+                .statusCode(404).body("error.code", is("TenantNotFound"));
+        assertNull(FakeKeycloak.client("contoso", name));
+        assertNull(FakeKeycloak.client("fabrikam", name));
+    }
+
+    @Test
+    void badInputIsA400NamingTheField() {
+        List<String> wrong = new ArrayList<>();
+        for (String bad : List.of("ab", "Upper-case", "-starts-with-hyphen", "ends-with-hyphen-", "under_score",
+                "dot.ted", "x".repeat(64), "%C3%A9t%C3%A9", "a%20b")) {
+            Response r = put(Tokens.alice(), bad, "{}");
+            if (r.statusCode() != 400 || !"name".equals(r.jsonPath().getString("error.target"))) {
+                wrong.add(bad + " -> " + r.statusCode() + " " + r.asString());
+            }
+        }
+        assertTrue(wrong.isEmpty(), String.join("\n", wrong));
+        put(Tokens.alice(), "%00abc", "{}").then().statusCode(400).body("error.target", is("name"));
+        put(Tokens.alice(), "x".repeat(2000), "{}").then().statusCode(400).body("error.target", is("name"));
+        String name = name();
+        put(Tokens.alice(), name, "{\"properties\":{\"description\":\"" + "d".repeat(257) + "\"}}").then()
+                .statusCode(400).body("error.target", is("properties.description"));
+        put(Tokens.alice(), name, "{\"properties\":{\"description\":5}}").then().statusCode(400)
+                .body("error.target", is("properties.description"));
+        put(Tokens.alice(), name, "{\"properties\":{\"description\":\"a\\u0000b\"}}").then().statusCode(400)
+                .body("error.target", is("properties.description"));
+        put(Tokens.alice(), name, "{\"properties\":\"x\"}").then().statusCode(400);
+        put(Tokens.alice(), name, "{\"properties\":").then().statusCode(400);
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body("{}").put(BASE + name).then()
+                .statusCode(400).body("error.target", is("api-version"));
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body("{}")
+                .put(BASE + name + "?api-version=2022-12-01").then().statusCode(400)
+                .body("error.code", is("InvalidApiVersionParameter"));
+        assertNull(FakeKeycloak.client("contoso", name), "nothing was registered");
+    }
+
+    @Test
+    void anUnavailableIdentityProviderIsA503ThatKeepsNothing() {
+        String name = name();
+        FakeKeycloak.down = true;
+        try {
+            put(Tokens.alice(), name, "{}").then().statusCode(503).body("error.code", is("ServiceUnavailable"));
+        } finally {
+            FakeKeycloak.down = false;
+        }
+        given().auth().oauth2(Tokens.alice()).get(BASE + name + API).then().statusCode(404);
+        put(Tokens.alice(), name, "{}").then().statusCode(201);
+        given().auth().oauth2(Tokens.alice()).delete(BASE + name + API).then().statusCode(200);
+    }
+
+    @Test
+    void aClientTheRealmHasAlreadyIsNeitherTakenOverNorDeleted() {
+        ObjectNode theirs = (ObjectNode) Json.MAPPER.createObjectNode().put("clientId", "gallery-cli")
+                .put("id", UUID.randomUUID().toString());
+        FakeKeycloak.CLIENTS.computeIfAbsent("contoso", r -> new java.util.concurrent.ConcurrentHashMap<>())
+                .putIfAbsent("gallery-cli", theirs);
+        put(Tokens.alice(), "gallery-cli", "{}").then().statusCode(409).body("error.code", is("SubscriberNameInUse"))
+                .body("error.target", is("name"));
+        assertNotNull(FakeKeycloak.client("contoso", "gallery-cli"), "the realm's own client is still there");
+        // nor deleted through the subscriber API: it is no subscriber
+        given().auth().oauth2(Tokens.alice()).delete(BASE + "gallery-cli" + API).then().statusCode(204);
+        assertNotNull(FakeKeycloak.client("contoso", "gallery-cli"));
+    }
+
+    @Test
+    void parallelRegistrationsOfOneNameMakeOneClientAndNoServerError() {
+        String name = name();
+        List<Callable<Hostile.Outcome>> calls = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            int n = i;
+            calls.add(() -> {
+                Response r = put(Tokens.alice(), name, "{}");
+                return new Hostile.Outcome(n, r.statusCode(), r.asString());
+            });
+        }
+        List<Hostile.Outcome> outcomes = Hostile.parallel(calls, Duration.ofSeconds(30));
+        assertTrue(Hostile.failures(outcomes).isEmpty(), () -> "failures: " + Hostile.failures(outcomes));
+        assertEquals(1, outcomes.stream().filter(o -> o.status() == 201).count(), () -> "outcomes: " + outcomes);
+        assertTrue(outcomes.stream().allMatch(o -> o.status() == 201 || o.status() == 200 || o.status() == 409),
+                () -> "outcomes: " + outcomes);
+        assertEquals(1, outcomes.stream().filter(o -> o.body().contains("clientSecret")).count(),
+                "the secret is told once");
+        assertTrue(Hostile.openTransactions("access", Duration.ofSeconds(5)).isEmpty());
+        given().auth().oauth2(Tokens.alice()).delete(BASE + name + API).then().statusCode(200);
+    }
+}
