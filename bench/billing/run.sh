@@ -12,16 +12,7 @@ LOG="$(mktemp -t billing-bench.XXXXXX.log)"
 # builds what it needs (events, common, devstack are installed by the usual build); one Maven at a time on this machine:
 # each Maven run takes /tmp/mvn.lock, unless this script already runs under it (`flock /tmp/mvn.lock bench/billing/run.sh`
 # would otherwise wait for itself forever)
-under_lock() {
-  local pid=$$ cmd
-  while [ "$pid" -gt 1 ] 2>/dev/null; do
-    cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
-    case "$cmd" in "flock /tmp/mvn.lock "*) return 0 ;; esac
-    pid="$(awk '{print $4}' "/proc/$pid/stat" 2>/dev/null || echo 1)"
-  done
-  return 1
-}
-if under_lock; then LOCK=(); else LOCK=(flock /tmp/mvn.lock); fi
+. bench/maven-lock.sh
 "${LOCK[@]}" ./mvnw -B -o -q install -pl events -DskipTests
 # One run with the bus as it always runs (SASL/OAUTHBEARER, ACLs) and one with the broker in PLAINTEXT without ACLs
 # (-Dgallery.bus.auth=off): what authentication and authorization cost metering. BENCH_ROUNDS alternates them more

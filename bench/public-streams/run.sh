@@ -11,16 +11,7 @@ RATE="${BENCH_RATE:-5000}"
 SECONDS_="${BENCH_SECONDS:-20}"
 LOG="$(mktemp -t public-streams-bench.XXXXXX.log)"
 # one Maven at a time on this machine (/tmp/mvn.lock), unless this script already runs under it
-under_lock() {
-  local pid=$$ cmd
-  while [ "$pid" -gt 1 ] 2>/dev/null; do
-    cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
-    case "$cmd" in "flock /tmp/mvn.lock "*) return 0 ;; esac
-    pid="$(awk '{print $4}' "/proc/$pid/stat" 2>/dev/null || echo 1)"
-  done
-  return 1
-}
-if under_lock; then LOCK=(); else LOCK=(flock /tmp/mvn.lock); fi
+. bench/maven-lock.sh
 PROPS="${BENCH_EXTRA:-} -Dgallery.bench=true -Dbench.rate=$RATE -Dbench.seconds=$SECONDS_"
 "${LOCK[@]}" ./mvnw -B -o verify -pl devstack/kafka-dist,access-service -am -Dtest=ForwarderLagBenchmark \
   -Dsurefire.failIfNoSpecifiedTests=false -DskipITs $PROPS -DargLine="$PROPS -Xmx1g" \

@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The whole system on one machine: PostgreSQL, a KRaft Kafka broker, Keycloak with the contoso and fabrikam realms,
+ * The whole system on one machine: PostgreSQL, a KRaft Kafka broker (secured: {@link BusLayout}), Keycloak with the
+ * contoso and fabrikam realms and the services' platform realm,
  * and the four services from their packaged jars. Used by {@code ./gallery up} (offset 0: the documented ports) and
  * by the end-to-end suite (an offset, so that it never meets a developer's running stack).
  */

@@ -39,7 +39,8 @@ public final class TestIssuer implements AutoCloseable {
     private final RsaJsonWebKey forgeryKey;
     /** "realm/clientId" -> secret */
     private final Map<String, String> clients = new ConcurrentHashMap<>();
-    private volatile long clientTokenLifetimeSeconds = 300;
+    /** Keycloak's default access token lifespan. */
+    private static final long CLIENT_TOKEN_LIFETIME_SECONDS = 300;
 
     private TestIssuer() throws IOException, JoseException {
         key = RsaJwkGenerator.generateJwk(2048);
@@ -81,15 +82,10 @@ public final class TestIssuer implements AutoCloseable {
         return secret;
     }
 
-    /** How long the client-credentials tokens issued from now on are valid (Keycloak's default: 300 s). */
-    public void clientTokenLifetime(long seconds) {
-        clientTokenLifetimeSeconds = seconds;
-    }
-
     /** The token a registered client gets from the token endpoint (also for tests that present one by hand). */
     public String clientToken(String realm, String clientId) {
         Token t = new Token(realm, UUID.nameUUIDFromBytes((realm + "/" + clientId).getBytes(StandardCharsets.UTF_8))
-                .toString()).audience(Realms.BUS_AUDIENCE).lifetime(clientTokenLifetimeSeconds);
+                .toString()).audience(Realms.BUS_AUDIENCE).lifetime(CLIENT_TOKEN_LIFETIME_SECONDS);
         t.azp = clientId;
         t.username = "service-account-" + clientId;
         return t.sign();
@@ -128,7 +124,7 @@ public final class TestIssuer implements AutoCloseable {
         } else {
             status = 200;
             body = "{\"access_token\":\"" + clientToken(realm, id) + "\",\"token_type\":\"Bearer\",\"expires_in\":"
-                    + clientTokenLifetimeSeconds + "}";
+                    + CLIENT_TOKEN_LIFETIME_SECONDS + "}";
         }
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().add("Content-Type", "application/json");
