@@ -8,15 +8,50 @@ import io.smallrye.mutiny.Uni;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * Idempotent consumption: an event's effect and the record of its id commit in one transaction, so redelivery or a
  * replay from offset zero changes nothing. Transient failures are retried with backoff; an event that still fails is
  * logged and skipped rather than blocking its partition forever.
+ * <p>
+ * The consumer skeleton every service's {@code @Incoming} method is: {@link #consume} (read the CloudEvent, skip and
+ * log a malformed one, apply it in the inbox).
  */
 public final class Inbox {
     private Inbox() {
+    }
+
+    /**
+     * Reads {@code json} (a record of {@code topic}) as a CloudEvent and applies {@code effect} to it in the inbox
+     * ({@link #process}); a message that is no CloudEvent is logged and skipped (it would fail on every delivery).
+     */
+    public static Uni<Void> consume(String json, String topic, Function<CloudEvent, Uni<Void>> effect) {
+        CloudEvent event = parse(json, topic);
+        return event == null ? Uni.createFrom().voidItem() : process(event, () -> effect.apply(event));
+    }
+
+    /**
+     * As {@link #consume(String, String, Function)} for a consumer that applies only some event {@code types} of its
+     * topic: the others are skipped without a transaction or a record.
+     */
+    public static Uni<Void> consume(String json, String topic, Set<String> types,
+                                    Function<CloudEvent, Uni<Void>> effect) {
+        CloudEvent event = parse(json, topic);
+        return event == null || !types.contains(event.type()) ? Uni.createFrom().voidItem()
+                : process(event, () -> effect.apply(event));
+    }
+
+    /** The CloudEvent in {@code json}, or null (logged) when it is none. */
+    static CloudEvent parse(String json, String topic) {
+        try {
+            return CloudEvent.parse(json);
+        } catch (IllegalArgumentException e) {
+            Log.warnf("skipping a malformed %s event: %s", topic, e.getMessage());
+            return null;
+        }
     }
 
     public static Uni<Void> process(CloudEvent event, Supplier<Uni<Void>> effect) {
