@@ -176,8 +176,10 @@ public final class LocalStack implements AutoCloseable {
             }
             tls = LocalTls.ensure(runDir.resolve("tls"));
             door = startDoor();
-            String doorReady = "http://localhost:" + port(DOOR_MANAGEMENT_PORT) + "/q/health/ready";
-            Net.await(DOOR, Duration.ofSeconds(120), () -> Net.httpStatus(doorReady) == 200, () -> !door.alive());
+            // its management interface serves https with the same certificate (Quarkus gives it the default TLS
+            // configuration): ready when its http twin answers (the door's own 404 for a path no service serves)
+            String doorUp = doorHttpUrl() + "/";
+            Net.await(DOOR, Duration.ofSeconds(120), () -> Net.httpStatus(doorUp) == 404, () -> !door.alive());
             log("front door ready on " + doorUrl() + " (and " + doorHttpUrl() + ")", t0);
             return this;
         } catch (java.io.IOException e) {
@@ -297,7 +299,7 @@ public final class LocalStack implements AutoCloseable {
                     + managementUrl(svc) + "/q/health, /q/metrics)");
         }
         s.put("front door", doorUrl() + "  (the whole ARM surface on one endpoint, routed by path; http twin: "
-                + doorHttpUrl() + "; health: http://localhost:" + port(DOOR_MANAGEMENT_PORT) + "/q/health)");
+                + doorHttpUrl() + "; health: https://localhost:" + port(DOOR_MANAGEMENT_PORT) + "/q/health)");
         s.put("TLS", tls.howToTrust(doorUrl()));
         s.put("logs", logDir().toString());
         return s;
