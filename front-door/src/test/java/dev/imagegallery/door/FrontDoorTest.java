@@ -174,6 +174,28 @@ class FrontDoorTest {
         assertTrue(GUID.matcher(r.headers().firstValue("x-ms-request-id").orElseThrow()).matches());
     }
 
+    /** curl -T and the SDKs send a large body only after 100 Continue (else after a second's wait): the door relays it. */
+    @Test
+    void anUploadThatExpects100ContinueGetsTheServicesContinueAtOnce() throws Exception {
+        try (Socket s = new Socket("localhost", http.getPort())) {
+            s.setSoTimeout(5_000);
+            var out = s.getOutputStream();
+            out.write(("PUT /blobs/westeurope/s/expect.raw HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n"
+                    + "Expect: 100-continue\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            long t0 = System.nanoTime();
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII));
+            assertEquals("HTTP/1.1 100 Continue", in.readLine());
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms < 500, "100 Continue after " + ms + " ms");
+            assertEquals("", in.readLine());
+            out.write("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            assertEquals("HTTP/1.1 200 OK", in.readLine());
+        }
+    }
+
     @Test
     void anUnreachableServiceIsAnArm502AtOnceNotAHang() throws Exception {
         int port = StubUpstreams.PORTS.get("billing");

@@ -75,6 +75,9 @@ public class StubUpstreams implements QuarkusTestResourceLifecycleManager {
             }
             long[] read = {0};
             req.handler(b -> read[0] += b.length());
+            if ("100-continue".equalsIgnoreCase(req.getHeader("Expect"))) {
+                req.response().writeContinue(); // as replication-service, once it has accepted an upload
+            }
             req.endHandler(v -> {
                 if (req.path().startsWith("/blobs/")) {
                     LAST_UPLOAD.set(read[0]);

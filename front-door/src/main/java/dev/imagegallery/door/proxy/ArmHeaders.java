@@ -26,9 +26,9 @@ final class ArmHeaders {
 
     /** Gives the request its ids and arranges for the response to carry them, however it ends. */
     static void apply(HttpServerRequest request) {
-        String requestId = UUID.randomUUID().toString();
+        String requestId = newId();
         String correlation = usable(request.getHeader(CORRELATION_ID));
-        String correlationId = correlation != null ? correlation : UUID.randomUUID().toString();
+        String correlationId = correlation != null ? correlation : newId();
         String clientId = "true".equalsIgnoreCase(request.getHeader(RETURN_CLIENT_REQUEST_ID))
                 ? usable(request.getHeader(CLIENT_REQUEST_ID)) : null;
         request.headers().set(REQUEST_ID, requestId).set(CORRELATION_ID, correlationId);
@@ -41,6 +41,17 @@ final class ArmHeaders {
                 response.headers().remove(CLIENT_REQUEST_ID);
             }
         });
+    }
+
+    /**
+     * A random (version 4) UUID from the thread's generator: an id names a request, it guards nothing, and
+     * {@link UUID#randomUUID()} takes a lock on the JVM's one SecureRandom for every request.
+     */
+    static String newId() {
+        var r = java.util.concurrent.ThreadLocalRandom.current();
+        long hi = (r.nextLong() & ~0xF000L) | 0x4000L;
+        long lo = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(hi, lo).toString();
     }
 
     private static String usable(String value) {
