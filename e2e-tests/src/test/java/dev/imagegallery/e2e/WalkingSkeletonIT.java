@@ -647,6 +647,69 @@ class WalkingSkeletonIT {
      * (no role) Owner of contoso's subscription is refused with another service's credentials, with none, and with a
      * user's API token; no service grants her anything, and no read model holds the assignment.
      */
+
+    /**
+     * The front door over HTTPS, trusted through the stack's own CA, in front of the real services: subscriptions
+     * (access-service), a gallery (catalog-service) and an upload (replication-service) answer as on their own
+     * ports, with ARM's request ids; bad input is the service's own ARM error naming the field; a path no service
+     * serves is the door's ARM 404.
+     */
+    @Test
+    void throughTheFrontDoorEachServiceAnswersAsItselfOverHttps() throws Exception {
+        String alice = token(Realms.CONTOSO, "alice");
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        try (var in = java.nio.file.Files.newInputStream(stack.tls().trustStore())) {
+            trust.load(in, dev.imagegallery.devstack.LocalTls.TRUSTSTORE_PASSWORD.toCharArray());
+        }
+        var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        var ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        HttpClient door = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(10)).build();
+        java.util.function.Function<String, HttpRequest.Builder> at = path -> HttpRequest
+                .newBuilder(URI.create(stack.doorUrl() + path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + alice);
+
+        // a fresh stack's services learn alice's grants through Kafka within seconds
+        await().atMost(Duration.ofSeconds(60)).until(() -> door.send(at.apply("/subscriptions/" + SUB
+                + "/providers/Microsoft.Compute/galleries" + API).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode() == 200);
+        HttpResponse<String> subs = door.send(at.apply("/subscriptions?api-version=2022-12-01")
+                .header("x-ms-correlation-request-id", "e2e-door").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, subs.statusCode(), subs.body());
+        assertTrue(subs.body().contains(SUB), subs.body());
+        assertTrue(subs.headers().firstValue("x-ms-request-id").isPresent());
+        assertEquals("e2e-door", subs.headers().firstValue("x-ms-correlation-request-id").orElseThrow());
+
+        String rg = "/subscriptions/" + SUB + "/resourceGroups/rg-door";
+        String gallery = rg + "/providers/Microsoft.Compute/galleries/doorgallery";
+        HttpResponse<String> created = door.send(at.apply(gallery + API).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"location\":\"westeurope\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, created.statusCode(), created.body());
+        HttpResponse<String> bad = door.send(at.apply(gallery + "/images/bad" + API)
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(
+                        "{\"location\":\"westeurope\",\"properties\":{\"osType\":\"Plan9\",\"osState\":"
+                                + "\"Generalized\",\"identifier\":{\"publisher\":\"p\",\"offer\":\"o\",\"sku\":\"s\"}}}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        String direct = given().auth().oauth2(alice).contentType(ContentType.JSON)
+                .body("{\"location\":\"westeurope\",\"properties\":{\"osType\":\"Plan9\",\"osState\":"
+                        + "\"Generalized\",\"identifier\":{\"publisher\":\"p\",\"offer\":\"o\",\"sku\":\"s\"}}}")
+                .put(url("catalog-service", gallery + "/images/bad" + API)).then().statusCode(400)
+                .extract().path("error.target");
+        assertEquals(400, bad.statusCode(), bad.body());
+        assertTrue(bad.body().contains("\"target\":\"" + direct + "\""), "the service's own error: " + bad.body());
+
+        byte[] image = new byte[256 * 1024];
+        new Random(7).nextBytes(image);
+        HttpResponse<String> upload = door.send(at.apply("/blobs/westeurope/" + SUB + "/through-the-door.raw")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(image)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, upload.statusCode(), upload.body());
+
+        HttpResponse<String> none = door.send(at.apply("/nowhere").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, none.statusCode());
+        assertTrue(none.body().contains("\"code\":\"NotFound\""), none.body());
+    }
     @Test
     void aForgedGrantIsRefusedByTheBusAndGrantsNothing() throws Exception {
         String assignment = java.util.UUID.randomUUID().toString();
