@@ -26,7 +26,10 @@ import static dev.imagegallery.catalog.CatalogTestSupport.*;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The outbox: versions published while Kafka is down are answered, and every event arrives once it is back. */
+/**
+ * The outbox: versions published while Kafka is down are answered, and every event arrives once it is back; a backlog
+ * bigger than what the Kafka sink takes unacknowledged is relayed in rounds the sink accepts.
+ */
 @QuarkusTest
 @WithTestResource(value = InfraResource.class, initArgs = @ResourceArg(name = "database", value = "catalog"),
         scope = TestResourceScope.MATCHING_RESOURCES)
@@ -64,5 +67,39 @@ class OutboxTest {
                 .collect(Collectors.toSet()).size() == wanted.size());
         assertEquals(wanted, events.stream().filter(e -> wanted.contains(e.subject())
                 && e.type().equals(EventTypes.VERSION_PUBLISHED)).map(CloudEvent::subject).collect(Collectors.toSet()));
+    }
+
+    /**
+     * Regression: a round of the whole batch (2000) through a sink that takes 1024 unacknowledged messages was refused
+     * by the emitter (SRMSG00034 "Insufficient downstream requests") and retried forever: nothing was sent again.
+     */
+    @Test
+    void aBacklogBiggerThanTheSinksInFlightCapIsAllRelayed() throws Exception {
+        String run = "backlog-" + UUID.randomUUID().toString().substring(0, 8);
+        int n = 6000;
+        TestInfra infra = TestInfra.shared();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(infra.jdbcUrl("catalog"), infra.pgUser(),
+                infra.pgPassword());
+             java.sql.PreparedStatement insert = c.prepareStatement(
+                     "INSERT INTO outbox (id, topic, event_key, payload) VALUES (?, ?, ?, ?)")) {
+            c.setAutoCommit(false);
+            for (int i = 0; i < n; i++) {
+                String subject = "/" + run + "/" + i;
+                CloudEvent e = CloudEvent.of("/tests/catalog", "dev.imagegallery.test.BacklogProbe", subject,
+                        java.util.Map.of("i", i));
+                insert.setObject(1, UUID.fromString(e.id()));
+                insert.setString(2, EventTypes.CATALOG_TOPIC);
+                insert.setString(3, subject);
+                insert.setString(4, e.toJson());
+                insert.addBatch();
+            }
+            insert.executeBatch();
+            c.commit();
+        }
+        List<CloudEvent> events = TestEvents.read(EventTypes.CATALOG_TOPIC, Duration.ofSeconds(60), seen -> seen
+                .stream().filter(e -> e.subject() != null && e.subject().startsWith("/" + run + "/"))
+                .map(CloudEvent::subject).distinct().count() == n);
+        assertEquals(n, events.stream().filter(e -> e.subject() != null && e.subject().startsWith("/" + run + "/"))
+                .map(CloudEvent::subject).distinct().count());
     }
 }

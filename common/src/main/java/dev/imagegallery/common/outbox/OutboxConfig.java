@@ -14,7 +14,7 @@ public interface OutboxConfig {
     @WithDefault("/image-gallery")
     String source();
 
-    /** Rows relayed per round trip. */
-    @WithDefault("500")
+    /** Rows relayed per round trip (at most what the Kafka sink takes unacknowledged: see {@link OutboxRelay}). */
+    @WithDefault("2000")
     int batchSize();
 }
