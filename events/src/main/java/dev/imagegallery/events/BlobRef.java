@@ -68,6 +68,11 @@ public record BlobRef(String baseUrl, String region, String subscriptionId, Stri
     }
 
     public String uri() {
-        return baseUrl + "/blobs/" + region + "/" + subscriptionId + "/" + name;
+        return baseUrl + pathOf(region, subscriptionId, name);
+    }
+
+    /** A blob's path on the data plane, {@code /blobs/{region}/{subscriptionId}/{name}} (its events' subject). */
+    public static String pathOf(String region, String subscriptionId, String name) {
+        return "/blobs/" + region + "/" + subscriptionId + "/" + name;
     }
 }
