@@ -9,18 +9,17 @@ cd "$(dirname "$0")/../.."
 EVENTS="${BENCH_EVENTS:-200000}"
 ROWS="${BENCH_ROWS:-1000000}"
 LOG="$(mktemp -t billing-bench.XXXXXX.log)"
-# builds what it needs (events, common, devstack are installed by the usual build); one Maven at a time on this machine:
-# each Maven run takes /tmp/mvn.lock, unless this script already runs under it (`flock /tmp/mvn.lock bench/billing/run.sh`
-# would otherwise wait for itself forever)
+# builds what it needs in the reactor (-am: events, common, devstack of this checkout, never what ~/.m2 holds, and nothing
+# installed); one Maven at a time on this machine: each Maven run takes /tmp/mvn.lock, unless this script already runs
+# under it (`flock /tmp/mvn.lock bench/billing/run.sh` would otherwise wait for itself forever)
 . bench/maven-lock.sh
-"${LOCK[@]}" ./mvnw -B -o -q install -pl events -DskipTests
 # One run with the bus as it always runs (SASL/OAUTHBEARER, ACLs) and one with the broker in PLAINTEXT without ACLs
 # (-Dgallery.bus.auth=off): what authentication and authorization cost metering. BENCH_ROUNDS alternates them more
 # often; BENCH_AUTH=on runs only the secured one.
 ROUNDS="${BENCH_ROUNDS:-1}"
 run_once() { # label, extra JVM property
   local log="$LOG.$1"
-  "${LOCK[@]}" ./mvnw -B -o verify -pl billing-service -Dtest=BillingBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
+  "${LOCK[@]}" ./mvnw -B -o verify -pl billing-service -am -DskipITs -Dtest=BillingBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
     -Dgallery.bench=true -Dbench.events="$EVENTS" -Dbench.rows="$ROWS" \
     -DargLine="-Dgallery.bench=true -Dbench.events=$EVENTS -Dbench.rows=$ROWS -Xmx2g $2" \
     >"$log" 2>&1 || { tail -50 "$log"; echo "benchmark failed; log: $log"; exit 1; }

@@ -1,11 +1,12 @@
 package dev.imagegallery.access;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.imagegallery.devstack.Hostile;
 import dev.imagegallery.devstack.InfraResource;
+import dev.imagegallery.devstack.KeycloakAdmin;
+import dev.imagegallery.devstack.KeycloakResource;
 import dev.imagegallery.devstack.Realms;
 import dev.imagegallery.devstack.Tokens;
-import dev.imagegallery.events.Json;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -27,25 +28,28 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Registering a tenant's event subscribers: a confidential client of the tenant's realm (Keycloak's admin API, here
- * {@link FakeKeycloak}), the connection settings with the secret once, only by the tenant's administrators, bad input
- * a 400 naming the field, an unavailable IdP a 503 that keeps nothing.
+ * Registering a tenant's event subscribers: a confidential client of the tenant's realm in real Keycloak (devstack's
+ * {@link KeycloakResource}: access-service drives its admin API, the tests look at what Keycloak holds and at the
+ * tokens it issues), the connection settings with the secret once, only by the tenant's administrators, bad input a
+ * 400 naming the field. An unavailable IdP: {@link IdentityProviderDownTest}.
  */
 @QuarkusTest
 @WithTestResource(value = InfraResource.class, initArgs = @ResourceArg(name = "database", value = "access"),
         scope = TestResourceScope.MATCHING_RESOURCES)
-@WithTestResource(value = FakeKeycloak.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(value = KeycloakResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class EventSubscribersTest {
     static final String API = "?api-version=2026-12-01";
     static final String BASE = "/tenants/contoso/providers/Microsoft.Gallery/eventSubscribers/";
 
     static String name() {
         return "sub-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static KeycloakAdmin keycloak() {
+        return KeycloakResource.admin();
     }
 
     static Response put(String token, String name, String body) {
@@ -65,22 +69,29 @@ class EventSubscribersTest {
                 .body("properties.topic", is("gallery.public.contoso.v1"))
                 .body("properties.consumerGroupPrefix", is("contoso." + name + "."))
                 .body("properties.saslMechanism", is("OAUTHBEARER"))
-                .body("properties.tokenUrl", is("http://localhost:8180/realms/contoso/protocol/openid-connect/token"))
+                .body("properties.tokenUrl", is(KeycloakResource.url()
+                        + "/realms/contoso/protocol/openid-connect/token"))
                 .body("properties.bootstrapServers", not(emptyOrNullString()))
                 .body("properties.clientSecret", not(emptyOrNullString()));
         String secret = created.jsonPath().getString("properties.clientSecret");
         assertTrue(secret.length() >= 40, "a secret of 256 random bits");
 
         // the client in the tenant's realm: confidential, a service account only, tokens with the broker's audience
-        ObjectNode client = FakeKeycloak.client("contoso", name);
-        assertNotNull(client);
-        assertEquals(secret, client.path("secret").asText());
+        // that live 5 minutes
+        JsonNode client = keycloak().client("contoso", name).orElseThrow();
+        assertEquals(secret, keycloak().secret("contoso", name));
         assertEquals(false, client.path("publicClient").asBoolean());
         assertEquals(true, client.path("serviceAccountsEnabled").asBoolean());
         assertEquals(false, client.path("standardFlowEnabled").asBoolean());
+        assertEquals(false, client.path("implicitFlowEnabled").asBoolean());
         assertEquals(false, client.path("directAccessGrantsEnabled").asBoolean());
-        assertEquals("kafka-broker", client.path("protocolMappers").get(0).path("config")
-                .path("included.custom.audience").asText());
+        assertEquals("300", client.path("attributes").path("access.token.lifespan").asText());
+        assertTrue(client.path("protocolMappers").findValuesAsText("included.custom.audience").contains("kafka-broker"),
+                () -> "an audience mapper: " + client.path("protocolMappers"));
+        JsonNode claims = KeycloakAdmin.claims(keycloak().clientToken("contoso", name, secret).orElseThrow());
+        assertTrue(claims.path("aud").toString().contains("\"kafka-broker\""), () -> "audience: " + claims);
+        assertEquals(name, claims.path("azp").asText());
+        assertEquals(300, claims.path("exp").asLong() - claims.path("iat").asLong());
 
         given().auth().oauth2(Tokens.alice()).get(BASE + name + API).then().statusCode(200)
                 .body("properties.clientSecret", nullValue()).body("properties.description", is("billing sync"));
@@ -89,7 +100,8 @@ class EventSubscribersTest {
                 .body("value.name", hasItem(name));
 
         given().auth().oauth2(Tokens.alice()).delete(BASE + name + API).then().statusCode(200);
-        assertNull(FakeKeycloak.client("contoso", name), "the client is gone from the realm");
+        assertTrue(keycloak().client("contoso", name).isEmpty(), "the client is gone from the realm");
+        assertTrue(keycloak().clientToken("contoso", name, secret).isEmpty(), "no token for it any more");
         given().auth().oauth2(Tokens.alice()).get(BASE + name + API).then().statusCode(404)
                 .body("error.code", is("SubscriberNotFound"));
         given().auth().oauth2(Tokens.alice()).delete(BASE + name + API).then().statusCode(204);
@@ -125,8 +137,9 @@ class EventSubscribersTest {
         created.then().statusCode(201);
         String topic = created.jsonPath().getString("properties.topic");
         String group = created.jsonPath().getString("properties.consumerGroupPrefix") + "main";
-        // the tenant's realm here is the test issuer: it issues this client's tokens (Keycloak would, for the secret
-        // the registration answered; FakeKeycloak stands in for its admin API only)
+        // the tests' broker takes the test issuer's tokens (every service's tests sign in there): it issues this
+        // client's tokens here; that Keycloak issues them for the secret the registration answered is shown above, and
+        // the end-to-end suite reads with Keycloak's tokens (WalkingSkeletonIT)
         String secret = dev.imagegallery.devstack.TestIssuer.shared().registerClient("contoso", name);
         var client = dev.imagegallery.devstack.BusLayout.clientProps(
                 dev.imagegallery.devstack.TestInfra.shared().kafkaBootstrap(),
@@ -167,8 +180,8 @@ class EventSubscribersTest {
         given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body("{}")
                 .put("/tenants/fabrikam/providers/Microsoft.Gallery/eventSubscribers/" + name + API).then()
                 .statusCode(404).body("error.code", is("TenantNotFound"));
-        assertNull(FakeKeycloak.client("contoso", name));
-        assertNull(FakeKeycloak.client("fabrikam", name));
+        assertTrue(keycloak().client("contoso", name).isEmpty());
+        assertTrue(keycloak().client("fabrikam", name).isEmpty());
     }
 
     @Test
@@ -198,35 +211,19 @@ class EventSubscribersTest {
         given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body("{}")
                 .put(BASE + name + "?api-version=2022-12-01").then().statusCode(400)
                 .body("error.code", is("InvalidApiVersionParameter"));
-        assertNull(FakeKeycloak.client("contoso", name), "nothing was registered");
-    }
-
-    @Test
-    void anUnavailableIdentityProviderIsA503ThatKeepsNothing() {
-        String name = name();
-        FakeKeycloak.down = true;
-        try {
-            put(Tokens.alice(), name, "{}").then().statusCode(503).body("error.code", is("ServiceUnavailable"));
-        } finally {
-            FakeKeycloak.down = false;
-        }
-        given().auth().oauth2(Tokens.alice()).get(BASE + name + API).then().statusCode(404);
-        put(Tokens.alice(), name, "{}").then().statusCode(201);
-        given().auth().oauth2(Tokens.alice()).delete(BASE + name + API).then().statusCode(200);
+        assertTrue(keycloak().client("contoso", name).isEmpty(), "nothing was registered");
     }
 
     @Test
     void aClientTheRealmHasAlreadyIsNeitherTakenOverNorDeleted() {
-        ObjectNode theirs = (ObjectNode) Json.MAPPER.createObjectNode().put("clientId", "gallery-cli")
-                .put("id", UUID.randomUUID().toString());
-        FakeKeycloak.CLIENTS.computeIfAbsent("contoso", r -> new java.util.concurrent.ConcurrentHashMap<>())
-                .putIfAbsent("gallery-cli", theirs);
-        put(Tokens.alice(), "gallery-cli", "{}").then().statusCode(409).body("error.code", is("SubscriberNameInUse"))
-                .body("error.target", is("name"));
-        assertNotNull(FakeKeycloak.client("contoso", "gallery-cli"), "the realm's own client is still there");
+        // the contoso realm's own public client (the local stack's realm file)
+        JsonNode theirs = keycloak().client("contoso", Realms.CLI_CLIENT).orElseThrow();
+        put(Tokens.alice(), Realms.CLI_CLIENT, "{}").then().statusCode(409)
+                .body("error.code", is("SubscriberNameInUse")).body("error.target", is("name"));
         // nor deleted through the subscriber API: it is no subscriber
-        given().auth().oauth2(Tokens.alice()).delete(BASE + "gallery-cli" + API).then().statusCode(204);
-        assertNotNull(FakeKeycloak.client("contoso", "gallery-cli"));
+        given().auth().oauth2(Tokens.alice()).delete(BASE + Realms.CLI_CLIENT + API).then().statusCode(204);
+        JsonNode after = keycloak().client("contoso", Realms.CLI_CLIENT).orElseThrow();
+        assertEquals(theirs, after, "the realm's own client is still there, unchanged");
     }
 
     @Test
@@ -245,8 +242,10 @@ class EventSubscribersTest {
         assertEquals(1, outcomes.stream().filter(o -> o.status() == 201).count(), () -> "outcomes: " + outcomes);
         assertTrue(outcomes.stream().allMatch(o -> o.status() == 201 || o.status() == 200 || o.status() == 409),
                 () -> "outcomes: " + outcomes);
-        assertEquals(1, outcomes.stream().filter(o -> o.body().contains("clientSecret")).count(),
-                "the secret is told once");
+        List<Hostile.Outcome> told = outcomes.stream().filter(o -> o.body().contains("clientSecret")).toList();
+        assertEquals(1, told.size(), "the secret is told once");
+        assertEquals(keycloak().secret("contoso", name), io.restassured.path.json.JsonPath.from(told.get(0).body())
+                .getString("properties.clientSecret"), "the secret told is the one client's in Keycloak");
         assertTrue(Hostile.openTransactions("access", Duration.ofSeconds(5)).isEmpty());
         given().auth().oauth2(Tokens.alice()).delete(BASE + name + API).then().statusCode(200);
     }

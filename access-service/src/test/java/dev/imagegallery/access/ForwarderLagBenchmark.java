@@ -113,7 +113,10 @@ class ForwarderLagBenchmark {
                             "SELECT count(*) FROM outbox WHERE topic <> ?", "x", rs -> rs.next() ? rs.getLong(1) : -1)
                             + " forwarded=" + AccessTestSupport.query("SELECT count(*) FROM forwarded_event "
                             + "WHERE event_id <> ?", "x", rs -> rs.next() ? rs.getLong(1) : -1)
-                            + " received=" + count[0]);
+                            + " received=" + count[0] + " db=" + AccessTestSupport.query("SELECT string_agg(state || "
+                            + "'/' || coalesce(wait_event, '-') || '/' || extract(epoch from now() - xact_start)::int "
+                            + "|| 's:' || left(query, 40), ' | ') FROM pg_stat_activity WHERE state <> 'idle' AND "
+                            + "query <> ?", "x", rs -> rs.next() ? rs.getString(1) : "-"));
                 } catch (Exception e) {
                     return;
                 }

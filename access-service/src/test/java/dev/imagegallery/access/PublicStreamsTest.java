@@ -57,7 +57,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 @WithTestResource(value = InfraResource.class, initArgs = @ResourceArg(name = "database", value = "access"),
         scope = TestResourceScope.MATCHING_RESOURCES)
-@WithTestResource(value = FakeKeycloak.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class PublicStreamsTest {
     static final String GALLERY_API = "?api-version=2026-12-01";
     static final String CONTOSO_STREAM = PublicEvents.topicOf(Realms.CONTOSO);

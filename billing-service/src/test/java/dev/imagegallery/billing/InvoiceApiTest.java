@@ -203,6 +203,16 @@ class InvoiceApiTest {
                 .body("error.target", is("$top"));
         given().auth().oauth2(Tokens.alice()).get(usagePath(sub, march, march) + "&$skiptoken=bogus").then()
                 .statusCode(400).body("error.target", is("$skiptoken"));
+        // the token format billing used to issue (base64 of "o:2"), now refused as any token this list did not issue
+        given().auth().oauth2(Tokens.alice()).get(usagePath(sub, march, march) + "&$skiptoken=bzoy").then()
+                .statusCode(400).body("error.target", is("$skiptoken"));
+        // behind the front door the nextLink is on the host the client called
+        String behind = given().auth().oauth2(Tokens.alice()).header("X-Forwarded-Proto", "https")
+                .header("X-Forwarded-Host", "gallery.example:8443")
+                .get(usagePath(sub, march, march.plusDays(30)) + "&$top=2").then().statusCode(200)
+                .extract().path("nextLink");
+        assertThat(behind, startsWith("https://gallery.example:8443/subscriptions/" + sub
+                + "/providers/Microsoft.Consumption/usageDetails?"));
         given().auth().oauth2(Tokens.alice()).get(usagePath(sub, march, march)).then().statusCode(200)
                 .body("nextLink", nullValue()).body("value", notNullValue());
     }

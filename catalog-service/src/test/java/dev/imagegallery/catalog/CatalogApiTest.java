@@ -26,6 +26,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
 @WithTestResource(value = InfraResource.class, initArgs = @ResourceArg(name = "database", value = "catalog"),
@@ -162,5 +163,40 @@ class CatalogApiTest {
                 .get(RG + "/providers/Microsoft.Compute/galleries" + API + "&$top=2").then().statusCode(200)
                 .body("value.size()", is(2)).extract().path("nextLink");
         given().auth().oauth2(Tokens.alice()).get(next).then().statusCode(200).body("value.name", hasItem("paged2"));
+    }
+
+    @Test
+    void aNextLinkIsOnTheHostTheClientCalledAndKeepsItsQuery() {
+        for (int i = 0; i < 3; i++) {
+            given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(galleryBody())
+                    .put(gallery("door" + i) + API).then().statusCode(201);
+        }
+        String list = RG + "/providers/Microsoft.Compute/galleries";
+        String query = API + "&$top=2&x-note=a%20b";
+        // behind the front door, which says where the client called (X-Forwarded-* or RFC 7239's Forwarded)
+        String next = given().urlEncodingEnabled(false).auth().oauth2(Tokens.alice())
+                .header("X-Forwarded-Proto", "https").header("X-Forwarded-Host", "gallery.example:8443")
+                .get(list + query).then().statusCode(200).extract().path("nextLink");
+        assertTrue(next.startsWith("https://gallery.example:8443" + list + query + "&%24skiptoken="), next);
+        String viaForwarded = given().urlEncodingEnabled(false).auth().oauth2(Tokens.alice())
+                .header("Forwarded", "proto=https;host=front.example")
+                .get(list + query).then().statusCode(200).extract().path("nextLink");
+        assertTrue(viaForwarded.startsWith("https://front.example" + list + query + "&%24skiptoken="), viaForwarded);
+        // following it replaces the token and nothing else
+        String third = given().urlEncodingEnabled(false).auth().oauth2(Tokens.alice())
+                .header("X-Forwarded-Proto", "https").header("X-Forwarded-Host", "gallery.example:8443")
+                .get(next.substring("https://gallery.example:8443".length())).then().statusCode(200)
+                .body("value.size()", is(2)).extract().path("nextLink");
+        assertTrue(third.startsWith("https://gallery.example:8443" + list + query + "&%24skiptoken="), third);
+        assertEquals(1, third.split("skiptoken=", -1).length - 1, third);
+        // without a front door, the host the client called
+        String direct = given().urlEncodingEnabled(false).auth().oauth2(Tokens.alice()).get(list + query).then()
+                .statusCode(200).extract().path("nextLink");
+        assertTrue(direct.startsWith("http://localhost:"), direct);
+        // a token is one list's: the galleries' token on the managed images' list is refused
+        String token = next.substring(next.indexOf("%24skiptoken=") + "%24skiptoken=".length());
+        given().auth().oauth2(Tokens.alice())
+                .get(RG + "/providers/Microsoft.Compute/images" + API + "&$skiptoken=" + token).then()
+                .statusCode(400).body("error.code", is("InvalidParameter")).body("error.target", is("$skiptoken"));
     }
 }

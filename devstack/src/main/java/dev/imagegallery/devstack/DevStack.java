@@ -16,11 +16,14 @@ public final class DevStack {
     }
 
     public static void main(String[] args) throws Exception {
-        Path run = ProjectPaths.root().resolve(".local");
+        // a second stack beside the developer's (benchmarks): its own folder and every port shifted
+        String dir = System.getenv("GALLERY_RUN_DIR");
+        Path run = dir == null || dir.isBlank() ? ProjectPaths.root().resolve(".local") : Path.of(dir);
+        String offset = System.getenv("GALLERY_PORT_OFFSET");
         Files.createDirectories(run);
         Path ready = run.resolve("ready");
         Files.deleteIfExists(ready);
-        LocalStack stack = new LocalStack(run, 0);
+        LocalStack stack = new LocalStack(run, offset == null || offset.isBlank() ? 0 : Integer.parseInt(offset));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("stopping the local stack");

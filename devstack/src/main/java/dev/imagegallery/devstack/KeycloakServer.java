@@ -9,6 +9,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -33,6 +34,17 @@ public final class KeycloakServer implements AutoCloseable {
      * (the platform clients' secrets) are replaced from {@code values}.
      */
     public static KeycloakServer start(Path dir, int port, int managementPort, Map<String, String> values) {
+        return start(dir, port, managementPort, values, "512m", List.of());
+    }
+
+    /**
+     * As {@link #start(Path, int, int, Map)}, with the heap's maximum and further {@code kc.sh start-dev} options
+     * (e.g. {@code --db=dev-mem}: nothing kept between starts). Keycloak prepares itself for a set of build options
+     * once per home folder ("Updating the configuration", about a minute): a home reused with the same options starts
+     * without it.
+     */
+    public static KeycloakServer start(Path dir, int port, int managementPort, Map<String, String> values,
+                                       String heap, List<String> options) {
         try {
             Path home = dir.resolve("keycloak-" + Versions.KEYCLOAK);
             if (!Files.isRegularFile(home.resolve("bin/kc.sh"))) {
@@ -49,12 +61,13 @@ public final class KeycloakServer implements AutoCloseable {
                     Files.writeString(imports.resolve(realm), text);
                 }
             }
-            List<String> cmd = List.of("bash", home.resolve("bin/kc.sh").toString(), "start-dev",
-                    "--http-port=" + port, "--hostname=http://localhost:" + port,
-                    "--http-management-port=" + managementPort, "--import-realm", "--log-level=WARN");
+            List<String> cmd = new ArrayList<>(List.of("bash", home.resolve("bin/kc.sh").toString(),
+                    "start-dev", "--http-port=" + port, "--hostname=http://localhost:" + port,
+                    "--http-management-port=" + managementPort, "--import-realm", "--log-level=WARN"));
+            cmd.addAll(options);
             Map<String, String> env = Map.of(
                     "JAVA_HOME", System.getProperty("java.home"),
-                    "JAVA_OPTS_KC_HEAP", "-Xms64m -Xmx512m",
+                    "JAVA_OPTS_KC_HEAP", "-Xms64m -Xmx" + heap,
                     "KC_BOOTSTRAP_ADMIN_USERNAME", "admin",
                     "KC_BOOTSTRAP_ADMIN_PASSWORD", "admin");
             Path log = dir.resolve("keycloak.log");

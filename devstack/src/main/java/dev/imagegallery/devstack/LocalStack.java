@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * The whole system on one machine: PostgreSQL, a KRaft Kafka broker (secured: {@link BusLayout}), Keycloak with the
  * contoso and fabrikam realms and the services' platform realm,
- * and the four services from their packaged jars. Used by {@code ./gallery up} (offset 0: the documented ports) and
+ * the four services from their packaged jars, and the front door before them (https with a CA of its own). Used by
+ * {@code ./gallery up} (offset 0: the documented ports) and
  * by the end-to-end suite (an offset, so that it never meets a developer's running stack).
  */
 public final class LocalStack implements AutoCloseable {
@@ -26,6 +27,14 @@ public final class LocalStack implements AutoCloseable {
      */
     public static final Map<String, Integer> MANAGEMENT_PORTS = Map.of("catalog-service", 9081,
             "replication-service", 9082, "access-service", 9083, "billing-service", 9084);
+    /**
+     * The front door (module front-door): one ARM endpoint, https on 8443 with the stack's own CA ({@link LocalTls}),
+     * its http twin on 8080, health on 9085; started after the services, in front of them.
+     */
+    public static final String DOOR = "front-door";
+    public static final int DOOR_HTTPS_PORT = 8443;
+    public static final int DOOR_HTTP_PORT = 8080;
+    public static final int DOOR_MANAGEMENT_PORT = 9085;
     public static final Map<String, String> DATABASES = Map.of("catalog-service", "catalog", "replication-service",
             "replication", "access-service", "access", "billing-service", "billing");
 
@@ -36,6 +45,8 @@ public final class LocalStack implements AutoCloseable {
     private KeycloakServer keycloak;
     private java.util.Properties busSecrets;
     private final List<ManagedProcess> services = new ArrayList<>();
+    private ManagedProcess door;
+    private LocalTls tls;
     private final Map<String, Map<String, String>> extraEnv = new HashMap<>();
 
     public LocalStack(Path runDir, int offset) {
@@ -58,6 +69,21 @@ public final class LocalStack implements AutoCloseable {
     /** The service's management interface: {@code /q/health/ready}, {@code /q/metrics}. */
     public String managementUrl(String service) {
         return "http://localhost:" + port(MANAGEMENT_PORTS.get(service));
+    }
+
+    /** The front door over https (its certificate names localhost; trust {@link #tls()}'s CA). */
+    public String doorUrl() {
+        return "https://localhost:" + port(DOOR_HTTPS_PORT);
+    }
+
+    /** The front door's http twin (for curl users; same routes, same headers). */
+    public String doorHttpUrl() {
+        return "http://localhost:" + port(DOOR_HTTP_PORT);
+    }
+
+    /** The stack's CA and the door's certificate (under the run folder's {@code tls/}). */
+    public LocalTls tls() {
+        return tls;
     }
 
     public String issuer(String realm) {
@@ -148,6 +174,13 @@ public final class LocalStack implements AutoCloseable {
                 Net.await(svc, Duration.ofSeconds(180), () -> Net.httpStatus(ready) == 200, () -> !p.alive());
                 log(svc + " ready on " + serviceUrl(svc), t0);
             }
+            tls = LocalTls.ensure(runDir.resolve("tls"));
+            door = startDoor();
+            // its management interface serves https with the same certificate (Quarkus gives it the default TLS
+            // configuration): ready when its http twin answers (the door's own 404 for a path no service serves)
+            String doorUp = doorHttpUrl() + "/";
+            Net.await(DOOR, Duration.ofSeconds(120), () -> Net.httpStatus(doorUp) == 404, () -> !door.alive());
+            log("front door ready on " + doorUrl() + " (and " + doorHttpUrl() + ")", t0);
             return this;
         } catch (java.io.IOException e) {
             close();
@@ -159,7 +192,8 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private void checkFree() {
-        List<Integer> ports = new ArrayList<>(List.of(port(9092), port(9093), port(9094), port(8180), port(9180)));
+        List<Integer> ports = new ArrayList<>(List.of(port(9092), port(9093), port(9094), port(8180), port(9180),
+                port(DOOR_HTTPS_PORT), port(DOOR_HTTP_PORT), port(DOOR_MANAGEMENT_PORT)));
         SERVICE_PORTS.values().forEach(p -> ports.add(port(p)));
         MANAGEMENT_PORTS.values().forEach(p -> ports.add(port(p)));
         for (int p : ports) {
@@ -208,6 +242,26 @@ public final class LocalStack implements AutoCloseable {
         return ManagedProcess.start(svc, cmd, runDir, env, logDir().resolve(svc + ".log"));
     }
 
+    private ManagedProcess startDoor() {
+        Path jar = ProjectPaths.root().resolve(DOOR).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build first (./mvnw install -DskipTests)");
+        }
+        Map<String, String> env = new HashMap<>(tls.doorEnv());
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(port(DOOR_HTTP_PORT)));
+        env.put("QUARKUS_HTTP_SSL_PORT", String.valueOf(port(DOOR_HTTPS_PORT)));
+        env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(port(DOOR_MANAGEMENT_PORT)));
+        env.put("GALLERY_DOOR_UPSTREAMS_ACCESS", serviceUrl("access-service"));
+        env.put("GALLERY_DOOR_UPSTREAMS_CATALOG", serviceUrl("catalog-service"));
+        env.put("GALLERY_DOOR_UPSTREAMS_BILLING", serviceUrl("billing-service"));
+        env.put("GALLERY_DOOR_UPSTREAMS_REPLICATION", serviceUrl("replication-service"));
+        env.putAll(extraEnv.getOrDefault(DOOR, Map.of()));
+        List<String> cmd = new ArrayList<>(List.of(ProjectPaths.javaBinary().toString()));
+        cmd.addAll(jvmOptions(DOOR));
+        cmd.addAll(List.of("-jar", jar.toString()));
+        return ManagedProcess.start(DOOR, cmd, runDir, env, logDir().resolve(DOOR + ".log"));
+    }
+
     /**
      * The JVM a service runs in. Each gets its whole heap from the start: grown from a small one, the old generation
      * filled at every step and a service under load stopped for full collections (100 ms each, seen as resolve p99
@@ -216,6 +270,10 @@ public final class LocalStack implements AutoCloseable {
      * and SerialGC stopped for 120 ms full collections (bench/replication/run.sh runs it the same way).
      */
     public static List<String> jvmOptions(String svc) {
+        if (svc.equals(DOOR)) {
+            // the door holds no state and streams bodies (a few buffers per exchange): a small heap is plenty
+            return List.of("-Xms128m", "-Xmx128m", "-XX:+UseSerialGC");
+        }
         return svc.equals("replication-service")
                 ? List.of("-Xms512m", "-Xmx512m", "-XX:+UseParallelGC")
                 : List.of("-Xms256m", "-Xmx256m", "-XX:+UseSerialGC");
@@ -240,12 +298,18 @@ public final class LocalStack implements AutoCloseable {
             s.put(svc, serviceUrl(svc) + "  (OpenAPI: " + serviceUrl(svc) + "/q/swagger-ui; health and metrics: "
                     + managementUrl(svc) + "/q/health, /q/metrics)");
         }
+        s.put("front door", doorUrl() + "  (the whole ARM surface on one endpoint, routed by path; http twin: "
+                + doorHttpUrl() + "; health: https://localhost:" + port(DOOR_MANAGEMENT_PORT) + "/q/health)");
+        s.put("TLS", tls.howToTrust(doorUrl()));
         s.put("logs", logDir().toString());
         return s;
     }
 
     public List<ManagedProcess> processes() {
         List<ManagedProcess> all = new ArrayList<>(services);
+        if (door != null) {
+            all.add(door);
+        }
         if (keycloak != null) {
             all.add(keycloak.process());
         }
@@ -300,6 +364,10 @@ public final class LocalStack implements AutoCloseable {
 
     @Override
     public void close() {
+        if (door != null) {
+            door.stop();
+            door = null;
+        }
         for (int i = services.size() - 1; i >= 0; i--) {
             services.get(i).stop();
         }

@@ -170,6 +170,178 @@ class WalkingSkeletonIT {
     }
 
     /**
+     * A subscriber's token runs out, with real Keycloak and the secured bus: alice registers a subscriber and its
+     * client's tokens are made to live 30 s (the client attribute {@code access.token.lifespan}, as an administrator
+     * sets it in Keycloak). Two readers of contoso's stream sign in as it: one that gets new tokens with the client's
+     * credentials (Kafka's login refreshes them and re-authenticates), and one that has a single token and cannot get
+     * another (a file, as a client whose credentials were revoked in Keycloak). The broker ends a session when its
+     * token expires ({@code connections.max.reauth.ms} set: a session lives until the earlier of that bound and the
+     * token's expiry): after the expiry the second reader is refused at sign-in and sees none of the events, the first
+     * goes on reading. Then alice deletes the subscriber: its ACLs go first, so the first reader, its token still
+     * valid, is refused at its next fetch and gets nothing more, and Keycloak gives the client no new token.
+     */
+    static final int LIFESPAN = 30;
+
+    @Test
+    void aSubscriberWhoseTokenExpiresIsDisconnectedUnlessItGetsANewOne() throws Exception {
+        String alice = token(Realms.CONTOSO, "alice");
+        String subscriber = "/tenants/contoso/providers/Microsoft.Gallery/eventSubscribers/e2e-expiring"
+                + "?api-version=2026-12-01";
+        var registered = given().auth().oauth2(alice).contentType(ContentType.JSON).body("{}")
+                .put(url("access-service", subscriber)).then().statusCode(201).extract().jsonPath();
+        String clientId = registered.getString("properties.clientId");
+        String secret = registered.getString("properties.clientSecret");
+        String tokenUrl = registered.getString("properties.tokenUrl");
+        String topic = registered.getString("properties.topic");
+        String bootstrap = registered.getString("properties.bootstrapServers");
+        var keycloak = new dev.imagegallery.devstack.KeycloakAdmin("http://localhost:" + stack.keycloakPort(), "admin",
+                "admin");
+        keycloak.setAttribute(Realms.CONTOSO, clientId, "access.token.lifespan", String.valueOf(LIFESPAN));
+
+        // the events: alice's share of a gallery with her own subscription, added and removed in turns (each change is
+        // a GallerySharingChanged on contoso's stream); the first once access-service knows the gallery
+        String gallery = "/subscriptions/" + SUB + "/resourceGroups/rg-expiring/providers/Microsoft.Compute/galleries/"
+                + "expiring";
+        gallery(alice, gallery, "{\"location\":\"westeurope\"}");
+        String add = "{\"operationType\":\"Add\",\"groups\":[{\"type\":\"Subscriptions\",\"ids\":[\"" + SUB
+                + "\"]}]}";
+        String remove = add.replace("Add", "Remove");
+        String shareUrl = url("access-service", gallery + "/share" + API);
+        await().atMost(Duration.ofSeconds(60)).until(() -> given().auth().oauth2(alice).contentType(ContentType.JSON)
+                .body(add).post(shareUrl).statusCode() == 200);
+
+        // one token, in a file: the reader that cannot get another
+        String once = keycloak.clientToken(Realms.CONTOSO, clientId, secret).orElseThrow();
+        var claims = dev.imagegallery.devstack.KeycloakAdmin.claims(once);
+        assertEquals(LIFESPAN, claims.path("exp").asLong() - claims.path("iat").asLong(), () -> "token: " + claims);
+        Path tokenFile = java.nio.file.Files.createTempFile("subscriber-token", ".jwt");
+        java.nio.file.Files.writeString(tokenFile, once);
+        String fileUrl = tokenFile.toUri().toString();
+        dev.imagegallery.devstack.BusLayout.allowTokenUrl(fileUrl);
+        dev.imagegallery.devstack.BusLayout.allowTokenUrl(tokenUrl);
+        java.util.Properties refreshing = subscriberProps(bootstrap);
+        refreshing.put("sasl.oauthbearer.token.endpoint.url", tokenUrl);
+        refreshing.put("sasl.oauthbearer.client.credentials.client.id", clientId);
+        refreshing.put("sasl.oauthbearer.client.credentials.client.secret", secret);
+        // short tokens: refresh at 80 % of their life, not Kafka's defaults (at least 60 s apart, 300 s early)
+        refreshing.put("sasl.login.refresh.min.period.seconds", "1");
+        refreshing.put("sasl.login.refresh.buffer.seconds", "1");
+        java.util.Properties fixed = subscriberProps(bootstrap);
+        fixed.put("sasl.oauthbearer.token.endpoint.url", fileUrl);
+        fixed.put("sasl.oauthbearer.jwt.retriever.class",
+                "org.apache.kafka.common.security.oauthbearer.FileJwtRetriever");
+
+        try (StreamReader renewing = new StreamReader(refreshing, topic, gallery);
+             StreamReader stuck = new StreamReader(fixed, topic, gallery)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> renewing.ready && stuck.ready);
+            // before the token expires both read
+            long first = System.currentTimeMillis();
+            given().auth().oauth2(alice).contentType(ContentType.JSON).body(remove).post(shareUrl).then()
+                    .statusCode(200);
+            await().atMost(Duration.ofSeconds(20)).until(() -> renewing.since(first, false) == 1
+                    && stuck.since(first, false) == 1);
+
+            // after it: the reader that gets new tokens reads on; the one that cannot is refused and reads nothing
+            Thread.sleep(Math.max(0, claims.path("exp").asLong() * 1000 - System.currentTimeMillis()) + 3_000);
+            long second = System.currentTimeMillis();
+            given().auth().oauth2(alice).contentType(ContentType.JSON).body(add).post(shareUrl).then().statusCode(200);
+            await().atMost(Duration.ofSeconds(30)).until(() -> renewing.since(second, true) == 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> stuck.failure != null);
+            assertTrue(stuck.failure instanceof org.apache.kafka.common.errors.AuthenticationException,
+                    () -> "the reader with an expired token: " + stuck.failure);
+            assertEquals(0, stuck.since(second), () -> "after its token expired: " + stuck.received);
+            assertTrue(renewing.failure == null, () -> "the reader with new tokens: " + renewing.failure);
+
+            // deleted: refused at its next fetch (no ACLs) though its token is valid, and no new token from Keycloak
+            given().auth().oauth2(alice).delete(url("access-service", subscriber)).then().statusCode(200);
+            long third = System.currentTimeMillis();
+            given().auth().oauth2(alice).contentType(ContentType.JSON).body(remove).post(shareUrl).then()
+                    .statusCode(200);
+            await().atMost(Duration.ofSeconds(20)).until(() -> renewing.failure != null);
+            assertTrue(renewing.failure instanceof org.apache.kafka.common.errors.AuthorizationException
+                            || renewing.failure instanceof org.apache.kafka.common.errors.AuthenticationException,
+                    () -> "the deleted subscriber's reader: " + renewing.failure);
+            assertEquals(0, renewing.since(third), () -> "after its deletion: " + renewing.received);
+            assertTrue(keycloak.clientToken(Realms.CONTOSO, clientId, secret).isEmpty(), "no new token");
+        } finally {
+            java.nio.file.Files.deleteIfExists(tokenFile);
+        }
+    }
+
+    /** A subscriber's settings without a consumer group (its readers take every partition from the end). */
+    static java.util.Properties subscriberProps(String bootstrap) {
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("security.protocol", "SASL_PLAINTEXT");
+        p.put("sasl.mechanism", "OAUTHBEARER");
+        p.put("sasl.jaas.config", "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;");
+        p.put("sasl.login.callback.handler.class",
+                "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler");
+        p.put("key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+        p.put("value.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+        return p;
+    }
+
+    /**
+     * Reads a tenant's stream from its end in a thread of its own, keeping the {@code GallerySharingChanged} events of
+     * one gallery, until closed or until the broker refuses it ({@link #failure}).
+     */
+    static final class StreamReader implements AutoCloseable {
+        record Received(long at, com.fasterxml.jackson.databind.JsonNode event) {
+        }
+
+        final List<Received> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        volatile boolean ready;
+        volatile Throwable failure;
+        private volatile boolean stop;
+        private final Thread thread;
+
+        StreamReader(java.util.Properties props, String topic, String gallery) {
+            thread = new Thread(() -> {
+                try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(props)) {
+                    List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                            .map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition())).toList();
+                    consumer.assign(partitions);
+                    consumer.seekToEnd(partitions);
+                    partitions.forEach(consumer::position);
+                    ready = true;
+                    while (!stop) {
+                        for (var r : consumer.poll(Duration.ofMillis(300))) {
+                            var e = dev.imagegallery.events.Json.read(r.value(),
+                                    com.fasterxml.jackson.databind.JsonNode.class);
+                            if (e.path("type").asText().equals("GallerySharingChanged")
+                                    && e.path("subject").asText().equalsIgnoreCase(gallery)) {
+                                received.add(new Received(System.currentTimeMillis(), e));
+                            }
+                        }
+                    }
+                } catch (Throwable t) {
+                    failure = t;
+                }
+            }, "stream-reader");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** How many of the gallery's sharing states it received after {@code t}. */
+        long since(long t) {
+            return received.stream().filter(r -> r.at() >= t).count();
+        }
+
+        /** How many it received after {@code t} that share the gallery ({@code shared}) or share it with nobody. */
+        long since(long t, boolean shared) {
+            return received.stream().filter(r -> r.at() >= t
+                    && r.event().path("data").path("shares").size() > 0 == shared).count();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop = true;
+            thread.join(10_000);
+        }
+    }
+
+    /**
      * The cross-tenant story with real Keycloak: alice shares a gallery with fabrikam, bob (fabrikam's administrator)
      * accepts, resolves latest through the share and downloads it; alice revokes the share; bob is refused.
      */
@@ -475,6 +647,69 @@ class WalkingSkeletonIT {
      * (no role) Owner of contoso's subscription is refused with another service's credentials, with none, and with a
      * user's API token; no service grants her anything, and no read model holds the assignment.
      */
+
+    /**
+     * The front door over HTTPS, trusted through the stack's own CA, in front of the real services: subscriptions
+     * (access-service), a gallery (catalog-service) and an upload (replication-service) answer as on their own
+     * ports, with ARM's request ids; bad input is the service's own ARM error naming the field; a path no service
+     * serves is the door's ARM 404.
+     */
+    @Test
+    void throughTheFrontDoorEachServiceAnswersAsItselfOverHttps() throws Exception {
+        String alice = token(Realms.CONTOSO, "alice");
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        try (var in = java.nio.file.Files.newInputStream(stack.tls().trustStore())) {
+            trust.load(in, dev.imagegallery.devstack.LocalTls.TRUSTSTORE_PASSWORD.toCharArray());
+        }
+        var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        var ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        HttpClient door = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(10)).build();
+        java.util.function.Function<String, HttpRequest.Builder> at = path -> HttpRequest
+                .newBuilder(URI.create(stack.doorUrl() + path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + alice);
+
+        // a fresh stack's services learn alice's grants through Kafka within seconds
+        await().atMost(Duration.ofSeconds(60)).until(() -> door.send(at.apply("/subscriptions/" + SUB
+                + "/providers/Microsoft.Compute/galleries" + API).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode() == 200);
+        HttpResponse<String> subs = door.send(at.apply("/subscriptions?api-version=2022-12-01")
+                .header("x-ms-correlation-request-id", "e2e-door").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, subs.statusCode(), subs.body());
+        assertTrue(subs.body().contains(SUB), subs.body());
+        assertTrue(subs.headers().firstValue("x-ms-request-id").isPresent());
+        assertEquals("e2e-door", subs.headers().firstValue("x-ms-correlation-request-id").orElseThrow());
+
+        String rg = "/subscriptions/" + SUB + "/resourceGroups/rg-door";
+        String gallery = rg + "/providers/Microsoft.Compute/galleries/doorgallery";
+        HttpResponse<String> created = door.send(at.apply(gallery + API).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"location\":\"westeurope\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, created.statusCode(), created.body());
+        HttpResponse<String> bad = door.send(at.apply(gallery + "/images/bad" + API)
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(
+                        "{\"location\":\"westeurope\",\"properties\":{\"osType\":\"Plan9\",\"osState\":"
+                                + "\"Generalized\",\"identifier\":{\"publisher\":\"p\",\"offer\":\"o\",\"sku\":\"s\"}}}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        String direct = given().auth().oauth2(alice).contentType(ContentType.JSON)
+                .body("{\"location\":\"westeurope\",\"properties\":{\"osType\":\"Plan9\",\"osState\":"
+                        + "\"Generalized\",\"identifier\":{\"publisher\":\"p\",\"offer\":\"o\",\"sku\":\"s\"}}}")
+                .put(url("catalog-service", gallery + "/images/bad" + API)).then().statusCode(400)
+                .extract().path("error.target");
+        assertEquals(400, bad.statusCode(), bad.body());
+        assertTrue(bad.body().contains("\"target\":\"" + direct + "\""), "the service's own error: " + bad.body());
+
+        byte[] image = new byte[256 * 1024];
+        new Random(7).nextBytes(image);
+        HttpResponse<String> upload = door.send(at.apply("/blobs/westeurope/" + SUB + "/through-the-door.raw")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(image)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, upload.statusCode(), upload.body());
+
+        HttpResponse<String> none = door.send(at.apply("/nowhere").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, none.statusCode());
+        assertTrue(none.body().contains("\"code\":\"NotFound\""), none.body());
+    }
     @Test
     void aForgedGrantIsRefusedByTheBusAndGrantsNothing() throws Exception {
         String assignment = java.util.UUID.randomUUID().toString();

@@ -1,6 +1,7 @@
 package dev.imagegallery.access.api;
 
 import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.common.arm.ArmList;
 import dev.imagegallery.events.PublicEvents;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

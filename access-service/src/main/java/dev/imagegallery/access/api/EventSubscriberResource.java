@@ -4,6 +4,7 @@ import dev.imagegallery.access.publicstream.BusAdmin;
 import dev.imagegallery.access.publicstream.SnapshotService;
 import dev.imagegallery.access.publicstream.SubscriberService;
 import dev.imagegallery.access.publicstream.SubscriberService.Subscriber;
+import dev.imagegallery.common.arm.ArmList;
 import dev.imagegallery.common.security.CurrentCaller;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;

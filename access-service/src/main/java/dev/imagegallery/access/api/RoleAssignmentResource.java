@@ -4,6 +4,7 @@ import dev.imagegallery.access.domain.Inputs;
 import dev.imagegallery.access.domain.ScopePath;
 import dev.imagegallery.access.service.AccessService;
 import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.common.arm.ArmList;
 import dev.imagegallery.common.security.BuiltInRoles;
 import dev.imagegallery.common.security.CurrentCaller;
 import io.quarkus.security.Authenticated;

@@ -4,6 +4,7 @@ import dev.imagegallery.access.domain.AuditEntry;
 import dev.imagegallery.access.domain.Sharing;
 import dev.imagegallery.access.service.SharingService;
 import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.common.arm.ArmList;
 import dev.imagegallery.common.security.CurrentCaller;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;

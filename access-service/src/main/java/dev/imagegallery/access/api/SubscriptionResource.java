@@ -1,6 +1,7 @@
 package dev.imagegallery.access.api;
 
 import dev.imagegallery.access.service.AccessService;
+import dev.imagegallery.common.arm.ArmList;
 import dev.imagegallery.common.security.CurrentCaller;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;

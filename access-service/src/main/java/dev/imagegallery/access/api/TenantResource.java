@@ -2,6 +2,7 @@ package dev.imagegallery.access.api;
 
 import dev.imagegallery.access.domain.Tenant;
 import dev.imagegallery.access.service.TenantService;
+import dev.imagegallery.common.arm.ArmList;
 import dev.imagegallery.common.security.CurrentCaller;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;

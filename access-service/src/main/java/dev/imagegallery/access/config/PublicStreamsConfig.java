@@ -65,5 +65,13 @@ public interface PublicStreamsConfig {
         /** The audience a subscriber's tokens carry for the broker. */
         @WithDefault("kafka-broker")
         String brokerAudience();
+
+        /**
+         * How long a subscriber's access token lives (its client's {@code access.token.lifespan}; the tenants' realms
+         * give their users' tokens 30 minutes). The broker ends a session when its token expires, so a client
+         * disabled or deleted in Keycloak (not through this API, which removes the ACLs first) reads at most this long.
+         */
+        @WithDefault("5M")
+        java.time.Duration subscriberTokenLifespan();
     }
 }

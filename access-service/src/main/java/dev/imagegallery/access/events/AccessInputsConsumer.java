@@ -9,12 +9,12 @@ import dev.imagegallery.common.inbox.Inbox;
 import dev.imagegallery.events.CloudEvent;
 import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Payloads;
-import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * What access-service learns from others: the galleries, image definitions and versions that exist (catalog) and the
@@ -31,33 +31,31 @@ public class AccessInputsConsumer {
         this.access = access;
     }
 
+    /** The catalog's events this consumer applies (the others pass without a transaction). */
+    static final Set<String> CATALOG_TYPES = Set.of(EventTypes.IMAGE_DEFINITION_CHANGED, EventTypes.VERSION_PUBLISHED,
+            EventTypes.VERSION_DELETED, EventTypes.GALLERY_CHANGED);
+
     @Incoming("catalog-events")
     public Uni<Void> catalog(String json) {
-        CloudEvent event = parse(json);
-        if (event == null) {
-            return Uni.createFrom().voidItem();
-        }
-        switch (event.type()) {
-            case EventTypes.IMAGE_DEFINITION_CHANGED -> {
-                var p = event.dataAs(Payloads.ImageDefinitionChanged.class);
-                return Inbox.process(event, () -> scope(p.definitionId(), ScopeRef.DEFINITION, p.subscriptionId(),
-                        p.deleted()));
+        return Inbox.consume(json, "catalog", CATALOG_TYPES, event -> {
+            switch (event.type()) {
+                case EventTypes.IMAGE_DEFINITION_CHANGED -> {
+                    var p = event.dataAs(Payloads.ImageDefinitionChanged.class);
+                    return scope(p.definitionId(), ScopeRef.DEFINITION, p.subscriptionId(), p.deleted());
+                }
+                case EventTypes.VERSION_PUBLISHED -> {
+                    var p = event.dataAs(Payloads.VersionPublished.class);
+                    return scope(p.versionId(), ScopeRef.VERSION, p.subscriptionId(), false);
+                }
+                case EventTypes.VERSION_DELETED -> {
+                    var p = event.dataAs(Payloads.VersionDeleted.class);
+                    return scope(p.versionId(), ScopeRef.VERSION, p.subscriptionId(), true);
+                }
+                default -> {
+                    return gallery(event);
+                }
             }
-            case EventTypes.VERSION_PUBLISHED -> {
-                var p = event.dataAs(Payloads.VersionPublished.class);
-                return Inbox.process(event, () -> scope(p.versionId(), ScopeRef.VERSION, p.subscriptionId(), false));
-            }
-            case EventTypes.VERSION_DELETED -> {
-                var p = event.dataAs(Payloads.VersionDeleted.class);
-                return Inbox.process(event, () -> scope(p.versionId(), ScopeRef.VERSION, p.subscriptionId(), true));
-            }
-            case EventTypes.GALLERY_CHANGED -> {
-                return gallery(event);
-            }
-            default -> {
-                return Uni.createFrom().voidItem();
-            }
-        }
+        });
     }
 
     /**
@@ -84,33 +82,28 @@ public class AccessInputsConsumer {
         });
     }
 
+    /** A gallery known (or gone): its sharing ends with it. */
     private Uni<Void> gallery(CloudEvent event) {
-        return Inbox.process(event, () -> {
-            var p = event.dataAs(Payloads.GalleryChanged.class);
-            String key = p.galleryId().toLowerCase(Locale.ROOT);
-            if (p.deleted()) {
-                return sharing.galleryDeleted(p.galleryId());
-            }
-            return GalleryRef.<GalleryRef>findById(key).flatMap(existing -> {
-                GalleryRef g = existing != null ? existing : new GalleryRef();
-                g.galleryKey = key;
-                g.galleryId = p.galleryId();
-                g.subscriptionId = p.subscriptionId();
-                g.tenantId = p.tenantId();
-                g.uniqueName = p.uniqueName();
-                g.location = p.location();
-                return existing != null ? Uni.createFrom().voidItem() : g.persist().replaceWithVoid();
-            });
+        var p = event.dataAs(Payloads.GalleryChanged.class);
+        String key = p.galleryId().toLowerCase(Locale.ROOT);
+        if (p.deleted()) {
+            return sharing.galleryDeleted(p.galleryId());
+        }
+        return GalleryRef.<GalleryRef>findById(key).flatMap(existing -> {
+            GalleryRef g = existing != null ? existing : new GalleryRef();
+            g.galleryKey = key;
+            g.galleryId = p.galleryId();
+            g.subscriptionId = p.subscriptionId();
+            g.tenantId = p.tenantId();
+            g.uniqueName = p.uniqueName();
+            g.location = p.location();
+            return existing != null ? Uni.createFrom().voidItem() : g.persist().replaceWithVoid();
         });
     }
 
     @Incoming("audit-events")
     public Uni<Void> audit(String json) {
-        CloudEvent event = parse(json);
-        if (event == null || !EventTypes.ACCESS_DENIED.equals(event.type())) {
-            return Uni.createFrom().voidItem();
-        }
-        return Inbox.process(event, () -> {
+        return Inbox.consume(json, "audit", Set.of(EventTypes.ACCESS_DENIED), event -> {
             var p = event.dataAs(Payloads.AccessDenied.class);
             AuditEntry e = new AuditEntry();
             e.id = event.id();
@@ -123,14 +116,5 @@ public class AccessInputsConsumer {
             e.at = p.at();
             return e.persist().replaceWithVoid();
         });
-    }
-
-    private static CloudEvent parse(String json) {
-        try {
-            return CloudEvent.parse(json);
-        } catch (IllegalArgumentException e) {
-            Log.warnf("skipping a malformed event: %s", e.getMessage());
-            return null;
-        }
     }
 }

@@ -52,7 +52,7 @@ public class KeycloakClients {
     /** Creates the client and answers its secret (generated here, 256 random bits). */
     public Uni<String> create(String realm, String clientId, String description) {
         String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(32));
-        Map<String, Object> client = Map.of(
+        Map<String, Object> client = new java.util.HashMap<>(Map.of(
                 "clientId", clientId,
                 "name", "Image Gallery event subscriber " + clientId,
                 "description", description == null ? "" : description,
@@ -67,7 +67,10 @@ public class KeycloakClients {
                         "protocol", "openid-connect",
                         "protocolMapper", "oidc-audience-mapper",
                         "config", Map.of("included.custom.audience", config.keycloak().brokerAudience(),
-                                "access.token.claim", "true", "id.token.claim", "false"))));
+                                "access.token.claim", "true", "id.token.claim", "false")))));
+        // the tokens' lifetime: a client disabled or deleted in Keycloak itself reads at most this long
+        client.put("attributes", Map.of("access.token.lifespan",
+                String.valueOf(config.keycloak().subscriberTokenLifespan().toSeconds())));
         return token().chain(t -> send(HttpRequest.newBuilder(admin(realm, "/clients"))
                 .header("Authorization", "Bearer " + t).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(Json.write(client))).build()))

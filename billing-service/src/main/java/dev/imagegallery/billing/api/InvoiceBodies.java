@@ -1,10 +1,10 @@
 package dev.imagegallery.billing.api;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.imagegallery.billing.domain.Invoice;
 import dev.imagegallery.billing.domain.InvoiceCalculator;
 import dev.imagegallery.billing.domain.InvoiceCalculator.Line;
 import dev.imagegallery.billing.domain.PriceSheet;
+import dev.imagegallery.common.arm.ArmList;
 
 import java.math.BigDecimal;
 import java.util.List;
@@ -32,9 +32,6 @@ public final class InvoiceBodies {
     public record InvoiceBody(String id, String name, String type, Properties properties) {
     }
 
-    public record InvoiceList(List<InvoiceBody> value, @JsonInclude(JsonInclude.Include.ALWAYS) String nextLink) {
-    }
-
     public static String id(String sub, Invoice i) {
         return "/subscriptions/" + sub + "/providers/" + TYPE + "/" + i.month();
     }
@@ -55,8 +52,8 @@ public final class InvoiceBodies {
                 l.meterName(), l.region(), l.quantity(), l.unitOfMeasure(), l.unitPrice(), l.cost());
     }
 
-    public static InvoiceList list(String sub, List<Invoice> invoices) {
-        return new InvoiceList(invoices.stream().map(i -> body(sub, i)).toList(), null);
+    public static ArmList<InvoiceBody> list(String sub, List<Invoice> invoices) {
+        return ArmList.of(invoices.stream().map(i -> body(sub, i)).toList());
     }
 
     static final String CSV_HEADER = "invoice,lineType,servicePeriod,meterCategory,meterSubCategory,meterName,region,"

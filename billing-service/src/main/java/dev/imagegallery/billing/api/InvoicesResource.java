@@ -1,8 +1,9 @@
 package dev.imagegallery.billing.api;
 
-import dev.imagegallery.billing.api.InvoiceBodies.InvoiceList;
+import dev.imagegallery.billing.api.InvoiceBodies.InvoiceBody;
 import dev.imagegallery.billing.service.InvoiceService;
 import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.common.arm.ArmList;
 import dev.imagegallery.common.security.Authorizer;
 import dev.imagegallery.common.security.CurrentCaller;
 import io.quarkus.security.Authenticated;
@@ -41,7 +42,7 @@ public class InvoicesResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<InvoiceList> list(@PathParam("subscriptionId") String sub) {
+    public Uni<ArmList<InvoiceBody>> list(@PathParam("subscriptionId") String sub) {
         UsageDetailsResource.requireGuid(sub);
         return authorizer.require(caller.get(), "/subscriptions/" + sub, READ)
                 .flatMap(v -> invoices.list(sub))

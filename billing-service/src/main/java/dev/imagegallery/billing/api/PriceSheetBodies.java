@@ -1,10 +1,10 @@
 package dev.imagegallery.billing.api;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.imagegallery.billing.domain.Dates;
 import dev.imagegallery.billing.domain.PriceSheet;
 import dev.imagegallery.billing.domain.PriceSheetVersion;
 import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.common.arm.ArmList;
 
 import java.math.BigDecimal;
 import java.time.LocalDate;
@@ -33,10 +33,6 @@ public final class PriceSheetBodies {
     }
 
     public record PriceSheetBody(String id, String name, String type, Properties properties) {
-    }
-
-    public record PriceSheetList(List<PriceSheetBody> value,
-                                 @JsonInclude(JsonInclude.Include.ALWAYS) String nextLink) {
     }
 
     /** The domain sheet a PUT body asks for; 400 naming the field for anything invalid. */
@@ -77,8 +73,8 @@ public final class PriceSheetBodies {
     }
 
     /** Every version, each with the day the next one takes over. */
-    public static PriceSheetList list(List<PriceSheetVersion> versions) {
-        return new PriceSheetList(versions.stream().map(v -> body(v, next(versions, v))).toList(), null);
+    public static ArmList<PriceSheetBody> list(List<PriceSheetVersion> versions) {
+        return ArmList.of(versions.stream().map(v -> body(v, next(versions, v))).toList());
     }
 
     public static LocalDate next(List<PriceSheetVersion> versions, PriceSheetVersion v) {

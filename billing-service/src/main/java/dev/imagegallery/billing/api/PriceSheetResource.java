@@ -1,8 +1,8 @@
 package dev.imagegallery.billing.api;
 
 import dev.imagegallery.billing.api.PriceSheetBodies.PriceSheetBody;
-import dev.imagegallery.billing.api.PriceSheetBodies.PriceSheetList;
 import dev.imagegallery.billing.service.PriceSheetService;
+import dev.imagegallery.common.arm.ArmList;
 import dev.imagegallery.common.security.CurrentCaller;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
@@ -42,7 +42,7 @@ public class PriceSheetResource {
 
     @GET
     @Path("versions")
-    public Uni<PriceSheetList> versions() {
+    public Uni<ArmList<PriceSheetBody>> versions() {
         caller.get();
         return prices.versions().map(PriceSheetBodies::list);
     }

@@ -1,18 +1,11 @@
 package dev.imagegallery.billing.api;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-
 import java.math.BigDecimal;
 import java.util.List;
 
 /** The Microsoft.Consumption/usageDetails wire format (kind {@code legacy}), as Azure writes it. */
 public final class UsageDetailBodies {
     private UsageDetailBodies() {
-    }
-
-    /** An ARM list; {@code nextLink} is written even when null, as ARM does. */
-    public record UsageDetailList(List<UsageDetail> value,
-                                  @JsonInclude(JsonInclude.Include.ALWAYS) String nextLink) {
     }
 
     public record UsageDetail(String id, String name, String type, String kind, LegacyProperties properties) {

@@ -3,7 +3,6 @@ package dev.imagegallery.billing.api;
 import dev.imagegallery.billing.api.UsageDetailBodies.LegacyProperties;
 import dev.imagegallery.billing.api.UsageDetailBodies.MeterDetails;
 import dev.imagegallery.billing.api.UsageDetailBodies.UsageDetail;
-import dev.imagegallery.billing.api.UsageDetailBodies.UsageDetailList;
 import dev.imagegallery.billing.domain.PriceSheet;
 import dev.imagegallery.billing.domain.UsageCalculator;
 import dev.imagegallery.billing.domain.UsageLine;
@@ -26,10 +25,6 @@ public final class UsageDetailMapper {
     static final DateTimeFormatter INSTANT = DateTimeFormatter.ISO_INSTANT;
 
     private UsageDetailMapper() {
-    }
-
-    public static UsageDetailList list(String subscriptionId, List<UsageLine> lines, String nextLink) {
-        return new UsageDetailList(lines.stream().map(l -> detail(subscriptionId, l)).toList(), nextLink);
     }
 
     public static UsageDetail detail(String subscriptionId, UsageLine l) {

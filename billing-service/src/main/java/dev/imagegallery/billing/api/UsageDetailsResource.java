@@ -1,8 +1,10 @@
 package dev.imagegallery.billing.api;
 
-import dev.imagegallery.billing.api.UsageDetailBodies.UsageDetailList;
+import dev.imagegallery.billing.api.UsageDetailBodies.UsageDetail;
 import dev.imagegallery.billing.service.UsageService;
 import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.common.arm.ArmList;
+import dev.imagegallery.common.arm.Paging;
 import dev.imagegallery.common.security.Authorizer;
 import dev.imagegallery.common.security.CurrentCaller;
 import io.quarkus.security.Authenticated;
@@ -27,6 +29,8 @@ import java.util.UUID;
 @Produces(MediaType.APPLICATION_JSON)
 public class UsageDetailsResource {
     static final String READ = "Microsoft.Consumption/usageDetails/read";
+    /** Usage pages: {@code $top} 1000 lines by default, at most 5000. */
+    static final Paging.Limits PAGES = new Paging.Limits(1000, 5000);
 
     private final UsageService usage;
     private final Authorizer authorizer;
@@ -44,18 +48,17 @@ public class UsageDetailsResource {
      */
     @GET
     @Path("usageDetails")
-    public Uni<UsageDetailList> usageDetails(@PathParam("subscriptionId") String sub,
-                                            @QueryParam("startDate") String startDate,
-                                            @QueryParam("endDate") String endDate,
-                                            @QueryParam("$top") String top,
-                                            @QueryParam("$skiptoken") String skipToken,
-                                            @Context UriInfo uri) {
+    public Uni<ArmList<UsageDetail>> usageDetails(@PathParam("subscriptionId") String sub,
+                                                  @QueryParam("startDate") String startDate,
+                                                  @QueryParam("endDate") String endDate,
+                                                  @QueryParam("$top") String top,
+                                                  @QueryParam("$skiptoken") String skipToken,
+                                                  @Context UriInfo uri) {
         requireGuid(sub);
         return authorizer.require(caller.get(), "/subscriptions/" + sub, READ)
-                .map(v -> Paging.of(top, skipToken))
+                .map(v -> Paging.of(uri, top, skipToken, PAGES))
                 .flatMap(paging -> usage.usageDetails(sub, usage.period(startDate, endDate))
-                        .map(lines -> UsageDetailMapper.list(sub, paging.page(lines),
-                                paging.nextLink(uri, lines.size()))));
+                        .map(lines -> paging.slice(lines).map(l -> UsageDetailMapper.detail(sub, l))));
     }
 
     static void requireGuid(String sub) {

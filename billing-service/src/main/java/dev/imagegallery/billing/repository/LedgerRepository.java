@@ -13,15 +13,14 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 /**
- * Writes of the metering ledger (storage meters, egress records, deletions, processed event ids, dead letters), in
- * plain SQL on one connection inside the caller's transaction, so that a whole batch of events commits at once.
+ * Writes of the metering ledger (storage meters, egress records, deletions), in plain SQL on one connection inside the
+ * caller's transaction, so that a whole batch of events commits at once with its processed event ids (common's
+ * {@code Inbox.recordFresh}) and dead letters (common's {@code Outbox.emitAll}).
  * Every row carries when the system knew of it ({@code known_at}, and {@code end_known_at} for a meter's end): the
  * time of the event that wrote it, never before the cutoff of an invoice already issued for the subscription.
  * Invoicing reads the ledger as of a month's cutoff, so it depends on the events only (see V4__knowledge_time.sql);
@@ -56,27 +55,6 @@ public class LedgerRepository {
                         cutoffs.put(r.getString(0), r.getOffsetDateTime(1).toInstant());
                     }
                     return cutoffs;
-                });
-    }
-
-    public record DeadLetter(UUID id, String topic, String key, String payload, Instant createdAt) {
-    }
-
-    /** Records event ids as processed; answers those that were not processed before (the ones to apply). */
-    public Uni<Set<String>> markProcessed(SqlConnection c, List<String> ids, List<String> types) {
-        if (ids.isEmpty()) {
-            return Uni.createFrom().item(Set.of());
-        }
-        return c.preparedQuery("INSERT INTO processed_event (event_id, type, processed_at) "
-                        + "SELECT i, t, clock_timestamp() FROM unnest($1::text[], $2::text[]) AS x(i, t) "
-                        + "ON CONFLICT (event_id) DO NOTHING RETURNING event_id")
-                .execute(Tuple.of(ids.toArray(new String[0]), types.toArray(new String[0])))
-                .map(rows -> {
-                    Set<String> fresh = new HashSet<>();
-                    for (Row r : rows) {
-                        fresh.add(r.getString(0));
-                    }
-                    return fresh;
                 });
     }
 
@@ -274,31 +252,6 @@ public class LedgerRepository {
                         + "ON CONFLICT (event_id) DO NOTHING")
                 .execute(Tuple.tuple().addValue(ids).addValue(keys).addValue(versions).addValue(subs).addValue(sources)
                         .addValue(destinations).addValue(bytes).addValue(times).addValue(knowns))
-                .replaceWithVoid();
-    }
-
-    /** Dead letters go through the outbox (the relay sends each row to its own topic): written or not, with the rest. */
-    public Uni<Void> insertOutbox(SqlConnection c, List<DeadLetter> letters) {
-        if (letters.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        List<UUID> ids = new ArrayList<>();
-        List<String> topics = new ArrayList<>();
-        List<String> keys = new ArrayList<>();
-        List<String> payloads = new ArrayList<>();
-        List<OffsetDateTime> times = new ArrayList<>();
-        for (DeadLetter l : letters) {
-            ids.add(l.id());
-            topics.add(l.topic());
-            keys.add(l.key());
-            payloads.add(l.payload());
-            times.add(utc(l.createdAt()));
-        }
-        return c.preparedQuery("INSERT INTO outbox (id, topic, event_key, payload, created_at) "
-                        + "SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) "
-                        + "ON CONFLICT (id) DO NOTHING")
-                .execute(Tuple.of(ids.toArray(new UUID[0]), topics.toArray(new String[0]), keys.toArray(new String[0]),
-                        payloads.toArray(new String[0]), times.toArray(new OffsetDateTime[0])))
                 .replaceWithVoid();
     }
 

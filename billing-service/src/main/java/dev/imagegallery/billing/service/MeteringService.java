@@ -1,13 +1,14 @@
 package dev.imagegallery.billing.service;
 
 import dev.imagegallery.billing.config.BillingConfig;
-import dev.imagegallery.billing.repository.LedgerRepository;
-import dev.imagegallery.billing.repository.LedgerRepository.DeadLetter;
-import dev.imagegallery.billing.repository.LedgerRepository.NewEgress;
 import dev.imagegallery.billing.domain.KnownAt;
 import dev.imagegallery.billing.domain.StorageLedger;
 import dev.imagegallery.billing.domain.UsageEvents;
 import dev.imagegallery.billing.domain.UsageEvents.Parsed;
+import dev.imagegallery.billing.repository.LedgerRepository;
+import dev.imagegallery.billing.repository.LedgerRepository.NewEgress;
+import dev.imagegallery.common.inbox.Inbox;
+import dev.imagegallery.common.outbox.Outbox;
 import dev.imagegallery.common.outbox.OutboxConfig;
 import dev.imagegallery.events.CloudEvent;
 import dev.imagegallery.events.EventTypes;
@@ -48,16 +49,19 @@ import java.util.UUID;
 public class MeteringService {
     private final Pool pool;
     private final LedgerRepository ledger;
+    private final Outbox outbox;
     private final String source;
     private final Clock clock = Clock.systemUTC();
     private final UsageEvents events;
     /** From this many events a batch is parsed in parallel. */
     private static final int PARALLEL_PARSE = 256;
 
-    public MeteringService(Pool pool, LedgerRepository ledger, BillingConfig config, OutboxConfig outbox) {
+    public MeteringService(Pool pool, LedgerRepository ledger, Outbox outbox, BillingConfig config,
+                           OutboxConfig outboxConfig) {
         this.pool = pool;
         this.ledger = ledger;
-        this.source = outbox.source();
+        this.outbox = outbox;
+        this.source = outboxConfig.source();
         var limits = config.metering();
         this.events = new UsageEvents(new UsageEvents.Limits(limits.maxBytes(), limits.maxReplicaCount(),
                 limits.maxClockSkew()), clock);
@@ -114,7 +118,7 @@ public class MeteringService {
                     types.add(p.event().type());
                 }
             }
-            return ledger.markProcessed(c, ids, types).flatMap(fresh -> applyFresh(c, topic, events, fresh));
+            return Inbox.recordFresh(c, ids, types).flatMap(fresh -> applyFresh(c, topic, events, fresh));
         });
     }
 
@@ -135,7 +139,7 @@ public class MeteringService {
         Set<String> subscriptions = new LinkedHashSet<>();
         Set<String> versions = new LinkedHashSet<>();
         List<Parsed> egress = new ArrayList<>();
-        List<DeadLetter> dead = new ArrayList<>();
+        List<Outbox.Entry> dead = new ArrayList<>();
         List<Parsed> storage = new ArrayList<>();
         for (Parsed p : todo) {
             if (p.reason() != null) {
@@ -171,7 +175,7 @@ public class MeteringService {
                                     e.bytes(), this.events.timeOf(e.transferredAt(), p.event()),
                                     knowledge.of(p.event(), e.subscriptionId()));
                         }).toList())))
-                .flatMap(v -> ledger.insertOutbox(c, dead))
+                .flatMap(v -> outbox.emitAll(c, dead))
                 .invoke(() -> {
                     if (!dead.isEmpty()) {
                         Log.warnf("dead-lettered %d usage event(s) to %s, e.g. %s: %s", dead.size(),
@@ -211,7 +215,7 @@ public class MeteringService {
         });
     }
 
-    private DeadLetter deadLetter(String topic, Parsed p) {
+    private Outbox.Entry deadLetter(String topic, Parsed p) {
         String id = p.id();
         String type = p.event() == null ? null : p.event().type();
         CloudEvent letter = CloudEvent.of(source, EventTypes.USAGE_EVENT_REJECTED,
@@ -222,7 +226,7 @@ public class MeteringService {
                 .getBytes(StandardCharsets.UTF_8));
         String key = p.event() != null && p.event().subject() != null ? p.event().subject()
                 : id != null ? id : "unparseable";
-        return new DeadLetter(letterId, EventTypes.BILLING_DLQ_TOPIC, key, letter.toJson(), clock.instant());
+        return new Outbox.Entry(letterId, EventTypes.BILLING_DLQ_TOPIC, key, letter.toJson(), clock.instant());
     }
 
     private static String key(String versionId) {

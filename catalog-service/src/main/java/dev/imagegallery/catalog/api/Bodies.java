@@ -1,5 +1,7 @@
 package dev.imagegallery.catalog.api;
 
+import dev.imagegallery.common.arm.Paging;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -12,8 +14,8 @@ public final class Bodies {
     private Bodies() {
     }
 
-    public record ArmList<T>(List<T> value, String nextLink) {
-    }
+    /** The page sizes of the catalog's lists: {@code $top} 100 by default, at most 1000 (see common's Paging). */
+    public static final Paging.Limits PAGES = new Paging.Limits(100, 1000);
 
     // galleries
     public record GalleryBody(String id, String name, String type, String location, Map<String, String> tags,

@@ -3,6 +3,8 @@ package dev.imagegallery.catalog.api;
 import dev.imagegallery.catalog.domain.ResourceIds;
 import dev.imagegallery.catalog.domain.Validation;
 import dev.imagegallery.catalog.service.GalleryService;
+import dev.imagegallery.common.arm.ArmList;
+import dev.imagegallery.common.arm.Paging;
 import dev.imagegallery.common.security.Authorizer;
 import dev.imagegallery.common.security.CurrentCaller;
 import io.quarkus.security.Authenticated;
@@ -84,28 +86,28 @@ public class GalleryResource {
 
     @GET
     @Path("resourceGroups/{rg}/providers/Microsoft.Compute/galleries")
-    public Uni<Bodies.ArmList<Bodies.GalleryBody>> listByGroup(@PathParam("subscriptionId") String sub,
-                                                                @PathParam("rg") String rg,
-                                                                @QueryParam("$top") String top,
-                                                                @QueryParam("$skiptoken") String skip,
-                                                                @Context UriInfo uri) {
+    public Uni<ArmList<Bodies.GalleryBody>> listByGroup(@PathParam("subscriptionId") String sub,
+                                                        @PathParam("rg") String rg,
+                                                        @QueryParam("$top") String top,
+                                                        @QueryParam("$skiptoken") String skip,
+                                                        @Context UriInfo uri) {
         Validation.subscriptionId(sub);
-        Paging paging = Paging.of(top, skip);
+        Paging paging = Paging.of(uri, top, skip, Bodies.PAGES);
         return authorizer.require(caller.get(), ResourceIds.resourceGroup(sub, rg), READ)
                 .flatMap(v -> galleries.galleries(sub, rg, paging.offset(), paging.fetch()))
-                .map(l -> paging.page(l.stream().map(Mapper::gallery).toList(), uri));
+                .map(l -> paging.page(l.stream().map(Mapper::gallery).toList()));
     }
 
     @GET
     @Path("providers/Microsoft.Compute/galleries")
-    public Uni<Bodies.ArmList<Bodies.GalleryBody>> list(@PathParam("subscriptionId") String sub,
-                                                         @QueryParam("$top") String top,
-                                                         @QueryParam("$skiptoken") String skip,
-                                                         @Context UriInfo uri) {
+    public Uni<ArmList<Bodies.GalleryBody>> list(@PathParam("subscriptionId") String sub,
+                                                 @QueryParam("$top") String top,
+                                                 @QueryParam("$skiptoken") String skip,
+                                                 @Context UriInfo uri) {
         Validation.subscriptionId(sub);
-        Paging paging = Paging.of(top, skip);
+        Paging paging = Paging.of(uri, top, skip, Bodies.PAGES);
         return authorizer.require(caller.get(), "/subscriptions/" + sub, READ)
                 .flatMap(v -> galleries.galleries(sub, null, paging.offset(), paging.fetch()))
-                .map(l -> paging.page(l.stream().map(Mapper::gallery).toList(), uri));
+                .map(l -> paging.page(l.stream().map(Mapper::gallery).toList()));
     }
 }

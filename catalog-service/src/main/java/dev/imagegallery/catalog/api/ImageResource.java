@@ -3,6 +3,8 @@ package dev.imagegallery.catalog.api;
 import dev.imagegallery.catalog.domain.ResourceIds;
 import dev.imagegallery.catalog.domain.Validation;
 import dev.imagegallery.catalog.service.DefinitionService;
+import dev.imagegallery.common.arm.ArmList;
+import dev.imagegallery.common.arm.Paging;
 import dev.imagegallery.common.security.Authorizer;
 import dev.imagegallery.common.security.CurrentCaller;
 import io.quarkus.security.Authenticated;
@@ -88,17 +90,17 @@ public class ImageResource {
     }
 
     @GET
-    public Uni<Bodies.ArmList<Bodies.ImageBody>> list(@PathParam("subscriptionId") String sub,
-                                                      @PathParam("rg") String rg,
-                                                      @PathParam("gallery") String gallery,
-                                                      @QueryParam("$top") String top,
-                                                      @QueryParam("$skiptoken") String skip,
-                                                      @Context UriInfo uri) {
+    public Uni<ArmList<Bodies.ImageBody>> list(@PathParam("subscriptionId") String sub,
+                                               @PathParam("rg") String rg,
+                                               @PathParam("gallery") String gallery,
+                                               @QueryParam("$top") String top,
+                                               @QueryParam("$skiptoken") String skip,
+                                               @Context UriInfo uri) {
         Validation.subscriptionId(sub);
-        Paging paging = Paging.of(top, skip);
+        Paging paging = Paging.of(uri, top, skip, Bodies.PAGES);
         return authorizer.require(caller.get(), ResourceIds.gallery(sub, rg, gallery), READ)
                 .flatMap(v -> definitions.images(sub, rg, gallery, paging.offset(), paging.fetch()))
                 .map(l -> paging.page(l.stream()
-                        .map(d -> Mapper.image(ResourceIds.definition(sub, rg, gallery, d.name), d)).toList(), uri));
+                        .map(d -> Mapper.image(ResourceIds.definition(sub, rg, gallery, d.name), d)).toList()));
     }
 }

@@ -3,6 +3,8 @@ package dev.imagegallery.catalog.api;
 import dev.imagegallery.catalog.domain.ResourceIds;
 import dev.imagegallery.catalog.domain.Validation;
 import dev.imagegallery.catalog.service.ManagedImageService;
+import dev.imagegallery.common.arm.ArmList;
+import dev.imagegallery.common.arm.Paging;
 import dev.imagegallery.common.security.Authorizer;
 import dev.imagegallery.common.security.CurrentCaller;
 import io.quarkus.security.Authenticated;
@@ -70,15 +72,15 @@ public class ManagedImageResource {
     }
 
     @GET
-    public Uni<Bodies.ArmList<Bodies.ManagedImageBody>> list(@PathParam("subscriptionId") String sub,
-                                                             @PathParam("rg") String rg,
-                                                             @QueryParam("$top") String top,
-                                                             @QueryParam("$skiptoken") String skip,
-                                                             @Context UriInfo uri) {
+    public Uni<ArmList<Bodies.ManagedImageBody>> list(@PathParam("subscriptionId") String sub,
+                                                      @PathParam("rg") String rg,
+                                                      @QueryParam("$top") String top,
+                                                      @QueryParam("$skiptoken") String skip,
+                                                      @Context UriInfo uri) {
         Validation.subscriptionId(sub);
-        Paging paging = Paging.of(top, skip);
+        Paging paging = Paging.of(uri, top, skip, Bodies.PAGES);
         return authorizer.require(caller.get(), ResourceIds.resourceGroup(sub, rg), READ)
                 .flatMap(v -> images.managedImages(sub, rg, paging.offset(), paging.fetch()))
-                .map(l -> paging.page(l.stream().map(Mapper::managedImage).toList(), uri));
+                .map(l -> paging.page(l.stream().map(Mapper::managedImage).toList()));
     }
 }

@@ -2,6 +2,7 @@ package dev.imagegallery.catalog.api;
 
 import dev.imagegallery.catalog.domain.Validation;
 import dev.imagegallery.catalog.service.SharedViewService;
+import dev.imagegallery.common.arm.ArmList;
 import dev.imagegallery.common.security.Authorizer;
 import dev.imagegallery.common.security.CurrentCaller;
 import dev.imagegallery.common.security.ShareView;
@@ -96,10 +97,10 @@ public class SharedGalleryResource {
 
     @GET
     @Path("sharedGalleries")
-    public Uni<Bodies.ArmList<SharedBody>> sharedGalleries(@PathParam("subscriptionId") String sub,
-                                                           @PathParam("location") String location) {
+    public Uni<ArmList<SharedBody>> sharedGalleries(@PathParam("subscriptionId") String sub,
+                                                    @PathParam("location") String location) {
         return own(sub, location).flatMap(x -> views.sharedGalleries(caller.get()))
-                .map(l -> new Bodies.ArmList<>(l.stream().map(g -> gallery(g, location, false)).toList(), null));
+                .map(l -> ArmList.of(l.stream().map(g -> gallery(g, location, false)).toList()));
     }
 
     @GET
@@ -111,12 +112,12 @@ public class SharedGalleryResource {
 
     @GET
     @Path("sharedGalleries/{gallery}/images")
-    public Uni<Bodies.ArmList<SharedBody>> sharedImages(@PathParam("subscriptionId") String sub,
-                                                        @PathParam("location") String location,
-                                                        @PathParam("gallery") String gallery) {
+    public Uni<ArmList<SharedBody>> sharedImages(@PathParam("subscriptionId") String sub,
+                                                 @PathParam("location") String location,
+                                                 @PathParam("gallery") String gallery) {
         return own(sub, location).flatMap(x -> views.shared(caller.get(), gallery))
-                .flatMap(g -> views.images(g).map(ds -> new Bodies.ArmList<>(ds.stream()
-                        .map(d -> image(new SharedViewService.SharedImage(g, d), location, false)).toList(), null)));
+                .flatMap(g -> views.images(g).map(ds -> ArmList.of(ds.stream()
+                        .map(d -> image(new SharedViewService.SharedImage(g, d), location, false)).toList())));
     }
 
     @GET
@@ -129,13 +130,13 @@ public class SharedGalleryResource {
 
     @GET
     @Path("sharedGalleries/{gallery}/images/{image}/versions")
-    public Uni<Bodies.ArmList<SharedBody>> sharedVersions(@PathParam("subscriptionId") String sub,
-                                                          @PathParam("location") String location,
-                                                          @PathParam("gallery") String gallery,
-                                                          @PathParam("image") String image) {
+    public Uni<ArmList<SharedBody>> sharedVersions(@PathParam("subscriptionId") String sub,
+                                                   @PathParam("location") String location,
+                                                   @PathParam("gallery") String gallery,
+                                                   @PathParam("image") String image) {
         return own(sub, location).flatMap(x -> views.shared(caller.get(), gallery))
                 .flatMap(g -> views.versions(g, image))
-                .map(vs -> new Bodies.ArmList<>(vs.stream().map(v -> version(v, location, false)).toList(), null));
+                .map(vs -> ArmList.of(vs.stream().map(v -> version(v, location, false)).toList()));
     }
 
     @GET
@@ -149,10 +150,10 @@ public class SharedGalleryResource {
 
     @GET
     @Path("communityGalleries")
-    public Uni<Bodies.ArmList<SharedBody>> communityGalleries(@PathParam("subscriptionId") String sub,
-                                                              @PathParam("location") String location) {
+    public Uni<ArmList<SharedBody>> communityGalleries(@PathParam("subscriptionId") String sub,
+                                                       @PathParam("location") String location) {
         return own(sub, location).flatMap(x -> views.communityGalleries())
-                .map(l -> new Bodies.ArmList<>(l.stream().map(g -> gallery(g, location, true)).toList(), null));
+                .map(l -> ArmList.of(l.stream().map(g -> gallery(g, location, true)).toList()));
     }
 
     @GET
@@ -165,21 +166,21 @@ public class SharedGalleryResource {
 
     @GET
     @Path("communityGalleries/{gallery}/images")
-    public Uni<Bodies.ArmList<SharedBody>> communityImages(@PathParam("subscriptionId") String sub,
-                                                           @PathParam("location") String location,
-                                                           @PathParam("gallery") String gallery) {
+    public Uni<ArmList<SharedBody>> communityImages(@PathParam("subscriptionId") String sub,
+                                                    @PathParam("location") String location,
+                                                    @PathParam("gallery") String gallery) {
         return own(sub, location).flatMap(x -> views.community(gallery))
-                .flatMap(g -> views.images(g).map(ds -> new Bodies.ArmList<>(ds.stream()
-                        .map(d -> image(new SharedViewService.SharedImage(g, d), location, true)).toList(), null)));
+                .flatMap(g -> views.images(g).map(ds -> ArmList.of(ds.stream()
+                        .map(d -> image(new SharedViewService.SharedImage(g, d), location, true)).toList())));
     }
 
     @GET
     @Path("communityGalleries/{gallery}/images/{image}/versions")
-    public Uni<Bodies.ArmList<SharedBody>> communityVersions(@PathParam("subscriptionId") String sub,
-                                                             @PathParam("location") String location,
-                                                             @PathParam("gallery") String gallery,
-                                                             @PathParam("image") String image) {
+    public Uni<ArmList<SharedBody>> communityVersions(@PathParam("subscriptionId") String sub,
+                                                      @PathParam("location") String location,
+                                                      @PathParam("gallery") String gallery,
+                                                      @PathParam("image") String image) {
         return own(sub, location).flatMap(x -> views.community(gallery)).flatMap(g -> views.versions(g, image))
-                .map(vs -> new Bodies.ArmList<>(vs.stream().map(v -> version(v, location, true)).toList(), null));
+                .map(vs -> ArmList.of(vs.stream().map(v -> version(v, location, true)).toList()));
     }
 }

@@ -4,6 +4,7 @@ import dev.imagegallery.catalog.domain.ResourceIds;
 import dev.imagegallery.catalog.domain.Validation;
 import dev.imagegallery.catalog.service.VersionDeletion;
 import dev.imagegallery.catalog.service.VersionQueries;
+import dev.imagegallery.common.arm.ArmList;
 import dev.imagegallery.common.security.Authorizer;
 import dev.imagegallery.common.security.CurrentCaller;
 import io.quarkus.security.Authenticated;
@@ -38,15 +39,15 @@ public class SoftDeletedResource {
     }
 
     @GET
-    public Uni<Bodies.ArmList<Bodies.VersionBody>> list(@PathParam("subscriptionId") String sub,
-                                                        @PathParam("rg") String rg,
-                                                        @PathParam("gallery") String gallery,
-                                                        @PathParam("image") String image) {
+    public Uni<ArmList<Bodies.VersionBody>> list(@PathParam("subscriptionId") String sub,
+                                                 @PathParam("rg") String rg,
+                                                 @PathParam("gallery") String gallery,
+                                                 @PathParam("image") String image) {
         Validation.subscriptionId(sub);
         return authorizer.require(caller.get(), ResourceIds.definition(sub, rg, gallery, image), VersionResource.READ)
                 .flatMap(v -> queries.softDeleted(sub, rg, gallery, image))
-                .map(l -> new Bodies.ArmList<>(l.stream()
-                        .map(view -> Mapper.version(view.id(), view.version(), view.regions(), false)).toList(), null));
+                .map(l -> ArmList.of(l.stream()
+                        .map(view -> Mapper.version(view.id(), view.version(), view.regions(), false)).toList()));
     }
 
     @POST

@@ -5,6 +5,8 @@ import dev.imagegallery.catalog.domain.Validation;
 import dev.imagegallery.catalog.service.VersionDeletion;
 import dev.imagegallery.catalog.service.VersionQueries;
 import dev.imagegallery.catalog.service.VersionService;
+import dev.imagegallery.common.arm.ArmList;
+import dev.imagegallery.common.arm.Paging;
 import dev.imagegallery.common.security.Authorizer;
 import dev.imagegallery.common.security.CurrentCaller;
 import io.quarkus.security.Authenticated;
@@ -102,22 +104,22 @@ public class VersionResource {
     }
 
     @GET
-    public Uni<Bodies.ArmList<Bodies.VersionBody>> list(@PathParam("subscriptionId") String sub,
-                                                        @PathParam("rg") String rg,
-                                                        @PathParam("gallery") String gallery,
-                                                        @PathParam("image") String image,
-                                                        @QueryParam("$expand") String expand,
-                                                        @QueryParam("$top") String top,
-                                                        @QueryParam("$skiptoken") String skip,
-                                                        @Context UriInfo uri) {
+    public Uni<ArmList<Bodies.VersionBody>> list(@PathParam("subscriptionId") String sub,
+                                                 @PathParam("rg") String rg,
+                                                 @PathParam("gallery") String gallery,
+                                                 @PathParam("image") String image,
+                                                 @QueryParam("$expand") String expand,
+                                                 @QueryParam("$top") String top,
+                                                 @QueryParam("$skiptoken") String skip,
+                                                 @Context UriInfo uri) {
         Validation.subscriptionId(sub);
-        Paging paging = Paging.of(top, skip);
+        Paging paging = Paging.of(uri, top, skip, Bodies.PAGES);
         boolean withStatus = "ReplicationStatus".equalsIgnoreCase(expand);
         return authorizer.require(caller.get(), ResourceIds.definition(sub, rg, gallery, image), READ)
                 .flatMap(v -> queries.versions(sub, rg, gallery, image, paging.after(), paging.offset(),
                         paging.fetch()))
                 .map(l -> paging.pageByKey(l.stream()
                         .map(view -> Mapper.version(view.id(), view.version(), view.regions(), withStatus)).toList(),
-                        uri, Bodies.VersionBody::name));
+                        Bodies.VersionBody::name));
     }
 }

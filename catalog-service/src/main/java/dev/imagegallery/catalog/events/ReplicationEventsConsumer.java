@@ -1,13 +1,11 @@
 package dev.imagegallery.catalog.events;
 
 import dev.imagegallery.catalog.service.BlobCatalog;
-import dev.imagegallery.catalog.service.ResolutionCache;
 import dev.imagegallery.catalog.service.ReplicationStatusService;
+import dev.imagegallery.catalog.service.ResolutionCache;
 import dev.imagegallery.common.inbox.Inbox;
-import dev.imagegallery.events.CloudEvent;
 import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Payloads;
-import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -30,14 +28,7 @@ public class ReplicationEventsConsumer {
 
     @Incoming("replication-events")
     public Uni<Void> consume(String json) {
-        CloudEvent event;
-        try {
-            event = CloudEvent.parse(json);
-        } catch (IllegalArgumentException e) {
-            Log.warnf("skipping a malformed replication event: %s", e.getMessage());
-            return Uni.createFrom().voidItem();
-        }
-        return Inbox.process(event, () -> switch (event.type()) {
+        return Inbox.consume(json, "replication", event -> switch (event.type()) {
             case EventTypes.REPLICA_COMPLETED -> versions.replicaCompleted(event.dataAs(Payloads.ReplicaCompleted.class));
             case EventTypes.REPLICA_FAILED -> versions.replicaFailed(event.dataAs(Payloads.ReplicaFailed.class));
             case EventTypes.REPLICA_PROGRESS -> versions.replicaProgress(

@@ -62,4 +62,41 @@ public class Outbox {
                         event.toJson(), java.time.OffsetDateTime.ofInstant(event.time(), java.time.ZoneOffset.UTC)))
                 .replaceWith(event);
     }
+
+    /**
+     * An event ready to be written as it is: to a topic of the caller's choosing (a dead-letter topic, say), under an id
+     * the caller derives from what it reports, so that writing it again (a retried batch) adds nothing.
+     */
+    public record Entry(UUID id, String topic, String key, String payload, java.time.Instant createdAt) {
+    }
+
+    /**
+     * Writes {@code entries} through {@code conn} in one statement, inside the caller's own transaction on the plain
+     * SQL pool (a consumer of polled batches, such as billing's metering); an id already in the outbox is skipped.
+     */
+    public Uni<Void> emitAll(io.vertx.mutiny.sqlclient.SqlConnection conn, java.util.List<Entry> entries) {
+        if (entries.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        int n = entries.size();
+        UUID[] ids = new UUID[n];
+        String[] topics = new String[n];
+        String[] keys = new String[n];
+        String[] payloads = new String[n];
+        java.time.OffsetDateTime[] times = new java.time.OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            Entry e = entries.get(i);
+            ids[i] = e.id();
+            topics[i] = e.topic();
+            keys[i] = e.key();
+            payloads[i] = e.payload();
+            times[i] = e.createdAt().atOffset(java.time.ZoneOffset.UTC);
+        }
+        markWritten();
+        return conn.preparedQuery("INSERT INTO outbox (id, topic, event_key, payload, created_at) "
+                        + "SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) "
+                        + "ON CONFLICT (id) DO NOTHING")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(ids, topics, keys, payloads, times))
+                .replaceWithVoid();
+    }
 }

@@ -5,7 +5,6 @@ import dev.imagegallery.events.CloudEvent;
 import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Payloads;
 import io.quarkus.hibernate.reactive.panache.Panache;
-import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -23,14 +22,7 @@ public class AccessEventsConsumer {
 
     @Incoming("access-events")
     public Uni<Void> consume(String json) {
-        CloudEvent event;
-        try {
-            event = CloudEvent.parse(json);
-        } catch (IllegalArgumentException e) {
-            Log.warnf("skipping a malformed access event: %s", e.getMessage());
-            return Uni.createFrom().voidItem();
-        }
-        return Inbox.process(event, () -> apply(event)).invoke(authorizer::invalidate);
+        return Inbox.consume(json, "access", this::apply).invoke(authorizer::invalidate);
     }
 
     /**

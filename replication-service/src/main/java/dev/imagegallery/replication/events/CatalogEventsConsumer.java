@@ -1,11 +1,9 @@
 package dev.imagegallery.replication.events;
 
 import dev.imagegallery.common.inbox.Inbox;
-import dev.imagegallery.events.CloudEvent;
 import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Payloads;
 import dev.imagegallery.replication.service.ReplicationService;
-import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -21,14 +19,7 @@ public class CatalogEventsConsumer {
 
     @Incoming("catalog-events")
     public Uni<Void> consume(String json) {
-        CloudEvent event;
-        try {
-            event = CloudEvent.parse(json);
-        } catch (IllegalArgumentException e) {
-            Log.warnf("skipping a malformed catalog event: %s", e.getMessage());
-            return Uni.createFrom().voidItem();
-        }
-        return Inbox.process(event, () -> switch (event.type()) {
+        return Inbox.consume(json, "catalog", event -> switch (event.type()) {
             case EventTypes.VERSION_PUBLISHED -> replication.plan(event.dataAs(Payloads.VersionPublished.class));
             case EventTypes.VERSION_DELETED -> replication.versionDeleted(event.dataAs(Payloads.VersionDeleted.class));
             case EventTypes.VERSION_TARGET_REGIONS_CHANGED -> replication.targetRegionsChanged(

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Front door benchmarks (issue 15), each figure beside its baseline measured in the same run:
+#   a. resolve latest of a definition with 1,000 versions (bench/catalog's call, real Keycloak token) under wrk through
+#      the door (https, and its http twin) vs straight to catalog-service: same wrk settings, one after the other;
+#      target: the door over https >= 0.7x;
+#   b. upload of the 1 GiB v1 image of ../shared/bench/make-image-pair.py (curl -T, as bench/replication/upload.sh)
+#      through the door over https vs straight to replication-service, alternating; target >= 0.8x.
+# Uses the local stack (./gallery up; started and stopped here if it is not running). GALLERY_PORT_OFFSET=N (and
+# GALLERY_CA=<its run folder>/tls/ca.crt) measures a stack whose ports are all N higher, started beside another with
+#   GALLERY_PORT_OFFSET=N GALLERY_RUN_DIR=/tmp/stack-N java -cp "devstack/target/classes:$(cat devstack/target/classpath.txt)" \
+#     dev.imagegallery.devstack.DevStack
+# Needs: wrk (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk), curl, python3, psql (postgresql-client).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+OFF=${GALLERY_PORT_OFFSET:-0}
+DURATION=${DURATION:-15s}
+WARMUP=${WARMUP:-10s}
+CONNS=${CONNS:-16}
+RUNS=${RUNS:-2}
+SIZE_MIB=${SIZE_MIB:-1024}
+WORK=${BENCH_DIR:-/tmp/repl-bench}
+REGION=${BENCH_REGION:-westus2}
+p() { echo $(( $1 + OFF )); }
+C=http://localhost:$(p 8081)
+R=http://localhost:$(p 8082)
+DOOR=https://localhost:$(p 8443)
+DOOR_HTTP=http://localhost:$(p 8080)
+CA=${GALLERY_CA:-.local/tls/ca.crt}
+PG=$(p 55432)
+STARTED=0
+RUN=$(date +%s)
+for t in wrk curl python3 psql; do command -v $t >/dev/null || { echo "$t is missing (wrk: apt-get install wrk)" >&2; exit 1; }; done
+if [ "$OFF" = 0 ]; then
+  if ! ./gallery status > /tmp/gallery-status.txt || ! grep -q '^running' /tmp/gallery-status.txt; then ./gallery up >/dev/null; STARTED=1; fi
+fi
+[ "$(curl -s --cacert "$CA" -o /dev/null -w '%{http_code}' "$DOOR/none")" = 404 ] \
+  || { echo "the front door does not answer on $DOOR (CA $CA)" >&2; exit 1; }
+forget_run() {
+  PGPASSWORD= psql -q -h 127.0.0.1 -p "$PG" -U postgres catalog >/dev/null 2>&1 <<SQL || true
+DELETE FROM version_region WHERE version_key LIKE '%/resourcegroups/rg-door-$RUN/%';
+DELETE FROM image_version WHERE key LIKE '%/resourcegroups/rg-door-$RUN/%';
+DELETE FROM image_definition WHERE key LIKE '%/resourcegroups/rg-door-$RUN/%';
+DELETE FROM gallery WHERE key LIKE '%/resourcegroups/rg-door-$RUN/%';
+SQL
+}
+cleanup() { forget_run; if [ "$STARTED" = 1 ]; then ./gallery down >/dev/null; fi; }
+trap cleanup EXIT
+
+token() {
+  curl -sf -d grant_type=password -d client_id=gallery-cli -d username=alice -d password=alice \
+    "http://localhost:$(p 8180)/realms/contoso/protocol/openid-connect/token" | sed -E 's/.*"access_token":"([^"]+)".*/\1/'
+}
+TOKEN=$(token)
+SUB=c0de0000-0000-4000-8000-00000000c001
+RG=/subscriptions/$SUB/resourceGroups/rg-door-$RUN
+API="api-version=2024-03-03"
+put() { curl -sf -o /dev/null -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$C$1?$API" -d "$2"; }
+
+for _ in $(seq 1 60); do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$R/blobs/westeurope/$SUB/none")" = 404 ] \
+    && [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+      "$C/subscriptions/$SUB/providers/Microsoft.Compute/galleries?$API")" = 200 ] && break
+  sleep 1
+done
+echo "setting up: a blob, a managed image, a gallery, a definition with 1,000 versions (as bench/catalog/run.sh)"
+head -c 65536 /dev/urandom > /tmp/door-src-$RUN.raw
+BLOB=$(curl -sf -X PUT -H "Authorization: Bearer $TOKEN" --data-binary @/tmp/door-src-$RUN.raw \
+  "$R/blobs/westeurope/$SUB/door-$RUN.raw" | sed -E 's/.*"blobUri":"([^"]+)".*/\1/')
+rm -f /tmp/door-src-$RUN.raw
+MI=$RG/providers/Microsoft.Compute/images/src
+put "$MI" '{"location":"westeurope","properties":{"storageProfile":{"osDisk":{"osType":"Linux","osState":"Generalized","blobUri":"'"$BLOB"'"}}}}'
+G=$RG/providers/Microsoft.Compute/galleries/door
+put "$G" '{"location":"westeurope"}'
+DEF=$G/images/resolve
+put "$DEF" '{"location":"westeurope","properties":{"osType":"Linux","osState":"Generalized","identifier":{"publisher":"bench","offer":"door","sku":"'"$RUN"'"},"recommended":{"vCPUs":{"min":2,"max":16}}}}'
+DEFKEY=$(echo "$DEF" | tr 'A-Z' 'a-z')
+SRC=$(echo "$MI" | tr 'A-Z' 'a-z')
+PGPASSWORD= psql -q -h 127.0.0.1 -p "$PG" -U postgres catalog <<SQL
+INSERT INTO image_version (key, resource_id, definition_key, subscription_id, name, major, minor, patch, location,
+  source_id, source_blob_uri, replica_count, storage_account_type, exclude_from_latest, provisioning_state, published_at,
+  digest, size_bytes)
+SELECT '$DEFKEY/versions/1.0.' || g, '$DEF/versions/1.0.' || g, '$DEFKEY', '$SUB', '1.0.' || g, 1, 0, g, 'westeurope',
+  '$SRC', '$BLOB', 1, 'Standard_LRS', false, 'Succeeded', now(), 'sha256:bench', 65536 FROM generate_series(0, 999) g;
+INSERT INTO version_region (id, version_key, definition_key, region, replica_count, storage_account_type,
+  exclude_from_latest, state, progress)
+SELECT '$DEFKEY/versions/1.0.' || g || '|westeurope', '$DEFKEY/versions/1.0.' || g, '$DEFKEY', 'westeurope', 1,
+  'Standard_LRS', false, 'Completed', 100 FROM generate_series(0, 999) g;
+ANALYZE image_version; ANALYZE version_region;
+SQL
+export TOKEN DEF
+PATH_RESOLVE="/subscriptions/$SUB/providers/Microsoft.Compute/locations/westeurope/resolveImageReference?$API"
+for _ in $(seq 1 300); do
+  v=$(curl -s --cacert "$CA" -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+      "$DOOR$PATH_RESOLVE" -d '{"imageReference":{"id":"'"$DEF"'"}}' | sed -nE 's/.*"exactVersion":"([^"]+)".*/\1/p')
+  [ "$v" = "1.0.999" ] && break; sleep 1
+done
+echo "latest in westeurope through the door: $v"
+
+rps() { grep 'Requests/sec' "$1" | awk '{print $2}'; }
+p99() { grep -E '^ +99%' "$1" | awk '{print $2}'; }
+errors() { grep -E 'Non-2xx|Socket errors' "$1" | tr -s ' ' | tr '\n' ' ' || true; }
+echo "== a. resolve latest (1,000 versions): wrk -t2 -c$CONNS -d$DURATION, each after a $WARMUP warm-up"
+for url in "$C" "$DOOR" "$DOOR_HTTP"; do
+  wrk -t2 -c"$CONNS" -d"$WARMUP" -s bench/catalog/resolve.lua "$url$PATH_RESOLVE" > /dev/null
+done
+wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s bench/catalog/resolve.lua "$C$PATH_RESOLVE" > /tmp/wrk-direct.txt
+wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s bench/catalog/resolve.lua "$DOOR$PATH_RESOLVE" > /tmp/wrk-door.txt
+wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s bench/catalog/resolve.lua "$DOOR_HTTP$PATH_RESOLVE" > /tmp/wrk-door-http.txt
+python3 - "$(rps /tmp/wrk-direct.txt)" "$(rps /tmp/wrk-door.txt)" "$(rps /tmp/wrk-door-http.txt)" \
+  "$(p99 /tmp/wrk-direct.txt)" "$(p99 /tmp/wrk-door.txt)" "$(p99 /tmp/wrk-door-http.txt)" <<'PY'
+import sys
+d, s, h = map(float, sys.argv[1:4]); pd, ps, ph = sys.argv[4:7]
+print(f"{'straight to catalog-service (http)':<40} {d:>9.0f} req/s  p99 {pd:>8}  (baseline)")
+print(f"{'through the door (https)':<40} {s:>9.0f} req/s  p99 {ps:>8}  {s/d:.2f}x  >= 0.7x {'PASS' if s/d >= 0.7 else 'FAIL'}")
+print(f"{'through the door (http twin)':<40} {h:>9.0f} req/s  p99 {ph:>8}  {h/d:.2f}x")
+PY
+for f in /tmp/wrk-direct.txt /tmp/wrk-door.txt /tmp/wrk-door-http.txt; do e=$(errors $f); [ -z "$e" ] || echo "  $f: $e"; done
+
+echo "== b. upload of make-image-pair.py's v1 (${SIZE_MIB} MiB, curl -T): through the door (https) vs straight to replication-service"
+mkdir -p "$WORK"
+if [[ ! -f "$WORK/pair.json" || ! -f "$WORK/pair/v1.img" ]]; then
+  python3 /work/shared/bench/make-image-pair.py "$WORK/pair" --size-mib "$SIZE_MIB" --insert > "$WORK/pair.json"
+fi
+v1="$(python3 -c "import json; print(json.load(open('$WORK/pair.json'))['v1'])")"
+cat "$v1" > /dev/null
+sha="$(sha256sum "$v1" | cut -d' ' -f1)"
+TOKEN=$(token)
+# upload BASE NAME: prints the seconds; the blob is deleted again, so the next upload finds the region without it
+upload() {
+  local out code
+  out="$(curl -s --cacert "$CA" -o "$WORK/upload.json" -w "%{http_code} %{time_total}" -T "$v1" \
+    -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/octet-stream" -H "X-Content-SHA256: $sha" \
+    "$1/blobs/$REGION/$SUB/$2")"
+  code="${out%% *}"
+  [[ "$code" == 201 ]] || { echo "upload of $2 to $1 answered $code: $(cat "$WORK/upload.json")" >&2; exit 1; }
+  curl -sf --cacert "$CA" -o /dev/null -X DELETE -H "Authorization: Bearer $TOKEN" "$1/blobs/$REGION/$SUB/$2"
+  echo "${out#* }"
+}
+# warm-up: both paths have taken an upload before
+upload "$R" "door-warm-$RUN-a" > /dev/null
+upload "$DOOR" "door-warm-$RUN-b" > /dev/null
+size=$(stat -c %s "$v1")
+for r in $(seq "$RUNS"); do
+  direct=$(upload "$R" "door-direct-$RUN-$r")
+  door=$(upload "$DOOR" "door-door-$RUN-$r")
+  python3 - "$direct" "$door" "$size" <<'PY'
+import sys
+d, s, size = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+r = d / s
+print(f"upload through the door (https) {size/s/1e6:>6.0f} MB/s ({s:.2f}s)   straight to replication-service "
+      f"{size/d/1e6:>6.0f} MB/s ({d:.2f}s)   {r:.2f}x  >= 0.8x {'PASS' if r >= 0.8 else 'FAIL'}")
+PY
+done

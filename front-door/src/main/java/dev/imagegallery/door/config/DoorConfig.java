@@ -1,0 +1,49 @@
+package dev.imagegallery.door.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.net.URI;
+import java.time.Duration;
+
+/** The front door's settings: where each service answers, and how long the door waits for one. */
+@ConfigMapping(prefix = "gallery.door")
+public interface DoorConfig {
+
+    /** The services behind the door (the local stack's ports by default). */
+    Upstreams upstreams();
+
+    /** A service that does not accept a connection within this is a 502 {@code BadGateway}. */
+    @WithDefault("5s")
+    Duration connectTimeout();
+
+    /**
+     * A service that sends nothing for this long (no response headers, no body bytes) ends the exchange: 504
+     * {@code GatewayTimeout} if no response had begun. Longer than the services' own request deadline (25 s), so that
+     * their answer, not the door's, is what a client sees; the data plane's streams keep moving bytes.
+     */
+    @WithDefault("60s")
+    Duration upstreamIdleTimeout();
+
+    /** Connections kept per service (HTTP/1.1, keep-alive); requests beyond wait for one. */
+    @WithDefault("64")
+    int poolSize();
+
+    interface Upstreams {
+        /** Subscriptions, tenants, Microsoft.Authorization, the gallery share action and sharing views. */
+        @WithDefault("http://localhost:8083")
+        URI access();
+
+        /** Microsoft.Compute. */
+        @WithDefault("http://localhost:8081")
+        URI catalog();
+
+        /** Microsoft.Consumption. */
+        @WithDefault("http://localhost:8084")
+        URI billing();
+
+        /** The data plane: {@code /blobs/}, {@code /download/}. */
+        @WithDefault("http://localhost:8082")
+        URI replication();
+    }
+}

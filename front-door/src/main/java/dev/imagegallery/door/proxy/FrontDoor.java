@@ -1,0 +1,202 @@
+package dev.imagegallery.door.proxy;
+
+import dev.imagegallery.door.config.DoorConfig;
+import dev.imagegallery.door.routing.RouteTable;
+import dev.imagegallery.door.routing.Upstream;
+import io.quarkus.logging.Log;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.httpproxy.Body;
+import io.vertx.httpproxy.HttpProxy;
+import io.vertx.httpproxy.ProxyContext;
+import io.vertx.httpproxy.ProxyInterceptor;
+import io.vertx.httpproxy.ProxyResponse;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The one ARM endpoint: every request gets ARM's request ids ({@link ArmHeaders}), is routed by its path
+ * ({@link RouteTable}) and handed to Vert.x's reverse proxy for that service, which streams the body both ways (a pipe
+ * with back-pressure: the door never holds more than a few buffers of an upload or a download). What the door answers
+ * itself is an ARM error: 404 where no service serves the path, 400 for a path with dot segments (a route must not be
+ * chosen on one path and served on another), 502 where the service cannot be reached.
+ */
+@ApplicationScoped
+public class FrontDoor {
+    private final DoorConfig config;
+    private final Map<Upstream, HttpProxy> proxies = new EnumMap<>(Upstream.class);
+
+    public FrontDoor(DoorConfig config) {
+        this.config = config;
+    }
+
+    void install(@Observes Router router, Vertx vertx) {
+        HttpClient client = vertx.createHttpClient(new HttpClientOptions()
+                .setKeepAlive(true)
+                .setMaxPoolSize(config.poolSize())
+                .setConnectTimeout((int) config.connectTimeout().toMillis())
+                // a connection with no traffic either way for this long is closed: a pooled one, or a service that
+                // hangs (the request then fails and the client gets a 502, not a hang)
+                .setIdleTimeout((int) config.upstreamIdleTimeout().toSeconds())
+                .setDecompressionSupported(false));
+        for (Upstream u : Upstream.values()) {
+            URI uri = uri(u);
+            boolean tls = "https".equalsIgnoreCase(uri.getScheme());
+            int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
+            SocketAddress server = SocketAddress.inetSocketAddress(port, uri.getHost());
+            HttpProxy proxy = HttpProxy.reverseProxy(client);
+            proxy.origin(ctx -> ctx.client().request(new RequestOptions().setServer(server).setHost(uri.getHost())
+                    .setPort(port).setSsl(tls)).map(upstream -> expectContinue(ctx, buffered(ctx, upstream))));
+            proxy.addInterceptor(new Unreachable(u));
+            proxies.put(u, proxy);
+        }
+        router.route().handler(this::handle);
+    }
+
+    /**
+     * How much of a body may wait in the door for a slow reader (each way) before the other side is paused: Netty's
+     * default (64 KiB) paused an upload every few reads, which cost a third of its throughput.
+     */
+    static final int WRITE_QUEUE = 512 * 1024;
+
+    private static HttpClientRequest buffered(ProxyContext ctx, HttpClientRequest upstream) {
+        upstream.setWriteQueueMaxSize(WRITE_QUEUE);
+        ctx.request().proxiedRequest().response().setWriteQueueMaxSize(WRITE_QUEUE);
+        return upstream;
+    }
+
+    /**
+     * {@code Expect: 100-continue} end to end: the service decides (replication-service answers 100 only once it has
+     * accepted an upload, so a refused one is not sent), the door relays its 100 to the client. The proxy sends the
+     * request head with the first body bytes, which a client waiting for 100 does not send: the head goes at once
+     * (after the proxy has set the headers, in this same event-loop turn).
+     */
+    private static HttpClientRequest expectContinue(ProxyContext ctx, HttpClientRequest upstream) {
+        HttpServerRequest client = ctx.request().proxiedRequest();
+        if ("100-continue".equalsIgnoreCase(client.getHeader(HttpHeaders.EXPECT))) {
+            upstream.continueHandler(v -> client.response().writeContinue());
+            Vertx.currentContext().runOnContext(v -> {
+                try {
+                    upstream.sendHead();
+                } catch (IllegalStateException alreadySent) {
+                    // the client sent its body without waiting: the head went with it
+                }
+            });
+        }
+        return upstream;
+    }
+
+    private URI uri(Upstream u) {
+        return switch (u) {
+            case ACCESS -> config.upstreams().access();
+            case CATALOG -> config.upstreams().catalog();
+            case BILLING -> config.upstreams().billing();
+            case REPLICATION -> config.upstreams().replication();
+        };
+    }
+
+    private void handle(RoutingContext rc) {
+        HttpServerRequest request = rc.request();
+        ArmHeaders.apply(request);
+        String path = request.path();
+        if (path == null || !path.startsWith("/") || dotSegment(path)) {
+            answer(request, 400, "InvalidRequestUri", "The request path must be absolute and hold no '.' or '..' "
+                    + "segment.", "path");
+            return;
+        }
+        RouteTable.Match match = RouteTable.route(path);
+        if (match.upstream().isEmpty()) {
+            if (match.unknownProvider()) {
+                answer(request, 404, "NoRegisteredProviderFound", "No registered resource provider found for "
+                        + "namespace '" + match.namespace() + "'.", null);
+            } else {
+                answer(request, 404, "NotFound", "No resource provider serves the path '" + path + "'.", null);
+            }
+            return;
+        }
+        forwarded(request);
+        proxies.get(match.upstream().get()).handle(request);
+    }
+
+    /**
+     * Tells the service where the client called (for {@code nextLink} and other absolute URLs): the door is the edge,
+     * so whatever a client sent in these headers is replaced, never passed on.
+     */
+    private static void forwarded(HttpServerRequest request) {
+        HostAndPort authority = request.authority();
+        var h = request.headers();
+        h.remove("Forwarded").remove("X-Forwarded-Port").remove("X-Forwarded-Prefix");
+        if (authority != null) {
+            h.set("X-Forwarded-Host", authority.toString());
+        } else {
+            h.remove("X-Forwarded-Host");
+        }
+        h.set("X-Forwarded-Proto", request.isSSL() ? "https" : "http");
+        SocketAddress remote = request.remoteAddress();
+        if (remote != null && remote.hostAddress() != null) {
+            h.set("X-Forwarded-For", remote.hostAddress());
+        } else {
+            h.remove("X-Forwarded-For");
+        }
+    }
+
+    private static boolean dotSegment(String path) {
+        String decoded;
+        try {
+            decoded = URLDecoder.decode(path.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return true; // a malformed escape: no route can be chosen on it
+        }
+        for (String segment : decoded.split("/", -1)) {
+            if (segment.equals(".") || segment.equals("..")) {
+                return true;
+            }
+        }
+        return decoded.contains("\\");
+    }
+
+    private static void answer(HttpServerRequest request, int status, String code, String message, String target) {
+        request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, ArmErrors.JSON)
+                .end(ArmErrors.body(code, message, target));
+    }
+
+    /** A service that cannot be reached, or drops the connection before it answers: 502 with an ARM body. */
+    private static final class Unreachable implements ProxyInterceptor {
+        private final Upstream upstream;
+
+        Unreachable(Upstream upstream) {
+            this.upstream = upstream;
+        }
+
+        @Override
+        public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
+            return context.sendRequest().recover(e -> {
+                Log.warnf("%s %s: %s did not answer: %s", context.request().getMethod(), context.request().getURI(),
+                        upstream.service(), e.toString());
+                Buffer body = ArmErrors.body("BadGateway", "The service behind this path (" + upstream.service()
+                        + ") could not be reached. Try again later.", null);
+                ProxyResponse response = context.request().release().response().setStatusCode(502)
+                        .putHeader(HttpHeaders.CONTENT_TYPE, ArmErrors.JSON).putHeader("Retry-After", "1")
+                        .setBody(Body.body(body));
+                return Future.succeededFuture(response);
+            });
+        }
+    }
+}

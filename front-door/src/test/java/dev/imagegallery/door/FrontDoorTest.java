@@ -1,0 +1,257 @@
+package dev.imagegallery.door;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Requests through the door over HTTPS to real HTTP servers in the services' places ({@link StubUpstreams}). */
+@QuarkusTest
+@QuarkusTestResource(StubUpstreams.class)
+class FrontDoorTest {
+    static final String SUB = "/subscriptions/c0de0000-0000-4000-8000-00000000c001";
+    static final String RG = SUB + "/resourceGroups/rg";
+    static final String GALLERY = RG + "/providers/Microsoft.Compute/galleries/g";
+    static final Pattern GUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+    @TestHTTPResource(value = "/", tls = true)
+    URL https;
+
+    @TestHTTPResource("/")
+    URL http;
+
+    URI at(String pathAndQuery) {
+        return URI.create(https.toString().replaceAll("/$", "") + pathAndQuery);
+    }
+
+    /** The route table of the README, each path answered by the service it names (the stand-in says who it is). */
+    @Test
+    void eachPathIsAnsweredByItsResourceProvider() throws Exception {
+        Map<String, String> table = new LinkedHashMap<>();
+        table.put("/subscriptions?api-version=2022-12-01", "access");
+        table.put(SUB + "?api-version=2022-12-01", "access");
+        table.put("/tenants?api-version=2022-12-01", "access");
+        table.put("/tenants/contoso/providers/Microsoft.Gallery/eventSubscribers/x?api-version=2026-12-01", "access");
+        table.put("/providers/Microsoft.Gallery/asyncapi", "access");
+        table.put(SUB + "/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01", "access");
+        table.put(GALLERY + "/providers/Microsoft.Authorization/roleAssignments/a?api-version=2022-04-01", "access");
+        table.put("/providers/Microsoft.Authorization/roleDefinitions?api-version=2022-04-01", "access");
+        table.put("/providers/Microsoft.Authorization/auditLogs?api-version=2022-04-01", "access");
+        table.put(GALLERY + "/share?api-version=2024-03-03", "access");
+        table.put(GALLERY + "/sharingProfile?api-version=2024-03-03", "access");
+        table.put("/providers/Microsoft.Compute/sharingInvitations/i/accept?api-version=2024-03-03", "access");
+        table.put(GALLERY + "?api-version=2024-03-03", "catalog");
+        table.put(GALLERY + "/images/ubuntu/versions/1.0.0?api-version=2024-03-03", "catalog");
+        table.put(RG.toLowerCase() + "/providers/microsoft.compute/galleries/share?api-version=2024-03-03", "catalog");
+        table.put(SUB + "/providers/Microsoft.Compute/galleries?api-version=2024-03-03", "catalog");
+        table.put(RG + "/providers/Microsoft.Compute/images/src?api-version=2024-03-03", "catalog");
+        table.put(SUB + "/providers/Microsoft.Compute/locations/westeurope/sharedGalleries?api-version=2024-03-03",
+                "catalog");
+        table.put(SUB + "/providers/Microsoft.Compute/locations/westeurope/resolveImageReference?api-version=2024-03-03",
+                "catalog");
+        table.put(SUB + "/providers/Microsoft.Consumption/usageDetails?api-version=2023-05-01", "billing");
+        table.put(SUB + "/providers/Microsoft.Consumption/invoices/2026-11/csv?api-version=2023-05-01", "billing");
+        table.put("/providers/Microsoft.Consumption/priceSheets/default?api-version=2023-05-01", "billing");
+        table.put("/blobs/westeurope/c0de0000-0000-4000-8000-00000000c001/disk.raw", "replication");
+        table.put("/download/westeurope" + GALLERY + "/images/ubuntu/versions/1.0.0", "replication");
+        for (var e : table.entrySet()) {
+            HttpResponse<String> r = Door.send(Door.get(at(e.getKey())));
+            assertEquals(200, r.statusCode(), e.getKey() + ": " + r.body());
+            JsonObject body = new JsonObject(r.body());
+            assertEquals(e.getValue(), body.getString("service"), e.getKey());
+            assertEquals(e.getKey(), body.getString("uri"), "the path and query go on unchanged");
+        }
+    }
+
+    @Test
+    void aPathNoServiceServesIsAnArm404() throws Exception {
+        for (String path : List.of("/", "/ping", "/q/health", "/foo/bar",
+                SUB + "/providers/Microsoft.Network/virtualNetworks/v?api-version=2024-01-01")) {
+            HttpResponse<String> r = Door.send(Door.get(at(path)));
+            assertEquals(404, r.statusCode(), path);
+            assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), path);
+            JsonObject error = new JsonObject(r.body()).getJsonObject("error");
+            assertNotNull(error.getString("message"), path);
+            assertEquals(path.contains("Microsoft.Network") ? "NoRegisteredProviderFound" : "NotFound",
+                    error.getString("code"), path);
+            assertTrue(GUID.matcher(r.headers().firstValue("x-ms-request-id").orElse("")).matches(), path);
+        }
+    }
+
+    @Test
+    void aPathWithDotSegmentsIsRefusedNotRoutedOnOnePathAndServedOnAnother() throws Exception {
+        for (String path : List.of("/blobs/../subscriptions", "/blobs/%2e%2e/subscriptions", "/subscriptions/./x")) {
+            HttpResponse<String> r = Door.send(Door.get(at(path)));
+            assertEquals(400, r.statusCode(), path);
+            JsonObject error = new JsonObject(r.body()).getJsonObject("error");
+            assertEquals("InvalidRequestUri", error.getString("code"), path);
+        }
+    }
+
+    @Test
+    void everyResponseCarriesANewRequestIdAndTheCallersCorrelationId() throws Exception {
+        HttpResponse<String> plain = Door.send(Door.get(at(SUB + "?api-version=2022-12-01")));
+        String requestId = plain.headers().firstValue("x-ms-request-id").orElseThrow();
+        String correlation = plain.headers().firstValue("x-ms-correlation-request-id").orElseThrow();
+        assertTrue(GUID.matcher(requestId).matches(), "the door's id, not the service's: " + requestId);
+        assertTrue(GUID.matcher(correlation).matches());
+        assertNotEquals(requestId, correlation);
+        assertTrue(plain.headers().firstValue("x-ms-client-request-id").isEmpty(), "not asked for");
+        JsonObject seen = new JsonObject(plain.body());
+        assertEquals(requestId, seen.getString("requestId"), "the service learns the id too");
+        assertEquals(correlation, seen.getString("correlationId"));
+
+        HttpResponse<String> again = Door.send(Door.get(at(SUB + "?api-version=2022-12-01")));
+        assertNotEquals(requestId, again.headers().firstValue("x-ms-request-id").orElseThrow(), "one id per request");
+
+        String mine = "6f1d4c2a-0000-4000-8000-0000000000aa";
+        HttpResponse<String> correlated = Door.send(Door.get(at(SUB + "?api-version=2022-12-01"))
+                .header("x-ms-correlation-request-id", mine).header("x-ms-client-request-id", "client-1"));
+        assertEquals(mine, correlated.headers().firstValue("x-ms-correlation-request-id").orElseThrow());
+        assertEquals(mine, new JsonObject(correlated.body()).getString("correlationId"));
+        assertTrue(correlated.headers().firstValue("x-ms-client-request-id").isEmpty(),
+                "echoed only when the client asks");
+
+        HttpResponse<String> echoed = Door.send(Door.get(at(SUB + "?api-version=2022-12-01"))
+                .header("x-ms-client-request-id", "client-2").header("x-ms-return-client-request-id", "true"));
+        assertEquals("client-2", echoed.headers().firstValue("x-ms-client-request-id").orElseThrow());
+
+        // the door's own answers carry them too
+        HttpResponse<String> notFound = Door.send(Door.get(at("/nothing"))
+                .header("x-ms-client-request-id", "client-3").header("x-ms-return-client-request-id", "true")
+                .header("x-ms-correlation-request-id", mine));
+        assertEquals(404, notFound.statusCode());
+        assertEquals("client-3", notFound.headers().firstValue("x-ms-client-request-id").orElseThrow());
+        assertEquals(mine, notFound.headers().firstValue("x-ms-correlation-request-id").orElseThrow());
+        assertTrue(GUID.matcher(notFound.headers().firstValue("x-ms-request-id").orElseThrow()).matches());
+    }
+
+    @Test
+    void theServiceLearnsTheHostAndSchemeTheClientCalledAndNothingTheClientClaims() throws Exception {
+        HttpResponse<String> r = Door.send(Door.get(at(SUB + "/providers/Microsoft.Compute/galleries?api-version=2024-03-03"))
+                .header("X-Forwarded-Proto", "gopher").header("X-Forwarded-For", "10.9.9.9")
+                .header("Forwarded", "host=evil.example"));
+        JsonObject seen = new JsonObject(r.body());
+        assertEquals("localhost:" + https.getPort(), seen.getString("forwardedHost"));
+        assertEquals("https", seen.getString("forwardedProto"));
+        assertEquals("127.0.0.1", seen.getString("forwardedFor"));
+
+        HttpResponse<String> plain = Door.client().send(HttpRequest.newBuilder(URI.create(http + "subscriptions"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        JsonObject overHttp = new JsonObject(plain.body());
+        assertEquals("http", overHttp.getString("forwardedProto"), "the http twin says http");
+        assertEquals("localhost:" + http.getPort(), overHttp.getString("forwardedHost"));
+    }
+
+    @Test
+    void aServicesErrorComesThroughAsItsOwnArmError() throws Exception {
+        HttpResponse<String> r = Door.send(HttpRequest.newBuilder(at(GALLERY + "/bad?api-version=2024-03-03"))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"x\":1}")));
+        assertEquals(400, r.statusCode());
+        JsonObject error = new JsonObject(r.body()).getJsonObject("error");
+        assertEquals("InvalidParameter", error.getString("code"));
+        assertEquals("properties.x", error.getString("target"));
+        assertTrue(GUID.matcher(r.headers().firstValue("x-ms-request-id").orElseThrow()).matches());
+    }
+
+    /** curl -T and the SDKs send a large body only after 100 Continue (else after a second's wait): the door relays it. */
+    @Test
+    void anUploadThatExpects100ContinueGetsTheServicesContinueAtOnce() throws Exception {
+        try (Socket s = new Socket("localhost", http.getPort())) {
+            s.setSoTimeout(5_000);
+            var out = s.getOutputStream();
+            out.write(("PUT /blobs/westeurope/s/expect.raw HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n"
+                    + "Expect: 100-continue\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            long t0 = System.nanoTime();
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII));
+            assertEquals("HTTP/1.1 100 Continue", in.readLine());
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms < 500, "100 Continue after " + ms + " ms");
+            assertEquals("", in.readLine());
+            out.write("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            assertEquals("HTTP/1.1 200 OK", in.readLine());
+        }
+    }
+
+    @Test
+    void anUnreachableServiceIsAnArm502AtOnceNotAHang() throws Exception {
+        int port = StubUpstreams.PORTS.get("billing");
+        StubUpstreams.stop("billing");
+        try {
+            long t0 = System.nanoTime();
+            HttpResponse<String> r = Door.send(Door.get(at(SUB + "/providers/Microsoft.Consumption/usageDetails"
+                    + "?api-version=2023-05-01")).header("x-ms-correlation-request-id", "corr-502"));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(502, r.statusCode(), r.body());
+            assertTrue(ms < 5_000, "answered in " + ms + " ms");
+            JsonObject error = new JsonObject(r.body()).getJsonObject("error");
+            assertEquals("BadGateway", error.getString("code"));
+            assertTrue(error.getString("message").contains("billing-service"), error.getString("message"));
+            assertEquals("corr-502", r.headers().firstValue("x-ms-correlation-request-id").orElseThrow());
+            // an upload to an unreachable service is the same answer, its body not waited for
+            HttpResponse<String> upload = Door.send(HttpRequest.newBuilder(at(SUB + "/providers/Microsoft.Consumption"
+                    + "/priceSheets/default?api-version=2023-05-01")).PUT(HttpRequest.BodyPublishers
+                    .ofByteArray(new byte[1 << 20])));
+            assertEquals(502, upload.statusCode());
+        } finally {
+            StubUpstreams.listen("billing", port);
+        }
+        assertEquals(200, Door.send(Door.get(at(SUB + "/providers/Microsoft.Consumption/usageDetails"))).statusCode(),
+                "and back once it is");
+    }
+
+    @Test
+    void theStacksOwnCaVerifiesTheDoor() throws Exception {
+        var ctx = Door.trustingTheStackCa();
+        try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("localhost", https.getPort())) {
+            SSLParameters p = s.getSSLParameters();
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            s.setSSLParameters(p);
+            s.startHandshake();
+            var chain = s.getSession().getPeerCertificates();
+            assertEquals("CN=localhost", ((java.security.cert.X509Certificate) chain[0]).getSubjectX500Principal()
+                    .getName());
+        }
+        // and a client that trusts only the JDK's public CAs refuses it: the CA is the stack's own
+        assertThrows(SSLHandshakeException.class, () -> java.net.http.HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(at("/subscriptions")).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+
+    @Test
+    void aWrongHostNameFailsTheHandshake() throws Exception {
+        var ctx = Door.trustingTheStackCa();
+        // the door's address, reached under a name its certificate does not hold (as a DNS alias would be)
+        try (Socket raw = new Socket("127.0.0.1", https.getPort());
+             SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(raw, "gallery.example.com",
+                     https.getPort(), true)) {
+            SSLParameters p = s.getSSLParameters();
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            s.setSSLParameters(p);
+            SSLHandshakeException e = assertThrows(SSLHandshakeException.class, s::startHandshake);
+            assertTrue(e.getMessage().contains("gallery.example.com"), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.imagegallery.door;
+
+import dev.imagegallery.door.routing.RouteTable;
+import dev.imagegallery.door.routing.Upstream;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The route table's edges, without a server: the last provider in a path decides, case does not matter. */
+class RouteTableTest {
+    static Upstream to(String path) {
+        return RouteTable.route(path).upstream().orElse(null);
+    }
+
+    @Test
+    void theLastProviderNamespaceInThePathDecides() {
+        String gallery = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/galleries/g";
+        assertEquals(Upstream.CATALOG, to(gallery));
+        assertEquals(Upstream.ACCESS, to(gallery + "/providers/Microsoft.Authorization/roleAssignments/x"));
+        assertEquals(Upstream.ACCESS, to("/subscriptions/s/providers/microsoft.authorization/roleDefinitions"));
+        assertEquals(Upstream.BILLING, to("/subscriptions/s/providers/MICROSOFT.CONSUMPTION/usageDetails"));
+    }
+
+    @Test
+    void theShareActionAndSharingViewsGoToAccessAndAGalleryNamedShareDoesNot() {
+        String rg = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/galleries/";
+        assertEquals(Upstream.ACCESS, to(rg + "g/share"));
+        assertEquals(Upstream.ACCESS, to(rg + "g/sharingProfile"));
+        assertEquals(Upstream.CATALOG, to(rg + "share"));
+        assertEquals(Upstream.CATALOG, to(rg + "g/images/share"));
+        assertEquals(Upstream.ACCESS, to("/providers/Microsoft.Compute/sharingInvitations"));
+        assertEquals(Upstream.CATALOG, to("/subscriptions/s/providers/Microsoft.Compute/sharingInvitations"));
+    }
+
+    @Test
+    void theDataPlaneGoesToReplicationWhateverItsPathHolds() {
+        assertEquals(Upstream.REPLICATION, to("/blobs/westeurope/s/disk.raw"));
+        assertEquals(Upstream.REPLICATION,
+                to("/download/westeurope/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/galleries/g"
+                        + "/images/i/versions/1.0.0"));
+        assertEquals(null, to("/blobsx/westeurope"));
+    }
+
+    @Test
+    void subscriptionsAndTenantsWithoutAProviderGoToAccessAndUnknownProvidersToNobody() {
+        assertEquals(Upstream.ACCESS, to("/subscriptions"));
+        assertEquals(Upstream.ACCESS, to("/subscriptions/s/resourceGroups/rg"));
+        assertEquals(Upstream.ACCESS, to("/tenants"));
+        assertEquals(null, to("/subscriptionsx"));
+        RouteTable.Match m = RouteTable.route("/subscriptions/s/providers/Microsoft.Network/virtualNetworks/v");
+        assertTrue(m.unknownProvider());
+        assertEquals("Microsoft.Network", m.namespace());
+        assertTrue(RouteTable.route("/").upstream().isEmpty());
+        assertTrue(!RouteTable.route("/").unknownProvider());
+    }
+}
