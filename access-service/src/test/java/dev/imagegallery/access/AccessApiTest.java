@@ -4,6 +4,7 @@ import dev.imagegallery.devstack.InfraResource;
 import dev.imagegallery.devstack.Realms;
 import dev.imagegallery.devstack.TestEvents;
 import dev.imagegallery.devstack.Tokens;
+import dev.imagegallery.events.BlobRef;
 import dev.imagegallery.events.CloudEvent;
 import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Payloads;
@@ -272,9 +273,9 @@ class AccessApiTest {
         assignAt(v, erin).then().statusCode(400).body("error.code", is("ScopeNotFound"))
                 .body("error.message", containsString("image version"));
         TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.VERSION_PUBLISHED, v,
-                new Payloads.VersionPublished(v, Realms.CONTOSO_SUBSCRIPTION, "contoso", "westeurope",
-                        "http://localhost:8082/blobs/westeurope/" + Realms.CONTOSO_SUBSCRIPTION + "/x.raw",
-                        "sha256:00", 1, 1, List.of())));
+                new Payloads.VersionPublished(v, Realms.CONTOSO_SUBSCRIPTION, "contoso", BlobRef.parse(
+                        "http://localhost:8082/blobs/westeurope/" + Realms.CONTOSO_SUBSCRIPTION + "/x.raw"), 1,
+                        List.of())));
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
                 .until(() -> assignAt(v, erin).statusCode() == 201);
         // once the definition is deleted, it is no scope any more

@@ -6,6 +6,7 @@ import dev.imagegallery.devstack.Realms;
 import dev.imagegallery.devstack.TestEvents;
 import dev.imagegallery.devstack.TestInfra;
 import dev.imagegallery.devstack.Tokens;
+import dev.imagegallery.events.BlobRef;
 import dev.imagegallery.events.CloudEvent;
 import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Payloads;
@@ -72,15 +73,15 @@ class PublicStreamsTest {
 
     static CloudEvent published(String versionId, String subscription, String tenant) {
         return CloudEvent.of("/tests", EventTypes.VERSION_PUBLISHED, versionId, new Payloads.VersionPublished(
-                versionId, subscription, tenant, "westeurope", "http://localhost:8082/blobs/westeurope/" + subscription
-                + "/disk.raw", null, 8 << 20, 8 << 20, List.of(
+                versionId, subscription, tenant, BlobRef.parse("http://localhost:8082/blobs/westeurope/"
+                + subscription + "/disk.raw"), 8 << 20, List.of(
                 new Payloads.TargetRegion("westeurope", 1, "Standard_LRS"),
                 new Payloads.TargetRegion("northeurope", 2, "Standard_ZRS"))));
     }
 
     static CloudEvent completed(String versionId, String subscription, String region, int replicas) {
         return CloudEvent.of("/tests", EventTypes.REPLICA_COMPLETED, versionId, new Payloads.ReplicaCompleted(
-                versionId, subscription, region, replicas, "Standard_LRS", DIGEST, 4096L * replicas, 8L << 20,
+                versionId, subscription, region, replicas, "Standard_LRS", DIGEST, 4096L, (8L << 20) / replicas,
                 Instant.now()));
     }
 
@@ -125,7 +126,7 @@ class PublicStreamsTest {
         // the public event says what a subscriber needs and no internal detail (the blob URI of the upload)
         CloudEvent p = about(ours, v).stream().filter(e -> e.type().equals(PublicEvents.VERSION_PUBLISHED))
                 .findFirst().orElseThrow();
-        assertFalse(p.data().has("sourceBlobUri"));
+        assertFalse(p.data().has("sourceBlob"));
         assertEquals(PublicEvents.SOURCE, p.source());
         // every event of the stream, whoever's test made it, is what its schema in docs/ says
         PublicSchemas.validateAll(ours);

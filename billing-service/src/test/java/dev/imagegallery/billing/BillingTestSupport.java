@@ -83,17 +83,20 @@ final class BillingTestSupport {
                 + UUID.randomUUID().toString().substring(0, 8) + "/images/ubuntu/versions/1.0.0";
     }
 
+    /** A region's replicas completed; the byte counts are of one replica, as replication-service reports them. */
     static CloudEvent replicaCompleted(String versionId, String region, int replicas, String storageType,
-                                       long physicalBytes, long logicalBytes, Instant completedAt) {
-        return replicaCompleted(SUB, versionId, region, replicas, storageType, physicalBytes, logicalBytes,
-                completedAt);
+                                       long physicalBytesPerReplica, long logicalBytesPerReplica,
+                                       Instant completedAt) {
+        return replicaCompleted(SUB, versionId, region, replicas, storageType, physicalBytesPerReplica,
+                logicalBytesPerReplica, completedAt);
     }
 
     static CloudEvent replicaCompleted(String sub, String versionId, String region, int replicas, String storageType,
-                                       long physicalBytes, long logicalBytes, Instant completedAt) {
+                                       long physicalBytesPerReplica, long logicalBytesPerReplica,
+                                       Instant completedAt) {
         return at(completedAt, CloudEvent.of("/tests", EventTypes.REPLICA_COMPLETED, versionId,
                 new Payloads.ReplicaCompleted(versionId, sub, region, replicas, storageType, "sha256:" + "ab".repeat(32),
-                        physicalBytes, logicalBytes, completedAt)));
+                        physicalBytesPerReplica, logicalBytesPerReplica, completedAt)));
     }
 
     /** replication-service removed a version's replicas in one region (a region dropped, or the version deleted). */
@@ -193,6 +196,11 @@ final class BillingTestSupport {
 
     static void publishReplication(CloudEvent e) {
         TestEvents.publish(EventTypes.REPLICATION_TOPIC, e);
+    }
+
+    /** A usage event off the contract on purpose (a negative count, an unknown region...): billing must refuse it. */
+    static void publishReplicationUnchecked(CloudEvent e) {
+        TestEvents.publishUnchecked(EventTypes.REPLICATION_TOPIC, e);
     }
 
     static void publishCatalog(CloudEvent e) {

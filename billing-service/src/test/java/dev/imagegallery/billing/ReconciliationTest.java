@@ -86,7 +86,7 @@ class ReconciliationTest {
                 Instant.parse("2026-08-21T00:00:00Z")));
         publishCatalog(versionDeleted(v1, Instant.parse("2026-10-11T00:00:00Z")));
         // v2: 4 GiB on two Premium_LRS replicas in eastus from 10 Sep 12:00, still stored
-        publishReplication(replicaCompleted(sub, v2, "eastus", 2, "Premium_LRS", 4 * GIB, 8 * GIB,
+        publishReplication(replicaCompleted(sub, v2, "eastus", 2, "Premium_LRS", 2 * GIB, 4 * GIB,
                 Instant.parse("2026-09-10T12:00:00Z")));
         publishReplication(egress(sub, v1, "westeurope", "northeurope", 5 * GIB, Instant.parse("2026-08-25T10:00:00Z")));
         publishReplication(egress(sub, v1, "westeurope", "northeurope", 5 * GIB / 2,

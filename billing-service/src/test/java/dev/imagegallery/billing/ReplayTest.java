@@ -79,9 +79,9 @@ class ReplayTest {
         String v1 = newVersionId(sub);
         String v2 = newVersionId(sub);
         List<CloudEvent> events = new ArrayList<>();
-        events.add(replicaCompleted(sub, v1, "westeurope", 2, "Standard_ZRS", 7 * GIB + 12345, 20 * GIB,
+        events.add(replicaCompleted(sub, v1, "westeurope", 2, "Standard_ZRS", 3 * GIB + 12345, 10 * GIB,
                 Instant.parse("2025-01-05T03:17:00Z")));
-        events.add(replicaCompleted(sub, v1, "westeurope", 3, "Standard_ZRS", 11 * GIB + 999, 30 * GIB,
+        events.add(replicaCompleted(sub, v1, "westeurope", 3, "Standard_ZRS", 3 * GIB + 999, 10 * GIB,
                 Instant.parse("2025-02-11T17:45:00Z")));
         events.add(replicaCompleted(sub, v2, "northeurope", 1, "Premium_LRS", 3 * GIB - 1, 3 * GIB,
                 Instant.parse("2025-01-20T00:00:00Z")));

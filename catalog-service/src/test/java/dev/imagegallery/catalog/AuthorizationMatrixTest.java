@@ -40,6 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @WithTestResource(value = InfraResource.class, initArgs = @ResourceArg(name = "database", value = "catalog"),
         scope = TestResourceScope.MATCHING_RESOURCES)
 class AuthorizationMatrixTest {
+    static final String DIGEST = "sha256:" + "0d".repeat(32);
     static final String MRG = "/subscriptions/" + SUB + "/resourceGroups/rg-matrix";
     static final String G = MRG + "/providers/Microsoft.Compute/galleries/matrix";
     static final String D = G + "/images/img";
@@ -119,7 +120,7 @@ class AuthorizationMatrixTest {
         given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(versionBody(mi, "westeurope"))
                 .put(V + API);
         TestEvents.publish(EventTypes.REPLICATION_TOPIC, CloudEvent.of("/tests", EventTypes.REPLICA_COMPLETED, V,
-                new Payloads.ReplicaCompleted(V, SUB, "westeurope", 1, "Standard_LRS", "sha256:m", 1, 1,
+                new Payloads.ReplicaCompleted(V, SUB, "westeurope", 1, "Standard_LRS", DIGEST, 1, 1,
                         Instant.now())));
     }
 

@@ -62,7 +62,7 @@ final class CatalogTestSupport {
             TestEvents.publish(dev.imagegallery.events.EventTypes.REPLICATION_TOPIC, dev.imagegallery.events.CloudEvent
                     .of("/tests", dev.imagegallery.events.EventTypes.BLOB_COMMITTED, "/blobs/westeurope/" + SUB + "/"
                             + blob, new dev.imagegallery.events.Payloads.BlobCommitted("westeurope", SUB, blob,
-                            "sha256:" + "0".repeat(64), 4096, java.time.Instant.now())));
+                            "0".repeat(64), 4096, java.time.Instant.now())));
         }
     }
 

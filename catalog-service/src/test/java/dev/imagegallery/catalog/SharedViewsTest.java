@@ -32,6 +32,7 @@ import static org.hamcrest.Matchers.not;
 @WithTestResource(value = InfraResource.class, initArgs = @ResourceArg(name = "database", value = "catalog"),
         scope = TestResourceScope.MATCHING_RESOURCES)
 class SharedViewsTest {
+    static final String DIGEST = "sha256:" + "5a".repeat(32);
     static final String MI = RG + "/providers/Microsoft.Compute/images/shared-src";
     static final String BOB_LOC = "/subscriptions/" + Realms.FABRIKAM_SUBSCRIPTION
             + "/providers/Microsoft.Compute/locations/westeurope";
@@ -59,7 +60,7 @@ class SharedViewsTest {
         given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(versionBody(MI, "westeurope"))
                 .put(v + API).then().statusCode(201);
         TestEvents.publish(EventTypes.REPLICATION_TOPIC, CloudEvent.of("/tests", EventTypes.REPLICA_COMPLETED, v,
-                new Payloads.ReplicaCompleted(v, SUB, "westeurope", 1, "Standard_LRS", "sha256:shared", 10, 20,
+                new Payloads.ReplicaCompleted(v, SUB, "westeurope", 1, "Standard_LRS", DIGEST, 10, 20,
                         java.time.Instant.now())));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth().oauth2(Tokens.alice())
                 .get(v + API).then().body("properties.provisioningState", is("Succeeded")));
@@ -96,7 +97,7 @@ class SharedViewsTest {
         given().auth().oauth2(Tokens.bob()).get(BOB_LOC + "/sharedGalleries/" + p.uniqueName()
                 + "/images/app/versions" + API).then().statusCode(200).body("value.name", is(List.of("1.0.0")));
         resolveShared(Tokens.bob(), BOB_LOC, "sharedGalleryImageId", sharedId).statusCode(200)
-                .body("exactVersion", is("1.0.0")).body("digest", is("sha256:shared"));
+                .body("exactVersion", is("1.0.0")).body("digest", is(DIGEST));
         // the owner's own ARM paths stay closed to the recipient: sharing is not RBAC
         given().auth().oauth2(Tokens.bob()).get(p.galleryId() + API).then().statusCode(404);
         // carol is in the owner's tenant without a role, and the share names fabrikam

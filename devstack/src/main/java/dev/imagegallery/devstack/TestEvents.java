@@ -25,8 +25,18 @@ public final class TestEvents {
     private TestEvents() {
     }
 
-    /** Publishes as the service that owns the topic would (its identity and its ACLs). */
+    /**
+     * Publishes as the service that owns the topic would (its identity and its ACLs). The event is a fixture a
+     * consumer is fed, so it must be what the contract says ({@link EventSchemas}); a deliberately broken or
+     * old-shaped one goes through {@link #publishUnchecked}.
+     */
     public static void publish(String topic, CloudEvent event) {
+        EventSchemas.check(event);
+        publishUnchecked(topic, event);
+    }
+
+    /** Publishes an event that is off the contract on purpose (hostile input, or the shape of a former version). */
+    public static void publishUnchecked(String topic, CloudEvent event) {
         Properties p = TestInfra.shared().clientProps(BusLayout.producerOf(topic));
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -65,7 +75,8 @@ public final class TestEvents {
 
     /**
      * Reads a topic from the beginning until {@code until} holds for the events seen, or the timeout passes (as the
-     * super user: a test looks at any topic).
+     * super user: a test looks at any topic). Every event a service produced (its {@code source} is
+     * {@code /services/...}) is checked against its schema, so a producer's tests fail when it leaves the contract.
      */
     public static List<CloudEvent> read(String topic, Duration timeout, Predicate<List<CloudEvent>> until) {
         return read(TestInfra.shared().superUserProps(), topic, timeout, until);
@@ -86,7 +97,11 @@ public final class TestEvents {
             consumer.subscribe(List.of(topic));
             while (System.nanoTime() < deadline && !until.test(seen)) {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                    seen.add(CloudEvent.parse(r.value()));
+                    CloudEvent e = CloudEvent.parse(r.value());
+                    if (e.source() != null && e.source().startsWith("/services/")) {
+                        EventSchemas.check(e);
+                    }
+                    seen.add(e);
                 }
             }
         }

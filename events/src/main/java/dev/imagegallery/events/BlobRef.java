@@ -1,5 +1,8 @@
 package dev.imagegallery.events;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -9,6 +12,10 @@ import java.util.regex.Pattern;
  * {@code {base}/blobs/{region}/{subscriptionId}/{name}}. One parser for every service: a blob URI either is exactly
  * that (no query, fragment, percent-escape or dot segment; a known region; a GUID; a name of the data plane's rule)
  * or it is refused, so that no service reads another subscription's blob through a name like {@code ..%2F{other}}.
+ * <p>
+ * In an event it travels as its parts ({@code baseUrl}, {@code region}, {@code subscriptionId}, {@code name}); reading
+ * them runs the same parser on the URI they make, so an event cannot carry a reference the API would refuse. A plain
+ * URI string (what events carried before, {@code sourceBlobUri}) reads through {@link #parse} as well.
  */
 public record BlobRef(String baseUrl, String region, String subscriptionId, String name) {
     /** The data plane's rule for names: letters, digits, periods, hyphens, underscores; 1 to 255; no leading dot. */
@@ -17,6 +24,7 @@ public record BlobRef(String baseUrl, String region, String subscriptionId, Stri
     public static final int MAX_URI_LENGTH = 2048;
 
     /** The blob a URI names, or an {@link IllegalArgumentException} saying what is wrong with it. */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static BlobRef parse(String uri) {
         if (uri == null || uri.isBlank()) {
             throw new IllegalArgumentException("The blob URI is required.");
@@ -49,7 +57,22 @@ public record BlobRef(String baseUrl, String region, String subscriptionId, Stri
         return new BlobRef(m.group(1).toLowerCase(Locale.ROOT), region, sub.toLowerCase(Locale.ROOT), name);
     }
 
+    /** The blob of these parts, checked exactly as {@link #parse} checks a URI (how an event's reference is read). */
+    @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
+    public static BlobRef of(@JsonProperty("baseUrl") String baseUrl, @JsonProperty("region") String region,
+                             @JsonProperty("subscriptionId") String subscriptionId, @JsonProperty("name") String name) {
+        if (baseUrl == null || region == null || subscriptionId == null || name == null) {
+            throw new IllegalArgumentException("A blob reference needs baseUrl, region, subscriptionId and name.");
+        }
+        return parse(baseUrl + "/blobs/" + region + "/" + subscriptionId + "/" + name);
+    }
+
     public String uri() {
-        return baseUrl + "/blobs/" + region + "/" + subscriptionId + "/" + name;
+        return baseUrl + pathOf(region, subscriptionId, name);
+    }
+
+    /** A blob's path on the data plane, {@code /blobs/{region}/{subscriptionId}/{name}} (its events' subject). */
+    public static String pathOf(String region, String subscriptionId, String name) {
+        return "/blobs/" + region + "/" + subscriptionId + "/" + name;
     }
 }

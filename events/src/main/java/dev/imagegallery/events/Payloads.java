@@ -1,9 +1,16 @@
 package dev.imagegallery.events;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import java.time.Instant;
 import java.util.List;
 
-/** Payloads of the events in {@link EventTypes}; the field names are the wire format. */
+/**
+ * Payloads of the events in {@link EventTypes}; the field names are the wire format, and each type has a JSON Schema in
+ * {@code docs/schemas/internal/} that producers' and consumers' tests check. Where a field was renamed, the reading
+ * side still accepts the old name (a topic may hold events written before): see the {@code read} factories.
+ */
 public final class Payloads {
     private Payloads() {
     }
@@ -11,17 +18,47 @@ public final class Payloads {
     public record TargetRegion(String name, int regionalReplicaCount, String storageAccountType) {
     }
 
-    /** catalog → replication: a version exists and its content must reach every target region. */
+    /**
+     * catalog → replication, access: a version exists and its content must reach every target region.
+     * {@code sourceBlob} is the blob holding the content (its region is the source region). {@code sizeBytes} is what
+     * access-service forwards as the public VersionPublished's {@code sizeBytes}; catalog-service does not know the
+     * size when it publishes and writes 0.
+     */
     public record VersionPublished(
             String versionId,
             String subscriptionId,
             String tenantId,
-            String sourceRegion,
-            String sourceBlobUri,
-            String digest,
+            BlobRef sourceBlob,
             long sizeBytes,
-            long usedBytes,
             List<TargetRegion> targetRegions) {
+
+        /** Reads the current form and the one before it ({@code sourceBlobUri}, a URI string). */
+        @JsonCreator
+        static VersionPublished read(@JsonProperty("versionId") String versionId,
+                                     @JsonProperty("subscriptionId") String subscriptionId,
+                                     @JsonProperty("tenantId") String tenantId,
+                                     @JsonProperty("sourceBlob") BlobRef sourceBlob,
+                                     @JsonProperty("sourceBlobUri") String sourceBlobUri,
+                                     @JsonProperty("sizeBytes") long sizeBytes,
+                                     @JsonProperty("targetRegions") List<TargetRegion> targetRegions) {
+            return new VersionPublished(versionId, subscriptionId, tenantId, blobOf(sourceBlob, sourceBlobUri),
+                    sizeBytes, targetRegions);
+        }
+    }
+
+    /**
+     * The blob an event names: its {@code sourceBlob}, else (an event written before the reference was typed) its
+     * {@code sourceBlobUri} when that parses, else null (the consumer treats the source as missing).
+     */
+    static BlobRef blobOf(BlobRef sourceBlob, String legacyUri) {
+        if (sourceBlob != null || legacyUri == null) {
+            return sourceBlob;
+        }
+        try {
+            return BlobRef.parse(legacyUri);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** catalog → replication, billing: the version is gone; its replicas are to be deleted. */
@@ -36,10 +73,22 @@ public final class Payloads {
             String versionId,
             String subscriptionId,
             String tenantId,
-            String sourceRegion,
-            String sourceBlobUri,
+            BlobRef sourceBlob,
             List<TargetRegion> targetRegions,
             List<String> removedRegions) {
+
+        /** Reads the current form and the one before it ({@code sourceBlobUri}, a URI string). */
+        @JsonCreator
+        static VersionTargetRegionsChanged read(@JsonProperty("versionId") String versionId,
+                                                @JsonProperty("subscriptionId") String subscriptionId,
+                                                @JsonProperty("tenantId") String tenantId,
+                                                @JsonProperty("sourceBlob") BlobRef sourceBlob,
+                                                @JsonProperty("sourceBlobUri") String sourceBlobUri,
+                                                @JsonProperty("targetRegions") List<TargetRegion> targetRegions,
+                                                @JsonProperty("removedRegions") List<String> removedRegions) {
+            return new VersionTargetRegionsChanged(versionId, subscriptionId, tenantId,
+                    blobOf(sourceBlob, sourceBlobUri), targetRegions, removedRegions);
+        }
     }
 
     /** catalog → replication, consumers: a version became Active, Deprecated or Disabled. */
@@ -48,8 +97,11 @@ public final class Payloads {
     }
 
     /**
-     * replication → catalog, billing: every replica of a version in one region is complete and verified.
-     * Also the storage fact billing meters from {@code completedAt}.
+     * replication → catalog, billing, access: every replica of a version in one region is complete and verified.
+     * Also the storage fact billing meters from {@code completedAt}. The byte counts are of ONE replica:
+     * {@code physicalBytesPerReplica} the distinct non-zero chunk bytes of the content (what one replica stores without
+     * cross-version dedup), {@code logicalBytesPerReplica} the content's size (what one full copy holds); the region
+     * holds {@code replicaCount} replicas ({@link #physicalBytesOfAllReplicas()}).
      */
     public record ReplicaCompleted(
             String versionId,
@@ -58,9 +110,51 @@ public final class Payloads {
             int replicaCount,
             String storageAccountType,
             String digest,
-            long physicalBytes,
-            long logicalBytes,
+            long physicalBytesPerReplica,
+            long logicalBytesPerReplica,
             Instant completedAt) {
+
+        /** What all the region's replicas store (what billing prices). */
+        public long physicalBytesOfAllReplicas() {
+            return physicalBytesPerReplica * replicaCount;
+        }
+
+        /** What full copies in all the region's replicas would hold. */
+        public long logicalBytesOfAllReplicas() {
+            return logicalBytesPerReplica * replicaCount;
+        }
+
+        /**
+         * Reads the current form and the one before it, whose {@code physicalBytes} and {@code logicalBytes} were of
+         * all the region's replicas together (the per-replica figure times {@code replicaCount}, so the division is
+         * exact); a legacy event without a replica count keeps its figures as they are (billing refuses it anyway).
+         */
+        @JsonCreator
+        static ReplicaCompleted read(@JsonProperty("versionId") String versionId,
+                                     @JsonProperty("subscriptionId") String subscriptionId,
+                                     @JsonProperty("region") String region,
+                                     @JsonProperty("replicaCount") int replicaCount,
+                                     @JsonProperty("storageAccountType") String storageAccountType,
+                                     @JsonProperty("digest") String digest,
+                                     @JsonProperty("physicalBytesPerReplica") Long physicalBytesPerReplica,
+                                     @JsonProperty("logicalBytesPerReplica") Long logicalBytesPerReplica,
+                                     @JsonProperty("physicalBytes") Long physicalBytes,
+                                     @JsonProperty("logicalBytes") Long logicalBytes,
+                                     @JsonProperty("completedAt") Instant completedAt) {
+            return new ReplicaCompleted(versionId, subscriptionId, region, replicaCount, storageAccountType, digest,
+                    perReplica(physicalBytesPerReplica, physicalBytes, replicaCount),
+                    perReplica(logicalBytesPerReplica, logicalBytes, replicaCount), completedAt);
+        }
+
+        private static long perReplica(Long perReplica, Long ofAllReplicas, int replicaCount) {
+            if (perReplica != null) {
+                return perReplica;
+            }
+            if (ofAllReplicas == null) {
+                return 0;
+            }
+            return replicaCount >= 1 ? ofAllReplicas / replicaCount : ofAllReplicas;
+        }
     }
 
     /** replication → catalog: a region could not be completed. */
@@ -146,11 +240,6 @@ public final class Payloads {
     /** every enforcing service → access (audit): a request was refused. */
     public record AccessDenied(String service, String tenantId, String principalId, String action, String scope,
                                String outcome, Instant at) {
-    }
-
-    /** access → audit: a grant changed (assignment, share, acceptance). */
-    public record GrantChanged(String tenantId, String principalId, String action, String scope, String detail,
-                               Instant at) {
     }
 
     /** access → every enforcing service: a subscription and the tenant that owns it. */

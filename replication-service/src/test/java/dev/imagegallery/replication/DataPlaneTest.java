@@ -4,6 +4,7 @@ import dev.imagegallery.devstack.InfraResource;
 import dev.imagegallery.devstack.Realms;
 import dev.imagegallery.devstack.TestEvents;
 import dev.imagegallery.devstack.Tokens;
+import dev.imagegallery.events.BlobRef;
 import dev.imagegallery.events.CloudEvent;
 import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Payloads;
@@ -264,8 +265,8 @@ class DataPlaneTest {
 
     static void publish(String version, String blobName, Payloads.TargetRegion... regions) {
         TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.VERSION_PUBLISHED, version,
-                new Payloads.VersionPublished(version, SUB, "contoso", "westeurope",
-                        "http://localhost:8082" + blob(blobName), null, 0, 0, List.of(regions))));
+                new Payloads.VersionPublished(version, SUB, "contoso",
+                        BlobRef.parse("http://localhost:8082" + blob(blobName)), 0, List.of(regions))));
     }
 
     /** The URL catalog-service hands out (api-version: common's ApiVersionFilter does not exempt /download yet). */

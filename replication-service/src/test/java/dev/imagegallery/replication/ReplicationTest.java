@@ -4,6 +4,7 @@ import dev.imagegallery.devstack.InfraResource;
 import dev.imagegallery.devstack.Realms;
 import dev.imagegallery.devstack.TestEvents;
 import dev.imagegallery.devstack.Tokens;
+import dev.imagegallery.events.BlobRef;
 import dev.imagegallery.events.CloudEvent;
 import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Payloads;
@@ -110,8 +111,8 @@ class ReplicationTest {
         String version = "/subscriptions/" + SUB + "/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/"
                 + "i/versions/1.0." + Math.abs(UUID.randomUUID().hashCode() % 100000);
         TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.VERSION_PUBLISHED, version,
-                new Payloads.VersionPublished(version, SUB, "contoso", "westeurope",
-                        "http://localhost:8082/blobs/westeurope/" + SUB + "/v1.raw", null, 0, 0, List.of(
+                new Payloads.VersionPublished(version, SUB, "contoso",
+                        BlobRef.parse("http://localhost:8082/blobs/westeurope/" + SUB + "/v1.raw"), 0, List.of(
                         new Payloads.TargetRegion("westeurope", 1, "Standard_LRS"),
                         new Payloads.TargetRegion("northeurope", 2, "Standard_ZRS")))));
         List<CloudEvent> events = TestEvents.read(EventTypes.REPLICATION_TOPIC, Duration.ofSeconds(30),
@@ -123,7 +124,9 @@ class ReplicationTest {
         assertEquals(2, completed.size(), "one ReplicaCompleted per region: " + mine);
         var north = completed.stream().filter(c -> c.region().equals("northeurope")).findFirst().orElseThrow();
         assertEquals(2, north.replicaCount());
-        assertEquals(2L * img.length, north.logicalBytes());
+        assertEquals(img.length, north.logicalBytesPerReplica());
+        assertTrue(north.physicalBytesPerReplica() > 0 && north.physicalBytesPerReplica() <= img.length,
+                "one replica stores the distinct non-zero chunks");
         assertEquals("sha256:" + sha(img), north.digest());
         var egress = mine.stream().filter(e -> e.type().equals(EventTypes.EGRESS_TRANSFERRED))
                 .map(e -> e.dataAs(Payloads.EgressTransferred.class)).toList();

@@ -111,8 +111,9 @@ public final class Translation {
                                 p.replicaCount(), p.storageAccountType(), p.digest(), p.completedAt())));
                 out.add(forward(e, tenant, PublicEvents.USAGE_RECORDED, p.region(), p.versionId(),
                         new PublicEvents.UsageRecorded("StorageStarted", p.versionId(), p.subscriptionId(),
-                                p.region(), p.replicaCount(), p.storageAccountType(), p.physicalBytes(),
-                                p.logicalBytes(), null, null, p.completedAt())));
+                                p.region(), p.replicaCount(), p.storageAccountType(),
+                                p.physicalBytesOfAllReplicas(), p.logicalBytesOfAllReplicas(), null, null,
+                                p.completedAt())));
                 changes.add(new ReplicaUpsert(key(p.versionId()), p.region(), p.replicaCount(),
                         p.storageAccountType(), p.digest(), p.completedAt()));
             }

@@ -53,12 +53,13 @@ public final class StorageLedger {
     private void open(Meter.Place place, Payloads.ReplicaCompleted e, String type, Instant start, Instant end,
                       Instant known) {
         Instant endKnown = end == null ? null : known;
+        // a meter holds what all the region's replicas store (the event says what one replica does)
+        long physical = e.physicalBytesOfAllReplicas();
+        long logical = e.logicalBytesOfAllReplicas();
         Meter.New m = new Meter.New(UUID.randomUUID(), place.versionKey(), e.versionId(), sub(e.subscriptionId()),
-                place.region(), type, e.replicaCount(), e.physicalBytes(), e.logicalBytes(), start, end, known,
-                endKnown);
+                place.region(), type, e.replicaCount(), physical, logical, start, end, known, endKnown);
         created.put(m.id(), m);
-        put(place, new Meter(m.id(), type, e.replicaCount(), e.physicalBytes(), e.logicalBytes(), start, end,
-                endKnown));
+        put(place, new Meter(m.id(), type, e.replicaCount(), physical, logical, start, end, endKnown));
     }
 
     /** A region's replicas completed at {@code start} (the event's {@code completedAt}), learnt at {@code known}. */
@@ -71,8 +72,8 @@ public final class StorageLedger {
                     + " at " + start + ": a meter from " + latest.startedAt() + " is newer");
             return;
         }
-        boolean same = latest != null && latest.sameContentAs(type, e.replicaCount(), e.physicalBytes(),
-                e.logicalBytes());
+        boolean same = latest != null && latest.sameContentAs(type, e.replicaCount(),
+                e.physicalBytesOfAllReplicas(), e.logicalBytesOfAllReplicas());
         if (latest != null && latest.isOpen()) {
             if (same) {
                 return;

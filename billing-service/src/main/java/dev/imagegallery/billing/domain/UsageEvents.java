@@ -102,9 +102,9 @@ public final class UsageEvents {
             return "the storage account type '" + e.storageAccountType() + "' is unknown (known: "
                     + PriceSheet.STORAGE_TYPES + ")";
         }
-        String bytes = bytesProblem("physicalBytes", e.physicalBytes());
+        String bytes = bytesProblem("physicalBytesPerReplica", e.physicalBytesPerReplica());
         if (bytes == null) {
-            bytes = bytesProblem("logicalBytes", e.logicalBytes());
+            bytes = bytesProblem("logicalBytesPerReplica", e.logicalBytesPerReplica());
         }
         if (bytes != null) {
             return bytes;
@@ -112,7 +112,13 @@ public final class UsageEvents {
         if (e.replicaCount() < 1 || e.replicaCount() > limits.maxReplicaCount()) {
             return "replicaCount " + e.replicaCount() + " is not between 1 and " + limits.maxReplicaCount();
         }
-        return timeProblem("completedAt", timeOf(e.completedAt(), event));
+        // what is billed is all the region's replicas (no overflow: each figure and the count are bounded above)
+        bytes = bytesProblem("physicalBytes of all " + e.replicaCount() + " replicas", e.physicalBytesOfAllReplicas());
+        if (bytes == null) {
+            bytes = bytesProblem("logicalBytes of all " + e.replicaCount() + " replicas",
+                    e.logicalBytesOfAllReplicas());
+        }
+        return bytes != null ? bytes : timeProblem("completedAt", timeOf(e.completedAt(), event));
     }
 
     /** Why a deletion of a region's replicas cannot end its meter, or null. */

@@ -18,9 +18,10 @@ class StorageLedgerTest {
             + "i/versions/1.0.0";
     static final Instant T0 = Instant.parse("2026-03-01T00:00:00Z");
 
+    /** A completion whose replicas hold {@code physical} bytes together (a multiple of {@code replicas}). */
     static Payloads.ReplicaCompleted completed(int replicas, long physical, Instant at) {
         return new Payloads.ReplicaCompleted(VERSION, "S", "westeurope", replicas, "Standard_LRS", "sha256:x",
-                physical, physical, at);
+                physical / replicas, physical / replicas, at);
     }
 
     static StorageLedger empty() {

@@ -43,9 +43,9 @@ class UsageEventsTest {
 
     @Test
     void negativeAbsurdUnknownAndFutureUsageIsRejectedWithTheReason() {
-        assertEquals("negative byte count: physicalBytes -1", events.parse(event(EventTypes.REPLICA_COMPLETED,
+        assertEquals("negative byte count: physicalBytesPerReplica -1", events.parse(event(EventTypes.REPLICA_COMPLETED,
                 completed("Standard_LRS", -1, NOW))).reason());
-        assertEquals("absurd byte count: physicalBytes " + ((1L << 50) + 1) + " is more than " + (1L << 50)
+        assertEquals("absurd byte count: physicalBytesPerReplica " + ((1L << 50) + 1) + " is more than " + (1L << 50)
                 + " (1 PiB)", events.parse(event(EventTypes.REPLICA_COMPLETED,
                 completed("Standard_LRS", (1L << 50) + 1, NOW))).reason());
         assertEquals("the storage account type 'Tape' is unknown (known: " + PriceSheet.STORAGE_TYPES + ")",
@@ -63,5 +63,24 @@ class UsageEventsTest {
         assertEquals(NOW.minusSeconds(5), events.timeOf(NOW.minusSeconds(5), e));
         assertEquals(e.time(), events.timeOf(null, e));
         assertEquals(NOW, events.timeOf(null, null));
+    }
+
+    @Test
+    void whatAllTheRegionsReplicasHoldIsBoundedLikeEachReplica() {
+        long half = (1L << 49) + 1; // each replica is within 1 PiB, the two together are not
+        var both = new Payloads.ReplicaCompleted("v", "s", "westeurope", 2, "Standard_LRS", "d", half, half, NOW);
+        assertEquals("absurd byte count: physicalBytes of all 2 replicas " + 2 * half + " is more than " + (1L << 50)
+                + " (1 PiB)", events.parse(event(EventTypes.REPLICA_COMPLETED, both)).reason());
+    }
+
+    @Test
+    void aCompletionOfTheFormerShapeIsBilledForWhatItsReplicasHoldTogether() {
+        String json = "{\"specversion\":\"1.0\",\"id\":\"old\",\"type\":\"ReplicaCompleted\",\"data\":"
+                + "{\"versionId\":\"v\",\"subscriptionId\":\"s\",\"region\":\"westeurope\",\"replicaCount\":3,"
+                + "\"storageAccountType\":\"Standard_LRS\",\"digest\":\"d\",\"physicalBytes\":300,"
+                + "\"logicalBytes\":750,\"completedAt\":\"" + NOW + "\"}}";
+        var p = (Payloads.ReplicaCompleted) events.parse(json).payload();
+        assertEquals(300, p.physicalBytesOfAllReplicas());
+        assertEquals(750, p.logicalBytesOfAllReplicas());
     }
 }

@@ -54,11 +54,6 @@ public final class ReplicationState {
         return Math.max(current, Math.min(99, Math.max(0, reportedPercent)));
     }
 
-    /** The size of one copy of the content, from the logical bytes of all the region's replicas. */
-    public static long sizeOfOneReplica(long logicalBytes, int replicaCount) {
-        return logicalBytes / Math.max(1, replicaCount);
-    }
-
     /** After a change of regions the version is Updating while any region is not complete. */
     public static boolean incomplete(List<String> regionStates) {
         return regionStates.stream().anyMatch(s -> !COMPLETED.equals(s));

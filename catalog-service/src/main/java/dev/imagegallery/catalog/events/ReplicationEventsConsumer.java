@@ -31,9 +31,8 @@ public class ReplicationEventsConsumer {
         return Inbox.consume(json, "replication", event -> switch (event.type()) {
             case EventTypes.REPLICA_COMPLETED -> versions.replicaCompleted(event.dataAs(Payloads.ReplicaCompleted.class));
             case EventTypes.REPLICA_FAILED -> versions.replicaFailed(event.dataAs(Payloads.ReplicaFailed.class));
-            case "ReplicaProgress" -> versions.replicaProgress(event.data().path("versionId").asText(),
-                    event.data().path("region").asText(), event.data().has("progress")
-                            ? event.data().path("progress").asInt() : event.data().path("percent").asInt());
+            case EventTypes.REPLICA_PROGRESS -> versions.replicaProgress(
+                    event.dataAs(Payloads.ReplicaProgress.class));
             case EventTypes.BLOB_COMMITTED -> blobs.committed(event.dataAs(Payloads.BlobCommitted.class));
             case EventTypes.BLOB_DELETED -> blobs.deleted(event.dataAs(Payloads.BlobDeleted.class));
             default -> Uni.createFrom().voidItem();

@@ -24,7 +24,7 @@ public class ReplicationStatusService {
             }
             if (v.digest == null) {
                 v.digest = e.digest();
-                v.sizeBytes = ReplicationState.sizeOfOneReplica(e.logicalBytes(), e.replicaCount());
+                v.sizeBytes = e.logicalBytesPerReplica();
             }
             return VersionRegion.<VersionRegion>findById(VersionRegion.idOf(key, e.region())).flatMap(r -> {
                 if (r != null && ReplicationState.completes(e.replicaCount(), r.replicaCount)) {
@@ -52,12 +52,12 @@ public class ReplicationStatusService {
     }
 
     /** Progress of a region still replicating (never moves a Completed or Failed region back). */
-    public Uni<Void> replicaProgress(String versionId, String region, int percent) {
-        String key = ResourceIds.key(versionId);
-        return VersionRegion.<VersionRegion>findById(VersionRegion.idOf(key, region)).map(r -> {
+    public Uni<Void> replicaProgress(Payloads.ReplicaProgress e) {
+        String key = ResourceIds.key(e.versionId());
+        return VersionRegion.<VersionRegion>findById(VersionRegion.idOf(key, e.region())).map(r -> {
             if (r != null && ReplicationState.takesProgress(r.state)) {
                 r.state = VersionRegion.REPLICATING;
-                r.progress = ReplicationState.progress(r.progress, percent);
+                r.progress = ReplicationState.progress(r.progress, e.progress());
             }
             return null;
         });

@@ -15,6 +15,7 @@ import dev.imagegallery.catalog.persistence.ManagedImage;
 import dev.imagegallery.catalog.persistence.VersionRegion;
 import dev.imagegallery.common.arm.ArmException;
 import dev.imagegallery.common.outbox.Outbox;
+import dev.imagegallery.events.BlobRef;
 import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Payloads;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
@@ -48,7 +49,6 @@ public class VersionService {
             + "Microsoft\\.Compute/galleries/([^/]+)/images/([^/]+)/versions/([^/]+)$");
     static final Pattern MANAGED_IMAGE_ID = Pattern.compile("(?i)^/subscriptions/([^/]+)/resourceGroups/([^/]+)/"
             + "providers/Microsoft\\.Compute/images/([^/]+)$");
-    static final Pattern BLOB_REGION = Pattern.compile("/blobs/([a-z0-9]+)/");
     static final String SOURCE_ID = "properties.storageProfile.source.id";
 
     private final DefinitionService definitions;
@@ -61,7 +61,7 @@ public class VersionService {
         this.config = config;
     }
 
-    private record Source(String id, String blobUri, String region, String osType, String osState) {
+    private record Source(String id, BlobRef blob, String osType, String osState) {
     }
 
     @WithTransaction
@@ -129,7 +129,7 @@ public class VersionService {
                     v.patch = number.patch();
                     v.location = location;
                     v.sourceId = src.id();
-                    v.sourceBlobUri = src.blobUri();
+                    v.sourceBlobUri = src.blob().uri();
                     v.replicaCount = defaultReplicas;
                     v.storageAccountType = defaultStorage;
                     v.excludeFromLatest = pp != null && Boolean.TRUE.equals(pp.excludeFromLatest());
@@ -141,8 +141,8 @@ public class VersionService {
                     applySafety(v, props.safety());
                     List<VersionRegion> regions = targets.stream()
                             .map(t -> VersionRegion.queued(key, def.key, t)).toList();
-                    var event = new Payloads.VersionPublished(id, v.subscriptionId, tenantId, src.region(),
-                            src.blobUri(), null, 0, 0, targets(regions));
+                    var event = new Payloads.VersionPublished(id, v.subscriptionId, tenantId, src.blob(), 0,
+                            targets(regions));
                     return v.persist()
                             .flatMap(x -> VersionRegion.persist(regions))
                             .flatMap(x -> outbox.emit(EventTypes.VERSION_PUBLISHED, id, event))
@@ -288,10 +288,8 @@ public class VersionService {
         if (ReplicationState.incomplete(result.stream().map(r -> r.state).toList())) {
             v.provisioningState = "Updating";
         }
-        var m = BLOB_REGION.matcher(v.sourceBlobUri);
-        String sourceRegion = m.find() ? m.group(1) : v.location;
-        var event = new Payloads.VersionTargetRegionsChanged(id, v.subscriptionId, tenantId, sourceRegion,
-                v.sourceBlobUri, targets(result), change.removed());
+        var event = new Payloads.VersionTargetRegionsChanged(id, v.subscriptionId, tenantId,
+                sourceBlob(v.sourceBlobUri, id), targets(result), change.removed());
         // one session: its operations run one after the other, never concurrently
         Uni<?> all = Multi.createFrom().iterable(writes).onItem().transformToUniAndConcatenate(w -> w.get())
                 .collect().last();
@@ -312,7 +310,7 @@ public class VersionService {
                     throw ArmException.invalidParameter(SOURCE_ID, "The source image '" + sourceId
                             + "' does not exist.");
                 }
-                return new Source(m.id(), m.blobUri, m.location, m.osType, m.osState);
+                return new Source(m.id(), sourceBlob(m.blobUri, sourceId), m.osType, m.osState);
             });
         }
         var ver = VERSION_ID.matcher(sourceId);
@@ -327,11 +325,25 @@ public class VersionService {
                             + "' does not exist.");
                 }
                 return ImageDefinition.<ImageDefinition>findById(v.definitionKey)
-                        .map(d -> new Source(sourceId, v.sourceBlobUri, v.location, d.osType, d.osState));
+                        .map(d -> new Source(sourceId, sourceBlob(v.sourceBlobUri, sourceId), d.osType,
+                                d.osState));
             });
         }
         throw ArmException.invalidParameter(SOURCE_ID, "The source '" + sourceId
                 + "' is neither a managed image id nor an image version id.");
+    }
+
+    /**
+     * The blob a stored source URI names (the one {@link BlobRef} parser; managed images are checked by it when
+     * created, so only a row from before that check can fail here: 400 naming the source).
+     */
+    private static BlobRef sourceBlob(String uri, String sourceId) {
+        try {
+            return BlobRef.parse(uri);
+        } catch (IllegalArgumentException e) {
+            throw ArmException.invalidParameter(SOURCE_ID, "The source '" + sourceId + "' has no usable blob: "
+                    + e.getMessage());
+        }
     }
 
     /** A version that exists and is not soft-deleted, or 404. */

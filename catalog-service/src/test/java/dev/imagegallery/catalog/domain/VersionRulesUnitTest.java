@@ -91,11 +91,9 @@ class VersionRulesUnitTest {
     }
 
     @Test
-    void aRegionCompletesWithAllItsReplicasAndTheSizeIsOneReplicas() {
+    void aRegionCompletesWithAllItsReplicas() {
         assertFalse(ReplicationState.completes(1, 2));
         assertTrue(ReplicationState.completes(2, 2));
-        assertEquals(1000, ReplicationState.sizeOfOneReplica(3000, 3));
-        assertEquals(3000, ReplicationState.sizeOfOneReplica(3000, 0));
     }
 
     @Test

@@ -261,7 +261,7 @@ public class BlobService {
 
     /** The subject (and Kafka key) of a blob's events: its path on the data plane. */
     static String subject(String region, String sub, String name) {
-        return "/blobs/" + region + "/" + sub + "/" + name;
+        return BlobRef.pathOf(region, sub, name);
     }
 
     /** The lock of one blob name: its ref, row and staged blocks change under it. */
@@ -506,6 +506,6 @@ public class BlobService {
     }
 
     public String uriOf(Blob b) {
-        return config.publicBaseUrl() + "/blobs/" + b.region + "/" + b.subscriptionId + "/" + b.name;
+        return config.publicBaseUrl() + BlobRef.pathOf(b.region, b.subscriptionId, b.name);
     }
 }

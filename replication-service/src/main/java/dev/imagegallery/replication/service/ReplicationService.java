@@ -54,13 +54,7 @@ public class ReplicationService {
      * whatever blob URI the catalog hands over.
      */
     public Uni<Void> plan(Payloads.VersionPublished p) {
-        BlobRef ref;
-        try {
-            ref = BlobRef.parse(p.sourceBlobUri());
-        } catch (IllegalArgumentException e) {
-            ref = null; // not a blob of this system: the version fails with "does not exist"
-        }
-        BlobRef src = ref;
+        BlobRef src = p.sourceBlob(); // null: not a blob of this system, the version fails with "does not exist"
         Uni<String> tenantOf = p.tenantId() != null ? Uni.createFrom().item(p.tenantId())
                 : SubscriptionView.<SubscriptionView>findById(p.subscriptionId().toLowerCase(Locale.ROOT))
                 .map(sv -> sv == null ? null : sv.tenantId);
@@ -83,8 +77,9 @@ public class ReplicationService {
                         }
                         if (blob == null) {
                             return outbox.emit(EventTypes.REPLICA_FAILED, p.versionId(), new Payloads.ReplicaFailed(
-                                    p.versionId(), p.subscriptionId(), t.name(), "The source blob '"
-                                    + p.sourceBlobUri() + "' does not exist.")).replaceWithVoid();
+                                    p.versionId(), p.subscriptionId(), t.name(), p.sourceBlob() == null
+                                    ? "The source blob does not exist." : "The source blob '"
+                                    + p.sourceBlob().uri() + "' does not exist.")).replaceWithVoid();
                         }
                         ReplicaJob j = existing == null ? new ReplicaJob() : existing;
                         j.id = id;
@@ -117,7 +112,7 @@ public class ReplicationService {
     /** Target regions changed: new regions are planned, removed ones lose their replicas. */
     public Uni<Void> targetRegionsChanged(Payloads.VersionTargetRegionsChanged p) {
         Uni<Void> planned = plan(new Payloads.VersionPublished(p.versionId(), p.subscriptionId(), p.tenantId(),
-                p.sourceRegion(), p.sourceBlobUri(), null, 0, 0, p.targetRegions()));
+                p.sourceBlob(), 0, p.targetRegions()));
         List<String> removed = p.removedRegions() == null ? List.of() : p.removedRegions();
         return planned.flatMap(x -> Multi.createFrom().iterable(removed)
                 .onItem().transformToUniAndConcatenate(r -> ReplicaJob.<ReplicaJob>findById(
@@ -183,7 +178,7 @@ public class ReplicationService {
     }
 
     /** Records a completed job: the region's replicas are all there and verified; egress once per source region. */
-    public Uni<Void> completed(String jobId, Replicator.Checkpoint done, long physicalBytes) {
+    public Uni<Void> completed(String jobId, Replicator.Checkpoint done, long physicalBytesPerReplica) {
         return ReplicaJob.<ReplicaJob>findById(jobId).flatMap(j -> {
             if (j == null || !ReplicaJob.PENDING.equals(j.state)) {
                 return Uni.createFrom().voidItem();
@@ -195,7 +190,7 @@ public class ReplicationService {
             j.progressReplica = done.replica();
             j.egressBySource = formatEgress(done.egressBySource());
             j.copiedBytes = done.copiedBytes();
-            j.physicalBytes = physicalBytes;
+            j.physicalBytes = physicalBytesPerReplica;
             Instant at = j.updatedAt;
             return Multi.createFrom().iterable(new TreeMap<>(done.egressBySource()).entrySet())
                     .filter(e -> e.getValue() > 0 && !e.getKey().equals(j.region))
@@ -205,8 +200,8 @@ public class ReplicationService {
                     .collect().asList()
                     .flatMap(x -> outbox.emit(EventTypes.REPLICA_COMPLETED, j.versionId,
                             new Payloads.ReplicaCompleted(j.versionId, j.subscriptionId, j.region, j.replicaCount,
-                                    j.storageAccountType, "sha256:" + j.digest, physicalBytes * j.replicaCount,
-                                    j.sizeBytes * j.replicaCount, at)))
+                                    j.storageAccountType, "sha256:" + j.digest, physicalBytesPerReplica,
+                                    j.sizeBytes, at)))
                     .replaceWithVoid();
         });
     }
