@@ -45,6 +45,8 @@ class WalkingSkeletonIT {
     static final long COPY_RATE = 16 << 20;
     static LocalStack stack;
     static final Path SPANS = Path.of("target/stack/spans");
+    static com.sun.net.httpserver.HttpServer otlp;
+    static final List<byte[]> OTLP_REQUESTS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void up() throws java.io.IOException {
@@ -58,10 +60,23 @@ class WalkingSkeletonIT {
         // copies held to 16 MiB/s, so the crash test can kill replication-service in the middle of one
         stack = new LocalStack(dir, OFFSET)
                 .env("replication-service", "GALLERY_STORE_MAX_COPY_BYTES_PER_SECOND", String.valueOf(COPY_RATE));
-        // every service writes its spans to a file of its own (JSON lines), exported five times a second
+        // traces: billing-service exports OTLP/HTTP to a receiver in this test (as to Jaeger, a user's collector), the
+        // others write their spans to a file of their own (JSON lines); exported five times a second
+        otlp = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        otlp.createContext("/v1/traces", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            OTLP_REQUESTS.add(body);
+            exchange.sendResponseHeaders(200, -1); // an empty ExportTraceServiceResponse
+            exchange.close();
+        });
+        otlp.start();
         for (String svc : LocalStack.SERVICES) {
-            stack.env(svc, "GALLERY_TRACING_SPAN_FILE", SPANS.resolve(svc + ".jsonl").toAbsolutePath().toString())
-                    .env(svc, "QUARKUS_OTEL_BSP_SCHEDULE_DELAY", "200ms");
+            stack.env(svc, "QUARKUS_OTEL_BSP_SCHEDULE_DELAY", "200ms");
+            if (svc.equals("billing-service")) {
+                stack.env(svc, "OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + otlp.getAddress().getPort());
+            } else {
+                stack.env(svc, "GALLERY_TRACING_SPAN_FILE", SPANS.resolve(svc + ".jsonl").toAbsolutePath().toString());
+            }
         }
         stack.start();
     }
@@ -70,6 +85,9 @@ class WalkingSkeletonIT {
     static void down() {
         if (stack != null) {
             stack.close();
+        }
+        if (otlp != null) {
+            otlp.stop(0);
         }
     }
 
@@ -654,7 +672,11 @@ class WalkingSkeletonIT {
                     && "replicate northeurope".equals(sp.get("name"))), "the copy: " + spans);
             assertTrue(has(spans, "replication-service", "PRODUCER", null), "replication's relay: " + spans);
             assertTrue(has(spans, "catalog-service", "CONSUMER", EventTypes.REPLICA_COMPLETED), "status: " + spans);
-            assertTrue(has(spans, "billing-service", "CONSUMER", EventTypes.REPLICA_COMPLETED), "billing: " + spans);
+            // billing's spans went to the OTLP receiver (protobuf: the trace id as its 16 bytes, the span names)
+            byte[] id = HexFormat.of().parseHex(trace);
+            assertTrue(OTLP_REQUESTS.stream().anyMatch(b -> contains(b, id)
+                    && contains(b, "billing-service".getBytes()) && contains(b, "process".getBytes())
+                    && contains(b, EventTypes.REPLICA_COMPLETED.getBytes())), "billing's line, exported over OTLP");
         });
 
         // carol holds no role in the subscription: 404, as for another tenant
@@ -684,6 +706,19 @@ class WalkingSkeletonIT {
             }
         }
         return spans;
+    }
+
+    static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     /** Whether {@code spans} hold one of {@code service} of {@code kind} (about an event of {@code type}, if given). */

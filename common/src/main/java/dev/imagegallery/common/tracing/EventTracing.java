@@ -3,7 +3,6 @@ package dev.imagegallery.common.tracing;
 import dev.imagegallery.events.CloudEvent;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -207,11 +206,6 @@ public final class EventTracing {
     /** Whether {@code context} holds a span of a trace (not the root context, not an invalid span). */
     public static boolean isTraced(Context context) {
         return traced(context);
-    }
-
-    /** The trace id of {@code context}'s span ({@link SpanContext#getInvalid()}'s zeros outside one). */
-    public static String traceIdOf(Context context) {
-        return Span.fromContext(context).getSpanContext().getTraceId();
     }
 
     private static final TextMapGetter<String[]> GETTER = new TextMapGetter<>() {

@@ -6,14 +6,12 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.quarkus.arc.lookup.LookupIfProperty;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.Collection;
-import java.util.Optional;
 
 /**
- * Where spans go when no OTLP endpoint is named ({@code gallery.tracing.otlp-endpoint}, or the standard
- * {@code OTEL_EXPORTER_OTLP_ENDPOINT}): nowhere, or to the span file {@code gallery.tracing.span-file} (JSON lines, for
+ * Where spans go when no OTLP endpoint is named ({@link TracingConfig#otlpEndpoint()}, or the standard
+ * {@code OTEL_EXPORTER_OTLP_ENDPOINT}): nowhere, or to the span file {@link TracingConfig#spanFile()} (JSON lines, for
  * tests and a quick look). Traces are still made (log lines name their trace id; events carry it on): only the export
  * is off. This exporter is visible only while no endpoint is named, and then Quarkus' OTLP exporter stands down (it
  * runs only when the application provides no exporter of its own).
@@ -22,8 +20,8 @@ public class LocalSpanExport {
     @Produces
     @Singleton
     @LookupIfProperty(name = "gallery.tracing.otlp-endpoint", stringValue = "", lookupIfMissing = true)
-    SpanExporter localSpans(@ConfigProperty(name = "gallery.tracing.span-file") Optional<String> spanFile) {
-        return spanFile.filter(f -> !f.isBlank()).<SpanExporter>map(SpanFile::new).orElseGet(Discard::new);
+    SpanExporter localSpans(TracingConfig config) {
+        return config.spanFile().filter(f -> !f.isBlank()).<SpanExporter>map(SpanFile::new).orElseGet(Discard::new);
     }
 
     /** Exports nothing (and so costs nothing beyond the spans themselves). */
