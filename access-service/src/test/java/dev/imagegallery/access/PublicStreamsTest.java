@@ -247,6 +247,29 @@ class PublicStreamsTest {
         assertEquals(ids.size(), new HashSet<>(ids).size(), "no event id twice in contoso's stream");
     }
 
+    @Test
+    void aBatchThatChangesOneVersionTwiceKeepsItsLastChange() {
+        String v = version(Realms.CONTOSO_SUBSCRIPTION);
+        String sub = Realms.CONTOSO_SUBSCRIPTION;
+        CloudEvent again = CloudEvent.of("/tests", EventTypes.VERSION_PUBLISHED, v, new Payloads.VersionPublished(
+                v, sub, Realms.CONTOSO, BlobRef.parse("http://localhost:8082/blobs/westeurope/" + sub + "/disk.raw"),
+                8 << 20, List.of(new Payloads.TargetRegion("westeurope", 3, "Standard_LRS"))));
+        // one polled batch: the version published twice (a re-publication), a region's replicas completed twice
+        forwarder.forward(List.of(published(v, sub, Realms.CONTOSO).toJson(), again.toJson(),
+                        completed(v, sub, "westeurope", 1).toJson(), completed(v, sub, "westeurope", 3).toJson()))
+                .await().atMost(Duration.ofSeconds(60));
+
+        JsonPath snapshot = given().auth().oauth2(Tokens.alice())
+                .get("/tenants/contoso/providers/Microsoft.Gallery/eventSnapshot" + GALLERY_API)
+                .then().statusCode(200).extract().jsonPath();
+        String mine = "versions.find { it.versionId == '" + v + "' }";
+        assertEquals(List.of("westeurope"), snapshot.getList(mine + ".regions.region"), () -> snapshot.prettify());
+        assertEquals(3, snapshot.getInt(mine + ".regions[0].replicaCount"));
+        assertEquals("Completed", snapshot.getString(mine + ".regions[0].state"));
+        List<CloudEvent> ours = stream(CONTOSO_STREAM, seen -> count(seen, v, PublicEvents.REPLICA_COMPLETED) == 2);
+        assertEquals(2, count(ours, v, PublicEvents.VERSION_PUBLISHED), () -> "contoso's stream: " + about(ours, v));
+    }
+
     /** The raw records of {@code topics} from offset zero to their current end. */
     static List<String> readFromZero(List<String> topics) {
         Properties p = new Properties();
