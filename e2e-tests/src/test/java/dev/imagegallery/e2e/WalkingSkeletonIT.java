@@ -44,6 +44,9 @@ class WalkingSkeletonIT {
     static final String API = "?api-version=2024-03-03";
     static final long COPY_RATE = 16 << 20;
     static LocalStack stack;
+    static final Path SPANS = Path.of("target/stack/spans");
+    static com.sun.net.httpserver.HttpServer otlp;
+    static final List<byte[]> OTLP_REQUESTS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void up() throws java.io.IOException {
@@ -56,14 +59,35 @@ class WalkingSkeletonIT {
         }
         // copies held to 16 MiB/s, so the crash test can kill replication-service in the middle of one
         stack = new LocalStack(dir, OFFSET)
-                .env("replication-service", "GALLERY_STORE_MAX_COPY_BYTES_PER_SECOND", String.valueOf(COPY_RATE))
-                .start();
+                .env("replication-service", "GALLERY_STORE_MAX_COPY_BYTES_PER_SECOND", String.valueOf(COPY_RATE));
+        // traces: billing-service exports OTLP/HTTP to a receiver in this test (as to Jaeger, a user's collector), the
+        // others write their spans to a file of their own (JSON lines); exported five times a second
+        otlp = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        otlp.createContext("/v1/traces", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            OTLP_REQUESTS.add(body);
+            exchange.sendResponseHeaders(200, -1); // an empty ExportTraceServiceResponse
+            exchange.close();
+        });
+        otlp.start();
+        for (String svc : LocalStack.SERVICES) {
+            stack.env(svc, "QUARKUS_OTEL_BSP_SCHEDULE_DELAY", "200ms");
+            if (svc.equals("billing-service")) {
+                stack.env(svc, "OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + otlp.getAddress().getPort());
+            } else {
+                stack.env(svc, "GALLERY_TRACING_SPAN_FILE", SPANS.resolve(svc + ".jsonl").toAbsolutePath().toString());
+            }
+        }
+        stack.start();
     }
 
     @AfterAll
     static void down() {
         if (stack != null) {
             stack.close();
+        }
+        if (otlp != null) {
+            otlp.stop(0);
         }
     }
 
@@ -609,11 +633,14 @@ class WalkingSkeletonIT {
         gallery(alice, gallery, "{\"location\":\"westeurope\",\"properties\":{\"description\":\"e2e\"}}");
         definition(alice, gallery + "/images/ubuntu", "ubuntu", "22_04");
         String version = gallery + "/images/ubuntu/versions/1.0.0";
+        String trace = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(version.getBytes()))
+                .substring(0, 32);
         given().auth().oauth2(alice).contentType(ContentType.JSON)
                 .body("{\"location\":\"westeurope\",\"properties\":{\"publishingProfile\":{\"targetRegions\":["
                         + "{\"name\":\"westeurope\",\"regionalReplicaCount\":1},"
                         + "{\"name\":\"northeurope\",\"regionalReplicaCount\":1}]},"
                         + "\"storageProfile\":{\"source\":{\"id\":\"" + mi + "\"}}}}")
+                .header("traceparent", "00-" + trace + "-00f067aa0ba902b7-01") // the test starts the trace
                 .put(url("catalog-service", version + API)).then().statusCode(201)
                 .body("properties.provisioningState", is("Creating"));
 
@@ -634,12 +661,70 @@ class WalkingSkeletonIT {
         assertTrue(lines.stream().anyMatch(l -> "Bandwidth".equals(l.get("meterCategory"))
                 && ((Number) l.get("quantity")).doubleValue() > 0), "egress westeurope to northeurope: " + lines);
 
+        // one trace from the version PUT: VersionPublished relayed and consumed by replication, its copy to
+        // northeurope, ReplicaCompleted relayed and consumed by catalog (the status) and billing (the line)
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            List<Map<String, Object>> spans = spansOf(trace);
+            assertTrue(has(spans, "catalog-service", "SERVER", null), "the PUT: " + spans);
+            assertTrue(has(spans, "catalog-service", "PRODUCER", null), "catalog's relay: " + spans);
+            assertTrue(has(spans, "replication-service", "CONSUMER", EventTypes.VERSION_PUBLISHED), "plan: " + spans);
+            assertTrue(spans.stream().anyMatch(sp -> "replication-service".equals(sp.get("service"))
+                    && "replicate northeurope".equals(sp.get("name"))), "the copy: " + spans);
+            assertTrue(has(spans, "replication-service", "PRODUCER", null), "replication's relay: " + spans);
+            assertTrue(has(spans, "catalog-service", "CONSUMER", EventTypes.REPLICA_COMPLETED), "status: " + spans);
+            // billing's spans went to the OTLP receiver (protobuf: the trace id as its 16 bytes, the span names)
+            byte[] id = HexFormat.of().parseHex(trace);
+            assertTrue(OTLP_REQUESTS.stream().anyMatch(b -> contains(b, id)
+                    && contains(b, "billing-service".getBytes()) && contains(b, "process".getBytes())
+                    && contains(b, EventTypes.REPLICA_COMPLETED.getBytes())), "billing's line, exported over OTLP");
+        });
+
         // carol holds no role in the subscription: 404, as for another tenant
         given().auth().oauth2(carol).get(url("catalog-service", gallery + API)).then().statusCode(404);
         given().auth().oauth2(bob).get(url("catalog-service", gallery + API)).then()
                 .statusCode(anyOf(is(403), is(404)));
         given().get(url("catalog-service", gallery + API)).then().statusCode(401);
         given().auth().oauth2(carol).get(url("billing-service", usage)).then().statusCode(404);
+    }
+
+    /** The spans of {@code traceId} that the services wrote to their span files. */
+    static List<Map<String, Object>> spansOf(String traceId) throws java.io.IOException {
+        List<Map<String, Object>> spans = new java.util.ArrayList<>();
+        for (String svc : LocalStack.SERVICES) {
+            Path file = SPANS.resolve(svc + ".jsonl");
+            if (!java.nio.file.Files.exists(file)) {
+                continue;
+            }
+            for (String line : java.nio.file.Files.readAllLines(file)) {
+                if (line.contains(traceId)) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> span = dev.imagegallery.events.Json.MAPPER.readValue(line, Map.class);
+                    if (traceId.equals(span.get("traceId"))) {
+                        spans.add(span);
+                    }
+                }
+            }
+        }
+        return spans;
+    }
+
+    static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** Whether {@code spans} hold one of {@code service} of {@code kind} (about an event of {@code type}, if given). */
+    static boolean has(List<Map<String, Object>> spans, String service, String kind, String type) {
+        return spans.stream().anyMatch(sp -> service.equals(sp.get("service")) && kind.equals(sp.get("kind"))
+                && (type == null || type.equals(((Map<?, ?>) sp.get("attributes")).get("cloudevents.event_type"))));
     }
 
     /**

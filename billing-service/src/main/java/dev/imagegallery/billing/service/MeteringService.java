@@ -10,10 +10,12 @@ import dev.imagegallery.billing.repository.LedgerRepository.NewEgress;
 import dev.imagegallery.common.inbox.Inbox;
 import dev.imagegallery.common.outbox.Outbox;
 import dev.imagegallery.common.outbox.OutboxConfig;
+import dev.imagegallery.common.tracing.EventTracing;
 import dev.imagegallery.events.CloudEvent;
 import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Payloads;
 import dev.imagegallery.events.Regions;
+import io.opentelemetry.api.trace.Span;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -88,6 +90,14 @@ public class MeteringService {
         if (events.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
+        // each event that carries a trace gets a span of its trace for its part of the batch (none for the others)
+        List<Span> spans = EventTracing.startAll(events.stream().map(Parsed::event).toList(), topic);
+        Uni<Void> applied = applyBatch(topic, events);
+        return spans.isEmpty() ? applied
+                : applied.onTermination().invoke((x, failure, cancelled) -> EventTracing.end(spans, failure));
+    }
+
+    private Uni<Void> applyBatch(String topic, List<Parsed> events) {
         return applyInOneTransaction(topic, events)
                 .onFailure().retry().withBackOff(Duration.ofMillis(50), Duration.ofSeconds(1)).atMost(3)
                 .onFailure().recoverWithUni(e -> {

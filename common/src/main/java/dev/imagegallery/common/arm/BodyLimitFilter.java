@@ -1,9 +1,9 @@
 package dev.imagegallery.common.arm;
 
+import dev.imagegallery.common.http.HttpGuardConfig;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import java.util.Optional;
@@ -16,8 +16,8 @@ import java.util.Optional;
 public class BodyLimitFilter {
     private final long maxBytes;
 
-    public BodyLimitFilter(@ConfigProperty(name = "gallery.http.max-json-body", defaultValue = "1048576") long maxBytes) {
-        this.maxBytes = maxBytes;
+    public BodyLimitFilter(HttpGuardConfig config) {
+        this.maxBytes = config.maxJsonBody();
     }
 
     @ServerRequestFilter(preMatching = true)

@@ -1,6 +1,7 @@
 package dev.imagegallery.common.inbox;
 
 import dev.imagegallery.common.outbox.OutboxRelay;
+import dev.imagegallery.common.tracing.EventTracing;
 import dev.imagegallery.events.CloudEvent;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
@@ -23,7 +24,8 @@ import java.util.function.Supplier;
  * logged and skipped rather than blocking its partition forever.
  * <p>
  * The consumer skeleton every service's {@code @Incoming} method is: {@link #consume} (read the CloudEvent, skip and
- * log a malformed one, apply it in the inbox). Consumers of polled batches on the plain SQL pool (billing's metering)
+ * log a malformed one, apply it in the inbox, in a span continuing the trace the event carries: {@link EventTracing}).
+ * Consumers of polled batches on the plain SQL pool (billing's metering)
  * record a batch's ids in one statement with {@link #recordFresh}.
  */
 public final class Inbox {
@@ -36,7 +38,7 @@ public final class Inbox {
      */
     public static Uni<Void> consume(String json, String topic, Function<CloudEvent, Uni<Void>> effect) {
         CloudEvent event = parse(json, topic);
-        return event == null ? Uni.createFrom().voidItem() : process(event, () -> effect.apply(event));
+        return event == null ? Uni.createFrom().voidItem() : traced(event, topic, effect);
     }
 
     /**
@@ -47,7 +49,12 @@ public final class Inbox {
                                     Function<CloudEvent, Uni<Void>> effect) {
         CloudEvent event = parse(json, topic);
         return event == null || !types.contains(event.type()) ? Uni.createFrom().voidItem()
-                : process(event, () -> effect.apply(event));
+                : traced(event, topic, effect);
+    }
+
+    /** {@link #process} in a span that continues the event's trace (none for an event without a trace context). */
+    private static Uni<Void> traced(CloudEvent event, String topic, Function<CloudEvent, Uni<Void>> effect) {
+        return EventTracing.consume(event, topic, () -> process(event, () -> effect.apply(event)));
     }
 
     /** The CloudEvent in {@code json}, or null (logged) when it is none. */

@@ -1,5 +1,6 @@
 package dev.imagegallery.common.outbox;
 
+import dev.imagegallery.common.tracing.EventTracing;
 import dev.imagegallery.events.CloudEvent;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,15 +35,21 @@ public class Outbox {
         }
     }
 
-    /** Writes an event of {@code type} about {@code subject} (the Kafka key) to this service's topic. */
+    /**
+     * Writes an event of {@code type} about {@code subject} (the Kafka key) to this service's topic. The event carries
+     * the trace context current at the call (the request's or the consumer's span: {@link EventTracing}), and so does
+     * its row, for the relay's send span.
+     */
     public Uni<CloudEvent> emit(String type, String subject, Object payload) {
-        CloudEvent event = CloudEvent.of(config.source(), type, subject, payload);
+        CloudEvent event = EventTracing.withCurrentTrace(CloudEvent.of(config.source(), type, subject, payload));
         OutboxEvent row = new OutboxEvent();
         row.id = UUID.fromString(event.id());
         row.topic = config.topic();
         row.key = subject;
         row.payload = event.toJson();
         row.createdAt = event.time();
+        row.traceparent = event.traceparent();
+        row.tracestate = event.tracestate();
         markWritten();
         return row.persist().replaceWith(event);
     }
@@ -54,12 +61,14 @@ public class Outbox {
      */
     public Uni<CloudEvent> emit(io.vertx.mutiny.sqlclient.SqlConnection conn, String type, String subject,
                                 Object payload) {
-        CloudEvent event = CloudEvent.of(config.source(), type, subject, payload);
+        CloudEvent event = EventTracing.withCurrentTrace(CloudEvent.of(config.source(), type, subject, payload));
         markWritten();
-        return conn.preparedQuery("INSERT INTO outbox (id, topic, event_key, payload, created_at) "
-                        + "VALUES ($1, $2, $3, $4, $5)")
-                .execute(io.vertx.mutiny.sqlclient.Tuple.of(UUID.fromString(event.id()), config.topic(), subject,
-                        event.toJson(), java.time.OffsetDateTime.ofInstant(event.time(), java.time.ZoneOffset.UTC)))
+        return conn.preparedQuery("INSERT INTO outbox (id, topic, event_key, payload, created_at, traceparent, "
+                        + "tracestate) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.from(java.util.Arrays.asList(UUID.fromString(event.id()),
+                        config.topic(), subject, event.toJson(),
+                        java.time.OffsetDateTime.ofInstant(event.time(), java.time.ZoneOffset.UTC),
+                        event.traceparent(), event.tracestate())))
                 .replaceWith(event);
     }
 

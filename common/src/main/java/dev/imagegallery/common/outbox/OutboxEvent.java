@@ -21,4 +21,7 @@ public class OutboxEvent extends PanacheEntityBase {
     public String payload;
     @Column(name = "created_at")
     public Instant createdAt;
+    /** The trace context of the transaction that wrote the row (as in the event), for the relay's send span. */
+    public String traceparent;
+    public String tracestate;
 }

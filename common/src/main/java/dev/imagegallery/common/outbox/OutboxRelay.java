@@ -1,5 +1,6 @@
 package dev.imagegallery.common.outbox;
 
+import dev.imagegallery.common.tracing.EventTracing;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -29,7 +30,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * ({@code mp.messaging.outgoing.outbox.max-inflight-messages}, 1024 by default): a bigger one would be refused by the
  * emitter (SRMSG00034) and retried forever. Polls every second as a fallback, and is
  * woken right after every committed change (by {@link OutboxWakeFilter} after a write request, and by the inbox after
- * a consumed event), so an event normally leaves within milliseconds of its commit.
+ * a consumed event), so an event normally leaves within milliseconds of its commit. Each send of a row that carries a
+ * trace context (the writing transaction's, see {@link Outbox#emit}) is a span of that trace ({@link EventTracing}).
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -99,8 +101,8 @@ public class OutboxRelay {
     /** One round; answers the number of events sent. */
     public Uni<Integer> relayBatch() {
         return pool.withTransaction(conn -> conn
-                .preparedQuery("SELECT id, topic, event_key, payload FROM outbox ORDER BY created_at, id LIMIT $1 "
-                        + "FOR UPDATE SKIP LOCKED")
+                .preparedQuery("SELECT id, topic, event_key, payload, traceparent, tracestate FROM outbox "
+                        + "ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED")
                 .execute(Tuple.of(roundSize))
                 .flatMap(rows -> {
                     if (rows.size() == 0) {
@@ -110,12 +112,15 @@ public class OutboxRelay {
                     List<UUID> ids = new ArrayList<>(rows.size());
                     for (Row row : rows) {
                         ids.add(row.getUUID("id"));
+                        String topic = row.getString("topic");
                         Message<String> msg = Message.of(row.getString("payload")).addMetadata(
                                 OutgoingKafkaRecordMetadata.<String>builder()
-                                        .withTopic(row.getString("topic"))
+                                        .withTopic(topic)
                                         .withKey(row.getString("event_key"))
                                         .build());
-                        sends.add(emitter.sendMessage(msg));
+                        // a span of the trace that wrote the row (none for a row without one), ended at the ack
+                        sends.add(EventTracing.send(row.getString("traceparent"), row.getString("tracestate"), topic,
+                                () -> emitter.sendMessage(msg)));
                     }
                     // a round whose acknowledgements never come (a lost broker, a stuck sink) must not hold the relay
                     // (and its rows) for good: it rolls back and the next round sends the rows again

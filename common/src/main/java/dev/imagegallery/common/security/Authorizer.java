@@ -18,7 +18,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.time.Instant;
 import java.util.UUID;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,12 +49,11 @@ public class Authorizer {
     private final Map<String, Cached<List<Grant>>> grants = new ConcurrentHashMap<>();
 
     public Authorizer(Pool pool,
-                      @ConfigProperty(name = "gallery.authz.cache-ttl", defaultValue = "1s") Duration ttl,
-                      @ConfigProperty(name = "gallery.authz.enabled", defaultValue = "true") boolean enabled,
+                      AuthzConfig config,
                       @ConfigProperty(name = "quarkus.application.name", defaultValue = "gallery") String service) {
         this.pool = pool;
-        this.ttlNanos = ttl.toNanos();
-        this.enabled = enabled;
+        this.ttlNanos = config.cacheTtl().toNanos();
+        this.enabled = config.enabled();
         this.service = service;
         if (!enabled) {
             Log.warn("authorization is DISABLED (gallery.authz.enabled=false): for benchmarks only");

@@ -14,9 +14,7 @@ import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -39,14 +37,10 @@ public class VerifiedTokens {
     record Entry(SecurityIdentity identity, long expiresAtMillis) {
     }
 
-    public VerifiedTokens(@ConfigProperty(name = "gallery.auth.token-cache.enabled", defaultValue = "true")
-                          boolean enabled,
-                          @ConfigProperty(name = "gallery.auth.token-cache.max-size", defaultValue = "10000")
-                          int maxSize,
-                          @ConfigProperty(name = "gallery.auth.token-cache.ttl", defaultValue = "PT5M") Duration ttl) {
-        this.enabled = enabled;
-        this.maxSize = maxSize;
-        this.ttlMillis = ttl.toMillis();
+    public VerifiedTokens(AuthConfig config) {
+        this.enabled = config.tokenCache().enabled();
+        this.maxSize = config.tokenCache().maxSize();
+        this.ttlMillis = config.tokenCache().ttl().toMillis();
     }
 
     /** A method, not a field read: beans reach each other through client proxies. */

@@ -62,6 +62,8 @@ public class ReplicaJob extends PanacheEntityBase {
     /** For a pending job: not before this time (retry backoff). */
     @Column(name = "updated_at")
     public Instant updatedAt;
+    /** The trace context of the event that planned the job: the copy continues that trace (null: none). */
+    public String traceparent;
 
     public static String idOf(String versionId, String region) {
         return versionId.toLowerCase() + "|" + region;

@@ -2,6 +2,7 @@ package dev.imagegallery.replication.service;
 
 import dev.imagegallery.common.outbox.Outbox;
 import dev.imagegallery.common.security.SubscriptionView;
+import dev.imagegallery.common.tracing.EventTracing;
 import dev.imagegallery.events.BlobRef;
 import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Payloads;
@@ -104,6 +105,7 @@ public class ReplicationService {
                         j.progress = 0;
                         j.purged = false;
                         j.updatedAt = Instant.now();
+                        j.traceparent = EventTracing.currentTraceparent(); // the consumer's span: the copy goes on
                         return j.persist().replaceWithVoid();
                     });
                 }).collect().last().replaceWithVoid();

@@ -1,11 +1,15 @@
 package dev.imagegallery.replication.service;
 
+import dev.imagegallery.common.tracing.EventTracing;
 import dev.imagegallery.replication.config.StoreConfig;
 import dev.imagegallery.replication.content.RegionStores;
 import dev.imagegallery.replication.content.Replicator;
 import dev.imagegallery.replication.content.TenantStores;
 import dev.imagegallery.replication.domain.ReplicaJob;
 import dev.imagegallery.replication.store.Manifest;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -136,7 +140,12 @@ public class ReplicationWorker {
         if (j == null || !ReplicaJob.PENDING.equals(j.state)) {
             return;
         }
-        try {
+        // the copy is a span of the trace of the event that planned it; its checkpoints and its outcome (the events
+        // ReplicaCompleted, ReplicaFailed) are written in it
+        Context planned = EventTracing.contextOf(j.traceparent, null);
+        Span copy = EventTracing.isTraced(planned) ? EventTracing.start("replicate " + j.region, planned) : null;
+        Context trace = copy == null ? Context.root() : planned.with(copy);
+        try (Scope ignored = trace.makeCurrent()) {
             if (j.tenantId == null) {
                 throw new IOException("the job names no tenant (from before tenant namespaces, with an unknown "
                         + "subscription): its content cannot be found");
@@ -146,8 +155,10 @@ public class ReplicationWorker {
                     + j.digest + " is missing in " + j.sourceRegion));
             Replicator.Checkpoint done = replicator.replicate(own, m, j.region, j.replicaCount,
                     ReplicationService.versionRef(j.versionId), ReplicationService.resumeOf(j),
-                    c -> await(() -> Panache.withTransaction(() -> replication.checkpoint(id, c))));
-            await(() -> Panache.withTransaction(() -> replication.completed(id, done, m.uniqueBytes())));
+                    c -> await(EventTracing.within(trace,
+                            () -> Panache.withTransaction(() -> replication.checkpoint(id, c)))));
+            await(EventTracing.within(trace,
+                    () -> Panache.withTransaction(() -> replication.completed(id, done, m.uniqueBytes()))));
             Log.infof("replicated %s to %s (%d replicas, %s moved in, %d bytes written)", j.versionId, j.region,
                     j.replicaCount, done.egressBySource(), done.copiedBytes());
         } catch (ReplicationService.JobGone gone) {
@@ -158,7 +169,14 @@ public class ReplicationWorker {
                 return;
             }
             Log.warnf("replicating %s to %s failed: %s", j.versionId, j.region, e.toString());
-            await(() -> Panache.withTransaction(() -> replication.failed(id, e)));
+            await(EventTracing.within(trace, () -> Panache.withTransaction(() -> replication.failed(id, e))));
+            if (copy != null) {
+                EventTracing.end(copy, e);
+            }
+        } finally {
+            if (copy != null) {
+                copy.end(); // a second end (after a failure) is ignored
+            }
         }
     }
 
