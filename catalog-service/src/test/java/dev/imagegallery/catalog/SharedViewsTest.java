@@ -42,7 +42,7 @@ class SharedViewsTest {
     void setUp() {
         seedGrants();
         given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(managedImageBody("shared.raw"))
-                .put(MI + API).then().statusCode(org.hamcrest.Matchers.anyOf(is(200), is(201)));
+                .put(MI + MI_API).then().statusCode(org.hamcrest.Matchers.anyOf(is(200), is(201)));
     }
 
     record Published(String galleryId, String uniqueName, String definition) {

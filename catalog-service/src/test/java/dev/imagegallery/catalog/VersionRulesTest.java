@@ -42,7 +42,7 @@ class VersionRulesTest {
     void setUp() {
         seedGrants();
         given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(managedImageBody("rules.raw"))
-                .put(MI + API).then().statusCode(org.hamcrest.Matchers.anyOf(is(200), is(201)));
+                .put(MI + MI_API).then().statusCode(org.hamcrest.Matchers.anyOf(is(200), is(201)));
     }
 
     /** A fresh gallery and definition (recommended 2..16 vCPUs), optionally with soft delete. */
