@@ -231,7 +231,7 @@ class VersionRulesTest {
                 .body("error.code", is("DeletionBlockedBeforeEndOfLife"));
         patch(def + "/versions/1.0.0", "{\"properties\":{\"safetyProfile\":{\"blockDeletionBeforeEndOfLife\":false}}}")
                 .statusCode(200);
-        given().auth().oauth2(Tokens.alice()).delete(def + "/versions/1.0.0" + API).then().statusCode(200);
+        given().auth().oauth2(Tokens.alice()).delete(def + "/versions/1.0.0" + API).then().statusCode(202);
         given().auth().oauth2(Tokens.alice()).get(def + "/versions/1.0.0" + API).then().statusCode(404);
     }
 
