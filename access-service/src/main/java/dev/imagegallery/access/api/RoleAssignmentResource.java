@@ -104,6 +104,13 @@ public class RoleAssignmentResource {
         return ArmList.of(BuiltInRoles.ALL.stream().filter(selected).map(r -> RoleDefinitionBody.of(r, s)).toList());
     }
 
+    /** The tenant root's list (Azure's {@code /providers/Microsoft.Authorization/roleDefinitions}): the same roles. */
+    @GET
+    @Path("providers/Microsoft.Authorization/roleDefinitions")
+    public ArmList<RoleDefinitionBody> rootRoleDefinitions(@QueryParam("$filter") String filter) {
+        return roleDefinitions("", filter);
+    }
+
     @GET
     @Path("{scope: .*}/providers/Microsoft.Authorization/roleDefinitions/{id}")
     public RoleDefinitionBody roleDefinition(@PathParam("scope") String scope, @PathParam("id") String id) {
