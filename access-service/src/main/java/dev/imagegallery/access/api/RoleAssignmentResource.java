@@ -1,6 +1,7 @@
 package dev.imagegallery.access.api;
 
 import dev.imagegallery.access.domain.Inputs;
+import dev.imagegallery.access.domain.RoleDefinitionFilter;
 import dev.imagegallery.access.domain.ScopePath;
 import dev.imagegallery.access.service.AccessService;
 import dev.imagegallery.common.arm.ArmException;
@@ -96,9 +97,18 @@ public class RoleAssignmentResource {
 
     @GET
     @Path("{scope: .*}/providers/Microsoft.Authorization/roleDefinitions")
-    public ArmList<RoleDefinitionBody> roleDefinitions(@PathParam("scope") String scope) {
+    public ArmList<RoleDefinitionBody> roleDefinitions(@PathParam("scope") String scope,
+                                                       @QueryParam("$filter") String filter) {
         String s = definitionScope(scope);
-        return ArmList.of(BuiltInRoles.ALL.stream().map(r -> RoleDefinitionBody.of(r, s)).toList());
+        var selected = RoleDefinitionFilter.parse(filter);
+        return ArmList.of(BuiltInRoles.ALL.stream().filter(selected).map(r -> RoleDefinitionBody.of(r, s)).toList());
+    }
+
+    /** The tenant root's list (Azure's {@code /providers/Microsoft.Authorization/roleDefinitions}): the same roles. */
+    @GET
+    @Path("providers/Microsoft.Authorization/roleDefinitions")
+    public ArmList<RoleDefinitionBody> rootRoleDefinitions(@QueryParam("$filter") String filter) {
+        return roleDefinitions("", filter);
     }
 
     @GET
@@ -111,12 +121,16 @@ public class RoleAssignmentResource {
                         null));
     }
 
-    /** The tenant root ({@code ""}) or a valid scope: built-in roles are the same everywhere, but a scope is checked. */
+    /**
+     * Where a built-in role's id is: the tenant root ({@code ""}), or the subscription of a valid scope (the scope is
+     * checked). As in ARM, a role listed at a resource group or a gallery has the subscription's id
+     * ({@code /subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{guid}}), which a role assignment
+     * accepts: the Azure SDKs assign the id they listed ({@code withBuiltInRole}).
+     */
     private static String definitionScope(String scope) {
         if (scope.isEmpty()) {
             return "";
         }
-        ScopePath.subscriptionOf("/" + scope);
-        return "/" + scope;
+        return "/subscriptions/" + ScopePath.subscriptionOf("/" + scope);
     }
 }

@@ -2,6 +2,7 @@ package dev.imagegallery.access.api;
 
 import dev.imagegallery.access.domain.AuditEntry;
 import dev.imagegallery.access.domain.Sharing;
+import dev.imagegallery.access.service.KnownGalleries;
 import dev.imagegallery.access.service.SharingService;
 import dev.imagegallery.common.arm.ArmException;
 import dev.imagegallery.common.arm.ArmList;
@@ -31,9 +32,11 @@ public class SharingResource {
     static final String GALLERY = "subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Compute/galleries/{gallery}";
 
     private final SharingService sharing;
+    private final KnownGalleries galleries;
     private final CurrentCaller caller;
 
-    public SharingResource(SharingService sharing, CurrentCaller caller) {
+    public SharingResource(SharingService sharing, KnownGalleries galleries, CurrentCaller caller) {
+        this.galleries = galleries;
         this.sharing = sharing;
         this.caller = caller;
     }
@@ -45,11 +48,23 @@ public class SharingResource {
     @POST
     @Path(GALLERY + "/share")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<SharingBodies.SharingProfile> share(@PathParam("sub") String sub, @PathParam("rg") String rg,
-                                                   @PathParam("gallery") String gallery,
-                                                   SharingBodies.SharingUpdate body) {
-        return sharing.share(caller.get(), galleryId(sub, rg, gallery), update(body))
-                .map(SharingResource::profile);
+    public Uni<SharingBodies.SharingUpdateResult> share(@PathParam("sub") String sub, @PathParam("rg") String rg,
+                                                        @PathParam("gallery") String gallery,
+                                                        SharingBodies.SharingUpdate body) {
+        var who = caller.get();
+        String id = galleryId(sub, rg, gallery);
+        var update = update(body);
+        // a gallery created a moment ago is shared as soon as access-service learns it from catalog's event;
+        // inputs and the caller's right come first, so that nobody waits (or learns anything) for nothing
+        SharingService.validate(update);
+        return sharing.authorize(who, id).flatMap(x -> galleries.awaitKnown(id))
+                .flatMap(known -> sharing.share(who, id, update))
+                .map(p -> result(body.operationType(), profile(p)));
+    }
+
+    static SharingBodies.SharingUpdateResult result(String operationType, SharingBodies.SharingProfile p) {
+        return new SharingBodies.SharingUpdateResult(operationType, p.groups(), p.communityGalleryInfo(),
+                p.permissions(), p.shares());
     }
 
     @GET
