@@ -132,7 +132,7 @@ try {
       osType: "Linux",
       osState: "Generalized",
       identifier: { publisher: "corpLinuxTeam", offer: "nginx", sku: "ubuntu-16.04" },
-      recommended: { vCPUs: { min: 2, max: 8 }, memory: { min: 2048, max: 16384 } },
+      recommended: { vCPUs: { min: 2, max: 8 }, memory: { min: 2, max: 16 } },
     });
     check(d.identifier.publisher === "corpLinuxTeam", JSON.stringify(d.identifier));
     check(d.recommended?.vCPUs?.max === 8, JSON.stringify(d.recommended));
