@@ -32,6 +32,8 @@ RG=/subscriptions/$SUB/resourceGroups/rg-bench-$RUN
 C=http://localhost:8081
 API="api-version=2024-03-03"
 put() { curl -sf -o /dev/null -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$C$1?$API" -d "$2"; }
+# managed images take the Compute resource provider's api-versions, never a gallery date
+put_mi() { curl -sf -o /dev/null -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$C$1?api-version=2024-07-01" -d "$2"; }
 
 # a fresh stack learns the seeded grants through Kafka within seconds: wait for them
 for _ in $(seq 1 60); do
@@ -47,7 +49,7 @@ BLOB=$(curl -sf -X PUT -H "Authorization: Bearer $TOKEN" --data-binary @/tmp/ben
   "http://localhost:8082/blobs/westeurope/$SUB/bench-$RUN.raw" | sed -E 's/.*"blobUri":"([^"]+)".*/\1/')
 rm -f /tmp/bench-src-$RUN.raw
 MI=$RG/providers/Microsoft.Compute/images/src
-put "$MI" '{"location":"westeurope","properties":{"storageProfile":{"osDisk":{"osType":"Linux","osState":"Generalized","blobUri":"'"$BLOB"'"}}}}'
+put_mi "$MI" '{"location":"westeurope","properties":{"storageProfile":{"osDisk":{"osType":"Linux","osState":"Generalized","blobUri":"'"$BLOB"'"}}}}'
 G=$RG/providers/Microsoft.Compute/galleries/bench
 put "$G" '{"location":"westeurope"}'
 DEF=$G/images/resolve

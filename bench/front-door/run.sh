@@ -55,6 +55,8 @@ SUB=c0de0000-0000-4000-8000-00000000c001
 RG=/subscriptions/$SUB/resourceGroups/rg-door-$RUN
 API="api-version=2024-03-03"
 put() { curl -sf -o /dev/null -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$C$1?$API" -d "$2"; }
+# managed images take the Compute resource provider's api-versions, never a gallery date
+put_mi() { curl -sf -o /dev/null -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$C$1?api-version=2024-07-01" -d "$2"; }
 
 for _ in $(seq 1 60); do
   [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$R/blobs/westeurope/$SUB/none")" = 404 ] \
@@ -68,7 +70,7 @@ BLOB=$(curl -sf -X PUT -H "Authorization: Bearer $TOKEN" --data-binary @/tmp/doo
   "$R/blobs/westeurope/$SUB/door-$RUN.raw" | sed -E 's/.*"blobUri":"([^"]+)".*/\1/')
 rm -f /tmp/door-src-$RUN.raw
 MI=$RG/providers/Microsoft.Compute/images/src
-put "$MI" '{"location":"westeurope","properties":{"storageProfile":{"osDisk":{"osType":"Linux","osState":"Generalized","blobUri":"'"$BLOB"'"}}}}'
+put_mi "$MI" '{"location":"westeurope","properties":{"storageProfile":{"osDisk":{"osType":"Linux","osState":"Generalized","blobUri":"'"$BLOB"'"}}}}'
 G=$RG/providers/Microsoft.Compute/galleries/door
 put "$G" '{"location":"westeurope"}'
 DEF=$G/images/resolve

@@ -328,6 +328,27 @@ class AccessApiTest {
                 .body("value.name", hasItem("8e3af657-a8ff-443c-a75c-2fe8c4bcb635"));
     }
 
+    @Test
+    void aRoleNameFilterAnswersThatRoleAloneAsTheAzureSdkAsksForIt() {
+        String definitions = CONTOSO_SCOPE + "/providers/Microsoft.Authorization/roleDefinitions";
+        // azure-resourcemanager-authorization's withBuiltInRole(READER) asks this, and takes the first role answered
+        given().auth().oauth2(Tokens.alice()).queryParam("api-version", "2022-04-01")
+                .queryParam("$filter", "roleName eq 'Reader'").get(definitions)
+                .then().statusCode(200)
+                .body("value.properties.roleName", org.hamcrest.Matchers.is(java.util.List.of("Reader")))
+                .body("value[0].properties.type", org.hamcrest.Matchers.is("BuiltInRole"));
+        given().auth().oauth2(Tokens.alice()).queryParam("api-version", "2022-04-01")
+                .queryParam("$filter", "type eq 'BuiltInRole' and roleName eq 'Compute Gallery Image Reader'")
+                .get("/providers/Microsoft.Authorization/roleDefinitions")
+                .then().statusCode(200)
+                .body("value.properties.roleName", org.hamcrest.Matchers.is(
+                        java.util.List.of("Compute Gallery Image Reader")));
+        given().auth().oauth2(Tokens.alice()).queryParam("api-version", "2022-04-01")
+                .queryParam("$filter", "roleName eq 'Reader' or roleName eq 'Owner'").get(definitions)
+                .then().statusCode(400)
+                .body("error.target", org.hamcrest.Matchers.is("$filter"));
+    }
+
     static String assignmentPath(String id) {
         return CONTOSO_SCOPE + "/providers/Microsoft.Authorization/roleAssignments/" + id + "?api-version=2022-04-01";
     }

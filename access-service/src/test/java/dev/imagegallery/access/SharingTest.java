@@ -58,6 +58,29 @@ class SharingTest {
     }
 
     @Test
+    void theShareActionAnswersAzuresSharingUpdateOnAnyGalleryApiVersion() {
+        String g = gallery();
+        String sub = "{\"operationType\":\"Add\",\"groups\":[{\"type\":\"Subscriptions\",\"ids\":[\""
+                + Realms.FABRIKAM_SUBSCRIPTION + "\"]}]}";
+        // what azure-resourcemanager-compute's GallerySharingProfilesClient.update sends and reads (SharingUpdate)
+        for (String version : List.of("2024-03-03", "2025-03-03", "2025-12-03")) {
+            given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(sub)
+                    .post(g + "/share?api-version=" + version).then().statusCode(200)
+                    .body("operationType", is("Add"))
+                    .body("groups[0].type", is("Subscriptions"))
+                    .body("groups[0].ids", is(List.of(Realms.FABRIKAM_SUBSCRIPTION)))
+                    .body("permissions", is("Groups"));
+        }
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(sub.replace("Add", "Remove"))
+                .post(g + "/share?api-version=2025-12-03").then().statusCode(200)
+                .body("operationType", is("Remove")).body("permissions", is("Private"))
+                .body("groups", is(List.of()));
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(sub)
+                .post(g + "/share?api-version=2024-07-01").then().statusCode(400)
+                .body("error.target", is("api-version"));
+    }
+
+    @Test
     void aShareWithAnotherTenantIsPendingUntilItsAdministratorAcceptsIt() {
         String g = gallery();
         share(Tokens.alice(), g, tenants("Add", "fabrikam")).statusCode(200)

@@ -72,7 +72,7 @@ class AuthorizationMatrixTest {
             if (body != null) {
                 r = r.contentType(ContentType.JSON).body(body);
             }
-            return r.request(method, path + API).statusCode();
+            return r.request(method, path + api(path)).statusCode();
         }
     }
 
@@ -113,7 +113,7 @@ class AuthorizationMatrixTest {
         seedGrants();
         String mi = MRG + "/providers/Microsoft.Compute/images/matrix-src";
         given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(managedImageBody("matrix.raw")
-                ).put(mi + API).then().statusCode(org.hamcrest.Matchers.anyOf(org.hamcrest.Matchers.is(200),
+                ).put(mi + MI_API).then().statusCode(org.hamcrest.Matchers.anyOf(org.hamcrest.Matchers.is(200),
                         org.hamcrest.Matchers.is(201)));
         given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(galleryBody()).put(G + API);
         given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(imageBody("matrix")).put(D + API);

@@ -43,7 +43,7 @@ class CatalogApiTest {
     void publishingAVersionEmitsVersionPublishedAndReplicationEventsCompleteIt() {
         String mi = RG + "/providers/Microsoft.Compute/images/ubuntu-src";
         given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(managedImageBody("ubuntu.raw"))
-                .put(mi + API).then().statusCode(201).body("properties.provisioningState", is("Succeeded"));
+                .put(mi + MI_API).then().statusCode(201).body("properties.provisioningState", is("Succeeded"));
         given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(galleryBody())
                 .put(gallery("pubgallery") + API).then().statusCode(201)
                 .body("id", is(gallery("pubgallery")))
@@ -117,6 +117,27 @@ class CatalogApiTest {
         given().auth().oauth2(Tokens.carol()).get(gallery("private") + API).then().statusCode(404)
                 .body("error.code", is("SubscriptionNotFound"));
         given().auth().oauth2(Tokens.bob()).get(gallery("private") + API).then().statusCode(404);
+    }
+
+    @Test
+    void eachResourceTypeTakesTheApiVersionsAzureTakesForIt() {
+        String token = Tokens.alice();
+        String images = RG + "/providers/Microsoft.Compute/images";
+        String subImages = "/subscriptions/" + SUB + "/providers/Microsoft.Compute/images";
+        String galleries = RG + "/providers/Microsoft.Compute/galleries";
+        for (String v : List.of("2024-03-01", "2024-07-01", "2024-11-01", "2025-04-01", "2026-04-01")) {
+            given().auth().oauth2(token).get(images + "?api-version=" + v).then().statusCode(200);
+            given().auth().oauth2(token).get(subImages + "?api-version=" + v).then().statusCode(200);
+            given().auth().oauth2(token).get(galleries + "?api-version=" + v).then().statusCode(400)
+                    .body("error.code", is("InvalidApiVersionParameter")).body("error.target", is("api-version"));
+        }
+        for (String v : List.of("2022-03-03", "2022-08-03", "2023-07-03", "2024-03-03", "2025-03-03", "2025-12-03")) {
+            given().auth().oauth2(token).get(galleries + "?api-version=" + v).then().statusCode(200);
+            given().auth().oauth2(token).get(images + "?api-version=" + v).then().statusCode(400)
+                    .body("error.code", is("InvalidApiVersionParameter")).body("error.target", is("api-version"));
+        }
+        given().auth().oauth2(token).get(images + "?api-version=2026-12-01").then().statusCode(400)
+                .body("error.target", is("api-version"));
     }
 
     @Test
@@ -196,7 +217,7 @@ class CatalogApiTest {
         // a token is one list's: the galleries' token on the managed images' list is refused
         String token = next.substring(next.indexOf("%24skiptoken=") + "%24skiptoken=".length());
         given().auth().oauth2(Tokens.alice())
-                .get(RG + "/providers/Microsoft.Compute/images" + API + "&$skiptoken=" + token).then()
+                .get(RG + "/providers/Microsoft.Compute/images" + MI_API + "&$skiptoken=" + token).then()
                 .statusCode(400).body("error.code", is("InvalidParameter")).body("error.target", is("$skiptoken"));
     }
 }

@@ -12,6 +12,8 @@ import static org.awaitility.Awaitility.await;
 /** Paths, bodies and the one-time grant seeding the catalog tests share. */
 final class CatalogTestSupport {
     static final String API = "?api-version=2024-03-03";
+    /** Managed images take the Compute resource provider's api-versions, never a gallery date. */
+    static final String MI_API = "?api-version=2024-07-01";
     static final String SUB = Realms.CONTOSO_SUBSCRIPTION;
     static final String RG = "/subscriptions/" + SUB + "/resourceGroups/rg-images";
     private static boolean seeded;
@@ -28,6 +30,11 @@ final class CatalogTestSupport {
         await().atMost(Duration.ofSeconds(30)).until(() -> given().auth().oauth2(Tokens.alice())
                 .get("/subscriptions/" + SUB + "/providers/Microsoft.Compute/galleries" + API).statusCode() == 200);
         seeded = true;
+    }
+
+    /** The api-version query for {@code path}: a managed image's or a gallery's. */
+    static String api(String path) {
+        return path.toLowerCase(java.util.Locale.ROOT).contains("/microsoft.compute/images") ? MI_API : API;
     }
 
     static String gallery(String name) {

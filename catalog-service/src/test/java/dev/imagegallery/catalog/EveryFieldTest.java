@@ -187,7 +187,7 @@ class EveryFieldTest {
     void everyFieldOfEveryBodyRefusesHostileValuesNamingTheField() throws Exception {
         String token = Tokens.alice();
         given().auth().oauth2(token).contentType(ContentType.JSON).body(managedImageBody("every-src.raw"))
-                .put(RG + "/providers/Microsoft.Compute/images/every-src" + API)
+                .put(RG + "/providers/Microsoft.Compute/images/every-src" + MI_API)
                 .then().statusCode(anyOf(is(200), is(201)));
         given().auth().oauth2(token).contentType(ContentType.JSON).body(galleryBody())
                 .put(gallery("everyfield") + API).then().statusCode(anyOf(is(200), is(201)));
@@ -205,7 +205,7 @@ class EveryFieldTest {
                 for (JsonNode bad : badValues(f.kind())) {
                     String body = with(b.json(), f.path(), bad);
                     Response r = given().auth().oauth2(token).contentType(ContentType.JSON).body(body)
-                            .request(b.method(), b.path() + API);
+                            .request(b.method(), b.path() + api(b.path()));
                     sent++;
                     String target = r.statusCode() == 400 ? r.jsonPath().getString("error.target") : null;
                     // the target names the field (a tag's target is 'tags', a list item's its list or itself)
@@ -227,7 +227,7 @@ class EveryFieldTest {
                 + "field:\n" + String.join("\n", wrong));
         for (Body b : bodies()) {
             if (b.method().equals("PUT")) {
-                given().auth().oauth2(token).get(b.path() + API).then().statusCode(404);
+                given().auth().oauth2(token).get(b.path() + api(b.path())).then().statusCode(404);
             }
         }
     }

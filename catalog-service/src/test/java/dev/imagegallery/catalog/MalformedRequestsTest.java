@@ -76,7 +76,7 @@ class MalformedRequestsTest {
                 case 0 -> "";
                 case 1 -> "?api-version=";
                 case 2 -> "?api-version=2024-13-45";
-                default -> API;
+                default -> api(path);
             };
             String body = switch (rnd.nextInt(5)) {
                 case 0 -> withField(FIELDS[rnd.nextInt(FIELDS.length)], VALUES[rnd.nextInt(VALUES.length)]);

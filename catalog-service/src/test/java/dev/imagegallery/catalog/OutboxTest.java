@@ -46,7 +46,7 @@ class OutboxTest {
                 "stopping the broker needs the local broker (containers change ports on restart)");
         String mi = RG + "/providers/Microsoft.Compute/images/outbox-src";
         given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(managedImageBody("outbox.raw"))
-                .put(mi + API).then().statusCode(org.hamcrest.Matchers.anyOf(org.hamcrest.Matchers.is(200),
+                .put(mi + MI_API).then().statusCode(org.hamcrest.Matchers.anyOf(org.hamcrest.Matchers.is(200),
                         org.hamcrest.Matchers.is(201)));
         String g = "outbox" + UUID.randomUUID().toString().substring(0, 6);
         given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(galleryBody())

@@ -45,7 +45,7 @@ class ResolveRouteTest {
     void setUp() {
         seedGrants();
         given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(managedImageBody("route.raw"))
-                .put(MI + API).then().statusCode(org.hamcrest.Matchers.anyOf(is(200), is(201)));
+                .put(MI + MI_API).then().statusCode(org.hamcrest.Matchers.anyOf(is(200), is(201)));
     }
 
     private static String body(String reference) {

@@ -42,7 +42,7 @@ class SharedViewsTest {
     void setUp() {
         seedGrants();
         given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(managedImageBody("shared.raw"))
-                .put(MI + API).then().statusCode(org.hamcrest.Matchers.anyOf(is(200), is(201)));
+                .put(MI + MI_API).then().statusCode(org.hamcrest.Matchers.anyOf(is(200), is(201)));
     }
 
     record Published(String galleryId, String uniqueName, String definition) {
@@ -77,6 +77,39 @@ class SharedViewsTest {
         return given().auth().oauth2(token).contentType(ContentType.JSON)
                 .body("{\"imageReference\":{\"" + field + "\":\"" + id + "\"}}")
                 .post(loc + "/resolveImageReference" + API).then();
+    }
+
+    @Test
+    void aGalleryGetWithSelectPermissionsShowsTheSharingProfileAccessServicePublished() {
+        String g = "sp" + UUID.randomUUID().toString().substring(0, 8);
+        String unique = given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(galleryBody())
+                .put(gallery(g) + API).then().statusCode(201).extract().path("properties.identifier.uniqueName");
+        Published p = new Published(gallery(g), unique, null);
+        String select = gallery(g) + "?api-version=2025-03-03&$select=Permissions";
+        given().auth().oauth2(Tokens.alice()).get(select).then().statusCode(200)
+                .body("properties.sharingProfile.permissions", is("Private"))
+                .body("properties.sharingProfile.groups", is(List.of()));
+        sharing(p, List.of(new Payloads.ShareEntry("Subscriptions", Realms.FABRIKAM_SUBSCRIPTION, "fabrikam",
+                "Pending"), new Payloads.ShareEntry("AADTenants", "fabrikam", "fabrikam", "Accepted")), null);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().auth().oauth2(Tokens.alice()).get(select)
+                .then().statusCode(200)
+                .body("properties.sharingProfile.permissions", is("Groups"))
+                .body("properties.sharingProfile.groups.type", is(List.of("Subscriptions", "AADTenants")))
+                .body("properties.sharingProfile.groups[0].ids", is(List.of(Realms.FABRIKAM_SUBSCRIPTION)))
+                .body("properties.sharingProfile.groups[1].ids", is(List.of("fabrikam"))));
+        sharing(p, List.of(), new Payloads.CommunityInfo(true, "contosoPublic-x1", "contosoPublic",
+                "https://contoso.example", "images@contoso.example", "Use freely."));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().auth().oauth2(Tokens.alice()).get(select)
+                .then().statusCode(200)
+                .body("properties.sharingProfile.permissions", is("Community"))
+                .body("properties.sharingProfile.communityGalleryInfo.publicNames", is(List.of("contosoPublic-x1")))
+                .body("properties.sharingProfile.communityGalleryInfo.communityGalleryEnabled", is(true)));
+        // without $select, as in Azure, no profile; another $select is refused; the profile is no secret of RBAC's
+        given().auth().oauth2(Tokens.alice()).get(gallery(g) + API).then().statusCode(200)
+                .body("properties.sharingProfile", org.hamcrest.Matchers.nullValue());
+        given().auth().oauth2(Tokens.alice()).get(gallery(g) + API + "&$select=Everything").then().statusCode(400)
+                .body("error.target", is("$select"));
+        given().auth().oauth2(Tokens.bob()).get(select).then().statusCode(404);
     }
 
     @Test

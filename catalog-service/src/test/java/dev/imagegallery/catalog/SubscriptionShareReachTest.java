@@ -41,7 +41,7 @@ class SubscriptionShareReachTest {
     void setUp() {
         seedGrants();
         given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(managedImageBody("shared.raw"))
-                .put(SharedViewsTest.MI + API).then().statusCode(org.hamcrest.Matchers.anyOf(is(200), is(201)));
+                .put(SharedViewsTest.MI + MI_API).then().statusCode(org.hamcrest.Matchers.anyOf(is(200), is(201)));
     }
 
     static int resolves(String token, String sharedId) {

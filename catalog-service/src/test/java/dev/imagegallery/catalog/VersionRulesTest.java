@@ -42,7 +42,7 @@ class VersionRulesTest {
     void setUp() {
         seedGrants();
         given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(managedImageBody("rules.raw"))
-                .put(MI + API).then().statusCode(org.hamcrest.Matchers.anyOf(is(200), is(201)));
+                .put(MI + MI_API).then().statusCode(org.hamcrest.Matchers.anyOf(is(200), is(201)));
     }
 
     /** A fresh gallery and definition (recommended 2..16 vCPUs), optionally with soft delete. */
@@ -231,7 +231,7 @@ class VersionRulesTest {
                 .body("error.code", is("DeletionBlockedBeforeEndOfLife"));
         patch(def + "/versions/1.0.0", "{\"properties\":{\"safetyProfile\":{\"blockDeletionBeforeEndOfLife\":false}}}")
                 .statusCode(200);
-        given().auth().oauth2(Tokens.alice()).delete(def + "/versions/1.0.0" + API).then().statusCode(200);
+        given().auth().oauth2(Tokens.alice()).delete(def + "/versions/1.0.0" + API).then().statusCode(202);
         given().auth().oauth2(Tokens.alice()).get(def + "/versions/1.0.0" + API).then().statusCode(404);
     }
 

@@ -49,6 +49,7 @@ class SharingRulesIT {
     static final String CONTOSO = Realms.CONTOSO_SUBSCRIPTION;
     static final String FABRIKAM = Realms.FABRIKAM_SUBSCRIPTION;
     static final String API = "?api-version=2024-03-03";
+    static final String MI_API = "?api-version=2024-07-01";
     static final String AUTHZ = "?api-version=2022-04-01";
     static final String READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
     static final List<String> ENFORCING = List.of("catalog-service", "replication-service", "billing-service");
@@ -105,7 +106,7 @@ class SharingRulesIT {
         given().auth().oauth2(token).contentType(ContentType.JSON)
                 .body("{\"location\":\"westeurope\",\"properties\":{\"storageProfile\":{\"osDisk\":{"
                         + "\"osType\":\"Linux\",\"osState\":\"Generalized\",\"blobUri\":\"" + blobUri + "\"}}}}")
-                .put(url("catalog-service", mi + API)).then().statusCode(201);
+                .put(url("catalog-service", mi + MI_API)).then().statusCode(201);
         String gallery = group + "/providers/Microsoft.Compute/galleries/" + name;
         String unique = createGallery(token, gallery);
         given().auth().oauth2(token).contentType(ContentType.JSON)

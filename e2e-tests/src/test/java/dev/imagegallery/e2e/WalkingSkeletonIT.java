@@ -42,6 +42,8 @@ class WalkingSkeletonIT {
     static final int OFFSET = 10_000;
     static final String SUB = Realms.CONTOSO_SUBSCRIPTION;
     static final String API = "?api-version=2024-03-03";
+    /** Managed images take the Compute resource provider's api-versions, never a gallery date. */
+    static final String MI_API = "?api-version=2024-07-01";
     static final long COPY_RATE = 16 << 20;
     static LocalStack stack;
 
@@ -83,7 +85,7 @@ class WalkingSkeletonIT {
         given().auth().oauth2(token).contentType(ContentType.JSON)
                 .body("{\"location\":\"westeurope\",\"properties\":{\"storageProfile\":{\"osDisk\":{"
                         + "\"osType\":\"Linux\",\"osState\":\"Generalized\",\"blobUri\":\"" + blobUri + "\"}}}}")
-                .put(url("catalog-service", id + API)).then().statusCode(201);
+                .put(url("catalog-service", id + MI_API)).then().statusCode(201);
     }
 
     /** A gallery {@code id} with {@code body}; 201; answers its unique name. */
@@ -99,7 +101,7 @@ class WalkingSkeletonIT {
                 .body("{\"location\":\"westeurope\",\"properties\":{\"osType\":\"Linux\",\"osState\":\"Generalized\","
                         + "\"identifier\":{\"publisher\":\"contoso\",\"offer\":\"" + offer + "\",\"sku\":\"" + sku
                         + "\"}}}")
-                .put(url("catalog-service", id + API)).then().statusCode(201);
+                .put(url("catalog-service", id + MI_API)).then().statusCode(201);
     }
 
     /**
@@ -603,7 +605,7 @@ class WalkingSkeletonIT {
                 .body("{\"location\":\"westeurope\",\"properties\":{\"storageProfile\":{\"osDisk\":{"
                         + "\"osType\":\"Linux\",\"osState\":\"Generalized\",\"blobUri\":\""
                         + blobUri.replace("ubuntu-22.04.raw", "never-uploaded.raw") + "\"}}}}")
-                .put(url("catalog-service", rg + "/providers/Microsoft.Compute/images/ghost" + API))
+                .put(url("catalog-service", rg + "/providers/Microsoft.Compute/images/ghost" + MI_API))
                 .then().statusCode(400).body("error.target", is("properties.storageProfile.osDisk.blobUri"));
         String gallery = rg + "/providers/Microsoft.Compute/galleries/e2egallery";
         gallery(alice, gallery, "{\"location\":\"westeurope\",\"properties\":{\"description\":\"e2e\"}}");

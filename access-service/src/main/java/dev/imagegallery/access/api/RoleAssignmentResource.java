@@ -1,6 +1,7 @@
 package dev.imagegallery.access.api;
 
 import dev.imagegallery.access.domain.Inputs;
+import dev.imagegallery.access.domain.RoleDefinitionFilter;
 import dev.imagegallery.access.domain.ScopePath;
 import dev.imagegallery.access.service.AccessService;
 import dev.imagegallery.common.arm.ArmException;
@@ -96,9 +97,18 @@ public class RoleAssignmentResource {
 
     @GET
     @Path("{scope: .*}/providers/Microsoft.Authorization/roleDefinitions")
-    public ArmList<RoleDefinitionBody> roleDefinitions(@PathParam("scope") String scope) {
+    public ArmList<RoleDefinitionBody> roleDefinitions(@PathParam("scope") String scope,
+                                                       @QueryParam("$filter") String filter) {
         String s = definitionScope(scope);
-        return ArmList.of(BuiltInRoles.ALL.stream().map(r -> RoleDefinitionBody.of(r, s)).toList());
+        var selected = RoleDefinitionFilter.parse(filter);
+        return ArmList.of(BuiltInRoles.ALL.stream().filter(selected).map(r -> RoleDefinitionBody.of(r, s)).toList());
+    }
+
+    /** The tenant root's list (Azure's {@code /providers/Microsoft.Authorization/roleDefinitions}): the same roles. */
+    @GET
+    @Path("providers/Microsoft.Authorization/roleDefinitions")
+    public ArmList<RoleDefinitionBody> rootRoleDefinitions(@QueryParam("$filter") String filter) {
+        return roleDefinitions("", filter);
     }
 
     @GET

@@ -23,6 +23,16 @@ public final class SharingBodies {
     public record ShareState(String type, String id, String state) {
     }
 
+    /**
+     * The answer to the share action: Azure's SharingUpdate ({@code operationType}, {@code groups}), which the Azure
+     * SDKs read, with the gallery's whole profile after the change ({@code groups} are all of the gallery's, as the
+     * profile's; {@code permissions}, each share's state, the community publication).
+     */
+    public record SharingUpdateResult(String operationType, List<SharingGroup> groups,
+                                      CommunityGalleryInfo communityGalleryInfo, String permissions,
+                                      List<ShareState> shares) {
+    }
+
     /** The gallery's sharingProfile after the change. */
     public record SharingProfile(String permissions, List<SharingGroup> groups, List<ShareState> shares,
                                  CommunityGalleryInfo communityGalleryInfo) {

@@ -45,11 +45,16 @@ public class SharingResource {
     @POST
     @Path(GALLERY + "/share")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<SharingBodies.SharingProfile> share(@PathParam("sub") String sub, @PathParam("rg") String rg,
-                                                   @PathParam("gallery") String gallery,
-                                                   SharingBodies.SharingUpdate body) {
+    public Uni<SharingBodies.SharingUpdateResult> share(@PathParam("sub") String sub, @PathParam("rg") String rg,
+                                                        @PathParam("gallery") String gallery,
+                                                        SharingBodies.SharingUpdate body) {
         return sharing.share(caller.get(), galleryId(sub, rg, gallery), update(body))
-                .map(SharingResource::profile);
+                .map(p -> result(body.operationType(), profile(p)));
+    }
+
+    static SharingBodies.SharingUpdateResult result(String operationType, SharingBodies.SharingProfile p) {
+        return new SharingBodies.SharingUpdateResult(operationType, p.groups(), p.communityGalleryInfo(),
+                p.permissions(), p.shares());
     }
 
     @GET

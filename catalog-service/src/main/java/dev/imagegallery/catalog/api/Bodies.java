@@ -22,8 +22,23 @@ public final class Bodies {
                               GalleryProperties properties) {
     }
 
+    /** {@code sharingProfile} only on a GET with {@code $select=Permissions} (as in Azure); read-only here. */
     public record GalleryProperties(String description, GalleryIdentifier identifier,
-                                    SoftDeletePolicy softDeletePolicy, String provisioningState) {
+                                    SoftDeletePolicy softDeletePolicy, String provisioningState,
+                                    SharingProfile sharingProfile) {
+    }
+
+    /** Azure's SharingProfile: Private, Groups or Community, the groups shared with, the community publication. */
+    public record SharingProfile(String permissions, List<SharingGroup> groups,
+                                 CommunityGalleryInfo communityGalleryInfo) {
+    }
+
+    public record SharingGroup(String type, List<String> ids) {
+    }
+
+    public record CommunityGalleryInfo(String publisherUri, String publisherContact, String eula,
+                                       String publicNamePrefix, List<String> publicNames,
+                                       Boolean communityGalleryEnabled) {
     }
 
     public record GalleryIdentifier(String uniqueName) {

@@ -3,6 +3,7 @@ package dev.imagegallery.catalog.api;
 import dev.imagegallery.catalog.domain.ResourceIds;
 import dev.imagegallery.catalog.domain.Validation;
 import dev.imagegallery.catalog.service.GalleryService;
+import dev.imagegallery.common.arm.ArmException;
 import dev.imagegallery.common.arm.ArmList;
 import dev.imagegallery.common.arm.Paging;
 import dev.imagegallery.common.security.Authorizer;
@@ -67,10 +68,16 @@ public class GalleryResource {
     @GET
     @Path("resourceGroups/{rg}/providers/Microsoft.Compute/galleries/{gallery}")
     public Uni<Bodies.GalleryBody> get(@PathParam("subscriptionId") String sub, @PathParam("rg") String rg,
-                                       @PathParam("gallery") String name) {
+                                       @PathParam("gallery") String name, @QueryParam("$select") String select) {
         Validation.subscriptionId(sub);
+        boolean permissions = select != null && !select.isEmpty();
+        if (permissions && !"Permissions".equalsIgnoreCase(select.trim())) {
+            throw ArmException.invalidParameter("$select", "The value of '$select' must be 'Permissions'.");
+        }
         return authorizer.require(caller.get(), ResourceIds.gallery(sub, rg, name), READ)
-                .flatMap(v -> galleries.gallery(sub, rg, name)).map(Mapper::gallery);
+                .flatMap(v -> galleries.gallery(sub, rg, name))
+                .flatMap(g -> !permissions ? Uni.createFrom().item(Mapper.gallery(g))
+                        : galleries.sharingOf(g.id()).map(state -> Mapper.gallery(g, Mapper.sharing(state))));
     }
 
     @DELETE

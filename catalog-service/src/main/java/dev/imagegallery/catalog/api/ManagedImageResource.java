@@ -22,7 +22,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
-/** Microsoft.Compute/images: managed images, the sources of versions. */
+/** Microsoft.Compute/images: managed images, the sources of versions (the subscription's list: {@link ManagedImageListResource}). */
 @Path("/subscriptions/{subscriptionId}/resourceGroups/{rg}/providers/Microsoft.Compute/images")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)

@@ -9,6 +9,7 @@ import dev.imagegallery.catalog.persistence.ImageVersion;
 import dev.imagegallery.catalog.persistence.ManagedImage;
 import dev.imagegallery.catalog.persistence.VersionRegion;
 import dev.imagegallery.events.Json;
+import dev.imagegallery.events.Payloads;
 
 import java.util.List;
 
@@ -18,9 +19,36 @@ public final class Mapper {
     }
 
     public static GalleryBody gallery(Gallery g) {
+        return gallery(g, null);
+    }
+
+    public static GalleryBody gallery(Gallery g, SharingProfile sharing) {
         return new GalleryBody(g.id(), g.name, "Microsoft.Compute/galleries", g.location, Tags.of(g.tags),
                 new GalleryProperties(g.description, new GalleryIdentifier(g.uniqueName),
-                        new SoftDeletePolicy(g.softDelete), g.provisioningState));
+                        new SoftDeletePolicy(g.softDelete), g.provisioningState, sharing));
+    }
+
+    /**
+     * A gallery's sharingProfile from the sharing state access-service published (catalog's read model of it, null
+     * while it published none): Community when published, else Groups when shared with anyone (pending shares too:
+     * the owner shared them), else Private; one group per recipient type, as access-service answers the share action.
+     */
+    public static SharingProfile sharing(Payloads.GallerySharingChanged state) {
+        List<Payloads.ShareEntry> shares = state == null || state.shares() == null ? List.of() : state.shares();
+        List<SharingGroup> groups = new java.util.ArrayList<>();
+        for (String type : List.of("Subscriptions", "AADTenants")) {
+            List<String> ids = shares.stream().filter(s -> type.equals(s.type())).map(Payloads.ShareEntry::id)
+                    .toList();
+            if (!ids.isEmpty()) {
+                groups.add(new SharingGroup(type, ids));
+            }
+        }
+        Payloads.CommunityInfo c = state == null ? null : state.community();
+        boolean published = c != null && c.enabled();
+        return new SharingProfile(published ? "Community" : groups.isEmpty() ? "Private" : "Groups", groups,
+                c == null ? null : new CommunityGalleryInfo(c.publisherUri(), c.publisherContact(), c.eula(),
+                        c.publicNamePrefix(), c.publicGalleryName() == null ? List.of()
+                        : List.of(c.publicGalleryName()), c.enabled()));
     }
 
     public static ImageBody image(String id, ImageDefinition d) {

@@ -1,6 +1,10 @@
 package dev.imagegallery.catalog.api;
 
+import dev.imagegallery.catalog.domain.LongRunning;
 import dev.imagegallery.catalog.domain.ResourceIds;
+import dev.imagegallery.catalog.persistence.Operation;
+import dev.imagegallery.catalog.service.Operations;
+import dev.imagegallery.catalog.service.VersionView;
 import dev.imagegallery.catalog.domain.Validation;
 import dev.imagegallery.catalog.service.VersionDeletion;
 import dev.imagegallery.catalog.service.VersionQueries;
@@ -38,12 +42,14 @@ public class VersionResource {
     private final VersionService versions;
     private final VersionQueries queries;
     private final VersionDeletion deletion;
+    private final Operations operations;
     private final Authorizer authorizer;
     private final CurrentCaller caller;
 
     public VersionResource(VersionService versions, VersionQueries queries, VersionDeletion deletion,
-                           Authorizer authorizer, CurrentCaller caller) {
+                           Operations operations, Authorizer authorizer, CurrentCaller caller) {
         this.versions = versions;
+        this.operations = operations;
         this.queries = queries;
         this.deletion = deletion;
         this.authorizer = authorizer;
@@ -55,29 +61,46 @@ public class VersionResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> put(@PathParam("subscriptionId") String sub, @PathParam("rg") String rg,
                              @PathParam("gallery") String gallery, @PathParam("image") String image,
-                             @PathParam("version") String name, Bodies.VersionBody body) {
+                             @PathParam("version") String name, @QueryParam("api-version") String apiVersion,
+                             @Context UriInfo uri, Bodies.VersionBody body) {
         Validation.subscriptionId(sub);
         var who = caller.get();
         return authorizer.require(who, ResourceIds.version(sub, rg, gallery, image, name), WRITE)
                 .flatMap(v -> versions.putVersion(who.tenantId(), sub, rg, gallery, image, name,
                         Requests.version(body)))
-                .map(u -> Response.status(u.created() ? 201 : 200)
-                        .entity(Mapper.version(u.value().id(), u.value().version(), u.value().regions(), false))
-                        .build());
+                .flatMap(u -> running(Response.status(u.created() ? 201 : 200), u.value(),
+                        u.created() ? Operation.CREATE : Operation.UPDATE, false, uri, apiVersion));
     }
 
     @PATCH
     @Path("{version}")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Bodies.VersionBody> patch(@PathParam("subscriptionId") String sub, @PathParam("rg") String rg,
-                                         @PathParam("gallery") String gallery, @PathParam("image") String image,
-                                         @PathParam("version") String name, Bodies.VersionBody body) {
+    public Uni<Response> patch(@PathParam("subscriptionId") String sub, @PathParam("rg") String rg,
+                               @PathParam("gallery") String gallery, @PathParam("image") String image,
+                               @PathParam("version") String name, @QueryParam("api-version") String apiVersion,
+                               @Context UriInfo uri, Bodies.VersionBody body) {
         Validation.subscriptionId(sub);
         var who = caller.get();
         return authorizer.require(who, ResourceIds.version(sub, rg, gallery, image, name), WRITE)
                 .flatMap(v -> versions.patchVersion(who.tenantId(), sub, rg, gallery, image, name,
                         Requests.version(body)))
-                .map(view -> Mapper.version(view.id(), view.version(), view.regions(), true));
+                .flatMap(view -> running(Response.ok(), view, Operation.UPDATE, true, uri, apiVersion));
+    }
+
+    /**
+     * The answer to a write: the version as it is now, and while its replication runs (Creating, Updating) the
+     * operation that follows it, as ARM answers a long-running PUT or PATCH ({@code Azure-AsyncOperation},
+     * {@code Retry-After}).
+     */
+    private Uni<Response> running(Response.ResponseBuilder answer, VersionView view, String kind,
+                                  boolean withStatus, UriInfo uri, String apiVersion) {
+        answer.entity(Mapper.version(view.id(), view.version(), view.regions(), withStatus));
+        if (!LongRunning.running(view.version().provisioningState)) {
+            return Uni.createFrom().item(answer.build());
+        }
+        return operations.startWrite(kind, view.id()).map(op -> answer
+                .header("Azure-AsyncOperation", OperationResource.url(uri, op, "operations", apiVersion))
+                .header("Retry-After", LongRunning.RETRY_AFTER_SECONDS).build());
     }
 
     @GET
@@ -92,15 +115,25 @@ public class VersionResource {
                 .map(view -> Mapper.version(view.id(), view.version(), view.regions(), withStatus));
     }
 
+    /**
+     * 200 for a soft delete, 204 when there was nothing; a version whose replicas replication-service removes after is
+     * 202 with the operation that follows it ({@code Location}, {@code Azure-AsyncOperation}, {@code Retry-After}).
+     */
     @DELETE
     @Path("{version}")
     public Uni<Response> delete(@PathParam("subscriptionId") String sub, @PathParam("rg") String rg,
                                 @PathParam("gallery") String gallery, @PathParam("image") String image,
-                                @PathParam("version") String name) {
+                                @PathParam("version") String name, @QueryParam("api-version") String apiVersion,
+                                @Context UriInfo uri) {
         Validation.subscriptionId(sub);
         return authorizer.require(caller.get(), ResourceIds.version(sub, rg, gallery, image, name), DELETE)
                 .flatMap(v -> deletion.deleteVersion(sub, rg, gallery, image, name))
-                .map(deleted -> Response.status(deleted ? 200 : 204).build());
+                .map(d -> d.operation() != null ? Response.accepted()
+                        .location(OperationResource.url(uri, d.operation(), "operationResults", apiVersion))
+                        .header("Azure-AsyncOperation", OperationResource.url(uri, d.operation(), "operations",
+                                apiVersion))
+                        .header("Retry-After", LongRunning.RETRY_AFTER_SECONDS).build()
+                        : Response.status(d.deleted() ? 200 : 204).build());
     }
 
     @GET

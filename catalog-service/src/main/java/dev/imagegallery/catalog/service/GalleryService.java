@@ -9,6 +9,7 @@ import dev.imagegallery.catalog.persistence.Gallery;
 import dev.imagegallery.catalog.persistence.ImageDefinition;
 import dev.imagegallery.common.arm.ArmException;
 import dev.imagegallery.common.outbox.Outbox;
+import dev.imagegallery.common.security.ShareView;
 import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Payloads;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -111,6 +112,15 @@ public class GalleryService {
             }
             return g;
         });
+    }
+
+    /**
+     * The gallery's sharing state as access-service last published it (catalog's read model, common's
+     * {@code share_view}), or null when it published none.
+     */
+    @WithSession
+    public Uni<Payloads.GallerySharingChanged> sharingOf(String galleryId) {
+        return ShareView.<ShareView>findById(ResourceIds.key(galleryId)).map(v -> v == null ? null : v.state());
     }
 
     @WithSession

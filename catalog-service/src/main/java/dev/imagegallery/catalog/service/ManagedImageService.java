@@ -86,6 +86,10 @@ public class ManagedImageService {
 
     @WithSession
     public Uni<List<ManagedImage>> managedImages(String sub, String rg, int offset, int limit) {
+        if (rg == null) {
+            return ManagedImage.<ManagedImage>find("subscriptionId = ?1 order by key", sub.toLowerCase(Locale.ROOT))
+                    .range(offset, offset + limit - 1).list();
+        }
         return ManagedImage.<ManagedImage>find("subscriptionId = ?1 and lower(resourceGroup) = ?2 order by key",
                 sub.toLowerCase(Locale.ROOT), rg.toLowerCase(Locale.ROOT)).range(offset, offset + limit - 1).list();
     }

@@ -11,10 +11,16 @@ import jakarta.persistence.LockModeType;
 
 /**
  * Each version's per-region replication status from replication-service's events, and the version's provisioning state
- * that follows (the rules are {@link ReplicationState}'s). Called inside the consumer's transaction.
+ * that follows (the rules are {@link ReplicationState}'s), which ends the version's running operations
+ * ({@link Operations}). Called inside the consumer's transaction.
  */
 @ApplicationScoped
 public class ReplicationStatusService {
+    private final Operations operations;
+
+    public ReplicationStatusService(Operations operations) {
+        this.operations = operations;
+    }
 
     public Uni<Void> replicaCompleted(Payloads.ReplicaCompleted e) {
         String key = ResourceIds.key(e.versionId());
@@ -64,10 +70,10 @@ public class ReplicationStatusService {
     }
 
     private Uni<Void> settle(ImageVersion v) {
-        return VersionRegion.<VersionRegion>list("versionKey", v.key).map(rs -> {
+        return VersionRegion.<VersionRegion>list("versionKey", v.key).flatMap(rs -> {
             v.provisioningState = ReplicationState.settled(rs.stream().map(r -> r.state).toList(),
                     v.provisioningState);
-            return null;
+            return operations.settled(v, rs);
         });
     }
 }

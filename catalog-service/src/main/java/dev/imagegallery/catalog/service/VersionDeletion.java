@@ -5,6 +5,7 @@ import dev.imagegallery.catalog.domain.ResourceIds;
 import dev.imagegallery.catalog.domain.VersionLifecycle;
 import dev.imagegallery.catalog.persistence.Gallery;
 import dev.imagegallery.catalog.persistence.ImageVersion;
+import dev.imagegallery.catalog.persistence.Operation;
 import dev.imagegallery.catalog.persistence.VersionRegion;
 import dev.imagegallery.common.arm.ArmException;
 import dev.imagegallery.common.outbox.Outbox;
@@ -28,26 +29,41 @@ import java.util.List;
 public class VersionDeletion {
     private final Outbox outbox;
     private final CatalogConfig config;
+    private final Operations operations;
 
-    public VersionDeletion(Outbox outbox, CatalogConfig config) {
+    public VersionDeletion(Outbox outbox, CatalogConfig config, Operations operations) {
         this.outbox = outbox;
         this.config = config;
+        this.operations = operations;
+    }
+
+    /**
+     * What a DELETE did: nothing (there was no version), a deletion done at once (a soft delete), or one whose replicas
+     * replication-service removes after it ({@code operation} names it).
+     */
+    public record Deletion(boolean deleted, Operation operation) {
+        static final Deletion NONE = new Deletion(false, null);
+        static final Deletion DONE = new Deletion(true, null);
     }
 
     @WithTransaction
-    public Uni<Boolean> deleteVersion(String sub, String rg, String gallery, String image, String name) {
+    public Uni<Deletion> deleteVersion(String sub, String rg, String gallery, String image, String name) {
         String id = ResourceIds.version(sub, rg, gallery, image, name);
         return ImageVersion.<ImageVersion>findById(ResourceIds.key(id), LockModeType.PESSIMISTIC_WRITE).flatMap(v -> {
             if (v == null || v.deletedAt != null) {
-                return Uni.createFrom().item(false);
+                return Uni.createFrom().item(Deletion.NONE);
             }
             VersionLifecycle.checkDeletion(name, id, v.blockDeletionBeforeEndOfLife, v.endOfLifeDate, Instant.now());
             return Gallery.<Gallery>findById(ResourceIds.key(ResourceIds.gallery(sub, rg, gallery))).flatMap(g -> {
                 if (g != null && g.softDelete) {
                     v.deletedAt = Instant.now();
-                    return Uni.createFrom().item(true);
+                    return Uni.createFrom().item(Deletion.DONE);
                 }
-                return hardDelete(id, v);
+                return VersionRegion.<VersionRegion>list("versionKey", v.key).flatMap(rs -> hardDelete(id, v)
+                        .flatMap(deleted -> !deleted ? Uni.createFrom().item(Deletion.NONE)
+                                : rs.isEmpty() ? Uni.createFrom().item(Deletion.DONE)
+                                : operations.startDelete(v, id, rs.stream().map(r -> r.region).toList())
+                                .map(op -> new Deletion(true, op))));
             });
         });
     }

@@ -15,12 +15,35 @@ import java.util.function.Supplier;
  * refused before they reach a resource (no store accepts them as names).
  */
 public class ApiVersionFilter {
-    public static final Set<String> COMPUTE = Set.of("2022-03-03", "2022-08-03", "2023-07-03", "2024-03-03");
+    /**
+     * Galleries and everything under them (definitions, versions, sharing, soft-deleted artifacts), the shared and
+     * community gallery views and resolution: the Compute Gallery's own api-versions (the table in the root README).
+     */
+    public static final Set<String> COMPUTE = Set.of("2022-03-03", "2022-08-03", "2023-07-03", "2024-03-03",
+            "2025-03-03", "2025-12-03");
+    /**
+     * Managed images ({@code Microsoft.Compute/images}, at resource group and subscription scope): the Compute resource
+     * provider's versions, which are never a gallery date (ARM refuses one on the other).
+     */
+    public static final Set<String> COMPUTE_RP = Set.of("2024-03-01", "2024-07-01", "2024-11-01", "2025-04-01",
+            "2026-04-01");
+    /**
+     * A long-running operation's status resource ({@code Microsoft.Compute/locations/{l}/operations/{id}}, and its
+     * result, {@code .../operationResults/{id}}): its URL
+     * carries the api-version of the request that started it, a gallery's or a managed image's.
+     */
+    public static final Set<String> COMPUTE_OPERATIONS = union(COMPUTE, COMPUTE_RP);
     public static final Set<String> SUBSCRIPTIONS = Set.of("2022-12-01");
     public static final Set<String> AUTHORIZATION = Set.of("2022-04-01");
     public static final Set<String> CONSUMPTION = Set.of("2023-05-01");
     /** The platform's own provider: the public event streams' subscribers, snapshot and contract. */
     public static final Set<String> GALLERY = Set.of("2026-12-01");
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        java.util.Set<String> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
+    }
 
     @ServerRequestFilter(preMatching = true)
     public Optional<Response> check(ContainerRequestContext ctx) {
@@ -69,6 +92,15 @@ public class ApiVersionFilter {
         if (last >= 0) {
             String provider = p.substring(last + "/providers/".length());
             if (provider.startsWith("microsoft.compute/")) {
+                String type = provider.substring("microsoft.compute/".length());
+                if (type.equals("images") || type.startsWith("images/")) {
+                    return COMPUTE_RP;
+                }
+                int slash = type.startsWith("locations/") ? type.indexOf('/', "locations/".length()) : -1;
+                if (slash > 0 && (type.startsWith("/operations/", slash)
+                        || type.startsWith("/operationresults/", slash))) {
+                    return COMPUTE_OPERATIONS;
+                }
                 return COMPUTE;
             }
             if (provider.startsWith("microsoft.authorization/")) {

@@ -135,7 +135,7 @@ public class Authorizer {
     }
 
     /** Whether any grant lies at, above or below the subscription. */
-    static boolean holdsAnyRoleIn(List<Grant> grants, String subscription) {
+    public static boolean holdsAnyRoleIn(List<Grant> grants, String subscription) {
         String sub = "/subscriptions/" + subscription;
         return grants.stream().anyMatch(g -> Scopes.covers(g.scope(), sub) || Scopes.covers(sub, g.scope()));
     }

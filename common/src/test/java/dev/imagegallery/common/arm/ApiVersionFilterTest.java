@@ -1,0 +1,96 @@
+package dev.imagegallery.common.arm;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** The api-version table of the root README, per resource type. */
+class ApiVersionFilterTest {
+    static final String RG = "/subscriptions/c0de0000-0000-4000-8000-00000000c001/resourceGroups/rg";
+    static final String GALLERY = RG + "/providers/Microsoft.Compute/galleries/g";
+    static final String[] GALLERY_PATHS = {GALLERY, RG + "/providers/Microsoft.Compute/galleries",
+            "/subscriptions/s/providers/Microsoft.Compute/galleries", GALLERY + "/images/d",
+            GALLERY + "/images/d/versions/1.0.0", GALLERY + "/share", GALLERY + "/sharingProfile",
+            GALLERY + "/softDeletedArtifactTypes/Images/artifacts/d/versions",
+            "/subscriptions/s/providers/Microsoft.Compute/locations/westeurope/sharedGalleries",
+            "/subscriptions/s/providers/Microsoft.Compute/locations/westeurope/communityGalleries/p",
+            "/subscriptions/s/providers/Microsoft.Compute/locations/westeurope/resolveImageReference"};
+    static final String[] MANAGED_IMAGE_PATHS = {RG + "/providers/Microsoft.Compute/images/src",
+            RG + "/providers/Microsoft.Compute/images", "/subscriptions/s/providers/Microsoft.Compute/images",
+            RG + "/providers/microsoft.compute/IMAGES/src"};
+    static final String OPERATION = "/subscriptions/s/providers/Microsoft.Compute/locations/westeurope/operations/x";
+
+    static ArmExceptionMappers.Failure check(String path, String version) {
+        return ApiVersionFilter.check(path, () -> version);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2022-03-03", "2022-08-03", "2023-07-03", "2024-03-03", "2025-03-03", "2025-12-03"})
+    void galleriesAndTheirChildrenTakeTheGalleryVersions(String version) {
+        for (String path : GALLERY_PATHS) {
+            assertNull(check(path, version), path);
+        }
+        assertNull(check(OPERATION, version));
+        assertNull(check(OPERATION.replace("/operations/", "/operationResults/"), version));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2024-03-01", "2024-07-01", "2024-11-01", "2025-04-01", "2026-04-01"})
+    void managedImagesTakeTheComputeProvidersVersions(String version) {
+        for (String path : MANAGED_IMAGE_PATHS) {
+            assertNull(check(path, version), path);
+        }
+        assertNull(check(OPERATION, version));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2024-03-01", "2024-07-01", "2025-04-01", "2026-04-01"})
+    void aComputeProviderVersionIsRefusedOnAGallery(String version) {
+        for (String path : GALLERY_PATHS) {
+            refused(check(path, version), path);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2024-03-03", "2025-03-03", "2025-12-03", "2022-03-03"})
+    void aGalleryVersionIsRefusedOnAManagedImage(String version) {
+        for (String path : MANAGED_IMAGE_PATHS) {
+            refused(check(path, version), path);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2019-01-01", "2026-12-01", "2024-03-03-preview", "latest", "2025-12-03 "})
+    void anUnknownVersionIsRefused(String version) {
+        refused(check(GALLERY, version), GALLERY);
+        refused(check(MANAGED_IMAGE_PATHS[0], version), MANAGED_IMAGE_PATHS[0]);
+        refused(check(OPERATION, version), OPERATION);
+    }
+
+    @Test
+    void aGalleryNamedLikeAManagedImageTypeIsStillAGallery() {
+        assertNull(check(RG + "/providers/Microsoft.Compute/galleries/images", "2024-03-03"));
+        assertNull(check(RG + "/providers/Microsoft.Compute/galleries/images/images/images", "2025-12-03"));
+        assertNull(check("/subscriptions/s/providers/Microsoft.Compute/locations/operations", "2024-03-03"));
+        refused(check("/subscriptions/s/providers/Microsoft.Compute/locations/operations", "2024-07-01"), "");
+    }
+
+    @Test
+    void aMissingVersionNamesTheParameter() {
+        ArmExceptionMappers.Failure f = check(MANAGED_IMAGE_PATHS[0], null);
+        assertNotNull(f);
+        assertEquals("MissingApiVersionParameter", f.body().error().code());
+        assertEquals("api-version", f.body().error().target());
+    }
+
+    static void refused(ArmExceptionMappers.Failure f, String path) {
+        assertNotNull(f, path);
+        assertEquals(400, f.status(), path);
+        assertEquals("InvalidApiVersionParameter", f.body().error().code(), path);
+        assertEquals("api-version", f.body().error().target(), path);
+    }
+}
