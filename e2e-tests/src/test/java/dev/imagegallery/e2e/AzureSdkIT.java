@@ -400,10 +400,25 @@ class AzureSdkIT {
         });
         story.check("bob of fabrikam sees the shared gallery", () -> {
             ComputeManager bob = compute(Realms.FABRIKAM, "bob", FABRIKAM);
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> assertTrue(
-                    StreamSupport.stream(bob.serviceClient().getSharedGalleries().list("westeurope").spliterator(),
-                            false).anyMatch(s -> s.name() != null && s.name().equalsIgnoreCase(
-                            gallery.innerModel().identifier().uniqueName()))));
+            String unique = gallery.innerModel().identifier().uniqueName();
+            AtomicReference<String> seen = new AtomicReference<>("nothing");
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    try {
+                        List<String> names = StreamSupport.stream(bob.serviceClient().getSharedGalleries()
+                                .list("westeurope").spliterator(), false).map(s -> s.name() + " " + s.uniqueId())
+                                .toList();
+                        seen.set(names.toString());
+                        return names.stream().anyMatch(n -> n.toLowerCase(java.util.Locale.ROOT)
+                                .startsWith(unique.toLowerCase(java.util.Locale.ROOT) + " "));
+                    } catch (ManagementException e) {
+                        seen.set(Story.describe(e));
+                        return false;
+                    }
+                });
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError("bob's shared galleries in westeurope lack " + unique + ": " + seen.get());
+            }
         });
 
         // paging: more galleries than a page (100) in another group, listed by the SDK through every nextLink
