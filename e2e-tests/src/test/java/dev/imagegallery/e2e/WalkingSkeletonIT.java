@@ -101,7 +101,7 @@ class WalkingSkeletonIT {
                 .body("{\"location\":\"westeurope\",\"properties\":{\"osType\":\"Linux\",\"osState\":\"Generalized\","
                         + "\"identifier\":{\"publisher\":\"contoso\",\"offer\":\"" + offer + "\",\"sku\":\"" + sku
                         + "\"}}}")
-                .put(url("catalog-service", id + MI_API)).then().statusCode(201);
+                .put(url("catalog-service", id + API)).then().statusCode(201);
     }
 
     /**
