@@ -5,6 +5,7 @@
 //   GALLERY_TOKEN            a Keycloak access token of the user (alice of contoso)
 //   GALLERY_SUBSCRIPTION     the user's subscription
 //   GALLERY_SHARE_WITH       the other tenant's subscription the gallery is shared with
+//   GALLERY_RECIPIENT_TOKEN  a token of the other tenant's administrator (bob of fabrikam), who accepts the share
 //   GALLERY_PRINCIPAL        the principal that gets Reader on the gallery
 //   GALLERY_BLOB_URI         the disk, uploaded through the door's data plane
 //   GALLERY_COMPUTE_PACKAGE  arm-compute-22 or arm-compute-25 (npm aliases of @azure/arm-compute, package.json)
@@ -27,6 +28,7 @@ const door = env("GALLERY_DOOR");
 const token = env("GALLERY_TOKEN");
 const sub = env("GALLERY_SUBSCRIPTION");
 const shareWith = env("GALLERY_SHARE_WITH");
+const recipientToken = env("GALLERY_RECIPIENT_TOKEN");
 const principal = env("GALLERY_PRINCIPAL");
 const blobUri = env("GALLERY_BLOB_URI");
 const computePackage = env("GALLERY_COMPUTE_PACKAGE");
@@ -183,9 +185,38 @@ try {
     });
     check(shared.operationType === "Add", JSON.stringify(shared));
   });
+  // a share with another tenant waits for that tenant's administrator (this system's rule, access-service README):
+  // bob accepts through the door; no SDK has this call
+  await step("the other tenant's administrator accepts the invitation", async () => {
+    const unique = (await compute.galleries.get(rg, gallery)).identifier.uniqueName;
+    const api = "?api-version=2024-03-03";
+    const headers = { authorization: `Bearer ${recipientToken}` };
+    for (let i = 0; ; i++) {
+      const listed = await (await fetch(`${door}/providers/Microsoft.Compute/sharingInvitations${api}`, { headers })).json();
+      const pending = (listed.value ?? []).filter((x) =>
+        x.properties?.galleryUniqueName?.toLowerCase() === unique.toLowerCase() && x.properties?.state === "Pending");
+      if (pending.length > 0) {
+        for (const invitation of pending) {
+          const accepted = await fetch(`${door}/providers/Microsoft.Compute/sharingInvitations/${invitation.name}/accept${api}`,
+            { method: "POST", headers });
+          check(accepted.status === 200, `accept: ${accepted.status} ${await accepted.text()}`);
+        }
+        return;
+      }
+      check(i < 60, `no pending invitation for ${unique}: ${JSON.stringify(listed)}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  });
   await step("gallery GET with $select=Permissions shows the sharing profile", async () => {
-    const g = await compute.galleries.get(rg, gallery, { select: "Permissions" });
-    check(g.sharingProfile?.groups?.some((x) => x.ids?.includes(shareWith)), JSON.stringify(g.sharingProfile));
+    // catalog learns the accepted share from access-service's events
+    for (let i = 0; ; i++) {
+      const g = await compute.galleries.get(rg, gallery, { select: "Permissions" });
+      if (g.sharingProfile?.groups?.some((x) => x.ids?.includes(shareWith))) {
+        return;
+      }
+      check(i < 50, `the sharing profile lacks ${shareWith}: ${JSON.stringify(g.sharingProfile)}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   });
   const assignment = randomUUID();
   const assigned = await step("Reader assignment (role found by $filter=roleName eq 'Reader')", async () => {
