@@ -343,6 +343,13 @@ class AccessApiTest {
                 .then().statusCode(200)
                 .body("value.properties.roleName", org.hamcrest.Matchers.is(
                         java.util.List.of("Compute Gallery Image Reader")));
+        // at a gallery's scope too, as @azure/arm-authorization's roleDefinitions.list(scope, {filter}) asks
+        given().auth().oauth2(Tokens.alice()).queryParam("api-version", "2022-04-01")
+                .queryParam("$filter", "roleName eq 'Reader'")
+                .get(CONTOSO_SCOPE + "/resourceGroups/rg/providers/Microsoft.Compute/galleries/g1"
+                        + "/providers/Microsoft.Authorization/roleDefinitions")
+                .then().statusCode(200)
+                .body("value.properties.roleName", org.hamcrest.Matchers.is(java.util.List.of("Reader")));
         given().auth().oauth2(Tokens.alice()).queryParam("api-version", "2022-04-01")
                 .queryParam("$filter", "roleName eq 'Reader' or roleName eq 'Owner'").get(definitions)
                 .then().statusCode(400)

@@ -26,6 +26,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The share action, the recipients' acceptance, the limits, community publication and the audit log. */
 @QuarkusTest
@@ -55,6 +56,31 @@ class SharingTest {
     static String tenants(String op, String... ids) {
         return "{\"operationType\":\"" + op + "\",\"groups\":[{\"type\":\"AADTenants\",\"ids\":["
                 + java.util.Arrays.stream(ids).map(i -> "\"" + i + "\"").collect(Collectors.joining(",")) + "]}]}";
+    }
+
+    @Test
+    void aGalleryIsSharedRightAfterItsCreationBeforeCatalogsEventArrived() {
+        // an SDK shares the moment the gallery's PUT answered; catalog's GalleryChanged is still under way
+        String name = "g" + UUID.randomUUID().toString().substring(0, 8);
+        String id = "/subscriptions/" + Realms.CONTOSO_SUBSCRIPTION + "/resourceGroups/rg/providers/Microsoft.Compute/"
+                + "galleries/" + name;
+        var late = java.util.concurrent.CompletableFuture.runAsync(() -> TestEvents.publish(EventTypes.CATALOG_TOPIC,
+                CloudEvent.of("/tests", EventTypes.GALLERY_CHANGED, id, new Payloads.GalleryChanged(id,
+                        Realms.CONTOSO_SUBSCRIPTION, "contoso", Realms.CONTOSO_SUBSCRIPTION + "-"
+                        + name.toUpperCase(), "westeurope", false))),
+                java.util.concurrent.CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.SECONDS));
+        share(Tokens.alice(), id, tenants("Add", "fabrikam")).statusCode(200).body("operationType", is("Add"))
+                .body("permissions", is("Groups"));
+        late.join();
+        // a gallery that never comes is still not found, after the wait; a caller without the right never waits
+        String ghost = id + "x";
+        long started = System.nanoTime();
+        share(Tokens.alice(), ghost, tenants("Add", "fabrikam")).statusCode(404)
+                .body("error.code", is("GalleryNotFound"));
+        assertTrue(Duration.ofNanos(System.nanoTime() - started).toMillis() >= 4_000, "it waited for the gallery");
+        started = System.nanoTime();
+        share(Tokens.bob(), ghost, tenants("Add", "fabrikam")).statusCode(404);
+        assertTrue(Duration.ofNanos(System.nanoTime() - started).toMillis() < 4_000, "refused before any wait");
     }
 
     @Test

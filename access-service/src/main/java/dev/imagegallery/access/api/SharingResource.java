@@ -2,6 +2,7 @@ package dev.imagegallery.access.api;
 
 import dev.imagegallery.access.domain.AuditEntry;
 import dev.imagegallery.access.domain.Sharing;
+import dev.imagegallery.access.service.KnownGalleries;
 import dev.imagegallery.access.service.SharingService;
 import dev.imagegallery.common.arm.ArmException;
 import dev.imagegallery.common.arm.ArmList;
@@ -31,9 +32,11 @@ public class SharingResource {
     static final String GALLERY = "subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Compute/galleries/{gallery}";
 
     private final SharingService sharing;
+    private final KnownGalleries galleries;
     private final CurrentCaller caller;
 
-    public SharingResource(SharingService sharing, CurrentCaller caller) {
+    public SharingResource(SharingService sharing, KnownGalleries galleries, CurrentCaller caller) {
+        this.galleries = galleries;
         this.sharing = sharing;
         this.caller = caller;
     }
@@ -48,7 +51,14 @@ public class SharingResource {
     public Uni<SharingBodies.SharingUpdateResult> share(@PathParam("sub") String sub, @PathParam("rg") String rg,
                                                         @PathParam("gallery") String gallery,
                                                         SharingBodies.SharingUpdate body) {
-        return sharing.share(caller.get(), galleryId(sub, rg, gallery), update(body))
+        var who = caller.get();
+        String id = galleryId(sub, rg, gallery);
+        var update = update(body);
+        // a gallery created a moment ago is shared as soon as access-service learns it from catalog's event;
+        // inputs and the caller's right come first, so that nobody waits (or learns anything) for nothing
+        SharingService.validate(update);
+        return sharing.authorize(who, id).flatMap(x -> galleries.awaitKnown(id))
+                .flatMap(known -> sharing.share(who, id, update))
                 .map(p -> result(body.operationType(), profile(p)));
     }
 

@@ -13,4 +13,11 @@ public interface AccessConfig {
      */
     @WithDefault("contoso:a11ce000-0000-4000-8000-000000000001")
     List<String> platformAdministrators();
+
+    /**
+     * How long the share action waits for a gallery it does not know yet: catalog-service's {@code GalleryChanged}
+     * reaches access-service a moment after the gallery's PUT answered, and an SDK shares right then.
+     */
+    @WithDefault("5s")
+    java.time.Duration galleryWait();
 }

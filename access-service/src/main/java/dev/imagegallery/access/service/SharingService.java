@@ -54,6 +54,22 @@ public class SharingService {
         this.outbox = outbox;
     }
 
+    /** Every input of a share request is checked (400 naming the field) before anything is read. */
+    public static void validate(Sharing.Update req) {
+        String op = Sharing.operation(req);
+        if (op.equals("Add") || op.equals("Remove")) {
+            Sharing.recipients(req);
+        } else if (op.equals("EnableCommunity")) {
+            Sharing.community(req.communityGalleryInfo());
+        }
+    }
+
+    /** 404 or 403 unless the caller may share at the gallery's scope (before it waits for the gallery to be known). */
+    @WithSession
+    public Uni<Void> authorize(Caller caller, String galleryId) {
+        return access.requireAt(caller, galleryId, SHARE_ACTION);
+    }
+
     @WithTransaction
     public Uni<Sharing.Profile> share(Caller caller, String galleryId, Sharing.Update req) {
         String op = Sharing.operation(req);
