@@ -349,7 +349,10 @@ class AccessApiTest {
                 .get(CONTOSO_SCOPE + "/resourceGroups/rg/providers/Microsoft.Compute/galleries/g1"
                         + "/providers/Microsoft.Authorization/roleDefinitions")
                 .then().statusCode(200)
-                .body("value.properties.roleName", org.hamcrest.Matchers.is(java.util.List.of("Reader")));
+                .body("value.properties.roleName", org.hamcrest.Matchers.is(java.util.List.of("Reader")))
+                // ARM's id of a built-in role is the subscription's whatever scope listed it: what an assignment takes
+                .body("value[0].id", org.hamcrest.Matchers.is(CONTOSO_SCOPE
+                        + "/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"));
         given().auth().oauth2(Tokens.alice()).queryParam("api-version", "2022-04-01")
                 .queryParam("$filter", "roleName eq 'Reader' or roleName eq 'Owner'").get(definitions)
                 .then().statusCode(400)

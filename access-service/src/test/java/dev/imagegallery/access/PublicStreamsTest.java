@@ -247,6 +247,69 @@ class PublicStreamsTest {
         assertEquals(ids.size(), new HashSet<>(ids).size(), "no event id twice in contoso's stream");
     }
 
+    @Test
+    void aBatchThatChangesOneVersionTwiceKeepsItsLastChange() {
+        String v = version(Realms.CONTOSO_SUBSCRIPTION);
+        String sub = Realms.CONTOSO_SUBSCRIPTION;
+        CloudEvent again = CloudEvent.of("/tests", EventTypes.VERSION_PUBLISHED, v, new Payloads.VersionPublished(
+                v, sub, Realms.CONTOSO, BlobRef.parse("http://localhost:8082/blobs/westeurope/" + sub + "/disk.raw"),
+                8 << 20, List.of(new Payloads.TargetRegion("westeurope", 3, "Standard_LRS"))));
+        // one polled batch: the version published twice (a re-publication), a region's replicas completed twice
+        forwarder.forward(List.of(published(v, sub, Realms.CONTOSO).toJson(), again.toJson(),
+                        completed(v, sub, "westeurope", 1).toJson(), completed(v, sub, "westeurope", 3).toJson()))
+                .await().atMost(Duration.ofSeconds(60));
+
+        JsonPath snapshot = given().auth().oauth2(Tokens.alice())
+                .get("/tenants/contoso/providers/Microsoft.Gallery/eventSnapshot" + GALLERY_API)
+                .then().statusCode(200).extract().jsonPath();
+        String mine = "versions.find { it.versionId == '" + v + "' }";
+        assertEquals(List.of("westeurope"), snapshot.getList(mine + ".regions.region"), () -> snapshot.prettify());
+        assertEquals(3, snapshot.getInt(mine + ".regions[0].replicaCount"));
+        assertEquals("Completed", snapshot.getString(mine + ".regions[0].state"));
+        List<CloudEvent> ours = stream(CONTOSO_STREAM, seen -> count(seen, v, PublicEvents.REPLICA_COMPLETED) == 2);
+        assertEquals(2, count(ours, v, PublicEvents.VERSION_PUBLISHED), () -> "contoso's stream: " + about(ours, v));
+    }
+
+    @Test
+    void theSnapshotComesInPagesThatTogetherHoldEveryVersionOnce() {
+        String sub = Realms.CONTOSO_SUBSCRIPTION;
+        List<String> mine = new ArrayList<>();
+        List<String> batch = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String v = version(sub);
+            mine.add(v);
+            batch.add(published(v, sub, Realms.CONTOSO).toJson());
+        }
+        forwarder.forward(batch).await().atMost(Duration.ofSeconds(60));
+
+        List<String> seen = new ArrayList<>();
+        String link = "/tenants/contoso/providers/Microsoft.Gallery/eventSnapshot" + GALLERY_API + "&$top=2";
+        int pages = 0;
+        while (link != null) {
+            JsonPath page = given().auth().oauth2(Tokens.alice()).urlEncodingEnabled(pages == 0).get(link)
+                    .then().statusCode(200).extract().jsonPath();
+            seen.addAll(page.getList("versions.versionId"));
+            assertTrue(page.getList("versions").size() <= 2);
+            // where to resume and the shares come once, with the first page
+            assertEquals(pages == 0, page.get("resumeFrom") != null, () -> page.prettify());
+            assertEquals(pages == 0, page.get("sharesGiven") != null);
+            link = page.getString("nextLink");
+            assertTrue(link == null || link.startsWith("http"), link);
+            pages++;
+        }
+        assertTrue(pages >= 3, "5 versions or more in pages of 2");
+        assertEquals(seen.size(), new HashSet<>(seen).size(), () -> "a version twice: " + seen);
+        assertTrue(seen.containsAll(mine), () -> "every version once: " + seen);
+
+        // a token of another list (fabrikam's snapshot) or a made-up one: 400 naming $skiptoken
+        given().auth().oauth2(Tokens.alice()).queryParam("$skiptoken", "bm9wZQ.AAAA")
+                .get("/tenants/contoso/providers/Microsoft.Gallery/eventSnapshot" + GALLERY_API)
+                .then().statusCode(400).body("error.target", org.hamcrest.Matchers.equalTo("$skiptoken"));
+        given().auth().oauth2(Tokens.alice()).queryParam("$top", "0")
+                .get("/tenants/contoso/providers/Microsoft.Gallery/eventSnapshot" + GALLERY_API)
+                .then().statusCode(400).body("error.target", org.hamcrest.Matchers.equalTo("$top"));
+    }
+
     /** The raw records of {@code topics} from offset zero to their current end. */
     static List<String> readFromZero(List<String> topics) {
         Properties p = new Properties();

@@ -69,6 +69,7 @@ class CatalogApiTest {
         assertEquals("http://localhost:8082/blobs/westeurope/" + SUB + "/ubuntu.raw", payload.sourceBlob().uri());
         assertEquals("westeurope", payload.sourceBlob().region());
         assertEquals(2, payload.targetRegions().size());
+        assertEquals(4096, payload.sizeBytes(), "the source blob's size, as its BlobCommitted said");
 
         for (String region : List.of("westeurope", "northeurope")) {
             CloudEvent done = CloudEvent.of("/tests", EventTypes.REPLICA_COMPLETED, version,

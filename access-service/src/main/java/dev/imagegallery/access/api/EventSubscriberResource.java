@@ -5,6 +5,7 @@ import dev.imagegallery.access.publicstream.SnapshotService;
 import dev.imagegallery.access.publicstream.SubscriberService;
 import dev.imagegallery.access.publicstream.SubscriberService.Subscriber;
 import dev.imagegallery.common.arm.ArmList;
+import dev.imagegallery.common.arm.Paging;
 import dev.imagegallery.common.security.CurrentCaller;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
@@ -14,6 +15,9 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -88,8 +92,11 @@ public class EventSubscriberResource {
 
     @GET
     @Path("eventSnapshot")
-    public Uni<SnapshotService.Snapshot> snapshot(@PathParam("tenantId") String tenantId) {
-        return snapshots.of(caller.get(), tenantId);
+    public Uni<SnapshotService.Snapshot> snapshot(@PathParam("tenantId") String tenantId,
+                                                  @QueryParam("$top") String top,
+                                                  @QueryParam("$skiptoken") String skipToken,
+                                                  @Context UriInfo uri) {
+        return snapshots.of(caller.get(), tenantId, Paging.of(uri, top, skipToken, SnapshotService.PAGES));
     }
 
     Body body(Subscriber s) {

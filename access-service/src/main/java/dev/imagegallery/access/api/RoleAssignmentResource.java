@@ -121,12 +121,16 @@ public class RoleAssignmentResource {
                         null));
     }
 
-    /** The tenant root ({@code ""}) or a valid scope: built-in roles are the same everywhere, but a scope is checked. */
+    /**
+     * Where a built-in role's id is: the tenant root ({@code ""}), or the subscription of a valid scope (the scope is
+     * checked). As in ARM, a role listed at a resource group or a gallery has the subscription's id
+     * ({@code /subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{guid}}), which a role assignment
+     * accepts: the Azure SDKs assign the id they listed ({@code withBuiltInRole}).
+     */
     private static String definitionScope(String scope) {
         if (scope.isEmpty()) {
             return "";
         }
-        ScopePath.subscriptionOf("/" + scope);
-        return "/" + scope;
+        return "/subscriptions/" + ScopePath.subscriptionOf("/" + scope);
     }
 }

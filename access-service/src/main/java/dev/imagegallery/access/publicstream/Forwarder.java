@@ -7,6 +7,7 @@ import dev.imagegallery.access.publicstream.Translation.ReplicaUpsert;
 import dev.imagegallery.access.publicstream.Translation.StateChange;
 import dev.imagegallery.access.publicstream.Translation.VersionRemoval;
 import dev.imagegallery.access.publicstream.Translation.VersionUpsert;
+import dev.imagegallery.common.outbox.Outbox;
 import dev.imagegallery.common.outbox.OutboxRelay;
 import dev.imagegallery.events.CloudEvent;
 import dev.imagegallery.events.EventTypes;
@@ -27,6 +28,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -47,12 +49,14 @@ import java.util.concurrent.ConcurrentHashMap;
 public class Forwarder {
     private final Pool pool;
     private final BusAdmin bus;
+    private final Outbox outbox;
     /** Subscriptions never change tenant: a found tenant is kept. */
     private final Map<String, String> tenants = new ConcurrentHashMap<>();
 
-    public Forwarder(Pool pool, BusAdmin bus) {
+    public Forwarder(Pool pool, BusAdmin bus, Outbox outbox) {
         this.pool = pool;
         this.bus = bus;
+        this.outbox = outbox;
     }
 
     /** Forwards a polled batch; retried as a whole on a failure (it is idempotent), then logged and skipped. */
@@ -217,25 +221,25 @@ public class Forwarder {
     }
 
     /**
-     * The snapshot state, one batched statement per kind of change, in an order that makes a batch's outcome the
-     * outcome of its events in order for every sequence that occurs (a version is published before its replicas
-     * complete and they before it is deleted; a replica completed after its version's deletion is not kept).
+     * The snapshot state, one statement per kind of change, in an order that makes a batch's outcome the outcome of
+     * its events in order for every sequence that occurs (a version is published before its replicas complete and
+     * they before it is deleted; a replica completed after its version's deletion is not kept). The frequent kinds
+     * (versions, replicas) are one {@code unnest} statement each, with the batch's last change per row kept: the
+     * statement may touch a row once, and applying changes to one row in turn leaves the last one's values.
      */
     private static Uni<Void> writeState(SqlConnection c, List<StateChange> changes) {
-        List<Tuple> versions = new ArrayList<>();
+        Map<String, VersionUpsert> versions = new LinkedHashMap<>();
         List<Tuple> lifecycles = new ArrayList<>();
-        List<Tuple> replicas = new ArrayList<>();
+        Map<String, ReplicaUpsert> replicas = new LinkedHashMap<>();
         List<Tuple> replicaRemovals = new ArrayList<>();
         List<Tuple> removals = new ArrayList<>();
         for (StateChange ch : changes) {
             if (ch instanceof VersionUpsert v) {
-                versions.add(Tuple.tuple(Arrays.<Object>asList(v.key(), v.versionId(), v.tenantId(),
-                        v.subscriptionId(), v.sizeBytes(), v.targetRegionsJson(), utc(v.at()))));
+                versions.put(v.key(), v);
             } else if (ch instanceof LifecycleChange l) {
                 lifecycles.add(Tuple.of(l.key(), l.state(), l.replacementVersion(), utc(l.at())));
             } else if (ch instanceof ReplicaUpsert r) {
-                replicas.add(Tuple.tuple(Arrays.<Object>asList(r.key(), r.region(), r.replicaCount(),
-                        nz(r.storageAccountType()), nz(r.digest()), utc(r.completedAt()))));
+                replicas.put(r.key() + "\n" + r.region(), r);
             } else if (ch instanceof ReplicaRemoval r) {
                 replicaRemovals.add(Tuple.of(r.key(), r.region()));
             } else if (ch instanceof VersionRemoval v) {
@@ -244,12 +248,22 @@ public class Forwarder {
         }
         Uni<Void> u = Uni.createFrom().voidItem();
         if (!versions.isEmpty()) {
+            List<VersionUpsert> vs = new ArrayList<>(versions.values());
+            Tuple columns = Tuple.tuple(Arrays.<Object>asList(
+                    vs.stream().map(VersionUpsert::key).toArray(String[]::new),
+                    vs.stream().map(VersionUpsert::versionId).toArray(String[]::new),
+                    vs.stream().map(VersionUpsert::tenantId).toArray(String[]::new),
+                    vs.stream().map(VersionUpsert::subscriptionId).toArray(String[]::new),
+                    vs.stream().map(VersionUpsert::sizeBytes).toArray(Long[]::new),
+                    vs.stream().map(VersionUpsert::targetRegionsJson).toArray(String[]::new),
+                    vs.stream().map(v -> utc(v.at())).toArray(OffsetDateTime[]::new)));
             u = u.chain(() -> c.preparedQuery("INSERT INTO public_version (version_key, version_id, tenant_id, "
-                    + "subscription_id, size_bytes, target_regions, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+                    + "subscription_id, size_bytes, target_regions, updated_at) SELECT * FROM unnest($1::text[], "
+                    + "$2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::timestamptz[]) "
                     + "ON CONFLICT (version_key) DO UPDATE SET version_id = EXCLUDED.version_id, "
                     + "tenant_id = EXCLUDED.tenant_id, subscription_id = EXCLUDED.subscription_id, "
                     + "size_bytes = EXCLUDED.size_bytes, target_regions = EXCLUDED.target_regions, deleted = false, "
-                    + "updated_at = EXCLUDED.updated_at").executeBatch(versions)).replaceWithVoid();
+                    + "updated_at = EXCLUDED.updated_at").execute(columns)).replaceWithVoid();
         }
         if (!lifecycles.isEmpty()) {
             u = u.chain(() -> c.preparedQuery("UPDATE public_version SET lifecycle_state = $2, "
@@ -257,12 +271,21 @@ public class Forwarder {
                     .replaceWithVoid();
         }
         if (!replicas.isEmpty()) {
+            List<ReplicaUpsert> rs = new ArrayList<>(replicas.values());
+            Tuple columns = Tuple.tuple(Arrays.<Object>asList(
+                    rs.stream().map(ReplicaUpsert::key).toArray(String[]::new),
+                    rs.stream().map(ReplicaUpsert::region).toArray(String[]::new),
+                    rs.stream().map(ReplicaUpsert::replicaCount).toArray(Integer[]::new),
+                    rs.stream().map(r -> nz(r.storageAccountType())).toArray(String[]::new),
+                    rs.stream().map(r -> nz(r.digest())).toArray(String[]::new),
+                    rs.stream().map(r -> utc(r.completedAt())).toArray(OffsetDateTime[]::new)));
             u = u.chain(() -> c.preparedQuery("INSERT INTO public_replica (version_key, region, replica_count, "
-                    + "storage_account_type, digest, completed_at) SELECT $1::text, $2::text, $3::int, "
-                    + "nullif($4::text, ''), nullif($5::text, ''), $6::timestamptz "
-                    + "WHERE NOT EXISTS (SELECT 1 FROM public_version WHERE version_key = $1 AND deleted) ON CONFLICT (version_key, region) DO UPDATE SET "
+                    + "storage_account_type, digest, completed_at) SELECT n.k, n.r, n.c, nullif(n.s, ''), "
+                    + "nullif(n.d, ''), n.t FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], "
+                    + "$6::timestamptz[]) AS n(k, r, c, s, d, t) WHERE NOT EXISTS (SELECT 1 FROM public_version v "
+                    + "WHERE v.version_key = n.k AND v.deleted) ON CONFLICT (version_key, region) DO UPDATE SET "
                     + "replica_count = EXCLUDED.replica_count, storage_account_type = EXCLUDED.storage_account_type, "
-                    + "digest = EXCLUDED.digest, completed_at = EXCLUDED.completed_at").executeBatch(replicas))
+                    + "digest = EXCLUDED.digest, completed_at = EXCLUDED.completed_at").execute(columns))
                     .replaceWithVoid();
         }
         if (!replicaRemovals.isEmpty()) {
@@ -280,23 +303,19 @@ public class Forwarder {
     }
 
     /**
-     * The public events into the outbox, in the order they were forwarded (created_at grows by a microsecond per row:
-     * the relay sends in (created_at, id) order, so events of one resource keep their order in the stream).
+     * The public events into the outbox in one statement ({@link Outbox#emitAll}), in the order they were forwarded
+     * (created_at grows by a microsecond per row: the relay sends in (created_at, id) order, so events of one resource
+     * keep their order in the stream).
      */
-    private static Uni<Void> writeOutbox(SqlConnection c, List<Forward> forwards) {
-        if (forwards.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
+    private Uni<Void> writeOutbox(SqlConnection c, List<Forward> forwards) {
         Instant base = Instant.now();
-        List<Tuple> rows = new ArrayList<>(forwards.size());
+        List<Outbox.Entry> rows = new ArrayList<>(forwards.size());
         for (int i = 0; i < forwards.size(); i++) {
             Forward f = forwards.get(i);
-            rows.add(Tuple.tuple(Arrays.<Object>asList(java.util.UUID.fromString(f.event().id()),
-                    PublicEvents.topicOf(f.tenantId()), f.event().subject(), f.event().toJson(),
-                    utc(base.plusNanos(i * 1000L)))));
+            rows.add(new Outbox.Entry(java.util.UUID.fromString(f.event().id()), PublicEvents.topicOf(f.tenantId()),
+                    f.event().subject(), f.event().toJson(), base.plusNanos(i * 1000L)));
         }
-        return c.preparedQuery("INSERT INTO outbox (id, topic, event_key, payload, created_at) "
-                + "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING").executeBatch(rows).replaceWithVoid();
+        return outbox.emitAll(c, rows);
     }
 
     private static OffsetDateTime utc(Instant i) {

@@ -1,6 +1,8 @@
 package dev.imagegallery.access.publicstream;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.imagegallery.common.arm.Paging;
 import dev.imagegallery.common.security.Caller;
 import dev.imagegallery.events.Json;
 import dev.imagegallery.events.PublicEvents;
@@ -44,8 +46,23 @@ public class SnapshotService {
     public record Offset(int partition, long offset) {
     }
 
-    public record Snapshot(String tenantId, String topic, Instant takenAt, List<Offset> resumeFrom,
-                           List<Version> versions, List<ShareReceived> sharesReceived, List<ShareGiven> sharesGiven) {
+    /**
+     * One page of a snapshot. The first page carries {@code resumeFrom} and the shares; every page carries a page of
+     * versions (ordered by id) and {@code nextLink}, null on the last. Later pages read the state as it is when they
+     * are asked for, which only adds what came after the first page's offsets: apply them as upserts, as the stream.
+     */
+    public record Snapshot(String tenantId, String topic, Instant takenAt,
+                           @JsonInclude(JsonInclude.Include.NON_NULL) List<Offset> resumeFrom,
+                           List<Version> versions,
+                           @JsonInclude(JsonInclude.Include.NON_NULL) List<ShareReceived> sharesReceived,
+                           @JsonInclude(JsonInclude.Include.NON_NULL) List<ShareGiven> sharesGiven,
+                           @JsonInclude(JsonInclude.Include.ALWAYS) String nextLink) {
+    }
+
+    /** The snapshot's pages of versions: 1,000 without {@code $top}, at most 5,000. */
+    public static final Paging.Limits PAGES = new Paging.Limits(1000, 5000);
+
+    private record Keyed(String key, Version version) {
     }
 
     private final Pool pool;
@@ -58,22 +75,29 @@ public class SnapshotService {
         this.subscribers = subscribers;
     }
 
-    public Uni<Snapshot> of(Caller caller, String tenantId) {
+    public Uni<Snapshot> of(Caller caller, String tenantId, Paging paging) {
         return subscribers.requireAdmin(caller, tenantId, "Microsoft.Gallery/eventSnapshot/read")
-                .chain(() -> bus.endOffsets(tenantId))
+                .chain(() -> paging.after() == null ? bus.endOffsets(tenantId)
+                        : Uni.createFrom().<Map<Integer, Long>>nullItem())
                 .chain(offsets -> {
                     Instant takenAt = Instant.now();
-                    List<Offset> resume = new ArrayList<>();
-                    offsets.forEach((p, o) -> resume.add(new Offset(p, o)));
+                    List<Offset> resume = offsets == null ? null : new ArrayList<>();
+                    if (offsets != null) {
+                        offsets.forEach((p, o) -> resume.add(new Offset(p, o)));
+                    }
                     return pool.withTransaction(c -> c.preparedQuery("SELECT v.version_key, v.version_id, "
                                     + "v.subscription_id, v.size_bytes, v.target_regions, v.lifecycle_state, "
                                     + "v.replacement_version, r.region, r.replica_count, r.storage_account_type, "
-                                    + "r.digest, r.completed_at FROM public_version v LEFT JOIN public_replica r "
-                                    + "ON r.version_key = v.version_key WHERE v.tenant_id = $1 AND NOT v.deleted "
+                                    + "r.digest, r.completed_at FROM (SELECT * FROM public_version WHERE tenant_id = $1 "
+                                    + "AND NOT deleted AND ($2::text IS NULL OR version_key > $2) ORDER BY version_key "
+                                    + "LIMIT $3) v LEFT JOIN public_replica r ON r.version_key = v.version_key "
                                     + "ORDER BY v.version_key, r.region")
-                            .execute(Tuple.of(tenantId))
-                            .map(SnapshotService::versions)
-                            .chain(versions -> c.preparedQuery("SELECT gallery_unique_name, owner_tenant_id, "
+                            .execute(Tuple.of(tenantId, paging.after(), paging.fetch()))
+                            .map(rows -> paging.pageByKey(versions(rows), Keyed::key).map(Keyed::version))
+                            .chain(page -> offsets == null
+                                    ? Uni.createFrom().item(new Snapshot(tenantId, PublicEvents.topicOf(tenantId),
+                                            takenAt, null, page.value(), null, null, page.nextLink()))
+                                    : c.preparedQuery("SELECT gallery_unique_name, owner_tenant_id, "
                                             + "location, shared_with_type, shared_with, state, gallery_key, "
                                             + "recipient_tenant_id "
                                             + "FROM public_share WHERE recipient_tenant_id = $1 OR owner_tenant_id = $1 "
@@ -94,7 +118,7 @@ public class SnapshotService {
                                             }
                                         }
                                         return new Snapshot(tenantId, PublicEvents.topicOf(tenantId), takenAt, resume,
-                                                versions, received, given);
+                                                page.value(), received, given, page.nextLink());
                                     })));
                 });
     }
@@ -107,7 +131,7 @@ public class SnapshotService {
         }
     }
 
-    private static List<Version> versions(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
+    private static List<Keyed> versions(io.vertx.mutiny.sqlclient.RowSet<Row> rows) {
         Map<String, Version> out = new LinkedHashMap<>();
         Map<String, Map<String, Replica>> replicas = new LinkedHashMap<>();
         for (Row r : rows) {
@@ -132,6 +156,6 @@ public class SnapshotService {
             }
         }
         out.forEach((k, v) -> v.regions().addAll(replicas.get(k).values()));
-        return new ArrayList<>(out.values());
+        return out.entrySet().stream().map(e -> new Keyed(e.getKey(), e.getValue())).toList();
     }
 }

@@ -9,6 +9,7 @@ import dev.imagegallery.catalog.domain.Validation;
 import dev.imagegallery.catalog.domain.VersionLifecycle;
 import dev.imagegallery.catalog.domain.VersionNumber;
 import dev.imagegallery.catalog.domain.VersionSpec;
+import dev.imagegallery.catalog.persistence.BlobView;
 import dev.imagegallery.catalog.persistence.ImageDefinition;
 import dev.imagegallery.catalog.persistence.ImageVersion;
 import dev.imagegallery.catalog.persistence.ManagedImage;
@@ -61,7 +62,14 @@ public class VersionService {
         this.config = config;
     }
 
-    private record Source(String id, BlobRef blob, String osType, String osState) {
+    private record Source(String id, BlobRef blob, String osType, String osState, long sizeBytes) {
+        Source(String id, BlobRef blob, String osType, String osState) {
+            this(id, blob, osType, osState, 0);
+        }
+
+        Source withSize(Long size) {
+            return new Source(id, blob, osType, osState, size == null ? 0 : size);
+        }
     }
 
     @WithTransaction
@@ -112,6 +120,9 @@ public class VersionService {
         return Quotas.check(ImageVersion.count("subscriptionId = ?1 and location = ?2 and deletedAt is null",
                         sub.toLowerCase(Locale.ROOT), location), config.quota().versions(), "image versions", location)
                 .flatMap(ok -> source(sub, sourceId))
+                // the source blob's size as replication-service announced it when the upload was committed
+                .flatMap(src -> BlobView.<BlobView>findById(BlobView.keyOf(src.blob()))
+                        .map(b -> src.withSize(b == null ? null : b.sizeBytes)))
                 .flatMap(src -> {
                     if (!src.osType().equalsIgnoreCase(def.osType) || !src.osState().equalsIgnoreCase(def.osState)) {
                         throw ArmException.invalidParameter(SOURCE_ID, "The source is " + src.osType() + "/"
@@ -141,7 +152,7 @@ public class VersionService {
                     applySafety(v, props.safety());
                     List<VersionRegion> regions = targets.stream()
                             .map(t -> VersionRegion.queued(key, def.key, t)).toList();
-                    var event = new Payloads.VersionPublished(id, v.subscriptionId, tenantId, src.blob(), 0,
+                    var event = new Payloads.VersionPublished(id, v.subscriptionId, tenantId, src.blob(), src.sizeBytes(),
                             targets(regions));
                     return v.persist()
                             .flatMap(x -> VersionRegion.persist(regions))
