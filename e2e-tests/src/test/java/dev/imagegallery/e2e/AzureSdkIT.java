@@ -99,15 +99,6 @@ class AzureSdkIT {
     /** How long after the server's Succeeded the SDK may take to return a version create (the issue: 3 s). */
     static final Duration LRO_SLACK = Duration.ofSeconds(5);
     static final ObjectMapper JSON = new ObjectMapper();
-    /**
-     * What the Reader steps wait for while the services lack it (sdk-findings.md item 6): a built-in role listed at a
-     * gallery's scope comes back with an id under that scope, which the role assignment PUT refuses.
-     */
-    static final String INVALID_ROLE_DEFINITION_ID = "InvalidRoleDefinitionId";
-    static final String MISSING_ROLE_IDS = "missing in the services: a role definition id listed at a gallery's scope"
-            + " ($filter=roleName eq 'Reader', as withBuiltInRole asks) is refused by the role assignment PUT"
-            + " (400 InvalidRoleDefinitionId); Azure answers built-in roles with /subscriptions/{sub}/providers/"
-            + "Microsoft.Authorization/roleDefinitions/{guid} at any scope";
     static LocalStack stack;
     static java.net.http.HttpClient plain;
     static HttpClient sdkHttp;
@@ -209,8 +200,6 @@ class AzureSdkIT {
         final String name;
         final List<String> passed = new ArrayList<>();
         final Map<String, String> failed = new LinkedHashMap<>();
-        /** Steps that wait for a behaviour the services do not have yet (an assumption, named in the message). */
-        final Map<String, String> skipped = new LinkedHashMap<>();
 
         Story(String name) {
             this.name = name;
@@ -222,10 +211,6 @@ class AzureSdkIT {
                 passed.add(step);
                 System.out.println("[" + name + "] PASS " + step);
                 return result;
-            } catch (org.opentest4j.TestAbortedException e) {
-                skipped.put(step, e.getMessage());
-                System.out.println("[" + name + "] SKIPPED " + step + ": " + e.getMessage());
-                return null;
             } catch (Throwable e) {
                 failed.put(step, describe(e));
                 System.out.println("[" + name + "] FAIL " + step + ": " + describe(e));
@@ -241,12 +226,8 @@ class AzureSdkIT {
         }
 
         void assertAllPassed() {
-            String report = name + ": " + passed.size() + " of " + (passed.size() + failed.size() + skipped.size())
-                    + " steps passed"
-                    + (skipped.isEmpty() ? "" : ", " + skipped.size() + " skipped")
+            String report = name + ": " + passed.size() + " of " + (passed.size() + failed.size()) + " steps passed"
                     + failed.entrySet().stream().map(e -> "\n  FAILED " + e.getKey() + ": " + e.getValue())
-                    .collect(Collectors.joining())
-                    + skipped.entrySet().stream().map(e -> "\n  SKIPPED " + e.getKey() + ": " + e.getValue())
                     .collect(Collectors.joining());
             System.out.println(report);
             assertTrue(failed.isEmpty(), report);
@@ -391,17 +372,10 @@ class AzureSdkIT {
         });
 
         // a Reader assignment for carol at the gallery's scope, the role found by name
-        RoleAssignment reader = story.step("Reader assignment with withBuiltInRole(BuiltInRole.READER)", () -> {
-            try {
-                return authz.roleAssignments().define(UUID.randomUUID().toString()).forObjectId(Realms.CAROL)
-                        .withBuiltInRole(BuiltInRole.READER).withScope(gallery.id()).create();
-            } catch (ManagementException e) {
-                Assumptions.assumeFalse(INVALID_ROLE_DEFINITION_ID.equals(e.getValue().getCode()), MISSING_ROLE_IDS);
-                throw e;
-            }
-        });
+        RoleAssignment reader = story.step("Reader assignment with withBuiltInRole(BuiltInRole.READER)",
+                () -> authz.roleAssignments().define(UUID.randomUUID().toString()).forObjectId(Realms.CAROL)
+                        .withBuiltInRole(BuiltInRole.READER).withScope(gallery.id()).create());
         story.check("the assignment is Reader's and carol reads the gallery with it", () -> {
-            Assumptions.assumeFalse(reader == null && !story.skipped.isEmpty(), MISSING_ROLE_IDS);
             assertNotNull(reader, "no assignment");
             assertTrue(reader.roleDefinitionId().endsWith(READER), reader.roleDefinitionId());
             ComputeManager carol = compute(Realms.CONTOSO, "carol", CONTOSO);
@@ -530,10 +504,7 @@ class AzureSdkIT {
         });
 
         // deletion in order: the assignment, the version, the definition, the gallery, the managed image
-        story.check("delete the Reader assignment", () -> {
-            Assumptions.assumeFalse(reader == null && !story.skipped.isEmpty(), MISSING_ROLE_IDS);
-            authz.roleAssignments().deleteById(reader.id());
-        });
+        story.check("delete the Reader assignment", () -> authz.roleAssignments().deleteById(reader.id()));
         story.check("delete the version", () -> compute.galleryImageVersions().deleteByGalleryImage(rg,
                 "sdkgallery", "nginx", "1.0.0"));
         story.check("delete the definition", () -> compute.galleryImages().deleteByGallery(rg, "sdkgallery",
@@ -629,17 +600,10 @@ class AzureSdkIT {
         JsonNode result = JSON.readTree(out.toFile());
         Story story = new Story("js " + result.path("compute").asText(computePackage));
         for (JsonNode s : result.path("steps")) {
-            String error = s.path("error").asText();
             if (s.path("ok").asBoolean()) {
                 story.passed.add(s.path("step").asText());
-            } else if (error.contains("code=" + INVALID_ROLE_DEFINITION_ID)
-                    || error.contains("no assignment was made") && !story.skipped.isEmpty()) {
-                story.step(s.path("step").asText(), () -> {
-                    Assumptions.assumeTrue(false, MISSING_ROLE_IDS + " (" + error + ")");
-                    return null;
-                });
             } else {
-                story.failed.put(s.path("step").asText(), error);
+                story.failed.put(s.path("step").asText(), s.path("error").asText());
             }
         }
         System.out.println(log);
