@@ -469,14 +469,16 @@ class AzureSdkIT {
                     + "/galleries/";
             ExecutorService pool = Executors.newFixedThreadPool(4);
             try {
-                List<Future<Integer>> made = new ArrayList<>();
+                List<Future<HttpResponse<String>>> made = new ArrayList<>();
                 for (int i = 0; i < 101; i++) {
                     int n = i;
                     made.add(pool.submit(() -> send(aliceToken, "PUT", paged + "page" + n + API,
-                            "{\"location\":\"westeurope\"}").statusCode()));
+                            "{\"location\":\"westeurope\"}")));
                 }
-                for (Future<Integer> f : made) {
-                    assertEquals(201, f.get());
+                for (Future<HttpResponse<String>> f : made) {
+                    HttpResponse<String> r = f.get();
+                    assertEquals(201, r.statusCode(), () -> r.request().method() + " " + r.request().uri() + ": "
+                            + r.body());
                 }
             } catch (Exception e) {
                 throw new IllegalStateException(e);
