@@ -1,5 +1,6 @@
 package dev.imagegallery.catalog;
 
+import dev.imagegallery.devstack.Hostile;
 import dev.imagegallery.devstack.InfraResource;
 import dev.imagegallery.devstack.Tokens;
 import io.quarkus.test.common.ResourceArg;
@@ -12,11 +13,17 @@ import io.restassured.http.ContentType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 
 import static dev.imagegallery.catalog.CatalogTestSupport.*;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Quotas per subscription and region, configurable (Azure's defaults otherwise): over them a 409 with a quota code. */
 @QuarkusTest
@@ -54,5 +61,25 @@ class QuotaTest {
         given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(image.replace("\"sku\":\"q\"",
                 "\"sku\":\"r\"")).put(gallery("q1") + "/images/b" + API).then().statusCode(409)
                 .body("error.code", is("QuotaExceeded"));
+    }
+
+    @Test
+    void concurrentCreatesDoNotPassTheQuotaTogether() {
+        String body = "{\"location\":\"eastus\"}";
+        String token = Tokens.alice();
+        List<Callable<Hostile.Outcome>> calls = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            int n = i;
+            calls.add(() -> {
+                var r = given().auth().oauth2(token).contentType(ContentType.JSON).body(body)
+                        .put(gallery("race" + n) + API);
+                return new Hostile.Outcome(n, r.statusCode(), r.asString());
+            });
+        }
+        List<Hostile.Outcome> out = Hostile.parallel(calls, Duration.ofSeconds(30));
+        assertEquals(List.of(), Hostile.failures(out));
+        assertEquals(2, out.stream().filter(o -> o.status() == 201).count(), () -> "answers: " + out);
+        assertTrue(out.stream().filter(o -> o.status() != 201).allMatch(o -> o.status() == 409
+                && o.body().contains("QuotaExceeded")), () -> "answers: " + out);
     }
 }

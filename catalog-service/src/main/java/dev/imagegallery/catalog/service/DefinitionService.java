@@ -65,7 +65,7 @@ public class DefinitionService {
                                 + fixed.sku() + "' already exists in gallery '" + g.name + "'.",
                                 "properties.identifier");
                     }
-                    return Quotas.check(ImageDefinition.count("subscriptionId = ?1 and location = ?2",
+                    return Quotas.check(sub, ImageDefinition.count("subscriptionId = ?1 and location = ?2",
                             sub.toLowerCase(Locale.ROOT), location), config.quota().definitions(), "image definitions",
                             location).flatMap(ok -> {
                         ImageDefinition d = new ImageDefinition();

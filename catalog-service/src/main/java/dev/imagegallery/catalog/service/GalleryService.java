@@ -70,8 +70,9 @@ public class GalleryService {
                 // and a repeated identical PUT above all, publishes nothing
                 return Uni.createFrom().item(new Upsert<>(existing, false));
             }
-            return Quotas.check(Gallery.count("subscriptionId = ?1 and location = ?2", sub.toLowerCase(Locale.ROOT),
-                    location), config.quota().galleries(), "galleries", location).flatMap(ok -> {
+            Uni<Void> quota = Quotas.check(sub, Gallery.count("subscriptionId = ?1 and location = ?2",
+                    sub.toLowerCase(Locale.ROOT), location), config.quota().galleries(), "galleries", location);
+            return quota.flatMap(ok -> {
                 Gallery g = new Gallery();
                 g.key = key;
                 g.subscriptionId = sub.toLowerCase(Locale.ROOT);

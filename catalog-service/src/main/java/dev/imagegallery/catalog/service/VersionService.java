@@ -117,7 +117,7 @@ public class VersionService {
         List<TargetRegions.Target> targets = TargetRegions.ofNewVersion(pp, location, defaultReplicas, defaultStorage);
         var lifecycle = props.lifecycle();
         String state = VersionLifecycle.state(lifecycle == null ? null : lifecycle.state(), VersionLifecycle.ACTIVE);
-        return Quotas.check(ImageVersion.count("subscriptionId = ?1 and location = ?2 and deletedAt is null",
+        return Quotas.check(sub, ImageVersion.count("subscriptionId = ?1 and location = ?2 and deletedAt is null",
                         sub.toLowerCase(Locale.ROOT), location), config.quota().versions(), "image versions", location)
                 .flatMap(ok -> source(sub, sourceId))
                 // the source blob's size as replication-service announced it when the upload was committed
