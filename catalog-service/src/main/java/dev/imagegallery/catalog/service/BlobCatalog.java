@@ -3,6 +3,7 @@ package dev.imagegallery.catalog.service;
 import dev.imagegallery.catalog.config.CatalogConfig;
 import dev.imagegallery.catalog.persistence.BlobView;
 import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.common.db.RowWait;
 import dev.imagegallery.events.BlobRef;
 import dev.imagegallery.events.Payloads;
 import io.smallrye.mutiny.Uni;
@@ -20,7 +21,6 @@ import java.time.Instant;
  */
 @ApplicationScoped
 public class BlobCatalog {
-    static final long POLL_MILLIS = 100;
 
     private final Pool pool;
     private final Vertx vertx;
@@ -38,28 +38,13 @@ public class BlobCatalog {
      * timer of the caller's Vert.x context, so the request goes on where it started.
      */
     public Uni<Void> requireCommitted(BlobRef ref, String target) {
-        long deadline = System.nanoTime() + config.blobWait().toNanos();
-        return poll(BlobView.keyOf(ref), deadline).map(found -> {
-            if (!found) {
-                throw ArmException.invalidParameter(target, "The blob '" + ref.uri() + "' does not exist (or its "
-                        + "upload has not been committed).");
-            }
-            return null;
-        });
-    }
-
-    private Uni<Boolean> poll(String key, long deadline) {
-        return pool.preparedQuery("SELECT 1 FROM blob_view WHERE blob_key = $1").execute(Tuple.of(key))
-                .flatMap(rows -> {
-                    if (rows.size() > 0) {
-                        return Uni.createFrom().item(true);
+        return RowWait.until(pool, vertx, "SELECT 1 FROM blob_view WHERE blob_key = $1", Tuple.of(BlobView.keyOf(ref)),
+                config.blobWait()).map(found -> {
+                    if (!found) {
+                        throw ArmException.invalidParameter(target, "The blob '" + ref.uri() + "' does not exist (or "
+                                + "its upload has not been committed).");
                     }
-                    if (System.nanoTime() + POLL_MILLIS * 1_000_000 > deadline) {
-                        return Uni.createFrom().item(false);
-                    }
-                    // a timer of the current context: its callback runs where this request runs
-                    return Uni.createFrom().<Long>emitter(em -> vertx.setTimer(POLL_MILLIS, em::complete))
-                            .flatMap(x -> poll(key, deadline));
+                    return null;
                 });
     }
 
