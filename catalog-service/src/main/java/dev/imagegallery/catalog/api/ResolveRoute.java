@@ -7,6 +7,7 @@ import dev.imagegallery.common.arm.ApiVersionFilter;
 import dev.imagegallery.common.arm.ArmExceptionMappers;
 import dev.imagegallery.common.arm.BodyLimitFilter;
 import dev.imagegallery.common.http.HttpGuardConfig;
+import dev.imagegallery.common.http.Origins;
 import dev.imagegallery.common.security.CallerProducer;
 import io.quarkus.logging.Log;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -172,7 +173,8 @@ public class ResolveRoute {
                             return Uni.createFrom().failure(e);
                         }
                         Validation.subscriptionId(sub);
-                        return resolution.resolve(caller, sub, location, Requests.resolve(body))
+                        return resolution.resolve(caller, sub, location, Requests.resolve(body),
+                                        Origins.forwarded(rc.request()))
                                 .map(Requests::resolution);
                     });
             answer.subscribe().with(result -> ok(rc, result), failure -> end(rc, ArmExceptionMappers.describe(failure)));
