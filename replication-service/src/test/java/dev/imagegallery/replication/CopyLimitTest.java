@@ -16,7 +16,6 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +24,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.imagegallery.replication.DataPlaneTest.blob;
@@ -104,16 +102,7 @@ class CopyLimitTest {
                 }
             }
         });
-        replicator.hook((region, replica, id) -> {
-            try {
-                if ("eastus".equals(copying.get(Thread.currentThread())) && !gate.await(60, TimeUnit.SECONDS)) {
-                    throw new IOException("the test never opened the gate");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException(e);
-            }
-        });
+        TestSupport.holdCopies(replicator, () -> "eastus".equals(copying.get(Thread.currentThread())), gate);
         try {
             List<String> east = new ArrayList<>();
             for (int i = 0; i < n; i++) {
