@@ -35,7 +35,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * {@code gallery.store.max-concurrent-copies-per-region}: copies into one region wait for a free slot, and a saturated
+ * {@code gallery.store.max-concurrent-copies-per-region}: small copies into one region wait for a free slot (2 in the
+ * test profile; big ones are bounded by bytes in flight, {@code JobStartTest}), and a saturated
  * region does not hold up copies into another. Copies into eastus are held at their first chunk (through the
  * replicator's hook) until the test lets them go, so without the limit every one of them would be running at once.
  */

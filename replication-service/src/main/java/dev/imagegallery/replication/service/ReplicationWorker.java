@@ -49,8 +49,11 @@ import java.util.function.Supplier;
  */
 @ApplicationScoped
 public class ReplicationWorker {
-    /** Pending jobs one look takes (oldest first); the next look, when one of them ends, takes the next. */
-    static final int ROUND = 1000;
+    /**
+     * Pending (and deleted) jobs one look takes, oldest first: more than the copies a look can start into a few
+     * regions; the next look, when one of them ends, takes the next. (A look is made after every copy in a burst.)
+     */
+    static final int ROUND = 256;
 
     private final TenantStores stores;
     private final Replicator replicator;
@@ -133,10 +136,18 @@ public class ReplicationWorker {
     private void look() {
         try {
             again.set(false);
+            // deleted jobs and pending ones each up to a round: purges that keep failing never hide pending jobs
             dispatch(await(() -> Panache.withSession(() -> ReplicaJob.<ReplicaJob>find(
-                            "(state = ?1 and updatedAt <= ?2) or (state = ?3 and purged = false) order by updatedAt",
-                            ReplicaJob.PENDING, Instant.now(), ReplicaJob.DELETED)
-                    .range(0, ROUND - 1).list())));
+                            "state = ?1 and purged = false order by updatedAt", ReplicaJob.DELETED)
+                    .range(0, ROUND - 1).list()
+                    .flatMap(deleted -> ReplicaJob.<ReplicaJob>find("state = ?1 and updatedAt <= ?2 order by updatedAt",
+                                    ReplicaJob.PENDING, Instant.now())
+                            .range(0, ROUND - 1).list()
+                            .map(pending -> {
+                                List<ReplicaJob> all = new java.util.ArrayList<>(deleted);
+                                all.addAll(pending);
+                                return all;
+                            })))));
         } catch (RuntimeException | Error e) {
             Log.warnf("replication round failed (again in a second): %s", e.getMessage());
             wakeIn(Duration.ofSeconds(1));
