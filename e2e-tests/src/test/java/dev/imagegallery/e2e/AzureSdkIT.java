@@ -165,7 +165,10 @@ class AzureSdkIT extends StackIT {
                 .header("Authorization", "Bearer " + token).PUT(HttpRequest.BodyPublishers.ofByteArray(image)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(201, up.statusCode(), up.body());
-        return JSON.readTree(up.body()).path("blobUri").asText();
+        String blobUri = JSON.readTree(up.body()).path("blobUri").asText();
+        // on the host the client called (the door), not replication-service's own port, which a client may not reach
+        assertTrue(blobUri.startsWith(stack.doorUrl() + "/blobs/westeurope/"), blobUri);
+        return blobUri;
     }
 
     /** The steps of one story: each passes or fails on its own, and the test fails at the end listing the failures. */
