@@ -34,6 +34,32 @@ public final class Mapper {
      * the owner shared them), else Private; one group per recipient type, as access-service answers the share action.
      */
     public static SharingProfile sharing(Payloads.GallerySharingChanged state) {
+        return sharing(state, null);
+    }
+
+    /**
+     * The sharingProfile of {@code g}: as {@link #sharing(Payloads.GallerySharingChanged)}, and where the owner asked
+     * for more by PUT or PATCH than the sharing state shows yet, what it asked: Community with its
+     * communityGalleryInfo ({@code communityGalleryEnabled} false, no public names) until a share action
+     * EnableCommunity publishes it; Groups before anything is shared.
+     */
+    public static SharingProfile sharing(Payloads.GallerySharingChanged state, Gallery g) {
+        SharingProfile actual = actual(state);
+        if (g == null || g.sharingPermissions == null || "Community".equals(actual.permissions())) {
+            return actual;
+        }
+        if ("Community".equals(g.sharingPermissions) && g.communityInfo != null) {
+            var c = Json.read(g.communityInfo, Payloads.GalleryCommunityInfo.class);
+            return new SharingProfile("Community", actual.groups(), new CommunityGalleryInfo(c.publisherUri(),
+                    c.publisherContact(), c.eula(), c.publicNamePrefix(), List.of(), false));
+        }
+        if ("Groups".equals(g.sharingPermissions)) {
+            return new SharingProfile("Groups", actual.groups(), actual.communityGalleryInfo());
+        }
+        return actual;
+    }
+
+    private static SharingProfile actual(Payloads.GallerySharingChanged state) {
         List<Payloads.ShareEntry> shares = state == null || state.shares() == null ? List.of() : state.shares();
         List<SharingGroup> groups = new java.util.ArrayList<>();
         for (String type : List.of("Subscriptions", "AADTenants")) {

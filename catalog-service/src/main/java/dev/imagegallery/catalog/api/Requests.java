@@ -25,8 +25,13 @@ public final class Requests {
         }
         Unsupported.gallery(body);
         var p = body.properties();
+        var sharing = p == null ? null : p.sharingProfile();
+        var community = sharing == null ? null : sharing.communityGalleryInfo();
         return new GallerySpec(body.location(), body.tags(), p == null ? null : p.description(),
-                p == null || p.softDeletePolicy() == null ? null : p.softDeletePolicy().isSoftDeleteEnabled());
+                p == null || p.softDeletePolicy() == null ? null : p.softDeletePolicy().isSoftDeleteEnabled(),
+                sharing == null ? null : new GallerySpec.Sharing(sharing.permissions(), community == null ? null
+                        : new GallerySpec.Community(community.publisherUri(), community.publisherContact(),
+                        community.eula(), community.publicNamePrefix())));
     }
 
     public static DefinitionSpec image(ImageBody body) {

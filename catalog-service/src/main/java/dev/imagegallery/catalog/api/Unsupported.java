@@ -28,10 +28,10 @@ final class Unsupported {
         if (body == null) {
             return;
         }
-        if (body.properties() != null) {
-            refuse(body.properties().sharingProfile(), "properties.sharingProfile", "a gallery's sharing is "
-                    + "changed with POST .../share (Add, Remove, Reset, EnableCommunity) and read with "
-                    + "$select=Permissions");
+        var sharing = body.properties() == null ? null : body.properties().sharingProfile();
+        if (sharing != null && sharing.groups() != null && !sharing.groups().isEmpty()) {
+            refuse(sharing.groups(), "properties.sharingProfile.groups", "the groups a gallery is shared with "
+                    + "change with POST .../share (Add, Remove, Reset), as in Azure, where they are read-only here");
         }
         JsonNode identity = body.identity();
         if (identity != null && !identity.isNull()) {
