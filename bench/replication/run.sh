@@ -18,10 +18,12 @@ j() { python3 -c "import json,sys; print(json.load(open('$work/pair.json'))['$1'
 v1="$(j v1)"; v2="$(j v2)"; changed="$(j changed_bytes)"; v1_bytes="$(j v1_bytes)"
 command -v rsync >/dev/null || { echo "rsync missing: apt-get install -y rsync" >&2; exit 1; }
 
-events_jar="$(ls ~/.m2/repository/dev/imagegallery/events/0.1.0-SNAPSHOT/events-0.1.0-SNAPSHOT.jar)"
-cp_="$here/replication-service/target/classes:$here/replication-service/target/test-classes:$events_jar"
+events_classes="$here/events/target/classes" # this tree's, built by -am (not a SNAPSHOT in ~/.m2 another tree installed)
+cp_="$here/replication-service/target/classes:$here/replication-service/target/test-classes:$events_classes"
 # the JVM replication-service runs in (devstack LocalStack.jvmOptions, deploy/): its 512 MiB heap, the throughput GC
-jvm="-Xms512m -Xmx512m -XX:+UseParallelGC"
+# the regions the services are configured with (common's default), unless GALLERY_REGIONS names others
+regions="${GALLERY_REGIONS:-$(sed -n 's/^gallery.regions=//p' "$here/common/src/main/resources/META-INF/microprofile-config.properties")}"
+jvm="-Xms512m -Xmx512m -XX:+UseParallelGC -Dgallery.regions=$regions"
 now() { date +%s.%N; }
 el() { python3 -c "print(f'{$2-$1:.3f}')"; }
 

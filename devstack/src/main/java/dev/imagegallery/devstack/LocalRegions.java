@@ -16,8 +16,7 @@ public class LocalRegions implements Regions.Source {
 
     @Override
     public List<String> regions() {
-        String configured = System.getProperty("gallery.regions", System.getenv("GALLERY_REGIONS"));
-        String list = configured == null || configured.isBlank() ? LOCAL : configured;
-        return Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        List<String> configured = Regions.fromEnvironment();
+        return configured.isEmpty() ? Arrays.asList(LOCAL.split(",")) : configured;
     }
 }

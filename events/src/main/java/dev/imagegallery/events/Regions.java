@@ -54,7 +54,21 @@ public final class Regions {
                 return parse(pairs);
             }
         }
+        // no source on the class path (a tool with events alone, such as bench/replication's driver): the setting
+        List<String> pairs = fromEnvironment();
+        if (!pairs.isEmpty()) {
+            return parse(pairs);
+        }
         throw new IllegalStateException("no regions are configured: set gallery.regions (name=geography,...)");
+    }
+
+    /** {@code -Dgallery.regions}, else {@code GALLERY_REGIONS}, as pairs (empty when neither is set). */
+    public static List<String> fromEnvironment() {
+        String list = System.getProperty("gallery.regions", System.getenv("GALLERY_REGIONS"));
+        if (list == null || list.isBlank()) {
+            return List.of();
+        }
+        return java.util.Arrays.stream(list.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
     }
 
     /** {@code name=geography} pairs as a table; a pair that is not one is refused (a misconfiguration, at start). */
