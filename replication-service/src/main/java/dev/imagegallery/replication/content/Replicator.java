@@ -16,12 +16,16 @@ import java.util.Set;
  * Copies one manifest into every replica store of a region, moving only the chunks each store lacks, each from the
  * nearest store that has a good copy (verified on read), and writes the manifest and the ref last.
  *
- * <p>Resumable: progress is saved through {@link Checkpoints} every 5 percent (of a replica's entries) that moved at
+ * <p>The replicas are written together (see {@link #replicate(RegionStores, Manifest, String, int, String, Checkpoint,
+ * Checkpoints)}): one read of each chunk a region lacks feeds all of them.
+ *
+ * <p>Resumable: progress is saved through {@link Checkpoints} every 5 percent (of the manifest's entries) that moved at
  * least {@link #CHECKPOINT_MIN_BYTES}, and at least every 2 seconds or 64 MiB, <em>before</em> the batch's chunks are
- * committed to the store. (Each checkpoint is a transaction and a ReplicaProgress event: a 1 MiB copy that took 20
+ * committed to the replicas. (Each checkpoint is a transaction and a ReplicaProgress event: a 1 MiB copy that took 20
  * of them spent most of its time there, and a burst of such copies flooded the catalog with progress nobody could see.) A checkpoint says "entries below
- * {@code verified} are committed; entries below {@code counted} have had their egress counted". A resumed copy
- * starts at {@code verified}, copies what is missing and counts egress only from {@code counted} on: a crash at any
+ * {@code verified} are committed in replica {@code replica} (and every replica below it is done); entries below
+ * {@code counted} have had their egress counted". A resumed copy starts that replica at {@code verified} and the
+ * later ones at 0 (passing over the chunks they hold), copies what is missing and counts egress only from {@code counted} on: a crash at any
  * point neither copies a committed chunk again nor counts a byte twice.
  */
 public final class Replicator {
@@ -138,8 +142,12 @@ public final class Replicator {
             // replicas below the first failed one are done; those after it that finished have their manifest and
             // are passed over by the retry; the failed ones resume where the first of them committed last
             Target first = failed.get(0);
+            long entries = Math.max(1, m.count());
+            long done = (replicaCount - failed.size()) * entries
+                    + failed.stream().mapToLong(t -> Math.min(t.committed, entries)).sum();
+            int percent = (int) Math.min(99, done * 100 / (replicaCount * entries));
             checkpoints.save(new Checkpoint(first.replica, first.committed, pass.counted, Map.copyOf(pass.egress),
-                    pass.copied, pass.percent(first.committed)));
+                    pass.copied, percent));
             IOException e = new IOException("copying to " + region + " failed for replica(s) "
                     + failed.stream().map(t -> String.valueOf(t.replica)).toList() + ": " + first.failure,
                     first.failure);
