@@ -134,6 +134,7 @@ class FanOutTest {
         assertEquals(Optional.empty(), broken.manifest(m.contentHex));
         assertEquals(Optional.empty(), broken.ref("version:v"));
         assertEquals(1, saved[0].replica(), "the retry starts at the failed replica: " + saved[0]);
+        assertTrue(saved[0].percent() >= 66, "two replicas of three are done: " + saved[0]);
 
         backend.failWrites("eastus", 1, -1); // space is back
         Replicator.Checkpoint done = CountingBackend.as("retry",
