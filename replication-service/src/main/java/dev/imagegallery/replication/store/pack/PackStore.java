@@ -317,6 +317,29 @@ public abstract class PackStore implements ChunkStore {
         }
 
         @Override
+        public boolean[] hasAll(List<ChunkId> ids) {
+            boolean[] out = new boolean[ids.size()];
+            Loc[] locs;
+            try {
+                locs = index.getAll(ids);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot read the index of " + PackStore.this, e);
+            }
+            for (int i = 0; i < out.length; i++) {
+                ChunkId id = ids.get(i);
+                if (pending.containsKey(id)) {
+                    out[i] = true;
+                } else if (locs[i] != null) {
+                    synchronized (this) {
+                        pins.add(id);
+                    }
+                    out[i] = true;
+                }
+            }
+            return out;
+        }
+
+        @Override
         public final void put(ChunkId id, byte[] b, int off, int len) throws IOException {
             Loc loc;
             try {
