@@ -46,7 +46,7 @@ QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://127.0.0.1:55432/catalog \
 QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:55432/catalog \
 QUARKUS_DATASOURCE_USERNAME=postgres QUARKUS_DATASOURCE_PASSWORD= KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092 \
 GALLERY_BUS_CLIENT_SECRET="$(sed -n 's/^catalog-service=//p' .local/bus/secrets.properties)" \
-GALLERY_OIDC_CONTOSO_URL=http://localhost:8180/realms/contoso GALLERY_OIDC_FABRIKAM_URL=http://localhost:8180/realms/fabrikam \
+GALLERY_OIDC_TENANTS=contoso=http://localhost:8180/realms/contoso,fabrikam=http://localhost:8180/realms/fabrikam \
   java -Xmx256m -XX:+UseSerialGC -jar catalog-service/target/quarkus-app/quarkus-run.jar > .local/logs/catalog-noauthz.log 2>&1 &
 NOAUTHZ_PID=$!
 for _ in $(seq 1 120); do curl -sf -o /dev/null http://localhost:9091/q/health/ready && break; sleep 1; done

@@ -74,7 +74,7 @@ class ForwarderLagBenchmark {
         Lags forwarded = measure(PublicEvents.topicOf(Realms.CONTOSO), run + "f", false);
         System.out.println("BENCH public-streams rate=" + RATE + "/s internal events for " + SECONDS + " s");
         System.out.println("BENCH " + baseline.line("direct   (produce -> consume, same events)"));
-        System.out.println("BENCH " + forwarded.line("forwarded(internal topic -> forwarder -> outbox -> tenant stream)"));
+        System.out.println("BENCH " + forwarded.line("forwarded(internal topic -> forwarder -> tenant stream)"));
     }
 
     /** Produces for SECONDS at RATE (to {@code directTopic} when given) while a consumer measures the lag. */

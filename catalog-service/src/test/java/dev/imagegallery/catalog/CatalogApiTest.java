@@ -188,6 +188,28 @@ class CatalogApiTest {
     }
 
     @Test
+    void aBlobUriOnTheHostTheClientCalledThroughAProxyIsThisSystemsDataPlane() {
+        uploaded("proxied.raw");
+        String mi = RG + "/providers/Microsoft.Compute/images/proxied";
+        String onDoor = "https://gallery.example:8443/blobs/westeurope/" + SUB + "/proxied.raw";
+        String body = "{\"location\":\"westeurope\",\"properties\":{\"storageProfile\":{\"osDisk\":{"
+                + "\"osType\":\"Linux\",\"osState\":\"Generalized\",\"blobUri\":\"" + onDoor + "\"}}}}";
+        // straight to catalog-service, a blob URI on a host that is not the data plane is refused by name
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(body).put(mi + MI_API).then()
+                .statusCode(400).body("error.target", is("properties.storageProfile.osDisk.blobUri"));
+        // through the front door, an upload's URI names the door (replication-service answers it so): accepted
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                .header("X-Forwarded-Proto", "https").header("X-Forwarded-Host", "gallery.example:8443")
+                .body(body).put(mi + MI_API).then().statusCode(201)
+                .body("properties.storageProfile.osDisk.blobUri", is(onDoor));
+        // and only the door it came through
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                .header("X-Forwarded-Proto", "https").header("X-Forwarded-Host", "other.example")
+                .body(body).put(RG + "/providers/Microsoft.Compute/images/proxied2" + MI_API).then().statusCode(400)
+                .body("error.target", is("properties.storageProfile.osDisk.blobUri"));
+    }
+
+    @Test
     void aNextLinkIsOnTheHostTheClientCalledAndKeepsItsQuery() {
         for (int i = 0; i < 3; i++) {
             given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(galleryBody())

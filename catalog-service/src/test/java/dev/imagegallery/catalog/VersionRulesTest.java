@@ -103,6 +103,13 @@ class VersionRulesTest {
         resolve(def, "westeurope", null).statusCode(200).body("exactVersion", is("1.1.0"))
                 .body("digest", is(digestOf("westeurope")))
                 .body("downloadUrl", is("http://localhost:8082/download/westeurope" + def + "/versions/1.1.0"));
+        // through a proxy (the front door), the download URL is on the host the client called
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                .header("X-Forwarded-Proto", "https").header("X-Forwarded-Host", "gallery.example:8443")
+                .body("{\"imageReference\":{\"id\":\"" + def + "\"}}")
+                .post("/subscriptions/" + SUB + "/providers/Microsoft.Compute/locations/westeurope"
+                        + "/resolveImageReference" + API).then().statusCode(200)
+                .body("downloadUrl", is("https://gallery.example:8443/download/westeurope" + def + "/versions/1.1.0"));
         // 1.1.0 is still replicating to northeurope: latest there stays 1.0.0
         resolve(def + "/versions/latest", "northeurope", null).statusCode(200).body("exactVersion", is("1.0.0"));
         resolve(def + "/versions/1.1.0", "northeurope", null).statusCode(404)

@@ -24,6 +24,13 @@ public final class DevStack {
         Path ready = run.resolve("ready");
         Files.deleteIfExists(ready);
         LocalStack stack = new LocalStack(run, offset == null || offset.isBlank() ? 0 : Integer.parseInt(offset));
+        // spans as JSON lines, a file per service in this folder (bench/replication/burst.sh reads where time goes)
+        String spans = System.getenv("GALLERY_SPAN_DIR");
+        if (spans != null && !spans.isBlank()) {
+            for (String svc : LocalStack.SERVICES) {
+                stack.env(svc, "GALLERY_TRACING_SPAN_FILE", Path.of(spans, svc + ".jsonl").toAbsolutePath().toString());
+            }
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("stopping the local stack");

@@ -54,8 +54,8 @@ public class InfraResource implements QuarkusTestResourceLifecycleManager {
         } else {
             cfg.put("gallery.bus.security-protocol", "PLAINTEXT");
         }
-        cfg.put("gallery.oidc.contoso-url", issuer.issuer(Realms.CONTOSO));
-        cfg.put("gallery.oidc.fabrikam-url", issuer.issuer(Realms.FABRIKAM));
+        cfg.put("gallery.oidc.tenants", Realms.CONTOSO + "=" + issuer.issuer(Realms.CONTOSO) + ","
+                + Realms.FABRIKAM + "=" + issuer.issuer(Realms.FABRIKAM));
         return cfg;
     }
 

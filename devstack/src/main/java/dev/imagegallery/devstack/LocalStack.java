@@ -220,8 +220,8 @@ public final class LocalStack implements AutoCloseable {
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         env.put("GALLERY_BUS_TOKEN_URL", tokenUrl(Realms.PLATFORM));
         env.put("GALLERY_BUS_CLIENT_SECRET", busSecrets.getProperty(svc));
-        env.put("GALLERY_OIDC_CONTOSO_URL", keycloak.issuer(Realms.CONTOSO));
-        env.put("GALLERY_OIDC_FABRIKAM_URL", keycloak.issuer(Realms.FABRIKAM));
+        env.put("GALLERY_OIDC_TENANTS", Realms.CONTOSO + "=" + keycloak.issuer(Realms.CONTOSO) + ","
+                + Realms.FABRIKAM + "=" + keycloak.issuer(Realms.FABRIKAM));
         env.put("GALLERY_STORE_ROOT", runDir.resolve("stores").toString());
         env.put("GALLERY_STORE_PUBLIC_BASE_URL", serviceUrl("replication-service"));
         env.put("GALLERY_CATALOG_DATA_PLANE_URL", serviceUrl("replication-service"));

@@ -30,10 +30,8 @@ import com.azure.resourcemanager.compute.models.TargetRegion;
 import com.azure.resourcemanager.compute.models.VirtualMachineCustomImage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.imagegallery.devstack.LocalStack;
 import dev.imagegallery.devstack.Realms;
 import io.netty.handler.ssl.SslContextBuilder;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,29 +88,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * one is set up without the SDK where that is possible), and the test fails listing every failed step with the request
  * and the error the SDK saw.
  */
-class AzureSdkIT {
+class AzureSdkIT extends StackIT {
     static final int OFFSET = 7_000;
-    static final String CONTOSO = Realms.CONTOSO_SUBSCRIPTION;
-    static final String FABRIKAM = Realms.FABRIKAM_SUBSCRIPTION;
-    static final String API = "?api-version=2024-03-03";
-    static final String READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
     /** How long after the server's Succeeded the SDK may take to return a version create (the issue: 3 s). */
     static final Duration LRO_SLACK = Duration.ofSeconds(5);
     static final ObjectMapper JSON = new ObjectMapper();
-    static LocalStack stack;
     static java.net.http.HttpClient plain;
     static HttpClient sdkHttp;
     static AzureEnvironment door;
 
     @BeforeAll
     static void up() throws Exception {
-        Path dir = Path.of("target/stack-sdk");
-        if (Files.exists(dir)) {
-            try (var walk = Files.walk(dir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
-        }
-        stack = new LocalStack(dir, OFFSET).start();
+        stack = fresh("target/stack-sdk", OFFSET).start();
         // the JDK client (uploads, setup, the poller that watches the server) and the SDK's Netty client: both trust
         // the stack's own CA and nothing else
         java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
@@ -138,20 +125,6 @@ class AzureSdkIT {
         endpoints.put("microsoftGraphEndpointUrl", base);
         endpoints.put("microsoftGraphResourceId", base);
         door = new AzureEnvironment(endpoints);
-    }
-
-    @AfterAll
-    static void down() {
-        if (stack != null) {
-            stack.close();
-        }
-    }
-
-    static String token(String realm, String user) {
-        return given().formParams(Map.of("grant_type", "password", "client_id", Realms.CLI_CLIENT, "username", user,
-                        "password", user))
-                .post(stack.issuer(realm) + "/protocol/openid-connect/token")
-                .then().statusCode(200).extract().path("access_token");
     }
 
     /** The SDK's sign-in: a Keycloak token of {@code user}, renewed by the SDK when it runs out. */
@@ -192,7 +165,10 @@ class AzureSdkIT {
                 .header("Authorization", "Bearer " + token).PUT(HttpRequest.BodyPublishers.ofByteArray(image)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(201, up.statusCode(), up.body());
-        return JSON.readTree(up.body()).path("blobUri").asText();
+        String blobUri = JSON.readTree(up.body()).path("blobUri").asText();
+        // on the host the client called (the door), not replication-service's own port, which a client may not reach
+        assertTrue(blobUri.startsWith(stack.doorUrl() + "/blobs/westeurope/"), blobUri);
+        return blobUri;
     }
 
     /** The steps of one story: each passes or fails on its own, and the test fails at the end listing the failures. */

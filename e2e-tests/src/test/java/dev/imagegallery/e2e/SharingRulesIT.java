@@ -1,18 +1,14 @@
 package dev.imagegallery.e2e;
 
 import dev.imagegallery.devstack.Hostile;
-import dev.imagegallery.devstack.LocalStack;
 import dev.imagegallery.devstack.Realms;
 import dev.imagegallery.events.Json;
 import dev.imagegallery.events.Payloads;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -44,44 +40,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * same id starts private (rule 2); a share with a subscription serves who can act in that subscription, not a reader
  * of one gallery below it (rule 13).
  */
-class SharingRulesIT {
+class SharingRulesIT extends StackIT {
     static final int OFFSET = 9_000;
-    static final String CONTOSO = Realms.CONTOSO_SUBSCRIPTION;
-    static final String FABRIKAM = Realms.FABRIKAM_SUBSCRIPTION;
-    static final String API = "?api-version=2024-03-03";
-    static final String MI_API = "?api-version=2024-07-01";
-    static final String AUTHZ = "?api-version=2022-04-01";
-    static final String READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
     static final List<String> ENFORCING = List.of("catalog-service", "replication-service", "billing-service");
-    static LocalStack stack;
 
     @BeforeAll
     static void up() throws java.io.IOException {
-        Path dir = Path.of("target/stack-sharing");
-        if (Files.exists(dir)) {
-            try (var walk = Files.walk(dir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
-        }
-        stack = new LocalStack(dir, OFFSET).start();
-    }
-
-    @AfterAll
-    static void down() {
-        if (stack != null) {
-            stack.close();
-        }
-    }
-
-    static String token(String realm, String user) {
-        return given().formParams(Map.of("grant_type", "password", "client_id", Realms.CLI_CLIENT, "username", user,
-                        "password", user))
-                .post(stack.issuer(realm) + "/protocol/openid-connect/token")
-                .then().statusCode(200).extract().path("access_token");
-    }
-
-    static String url(String service, String path) {
-        return stack.serviceUrl(service) + path;
+        stack = fresh("target/stack-sharing", OFFSET).start();
     }
 
     record Published(String gallery, String uniqueName, String version) {

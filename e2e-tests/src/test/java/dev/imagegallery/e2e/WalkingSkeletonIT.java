@@ -38,29 +38,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * managed image, gallery, definition, version, replication to two regions, status back in the catalog, usage in
  * billing, and the refusals.
  */
-class WalkingSkeletonIT {
+class WalkingSkeletonIT extends StackIT {
     static final int OFFSET = 10_000;
-    static final String SUB = Realms.CONTOSO_SUBSCRIPTION;
-    static final String API = "?api-version=2024-03-03";
     /** Managed images take the Compute resource provider's api-versions, never a gallery date. */
-    static final String MI_API = "?api-version=2024-07-01";
+    static final String SUB = CONTOSO;
     static final long COPY_RATE = 16 << 20;
-    static LocalStack stack;
     static final Path SPANS = Path.of("target/stack/spans");
     static com.sun.net.httpserver.HttpServer otlp;
     static final List<byte[]> OTLP_REQUESTS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void up() throws java.io.IOException {
-        Path dir = Path.of("target/stack");
-        if (java.nio.file.Files.exists(dir)) {
-            // every run starts from empty databases, stores and broker: the assertions expect creations (201)
-            try (var walk = java.nio.file.Files.walk(dir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
-        }
         // copies held to 16 MiB/s, so the crash test can kill replication-service in the middle of one
-        stack = new LocalStack(dir, OFFSET)
+        stack = fresh("target/stack", OFFSET)
                 .env("replication-service", "GALLERY_STORE_MAX_COPY_BYTES_PER_SECOND", String.valueOf(COPY_RATE));
         // traces: billing-service exports OTLP/HTTP to a receiver in this test (as to Jaeger, a user's collector), the
         // others write their spans to a file of their own (JSON lines); exported five times a second
@@ -84,24 +74,10 @@ class WalkingSkeletonIT {
     }
 
     @AfterAll
-    static void down() {
-        if (stack != null) {
-            stack.close();
-        }
+    static void stopReceiver() {
         if (otlp != null) {
             otlp.stop(0);
         }
-    }
-
-    static String token(String realm, String user) {
-        return given().formParams(Map.of("grant_type", "password", "client_id", Realms.CLI_CLIENT, "username", user,
-                        "password", user))
-                .post(stack.issuer(realm) + "/protocol/openid-connect/token")
-                .then().statusCode(200).extract().path("access_token");
-    }
-
-    static String url(String service, String path) {
-        return stack.serviceUrl(service) + path;
     }
 
     /** A Linux managed image {@code id} (in westeurope) from an uploaded blob; 201. */

@@ -42,6 +42,24 @@ final class TestSupport {
         }
     }
 
+    /**
+     * Holds every copy for which {@code held} (asked on the copier thread) is true at its first chunk, until
+     * {@code gate} opens (through the replicator's hook; {@code replicator.hook(null)} lets go of it).
+     */
+    static void holdCopies(dev.imagegallery.replication.content.Replicator replicator,
+                           java.util.function.BooleanSupplier held, java.util.concurrent.CountDownLatch gate) {
+        replicator.hook((region, replica, id) -> {
+            try {
+                if (held.getAsBoolean() && !gate.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw new IOException("the test never opened the gate");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        });
+    }
+
     /** The service's URI for {@code rawPath}, sent exactly as written (no encoding, matrix parameters kept). */
     static URI uri(String rawPath) {
         return URI.create("http://localhost:" + RestAssured.port + rawPath);

@@ -1,6 +1,6 @@
 package dev.imagegallery.access.api;
 
-import dev.imagegallery.access.domain.RoleAssignment;
+import dev.imagegallery.access.persistence.RoleAssignment;
 import dev.imagegallery.common.security.BuiltInRoles;
 
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package dev.imagegallery.access.api;
 
-import dev.imagegallery.access.domain.AuditEntry;
 import dev.imagegallery.access.domain.Sharing;
+import dev.imagegallery.access.persistence.AuditEntry;
 import dev.imagegallery.access.service.KnownGalleries;
 import dev.imagegallery.access.service.SharingService;
 import dev.imagegallery.common.arm.ArmException;

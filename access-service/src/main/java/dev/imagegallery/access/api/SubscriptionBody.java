@@ -1,6 +1,6 @@
 package dev.imagegallery.access.api;
 
-import dev.imagegallery.access.domain.Subscription;
+import dev.imagegallery.access.persistence.Subscription;
 
 /** A subscription in ARM shape (Microsoft.Resources/subscriptions, api-version 2022-12-01). */
 public record SubscriptionBody(String id, String subscriptionId, String tenantId, String displayName, String state) {

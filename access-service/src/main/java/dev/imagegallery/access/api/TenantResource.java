@@ -1,6 +1,6 @@
 package dev.imagegallery.access.api;
 
-import dev.imagegallery.access.domain.Tenant;
+import dev.imagegallery.access.persistence.Tenant;
 import dev.imagegallery.access.service.TenantService;
 import dev.imagegallery.common.arm.ArmList;
 import dev.imagegallery.common.security.CurrentCaller;

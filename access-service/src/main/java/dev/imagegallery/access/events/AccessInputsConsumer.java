@@ -1,8 +1,8 @@
 package dev.imagegallery.access.events;
 
-import dev.imagegallery.access.domain.AuditEntry;
-import dev.imagegallery.access.domain.GalleryRef;
-import dev.imagegallery.access.domain.ScopeRef;
+import dev.imagegallery.access.persistence.AuditEntry;
+import dev.imagegallery.access.persistence.GalleryRef;
+import dev.imagegallery.access.persistence.ScopeRef;
 import dev.imagegallery.access.service.AccessService;
 import dev.imagegallery.access.service.SharingService;
 import dev.imagegallery.common.inbox.Inbox;

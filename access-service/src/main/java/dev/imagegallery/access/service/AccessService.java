@@ -1,11 +1,11 @@
 package dev.imagegallery.access.service;
 
-import dev.imagegallery.access.domain.GalleryRef;
 import dev.imagegallery.access.domain.Inputs;
-import dev.imagegallery.access.domain.RoleAssignment;
 import dev.imagegallery.access.domain.ScopePath;
-import dev.imagegallery.access.domain.ScopeRef;
-import dev.imagegallery.access.domain.Subscription;
+import dev.imagegallery.access.persistence.GalleryRef;
+import dev.imagegallery.access.persistence.RoleAssignment;
+import dev.imagegallery.access.persistence.ScopeRef;
+import dev.imagegallery.access.persistence.Subscription;
 import dev.imagegallery.common.arm.ArmException;
 import dev.imagegallery.common.outbox.Outbox;
 import dev.imagegallery.common.security.Authorizer;

@@ -1,6 +1,6 @@
 package dev.imagegallery.access.service;
 
-import dev.imagegallery.access.domain.AuditEntry;
+import dev.imagegallery.access.persistence.AuditEntry;
 import dev.imagegallery.common.security.Caller;
 import io.smallrye.mutiny.Uni;
 

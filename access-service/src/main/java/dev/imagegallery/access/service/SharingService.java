@@ -1,15 +1,15 @@
 package dev.imagegallery.access.service;
 
-import dev.imagegallery.access.domain.AuditEntry;
-import dev.imagegallery.access.domain.GalleryCommunity;
-import dev.imagegallery.access.domain.GalleryRef;
-import dev.imagegallery.access.domain.GalleryShare;
 import dev.imagegallery.access.domain.Inputs;
-import dev.imagegallery.access.domain.ScopeRef;
-import dev.imagegallery.access.domain.Sharing;
 import dev.imagegallery.access.domain.Sharing.Recipient;
-import dev.imagegallery.access.domain.Subscription;
-import dev.imagegallery.access.domain.Tenant;
+import dev.imagegallery.access.domain.Sharing;
+import dev.imagegallery.access.persistence.AuditEntry;
+import dev.imagegallery.access.persistence.GalleryCommunity;
+import dev.imagegallery.access.persistence.GalleryRef;
+import dev.imagegallery.access.persistence.GalleryShare;
+import dev.imagegallery.access.persistence.ScopeRef;
+import dev.imagegallery.access.persistence.Subscription;
+import dev.imagegallery.access.persistence.Tenant;
 import dev.imagegallery.common.arm.ArmException;
 import dev.imagegallery.common.outbox.Outbox;
 import dev.imagegallery.common.security.Caller;

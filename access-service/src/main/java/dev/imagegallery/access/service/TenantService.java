@@ -2,9 +2,9 @@ package dev.imagegallery.access.service;
 
 import dev.imagegallery.access.config.AccessConfig;
 import dev.imagegallery.access.domain.Inputs;
-import dev.imagegallery.access.domain.RoleAssignment;
-import dev.imagegallery.access.domain.Subscription;
-import dev.imagegallery.access.domain.Tenant;
+import dev.imagegallery.access.persistence.RoleAssignment;
+import dev.imagegallery.access.persistence.Subscription;
+import dev.imagegallery.access.persistence.Tenant;
 import dev.imagegallery.common.arm.ArmException;
 import dev.imagegallery.common.outbox.Outbox;
 import dev.imagegallery.common.security.BuiltInRoles;

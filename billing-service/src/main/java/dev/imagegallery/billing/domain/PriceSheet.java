@@ -199,7 +199,7 @@ public final class PriceSheet {
 
     /** The known geographies, sorted. */
     public static List<String> geographies() {
-        return List.copyOf(new TreeSet<>(Regions.GEOGRAPHY.values()));
+        return List.copyOf(new TreeSet<>(Regions.geographies()));
     }
 
     /** The canonical name of a storage account type (case-insensitive), if it is one that is billed. */

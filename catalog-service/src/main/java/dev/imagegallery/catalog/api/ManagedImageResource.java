@@ -5,10 +5,12 @@ import dev.imagegallery.catalog.domain.Validation;
 import dev.imagegallery.catalog.service.ManagedImageService;
 import dev.imagegallery.common.arm.ArmList;
 import dev.imagegallery.common.arm.Paging;
+import dev.imagegallery.common.http.Origins;
 import dev.imagegallery.common.security.Authorizer;
 import dev.imagegallery.common.security.CurrentCaller;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -45,10 +47,12 @@ public class ManagedImageResource {
     @Path("{name}")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> put(@PathParam("subscriptionId") String sub, @PathParam("rg") String rg,
-                             @PathParam("name") String name, Bodies.ManagedImageBody body) {
+                             @PathParam("name") String name, Bodies.ManagedImageBody body,
+                             @Context HttpServerRequest request) {
         Validation.subscriptionId(sub);
+        String called = Origins.forwarded(request); // an upload through the same proxy named it in the blob's URI
         return authorizer.require(caller.get(), ResourceIds.managedImage(sub, rg, name), WRITE)
-                .flatMap(v -> images.put(sub, rg, name, Requests.managedImage(body)))
+                .flatMap(v -> images.put(sub, rg, name, Requests.managedImage(body), called))
                 .map(u -> Response.status(u.created() ? 201 : 200).entity(Mapper.managedImage(u.value())).build());
     }
 

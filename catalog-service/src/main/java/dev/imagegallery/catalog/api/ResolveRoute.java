@@ -6,6 +6,8 @@ import dev.imagegallery.catalog.service.ResolutionService;
 import dev.imagegallery.common.arm.ApiVersionFilter;
 import dev.imagegallery.common.arm.ArmExceptionMappers;
 import dev.imagegallery.common.arm.BodyLimitFilter;
+import dev.imagegallery.common.http.HttpGuardConfig;
+import dev.imagegallery.common.http.Origins;
 import dev.imagegallery.common.security.CallerProducer;
 import io.quarkus.logging.Log;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -25,7 +27,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -62,11 +63,11 @@ public class ResolveRoute {
     private final long maxBody;
 
     public ResolveRoute(ResolutionService resolution, ObjectMapper mapper, HttpAuthenticator authenticator,
-                        @ConfigProperty(name = "gallery.http.max-json-body", defaultValue = "1048576") long maxBody) {
+                        HttpGuardConfig http) {
         this.resolution = resolution;
         this.mapper = mapper;
         this.authenticator = authenticator;
-        this.maxBody = maxBody;
+        this.maxBody = http.maxJsonBody();
     }
 
     void install(@Observes Router router) {
@@ -172,7 +173,8 @@ public class ResolveRoute {
                             return Uni.createFrom().failure(e);
                         }
                         Validation.subscriptionId(sub);
-                        return resolution.resolve(caller, sub, location, Requests.resolve(body))
+                        return resolution.resolve(caller, sub, location, Requests.resolve(body),
+                                        Origins.forwarded(rc.request()))
                                 .map(Requests::resolution);
                     });
             answer.subscribe().with(result -> ok(rc, result), failure -> end(rc, ArmExceptionMappers.describe(failure)));

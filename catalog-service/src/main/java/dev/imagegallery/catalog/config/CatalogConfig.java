@@ -23,6 +23,13 @@ public interface CatalogConfig {
     @WithDefault("P7D")
     Duration softDeleteRetention();
 
+    /**
+     * How long image-reference resolution keeps a definition and the latest version per region (a new version or a
+     * region's completion shows after at most this long; see ResolutionCache).
+     */
+    @WithDefault("1s")
+    Duration resolveCacheTtl();
+
     Quota quota();
 
     /** Azure's default limits, per subscription and region. */

@@ -22,10 +22,12 @@ public record ManagedImageSpec(String location, Map<String, String> tags, OsDisk
 
     /**
      * The rules of a PUT that need no database: the names, the location, the OS type and state, and a blob URI that
-     * the one {@link BlobRef} parser accepts, on this system's data plane ({@code dataPlaneUrl}), in the image's
+     * the one {@link BlobRef} parser accepts, on this system's data plane ({@code dataPlaneUrl}, or {@code called}: the
+     * origin the client called through a proxy, where its uploads' URIs name it too; null if none), in the image's
      * location and subscription. Each failure names its field.
      */
-    public static Checked check(ManagedImageSpec spec, String rg, String name, String sub, String dataPlaneUrl) {
+    public static Checked check(ManagedImageSpec spec, String rg, String name, String sub, String dataPlaneUrl,
+                                String called) {
         Validation.resourceGroup(rg);
         Validation.resourceName("image", name);
         if (spec == null || spec.osDisk() == null) {
@@ -46,7 +48,7 @@ public record ManagedImageSpec(String location, Map<String, String> tags, OsDisk
             throw ArmException.invalidParameter(BLOB_URI_TARGET, e.getMessage());
         }
         String dataPlane = dataPlaneUrl.replaceAll("/+$", "").toLowerCase(Locale.ROOT);
-        if (!blob.baseUrl().equals(dataPlane)) {
+        if (!blob.baseUrl().equals(dataPlane) && !blob.baseUrl().equals(called)) {
             throw ArmException.invalidParameter(BLOB_URI_TARGET, "The blob URI must be on this system's data plane, "
                     + dataPlane + ".");
         }

@@ -11,6 +11,8 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
+import java.util.Set;
+
 /**
  * Keeps each version's per-region replication status current from replication-service's events (and with it the
  * version's long-running operations; ReplicaDeleted ends a DELETE's), and the blobs the data plane holds (managed images
@@ -31,9 +33,14 @@ public class ReplicationEventsConsumer {
         this.cache = cache;
     }
 
+    /** The events this consumer applies; the topic's others (EgressTransferred, ChunkRepaired) cost no transaction. */
+    static final Set<String> APPLIED = Set.of(EventTypes.REPLICA_COMPLETED, EventTypes.REPLICA_FAILED,
+            EventTypes.REPLICA_PROGRESS, EventTypes.REPLICA_DELETED, EventTypes.BLOB_COMMITTED,
+            EventTypes.BLOB_DELETED);
+
     @Incoming("replication-events")
     public Uni<Void> consume(String json) {
-        return Inbox.consume(json, "replication", event -> switch (event.type()) {
+        return Inbox.consume(json, "replication", APPLIED, event -> switch (event.type()) {
             case EventTypes.REPLICA_COMPLETED -> versions.replicaCompleted(event.dataAs(Payloads.ReplicaCompleted.class));
             case EventTypes.REPLICA_FAILED -> versions.replicaFailed(event.dataAs(Payloads.ReplicaFailed.class));
             case EventTypes.REPLICA_PROGRESS -> versions.replicaProgress(

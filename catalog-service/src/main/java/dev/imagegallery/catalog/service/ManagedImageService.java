@@ -33,8 +33,8 @@ public class ManagedImageService {
      * PUT: the body's rules (no database), then, for a new image, its blob must exist (checked outside the
      * transaction: the answer may wait for the blob's event), then the write.
      */
-    public Uni<Upsert<ManagedImage>> put(String sub, String rg, String name, ManagedImageSpec spec) {
-        var checked = ManagedImageSpec.check(spec, rg, name, sub, config.dataPlaneUrl());
+    public Uni<Upsert<ManagedImage>> put(String sub, String rg, String name, ManagedImageSpec spec, String called) {
+        var checked = ManagedImageSpec.check(spec, rg, name, sub, config.dataPlaneUrl(), called);
         return exists(sub, rg, name)
                 .flatMap(exists -> exists ? Uni.createFrom().voidItem()
                         : blobs.requireCommitted(checked.blob(), ManagedImageSpec.BLOB_URI_TARGET))

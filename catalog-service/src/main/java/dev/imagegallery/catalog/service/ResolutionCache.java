@@ -1,12 +1,11 @@
 package dev.imagegallery.catalog.service;
 
+import dev.imagegallery.catalog.config.CatalogConfig;
 import dev.imagegallery.catalog.persistence.ImageDefinition;
 import dev.imagegallery.catalog.persistence.ImageVersion;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,9 +25,8 @@ public class ResolutionCache {
     private final Map<String, Entry<Optional<ImageDefinition>>> definitions = new ConcurrentHashMap<>();
     private final Map<String, Entry<Optional<ImageVersion>>> latest = new ConcurrentHashMap<>();
 
-    public ResolutionCache(@ConfigProperty(name = "gallery.catalog.resolve-cache-ttl", defaultValue = "1s")
-                           Duration ttl) {
-        this.ttlNanos = ttl.toNanos();
+    public ResolutionCache(CatalogConfig config) {
+        this.ttlNanos = config.resolveCacheTtl().toNanos();
     }
 
     public Uni<ImageDefinition> definition(String key, Supplier<Uni<ImageDefinition>> load) {

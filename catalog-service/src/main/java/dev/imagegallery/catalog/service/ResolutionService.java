@@ -56,6 +56,14 @@ public class ResolutionService {
      * that does opens one.
      */
     public Uni<Resolution> resolve(Caller caller, String sub, String location, ResolveQuery req) {
+        return resolve(caller, sub, location, req, null);
+    }
+
+    /**
+     * As above, the download URL on {@code dataPlane} (the origin the client called through a proxy, see
+     * {@code Origins}; null: the configured data plane).
+     */
+    public Uni<Resolution> resolve(Caller caller, String sub, String location, ResolveQuery req, String dataPlane) {
         String region = Validation.region(location, "location");
         if (req == null || req.imageReference() == null) {
             throw ArmException.invalidParameter("imageReference", "The value of 'imageReference' is required.");
@@ -69,7 +77,7 @@ public class ResolutionService {
         }
         Recommended.checkSize(req.vmSize());
         if (ref.id() == null) {
-            return viaShare(caller, region, req);
+            return viaShare(caller, region, req, dataPlane);
         }
         var m = REFERENCE.matcher(ref.id());
         if (!m.matches()) {
@@ -94,18 +102,18 @@ public class ResolutionService {
                                         + defId + "' is ready in '" + region + "': none is replicated there, "
                                         + "Active and included in latest.", "imageReference.id");
                             }
-                            return answer(def, v, region, req.vmSize(), defId);
+                            return answer(def, v, region, req.vmSize(), defId, dataPlane);
                         });
                     }
                     Validation.version(versionName);
                     return Panache.withSession(() -> ImageVersion.<ImageVersion>findById(def.key + "/versions/"
                             + versionName.toLowerCase()))
-                            .flatMap(v -> exact(def, v, versionName, region, req.vmSize(), defId));
+                            .flatMap(v -> exact(def, v, versionName, region, req.vmSize(), defId, dataPlane));
                 });
     }
 
     /** {@code /SharedGalleries/{unique}/Images/{image}[/Versions/{v|latest}]} or the community equivalent. */
-    private Uni<Resolution> viaShare(Caller caller, String region, ResolveQuery req) {
+    private Uni<Resolution> viaShare(Caller caller, String region, ResolveQuery req, String dataPlane) {
         var ref = req.imageReference();
         boolean community = ref.communityGalleryImageId() != null;
         String raw = community ? ref.communityGalleryImageId() : ref.sharedGalleryImageId();
@@ -135,18 +143,18 @@ public class ResolutionService {
                                 throw ArmException.notFound("NoImageVersionReadyInLocation", "No version of '" + raw
                                         + "' is ready in '" + region + "'.", target);
                             }
-                            return answer(def, v, region, req.vmSize(), defId);
+                            return answer(def, v, region, req.vmSize(), defId, dataPlane);
                         });
                     }
                     Validation.version(versionName);
                     return Panache.withSession(() -> ImageVersion.<ImageVersion>findById(def.key + "/versions/"
                             + versionName.toLowerCase()))
-                            .flatMap(v -> exact(def, v, versionName, region, req.vmSize(), defId));
+                            .flatMap(v -> exact(def, v, versionName, region, req.vmSize(), defId, dataPlane));
                 }));
     }
 
     private Uni<Resolution> exact(ImageDefinition def, ImageVersion v, String name, String region,
-                                            ResolveQuery.VmSize size, String defId) {
+                                  ResolveQuery.VmSize size, String defId, String dataPlane) {
         if (v == null || v.deletedAt != null) {
             throw ArmException.notFound("GalleryImageVersionNotFound", "The gallery image version '" + name
                     + "' was not found.", "imageReference.id");
@@ -162,12 +170,12 @@ public class ResolutionService {
                 throw ArmException.notFound("ImageVersionNotReadyInLocation", "The version '" + name + "' is "
                         + r.state + " in '" + region + "' (" + r.progress + "%).", "imageReference.id");
             }
-            return answer(def, v, region, size, defId);
+            return answer(def, v, region, size, defId, dataPlane);
         });
     }
 
     private Uni<Resolution> answer(ImageDefinition def, ImageVersion v, String region, ResolveQuery.VmSize size,
-                                             String defId) {
+                                   String defId, String dataPlane) {
         List<String> warnings = VersionLifecycle.warnings(v.name, v.lifecycleState, v.replacementVersion,
                 v.endOfLifeDate, def.name, def.endOfLifeDate, Instant.now());
         if (size != null && def.recommended != null) {
@@ -175,6 +183,7 @@ public class ResolutionService {
         }
         String versionId = v.resourceId != null ? v.resourceId : defId + "/versions/" + v.name;
         return Uni.createFrom().item(new Resolution(v.name, versionId, region, v.digest, v.sizeBytes,
-                config.dataPlaneUrl() + "/download/" + region + versionId, v.lifecycleState, warnings));
+                (dataPlane != null ? dataPlane : config.dataPlaneUrl()) + "/download/" + region + versionId,
+                v.lifecycleState, warnings));
     }
 }

@@ -5,7 +5,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.Arrays;
 
@@ -18,14 +17,12 @@ import java.util.Arrays;
 public class BusTokenEndpoint {
     static final String ALLOWED_URLS = "org.apache.kafka.sasl.oauthbearer.allowed.urls";
 
-    void allow(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent start,
-               @ConfigProperty(name = "gallery.bus.security-protocol") String protocol,
-               @ConfigProperty(name = "gallery.bus.token-url") String tokenUrl) {
-        if (!protocol.startsWith("SASL")) {
+    void allow(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent start, BusConfig bus) {
+        if (!bus.authenticated()) {
             return;
         }
-        allow(tokenUrl);
-        Log.debugf("Kafka clients may fetch tokens from %s", tokenUrl);
+        allow(bus.tokenUrl());
+        Log.debugf("Kafka clients may fetch tokens from %s", bus.tokenUrl());
     }
 
     static synchronized void allow(String url) {

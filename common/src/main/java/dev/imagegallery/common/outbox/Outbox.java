@@ -76,7 +76,12 @@ public class Outbox {
      * An event ready to be written as it is: to a topic of the caller's choosing (a dead-letter topic, say), under an id
      * the caller derives from what it reports, so that writing it again (a retried batch) adds nothing.
      */
-    public record Entry(UUID id, String topic, String key, String payload, java.time.Instant createdAt) {
+    public record Entry(UUID id, String topic, String key, String payload, java.time.Instant createdAt,
+                        String traceparent, String tracestate) {
+        /** An entry without a trace context. */
+        public Entry(UUID id, String topic, String key, String payload, java.time.Instant createdAt) {
+            this(id, topic, key, payload, createdAt, null, null);
+        }
     }
 
     /**
@@ -93,6 +98,8 @@ public class Outbox {
         String[] keys = new String[n];
         String[] payloads = new String[n];
         java.time.OffsetDateTime[] times = new java.time.OffsetDateTime[n];
+        String[] traceparents = new String[n];
+        String[] tracestates = new String[n];
         for (int i = 0; i < n; i++) {
             Entry e = entries.get(i);
             ids[i] = e.id();
@@ -100,12 +107,15 @@ public class Outbox {
             keys[i] = e.key();
             payloads[i] = e.payload();
             times[i] = e.createdAt().atOffset(java.time.ZoneOffset.UTC);
+            traceparents[i] = e.traceparent();
+            tracestates[i] = e.tracestate();
         }
         markWritten();
-        return conn.preparedQuery("INSERT INTO outbox (id, topic, event_key, payload, created_at) "
-                        + "SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) "
-                        + "ON CONFLICT (id) DO NOTHING")
-                .execute(io.vertx.mutiny.sqlclient.Tuple.of(ids, topics, keys, payloads, times))
+        return conn.preparedQuery("INSERT INTO outbox (id, topic, event_key, payload, created_at, traceparent, "
+                        + "tracestate) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], "
+                        + "$5::timestamptz[], $6::text[], $7::text[]) ON CONFLICT (id) DO NOTHING")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.tuple(java.util.Arrays.<Object>asList(ids, topics, keys,
+                        payloads, times, traceparents, tracestates)))
                 .replaceWithVoid();
     }
 }

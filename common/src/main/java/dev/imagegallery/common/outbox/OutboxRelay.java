@@ -98,6 +98,35 @@ public class OutboxRelay {
         });
     }
 
+    /**
+     * Sends {@code entries} now, in order, without the outbox, and completes when Kafka has acknowledged every one (in
+     * rounds of at most what the sink takes unacknowledged; a round not acknowledged within {@link #ROUND_DEADLINE}
+     * fails). For a caller with exactly-once bookkeeping of its own that sends before committing it (access-service's
+     * public-stream forwarder: its inbox records the source events in the transaction that commits after this
+     * completes, so a failure here rolls back and the batch is sent again under the same ids). It spares the two extra
+     * writes per event of the outbox (insert, then delete), which were what held the forwarder back at 7,500 events/s.
+     */
+    public Uni<Void> sendNow(List<Outbox.Entry> entries) {
+        Uni<Void> all = Uni.createFrom().voidItem();
+        for (int from = 0; from < entries.size(); from += roundSize) {
+            List<Outbox.Entry> round = entries.subList(from, Math.min(entries.size(), from + roundSize));
+            all = all.chain(() -> {
+                List<Uni<Void>> sends = new ArrayList<>(round.size());
+                for (Outbox.Entry e : round) {
+                    Message<String> msg = Message.of(e.payload()).addMetadata(OutgoingKafkaRecordMetadata
+                            .<String>builder().withTopic(e.topic()).withKey(e.key()).build());
+                    sends.add(EventTracing.send(e.traceparent(), e.tracestate(), e.topic(),
+                            () -> emitter.sendMessage(msg)));
+                }
+                return Uni.join().all(sends).andFailFast().replaceWithVoid()
+                        .ifNoItem().after(ROUND_DEADLINE).failWith(() -> new IllegalStateException(
+                                "no acknowledgement of " + round.size() + " events within "
+                                        + ROUND_DEADLINE.toSeconds() + " s"));
+            });
+        }
+        return all;
+    }
+
     /** One round; answers the number of events sent. */
     public Uni<Integer> relayBatch() {
         return pool.withTransaction(conn -> conn

@@ -9,62 +9,57 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Tenants registered at run time (access-service's {@code TenantRegistered}, kept in {@code tenant_view}): a token
- * whose issuer is such a tenant's gets an OIDC configuration for that issuer, without a restart. The issuer is read
- * from the token only to choose the configuration; the token is then verified against that issuer's keys, so a
- * forged issuer claim gains nothing. The statically configured tenants (contoso, fabrikam) are left to
- * {@code quarkus.oidc.resolve-tenants-with-issuer}.
+ * Chooses the OIDC configuration of a request's token by its issuer: a tenant of the configuration
+ * ({@link TenantsConfig#tenants()}) or one registered at run time (access-service's {@code TenantRegistered}, kept in
+ * {@code tenant_view}, found without a restart). The issuer is read from the token only to choose the configuration;
+ * the token is then verified against that issuer's keys, so a forged issuer claim gains nothing. An issuer of neither
+ * gets no configuration (the default tenant is disabled: 401). No tenant is named in code.
  */
 @ApplicationScoped
 public class RegisteredTenantResolver implements TenantConfigResolver {
     private final Pool pool;
-    private final Set<String> staticIssuers;
+    private final Map<String, String> configured;
     private final String audience;
     private final Map<String, OidcTenantConfig> byIssuer = new ConcurrentHashMap<>();
 
-    public RegisteredTenantResolver(Pool pool,
-                                    @ConfigProperty(name = "gallery.oidc.contoso-url") String contoso,
-                                    @ConfigProperty(name = "gallery.oidc.fabrikam-url") String fabrikam,
-                                    @ConfigProperty(name = "gallery.oidc.audience", defaultValue = "gallery-api")
-                                    String audience) {
+    public RegisteredTenantResolver(Pool pool, TenantsConfig tenants) {
         this.pool = pool;
-        this.staticIssuers = Set.of(strip(contoso), strip(fabrikam));
-        this.audience = audience;
+        this.configured = tenants.tenantsByIssuer();
+        this.audience = tenants.audience();
     }
 
     @Override
     public Uni<OidcTenantConfig> resolve(RoutingContext ctx, OidcRequestContext<OidcTenantConfig> requestContext) {
         String issuer = issuerOf(ctx.request().getHeader("Authorization"));
-        if (issuer == null || staticIssuers.contains(strip(issuer))) {
+        if (issuer == null) {
             return Uni.createFrom().nullItem();
         }
         OidcTenantConfig known = byIssuer.get(issuer);
         if (known != null) {
             return Uni.createFrom().item(known);
         }
+        String tenantId = configured.get(TenantsConfig.strip(issuer));
+        if (tenantId != null) {
+            return Uni.createFrom().item(configFor(issuer, tenantId));
+        }
         return pool.preparedQuery("SELECT tenant_id FROM tenant_view WHERE issuer = $1").execute(Tuple.of(issuer))
-                .map(rows -> {
-                    if (rows.size() == 0) {
-                        return null;
-                    }
-                    String tenantId = rows.iterator().next().getString("tenant_id");
-                    OidcTenantConfig config = OidcTenantConfig.authServerUrl(issuer)
-                            .tenantId(tenantId)
-                            .applicationType(io.quarkus.oidc.runtime.OidcTenantConfig.ApplicationType.SERVICE)
-                            .token().audience(audience).issuer(issuer).end()
-                            .build();
-                    byIssuer.put(issuer, config);
-                    return config;
-                });
+                .map(rows -> rows.size() == 0 ? null : configFor(issuer, rows.iterator().next().getString("tenant_id")));
+    }
+
+    /** The configuration of one tenant's issuer (kept: quarkus-oidc keeps its keys by tenant id). */
+    private OidcTenantConfig configFor(String issuer, String tenantId) {
+        return byIssuer.computeIfAbsent(issuer, i -> OidcTenantConfig.authServerUrl(i)
+                .tenantId(tenantId)
+                .applicationType(io.quarkus.oidc.runtime.OidcTenantConfig.ApplicationType.SERVICE)
+                .token().audience(audience).issuer(i).end()
+                .build());
     }
 
     /** The {@code iss} claim of a bearer JWT, unverified (only to choose a configuration), or null. */
@@ -83,9 +78,5 @@ public class RegisteredTenantResolver implements TenantConfigResolver {
         } catch (RuntimeException e) {
             return null;
         }
-    }
-
-    private static String strip(String url) {
-        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 }

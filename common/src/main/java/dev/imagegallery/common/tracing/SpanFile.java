@@ -16,7 +16,7 @@ import java.util.Collection;
 
 /**
  * Appends spans to a file, one JSON object a line: {@code traceId}, {@code spanId}, {@code parentSpanId}, {@code name},
- * {@code kind}, {@code service}, {@code attributes}. For tests (the end-to-end trace check) and a look without a
+ * {@code kind}, {@code service}, {@code start} and {@code end} (epoch microseconds), {@code attributes}. For tests (the end-to-end trace check) and a look without a
  * collector; an OTLP endpoint is the way for anything else.
  */
 final class SpanFile implements SpanExporter {
@@ -36,6 +36,8 @@ final class SpanFile implements SpanExporter {
             o.put("parentSpanId", s.getParentSpanContext().isValid() ? s.getParentSpanId() : null);
             o.put("name", s.getName());
             o.put("kind", s.getKind().name());
+            o.put("start", s.getStartEpochNanos() / 1000);
+            o.put("end", s.getEndEpochNanos() / 1000);
             o.put("service", s.getResource().getAttributes().get(
                     io.opentelemetry.api.common.AttributeKey.stringKey("service.name")));
             ObjectNode attributes = o.putObject("attributes");

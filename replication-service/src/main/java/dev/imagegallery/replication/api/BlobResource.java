@@ -1,6 +1,7 @@
 package dev.imagegallery.replication.api;
 
 import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.common.http.Origins;
 import dev.imagegallery.common.security.Authorizer;
 import dev.imagegallery.common.security.CurrentCaller;
 import dev.imagegallery.replication.config.StoreConfig;
@@ -86,9 +87,10 @@ public class BlobResource {
             authorizer.require(caller.get(), "/subscriptions/" + s, WRITE).await().atMost(AUTHZ_WAIT);
             String tenant = caller.get().tenantId(); // the subscription's: require() refuses any other tenant's
             long length = contentLength == null ? -1 : contentLength;
+            String origin = Origins.forwarded(request); // the blob's URI names the host the client called
             if (comp == null || comp.isEmpty()) {
                 Blob b = blobs.upload(tenant, r, s, name, expected, body, length);
-                return Response.status(201).entity(UploadResult.of(b, blobs.uriOf(b))).build();
+                return Response.status(201).entity(UploadResult.of(b, blobs.uriOf(b, origin))).build();
             }
             if (comp.equals("block")) {
                 long n = blobs.putBlock(r, s, name, blockId, body, length);
@@ -96,7 +98,7 @@ public class BlobResource {
             }
             if (comp.equals("blocklist")) {
                 Blob b = blobs.commitBlocks(tenant, r, s, name, blockIds(body), expected);
-                return Response.status(201).entity(UploadResult.of(b, blobs.uriOf(b))).build();
+                return Response.status(201).entity(UploadResult.of(b, blobs.uriOf(b, origin))).build();
             }
             throw ArmException.invalid("InvalidQueryParameterValue", "comp must be 'block' or 'blocklist'.", "comp");
         } finally {

@@ -26,7 +26,10 @@ public interface StoreConfig {
     @WithDefault("http://localhost:8082")
     String publicBaseUrl();
 
-    /** Pending replication jobs are picked up this often (at least every second; the scheduler does not go below). */
+    /**
+     * The fallback look for pending jobs (those planned before a restart, or by another instance): a job planned here
+     * starts when its event has been consumed, a waiting one when a copy ends, a retry when it is due.
+     */
     @WithDefault("1s")
     String pollInterval();
 
@@ -38,9 +41,20 @@ public interface StoreConfig {
     @WithDefault("500")
     long retryBaseMillis();
 
-    /** Replication jobs copying into one region at the same time. */
-    @WithDefault("2")
+    /**
+     * Small copies (below a quarter of {@link #maxCopyBytesInFlightPerRegion()}) running into one region at the same
+     * time: each takes a copier thread and database connections. Big copies are bounded by bytes alone.
+     */
+    @WithDefault("8")
     int maxConcurrentCopiesPerRegion();
+
+    /**
+     * Bytes copies into one region may have in flight together (a copy counts its content's non-zero bytes, at most
+     * half of this): big copies share one half (one always runs), smaller ones the other, so a burst of small versions
+     * never waits for a big one and a big one always progresses ({@code CopyBudget}).
+     */
+    @WithDefault("268435456")
+    long maxCopyBytesInFlightPerRegion();
 
     /**
      * Bytes a second one copy may move (0: as fast as it can): keeps replication from filling an inter-region link

@@ -16,8 +16,10 @@ import java.util.Set;
  * Copies one manifest into every replica store of a region, moving only the chunks each store lacks, each from the
  * nearest store that has a good copy (verified on read), and writes the manifest and the ref last.
  *
- * <p>Resumable: progress is saved through {@link Checkpoints} at least every 5 percent (of a replica's entries) or
- * 2 seconds, <em>before</em> the batch's chunks are committed to the store. A checkpoint says "entries below
+ * <p>Resumable: progress is saved through {@link Checkpoints} every 5 percent (of a replica's entries) that moved at
+ * least {@link #CHECKPOINT_MIN_BYTES}, and at least every 2 seconds or 64 MiB, <em>before</em> the batch's chunks are
+ * committed to the store. (Each checkpoint is a transaction and a ReplicaProgress event: a 1 MiB copy that took 20
+ * of them spent most of its time there, and a burst of such copies flooded the catalog with progress nobody could see.) A checkpoint says "entries below
  * {@code verified} are committed; entries below {@code counted} have had their egress counted". A resumed copy
  * starts at {@code verified}, copies what is missing and counts egress only from {@code counted} on: a crash at any
  * point neither copies a committed chunk again nor counts a byte twice.
@@ -45,6 +47,8 @@ public final class Replicator {
 
     static final long CHECKPOINT_NANOS = 2_000_000_000L;
     static final long CHECKPOINT_BYTES = 64L << 20;
+    /** A 5 percent step saves a checkpoint only once it moved this much (a copy of at most 5 MiB checkpoints less). */
+    static final long CHECKPOINT_MIN_BYTES = 256L << 10;
     /** Manifest entries whose chunks are read from the sources together (1 MiB of 4 KiB chunks). */
     static final int WINDOW = 256;
 
@@ -106,8 +110,10 @@ public final class Replicator {
                 }
                 target.setRef(ref, m.contentHex);
             }
-            checkpoints.save(new Checkpoint(r + 1, 0, 0, Map.copyOf(egress), copied,
-                    (int) Math.min(99, (r + 1) * 100L / replicaCount)));
+            if (r + 1 < replicaCount) { // after the last replica the caller records the outcome instead
+                checkpoints.save(new Checkpoint(r + 1, 0, 0, Map.copyOf(egress), copied,
+                        (int) Math.min(99, (r + 1) * 100L / replicaCount)));
+            }
         }
         return new Checkpoint(replicaCount, 0, 0, Map.copyOf(egress), copied, 100);
     }
@@ -153,8 +159,8 @@ public final class Replicator {
                     hook.copied(region, r, id);
                 }
             }
-            if (i + 1 == m.count() || i + 1 - batchStart >= step || batchBytes >= CHECKPOINT_BYTES
-                    || System.nanoTime() - last >= CHECKPOINT_NANOS) {
+            if (i + 1 == m.count() || (i + 1 - batchStart >= step && batchBytes >= CHECKPOINT_MIN_BYTES)
+                    || batchBytes >= CHECKPOINT_BYTES || System.nanoTime() - last >= CHECKPOINT_NANOS) {
                 counted = Math.max(counted, i + 1);
                 int percent = (int) (((long) r * entries + i + 1) * 100 / ((long) replicaCount * entries));
                 checkpoints.save(new Checkpoint(r, batchStart, counted, Map.copyOf(egress), copied,

@@ -4,22 +4,34 @@ import dev.imagegallery.common.inbox.Inbox;
 import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Payloads;
 import dev.imagegallery.replication.service.ReplicationService;
+import dev.imagegallery.replication.service.ReplicationWorker;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-/** Plans replication from catalog-service's events. */
+import java.util.Set;
+
+/**
+ * Plans replication from catalog-service's events, and wakes the worker once they are committed: a planned job starts
+ * then, a deleted one is purged then, not at the worker's next poll.
+ */
 @ApplicationScoped
 public class CatalogEventsConsumer {
     private final ReplicationService replication;
+    private final ReplicationWorker worker;
 
-    public CatalogEventsConsumer(ReplicationService replication) {
+    public CatalogEventsConsumer(ReplicationService replication, ReplicationWorker worker) {
         this.replication = replication;
+        this.worker = worker;
     }
+
+    /** The events that change jobs; the topic's others are skipped without a transaction. */
+    static final Set<String> APPLIED = Set.of(EventTypes.VERSION_PUBLISHED, EventTypes.VERSION_DELETED,
+            EventTypes.VERSION_TARGET_REGIONS_CHANGED, EventTypes.VERSION_LIFECYCLE_CHANGED);
 
     @Incoming("catalog-events")
     public Uni<Void> consume(String json) {
-        return Inbox.consume(json, "catalog", event -> switch (event.type()) {
+        return Inbox.consume(json, "catalog", APPLIED, event -> switch (event.type()) {
             case EventTypes.VERSION_PUBLISHED -> replication.plan(event.dataAs(Payloads.VersionPublished.class));
             case EventTypes.VERSION_DELETED -> replication.versionDeleted(event.dataAs(Payloads.VersionDeleted.class));
             case EventTypes.VERSION_TARGET_REGIONS_CHANGED -> replication.targetRegionsChanged(
@@ -27,6 +39,6 @@ public class CatalogEventsConsumer {
             case EventTypes.VERSION_LIFECYCLE_CHANGED -> replication.lifecycleChanged(
                     event.dataAs(Payloads.VersionLifecycleChanged.class));
             default -> Uni.createFrom().voidItem();
-        });
+        }).invoke(worker::wake);
     }
 }

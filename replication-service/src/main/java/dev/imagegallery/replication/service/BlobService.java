@@ -505,7 +505,8 @@ public class BlobService {
         }
     }
 
-    public String uriOf(Blob b) {
-        return config.publicBaseUrl() + BlobRef.pathOf(b.region, b.subscriptionId, b.name);
+    /** The blob's URI on {@code base} (the origin the client called, see {@code Origins}), or on this service's own. */
+    public String uriOf(Blob b, String base) {
+        return (base != null ? base : config.publicBaseUrl()) + BlobRef.pathOf(b.region, b.subscriptionId, b.name);
     }
 }

@@ -208,23 +208,26 @@ public class ReplicationService {
         });
     }
 
-    /** Records a failed attempt: retried with backoff (progress kept), then reported. */
-    public Uni<Void> failed(String jobId, Throwable failure) {
+    /**
+     * Records a failed attempt: retried with backoff (progress kept), then reported. Answers when the retry is due, or
+     * null when there is none (the job failed for good, or is no longer pending).
+     */
+    public Uni<Instant> failed(String jobId, Throwable failure) {
         return ReplicaJob.<ReplicaJob>findById(jobId).flatMap(j -> {
             if (j == null || !ReplicaJob.PENDING.equals(j.state)) {
-                return Uni.createFrom().voidItem();
+                return Uni.createFrom().nullItem();
             }
             j.attempts++;
             j.lastError = String.valueOf(failure.getMessage());
             if (j.attempts < config.maxAttempts()) {
                 j.updatedAt = Instant.now().plusMillis(config.retryBaseMillis() << Math.min(j.attempts - 1, 6));
-                return Uni.createFrom().voidItem();
+                return Uni.createFrom().item(j.updatedAt);
             }
             j.state = ReplicaJob.FAILED;
             j.updatedAt = Instant.now();
             return outbox.emit(EventTypes.REPLICA_FAILED, j.versionId, new Payloads.ReplicaFailed(j.versionId,
                     j.subscriptionId, j.region, "Replication failed after " + j.attempts + " attempts: "
-                    + j.lastError)).replaceWithVoid();
+                    + j.lastError)).map(x -> (Instant) null);
         });
     }
 

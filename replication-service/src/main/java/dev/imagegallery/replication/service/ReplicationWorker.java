@@ -1,5 +1,6 @@
 package dev.imagegallery.replication.service;
 
+import dev.imagegallery.common.outbox.OutboxRelay;
 import dev.imagegallery.common.tracing.EventTracing;
 import dev.imagegallery.replication.config.StoreConfig;
 import dev.imagegallery.replication.content.RegionStores;
@@ -20,6 +21,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -28,17 +30,31 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * Runs pending replication jobs, at most {@code max-concurrent-copies-per-region} per target region at a time, each
- * on a copier thread: the {@link Replicator} moves the chunks each replica store lacks and saves checkpoints on the
- * job row, so a crash or a failed attempt resumes where it stopped. Also removes deleted versions from the stores and
- * collects the chunks nothing references any more.
+ * Runs pending replication jobs, each on a copier thread: the {@link Replicator} moves the chunks each replica store
+ * lacks and saves checkpoints on the job row, so a crash or a failed attempt resumes where it stopped. Also removes
+ * deleted versions from the stores and collects the chunks nothing references any more.
+ *
+ * <p>A job starts when it is planned: the consumer {@linkplain #wake() wakes} the worker after the transaction that
+ * wrote it, a copy that ends wakes it for the jobs waiting behind it, and a failed attempt wakes it when its retry is
+ * due. The poll ({@code gallery.store.poll-interval}) is only the fallback (jobs of before a restart, another
+ * instance's). What runs into one region at once is bounded in bytes in flight ({@link CopyBudget}), so small copies
+ * never wait for a big one. The events a copy writes (checkpoints, the outcome) leave at once: the outbox relay is
+ * woken after each of its transactions.
  */
 @ApplicationScoped
 public class ReplicationWorker {
+    /**
+     * Pending (and deleted) jobs one look takes, oldest first: more than the copies a look can start into a few
+     * regions; the next look, when one of them ends, takes the next. (A look is made after every copy in a burst.)
+     */
+    static final int ROUND = 256;
+
     private final TenantStores stores;
     private final Replicator replicator;
     private final ReplicationService replication;
@@ -62,12 +78,20 @@ public class ReplicationWorker {
 
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     private volatile CopyListener listener = SILENT;
-    private final Map<String, AtomicInteger> perRegion = new ConcurrentHashMap<>();
+    private final Map<String, CopyBudget> budgets = new ConcurrentHashMap<>();
     private final ExecutorService copiers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "replica-copier");
         t.setDaemon(true);
         return t;
     });
+    /** Looks for work one look at a time (a look reads the job table and hands jobs to copier threads). */
+    private final ScheduledExecutorService looker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "replica-dispatch");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicBoolean looking = new AtomicBoolean();
+    private final AtomicBoolean again = new AtomicBoolean();
 
     public ReplicationWorker(TenantStores stores, Replicator replicator, ReplicationService replication,
                              StoreConfig config) {
@@ -82,21 +106,77 @@ public class ReplicationWorker {
     }
 
     void stop(@Observes ShutdownEvent e) {
+        looker.shutdownNow();
         copiers.shutdownNow();
     }
 
+    /** The fallback: jobs nobody woke the worker for (planned before a restart, or by another instance). */
     @Scheduled(every = "${gallery.store.poll-interval:1s}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    Uni<Void> tick() {
-        return Panache.withSession(() -> ReplicaJob.<ReplicaJob>list(
-                        "(state = ?1 and updatedAt <= ?2) or (state = ?3 and purged = false) order by updatedAt",
-                        ReplicaJob.PENDING, Instant.now(), ReplicaJob.DELETED))
-                .invoke(this::dispatch)
-                .replaceWithVoid()
-                .onFailure().recoverWithUni(e -> {
-                    Log.warnf("replication round failed: %s", e.getMessage());
-                    return Uni.createFrom().voidItem();
-                });
+    void tick() {
+        wake();
+    }
+
+    /**
+     * Looks for pending and deleted jobs now, or right after the look under way (several wakes during one look make one
+     * more look). Call after a transaction that planned or deleted jobs has committed, from any thread.
+     */
+    public void wake() {
+        if (!looking.compareAndSet(false, true)) {
+            again.set(true);
+            return;
+        }
+        try {
+            looker.execute(this::look);
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            looking.set(false); // shutting down
+        }
+    }
+
+    private void look() {
+        try {
+            again.set(false);
+            // deleted jobs and pending ones each up to a round: purges that keep failing never hide pending jobs
+            dispatch(await(() -> Panache.withSession(() -> ReplicaJob.<ReplicaJob>find(
+                            "state = ?1 and purged = false order by updatedAt", ReplicaJob.DELETED)
+                    .range(0, ROUND - 1).list()
+                    .flatMap(deleted -> ReplicaJob.<ReplicaJob>find("state = ?1 and updatedAt <= ?2 order by updatedAt",
+                                    ReplicaJob.PENDING, Instant.now())
+                            .range(0, ROUND - 1).list()
+                            .map(pending -> {
+                                List<ReplicaJob> all = new java.util.ArrayList<>(deleted);
+                                all.addAll(pending);
+                                return all;
+                            })))));
+        } catch (RuntimeException | Error e) {
+            Log.warnf("replication round failed (again in a second): %s", e.getMessage());
+            wakeIn(Duration.ofSeconds(1));
+        } finally {
+            looking.set(false);
+            if (again.get()) {
+                wake();
+            }
+        }
+    }
+
+    /** Wakes the worker after {@code delay} (a retry that is due then). */
+    private void wakeIn(Duration delay) {
+        try {
+            looker.schedule(this::wake, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            // shutting down
+        }
+    }
+
+    /** The budget of bytes in flight of copies into {@code region}. */
+    private CopyBudget budget(String region) {
+        return budgets.computeIfAbsent(region, r -> new CopyBudget(config.maxCopyBytesInFlightPerRegion(),
+                config.maxConcurrentCopiesPerRegion()));
+    }
+
+    /** What a job's copy may move into each replica: its content's non-zero bytes (its size when unknown). */
+    static long bytesOf(ReplicaJob j) {
+        return j.usedBytes != null ? j.usedBytes : j.sizeBytes != null ? j.sizeBytes : Long.MAX_VALUE;
     }
 
     private void dispatch(List<ReplicaJob> jobs) {
@@ -109,30 +189,35 @@ public class ReplicationWorker {
                 copiers.execute(() -> purge(j.id, j.tenantId, j.versionId, j.region));
                 continue;
             }
-            AtomicInteger busy = perRegion.computeIfAbsent(j.region, r -> new AtomicInteger());
-            if (busy.incrementAndGet() > config.maxConcurrentCopiesPerRegion()) {
-                busy.decrementAndGet();
-                continue;
+            CopyBudget.Lease lease = budget(j.region).take(bytesOf(j));
+            if (lease == null) {
+                continue; // the region's budget is taken: the copy that ends first wakes the worker again
             }
             running.add(j.id);
             CopyListener told = listener;
-            copiers.execute(() -> {
-                try {
-                    told.started(j.region, j.versionId);
-                    run(j.id);
-                } finally {
-                    told.finished(j.region, j.versionId); // before the slot frees: never seen above the limit
-                    busy.decrementAndGet();
-                    running.remove(j.id);
-                }
-            });
+            try {
+                copiers.execute(() -> {
+                    try {
+                        told.started(j.region, j.versionId);
+                        run(j.id);
+                    } finally {
+                        told.finished(j.region, j.versionId); // before the room frees: never seen above the limit
+                        lease.close();
+                        running.remove(j.id);
+                        wake(); // the jobs waiting for this room
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                lease.close();
+                running.remove(j.id);
+            }
         }
     }
 
     /** The number of copies running now into {@code region}. */
     public int copying(String region) {
-        AtomicInteger n = perRegion.get(region);
-        return n == null ? 0 : n.get();
+        CopyBudget b = budgets.get(region);
+        return b == null ? 0 : b.copies();
     }
 
     void run(String id) {
@@ -155,10 +240,14 @@ public class ReplicationWorker {
                     + j.digest + " is missing in " + j.sourceRegion));
             Replicator.Checkpoint done = replicator.replicate(own, m, j.region, j.replicaCount,
                     ReplicationService.versionRef(j.versionId), ReplicationService.resumeOf(j),
-                    c -> await(EventTracing.within(trace,
-                            () -> Panache.withTransaction(() -> replication.checkpoint(id, c)))));
+                    c -> {
+                        await(EventTracing.within(trace,
+                                () -> Panache.withTransaction(() -> replication.checkpoint(id, c))));
+                        OutboxRelay.wakeAll(); // its ReplicaProgress leaves now, not at the relay's next poll
+                    });
             await(EventTracing.within(trace,
                     () -> Panache.withTransaction(() -> replication.completed(id, done, m.uniqueBytes()))));
+            OutboxRelay.wakeAll();
             Log.infof("replicated %s to %s (%d replicas, %s moved in, %d bytes written)", j.versionId, j.region,
                     j.replicaCount, done.egressBySource(), done.copiedBytes());
         } catch (ReplicationService.JobGone gone) {
@@ -169,7 +258,12 @@ public class ReplicationWorker {
                 return;
             }
             Log.warnf("replicating %s to %s failed: %s", j.versionId, j.region, e.toString());
-            await(EventTracing.within(trace, () -> Panache.withTransaction(() -> replication.failed(id, e))));
+            Instant retry = await(EventTracing.within(trace,
+                    () -> Panache.withTransaction(() -> replication.failed(id, e))));
+            OutboxRelay.wakeAll();
+            if (retry != null) {
+                wakeIn(Duration.between(Instant.now(), retry)); // the retry starts when it is due, not at a poll
+            }
             if (copy != null) {
                 EventTracing.end(copy, e);
             }
@@ -210,6 +304,7 @@ public class ReplicationWorker {
             await(() -> Panache.withTransaction(() -> replication.purged(id)));
         } catch (Exception e) {
             Log.warnf("purging %s from %s failed (retried): %s", versionId, region, e.toString());
+            wakeIn(Duration.ofSeconds(1));
         } finally {
             running.remove(id);
         }

@@ -1,4 +1,4 @@
-package dev.imagegallery.access.domain;
+package dev.imagegallery.access.persistence;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
@@ -8,16 +8,17 @@ import jakarta.persistence.Table;
 
 import java.time.Instant;
 
-/** An organisation: one OIDC issuer. */
+/** A billing and ownership container inside one tenant. */
 @Entity
-@Table(name = "tenant")
-public class Tenant extends PanacheEntityBase {
+@Table(name = "subscription")
+public class Subscription extends PanacheEntityBase {
     @Id
     public String id;
+    @Column(name = "tenant_id")
+    public String tenantId;
     @Column(name = "display_name")
     public String displayName;
+    public String state;
     @Column(name = "created_at")
     public Instant createdAt;
-    /** The OIDC issuer, for tenants registered at run time. */
-    public String issuer;
 }

@@ -1,4 +1,4 @@
-package dev.imagegallery.access.domain;
+package dev.imagegallery.access.persistence;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;

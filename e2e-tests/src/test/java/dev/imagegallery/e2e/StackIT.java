@@ -1,0 +1,65 @@
+package dev.imagegallery.e2e;
+
+import dev.imagegallery.devstack.LocalStack;
+import dev.imagegallery.devstack.Realms;
+import org.junit.jupiter.api.AfterAll;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+
+/**
+ * What every end-to-end suite shares: its own whole stack (devstack's {@link LocalStack}: PostgreSQL, the secured
+ * Kafka, Keycloak, the four services and the front door, on ports shifted by the suite's offset so suites never share
+ * one), started from empty directories by the suite's {@code @BeforeAll} and closed after it; users' tokens from the
+ * stack's Keycloak; the api-versions the suites speak. Suites run one after another (failsafe's default).
+ */
+abstract class StackIT {
+    static final String CONTOSO = Realms.CONTOSO_SUBSCRIPTION;
+    static final String FABRIKAM = Realms.FABRIKAM_SUBSCRIPTION;
+    /** Galleries and everything under them. */
+    static final String API = "?api-version=2024-03-03";
+    /** Managed images (the Compute resource provider's own versions). */
+    static final String MI_API = "?api-version=2024-07-01";
+    static final String AUTHZ = "?api-version=2022-04-01";
+    /** The built-in Reader role's id. */
+    static final String READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+
+    static LocalStack stack;
+
+    /** A stack (not started) over {@code dir} emptied first: every run starts from empty databases, stores and broker. */
+    static LocalStack fresh(String dir, int offset) throws IOException {
+        Path path = Path.of(dir);
+        if (Files.exists(path)) {
+            try (var walk = Files.walk(path)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+        return new LocalStack(path, offset);
+    }
+
+    @AfterAll
+    static void closeStack() {
+        if (stack != null) {
+            stack.close();
+            stack = null;
+        }
+    }
+
+    /** An access token of {@code user} (password = user name) in the realm {@code realm}. */
+    static String token(String realm, String user) {
+        return given().formParams(Map.of("grant_type", "password", "client_id", Realms.CLI_CLIENT, "username", user,
+                        "password", user))
+                .post(stack.issuer(realm) + "/protocol/openid-connect/token")
+                .then().statusCode(200).extract().path("access_token");
+    }
+
+    /** {@code path} on a service's own port (the suites that test a service rather than the door). */
+    static String url(String service, String path) {
+        return stack.serviceUrl(service) + path;
+    }
+}
