@@ -23,7 +23,9 @@ rocks_ver="$(sed -n 's:.*<rocksdb.version>\(.*\)</rocksdb.version>.*:\1:p' "$her
 rocks_jar="$HOME/.m2/repository/org/rocksdb/rocksdbjni/$rocks_ver/rocksdbjni-$rocks_ver-linux64.jar"
 cp_="$here/replication-service/target/classes:$here/replication-service/target/test-classes:$events_classes:$rocks_jar"
 # the JVM replication-service runs in (devstack LocalStack.jvmOptions, deploy/): its 512 MiB heap, the throughput GC
-jvm="-Xms512m -Xmx512m -XX:+UseParallelGC"
+# the regions the services are configured with (common's default), unless GALLERY_REGIONS names others
+regions="${GALLERY_REGIONS:-$(sed -n 's/^gallery.regions=//p' "$here/common/src/main/resources/META-INF/microprofile-config.properties")}"
+jvm="-Xms512m -Xmx512m -XX:+UseParallelGC -Dgallery.regions=$regions"
 now() { date +%s.%N; }
 el() { python3 -c "print(f'{$2-$1:.3f}')"; }
 

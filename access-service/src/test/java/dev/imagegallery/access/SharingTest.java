@@ -191,6 +191,34 @@ class SharingTest {
                 .statusCode(400);
     }
 
+    /**
+     * Azure's way: the gallery's PUT carries sharingProfile Community with its communityGalleryInfo (catalog-service
+     * passes it on in GalleryChanged), and {@code POST .../share} sends {@code {"operationType":"EnableCommunity"}}
+     * and nothing else.
+     */
+    @Test
+    void enableCommunityWithoutInformationPublishesWhatTheGallerysSharingProfileAskedFor() {
+        String g = gallery();
+        share(Tokens.alice(), g, "{\"operationType\":\"EnableCommunity\"}").statusCode(400)
+                .body("error.target", is("communityGalleryInfo"));
+        String name = g.substring(g.lastIndexOf('/') + 1);
+        TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.GALLERY_CHANGED, g,
+                new Payloads.GalleryChanged(g, Realms.CONTOSO_SUBSCRIPTION, "contoso",
+                        Realms.CONTOSO_SUBSCRIPTION + "-" + name.toUpperCase(), "westeurope", false,
+                        new Payloads.GalleryCommunityInfo("https://contoso.example", "images@contoso.example",
+                                "Use freely.", "PirPublic"))));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                share(Tokens.alice(), g, "{\"operationType\":\"EnableCommunity\"}").statusCode(200)
+                        .body("operationType", is("EnableCommunity")).body("permissions", is("Community"))
+                        .body("communityGalleryInfo.publisherContact", is("images@contoso.example"))
+                        .body("communityGalleryInfo.publicNames[0]", startsWith("PirPublic-")));
+        // the request's own information, when it carries some, is what is published
+        share(Tokens.alice(), g, "{\"operationType\":\"EnableCommunity\",\"communityGalleryInfo\":{"
+                + "\"publicNamePrefix\":\"contoso\",\"publisherContact\":\"other@contoso.example\","
+                + "\"eula\":\"x\"}}").statusCode(200).body("communityGalleryInfo.publicNames[0]",
+                startsWith("contoso-"));
+    }
+
     @Test
     void communityPublicationNeedsPrefixContactAndEula() {
         String g = gallery();

@@ -55,17 +55,30 @@ class EveryFieldTest {
         String def = gallery("everyfield") + "/images/img";
         return List.of(
                 new Body("PUT", gallery("everyfield-g"), "{\"location\":\"westeurope\",\"tags\":{\"k\":\"v\"},"
-                        + "\"properties\":{\"description\":\"d\",\"softDeletePolicy\":{\"isSoftDeleteEnabled\":false}}}",
+                        + "\"properties\":{\"description\":\"d\",\"softDeletePolicy\":{\"isSoftDeleteEnabled\":false},"
+                        + "\"sharingProfile\":{\"permissions\":\"Community\",\"communityGalleryInfo\":{\"publisherUri\":"
+                        + "\"https://example.com\",\"publisherContact\":\"a@example.com\",\"eula\":\"e\","
+                        + "\"publicNamePrefix\":\"prefix1\"}}},\"identity\":{\"type\":\"None\"}}",
                         List.of(new Field("location", Kind.STRING), new Field("tags.k", Kind.STRING),
                                 new Field("properties.description", Kind.STRING),
-                                new Field("properties.softDeletePolicy.isSoftDeleteEnabled", Kind.BOOL))),
+                                new Field("properties.softDeletePolicy.isSoftDeleteEnabled", Kind.BOOL),
+                                new Field("properties.sharingProfile.permissions", Kind.STRING),
+                                new Field("properties.sharingProfile.communityGalleryInfo.publisherUri", Kind.STRING),
+                                new Field("properties.sharingProfile.communityGalleryInfo.publisherContact",
+                                        Kind.STRING),
+                                new Field("properties.sharingProfile.communityGalleryInfo.eula", Kind.STRING),
+                                new Field("properties.sharingProfile.communityGalleryInfo.publicNamePrefix",
+                                        Kind.STRING),
+                                new Field("identity", Kind.STRING))),
                 new Body("PUT", gallery("everyfield") + "/images/every-def", "{\"location\":\"westeurope\","
                         + "\"properties\":{\"osType\":\"Linux\",\"osState\":\"Generalized\",\"hyperVGeneration\":\"V2\","
                         + "\"architecture\":\"x64\",\"identifier\":{\"publisher\":\"p\",\"offer\":\"o\",\"sku\":\"s\"},"
                         + "\"description\":\"d\",\"eula\":\"e\",\"privacyStatementUri\":\"https://example.com/p\","
                         + "\"releaseNoteUri\":\"https://example.com/r\",\"recommended\":{\"vCPUs\":{\"min\":1,\"max\":4},"
                         + "\"memory\":{\"min\":1,\"max\":8}},\"disallowed\":{\"diskTypes\":[\"Standard_LRS\"]},"
-                        + "\"features\":[{\"name\":\"SecurityType\",\"value\":\"TrustedLaunch\"}],"
+                        + "\"features\":[{\"name\":\"SecurityType\",\"value\":\"TrustedLaunch\","
+                        + "\"startsAtVersion\":\"1.0.0\"}],\"purchasePlan\":{\"name\":\"n\",\"publisher\":\"p\","
+                        + "\"product\":\"r\"},\"allowUpdateImage\":true,"
                         + "\"endOfLifeDate\":\"2099-01-01T00:00:00Z\"}}",
                         List.of(new Field("location", Kind.STRING), new Field("properties.osType", Kind.STRING),
                                 new Field("properties.osState", Kind.STRING),
@@ -85,13 +98,19 @@ class EveryFieldTest {
                                 new Field("properties.disallowed.diskTypes[0]", Kind.STRING),
                                 new Field("properties.features[0].name", Kind.STRING),
                                 new Field("properties.features[0].value", Kind.STRING),
+                                new Field("properties.features[0].startsAtVersion", Kind.STRING),
+                                new Field("properties.purchasePlan.name", Kind.STRING),
+                                new Field("properties.purchasePlan.publisher", Kind.STRING),
+                                new Field("properties.purchasePlan.product", Kind.STRING),
+                                new Field("properties.allowUpdateImage", Kind.BOOL),
                                 new Field("properties.endOfLifeDate", Kind.DATE))),
                 new Body("PUT", def + "/versions/1.2.3", "{\"location\":\"westeurope\",\"tags\":{\"k\":\"v\"},"
                         + "\"properties\":{\"publishingProfile\":{\"targetRegions\":[{\"name\":\"westeurope\","
                         + "\"regionalReplicaCount\":1,\"storageAccountType\":\"Standard_LRS\","
                         + "\"excludeFromLatest\":false}],\"replicaCount\":1,\"excludeFromLatest\":false,"
-                        + "\"endOfLifeDate\":\"2099-01-01T00:00:00Z\",\"storageAccountType\":\"Standard_LRS\"},"
-                        + "\"storageProfile\":{\"source\":{\"id\":\"" + mi + "\"}},\"safetyProfile\":"
+                        + "\"endOfLifeDate\":\"2099-01-01T00:00:00Z\",\"storageAccountType\":\"Standard_LRS\","
+                        + "\"replicationMode\":\"Full\"},\"storageProfile\":{\"source\":{\"id\":\"" + mi + "\"},"
+                        + "\"osDiskImage\":{\"hostCaching\":\"ReadOnly\"}},\"safetyProfile\":"
                         + "{\"allowDeletionOfReplicatedLocations\":true,\"blockDeletionBeforeEndOfLife\":false},"
                         + "\"lifecycleProfile\":{\"state\":\"Active\",\"replacementVersion\":\"1.0.0\"}}}",
                         List.of(new Field("location", Kind.STRING), new Field("tags.k", Kind.STRING),
@@ -107,6 +126,8 @@ class EveryFieldTest {
                                 new Field("properties.publishingProfile.endOfLifeDate", Kind.DATE),
                                 new Field("properties.publishingProfile.storageAccountType", Kind.STRING),
                                 new Field("properties.storageProfile.source.id", Kind.STRING),
+                                new Field("properties.publishingProfile.replicationMode", Kind.STRING),
+                                new Field("properties.storageProfile.osDiskImage.hostCaching", Kind.STRING),
                                 new Field("properties.safetyProfile.allowDeletionOfReplicatedLocations", Kind.BOOL),
                                 new Field("properties.safetyProfile.blockDeletionBeforeEndOfLife", Kind.BOOL),
                                 new Field("properties.lifecycleProfile.state", Kind.STRING),

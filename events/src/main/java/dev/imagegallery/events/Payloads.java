@@ -203,9 +203,23 @@ public final class Payloads {
                                 int fromReplica, Instant repairedAt) {
     }
 
-    /** catalog → access: a gallery exists (or, with {@code deleted}, no longer does); sharing needs to know. */
+    /**
+     * catalog → access: a gallery exists (or, with {@code deleted}, no longer does); sharing needs to know.
+     * {@code communityGalleryInfo}: what the gallery's PUT or PATCH asked for community publication
+     * ({@code sharingProfile.permissions: Community}), which a later share action {@code EnableCommunity} without
+     * information of its own publishes, as Azure does; null when not asked (and in events written before it existed).
+     */
     public record GalleryChanged(String galleryId, String subscriptionId, String tenantId, String uniqueName,
-                                 String location, boolean deleted) {
+                                 String location, boolean deleted, GalleryCommunityInfo communityGalleryInfo) {
+        public GalleryChanged(String galleryId, String subscriptionId, String tenantId, String uniqueName,
+                              String location, boolean deleted) {
+            this(galleryId, subscriptionId, tenantId, uniqueName, location, deleted, null);
+        }
+    }
+
+    /** A gallery's community publication as its owner asked for it (Azure's communityGalleryInfo, writable part). */
+    public record GalleryCommunityInfo(String publisherUri, String publisherContact, String eula,
+                                       String publicNamePrefix) {
     }
 
     /** catalog → access: an image definition was created or deleted (role assignments may name it as their scope). */

@@ -17,6 +17,11 @@ public final class Regions {
     /** Where the {@code name=geography} pairs come from (a {@link ServiceLoader} service). */
     public interface Source {
         List<String> regions();
+
+        /** Sources are asked lowest first: a service's configuration (common's, 0) before a tool's defaults. */
+        default int order() {
+            return 100;
+        }
     }
 
     private static volatile Map<String, String> geography;
@@ -39,13 +44,31 @@ public final class Regions {
     }
 
     private static Map<String, String> load() {
-        for (Source source : ServiceLoader.load(Source.class, Regions.class.getClassLoader())) {
+        // common's source (the service's configuration) before devstack's (the local stack's, for its tools)
+        List<Source> sources = new java.util.ArrayList<>();
+        ServiceLoader.load(Source.class, Regions.class.getClassLoader()).forEach(sources::add);
+        sources.sort(java.util.Comparator.comparingInt(Source::order));
+        for (Source source : sources) {
             List<String> pairs = source.regions();
             if (pairs != null && !pairs.isEmpty()) {
                 return parse(pairs);
             }
         }
+        // no source on the class path (a tool with events alone, such as bench/replication's driver): the setting
+        List<String> pairs = fromEnvironment();
+        if (!pairs.isEmpty()) {
+            return parse(pairs);
+        }
         throw new IllegalStateException("no regions are configured: set gallery.regions (name=geography,...)");
+    }
+
+    /** {@code -Dgallery.regions}, else {@code GALLERY_REGIONS}, as pairs (empty when neither is set). */
+    public static List<String> fromEnvironment() {
+        String list = System.getProperty("gallery.regions", System.getenv("GALLERY_REGIONS"));
+        if (list == null || list.isBlank()) {
+            return List.of();
+        }
+        return java.util.Arrays.stream(list.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
     }
 
     /** {@code name=geography} pairs as a table; a pair that is not one is refused (a misconfiguration, at start). */

@@ -28,4 +28,22 @@ class RegionsTest {
             assertThrows(IllegalArgumentException.class, () -> Regions.parse(List.of(bad)), bad);
         }
     }
+
+    /** A tool with events alone on its class path (bench/replication's driver) names its regions with the setting. */
+    @Test
+    void theSettingIsReadWhereNoSourceIsOnTheClassPath() {
+        String before = System.getProperty("gallery.regions");
+        try {
+            System.setProperty("gallery.regions", " westeurope=Europe, ,eastus=US ");
+            assertEquals(List.of("westeurope=Europe", "eastus=US"), Regions.fromEnvironment());
+            System.setProperty("gallery.regions", " ");
+            assertEquals(List.of(), Regions.fromEnvironment()); // blank: not set (the property hides the variable)
+        } finally {
+            if (before == null) {
+                System.clearProperty("gallery.regions");
+            } else {
+                System.setProperty("gallery.regions", before);
+            }
+        }
+    }
 }

@@ -8,6 +8,7 @@ import dev.imagegallery.access.service.SharingService;
 import dev.imagegallery.common.inbox.Inbox;
 import dev.imagegallery.events.CloudEvent;
 import dev.imagegallery.events.EventTypes;
+import dev.imagegallery.events.Json;
 import dev.imagegallery.events.Payloads;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -97,6 +98,7 @@ public class AccessInputsConsumer {
             g.tenantId = p.tenantId();
             g.uniqueName = p.uniqueName();
             g.location = p.location();
+            g.communityInfo = p.communityGalleryInfo() == null ? null : Json.write(p.communityGalleryInfo());
             return existing != null ? Uni.createFrom().voidItem() : g.persist().replaceWithVoid();
         });
     }

@@ -29,4 +29,11 @@ public class GalleryRef extends PanacheEntityBase {
      */
     @Column(name = "sharing_sequence")
     public Long sharingSequence;
+    /**
+     * The community publication the gallery's sharingProfile asked for (catalog-service's GalleryChanged, as JSON
+     * {publisherUri, publisherContact, eula, publicNamePrefix}), or null: what EnableCommunity without information of
+     * its own publishes, as Azure does.
+     */
+    @Column(name = "community_info")
+    public String communityInfo;
 }

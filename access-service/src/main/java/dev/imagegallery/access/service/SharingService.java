@@ -15,6 +15,7 @@ import dev.imagegallery.common.outbox.Outbox;
 import dev.imagegallery.common.security.Caller;
 import dev.imagegallery.common.security.Scopes;
 import dev.imagegallery.events.EventTypes;
+import dev.imagegallery.events.Json;
 import dev.imagegallery.events.Payloads;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -59,9 +60,22 @@ public class SharingService {
         String op = Sharing.operation(req);
         if (op.equals("Add") || op.equals("Remove")) {
             Sharing.recipients(req);
-        } else if (op.equals("EnableCommunity")) {
+        } else if (op.equals("EnableCommunity") && req.communityGalleryInfo() != null) {
             Sharing.community(req.communityGalleryInfo());
         }
+    }
+
+    /**
+     * EnableCommunity's information: the request's, else what the gallery's sharingProfile asked for (Azure's way:
+     * the gallery PUT carries communityGalleryInfo, the share action only {@code operationType}); 400 when neither.
+     */
+    static Sharing.Community communityOf(Sharing.Community asked, GalleryRef g) {
+        if (asked != null) {
+            return asked;
+        }
+        var stored = g.communityInfo == null ? null : Json.read(g.communityInfo, Payloads.GalleryCommunityInfo.class);
+        return Sharing.community(stored == null ? null : new Sharing.Community(stored.publisherUri(),
+                stored.publisherContact(), stored.eula(), stored.publicNamePrefix()));
     }
 
     /** 404 or 403 unless the caller may share at the gallery's scope (before it waits for the gallery to be known). */
@@ -75,7 +89,8 @@ public class SharingService {
         String op = Sharing.operation(req);
         // every input is checked before anything is read or locked
         List<Recipient> targets = op.equals("Add") || op.equals("Remove") ? Sharing.recipients(req) : List.of();
-        Sharing.Community info = op.equals("EnableCommunity") ? Sharing.community(req.communityGalleryInfo()) : null;
+        Sharing.Community info = op.equals("EnableCommunity") && req.communityGalleryInfo() != null
+                ? Sharing.community(req.communityGalleryInfo()) : null;
         String key = galleryId.toLowerCase(Locale.ROOT);
         return access.requireAt(caller, galleryId, SHARE_ACTION)
                 .flatMap(x -> GalleryRef.<GalleryRef>findById(key, LockModeType.PESSIMISTIC_WRITE))
@@ -88,7 +103,7 @@ public class SharingService {
                         case "Add" -> add(caller, g, targets);
                         case "Remove" -> remove(g, targets);
                         case "Reset" -> reset(g);
-                        default -> enableCommunity(g, info);
+                        default -> enableCommunity(g, communityOf(info, g));
                     };
                     return change.flatMap(changed -> !changed ? Uni.createFrom().voidItem() : publish(g)
                                     .call(v -> Audit.record(caller, SHARE_ACTION, galleryId, "Shared", op + " "

@@ -52,7 +52,8 @@ public class GalleryResource {
         var who = caller.get();
         return authorizer.require(who, ResourceIds.gallery(sub, rg, name), WRITE)
                 .flatMap(v -> galleries.putGallery(who.tenantId(), sub, rg, name, Requests.gallery(body)))
-                .map(u -> Response.status(u.created() ? 201 : 200).entity(Mapper.gallery(u.value())).build());
+                .flatMap(u -> withSharing(u.value())
+                        .map(g -> Response.status(u.created() ? 201 : 200).entity(g).build()));
     }
 
     @PATCH
@@ -61,23 +62,39 @@ public class GalleryResource {
     public Uni<Bodies.GalleryBody> patch(@PathParam("subscriptionId") String sub, @PathParam("rg") String rg,
                                          @PathParam("gallery") String name, Bodies.GalleryBody body) {
         Validation.subscriptionId(sub);
-        return authorizer.require(caller.get(), ResourceIds.gallery(sub, rg, name), WRITE)
-                .flatMap(v -> galleries.patchGallery(sub, rg, name, Requests.gallery(body))).map(Mapper::gallery);
+        var who = caller.get();
+        return authorizer.require(who, ResourceIds.gallery(sub, rg, name), WRITE)
+                .flatMap(v -> galleries.patchGallery(who.tenantId(), sub, rg, name, Requests.gallery(body)))
+                .flatMap(this::withSharing);
+    }
+
+    /**
+     * The gallery with its sharingProfile when it shows one without being asked: its owner set one by PUT or PATCH
+     * (as Azure answers such a gallery).
+     */
+    private Uni<Bodies.GalleryBody> withSharing(dev.imagegallery.catalog.persistence.Gallery g) {
+        return g.sharingPermissions == null ? Uni.createFrom().item(Mapper.gallery(g))
+                : galleries.sharingOf(g.id()).map(state -> Mapper.gallery(g, Mapper.sharing(state, g)));
     }
 
     @GET
     @Path("resourceGroups/{rg}/providers/Microsoft.Compute/galleries/{gallery}")
     public Uni<Bodies.GalleryBody> get(@PathParam("subscriptionId") String sub, @PathParam("rg") String rg,
-                                       @PathParam("gallery") String name, @QueryParam("$select") String select) {
+                                       @PathParam("gallery") String name, @QueryParam("$select") String select,
+                                       @QueryParam("$expand") String expand) {
         Validation.subscriptionId(sub);
         boolean permissions = select != null && !select.isEmpty();
         if (permissions && !"Permissions".equalsIgnoreCase(select.trim())) {
             throw ArmException.invalidParameter("$select", "The value of '$select' must be 'Permissions'.");
         }
+        boolean groups = expand != null && !expand.isEmpty();
+        if (groups && !"SharingProfile/Groups".equalsIgnoreCase(expand.trim())) {
+            throw ArmException.invalidParameter("$expand", "The value of '$expand' must be 'SharingProfile/Groups'.");
+        }
         return authorizer.require(caller.get(), ResourceIds.gallery(sub, rg, name), READ)
                 .flatMap(v -> galleries.gallery(sub, rg, name))
-                .flatMap(g -> !permissions ? Uni.createFrom().item(Mapper.gallery(g))
-                        : galleries.sharingOf(g.id()).map(state -> Mapper.gallery(g, Mapper.sharing(state))));
+                .flatMap(g -> !permissions && !groups ? withSharing(g)
+                        : galleries.sharingOf(g.id()).map(state -> Mapper.gallery(g, Mapper.sharing(state, g))));
     }
 
     @DELETE

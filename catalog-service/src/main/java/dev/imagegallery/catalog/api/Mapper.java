@@ -34,6 +34,32 @@ public final class Mapper {
      * the owner shared them), else Private; one group per recipient type, as access-service answers the share action.
      */
     public static SharingProfile sharing(Payloads.GallerySharingChanged state) {
+        return sharing(state, null);
+    }
+
+    /**
+     * The sharingProfile of {@code g}: as {@link #sharing(Payloads.GallerySharingChanged)}, and where the owner asked
+     * for more by PUT or PATCH than the sharing state shows yet, what it asked: Community with its
+     * communityGalleryInfo ({@code communityGalleryEnabled} false, no public names) until a share action
+     * EnableCommunity publishes it; Groups before anything is shared.
+     */
+    public static SharingProfile sharing(Payloads.GallerySharingChanged state, Gallery g) {
+        SharingProfile actual = actual(state);
+        if (g == null || g.sharingPermissions == null || "Community".equals(actual.permissions())) {
+            return actual;
+        }
+        if ("Community".equals(g.sharingPermissions) && g.communityInfo != null) {
+            var c = Json.read(g.communityInfo, Payloads.GalleryCommunityInfo.class);
+            return new SharingProfile("Community", actual.groups(), new CommunityGalleryInfo(c.publisherUri(),
+                    c.publisherContact(), c.eula(), c.publicNamePrefix(), List.of(), false));
+        }
+        if ("Groups".equals(g.sharingPermissions)) {
+            return new SharingProfile("Groups", actual.groups(), actual.communityGalleryInfo());
+        }
+        return actual;
+    }
+
+    private static SharingProfile actual(Payloads.GallerySharingChanged state) {
         List<Payloads.ShareEntry> shares = state == null || state.shares() == null ? List.of() : state.shares();
         List<SharingGroup> groups = new java.util.ArrayList<>();
         for (String type : List.of("Subscriptions", "AADTenants")) {
@@ -60,30 +86,74 @@ public final class Mapper {
                         d.disallowedDiskTypes == null ? null
                                 : new Disallowed(List.of(Json.read(d.disallowedDiskTypes, String[].class))),
                         d.features == null ? null : List.of(Json.read(d.features, Feature[].class)),
-                        d.endOfLifeDate, d.provisioningState));
+                        d.endOfLifeDate, d.provisioningState,
+                        d.purchasePlan == null ? null : Json.read(d.purchasePlan, PurchasePlan.class),
+                        d.allowUpdateImage));
     }
 
     public static VersionBody version(String id, ImageVersion v, List<VersionRegion> regions, boolean expand) {
+        return version(id, v, regions, new VersionExpand(expand, false));
+    }
+
+    /** A version's size in whole GiB, rounded up, as Azure's {@code sizeInGB} / {@code diskSizeGB}; null unknown. */
+    public static Long sizeGb(Long sizeBytes) {
+        return sizeBytes == null ? null : (sizeBytes + (1L << 30) - 1) >> 30;
+    }
+
+    static VersionBody version(String id, ImageVersion v, List<VersionRegion> regions, VersionExpand expand) {
         List<TargetRegion> targets = regions.stream()
                 .map(r -> new TargetRegion(r.region, r.replicaCount, r.storageAccountType, r.excludeFromLatest))
                 .toList();
-        ReplicationStatus status = expand ? replicationStatus(regions) : null;
-        Long sizeGb = v.sizeBytes == null ? null : (v.sizeBytes + (1L << 30) - 1) >> 30;
+        ReplicationStatus status = expand.replicationStatus() ? replicationStatus(regions) : null;
         return new VersionBody(id, v.name, "Microsoft.Compute/galleries/images/versions", v.location, Tags.of(v.tags),
                 new VersionProperties(
                         new PublishingProfile(targets, v.replicaCount, v.excludeFromLatest, v.endOfLifeDate,
-                                v.storageAccountType, v.publishedAt),
+                                v.storageAccountType, v.publishedAt, "Full", null),
                         new StorageProfile(new Source(v.sourceId),
-                                v.digest == null ? null : new OsDiskImage(sizeGb, "ReadOnly", v.digest)),
+                                new OsDiskImage(sizeGb(v.sizeBytes), v.hostCaching, v.digest)),
                         new SafetyProfile(v.allowDeletionOfReplicatedLocations, v.blockDeletionBeforeEndOfLife),
                         new LifecycleProfile(v.lifecycleState, v.replacementVersion),
-                        v.provisioningState, status, v.deletedAt));
+                        v.provisioningState, status, v.deletedAt,
+                        expand.validationProfile() ? validations(v, regions) : null, null, null));
     }
 
+    /**
+     * What this system validated about a version's content, in Azure's validationsProfile: the content digest
+     * (SHA-256 of the uploaded image, which every replica is verified against chunk by chunk) and, per target region,
+     * whether its replicas were verified complete; the platform attributes are the digest, the exact size and the
+     * source. The etag is the published time, as Azure describes it.
+     */
+    static ValidationsProfile validations(ImageVersion v, List<VersionRegion> regions) {
+        List<ExecutedValidation> executed = new java.util.ArrayList<>();
+        executed.add(new ExecutedValidation("ContentDigest", v.digest == null ? "Unknown" : "Succeeded", "sha256",
+                null));
+        for (VersionRegion r : regions) {
+            executed.add(new ExecutedValidation("ReplicaVerification/" + r.region,
+                    VersionRegion.COMPLETED.equals(r.state) ? "Succeeded"
+                            : VersionRegion.FAILED.equals(r.state) ? "Failed" : "Unknown", "sha256", null));
+        }
+        List<PlatformAttribute> attributes = new java.util.ArrayList<>();
+        if (v.digest != null) {
+            attributes.add(new PlatformAttribute("digest", v.digest));
+        }
+        if (v.sizeBytes != null) {
+            attributes.add(new PlatformAttribute("sizeBytes", Long.toString(v.sizeBytes)));
+        }
+        attributes.add(new PlatformAttribute("source", v.sourceId));
+        return new ValidationsProfile(v.publishedAt == null ? null : v.publishedAt.toString(), executed, attributes);
+    }
+
+    /**
+     * {@code replicationStatus} in Azure's enums: a region still queued here (no copy started) is {@code Replicating}
+     * at its progress with {@code details} "Queued", since Azure's regional states are Unknown, Replicating, Completed
+     * and Failed.
+     */
     public static ReplicationStatus replicationStatus(List<VersionRegion> regions) {
         return new ReplicationStatus(ReplicationState.aggregated(regions.stream().map(r -> r.state).toList()),
-                regions.stream().map(r -> new RegionalReplicationStatus(r.region, r.state, r.details, r.progress))
-                        .toList());
+                regions.stream().map(r -> VersionRegion.QUEUED.equals(r.state)
+                        ? new RegionalReplicationStatus(r.region, VersionRegion.REPLICATING,
+                        r.details == null ? "Queued" : r.details, r.progress)
+                        : new RegionalReplicationStatus(r.region, r.state, r.details, r.progress)).toList());
     }
 
     public static ManagedImageBody managedImage(ManagedImage m) {

@@ -23,9 +23,15 @@ public final class Requests {
         if (body == null) {
             return null;
         }
+        Unsupported.gallery(body);
         var p = body.properties();
+        var sharing = p == null ? null : p.sharingProfile();
+        var community = sharing == null ? null : sharing.communityGalleryInfo();
         return new GallerySpec(body.location(), body.tags(), p == null ? null : p.description(),
-                p == null || p.softDeletePolicy() == null ? null : p.softDeletePolicy().isSoftDeleteEnabled());
+                p == null || p.softDeletePolicy() == null ? null : p.softDeletePolicy().isSoftDeleteEnabled(),
+                sharing == null ? null : new GallerySpec.Sharing(sharing.permissions(), community == null ? null
+                        : new GallerySpec.Community(community.publisherUri(), community.publisherContact(),
+                        community.eula(), community.publicNamePrefix())));
     }
 
     public static DefinitionSpec image(ImageBody body) {
@@ -40,8 +46,11 @@ public final class Requests {
                 p.description(), p.eula(), p.privacyStatementUri(), p.releaseNoteUri(), recommended(p.recommended()),
                 p.disallowed() == null ? null : new DefinitionSpec.Disallowed(p.disallowed().diskTypes()),
                 p.features() == null ? null : p.features().stream()
-                        .map(f -> f == null ? null : new DefinitionSpec.Feature(f.name(), f.value())).toList(),
-                p.endOfLifeDate()));
+                        .map(f -> f == null ? null : new DefinitionSpec.Feature(f.name(), f.value(),
+                                f.startsAtVersion())).toList(),
+                p.endOfLifeDate(), p.purchasePlan() == null ? null : new DefinitionSpec.PurchasePlan(
+                        p.purchasePlan().name(), p.purchasePlan().publisher(), p.purchasePlan().product()),
+                p.allowUpdateImage()));
     }
 
     static Recommended recommended(Bodies.Recommended r) {
@@ -56,6 +65,7 @@ public final class Requests {
         if (body == null) {
             return null;
         }
+        Unsupported.version(body);
         var p = body.properties();
         if (p == null) {
             return new VersionSpec(body.location(), body.tags(), null);
@@ -71,7 +81,8 @@ public final class Requests {
                 safety == null ? null : new VersionSpec.Safety(safety.allowDeletionOfReplicatedLocations(),
                         safety.blockDeletionBeforeEndOfLife()),
                 lifecycle == null ? null : new VersionSpec.Lifecycle(lifecycle.state(),
-                        lifecycle.replacementVersion())));
+                        lifecycle.replacementVersion()),
+                sp == null || sp.osDiskImage() == null ? null : sp.osDiskImage().hostCaching(), p.restore()));
     }
 
     private static List<VersionSpec.TargetRegion> targetRegions(List<TargetRegion> regions) {

@@ -14,7 +14,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The consumer views: {@code sharedGalleries} (shared with the caller's tenant or subscriptions, once accepted) and
@@ -41,20 +43,46 @@ public class SharedGalleryResource {
         return authorizer.requireSubscription(caller.get(), sub);
     }
 
+    /**
+     * A consumer view's resource, in Azure's shape (PirSharedGalleryResource / PirCommunityGalleryResource): name,
+     * location, type and {@code identifier.uniqueId}; none of the owner's fields (its tenant, the sharing permissions,
+     * provisioning state, description, release notes).
+     */
     record SharedBody(String name, String location, String type, Identifier identifier, Object properties) {
     }
 
     record Identifier(String uniqueId) {
     }
 
-    record GalleryProps(String ownerTenantId, String permissions, Object communityMetadata) {
+    /** A shared gallery's properties ({@code artifactTags}); a community gallery's add {@code communityMetadata}. */
+    record GalleryProps(Map<String, String> artifactTags, CommunityMetadata communityMetadata) {
     }
 
     record CommunityMetadata(String publisherUri, String publisherContact, String eula, List<String> publicNames) {
     }
 
-    record VersionProps(java.time.Instant publishedDate, java.time.Instant endOfLifeDate, boolean excludeFromLatest,
+    /** SharedGalleryImageProperties / CommunityGalleryImageProperties: what a consumer needs to create a VM. */
+    record ImageProps(String osType, String osState, Instant endOfLifeDate, Bodies.ImageIdentifier identifier,
+                      Bodies.Recommended recommended, Bodies.Disallowed disallowed, String hyperVGeneration,
+                      List<Bodies.Feature> features, Bodies.PurchasePlan purchasePlan, String architecture,
+                      String privacyStatementUri, String eula, Map<String, String> artifactTags) {
+    }
+
+    /**
+     * SharedGalleryImageVersionProperties / CommunityGalleryImageVersionProperties, and this system's extensions (the
+     * README lists them): {@code lifecycleState} (Active, Deprecated), {@code digest} and {@code sizeBytes} of the
+     * content, {@code completedRegions} (where it can be used now).
+     */
+    record VersionProps(Instant publishedDate, Instant endOfLifeDate, boolean excludeFromLatest,
+                        ConsumerStorageProfile storageProfile, Map<String, String> artifactTags,
                         String lifecycleState, String digest, Long sizeBytes, List<String> completedRegions) {
+    }
+
+    record ConsumerStorageProfile(ConsumerDiskImage osDiskImage) {
+    }
+
+    /** SharedGalleryDiskImage: {@code diskSizeGB} (whole GiB, rounded up) and {@code hostCaching}. */
+    record ConsumerDiskImage(Long diskSizeGB, String hostCaching) {
     }
 
     static String prefix(boolean community) {
@@ -70,17 +98,19 @@ public class SharedGalleryResource {
         return new SharedBody(galleryName(g, community), location, community
                 ? "Microsoft.Compute/locations/communityGalleries" : "Microsoft.Compute/locations/sharedGalleries",
                 new Identifier(prefix(community) + galleryName(g, community)),
-                new GalleryProps(community ? null : g.ownerTenant, community ? "Community" : "Groups",
-                        community && c != null ? new CommunityMetadata(c.publisherUri(), c.publisherContact(),
-                                c.eula(), List.of(c.publicGalleryName())) : null));
+                new GalleryProps(Map.of(), community && c != null ? new CommunityMetadata(c.publisherUri(),
+                        c.publisherContact(), c.eula(), List.of(c.publicGalleryName())) : null));
     }
 
     static SharedBody image(SharedViewService.SharedImage i, String location, boolean community) {
         var d = i.definition();
         String id = prefix(community) + galleryName(i.gallery(), community) + "/Images/" + d.name;
+        var p = Mapper.image(id, d).properties();
         return new SharedBody(d.name, location, community ? "Microsoft.Compute/locations/communityGalleries/images"
                 : "Microsoft.Compute/locations/sharedGalleries/images", new Identifier(id),
-                Mapper.image(id, d).properties());
+                new ImageProps(p.osType(), p.osState(), p.endOfLifeDate(), p.identifier(), p.recommended(),
+                        p.disallowed(), p.hyperVGeneration(), p.features(), p.purchasePlan(), p.architecture(),
+                        p.privacyStatementUri(), p.eula(), Map.of()));
     }
 
     static SharedBody version(SharedViewService.SharedVersion v, String location, boolean community) {
@@ -90,8 +120,10 @@ public class SharedGalleryResource {
         return new SharedBody(ver.name, location, community
                 ? "Microsoft.Compute/locations/communityGalleries/images/versions"
                 : "Microsoft.Compute/locations/sharedGalleries/images/versions", new Identifier(id),
-                new VersionProps(ver.publishedAt, ver.endOfLifeDate, ver.excludeFromLatest, ver.lifecycleState,
-                        ver.digest, ver.sizeBytes, v.regions().stream()
+                new VersionProps(ver.publishedAt, ver.endOfLifeDate, ver.excludeFromLatest,
+                        new ConsumerStorageProfile(new ConsumerDiskImage(Mapper.sizeGb(ver.sizeBytes),
+                                ver.hostCaching)), Map.of(),
+                        ver.lifecycleState, ver.digest, ver.sizeBytes, v.regions().stream()
                         .filter(r -> "Completed".equals(r.state)).map(r -> r.region).toList()));
     }
 
@@ -182,5 +214,24 @@ public class SharedGalleryResource {
                                                       @PathParam("image") String image) {
         return own(sub, location).flatMap(x -> views.community(gallery)).flatMap(g -> views.versions(g, image))
                 .map(vs -> ArmList.of(vs.stream().map(v -> version(v, location, true)).toList()));
+    }
+
+    @GET
+    @Path("communityGalleries/{gallery}/images/{image}")
+    public Uni<SharedBody> communityImage(@PathParam("subscriptionId") String sub,
+                                          @PathParam("location") String location,
+                                          @PathParam("gallery") String gallery, @PathParam("image") String image) {
+        return own(sub, location).flatMap(x -> views.community(gallery))
+                .flatMap(g -> views.image(g, image)).map(i -> image(i, location, true));
+    }
+
+    @GET
+    @Path("communityGalleries/{gallery}/images/{image}/versions/{version}")
+    public Uni<SharedBody> communityVersion(@PathParam("subscriptionId") String sub,
+                                            @PathParam("location") String location,
+                                            @PathParam("gallery") String gallery, @PathParam("image") String image,
+                                            @PathParam("version") String version) {
+        return own(sub, location).flatMap(x -> views.community(gallery))
+                .flatMap(g -> views.version(g, image, version)).map(v -> version(v, location, true));
     }
 }

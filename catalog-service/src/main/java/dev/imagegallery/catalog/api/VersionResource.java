@@ -109,10 +109,10 @@ public class VersionResource {
                                        @PathParam("gallery") String gallery, @PathParam("image") String image,
                                        @PathParam("version") String name, @QueryParam("$expand") String expand) {
         Validation.subscriptionId(sub);
-        boolean withStatus = "ReplicationStatus".equalsIgnoreCase(expand);
+        VersionExpand with = VersionExpand.of(expand);
         return authorizer.require(caller.get(), ResourceIds.version(sub, rg, gallery, image, name), READ)
                 .flatMap(v -> queries.version(sub, rg, gallery, image, name))
-                .map(view -> Mapper.version(view.id(), view.version(), view.regions(), withStatus));
+                .map(view -> Mapper.version(view.id(), view.version(), view.regions(), with));
     }
 
     /**
@@ -147,12 +147,12 @@ public class VersionResource {
                                                  @Context UriInfo uri) {
         Validation.subscriptionId(sub);
         Paging paging = Paging.of(uri, top, skip, Bodies.PAGES);
-        boolean withStatus = "ReplicationStatus".equalsIgnoreCase(expand);
+        VersionExpand with = VersionExpand.of(expand);
         return authorizer.require(caller.get(), ResourceIds.definition(sub, rg, gallery, image), READ)
                 .flatMap(v -> queries.versions(sub, rg, gallery, image, paging.after(), paging.offset(),
                         paging.fetch()))
                 .map(l -> paging.pageByKey(l.stream()
-                        .map(view -> Mapper.version(view.id(), view.version(), view.regions(), withStatus)).toList(),
+                        .map(view -> Mapper.version(view.id(), view.version(), view.regions(), with)).toList(),
                         Bodies.VersionBody::name));
     }
 }

@@ -15,7 +15,8 @@ public record DefinitionSpec(String location, Map<String, String> tags, Properti
     public record Properties(String osType, String osState, String hyperVGeneration, String architecture,
                              Identifier identifier, String description, String eula, String privacyStatementUri,
                              String releaseNoteUri, Recommended recommended, Disallowed disallowed,
-                             List<Feature> features, Instant endOfLifeDate) {
+                             List<Feature> features, Instant endOfLifeDate, PurchasePlan purchasePlan,
+                             Boolean allowUpdateImage) {
     }
 
     public record Identifier(String publisher, String offer, String sku) {
@@ -25,7 +26,50 @@ public record DefinitionSpec(String location, Map<String, String> tags, Properti
     public record Disallowed(List<String> diskTypes) {
     }
 
-    public record Feature(String name, String value) {
+    /** A feature; {@code startsAtVersion}, when given, the lowest version it applies to (Major.Minor.Patch). */
+    public record Feature(String name, String value, String startsAtVersion) {
+    }
+
+    /** Azure's marketplace purchase plan: plain data. */
+    public record PurchasePlan(String name, String publisher, String product) {
+    }
+
+    /**
+     * The features as the client sent them, checked: each {@code startsAtVersion} a version name, each string of
+     * bounded length; null when absent.
+     */
+    public static List<Feature> features(List<Feature> features) {
+        if (features == null) {
+            return null;
+        }
+        for (int i = 0; i < features.size(); i++) {
+            Feature f = features.get(i);
+            String at = "properties.features[" + i + "]";
+            if (f == null) {
+                throw ArmException.invalidParameter(at, "A feature must be an object with 'name' and 'value'.");
+            }
+            Validation.length(f.name(), 256, at + ".name");
+            Validation.length(f.value(), 1024, at + ".value");
+            if (f.startsAtVersion() != null) {
+                try {
+                    VersionNumber.of(f.startsAtVersion());
+                } catch (ArmException e) {
+                    throw ArmException.invalidParameter(at + ".startsAtVersion", "The value of '" + at
+                            + ".startsAtVersion' must be a version name, Major.Minor.Patch.");
+                }
+            }
+        }
+        return features;
+    }
+
+    /** The purchase plan checked (each part at most 256 characters). */
+    public static PurchasePlan purchasePlan(PurchasePlan plan) {
+        if (plan != null) {
+            Validation.length(plan.name(), 256, "properties.purchasePlan.name");
+            Validation.length(plan.publisher(), 256, "properties.purchasePlan.publisher");
+            Validation.length(plan.product(), 256, "properties.purchasePlan.product");
+        }
+        return plan;
     }
     /** What a new or replaced definition fixes at creation, validated (defaults: hyperVGeneration V1, x64). */
     public record Fixed(String location, String osType, String osState, String hyperVGeneration, String architecture,

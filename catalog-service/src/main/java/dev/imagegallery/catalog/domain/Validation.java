@@ -23,6 +23,7 @@ public final class Validation {
     public static final Set<String> OS_STATES = Set.of("Generalized", "Specialized");
     public static final Set<String> HYPER_V = Set.of("V1", "V2");
     public static final Set<String> ARCHITECTURES = Set.of("x64", "Arm64");
+    public static final Set<String> HOST_CACHING = Set.of("None", "ReadOnly", "ReadWrite");
     public static final Set<String> STORAGE_TYPES = Set.of("Standard_LRS", "Standard_ZRS", "Premium_LRS");
 
     private Validation() {

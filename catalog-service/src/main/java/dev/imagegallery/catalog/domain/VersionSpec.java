@@ -12,7 +12,15 @@ import java.util.Map;
  * @param properties null when the request carried no {@code properties}
  */
 public record VersionSpec(String location, Map<String, String> tags, Properties properties) {
-    public record Properties(Publishing publishing, String sourceId, Safety safety, Lifecycle lifecycle) {
+    /**
+     * @param hostCaching {@code storageProfile.osDiskImage.hostCaching}: None, ReadOnly or ReadWrite
+     * @param restore     a PATCH's {@code restore: true}: restore the version if it is soft-deleted
+     */
+    public record Properties(Publishing publishing, String sourceId, Safety safety, Lifecycle lifecycle,
+                             String hostCaching, Boolean restore) {
+        public Properties(Publishing publishing, String sourceId, Safety safety, Lifecycle lifecycle) {
+            this(publishing, sourceId, safety, lifecycle, null, null);
+        }
     }
 
     /** {@code publishingProfile}: the defaults of the target regions, and the regions themselves. */

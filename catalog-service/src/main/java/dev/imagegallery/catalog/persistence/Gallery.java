@@ -31,6 +31,12 @@ public class Gallery extends PanacheEntityBase {
     public String provisioningState;
     @Column(name = "created_at")
     public Instant createdAt;
+    /** {@code sharingProfile.permissions} as the owner's PUT or PATCH asked for it (Private, Groups, Community). */
+    @Column(name = "sharing_permissions")
+    public String sharingPermissions;
+    /** {@code sharingProfile.communityGalleryInfo} as asked for (JSON), published by a share action EnableCommunity. */
+    @Column(name = "community_info")
+    public String communityInfo;
 
     public String id() {
         return ResourceIds.gallery(subscriptionId, resourceGroup, name);

@@ -46,8 +46,14 @@ public class ImageDefinition extends PanacheEntityBase {
     /** JSON array of disk types. */
     @Column(name = "disallowed_disk_types")
     public String disallowedDiskTypes;
-    /** JSON array of {name, value}. */
+    /** JSON array of {name, value, startsAtVersion}. */
     public String features;
+    /** Azure's purchase plan as JSON {name, publisher, product}. */
+    @Column(name = "purchase_plan")
+    public String purchasePlan;
+    /** As last sent: must be true for a write that changes the features a definition has. */
+    @Column(name = "allow_update_image")
+    public Boolean allowUpdateImage;
     @Column(name = "subscription_id")
     public String subscriptionId;
 }

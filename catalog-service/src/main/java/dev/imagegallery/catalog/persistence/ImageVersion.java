@@ -40,6 +40,9 @@ public class ImageVersion extends PanacheEntityBase {
     public String digest;
     @Column(name = "size_bytes")
     public Long sizeBytes;
+    /** {@code storageProfile.osDiskImage.hostCaching}: None, ReadOnly (default) or ReadWrite; fixed at creation. */
+    @Column(name = "host_caching")
+    public String hostCaching = "ReadOnly";
     @Column(name = "published_at")
     public Instant publishedAt;
     /** Active, Deprecated (usable, never latest, a warning on resolution) or Disabled (not resolvable). */

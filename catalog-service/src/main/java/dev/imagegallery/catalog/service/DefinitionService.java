@@ -102,8 +102,25 @@ public class DefinitionService {
         d.recommended = p.recommended() == null ? null : Json.write(p.recommended());
         d.disallowedDiskTypes = p.disallowed() == null || p.disallowed().diskTypes() == null ? null
                 : Json.write(p.disallowed().diskTypes());
-        d.features = p.features() == null ? null : Json.write(p.features());
+        features(d, p);
+        d.purchasePlan = p.purchasePlan() == null ? null : Json.write(DefinitionSpec.purchasePlan(p.purchasePlan()));
+        d.allowUpdateImage = p.allowUpdateImage();
         d.endOfLifeDate = p.endOfLifeDate();
+    }
+
+    /**
+     * Sets the features asked for. Changing the features a definition already has needs {@code allowUpdateImage: true}
+     * in the same request, as Azure asks (409 PropertyChangeNotAllowed naming {@code properties.features} otherwise):
+     * versions already published were built for the features they were published with.
+     */
+    private static void features(ImageDefinition d, DefinitionSpec.Properties p) {
+        String now = p.features() == null ? null : Json.write(DefinitionSpec.features(p.features()));
+        boolean had = d.features != null && !"[]".equals(d.features);
+        if (had && !java.util.Objects.equals(d.features, now) && !Boolean.TRUE.equals(p.allowUpdateImage())) {
+            throw ArmException.conflict("PropertyChangeNotAllowed", "Changing the features of an image definition "
+                    + "needs 'properties.allowUpdateImage': true.", "properties.features");
+        }
+        d.features = now;
     }
 
     /** PATCH of a definition: every mutable property that is present; the immutable ones must not change. */
@@ -157,7 +174,13 @@ public class DefinitionService {
                 d.disallowedDiskTypes = Json.write(p.disallowed().diskTypes());
             }
             if (p.features() != null) {
-                d.features = Json.write(p.features());
+                features(d, p);
+            }
+            if (p.purchasePlan() != null) {
+                d.purchasePlan = Json.write(DefinitionSpec.purchasePlan(p.purchasePlan()));
+            }
+            if (p.allowUpdateImage() != null) {
+                d.allowUpdateImage = p.allowUpdateImage();
             }
             if (p.endOfLifeDate() != null) {
                 Validation.future(p.endOfLifeDate(), Instant.now(), "properties.endOfLifeDate");

@@ -11,6 +11,7 @@ import dev.imagegallery.common.arm.ArmException;
 import dev.imagegallery.common.outbox.Outbox;
 import dev.imagegallery.common.security.ShareView;
 import dev.imagegallery.events.EventTypes;
+import dev.imagegallery.events.Json;
 import dev.imagegallery.events.Payloads;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
@@ -32,10 +33,31 @@ public class GalleryService {
         this.outbox = outbox;
     }
 
-    /** Tells access-service (sharing) that a gallery exists, changed or is gone. */
+    /**
+     * Tells access-service (sharing) that a gallery exists, changed or is gone, with the community publication its
+     * sharingProfile asked for (which a share action EnableCommunity without information publishes).
+     */
     private Uni<Void> galleryChanged(Gallery g, String tenantId, boolean deleted) {
         return outbox.emit(EventTypes.GALLERY_CHANGED, g.id(), new Payloads.GalleryChanged(g.id(), g.subscriptionId,
-                tenantId, g.uniqueName, g.location, deleted)).replaceWithVoid();
+                tenantId, g.uniqueName, g.location, deleted, deleted || g.communityInfo == null ? null
+                : Json.read(g.communityInfo, Payloads.GalleryCommunityInfo.class))).replaceWithVoid();
+    }
+
+    /**
+     * Keeps the sharingProfile a PUT or PATCH asked for (null: unchanged); true when the community information changed,
+     * which access-service must learn.
+     */
+    private static boolean sharing(Gallery g, GallerySpec.Sharing asked) {
+        if (asked == null) {
+            return false;
+        }
+        var c = asked.communityGalleryInfo();
+        String info = c == null ? null : Json.write(new Payloads.GalleryCommunityInfo(c.publisherUri(),
+                c.publisherContact(), c.eula(), c.publicNamePrefix()));
+        boolean changed = !java.util.Objects.equals(info, g.communityInfo);
+        g.sharingPermissions = asked.permissions();
+        g.communityInfo = info;
+        return changed;
     }
 
     private static String description(String description) {
@@ -56,6 +78,7 @@ public class GalleryService {
         String location = Validation.region(spec.location(), "location");
         String description = description(spec.description());
         boolean softDelete = Boolean.TRUE.equals(spec.softDeleteEnabled());
+        GallerySpec.Sharing asked = GallerySpec.check(spec.sharing());
         String key = ResourceIds.key(ResourceIds.gallery(sub, rg, name));
         return Gallery.<Gallery>findById(key).flatMap(existing -> {
             if (existing != null) {
@@ -66,8 +89,12 @@ public class GalleryService {
                 existing.description = description;
                 existing.tags = Tags.json(spec.tags());
                 existing.softDelete = softDelete;
-                // GalleryChanged carries nothing an update can change (id, owner, unique name, location): an update,
-                // and a repeated identical PUT above all, publishes nothing
+                // GalleryChanged carries nothing else an update can change (id, owner, unique name, location): an
+                // update that leaves the community information as it was, and a repeated identical PUT above all,
+                // publishes nothing
+                if (sharing(existing, asked)) {
+                    return galleryChanged(existing, tenantId, false).map(x -> new Upsert<>(existing, false));
+                }
                 return Uni.createFrom().item(new Upsert<>(existing, false));
             }
             Uni<Void> quota = Quotas.check(sub, Gallery.count("subscriptionId = ?1 and location = ?2",
@@ -83,6 +110,7 @@ public class GalleryService {
                 g.tags = Tags.json(spec.tags());
                 g.uniqueName = sub.toLowerCase(Locale.ROOT) + "-" + name.toUpperCase(Locale.ROOT);
                 g.softDelete = softDelete;
+                sharing(g, asked);
                 g.provisioningState = "Succeeded";
                 g.createdAt = Instant.now();
                 return g.<Gallery>persist().call(x -> galleryChanged(g, tenantId, false))
@@ -91,13 +119,14 @@ public class GalleryService {
         });
     }
 
-    /** PATCH: description, tags and the soft-delete policy; the location cannot change. */
+    /** PATCH: description, tags, the soft-delete policy and the sharing profile; the location cannot change. */
     @WithTransaction
-    public Uni<Gallery> patchGallery(String sub, String rg, String name, GallerySpec spec) {
+    public Uni<Gallery> patchGallery(String tenantId, String sub, String rg, String name, GallerySpec spec) {
         if (spec == null) {
             throw ArmException.invalid("InvalidRequestContent", "The request body is required.", null);
         }
-        return gallery(sub, rg, name).map(g -> {
+        GallerySpec.Sharing asked = GallerySpec.check(spec.sharing());
+        return gallery(sub, rg, name).flatMap(g -> {
             if (spec.location() != null && !g.location.equals(Validation.region(spec.location(), "location"))) {
                 throw ArmException.conflict("PropertyChangeNotAllowed", "Changing property 'location' is not "
                         + "allowed.", "location");
@@ -111,7 +140,7 @@ public class GalleryService {
             if (spec.softDeleteEnabled() != null) {
                 g.softDelete = spec.softDeleteEnabled();
             }
-            return g;
+            return sharing(g, asked) ? galleryChanged(g, tenantId, false).replaceWith(g) : Uni.createFrom().item(g);
         });
     }
 

@@ -51,6 +51,7 @@ public class VersionService {
     static final Pattern MANAGED_IMAGE_ID = Pattern.compile("(?i)^/subscriptions/([^/]+)/resourceGroups/([^/]+)/"
             + "providers/Microsoft\\.Compute/images/([^/]+)$");
     static final String SOURCE_ID = "properties.storageProfile.source.id";
+    static final String HOST_CACHING = "properties.storageProfile.osDiskImage.hostCaching";
 
     private final DefinitionService definitions;
     private final Outbox outbox;
@@ -97,14 +98,15 @@ public class VersionService {
                         }
                         return update(tenantId, id, existing, spec).map(v -> new Upsert<>(v, false));
                     }
-                    return create(tenantId, sub, id, key, name, number, location, def, spec.properties())
+                    return create(tenantId, sub, id, key, name, number, location, def, spec)
                             .map(v -> new Upsert<>(v, true));
                 }));
     }
 
     private Uni<VersionView> create(String tenantId, String sub, String id, String key, String name,
                                     VersionNumber number, String location, ImageDefinition def,
-                                    VersionSpec.Properties props) {
+                                    VersionSpec spec) {
+        var props = spec.properties();
         var pp = props.publishing();
         if (props.sourceId() == null) {
             throw ArmException.invalidParameter(SOURCE_ID, "The value of '" + SOURCE_ID + "' is required.");
@@ -117,6 +119,7 @@ public class VersionService {
         List<TargetRegions.Target> targets = TargetRegions.ofNewVersion(pp, location, defaultReplicas, defaultStorage);
         var lifecycle = props.lifecycle();
         String state = VersionLifecycle.state(lifecycle == null ? null : lifecycle.state(), VersionLifecycle.ACTIVE);
+        String hostCaching = Validation.oneOf(Validation.HOST_CACHING, props.hostCaching(), "ReadOnly", HOST_CACHING);
         // the quota's lock is taken last, right before the inserts: creates in one subscription and region run one
         // after another from there to their commit, so the lookups before it (the source, its blob) stay outside that
         // queue (a burst of 1,000 versions PUT by 8 clients waited there, bench/replication/burst.sh)
@@ -140,6 +143,7 @@ public class VersionService {
                     v.minor = number.minor();
                     v.patch = number.patch();
                     v.location = location;
+                    v.tags = Tags.json(spec.tags());
                     v.sourceId = src.id();
                     v.sourceBlobUri = src.blob().uri();
                     v.replicaCount = defaultReplicas;
@@ -150,6 +154,7 @@ public class VersionService {
                     v.publishedAt = Instant.now();
                     v.lifecycleState = state;
                     v.replacementVersion = lifecycle == null ? null : lifecycle.replacementVersion();
+                    v.hostCaching = hostCaching;
                     applySafety(v, props.safety());
                     List<VersionRegion> regions = targets.stream()
                             .map(t -> VersionRegion.queued(key, def.key, t)).toList();
@@ -189,7 +194,8 @@ public class VersionService {
             throw ArmException.invalid("InvalidRequestContent", "The request body is required.", null);
         }
         String id = ResourceIds.version(sub, rg, gallery, image, name);
-        return live(id, name).flatMap(v -> {
+        boolean restore = spec.properties() != null && Boolean.TRUE.equals(spec.properties().restore());
+        return (restore ? restorable(id, name) : live(id, name)).flatMap(v -> {
             if (spec.location() != null && !v.location.equals(Validation.region(spec.location(), "location"))) {
                 throw ArmException.conflict("PropertyChangeNotAllowed", "Changing property 'location' is not allowed.",
                         "location");
@@ -214,6 +220,11 @@ public class VersionService {
         if (props.sourceId() != null && !props.sourceId().equalsIgnoreCase(v.sourceId)) {
             throw ArmException.conflict("PropertyChangeNotAllowed", "Changing property '" + SOURCE_ID
                     + "' is not allowed.", SOURCE_ID);
+        }
+        if (props.hostCaching() != null && !Validation.oneOf(Validation.HOST_CACHING, props.hostCaching(), null,
+                HOST_CACHING).equals(v.hostCaching)) {
+            throw ArmException.conflict("PropertyChangeNotAllowed", "Changing property '" + HOST_CACHING
+                    + "' is not allowed.", HOST_CACHING);
         }
         var pp = props.publishing();
         if (pp != null && pp.storageAccountType() != null && !pp.storageAccountType().equals(v.storageAccountType)) {
@@ -362,6 +373,22 @@ public class VersionService {
     }
 
     /** A version that exists and is not soft-deleted, or 404. */
+    /**
+     * A PATCH with {@code properties.restore: true} (Azure's way to restore): the version, soft-deleted or not, locked;
+     * a soft-deleted one is restored (as {@code POST .../restore}), a live one is left as it is, so that a retried
+     * restore answers as the first did.
+     */
+    private static Uni<ImageVersion> restorable(String id, String name) {
+        return ImageVersion.<ImageVersion>findById(ResourceIds.key(id), LockModeType.PESSIMISTIC_WRITE).map(v -> {
+            if (v == null) {
+                throw ArmException.notFound("GalleryImageVersionNotFound", "The gallery image version '" + name
+                        + "' was not found.", id);
+            }
+            v.deletedAt = null;
+            return v;
+        });
+    }
+
     private static Uni<ImageVersion> live(String id, String name) {
         return ImageVersion.<ImageVersion>findById(ResourceIds.key(id), LockModeType.PESSIMISTIC_WRITE).map(v -> {
             if (v == null || v.deletedAt != null) {

@@ -58,7 +58,7 @@ class RequestsTest {
     void recommendationsKeepTheirStoredShape() {
         var def = Requests.image(new ImageBody(null, null, null, "westeurope", null, new ImageProperties("Linux",
                 "Generalized", null, null, null, null, null, null, null,
-                new Recommended(new Range(1, 4), null), null, List.of(), null, null)));
+                new Recommended(new Range(1, 4), null), null, List.of(), null, null, null, null)));
         assertEquals(dev.imagegallery.events.Json.write(new Recommended(new Range(1, 4), null)),
                 dev.imagegallery.events.Json.write(def.properties().recommended()));
     }

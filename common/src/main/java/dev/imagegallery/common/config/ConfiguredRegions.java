@@ -16,4 +16,9 @@ public class ConfiguredRegions implements Regions.Source {
     public List<String> regions() {
         return ConfigProvider.getConfig().getOptionalValues("gallery.regions", String.class).orElse(List.of());
     }
+
+    @Override
+    public int order() {
+        return 0;
+    }
 }
