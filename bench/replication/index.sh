@@ -17,7 +17,7 @@ rocks_ver="$(sed -n 's:.*<rocksdb.version>\(.*\)</rocksdb.version>.*:\1:p' "$her
 rocks_jar="$HOME/.m2/repository/org/rocksdb/rocksdbjni/$rocks_ver/rocksdbjni-$rocks_ver-linux64.jar"
 cp_="$here/replication-service/target/classes:$here/replication-service/target/test-classes:$events_classes:$rocks_jar"
 # the JVM replication-service runs in (devstack LocalStack.jvmOptions, deploy/)
-java -Xms512m -Xmx512m -XX:+UseParallelGC -cp "$cp_" dev.imagegallery.replication.store.fs.IndexBench "$work" \
+java -Xms512m -Xmx512m -XX:+UseParallelGC ${INDEX_JAVA_OPTS:-} -cp "$cp_" dev.imagegallery.replication.store.fs.IndexBench "$work" \
   "${sizes[@]}" | tee "$work/figures.txt"
 rm -rf "$work"/rocks-* "$work"/map-*
 python3 - "$work/figures.txt" "${sizes[@]}" <<'PY'
