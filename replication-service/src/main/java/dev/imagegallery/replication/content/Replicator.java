@@ -128,6 +128,7 @@ public final class Replicator {
         long batchBytes = 0;
         long last = System.nanoTime();
         Map<ChunkId, Fetched> fetched = new HashMap<>();
+        Set<ChunkId> held = Set.of();
         int fetchedTo = verified;
         long started = System.nanoTime();
         long moved = 0;
@@ -135,13 +136,14 @@ public final class Replicator {
             if (i == fetchedTo) {
                 pace(started, moved);
                 fetchedTo = Math.min(m.count(), i + WINDOW);
-                fetched = fetch(m, i, fetchedTo, s, sources);
+                held = new HashSet<>();
+                fetched = fetch(m, i, fetchedTo, s, sources, held);
                 moved += fetched.values().stream().mapToLong(f -> f.bytes().length).sum();
             }
             if (!m.isZero(i)) {
                 ChunkId id = m.chunk(i);
                 Fetched f = fetched.remove(id); // fetched: the session lacked it (a second mention finds it put)
-                if (f == null && !s.has(id)) {
+                if (f == null && !held.contains(id) && !s.has(id)) {
                     throw new IOException("no store holds a good copy of chunk " + id + " for " + region
                             + "/replica-" + r);
                 }
@@ -194,18 +196,25 @@ public final class Replicator {
 
     /**
      * Reads the chunks that entries {@code [from, to)} name and the session lacks, each from the nearest store with a
-     * good copy; a chunk no store has a good copy of is left out.
+     * good copy; a chunk no store has a good copy of is left out. The chunks the session holds already go into
+     * {@code held} (asked of it once, all together).
      */
     private static Map<ChunkId, Fetched> fetch(Manifest m, int from, int to, ChunkStore.Session s,
-                                               List<ChunkStore> sources) throws IOException {
+                                               List<ChunkStore> sources, Set<ChunkId> held) throws IOException {
         Set<ChunkId> seen = new HashSet<>();
-        List<ChunkId> want = new ArrayList<>();
+        List<ChunkId> ids = new ArrayList<>();
         for (int i = from; i < to; i++) {
-            if (!m.isZero(i)) {
-                ChunkId id = m.chunk(i);
-                if (seen.add(id) && !s.has(id)) {
-                    want.add(id);
-                }
+            if (!m.isZero(i) && seen.add(m.chunk(i))) {
+                ids.add(m.chunk(i));
+            }
+        }
+        boolean[] has = s.hasAll(ids);
+        List<ChunkId> want = new ArrayList<>();
+        for (int k = 0; k < has.length; k++) {
+            if (has[k]) {
+                held.add(ids.get(k));
+            } else {
+                want.add(ids.get(k));
             }
         }
         Map<ChunkId, Fetched> got = new HashMap<>();
