@@ -3,7 +3,7 @@
 # Drives the store classes in-process (ReplicationBench: the Ingest/Replicator/ContentReader code the service runs
 # behind HTTP and the job table), on make-image-pair.py output. Run it under the build lock:
 #   cd /work/main && flock /tmp/mvn.lock bash bench/replication/run.sh
-# Needs the module compiled (./mvnw -o test-compile -pl replication-service). Big files go under $BENCH_DIR (/tmp).
+# Needs the module compiled (./mvnw -o test-compile -pl replication-service -am). Big files go under $BENCH_DIR (/tmp).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 work="${BENCH_DIR:-/tmp/repl-bench}"
@@ -19,7 +19,9 @@ v1="$(j v1)"; v2="$(j v2)"; changed="$(j changed_bytes)"; v1_bytes="$(j v1_bytes
 command -v rsync >/dev/null || { echo "rsync missing: apt-get install -y rsync" >&2; exit 1; }
 
 events_classes="$here/events/target/classes" # this tree's, built by -am (not a SNAPSHOT in ~/.m2 another tree installed)
-cp_="$here/replication-service/target/classes:$here/replication-service/target/test-classes:$events_classes"
+rocks_ver="$(sed -n 's:.*<rocksdb.version>\(.*\)</rocksdb.version>.*:\1:p' "$here/pom.xml")"
+rocks_jar="$HOME/.m2/repository/org/rocksdb/rocksdbjni/$rocks_ver/rocksdbjni-$rocks_ver-linux64.jar"
+cp_="$here/replication-service/target/classes:$here/replication-service/target/test-classes:$events_classes:$rocks_jar"
 # the JVM replication-service runs in (devstack LocalStack.jvmOptions, deploy/): its 512 MiB heap, the throughput GC
 # the regions the services are configured with (common's default), unless GALLERY_REGIONS names others
 regions="${GALLERY_REGIONS:-$(sed -n 's/^gallery.regions=//p' "$here/common/src/main/resources/META-INF/microprofile-config.properties")}"

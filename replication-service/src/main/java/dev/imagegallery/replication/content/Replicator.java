@@ -167,6 +167,8 @@ public final class Replicator {
         /** The store holds the manifest already: nothing to copy, only the ref to write. */
         boolean present;
         Exception failure;
+        /** Chunks of the current window this replica holds (asked of its session at once), or has been given. */
+        Set<ChunkId> held = Set.of();
 
         Target(int replica, int committed) {
             this.replica = replica;
@@ -246,7 +248,7 @@ public final class Replicator {
                     ChunkId id = m.chunk(i);
                     Fetched f = fetched.get(id);
                     for (Target t : live) {
-                        if (i < t.committed || t.session.has(id)) {
+                        if (i < t.committed || !t.held.add(id)) {
                             continue; // committed before the resume, stored before, or put at an earlier mention
                         }
                         if (f == null) {
@@ -324,20 +326,43 @@ public final class Replicator {
 
     /**
      * Reads, once, the chunks that entries {@code [from, to)} name and some target lacks, each from the nearest store
-     * with a good copy; a chunk no store has a good copy of is left out.
+     * with a good copy; a chunk no store has a good copy of is left out. Each target's session is asked about the
+     * window's chunks once, all together ({@link ChunkStore.Session#hasAll}: an on-disk index looks them up in one
+     * batch), into {@link Target#held}; a target whose resume point is past the window is not asked.
      */
     private static Map<ChunkId, Fetched> fetch(Manifest m, int from, int to, List<Target> targets,
                                                List<ChunkStore> sources) throws IOException {
         Set<ChunkId> seen = new HashSet<>();
+        List<ChunkId> ids = new ArrayList<>();
+        List<Integer> first = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            if (!m.isZero(i) && seen.add(m.chunk(i))) {
+                ids.add(m.chunk(i));
+                first.add(i);
+            }
+        }
+        boolean[] lacking = new boolean[ids.size()];
+        for (Target t : targets) {
+            if (to <= t.committed) {
+                t.held = Set.of();
+                continue;
+            }
+            boolean[] has = t.session.hasAll(ids);
+            t.held = new HashSet<>();
+            for (int k = 0; k < has.length; k++) {
+                if (has[k]) {
+                    t.held.add(ids.get(k));
+                } else {
+                    lacking[k] = true;
+                }
+            }
+        }
         List<ChunkId> want = new ArrayList<>();
         List<Integer> entry = new ArrayList<>();
-        for (int i = from; i < to; i++) {
-            if (!m.isZero(i)) {
-                ChunkId id = m.chunk(i);
-                if (seen.add(id) && lacking(targets, i, id)) {
-                    want.add(id);
-                    entry.add(i);
-                }
+        for (int k = 0; k < lacking.length; k++) {
+            if (lacking[k]) {
+                want.add(ids.get(k));
+                entry.add(first.get(k));
             }
         }
         Map<ChunkId, Fetched> got = new HashMap<>();
@@ -360,15 +385,5 @@ public final class Replicator {
             entry = stillAt;
         }
         return got;
-    }
-
-    /** Whether a target that does not hold entry {@code i} for sure lacks chunk {@code id}. */
-    private static boolean lacking(List<Target> targets, int i, ChunkId id) {
-        for (Target t : targets) {
-            if (t.failure == null && i >= t.committed && !t.session.has(id)) {
-                return true;
-            }
-        }
-        return false;
     }
 }

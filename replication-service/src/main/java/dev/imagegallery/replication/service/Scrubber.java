@@ -19,9 +19,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.IOException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -76,22 +74,24 @@ public class Scrubber {
 
     /** One replica store of one tenant; repairs come from that tenant's other stores only. */
     private Report scrub(RegionStores stores, ChunkStore store) {
-        long checked = 0;
         int fixed = 0;
         int lost = 0;
         Map<ChunkId, String> bad = new LinkedHashMap<>();
-        List<ChunkId> all = new ArrayList<>();
-        store.forEachChunk(all::add);
-        for (ChunkId id : all) {
-            checked++;
+        long[] seen = {0};
+        // straight off the index (an iterator over the on-disk one): the heap holds only what is bad
+        store.forEachChunk(id -> {
+            seen[0]++;
             try {
                 store.get(id);
             } catch (CorruptChunkException e) {
-                bad.put(id, store.has(id) ? "corrupt" : "missing");
+                if (store.has(id)) { // else collected since the walk began
+                    bad.put(id, "corrupt");
+                }
             } catch (IOException e) {
                 bad.put(id, "unreadable");
             }
-        }
+        });
+        long checked = seen[0];
         try {
             for (String hex : store.refs().values().stream().distinct().toList()) {
                 Manifest m = store.manifest(hex).orElse(null);

@@ -81,6 +81,18 @@ public interface ChunkStore {
         /** Stored or put (pending) in this session; a true answer keeps the chunk alive until the session closes. */
         boolean has(ChunkId id);
 
+        /**
+         * {@link #has} of each, in one call: {@code out[i]} for {@code ids.get(i)} (an on-disk index looks them up
+         * together, where one lookup at a time cost a delta copy most of its time).
+         */
+        default boolean[] hasAll(List<ChunkId> ids) {
+            boolean[] out = new boolean[ids.size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = has(ids.get(i));
+            }
+            return out;
+        }
+
         /** Adds a chunk whose digest the caller has verified. */
         void put(ChunkId id, byte[] b, int off, int len) throws IOException;
 

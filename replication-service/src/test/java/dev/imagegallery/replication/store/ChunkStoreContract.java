@@ -28,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The contract of a store backend: content round trips, dedup, zero runs, packs, verification, GC, resumable copies.
@@ -213,6 +214,35 @@ abstract class ChunkStoreContract {
                 e -> seen.add(e.getMessage()));
         assertArrayEquals(img, out.toByteArray());
         assertEquals(1, seen.size(), "the bad copy was met and skipped: " + seen);
+    }
+
+    /**
+     * A read asks a store for a window of chunks at once ({@link ContentReader#WINDOW}: one batched index lookup), not
+     * for each chunk twice ({@code has}, then {@code get}): with the index on disk, a lookup per chunk halved
+     * downloads.
+     */
+    @Test
+    void aReadAsksTheStoreForWindowsOfChunks() throws Exception {
+        int chunks = 2 * ContentReader.WINDOW + 10;
+        byte[] img = image(chunks * Chunking.FIXED, 14);
+        Manifest m = put("westeurope", img, "blob:windows");
+        ChunkStore real = stores.store("westeurope", 0);
+        Map<String, Integer> calls = new java.util.TreeMap<>();
+        ChunkStore counted = (ChunkStore) java.lang.reflect.Proxy.newProxyInstance(ChunkStore.class.getClassLoader(),
+                new Class<?>[] {ChunkStore.class}, (proxy, method, args) -> {
+                    calls.merge(method.getName(), 1, Integer::sum);
+                    try {
+                        return method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ContentReader.write(m, 0, img.length, List.of(counted), List.of(), 0, out, e -> fail(e.getMessage()));
+        assertArrayEquals(img, out.toByteArray());
+        assertEquals(java.util.Set.of("getAll"), calls.keySet(), "nothing asked chunk by chunk: " + calls);
+        assertTrue(calls.get("getAll") <= (m.count() + ContentReader.WINDOW - 1) / ContentReader.WINDOW,
+                "one call per window: " + calls);
     }
 
     /** Replica 1 never had the blob: reading spread over both replicas takes it from replica 0 and reports nothing. */

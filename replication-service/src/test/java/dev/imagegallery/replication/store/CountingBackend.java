@@ -136,6 +136,11 @@ public final class CountingBackend implements Backend {
                 }
 
                 @Override
+                public boolean[] hasAll(List<ChunkId> ids) {
+                    return w.hasAll(ids);
+                }
+
+                @Override
                 public void put(ChunkId id, byte[] b, int off, int len) throws IOException {
                     write(s);
                     w.put(id, b, off, len);

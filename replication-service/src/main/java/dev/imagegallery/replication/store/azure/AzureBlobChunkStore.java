@@ -15,6 +15,7 @@ import com.azure.storage.blob.specialized.BlockBlobClient;
 import dev.imagegallery.replication.store.ChunkId;
 import dev.imagegallery.replication.store.Manifest;
 import dev.imagegallery.replication.store.pack.Loc;
+import dev.imagegallery.replication.store.pack.MemoryIndex;
 import dev.imagegallery.replication.store.pack.PackStore;
 
 import java.io.BufferedInputStream;
@@ -78,6 +79,8 @@ public final class AzureBlobChunkStore extends PackStore {
             return size() > WINDOWS;
         }
     };
+    /** The index, on the heap (loaded from the newest generation at open). */
+    private final MemoryIndex memory;
     private AppendBlobClient indexOut;
     private long indexGeneration;
 
@@ -92,7 +95,13 @@ public final class AzureBlobChunkStore extends PackStore {
      */
     public AzureBlobChunkStore(String region, int replica, BlobContainerClient container, String prefix,
                                int readAhead) throws IOException {
-        super(region, replica);
+        this(region, replica, container, prefix, readAhead, new MemoryIndex());
+    }
+
+    private AzureBlobChunkStore(String region, int replica, BlobContainerClient container, String prefix,
+                                int readAhead, MemoryIndex memory) throws IOException {
+        super(region, replica, memory);
+        this.memory = memory;
         this.container = container;
         this.prefix = prefix;
         this.readAhead = Math.max(4096, readAhead); // at least a chunk
@@ -127,7 +136,7 @@ public final class AzureBlobChunkStore extends PackStore {
             Long size = newest.getProperties().getContentLength();
             if (size != null && size > 0) {
                 try (InputStream in = new BufferedInputStream(indexOut.openInputStream(), 1 << 20)) {
-                    loadIndex(in);
+                    readRecords(in, memory::put);
                 }
             }
         }
@@ -228,7 +237,7 @@ public final class AzureBlobChunkStore extends PackStore {
 
     /** Where a chunk lives: its pack blob's name, and its offset in {@code offset[0]} (tests corrupt it there). */
     public Optional<String> packOf(ChunkId id, long[] offset) {
-        Loc loc = index.get(id);
+        Loc loc = memory.get(id);
         if (loc == null) {
             return Optional.empty();
         }
@@ -362,7 +371,7 @@ public final class AzureBlobChunkStore extends PackStore {
     protected void rewriteIndex() {
         long next = indexGeneration + 1;
         AppendBlobClient out = createIndex(next);
-        append(out, new ArrayList<>(index.entrySet()));
+        append(out, memory.entries());
         out.setMetadata(Map.of(COMPLETE, "true"));
         String old = indexName(indexGeneration);
         indexOut = out;
@@ -381,6 +390,7 @@ public final class AzureBlobChunkStore extends PackStore {
     @Override
     protected void appendToIndex(List<Map.Entry<ChunkId, Loc>> entries) {
         append(indexOut, entries);
+        memory.put(entries);
     }
 
     static IOException io(String what, RuntimeException e) {

@@ -38,10 +38,14 @@ import java.util.stream.Stream;
 
 /**
  * A replica store on local disk (a {@link PackStore}). Chunks are appended to pack files
- * ({@code packs/pack-N.pack}, at most {@link #PACK_MAX} each, one writer per pack) and found through an append-only
- * index ({@code index.bin}: the pack store's 48-byte records, loaded into memory at start). A session's chunks reach
- * the index only at commit, after the pack is forced to disk, so a crash leaves at most unindexed bytes at a pack's
- * end. Manifests are files under {@code manifests/}, refs under {@code refs/}.
+ * ({@code packs/pack-N.pack}, at most {@link #PACK_MAX} each, one writer per pack); each pack has a directory
+ * ({@code packs/pack-N.dir}: a {@value #DIR_RECORD}-byte record per chunk committed into it: digest, offset, length,
+ * CRC-32C), and chunks are found through the on-disk {@link RocksIndex} ({@code index/}). A commit forces the packs,
+ * then appends and forces their directories, then writes the index entries together with how far each directory is
+ * now indexed. So the packs with their directories are the source of truth: a crash at any point leaves the index
+ * naming only durable chunks, and opening replays just the directory records past the indexed point (a commit cut
+ * off between its directory and its index write); an index that fails RocksDB's checks at open, or is missing, is
+ * rebuilt from the directories. Manifests are files under {@code manifests/}, refs under {@code refs/}.
  */
 public final class FsChunkStore extends PackStore {
     /** {@link #PACK_MAX}, unless {@code -Dgallery.store.pack-max-bytes} (read when a store opens) says otherwise. */
@@ -81,31 +85,222 @@ public final class FsChunkStore extends PackStore {
                 t.setDaemon(true);
                 return t;
             });
-    private FileChannel indexOut;
+    /** One record of a pack's directory: digest (32 bytes), offset (8), length (4), CRC-32C of those (4). */
+    public static final int DIR_RECORD = 48;
+    private static final System.Logger LOG = System.getLogger(FsChunkStore.class.getName());
+    private final RocksIndex rocks;
 
     public FsChunkStore(String region, int replica, Path dir, boolean durable) throws IOException {
-        super(region, replica);
+        this(region, replica, dir, durable, openIndex(dir, durable));
+    }
+
+    private FsChunkStore(String region, int replica, Path dir, boolean durable, RocksIndex rocks) throws IOException {
+        super(region, replica, rocks);
+        this.rocks = rocks;
         this.dir = dir;
         this.durable = durable;
+        try {
+            this.directIo = directIoWorks(dir.resolve("packs"));
+            packsExist(packs());
+            replayDirectories();
+        } catch (IOException | RuntimeException e) {
+            rocks.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The store's index: opened as it is when RocksDB's checks pass and it is complete (no entry is read); else
+     * rebuilt from the packs' directories (or imported from a store's former {@code index.bin}).
+     */
+    private static RocksIndex openIndex(Path dir, boolean durable) throws IOException {
         Files.createDirectories(dir.resolve("packs"));
         Files.createDirectories(dir.resolve("manifests"));
         Files.createDirectories(dir.resolve("refs"));
-        this.directIo = directIoWorks(dir.resolve("packs"));
-        packsExist(packs());
-        Path idx = dir.resolve("index.bin");
-        long valid = 0;
-        if (Files.exists(idx)) {
-            try (InputStream in = new BufferedInputStream(Files.newInputStream(idx), 1 << 20)) {
-                valid = loadIndex(in);
+        Path at = dir.resolve("index");
+        RocksIndex index = RocksIndex.open(at, durable);
+        if (index != null) {
+            return index;
+        }
+        Path legacy = dir.resolve("index.bin");
+        if (Files.exists(at)) {
+            LOG.log(System.Logger.Level.WARNING, "the chunk index " + at + " is damaged or incomplete: rebuilding it "
+                    + "from the packs");
+        }
+        index = RocksIndex.create(at, durable);
+        try {
+            if (Files.exists(legacy)) {
+                importLegacy(dir, legacy, index);
+            } else {
+                rebuild(dir, index);
+            }
+            index.complete();
+            Files.deleteIfExists(legacy);
+            return index;
+        } catch (IOException | RuntimeException e) {
+            index.close();
+            throw e;
+        }
+    }
+
+    /** Every pack's directory into a new index, oldest pack first (a later record of a digest wins). */
+    private static void rebuild(Path dir, RocksIndex index) throws IOException {
+        for (int pack : new java.util.TreeSet<>(listPacks(dir))) {
+            replay(dir, index, pack, 0, true);
+        }
+    }
+
+    /**
+     * Directory records of {@code pack} from byte {@code from} into the index, each checked (its CRC, and that the
+     * pack holds its bytes); a torn last record (a crash mid-append) is cut off.
+     */
+    private static void replay(Path dir, RocksIndex index, int pack, long from, boolean bulk) throws IOException {
+        Path d = dirPath(dir, pack);
+        Path p = packPath(dir, pack);
+        if (!Files.exists(d) || !Files.exists(p)) {
+            return;
+        }
+        long packSize = Files.size(p);
+        List<Map.Entry<ChunkId, Loc>> entries = new ArrayList<>();
+        long end;
+        int bad = 0;
+        try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long size = ch.size();
+            end = from + (size - from) / DIR_RECORD * DIR_RECORD;
+            ByteBuffer buf = ByteBuffer.allocate(DIR_RECORD * 4096);
+            for (long at = from; at < end; ) {
+                buf.clear().limit((int) Math.min(buf.capacity(), end - at));
+                while (buf.hasRemaining()) {
+                    if (ch.read(buf, at + buf.position()) < 0) {
+                        throw new java.io.EOFException(d.toString());
+                    }
+                }
+                buf.flip();
+                at += buf.remaining();
+                while (buf.hasRemaining()) {
+                    int start = buf.position();
+                    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+                    crc.update(buf.slice(start, DIR_RECORD - 4));
+                    ChunkId id = ChunkId.read(buf);
+                    long offset = buf.getLong();
+                    int length = buf.getInt();
+                    int sum = buf.getInt();
+                    if (sum != (int) crc.getValue() || offset < 0 || length <= 0 || offset + length > packSize) {
+                        bad++;
+                        continue;
+                    }
+                    entries.add(Map.entry(id, new Loc(pack, offset, length)));
+                }
+            }
+            if (size > end) {
+                ch.truncate(end);
             }
         }
-        indexOut = FileChannel.open(idx, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        indexOut.truncate(valid); // a torn last record from a crash
-        indexOut.position(valid);
+        if (bad > 0) {
+            LOG.log(System.Logger.Level.WARNING, bad + " damaged records in " + d + " skipped (the scrubber finds "
+                    + "their chunks missing and repairs them from another copy)");
+        }
+        index.put(entries, Map.of(pack, end), bulk);
+    }
+
+    /** What commits cut off between their directory write and their index write left: the records past it. */
+    private void replayDirectories() throws IOException {
+        for (int pack : new java.util.TreeSet<>(packs())) {
+            Path d = dirPath(dir, pack);
+            long indexed = rocks.dirIndexed(pack);
+            if (Files.exists(d) && Files.size(d) > indexed) {
+                replay(dir, rocks, pack, indexed, false);
+            }
+        }
+    }
+
+    /**
+     * A store of the former layout: {@code index.bin}'s records (the last of a digest wins) become the packs'
+     * directories and the index.
+     */
+    private static void importLegacy(Path dir, Path legacy, RocksIndex index) throws IOException {
+        for (int pack : listPacks(dir)) {
+            Files.deleteIfExists(dirPath(dir, pack)); // from an import cut short
+        }
+        Map<Integer, FileChannel> dirs = new HashMap<>();
+        List<Map.Entry<ChunkId, Loc>> batch = new ArrayList<>();
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(legacy), 1 << 20)) {
+            readRecords(in, (id, loc) -> {
+                batch.add(Map.entry(id, loc));
+                if (batch.size() == 8192) {
+                    flushImport(dir, index, batch, dirs);
+                }
+            });
+            flushImport(dir, index, batch, dirs);
+            Map<Integer, Long> ends = new HashMap<>();
+            for (var e : dirs.entrySet()) {
+                e.getValue().force(false);
+                ends.put(e.getKey(), e.getValue().size());
+            }
+            index.put(List.of(), ends, true);
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        } finally {
+            for (FileChannel ch : dirs.values()) {
+                ch.close();
+            }
+        }
+    }
+
+    private static void flushImport(Path dir, RocksIndex index, List<Map.Entry<ChunkId, Loc>> batch,
+                                    Map<Integer, FileChannel> dirs) {
+        try {
+            Map<Integer, List<Map.Entry<ChunkId, Loc>>> byPack = new HashMap<>();
+            batch.forEach(e -> byPack.computeIfAbsent(e.getValue().pack(), p -> new ArrayList<>()).add(e));
+            for (var e : byPack.entrySet()) {
+                FileChannel ch = dirs.get(e.getKey());
+                if (ch == null) {
+                    ch = FileChannel.open(dirPath(dir, e.getKey()), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                            StandardOpenOption.APPEND);
+                    dirs.put(e.getKey(), ch);
+                }
+                writeFully(ch, dirRecords(e.getValue()));
+            }
+            index.put(new ArrayList<>(batch), Map.of(), true);
+            batch.clear();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Directory records of {@code entries} (all of one pack). */
+    static ByteBuffer dirRecords(List<Map.Entry<ChunkId, Loc>> entries) {
+        ByteBuffer buf = ByteBuffer.allocate(entries.size() * DIR_RECORD);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        for (var e : entries) {
+            int start = buf.position();
+            e.getKey().write(buf);
+            buf.putLong(e.getValue().offset()).putInt(e.getValue().length());
+            crc.reset();
+            crc.update(buf.slice(start, DIR_RECORD - 4));
+            buf.putInt((int) crc.getValue());
+        }
+        return buf.flip();
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     public Path dir() {
         return dir;
+    }
+
+    /** The on-disk index (tests and the benchmark look at it). */
+    RocksIndex rocks() {
+        return rocks;
     }
 
     @Override
@@ -135,10 +330,7 @@ public final class FsChunkStore extends PackStore {
     public byte[][] getAll(List<ChunkId> ids) throws IOException {
         int n = ids.size();
         byte[][] out = new byte[n][];
-        Loc[] locs = new Loc[n];
-        for (int i = 0; i < n; i++) {
-            locs[i] = index.get(ids.get(i));
-        }
+        Loc[] locs = index.getAll(ids);
         for (int i = 0; i < n; ) {
             Loc first = locs[i];
             if (first == null) {
@@ -201,11 +393,19 @@ public final class FsChunkStore extends PackStore {
     }
 
     private Path packPath(int pack) {
+        return packPath(dir, pack);
+    }
+
+    private static Path packPath(Path dir, int pack) {
         return dir.resolve("packs").resolve("pack-" + pack + ".pack");
     }
 
+    private static Path dirPath(Path dir, int pack) {
+        return dir.resolve("packs").resolve("pack-" + pack + ".dir");
+    }
+
     /** Where a chunk lives (tests corrupt it there). */
-    public Optional<Path> packOf(ChunkId id, long[] offset) {
+    public Optional<Path> packOf(ChunkId id, long[] offset) throws IOException {
         Loc loc = index.get(id);
         if (loc == null) {
             return Optional.empty();
@@ -297,6 +497,10 @@ public final class FsChunkStore extends PackStore {
 
     @Override
     protected List<Integer> packs() throws IOException {
+        return listPacks(dir);
+    }
+
+    private static List<Integer> listPacks(Path dir) throws IOException {
         try (Stream<Path> packs = Files.list(dir.resolve("packs"))) {
             return packs.map(p -> p.getFileName().toString()).filter(n -> n.matches("pack-\\d+\\.pack"))
                     .map(n -> Integer.parseInt(n.substring(5, n.length() - 5))).toList();
@@ -310,23 +514,13 @@ public final class FsChunkStore extends PackStore {
             r.close();
         }
         Files.deleteIfExists(packPath(pack));
+        Files.deleteIfExists(dirPath(dir, pack));
+        rocks.forget(pack);
     }
 
+    /** Nothing: a sweep removes entries from the on-disk index itself, durably. */
     @Override
-    protected void rewriteIndex() throws IOException {
-        Path tmp = dir.resolve("index.bin.tmp");
-        List<Map.Entry<ChunkId, Loc>> entries = List.copyOf(index.entrySet());
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            for (int from = 0; from < entries.size(); from += 4096) {
-                writeFully(out, records(entries, from, Math.min(entries.size(), from + 4096)));
-            }
-            out.force(true);
-        }
-        indexOut.close();
-        Files.move(tmp, dir.resolve("index.bin"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        indexOut = FileChannel.open(dir.resolve("index.bin"), StandardOpenOption.WRITE);
-        indexOut.position(indexOut.size());
+    protected void rewriteIndex() {
     }
 
     private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
@@ -343,15 +537,38 @@ public final class FsChunkStore extends PackStore {
         }
     }
 
+    /**
+     * The packs are durable already: appends each pack's records to its directory and forces it, then writes the
+     * entries to the index with the directories' new ends (one atomic write; no sync needed: were it lost with the
+     * machine, opening replays the directories past the indexed point).
+     */
     @Override
     protected void appendToIndex(List<Map.Entry<ChunkId, Loc>> entries) throws IOException {
-        for (int from = 0; from < entries.size(); from += 8192) {
-            writeFully(indexOut, records(entries, from, Math.min(entries.size(), from + 8192)));
+        Map<Integer, List<Map.Entry<ChunkId, Loc>>> byPack = new java.util.TreeMap<>();
+        entries.forEach(e -> byPack.computeIfAbsent(e.getValue().pack(), p -> new ArrayList<>()).add(e));
+        Map<Integer, Long> ends = new HashMap<>();
+        for (var e : byPack.entrySet()) {
+            try (FileChannel ch = FileChannel.open(dirPath(dir, e.getKey()), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE)) {
+                long at = Math.max(ch.size() / DIR_RECORD * DIR_RECORD, rocks.dirIndexed(e.getKey()));
+                ByteBuffer recs = dirRecords(e.getValue());
+                while (recs.hasRemaining()) {
+                    at += ch.write(recs, at);
+                }
+                ch.truncate(at);
+                if (durable) {
+                    ch.force(false);
+                }
+                ends.put(e.getKey(), at);
+            }
         }
-        if (durable) {
-            indexOut.force(false);
-        }
+        beforeIndexWrite.run();
+        rocks.put(entries, ends, false);
     }
+
+    /** Runs between the directories' write and the index write of a commit (crash tests stop the process there). */
+    static volatile Runnable beforeIndexWrite = () -> {
+    };
 
     @Override
     public void close() {
@@ -363,11 +580,7 @@ public final class FsChunkStore extends PackStore {
             }
         });
         readers.clear();
-        try {
-            indexOut.close();
-        } catch (IOException ignored) {
-            // closing
-        }
+        rocks.close();
     }
 
     @Override

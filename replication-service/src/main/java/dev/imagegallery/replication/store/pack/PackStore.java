@@ -13,22 +13,23 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
  * What the two backends ({@code store.fs.FsChunkStore}, {@code store.azure.AzureBlobChunkStore}) share: chunks
- * appended to numbered packs (one writer each) and found through an in-memory index of {@link #RECORD}-byte records
- * (digest, pack, offset, length; the last record of a digest wins) that a backend persists append-only; writer
- * sessions whose chunks reach the index only at commit, after the backend made their pack durable, so a crash leaves
- * at most unindexed bytes at a pack's end; verified reads; and {@link #collect()}, whose mark phase spares what open
- * sessions use. A backend says how packs, the index, manifests and refs are written, read, listed and deleted.
+ * appended to numbered packs (one writer each) and found through a {@link ChunkIndex} (digest to pack, offset,
+ * length; on disk for the filesystem backend, on the heap for Azure's); writer sessions whose chunks reach the index
+ * only at commit, after the backend made their pack durable, so a crash leaves at most unindexed bytes at a pack's
+ * end; verified reads; and {@link #collect()}, whose mark phase spares what open sessions use and marks into the
+ * index's own (on-disk) set rather than the heap. A backend says how packs, the index, manifests and refs are
+ * written, read, listed and deleted.
  */
 public abstract class PackStore implements ChunkStore {
     /** The most a pack holds. */
@@ -40,13 +41,14 @@ public abstract class PackStore implements ChunkStore {
     private final String region;
     private final int replica;
     /** Where each committed chunk is. */
-    protected final Map<ChunkId, Loc> index = new ConcurrentHashMap<>();
+    protected final ChunkIndex index;
     private final Set<PackSession> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger nextPack = new AtomicInteger(1);
 
-    protected PackStore(String region, int replica) {
+    protected PackStore(String region, int replica, ChunkIndex index) {
         this.region = region;
         this.replica = replica;
+        this.index = index;
     }
 
     // ---- what a backend provides ----
@@ -57,10 +59,13 @@ public abstract class PackStore implements ChunkStore {
     /** A writer of this backend's packs. */
     protected abstract PackSession newSession() throws IOException;
 
-    /** Makes index records durable (after their packs are), in this order. */
+    /**
+     * Makes index records durable (after their packs are), in this order, and puts them into {@link #index}. Called
+     * under the store's lock.
+     */
     protected abstract void appendToIndex(List<Map.Entry<ChunkId, Loc>> entries) throws IOException;
 
-    /** Replaces the persisted index by {@link #index} as it is now (after a sweep). */
+    /** Replaces the persisted index by {@link #index} as it is now (after a sweep); nothing when the index is it. */
     protected abstract void rewriteIndex() throws IOException;
 
     /** The names (content hex) of the stored manifests. */
@@ -90,14 +95,14 @@ public abstract class PackStore implements ChunkStore {
         }
     }
 
-    /** Loads index records into {@link #index}; answers how many bytes held whole records (a torn tail is not). */
-    protected final long loadIndex(InputStream in) throws IOException {
+    /** Reads index records, in order; answers how many bytes held whole records (a torn tail is not). */
+    protected static long readRecords(InputStream in, BiConsumer<ChunkId, Loc> each) throws IOException {
         long valid = 0;
         byte[] rec = new byte[RECORD];
         while (in.readNBytes(rec, 0, RECORD) == RECORD) {
             ByteBuffer bb = ByteBuffer.wrap(rec);
             ChunkId id = ChunkId.read(bb);
-            index.put(id, new Loc(bb.getInt(), bb.getLong(), bb.getInt()));
+            each.accept(id, new Loc(bb.getInt(), bb.getLong(), bb.getInt()));
             valid += RECORD;
         }
         return valid;
@@ -117,7 +122,6 @@ public abstract class PackStore implements ChunkStore {
     /** Appends committed entries to the index and makes them visible. */
     private synchronized void publish(Map<ChunkId, Loc> entries) throws IOException {
         appendToIndex(new ArrayList<>(entries.entrySet()));
-        index.putAll(entries);
     }
 
     /** The name a ref is stored under (its SHA-256 in hex: any ref is a safe file or blob name). */
@@ -139,7 +143,11 @@ public abstract class PackStore implements ChunkStore {
 
     @Override
     public boolean has(ChunkId id) {
-        return index.containsKey(id);
+        try {
+            return index.get(id) != null;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the index of " + this, e);
+        }
     }
 
     @Override
@@ -175,12 +183,16 @@ public abstract class PackStore implements ChunkStore {
 
     @Override
     public void forEachChunk(Consumer<ChunkId> each) {
-        index.keySet().forEach(each);
+        try {
+            index.forEach((id, loc) -> each.accept(id));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the index of " + this, e);
+        }
     }
 
     @Override
     public long physicalBytes() {
-        return index.values().stream().mapToLong(Loc::length).sum();
+        return index.bytes();
     }
 
     @Override
@@ -193,8 +205,9 @@ public abstract class PackStore implements ChunkStore {
     }
 
     /**
-     * Mark: the manifests refs name or open sessions keep, their chunks, and what open sessions use or wrote. Sweep:
-     * every other manifest, index entry and pack.
+     * Mark: the manifests refs name or open sessions keep, their chunks, and what open sessions use or wrote, into
+     * the index's set of marks (on disk for the filesystem index: the heap holds one manifest at a time). Sweep: every
+     * other manifest, index entry and pack.
      */
     private GcResult sweep() throws IOException {
         Set<String> liveManifests = new HashSet<>(refs().values());
@@ -203,44 +216,43 @@ public abstract class PackStore implements ChunkStore {
                 liveManifests.addAll(s.manifests);
             }
         }
-        Set<ChunkId> live = new HashSet<>();
         int manifestsDropped = 0;
-        for (String name : manifestNames()) {
-            if (!liveManifests.contains(name)) {
-                deleteManifest(name);
-                manifestsDropped++;
-                continue;
-            }
-            Manifest m = manifest(name).orElse(null);
-            for (int i = 0; m != null && i < m.count(); i++) {
-                if (!m.isZero(i)) {
-                    live.add(m.chunk(i));
+        Set<Integer> used = new HashSet<>();
+        ChunkIndex.Swept swept;
+        try (ChunkIndex.Marks live = index.marks()) {
+            for (String name : manifestNames()) {
+                if (!liveManifests.contains(name)) {
+                    deleteManifest(name);
+                    manifestsDropped++;
+                    continue;
+                }
+                Manifest m = manifest(name).orElse(null);
+                for (int i = 0; m != null && i < m.count(); i++) {
+                    if (!m.isZero(i)) {
+                        live.mark(m.chunk(i));
+                    }
                 }
             }
-        }
-        Set<Integer> used = new HashSet<>();
-        for (PackSession s : open) {
-            synchronized (s) {
-                live.addAll(s.pins);
-                live.addAll(s.committedChunks);
-                live.addAll(s.pending.keySet());
-                used.addAll(s.packs);
+            for (PackSession s : open) {
+                List<ChunkId> kept = new ArrayList<>();
+                synchronized (s) {
+                    kept.addAll(s.pins);
+                    kept.addAll(s.committedChunks);
+                    kept.addAll(s.pending.keySet());
+                    used.addAll(s.packs);
+                }
+                for (ChunkId id : kept) {
+                    live.mark(id);
+                }
             }
+            swept = index.sweep(live);
         }
-        long chunksDropped = 0;
-        long bytesFreed = 0;
-        for (Iterator<Map.Entry<ChunkId, Loc>> it = index.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            if (!live.contains(e.getKey())) {
-                it.remove();
-                chunksDropped++;
-                bytesFreed += e.getValue().length();
-            }
-        }
+        long chunksDropped = swept.entries();
+        long bytesFreed = swept.bytes();
         if (chunksDropped > 0) {
             rewriteIndex();
         }
-        index.values().forEach(l -> used.add(l.pack()));
+        used.addAll(index.packs());
         int packsDeleted = 0;
         for (int pack : packs()) {
             if (!used.contains(pack)) {
@@ -295,13 +307,36 @@ public abstract class PackStore implements ChunkStore {
             if (pending.containsKey(id)) {
                 return true;
             }
-            if (index.containsKey(id)) {
+            if (PackStore.this.has(id)) {
                 synchronized (this) {
                     pins.add(id);
                 }
                 return true;
             }
             return false;
+        }
+
+        @Override
+        public boolean[] hasAll(List<ChunkId> ids) {
+            boolean[] out = new boolean[ids.size()];
+            Loc[] locs;
+            try {
+                locs = index.getAll(ids);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot read the index of " + PackStore.this, e);
+            }
+            for (int i = 0; i < out.length; i++) {
+                ChunkId id = ids.get(i);
+                if (pending.containsKey(id)) {
+                    out[i] = true;
+                } else if (locs[i] != null) {
+                    synchronized (this) {
+                        pins.add(id);
+                    }
+                    out[i] = true;
+                }
+            }
+            return out;
         }
 
         @Override
