@@ -28,7 +28,10 @@ source_region=westeurope
 destinations=(northeurope uksouth francecentral eastus westus2 centralus japaneast australiaeast)
 regions="westeurope=Europe,northeurope=Europe,uksouth=Europe,francecentral=Europe,eastus=US,westus2=US,centralus=US,japaneast=Asia,australiaeast=Australia"
 # FANOUT_CLASSES: classes put first on the class path, to measure another build of the Replicator beside this one
-cp_="${FANOUT_CLASSES:+$FANOUT_CLASSES:}$here/replication-service/target/classes:$here/replication-service/target/test-classes:$here/events/target/classes"
+rocks_ver="$(sed -n 's:.*<rocksdb.version>\(.*\)</rocksdb.version>.*:\1:p' "$here/pom.xml")"
+rocks_jar="$HOME/.m2/repository/org/rocksdb/rocksdbjni/$rocks_ver/rocksdbjni-$rocks_ver-linux64.jar"
+[[ -f "$rocks_jar" ]] || { echo "missing $rocks_jar: ./mvnw -B test-compile -pl replication-service -am fetches it" >&2; exit 1; }
+cp_="${FANOUT_CLASSES:+$FANOUT_CLASSES:}$here/replication-service/target/classes:$here/replication-service/target/test-classes:$here/events/target/classes:$rocks_jar"
 [[ -f "$here/replication-service/target/test-classes/dev/imagegallery/replication/bench/FanOutBench.class" ]] || {
   echo "compile first: ./mvnw -B -o test-compile -pl replication-service -am" >&2; exit 1; }
 jvm="-Xms512m -Xmx512m -XX:+UseParallelGC -Dgallery.regions=$regions"
