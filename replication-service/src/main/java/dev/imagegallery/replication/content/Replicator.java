@@ -16,12 +16,16 @@ import java.util.Set;
  * Copies one manifest into every replica store of a region, moving only the chunks each store lacks, each from the
  * nearest store that has a good copy (verified on read), and writes the manifest and the ref last.
  *
- * <p>Resumable: progress is saved through {@link Checkpoints} every 5 percent (of a replica's entries) that moved at
+ * <p>The replicas are written together (see {@link #replicate(RegionStores, Manifest, String, int, String, Checkpoint,
+ * Checkpoints)}): one read of each chunk a region lacks feeds all of them.
+ *
+ * <p>Resumable: progress is saved through {@link Checkpoints} every 5 percent (of the manifest's entries) that moved at
  * least {@link #CHECKPOINT_MIN_BYTES}, and at least every 2 seconds or 64 MiB, <em>before</em> the batch's chunks are
- * committed to the store. (Each checkpoint is a transaction and a ReplicaProgress event: a 1 MiB copy that took 20
+ * committed to the replicas. (Each checkpoint is a transaction and a ReplicaProgress event: a 1 MiB copy that took 20
  * of them spent most of its time there, and a burst of such copies flooded the catalog with progress nobody could see.) A checkpoint says "entries below
- * {@code verified} are committed; entries below {@code counted} have had their egress counted". A resumed copy
- * starts at {@code verified}, copies what is missing and counts egress only from {@code counted} on: a crash at any
+ * {@code verified} are committed in replica {@code replica} (and every replica below it is done); entries below
+ * {@code counted} have had their egress counted". A resumed copy starts that replica at {@code verified} and the
+ * later ones at 0 (passing over the chunks they hold), copies what is missing and counts egress only from {@code counted} on: a crash at any
  * point neither copies a committed chunk again nor counts a byte twice.
  */
 public final class Replicator {
@@ -88,90 +92,216 @@ public final class Replicator {
     /**
      * The same among {@code stores}: the target and every source are stores of that one namespace, so what a copy
      * moves (and counts as egress) depends only on what that namespace holds.
+     *
+     * <p>Fan-out: the replicas still to copy are written together, one pass over the manifest: each window of chunks
+     * that any of them lacks is read once from the nearest good copy and put into every replica lacking it (a tee
+     * into their sessions), so a region costs one read of its source however many replicas it has. Each replica
+     * keeps its own session, commit, manifest and ref; one that fails (its disk, its container) is dropped from the
+     * pass while the others finish, and the copy then ends with an IOException after a checkpoint naming the
+     * first failed replica: the job's retry copies only the replicas that lack the manifest, reading again (from the
+     * region's finished replicas, the nearest copies). A failure reading the sources stops every replica.
      */
     public Checkpoint replicate(RegionStores stores, Manifest m, String region, int replicaCount, String ref,
                                 Checkpoint resume, Checkpoints checkpoints) throws IOException {
         Checkpoint at = resume == null ? Checkpoint.START : resume;
-        Map<String, Long> egress = new HashMap<>(at.egressBySource());
-        long copied = at.copiedBytes();
-        for (int r = at.replica(); r < replicaCount; r++) {
-            ChunkStore target = stores.store(region, r);
-            boolean resuming = r == at.replica();
-            int verified = resuming ? at.verified() : 0;
-            int counted = resuming ? at.counted() : 0;
-            try (ChunkStore.Session s = target.session()) {
-                s.keep(m.contentHex);
-                if (target.manifest(m.contentHex).isEmpty()) {
-                    List<ChunkStore> sources = stores.sourcesFor(region, r);
-                    copied = copy(m, region, r, replicaCount, s, sources, verified, counted, egress, copied,
-                            checkpoints);
-                    s.commit();
-                    target.putManifest(m);
+        Pass pass = new Pass(m, region, replicaCount, at, checkpoints);
+        try {
+            for (int r = at.replica(); r < replicaCount; r++) {
+                Target t = new Target(r, r == at.replica() ? at.verified() : 0);
+                pass.targets.add(t);
+                try {
+                    t.store = stores.store(region, r);
+                    t.session = t.store.session();
+                    t.session.keep(m.contentHex);
+                    t.present = t.store.manifest(m.contentHex).isPresent();
+                } catch (IOException | RuntimeException e) {
+                    pass.fail(t, e); // a store that cannot be opened fails its replica only
                 }
-                target.setRef(ref, m.contentHex);
             }
-            if (r + 1 < replicaCount) { // after the last replica the caller records the outcome instead
-                checkpoints.save(new Checkpoint(r + 1, 0, 0, Map.copyOf(egress), copied,
-                        (int) Math.min(99, (r + 1) * 100L / replicaCount)));
+            // sources: every store of the namespace nearest first, the region's own replicas included (one of them
+            // may hold a chunk another lacks: no egress), each target passed over where it lacks a chunk
+            pass.copy(stores.sourcesFor(region, -1));
+            for (Target t : pass.targets) {
+                if (t.failure == null) {
+                    try {
+                        if (!t.present) {
+                            t.session.commit();
+                            t.store.putManifest(m);
+                        }
+                        t.store.setRef(ref, m.contentHex);
+                    } catch (IOException | RuntimeException e) {
+                        pass.fail(t, e);
+                    }
+                }
             }
+        } finally {
+            pass.targets.stream().filter(t -> t.session != null).forEach(t -> t.session.close());
         }
-        return new Checkpoint(replicaCount, 0, 0, Map.copyOf(egress), copied, 100);
+        List<Target> failed = pass.targets.stream().filter(t -> t.failure != null).toList();
+        if (!failed.isEmpty()) {
+            // replicas below the first failed one are done; those after it that finished have their manifest and
+            // are passed over by the retry; the failed ones resume where the first of them committed last
+            Target first = failed.get(0);
+            long entries = Math.max(1, m.count());
+            long done = (replicaCount - failed.size()) * entries
+                    + failed.stream().mapToLong(t -> Math.min(t.committed, entries)).sum();
+            int percent = (int) Math.min(99, done * 100 / (replicaCount * entries));
+            checkpoints.save(new Checkpoint(first.replica, first.committed, pass.counted, Map.copyOf(pass.egress),
+                    pass.copied, percent));
+            IOException e = new IOException("copying to " + region + " failed for replica(s) "
+                    + failed.stream().map(t -> String.valueOf(t.replica)).toList() + ": " + first.failure,
+                    first.failure);
+            failed.stream().skip(1).forEach(t -> e.addSuppressed(t.failure));
+            throw e;
+        }
+        return new Checkpoint(replicaCount, 0, 0, Map.copyOf(pass.egress), pass.copied, 100);
     }
 
-    /** Copies the missing chunks of entries {@code [verified, count)} into session {@code s}, checkpointing. */
-    private long copy(Manifest m, String region, int r, int replicaCount, ChunkStore.Session s,
-                      List<ChunkStore> sources, int verified, int counted, Map<String, Long> egress, long copied,
-                      Checkpoints checkpoints) throws IOException {
-        int entries = Math.max(1, m.count());
-        int step = Math.max(1, entries / 20);
-        int batchStart = verified;
-        long batchBytes = 0;
-        long last = System.nanoTime();
-        Map<ChunkId, Fetched> fetched = new HashMap<>();
+    /** One replica store being written: its session, and the entries below {@code committed} it holds for sure. */
+    private static final class Target {
+        final int replica;
+        ChunkStore store;
+        ChunkStore.Session session;
+        /** Entries below this are committed in the store (where a resume of this replica may start). */
+        int committed;
+        /** The store holds the manifest already: nothing to copy, only the ref to write. */
+        boolean present;
+        Exception failure;
+        /** Chunks of the current window this replica holds (asked of its session at once), or has been given. */
         Set<ChunkId> held = Set.of();
-        int fetchedTo = verified;
-        long started = System.nanoTime();
-        long moved = 0;
-        for (int i = verified; i < m.count(); i++) {
-            if (i == fetchedTo) {
-                pace(started, moved);
-                fetchedTo = Math.min(m.count(), i + WINDOW);
-                held = new HashSet<>();
-                fetched = fetch(m, i, fetchedTo, s, sources, held);
-                moved += fetched.values().stream().mapToLong(f -> f.bytes().length).sum();
-            }
-            if (!m.isZero(i)) {
-                ChunkId id = m.chunk(i);
-                Fetched f = fetched.remove(id); // fetched: the session lacked it (a second mention finds it put)
-                if (f == null && !held.contains(id) && !s.has(id)) {
-                    throw new IOException("no store holds a good copy of chunk " + id + " for " + region
-                            + "/replica-" + r);
-                }
-                if (f != null) {
-                    byte[] b = f.bytes();
-                    ChunkStore from = f.from();
-                    s.put(id, b, 0, b.length);
-                    copied += b.length;
-                    batchBytes += b.length;
-                    if (!from.region().equals(region) && i >= counted) {
-                        egress.merge(from.region(), (long) b.length, Long::sum);
-                    }
-                    hook.copied(region, r, id);
-                }
-            }
-            if (i + 1 == m.count() || (i + 1 - batchStart >= step && batchBytes >= CHECKPOINT_MIN_BYTES)
-                    || batchBytes >= CHECKPOINT_BYTES || System.nanoTime() - last >= CHECKPOINT_NANOS) {
-                counted = Math.max(counted, i + 1);
-                int percent = (int) (((long) r * entries + i + 1) * 100 / ((long) replicaCount * entries));
-                checkpoints.save(new Checkpoint(r, batchStart, counted, Map.copyOf(egress), copied,
-                        Math.min(percent, 99)));
-                s.commit();
-                batchStart = i + 1;
-                batchBytes = 0;
-                last = System.nanoTime();
+
+        Target(int replica, int committed) {
+            this.replica = replica;
+            this.committed = committed;
+        }
+
+        boolean copying() {
+            return failure == null && !present;
+        }
+    }
+
+    /** One pass over a manifest writing every replica still to copy, with its checkpoints and its egress. */
+    private final class Pass {
+        final Manifest m;
+        final String region;
+        final int replicaCount;
+        final Checkpoint at;
+        final Checkpoints checkpoints;
+        final List<Target> targets = new ArrayList<>();
+        final Map<String, Long> egress;
+        long copied;
+        /** Entries below this have had their egress counted (whichever replica fetched them). */
+        int counted;
+
+        Pass(Manifest m, String region, int replicaCount, Checkpoint at, Checkpoints checkpoints) {
+            this.m = m;
+            this.region = region;
+            this.replicaCount = replicaCount;
+            this.at = at;
+            this.checkpoints = checkpoints;
+            this.egress = new HashMap<>(at.egressBySource());
+            this.copied = at.copiedBytes();
+            this.counted = at.counted();
+        }
+
+        void fail(Target t, Exception e) {
+            if (t.failure == null) {
+                t.failure = e; // reported by the IOException the copy ends with, once the others are done
             }
         }
-        return copied;
+
+        /** The percent done once the replicas being copied hold entries below {@code i}. */
+        int percent(int i) {
+            long entries = Math.max(1, m.count());
+            long done = (long) at.replica() * entries + (long) (replicaCount - at.replica()) * i;
+            return (int) Math.min(99, done * 100 / ((long) replicaCount * entries));
+        }
+
+        /**
+         * Copies the chunks the targets lack, entry by entry: each window's missing chunks are read once (for every
+         * target), each put into every target lacking it; every target commits at each checkpoint.
+         */
+        void copy(List<ChunkStore> sources) throws IOException {
+            List<Target> live = targets.stream().filter(Target::copying).toList();
+            if (live.isEmpty()) {
+                return;
+            }
+            int start = live.stream().mapToInt(t -> t.committed).min().orElse(0);
+            int entries = Math.max(1, m.count());
+            int step = Math.max(1, entries / 20);
+            int batchStart = start;
+            long batchBytes = 0;
+            long last = System.nanoTime();
+            Map<ChunkId, Fetched> fetched = Map.of();
+            int fetchedTo = start;
+            long started = System.nanoTime();
+            long moved = 0;
+            for (int i = start; i < m.count() && !live.isEmpty(); i++) {
+                if (i == fetchedTo) {
+                    pace(started, moved);
+                    fetchedTo = Math.min(m.count(), i + WINDOW);
+                    fetched = fetch(m, i, fetchedTo, live, sources);
+                    moved += fetched.values().stream().mapToLong(f -> f.bytes().length).sum();
+                }
+                boolean failed = false;
+                if (!m.isZero(i)) {
+                    ChunkId id = m.chunk(i);
+                    Fetched f = fetched.get(id);
+                    for (Target t : live) {
+                        if (i < t.committed || !t.held.add(id)) {
+                            continue; // committed before the resume, stored before, or put at an earlier mention
+                        }
+                        if (f == null) {
+                            throw new IOException("no store holds a good copy of chunk " + id + " for " + region
+                                    + "/replica-" + t.replica);
+                        }
+                        byte[] b = f.bytes();
+                        try {
+                            t.session.put(id, b, 0, b.length);
+                        } catch (IOException | RuntimeException e) {
+                            fail(t, e);
+                            failed = true;
+                            continue;
+                        }
+                        copied += b.length;
+                        hook.copied(region, t.replica, id);
+                    }
+                    if (f != null && f.entry() == i) { // the entry that read it
+                        batchBytes += f.bytes().length;
+                        if (!f.from().region().equals(region) && i >= counted) {
+                            egress.merge(f.from().region(), (long) f.bytes().length, Long::sum);
+                        }
+                    }
+                }
+                if (i + 1 == m.count() || (i + 1 - batchStart >= step && batchBytes >= CHECKPOINT_MIN_BYTES)
+                        || batchBytes >= CHECKPOINT_BYTES || System.nanoTime() - last >= CHECKPOINT_NANOS) {
+                    counted = Math.max(counted, i + 1);
+                    // saved before the commits: it names what the first replica of the pass has committed (the
+                    // others resume from 0, passing over what they hold) and what was counted, so a crash between
+                    // the two copies the batch again and counts none of it twice
+                    Target first = targets.get(0);
+                    checkpoints.save(new Checkpoint(first.replica, first.committed, counted, Map.copyOf(egress),
+                            copied, percent(i + 1)));
+                    for (Target t : live) {
+                        if (t.failure == null) {
+                            try {
+                                t.session.commit();
+                                t.committed = Math.max(t.committed, i + 1);
+                            } catch (IOException | RuntimeException e) {
+                                fail(t, e);
+                                failed = true;
+                            }
+                        }
+                    }
+                    batchStart = i + 1;
+                    batchBytes = 0;
+                    last = System.nanoTime();
+                }
+                if (failed) {
+                    live = live.stream().filter(t -> t.failure == null).toList();
+                }
+            }
+        }
     }
 
     /** Waits until {@code moved} bytes since {@code started} are within {@link #bytesPerSecond}. */
@@ -190,31 +320,49 @@ public final class Replicator {
         }
     }
 
-    /** A chunk read (and verified) from a source store. */
-    private record Fetched(byte[] bytes, ChunkStore from) {
+    /** A chunk read (and verified) from a source store, for the first entry naming it in its window. */
+    private record Fetched(byte[] bytes, ChunkStore from, int entry) {
     }
 
     /**
-     * Reads the chunks that entries {@code [from, to)} name and the session lacks, each from the nearest store with a
-     * good copy; a chunk no store has a good copy of is left out. The chunks the session holds already go into
-     * {@code held} (asked of it once, all together).
+     * Reads, once, the chunks that entries {@code [from, to)} name and some target lacks, each from the nearest store
+     * with a good copy; a chunk no store has a good copy of is left out. Each target's session is asked about the
+     * window's chunks once, all together ({@link ChunkStore.Session#hasAll}: an on-disk index looks them up in one
+     * batch), into {@link Target#held}; a target whose resume point is past the window is not asked.
      */
-    private static Map<ChunkId, Fetched> fetch(Manifest m, int from, int to, ChunkStore.Session s,
-                                               List<ChunkStore> sources, Set<ChunkId> held) throws IOException {
+    private static Map<ChunkId, Fetched> fetch(Manifest m, int from, int to, List<Target> targets,
+                                               List<ChunkStore> sources) throws IOException {
         Set<ChunkId> seen = new HashSet<>();
         List<ChunkId> ids = new ArrayList<>();
+        List<Integer> first = new ArrayList<>();
         for (int i = from; i < to; i++) {
             if (!m.isZero(i) && seen.add(m.chunk(i))) {
                 ids.add(m.chunk(i));
+                first.add(i);
             }
         }
-        boolean[] has = s.hasAll(ids);
+        boolean[] lacking = new boolean[ids.size()];
+        for (Target t : targets) {
+            if (to <= t.committed) {
+                t.held = Set.of();
+                continue;
+            }
+            boolean[] has = t.session.hasAll(ids);
+            t.held = new HashSet<>();
+            for (int k = 0; k < has.length; k++) {
+                if (has[k]) {
+                    t.held.add(ids.get(k));
+                } else {
+                    lacking[k] = true;
+                }
+            }
+        }
         List<ChunkId> want = new ArrayList<>();
-        for (int k = 0; k < has.length; k++) {
-            if (has[k]) {
-                held.add(ids.get(k));
-            } else {
+        List<Integer> entry = new ArrayList<>();
+        for (int k = 0; k < lacking.length; k++) {
+            if (lacking[k]) {
                 want.add(ids.get(k));
+                entry.add(first.get(k));
             }
         }
         Map<ChunkId, Fetched> got = new HashMap<>();
@@ -224,14 +372,17 @@ public final class Replicator {
             }
             byte[][] b = src.getAll(want);
             List<ChunkId> still = new ArrayList<>();
+            List<Integer> stillAt = new ArrayList<>();
             for (int k = 0; k < b.length; k++) {
                 if (b[k] != null) {
-                    got.put(want.get(k), new Fetched(b[k], src));
+                    got.put(want.get(k), new Fetched(b[k], src, entry.get(k)));
                 } else {
                     still.add(want.get(k)); // missing here, or corrupt: the next nearest copy
+                    stillAt.add(entry.get(k));
                 }
             }
             want = still;
+            entry = stillAt;
         }
         return got;
     }

@@ -139,10 +139,9 @@ public final class ReplicationBench {
         }
     }
 
-    /** Ingests and replicates a synthetic SIZE image (60% random 16 MiB extents, as the generator) under -Xmx. */
-    static void heap(Path root, long size) throws Exception {
+    /** A daemon thread keeping the peak of the used heap in {@code peak} (sampled every 20 ms) until interrupted. */
+    static Thread sampleHeap(AtomicLong peak) {
         var mem = ManagementFactory.getMemoryMXBean();
-        AtomicLong peak = new AtomicLong();
         Thread sampler = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 peak.accumulateAndGet(mem.getHeapMemoryUsage().getUsed(), Math::max);
@@ -155,6 +154,13 @@ public final class ReplicationBench {
         });
         sampler.setDaemon(true);
         sampler.start();
+        return sampler;
+    }
+
+    /** Ingests and replicates a synthetic SIZE image (60% random 16 MiB extents, as the generator) under -Xmx. */
+    static void heap(Path root, long size) throws Exception {
+        AtomicLong peak = new AtomicLong();
+        Thread sampler = sampleHeap(peak);
         RegionStores stores = new RegionStores(root, new FsBackend(root, true));
         ChunkStore store = stores.store("westeurope", 0);
         long t0 = System.nanoTime();
