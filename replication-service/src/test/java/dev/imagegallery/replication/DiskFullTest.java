@@ -90,6 +90,7 @@ class DiskFullTest {
         String id = b64("block-1");
         given().auth().oauth2(Tokens.alice()).body(small).put(blob(blocks) + "?comp=block&blockid=" + id).then()
                 .statusCode(201);
+        openStore("westeurope");
         Path filler = fill();
         try {
             given().auth().oauth2(Tokens.alice()).body(img).put(blob(name)).then().statusCode(507)
@@ -127,6 +128,7 @@ class DiskFullTest {
         String name = "copy-" + UUID.randomUUID() + ".raw";
         given().auth().oauth2(Tokens.alice()).body(img).put(blob(name)).then().statusCode(201);
         String version = versionId();
+        openStore("northeurope");
         Path filler = fill();
         try {
             publish(version, name, new Payloads.TargetRegion("northeurope", 1, "Standard_LRS"));
@@ -150,6 +152,13 @@ class DiskFullTest {
                 && e.type().equals(EventTypes.REPLICA_FAILED)), "never reported Failed");
         assertArrayEquals(img, given().auth().oauth2(Tokens.alice()).get(download("northeurope", version)).then()
                 .statusCode(200).extract().asByteArray());
+    }
+
+    /** An upload into {@code region}: its store is open (and has written its index) before the disk fills. */
+    private static void openStore(String region) {
+        given().auth().oauth2(Tokens.alice()).body(image(64 * 1024, System.nanoTime()))
+                .put("/blobs/" + region + "/" + DataPlaneTest.SUB + "/open-" + UUID.randomUUID() + ".raw").then()
+                .statusCode(201);
     }
 
     private Row job(String version) {
