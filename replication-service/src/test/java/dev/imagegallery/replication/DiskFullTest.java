@@ -9,6 +9,7 @@ import dev.imagegallery.events.Payloads;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,6 +61,8 @@ class DiskFullTest {
     Path root;
     @Inject
     Pool pool;
+    @TestHTTPResource(value = "/metrics", management = true)
+    URL metrics;
 
     @BeforeEach
     void onATmpfs() {
@@ -105,6 +109,9 @@ class DiskFullTest {
                     .body("error.code", is("InsufficientStorage"));
             given().auth().oauth2(Tokens.alice()).get(blob(name)).then().statusCode(404);
             given().auth().oauth2(Tokens.alice()).get(blob(blocks)).then().statusCode(404);
+            // what an operator watches: the refusals, and the disk's usable bytes near zero
+            assertTrue(metric("gallery_replication_storage_full_total", "operation=\"upload\"") >= 4);
+            assertTrue(metric("gallery_replication_store_usable_bytes", "") < 1 << 20);
         } finally {
             Files.delete(filler);
         }
@@ -150,8 +157,17 @@ class DiskFullTest {
                 && e.type().equals(EventTypes.REPLICA_COMPLETED)), "completed once space returned");
         assertTrue(seen.stream().noneMatch(e -> e.subject().equals(version)
                 && e.type().equals(EventTypes.REPLICA_FAILED)), "never reported Failed");
+        assertTrue(metric("gallery_replication_storage_full_total", "operation=\"copy\"") >= 1);
         assertArrayEquals(img, given().auth().oauth2(Tokens.alice()).get(download("northeurope", version)).then()
                 .statusCode(200).extract().asByteArray());
+    }
+
+    /** The value of the first sample of {@code name} whose labels contain {@code label}, from the management port. */
+    private double metric(String name, String label) {
+        String all = given().get(metrics).then().statusCode(200).extract().asString();
+        return all.lines().filter(l -> (l.startsWith(name + "{") || l.startsWith(name + " ")) && l.contains(label))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst()
+                .orElseThrow(() -> new AssertionError(name + " {" + label + "} is not served: " + all));
     }
 
     /** An upload into {@code region}: its store is open (and has written its index) before the disk fills. */

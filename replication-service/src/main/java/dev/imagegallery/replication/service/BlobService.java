@@ -66,6 +66,7 @@ public class BlobService {
     private final Semaphore uploadSlots;
     /** Striped locks of blob names (see {@link #lockOf}). */
     private final ReentrantLock[] keyLocks = new ReentrantLock[256];
+    private final io.micrometer.core.instrument.Counter uploadsRefusedFull;
 
     public BlobService(TenantStores stores, Pool pool, StoreConfig config, MeterRegistry registry, Outbox outbox) {
         this.outbox = outbox;
@@ -82,6 +83,8 @@ public class BlobService {
                 .description("Uploads and block-list commits ingesting now (at most "
                         + "gallery.store.max-concurrent-uploads; others wait for a slot)")
                 .register(registry);
+        this.uploadsRefusedFull = StorageFull.counter(registry, "upload");
+        StorageFull.gauge(registry, stores.root());
     }
 
     /** Uploads holding an ingest slot now. */
@@ -175,10 +178,11 @@ public class BlobService {
      * 507 when {@code e} is a full disk (the ingest session was discarded on its way out: nothing of the upload is
      * indexed, and what it wrote to packs goes with it), else {@code e} itself.
      */
-    private static RuntimeException full(String region, RuntimeException e) {
+    private RuntimeException full(String region, RuntimeException e) {
         if (e instanceof ArmException || !StorageFull.is(e)) {
             return e;
         }
+        uploadsRefusedFull.increment();
         Log.warnf("region %s: an upload found the disk full (answered 507): %s", region, e.getMessage());
         return StorageFull.refused(region);
     }

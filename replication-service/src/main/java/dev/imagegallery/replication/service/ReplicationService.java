@@ -39,9 +39,12 @@ public class ReplicationService {
     private final Outbox outbox;
     private final StoreConfig config;
 
-    public ReplicationService(Outbox outbox, StoreConfig config) {
+    private final io.micrometer.core.instrument.Counter copiesFull;
+
+    public ReplicationService(Outbox outbox, StoreConfig config, io.micrometer.core.instrument.MeterRegistry registry) {
         this.outbox = outbox;
         this.config = config;
+        this.copiesFull = StorageFull.counter(registry, "copy");
     }
 
     /** The ref naming a version's content in a replica store. */
@@ -222,6 +225,7 @@ public class ReplicationService {
                 // the target's disk is full: what the copy wrote was discarded with its session, its checkpoint
                 // stands; it is tried again when space may have returned, and never reported Failed for it
                 j.lastError = "InsufficientStorage: " + j.lastError;
+                copiesFull.increment();
                 j.updatedAt = Instant.now().plus(config.storageFullRetry());
                 return Uni.createFrom().item(j.updatedAt);
             }

@@ -1,9 +1,14 @@
 package dev.imagegallery.replication.service;
 
 import dev.imagegallery.common.arm.ArmException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 
 import java.io.IOException;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -47,6 +52,28 @@ public final class StorageFull {
             }
         }
         return false;
+    }
+
+    /** The counter of writes refused for a full disk, {@code what} (upload, copy) as its tag. */
+    static Counter counter(MeterRegistry registry, String what) {
+        return Counter.builder("gallery.replication.storage.full")
+                .description("Writes into a store that found its disk full (an upload answered 507, a copy retried)")
+                .tag("operation", what).register(registry);
+    }
+
+    /** The gauge of the bytes still usable on the disk under {@code root} (the stores' and the staged blocks'). */
+    static void gauge(MeterRegistry registry, Path root) {
+        Gauge.builder("gallery.replication.store.usable.bytes", root, StorageFull::usable)
+                .description("Bytes still usable on the disk of gallery.store.root (the local stores, staged blocks)")
+                .baseUnit("bytes").register(registry);
+    }
+
+    private static double usable(Path root) {
+        try {
+            return Files.getFileStore(root).getUsableSpace();
+        } catch (IOException e) {
+            return Double.NaN;
+        }
     }
 
     /** 507 InsufficientStorage naming the region whose store is full. */
