@@ -1,5 +1,6 @@
 package dev.imagegallery.access;
 
+import dev.imagegallery.access.publicstream.BusAdmin;
 import dev.imagegallery.access.publicstream.Forwarder;
 import dev.imagegallery.devstack.InfraResource;
 import dev.imagegallery.devstack.Realms;
@@ -19,12 +20,16 @@ import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +42,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -65,6 +72,9 @@ class PublicStreamsTest {
 
     @Inject
     Forwarder forwarder;
+
+    @Inject
+    BusAdmin bus;
 
     static String version(String subscription) {
         return "/subscriptions/" + subscription + "/resourceGroups/rg/providers/Microsoft.Compute/galleries/g"
@@ -308,6 +318,48 @@ class PublicStreamsTest {
         given().auth().oauth2(Tokens.alice()).queryParam("$top", "0")
                 .get("/tenants/contoso/providers/Microsoft.Gallery/eventSnapshot" + GALLERY_API)
                 .then().statusCode(400).body("error.target", org.hamcrest.Matchers.equalTo("$top"));
+    }
+
+    /**
+     * The forwarder sends a batch's public events inside the batch's transaction: a send the broker refuses (here a
+     * record over the topic's {@code max.message.bytes}) rolls back the batch's inbox rows, and the batch is forwarded,
+     * once, when the broker accepts it again, however long the refusal lasted (longer than the retries that once
+     * gave a refused batch up and so lost it).
+     */
+    @Test
+    void aBatchWhoseSendTheBrokerRefusesIsRolledBackAndForwardedOnceWhenTheBrokerAcceptsIt() throws Exception {
+        String v = version(Realms.CONTOSO_SUBSCRIPTION);
+        CloudEvent event = published(v, Realms.CONTOSO_SUBSCRIPTION, Realms.CONTOSO);
+        bus.ensureTopics(List.of(Realms.CONTOSO)).await().atMost(Duration.ofSeconds(30));
+        ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, CONTOSO_STREAM);
+        try (Admin admin = Admin.create(TestInfra.shared().superUserProps())) {
+            admin.incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(new ConfigEntry(
+                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "64"), AlterConfigOp.OpType.SET)))).all().get();
+            CompletableFuture<Void> forwarded;
+            try {
+                double refusedBefore = forwarder.refusedSends();
+                forwarded = forwarder.forward(List.of(event.toJson())).subscribeAsCompletionStage();
+                // refused more often than the forwarder once tried before it gave the batch up (8 retries)
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> forwarder.refusedSends() - refusedBefore >= 10 || forwarded.isDone());
+                assertFalse(forwarded.isDone(), "the forwarder gave the refused batch up");
+                assertEquals(0L, (long) AccessTestSupport.query("SELECT count(*) FROM forwarded_event WHERE "
+                        + "event_id = ?", event.id(), rs -> rs.next() ? rs.getLong(1) : -1L),
+                        "the refused batch's inbox row was rolled back");
+            } finally {
+                admin.incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(new ConfigEntry(
+                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, ""), AlterConfigOp.OpType.DELETE)))).all().get();
+            }
+            forwarded.get(60, TimeUnit.SECONDS);
+        }
+        assertEquals(1L, (long) AccessTestSupport.query("SELECT count(*) FROM forwarded_event WHERE event_id = ?",
+                event.id(), rs -> rs.next() ? rs.getLong(1) : -1L));
+        List<CloudEvent> ours = stream(CONTOSO_STREAM, seen -> count(seen, v, PublicEvents.VERSION_PUBLISHED) >= 1);
+        assertEquals(1, count(ours, v, PublicEvents.VERSION_PUBLISHED), () -> "contoso's stream: " + about(ours, v));
+        // and the forwarder's own consumer goes on forwarding
+        String next = version(Realms.CONTOSO_SUBSCRIPTION);
+        TestEvents.publish(EventTypes.CATALOG_TOPIC, published(next, Realms.CONTOSO_SUBSCRIPTION, Realms.CONTOSO));
+        stream(CONTOSO_STREAM, seen -> count(seen, next, PublicEvents.VERSION_PUBLISHED) == 1);
     }
 
     /** The raw records of {@code topics} from offset zero to their current end. */

@@ -225,6 +225,9 @@ public final class LocalStack implements AutoCloseable {
         env.put("GALLERY_STORE_ROOT", runDir.resolve("stores").toString());
         env.put("GALLERY_STORE_PUBLIC_BASE_URL", serviceUrl("replication-service"));
         env.put("GALLERY_CATALOG_DATA_PLANE_URL", serviceUrl("replication-service"));
+        // the front door runs here: only its forwarded headers (X-Forwarded-Host, -Proto) change the URLs a service
+        // answers; a client elsewhere that reaches a service's port directly cannot choose them
+        env.put("QUARKUS_HTTP_PROXY_TRUSTED_PROXIES", "127.0.0.1,::1");
         if (svc.equals("access-service")) {
             // the public streams: subscribers are clients that access-service makes in the tenants' realms through
             // Keycloak's admin API (the local Keycloak's bootstrap administrator), told where to sign in and connect

@@ -34,6 +34,13 @@ public interface PublicStreamsConfig {
     @WithDefault("true")
     boolean aclsEnabled();
 
+    /**
+     * The longest wait between two tries of a batch the forwarder could not forward (the waits double from 200 ms up
+     * to this); a batch whose send Kafka refuses is tried until Kafka takes it.
+     */
+    @WithDefault("5s")
+    java.time.Duration retryMaxBackoff();
+
     Keycloak keycloak();
 
     interface Keycloak {

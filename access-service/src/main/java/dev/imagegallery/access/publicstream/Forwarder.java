@@ -1,5 +1,6 @@
 package dev.imagegallery.access.publicstream;
 
+import dev.imagegallery.access.config.PublicStreamsConfig;
 import dev.imagegallery.access.publicstream.Translation.Forward;
 import dev.imagegallery.access.publicstream.Translation.LifecycleChange;
 import dev.imagegallery.access.publicstream.Translation.ReplicaRemoval;
@@ -13,6 +14,8 @@ import dev.imagegallery.events.CloudEvent;
 import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Payloads;
 import dev.imagegallery.events.PublicEvents;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -44,8 +47,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@link OutboxRelay#sendNow}) and commits once Kafka has acknowledged them all. A redelivered batch or a replay from
  * offset zero finds its ids recorded and sends nothing; a failed send rolls the batch back and it is sent again; a crash
  * between the acknowledgement and the commit sends identical events (same ids) again, which a subscriber recognises by
- * its id. (Until 2026-12-05 the public events went through the outbox: its insert and delete per event were what
- * kept the forwarder from 7,500 public events/s on this machine.)
+ * its id. A refused send is retried until the broker accepts it (the consumer holds its offset meanwhile; counted by
+ * the metric {@code gallery.public.forward.refused}). (Until 2026-12-05 the public events went through the outbox: its
+ * insert and delete per event were what kept the forwarder from 7,500 public events/s on this machine.)
  */
 @ApplicationScoped
 public class Forwarder {
@@ -54,14 +58,29 @@ public class Forwarder {
     private final OutboxRelay relay;
     /** Subscriptions never change tenant: a found tenant is kept. */
     private final Map<String, String> tenants = new ConcurrentHashMap<>();
+    private final Counter refused;
+    private final Duration maxBackoff;
 
-    public Forwarder(Pool pool, BusAdmin bus, OutboxRelay relay) {
+    public Forwarder(Pool pool, BusAdmin bus, OutboxRelay relay, MeterRegistry registry, PublicStreamsConfig config) {
         this.pool = pool;
+        this.maxBackoff = config.retryMaxBackoff();
         this.bus = bus;
         this.relay = relay;
+        this.refused = Counter.builder("gallery.public.forward.refused")
+                .description("Sends of a batch of public events that Kafka refused or did not acknowledge (the batch "
+                        + "was rolled back and is sent again)")
+                .register(registry);
     }
 
-    /** Forwards a polled batch; retried as a whole on a failure (it is idempotent), then logged and skipped. */
+    /** How many sends of a batch Kafka has refused (or not acknowledged in time) since the start. */
+    public double refusedSends() {
+        return refused.count();
+    }
+
+    /**
+     * Forwards a polled batch; retried as a whole on a failure (it is idempotent): until Kafka takes it when Kafka
+     * refused the send, otherwise 8 times, then logged and skipped.
+     */
     public Uni<Void> forward(List<String> batch) {
         List<CloudEvent> events = new ArrayList<>(batch.size());
         for (String json : batch) {
@@ -81,12 +100,30 @@ public class Forwarder {
         return resolveTenants(events)
                 .chain(() -> bus.ensureTopics(tenantsOf(events)))
                 // sent before the transaction commits: a send that fails rolls the batch back (the inbox with it)
-                .chain(() -> pool.withTransaction(c -> apply(c, events).chain(relay::sendNow)))
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(8)
+                .chain(() -> pool.withTransaction(c -> apply(c, events).chain(entries -> relay.sendNow(entries)
+                        .onFailure().transform(SendRefused::new))))
+                // a refused send is the broker's state (an ACL, a topic's limits, no leader), not the batch's: the
+                // batch is sent again until the broker takes it, and the consumer's offset does not move meanwhile
+                // (giving it up would lose its events for every subscriber: their ids are not recorded)
+                .onFailure(SendRefused.class).invoke(e -> {
+                    refused.increment();
+                    Log.warnf("public streams: Kafka refused a batch of %d events, sending it again: %s",
+                            events.size(), e.getCause());
+                })
+                .onFailure(SendRefused.class).retry().withBackOff(Duration.ofMillis(200), maxBackoff)
+                .atMost(Long.MAX_VALUE)
+                .onFailure().retry().withBackOff(Duration.ofMillis(200), maxBackoff).atMost(8)
                 .onFailure().recoverWithUni(e -> {
                     Log.errorf(e, "public streams: giving up on a batch of %d events", events.size());
                     return Uni.createFrom().voidItem();
                 });
+    }
+
+    /** Kafka refused (or did not acknowledge) a batch's public events. */
+    static final class SendRefused extends RuntimeException {
+        SendRefused(Throwable cause) {
+            super(cause.getMessage(), cause);
+        }
     }
 
     private Set<String> tenantsOf(List<CloudEvent> events) {

@@ -37,6 +37,13 @@ public interface StoreConfig {
     @WithDefault("5")
     int maxAttempts();
 
+    /**
+     * When a copy that found its target's disk full is tried again. Such an attempt is not counted against
+     * {@link #maxAttempts()}: the job waits for space, however long that takes, rather than fail for good.
+     */
+    @WithDefault("30s")
+    java.time.Duration storageFullRetry();
+
     /** First retry delay; doubled per attempt (up to 64 times). */
     @WithDefault("500")
     long retryBaseMillis();

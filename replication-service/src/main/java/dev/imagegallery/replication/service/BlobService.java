@@ -16,6 +16,7 @@ import dev.imagegallery.replication.store.ChunkStore;
 import dev.imagegallery.replication.store.Manifest;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -65,6 +66,7 @@ public class BlobService {
     private final Semaphore uploadSlots;
     /** Striped locks of blob names (see {@link #lockOf}). */
     private final ReentrantLock[] keyLocks = new ReentrantLock[256];
+    private final io.micrometer.core.instrument.Counter uploadsRefusedFull;
 
     public BlobService(TenantStores stores, Pool pool, StoreConfig config, MeterRegistry registry, Outbox outbox) {
         this.outbox = outbox;
@@ -81,6 +83,8 @@ public class BlobService {
                 .description("Uploads and block-list commits ingesting now (at most "
                         + "gallery.store.max-concurrent-uploads; others wait for a slot)")
                 .register(registry);
+        this.uploadsRefusedFull = StorageFull.counter(registry, "upload");
+        StorageFull.gauge(registry, stores.root());
     }
 
     /** Uploads holding an ingest slot now. */
@@ -163,9 +167,24 @@ public class BlobService {
         try {
             ChunkStore store = stores.of(tenant).store(region, 0);
             return commit(tenant, region, sub, name, expectedHex, store, ingest(store, body, contentLength));
+        } catch (RuntimeException e) {
+            throw full(region, e);
         } finally {
             uploadSlots.release();
         }
+    }
+
+    /**
+     * 507 when {@code e} is a full disk (the ingest session was discarded on its way out: nothing of the upload is
+     * indexed, and what it wrote to packs goes with it), else {@code e} itself.
+     */
+    private RuntimeException full(String region, RuntimeException e) {
+        if (e instanceof ArmException || !StorageFull.is(e)) {
+            return e;
+        }
+        uploadsRefusedFull.increment();
+        Log.warnf("region %s: an upload found the disk full (answered 507): %s", region, e.getMessage());
+        return StorageFull.refused(region);
     }
 
     private void acquireSlot() {
@@ -186,6 +205,10 @@ public class BlobService {
         try {
             return Ingest.ingest(body, store, hasher, contentLength);
         } catch (IOException | UncheckedIOException e) {
+            if (StorageFull.is(e)) {
+                throw full(store.region(), new UncheckedIOException(e instanceof IOException io ? io
+                        : ((UncheckedIOException) e).getCause()));
+            }
             throw uploadIncomplete("The upload was interrupted or truncated: " + e.getMessage());
         }
     }
@@ -376,6 +399,9 @@ public class BlobService {
                 n = body.transferTo(out);
             } catch (IOException e) {
                 Files.deleteIfExists(tmp);
+                if (StorageFull.is(e)) {
+                    throw full(region, new UncheckedIOException(e));
+                }
                 throw uploadIncomplete("The block upload was interrupted: " + e.getMessage());
             }
             if (contentLength >= 0 && n != contentLength) {
@@ -393,7 +419,7 @@ public class BlobService {
             }
             return n;
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw full(region, new UncheckedIOException(e));
         }
     }
 
@@ -433,7 +459,9 @@ public class BlobService {
                 lock.unlock();
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw full(region, new UncheckedIOException(e));
+        } catch (RuntimeException e) {
+            throw full(region, e);
         } finally {
             uploadSlots.release();
         }

@@ -39,9 +39,12 @@ public class ReplicationService {
     private final Outbox outbox;
     private final StoreConfig config;
 
-    public ReplicationService(Outbox outbox, StoreConfig config) {
+    private final io.micrometer.core.instrument.Counter copiesFull;
+
+    public ReplicationService(Outbox outbox, StoreConfig config, io.micrometer.core.instrument.MeterRegistry registry) {
         this.outbox = outbox;
         this.config = config;
+        this.copiesFull = StorageFull.counter(registry, "copy");
     }
 
     /** The ref naming a version's content in a replica store. */
@@ -217,8 +220,16 @@ public class ReplicationService {
             if (j == null || !ReplicaJob.PENDING.equals(j.state)) {
                 return Uni.createFrom().nullItem();
             }
-            j.attempts++;
             j.lastError = String.valueOf(failure.getMessage());
+            if (StorageFull.is(failure)) {
+                // the target's disk is full: what the copy wrote was discarded with its session, its checkpoint
+                // stands; it is tried again when space may have returned, and never reported Failed for it
+                j.lastError = "InsufficientStorage: " + j.lastError;
+                copiesFull.increment();
+                j.updatedAt = Instant.now().plus(config.storageFullRetry());
+                return Uni.createFrom().item(j.updatedAt);
+            }
+            j.attempts++;
             if (j.attempts < config.maxAttempts()) {
                 j.updatedAt = Instant.now().plusMillis(config.retryBaseMillis() << Math.min(j.attempts - 1, 6));
                 return Uni.createFrom().item(j.updatedAt);
