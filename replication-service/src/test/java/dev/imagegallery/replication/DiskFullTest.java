@@ -111,7 +111,8 @@ class DiskFullTest {
             given().auth().oauth2(Tokens.alice()).get(blob(blocks)).then().statusCode(404);
             // what an operator watches: the refusals, and the disk's usable bytes near zero
             assertTrue(metric("gallery_replication_storage_full_total", "operation=\"upload\"") >= 4);
-            assertTrue(metric("gallery_replication_store_usable_bytes", "") < 1 << 20);
+            double usable = metric("gallery_replication_store_usable_bytes", "path=\"" + root + "\"");
+            assertTrue(usable < 1 << 20, "usable bytes on the full disk: " + usable + " (" + root + ")");
         } finally {
             Files.delete(filler);
         }

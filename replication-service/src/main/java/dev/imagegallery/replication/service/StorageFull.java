@@ -65,7 +65,10 @@ public final class StorageFull {
     static void gauge(MeterRegistry registry, Path root) {
         Gauge.builder("gallery.replication.store.usable.bytes", root, StorageFull::usable)
                 .description("Bytes still usable on the disk of gallery.store.root (the local stores, staged blocks)")
-                .baseUnit("bytes").register(registry);
+                .tag("path", root.toString()) // which disk; and a restarted application's own gauge, not the last's
+                .baseUnit("bytes")
+                .strongReference(true) // Micrometer holds the Path weakly by default: collected, the gauge vanished
+                .register(registry);
     }
 
     private static double usable(Path root) {
