@@ -179,9 +179,11 @@ public class BlobService {
      * indexed, and what it wrote to packs goes with it), else {@code e} itself.
      */
     private RuntimeException full(String region, RuntimeException e) {
-        if (e instanceof ArmException || !StorageFull.is(e)) {
-            return e;
-        }
+        return e instanceof ArmException || !StorageFull.is(e) ? e : refusedFull(region, e);
+    }
+
+    /** 507 for an upload that found the disk full (counted, logged). */
+    private ArmException refusedFull(String region, Exception e) {
         uploadsRefusedFull.increment();
         Log.warnf("region %s: an upload found the disk full (answered 507): %s", region, e.getMessage());
         return StorageFull.refused(region);
@@ -206,8 +208,7 @@ public class BlobService {
             return Ingest.ingest(body, store, hasher, contentLength);
         } catch (IOException | UncheckedIOException e) {
             if (StorageFull.is(e)) {
-                throw full(store.region(), new UncheckedIOException(e instanceof IOException io ? io
-                        : ((UncheckedIOException) e).getCause()));
+                throw refusedFull(store.region(), e);
             }
             throw uploadIncomplete("The upload was interrupted or truncated: " + e.getMessage());
         }
@@ -400,7 +401,7 @@ public class BlobService {
             } catch (IOException e) {
                 Files.deleteIfExists(tmp);
                 if (StorageFull.is(e)) {
-                    throw full(region, new UncheckedIOException(e));
+                    throw refusedFull(region, e);
                 }
                 throw uploadIncomplete("The block upload was interrupted: " + e.getMessage());
             }
