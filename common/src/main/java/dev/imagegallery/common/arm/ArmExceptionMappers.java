@@ -31,6 +31,9 @@ public class ArmExceptionMappers {
         if (f.status() == 503) {
             b.header("Retry-After", "10"); // busy, not broken: ARM clients retry after this many seconds
         }
+        if (f.status() == 429) {
+            b.header("Retry-After", "1"); // ARM's throttling answer: the SDKs retry it after this many seconds
+        }
         return b.build();
     }
 
