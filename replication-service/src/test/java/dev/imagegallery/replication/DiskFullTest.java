@@ -25,9 +25,13 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static dev.imagegallery.replication.DataPlaneTest.b64;
 import static dev.imagegallery.replication.DataPlaneTest.blob;
@@ -41,6 +45,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -128,6 +133,63 @@ class DiskFullTest {
                 .body("digest", is("sha256:" + sha(small)));
         assertArrayEquals(small, given().auth().oauth2(Tokens.alice()).get(blob(blocks)).then().statusCode(200)
                 .extract().asByteArray());
+    }
+
+    @Test
+    void concurrentUploadsIntoAFullDiskAreAll507AndFreeTheirSlots() throws Exception {
+        int n = 6; // more than gallery.store.max-concurrent-uploads' default (4): some wait for a slot first
+        byte[][] imgs = new byte[n][];
+        String[] names = new String[n];
+        // 1 MiB each: they must all fit at once on this 64 MiB disk once space returns, where each open store's index
+        // has preallocated 17.6 MiB for its write-ahead log (RocksDB: 1.1 x the 16 MiB write buffer)
+        for (int i = 0; i < n; i++) {
+            imgs[i] = image(1024 * 1024 + i, System.nanoTime() + i);
+            names[i] = "many-" + i + "-" + UUID.randomUUID() + ".raw";
+        }
+        openStore("westeurope");
+        Path filler = fill();
+        var pool = Executors.newFixedThreadPool(n);
+        try {
+            var codes = new ArrayList<Future<String>>();
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                codes.add(pool.submit(() -> {
+                    var r = given().auth().oauth2(Tokens.alice()).body(imgs[k]).put(blob(names[k])).then()
+                            .extract();
+                    return r.statusCode() + " " + r.path("error.code");
+                }));
+            }
+            for (var c : codes) {
+                assertEquals("507 InsufficientStorage", c.get(60, TimeUnit.SECONDS));
+            }
+            for (String name : names) {
+                given().auth().oauth2(Tokens.alice()).get(blob(name)).then().statusCode(404);
+            }
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> metric("gallery_replication_uploads_ingesting", "") == 0);
+        } finally {
+            pool.shutdownNow();
+            Files.delete(filler);
+        }
+        // every slot came back and nothing half stored is taken as stored: the same uploads work, all at once
+        var again = Executors.newFixedThreadPool(n);
+        try {
+            var done = new ArrayList<Future<Integer>>();
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                done.add(again.submit(() -> given().auth().oauth2(Tokens.alice()).body(imgs[k]).put(blob(names[k]))
+                        .then().extract().statusCode()));
+            }
+            for (var d : done) {
+                assertEquals(201, d.get(60, TimeUnit.SECONDS));
+            }
+        } finally {
+            again.shutdownNow();
+        }
+        for (int i = 0; i < n; i++) {
+            assertArrayEquals(imgs[i], given().auth().oauth2(Tokens.alice()).get(blob(names[i])).then()
+                    .statusCode(200).extract().asByteArray());
+        }
     }
 
     @Test

@@ -14,9 +14,11 @@ import dev.imagegallery.replication.domain.Blob;
 import dev.imagegallery.replication.store.ChunkId;
 import dev.imagegallery.replication.store.ChunkStore;
 import dev.imagegallery.replication.store.Manifest;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -52,6 +54,7 @@ import java.util.regex.Pattern;
  * through the reactive pool and waits, on the worker thread it runs on.
  */
 @ApplicationScoped
+@Startup // its gauges (ingesting uploads, usable bytes) exist from the start, not from the first blob request
 public class BlobService {
     static final Pattern SHA256 = Pattern.compile("^(sha256:)?([0-9a-fA-F]{64})$");
     static final Pattern REGION = Pattern.compile("^[A-Za-z0-9 ]{1,64}$");
@@ -66,7 +69,7 @@ public class BlobService {
     private final Semaphore uploadSlots;
     /** Striped locks of blob names (see {@link #lockOf}). */
     private final ReentrantLock[] keyLocks = new ReentrantLock[256];
-    private final io.micrometer.core.instrument.Counter uploadsRefusedFull;
+    private final Counter uploadsRefusedFull;
 
     public BlobService(TenantStores stores, Pool pool, StoreConfig config, MeterRegistry registry, Outbox outbox) {
         this.outbox = outbox;

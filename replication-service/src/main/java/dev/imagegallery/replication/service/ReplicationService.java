@@ -11,6 +11,8 @@ import dev.imagegallery.replication.content.Replicator;
 import dev.imagegallery.replication.domain.Blob;
 import dev.imagegallery.replication.domain.DisabledVersion;
 import dev.imagegallery.replication.domain.ReplicaJob;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,9 +41,9 @@ public class ReplicationService {
     private final Outbox outbox;
     private final StoreConfig config;
 
-    private final io.micrometer.core.instrument.Counter copiesFull;
+    private final Counter copiesFull;
 
-    public ReplicationService(Outbox outbox, StoreConfig config, io.micrometer.core.instrument.MeterRegistry registry) {
+    public ReplicationService(Outbox outbox, StoreConfig config, MeterRegistry registry) {
         this.outbox = outbox;
         this.config = config;
         this.copiesFull = StorageFull.counter(registry, "copy");

@@ -71,12 +71,18 @@ public final class StorageFull {
                 .register(registry);
     }
 
+    /** Of the disk {@code root} is on, or will be on: before the first store opens, the root may not exist yet. */
     private static double usable(Path root) {
-        try {
-            return Files.getFileStore(root).getUsableSpace();
-        } catch (IOException e) {
-            return Double.NaN;
+        for (Path p = root.toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.exists(p)) {
+                try {
+                    return Files.getFileStore(p).getUsableSpace();
+                } catch (IOException e) {
+                    return Double.NaN;
+                }
+            }
         }
+        return Double.NaN;
     }
 
     /** 507 InsufficientStorage naming the region whose store is full. */
