@@ -149,8 +149,8 @@ public final class Bodies {
     }
 
     /**
-     * {@code replicationMode}: Full (this system's replication: every target region holds complete verified copies);
-     * Shallow is refused. {@code targetExtendedLocations} (edge zones) is refused.
+     * {@code replicationMode}: Full (every target region holds complete verified copies) or Shallow (one region, the
+     * location, one replica referencing the source content). {@code targetExtendedLocations} (edge zones) is refused.
      */
     public record PublishingProfile(List<TargetRegion> targetRegions, Integer replicaCount, Boolean excludeFromLatest,
                                     Instant endOfLifeDate, String storageAccountType, Instant publishedDate,

@@ -108,7 +108,7 @@ public final class Mapper {
         return new VersionBody(id, v.name, "Microsoft.Compute/galleries/images/versions", v.location, Tags.of(v.tags),
                 new VersionProperties(
                         new PublishingProfile(targets, v.replicaCount, v.excludeFromLatest, v.endOfLifeDate,
-                                v.storageAccountType, v.publishedAt, "Full", null),
+                                v.storageAccountType, v.publishedAt, v.replicationMode, null),
                         new StorageProfile(new Source(v.sourceId),
                                 new OsDiskImage(sizeGb(v.sizeBytes), v.hostCaching, v.digest)),
                         new SafetyProfile(v.allowDeletionOfReplicatedLocations, v.blockDeletionBeforeEndOfLife),
