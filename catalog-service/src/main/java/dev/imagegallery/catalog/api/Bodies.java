@@ -112,6 +112,19 @@ public final class Bodies {
     }
 
     /**
+     * Azure's GallerySoftDeletedResource: a soft-deleted version as the soft-deleted list shows it, its id under
+     * {@code softDeletedArtifactTypes/Images/artifacts/{image}/versions/{version}}.
+     */
+    public record SoftDeletedBody(String id, String name, String type, String location, Map<String, String> tags,
+                                  SoftDeletedProperties properties) {
+    }
+
+    /** {@code resourceArmId}: the version's own id; {@code softDeletedArtifactType}: Images. */
+    public record SoftDeletedProperties(String resourceArmId, String softDeletedArtifactType,
+                                        Instant softDeletedTime) {
+    }
+
+    /**
      * Azure's validationsProfile, filled with what this system validated about the content: {@code executedValidations}
      * (the content digest verified at ingest, the replicas verified per region), {@code platformAttributes} (the
      * digest, the size in bytes, the source), {@code validationEtag}.

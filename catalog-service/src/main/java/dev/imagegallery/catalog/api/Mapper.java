@@ -117,6 +117,15 @@ public final class Mapper {
                         expand.validationProfile() ? validations(v, regions) : null, null, null));
     }
 
+    /** A soft-deleted version as Azure's GallerySoftDeletedResource ({@code id} is the version's id). */
+    static SoftDeletedBody softDeleted(String id, ImageVersion v) {
+        var m = java.util.regex.Pattern.compile("(?i)^(.*)/images/([^/]+)/versions/([^/]+)$").matcher(id);
+        String softId = m.matches() ? m.group(1) + "/softDeletedArtifactTypes/Images/artifacts/" + m.group(2)
+                + "/versions/" + m.group(3) : id;
+        return new SoftDeletedBody(softId, v.name, "Microsoft.Compute/galleries/softDeletedArtifactTypes/artifacts/"
+                + "versions", v.location, Tags.of(v.tags), new SoftDeletedProperties(id, "Images", v.deletedAt));
+    }
+
     /**
      * What this system validated about a version's content, in Azure's validationsProfile: the content digest
      * (SHA-256 of the uploaded image, which every replica is verified against chunk by chunk) and, per target region,
