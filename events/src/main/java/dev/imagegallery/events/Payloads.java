@@ -22,7 +22,9 @@ public final class Payloads {
      * catalog → replication, access: a version exists and its content must reach every target region.
      * {@code sourceBlob} is the blob holding the content (its region is the source region). {@code sizeBytes} is what
      * access-service forwards as the public VersionPublished's {@code sizeBytes}; catalog-service does not know the
-     * size when it publishes and writes 0.
+     * size when it publishes and writes 0. {@code replicationMode} (optional): {@value #FULL} (absent reads as it:
+     * complete verified copies in every target region) or {@value #SHALLOW} (one target region, the source blob's,
+     * with one replica that references the source content in that region's store instead of copying it).
      */
     public record VersionPublished(
             String versionId,
@@ -30,9 +32,23 @@ public final class Payloads {
             String tenantId,
             BlobRef sourceBlob,
             long sizeBytes,
-            List<TargetRegion> targetRegions) {
+            List<TargetRegion> targetRegions,
+            String replicationMode) {
+        public static final String FULL = "Full";
+        public static final String SHALLOW = "Shallow";
 
-        /** Reads the current form and the one before it ({@code sourceBlobUri}, a URI string). */
+        /** A Full version (the mode every version had before Shallow). */
+        public VersionPublished(String versionId, String subscriptionId, String tenantId, BlobRef sourceBlob,
+                                long sizeBytes, List<TargetRegion> targetRegions) {
+            this(versionId, subscriptionId, tenantId, sourceBlob, sizeBytes, targetRegions, FULL);
+        }
+
+        /** Whether the version is Shallow (anything else, absence included, is Full). */
+        public boolean shallow() {
+            return SHALLOW.equals(replicationMode);
+        }
+
+        /** Reads the current form and the ones before it ({@code sourceBlobUri}, a URI string; no mode: Full). */
         @JsonCreator
         static VersionPublished read(@JsonProperty("versionId") String versionId,
                                      @JsonProperty("subscriptionId") String subscriptionId,
@@ -40,9 +56,10 @@ public final class Payloads {
                                      @JsonProperty("sourceBlob") BlobRef sourceBlob,
                                      @JsonProperty("sourceBlobUri") String sourceBlobUri,
                                      @JsonProperty("sizeBytes") long sizeBytes,
-                                     @JsonProperty("targetRegions") List<TargetRegion> targetRegions) {
+                                     @JsonProperty("targetRegions") List<TargetRegion> targetRegions,
+                                     @JsonProperty("replicationMode") String replicationMode) {
             return new VersionPublished(versionId, subscriptionId, tenantId, blobOf(sourceBlob, sourceBlobUri),
-                    sizeBytes, targetRegions);
+                    sizeBytes, targetRegions, replicationMode == null ? FULL : replicationMode);
         }
     }
 

@@ -9,8 +9,10 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The wire form of the payloads whose fields changed, and the reading of events written in the form before. */
 class PayloadsCompatibilityTest {
@@ -33,11 +35,26 @@ class PayloadsCompatibilityTest {
     void versionPublishedCarriesItsSourceBlobAsAReference() {
         var p = new Payloads.VersionPublished(VERSION, SUB, "contoso", BlobRef.parse(URI), 0,
                 List.of(new Payloads.TargetRegion("westeurope", 1, "Standard_LRS")));
-        assertEquals(Set.of("versionId", "subscriptionId", "tenantId", "sourceBlob", "sizeBytes", "targetRegions"),
-                fields(p));
+        assertEquals(Set.of("versionId", "subscriptionId", "tenantId", "sourceBlob", "sizeBytes", "targetRegions",
+                "replicationMode"), fields(p));
+        assertEquals("Full", p.replicationMode());
         JsonNode blob = Json.MAPPER.valueToTree(p).path("sourceBlob");
         assertEquals(Set.of("baseUrl", "region", "subscriptionId", "name"), fields(blob));
         assertEquals(p, read(Json.write(p), Payloads.VersionPublished.class));
+    }
+
+    @Test
+    void aShallowVersionPublishedSaysSoAndOneWithoutAModeIsFull() {
+        var p = new Payloads.VersionPublished(VERSION, SUB, "contoso", BlobRef.parse(URI), 0,
+                List.of(new Payloads.TargetRegion("westeurope", 1, "Standard_LRS")), "Shallow");
+        var back = read(Json.write(p), Payloads.VersionPublished.class);
+        assertEquals(p, back);
+        assertTrue(back.shallow());
+        var before = read("{\"versionId\":\"" + VERSION + "\",\"subscriptionId\":\"" + SUB + "\",\"sourceBlob\":"
+                + Json.write(BlobRef.parse(URI)) + ",\"sizeBytes\":0,\"targetRegions\":[]}",
+                Payloads.VersionPublished.class);
+        assertEquals("Full", before.replicationMode());
+        assertFalse(before.shallow());
     }
 
     @Test

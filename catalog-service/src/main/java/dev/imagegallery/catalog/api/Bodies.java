@@ -112,6 +112,19 @@ public final class Bodies {
     }
 
     /**
+     * Azure's GallerySoftDeletedResource: a soft-deleted version as the soft-deleted list shows it, its id under
+     * {@code softDeletedArtifactTypes/Images/artifacts/{image}/versions/{version}}.
+     */
+    public record SoftDeletedBody(String id, String name, String type, String location, Map<String, String> tags,
+                                  SoftDeletedProperties properties) {
+    }
+
+    /** {@code resourceArmId}: the version's own id; {@code softDeletedArtifactType}: Images. */
+    public record SoftDeletedProperties(String resourceArmId, String softDeletedArtifactType,
+                                        Instant softDeletedTime) {
+    }
+
+    /**
      * Azure's validationsProfile, filled with what this system validated about the content: {@code executedValidations}
      * (the content digest verified at ingest, the replicas verified per region), {@code platformAttributes} (the
      * digest, the size in bytes, the source), {@code validationEtag}.
@@ -149,8 +162,8 @@ public final class Bodies {
     }
 
     /**
-     * {@code replicationMode}: Full (this system's replication: every target region holds complete verified copies);
-     * Shallow is refused. {@code targetExtendedLocations} (edge zones) is refused.
+     * {@code replicationMode}: Full (every target region holds complete verified copies) or Shallow (one region, the
+     * location, one replica referencing the source content). {@code targetExtendedLocations} (edge zones) is refused.
      */
     public record PublishingProfile(List<TargetRegion> targetRegions, Integer replicaCount, Boolean excludeFromLatest,
                                     Instant endOfLifeDate, String storageAccountType, Instant publishedDate,

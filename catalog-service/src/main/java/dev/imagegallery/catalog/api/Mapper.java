@@ -108,13 +108,22 @@ public final class Mapper {
         return new VersionBody(id, v.name, "Microsoft.Compute/galleries/images/versions", v.location, Tags.of(v.tags),
                 new VersionProperties(
                         new PublishingProfile(targets, v.replicaCount, v.excludeFromLatest, v.endOfLifeDate,
-                                v.storageAccountType, v.publishedAt, "Full", null),
+                                v.storageAccountType, v.publishedAt, v.replicationMode, null),
                         new StorageProfile(new Source(v.sourceId),
                                 new OsDiskImage(sizeGb(v.sizeBytes), v.hostCaching, v.digest)),
                         new SafetyProfile(v.allowDeletionOfReplicatedLocations, v.blockDeletionBeforeEndOfLife),
                         new LifecycleProfile(v.lifecycleState, v.replacementVersion),
                         v.provisioningState, status, v.deletedAt,
                         expand.validationProfile() ? validations(v, regions) : null, null, null));
+    }
+
+    /** A soft-deleted version as Azure's GallerySoftDeletedResource ({@code id} is the version's id). */
+    static SoftDeletedBody softDeleted(String id, ImageVersion v) {
+        var m = java.util.regex.Pattern.compile("(?i)^(.*)/images/([^/]+)/versions/([^/]+)$").matcher(id);
+        String softId = m.matches() ? m.group(1) + "/softDeletedArtifactTypes/Images/artifacts/" + m.group(2)
+                + "/versions/" + m.group(3) : id;
+        return new SoftDeletedBody(softId, v.name, "Microsoft.Compute/galleries/softDeletedArtifactTypes/artifacts/"
+                + "versions", v.location, Tags.of(v.tags), new SoftDeletedProperties(id, "Images", v.deletedAt));
     }
 
     /**

@@ -76,7 +76,8 @@ public final class Requests {
         var lifecycle = p.lifecycleProfile();
         return new VersionSpec(body.location(), body.tags(), new VersionSpec.Properties(
                 pp == null ? null : new VersionSpec.Publishing(targetRegions(pp.targetRegions()), pp.replicaCount(),
-                        pp.excludeFromLatest(), pp.endOfLifeDate(), pp.storageAccountType()),
+                        pp.excludeFromLatest(), pp.endOfLifeDate(), pp.storageAccountType(),
+                        pp.replicationMode()),
                 sp == null || sp.source() == null ? null : sp.source().id(),
                 safety == null ? null : new VersionSpec.Safety(safety.allowDeletionOfReplicatedLocations(),
                         safety.blockDeletionBeforeEndOfLife()),

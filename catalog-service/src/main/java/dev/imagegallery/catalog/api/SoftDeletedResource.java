@@ -4,6 +4,7 @@ import dev.imagegallery.catalog.domain.ResourceIds;
 import dev.imagegallery.catalog.domain.Validation;
 import dev.imagegallery.catalog.service.VersionDeletion;
 import dev.imagegallery.catalog.service.VersionQueries;
+import dev.imagegallery.common.arm.ArmException;
 import dev.imagegallery.common.arm.ArmList;
 import dev.imagegallery.common.security.Authorizer;
 import dev.imagegallery.common.security.CurrentCaller;
@@ -18,10 +19,12 @@ import jakarta.ws.rs.core.MediaType;
 
 /**
  * Soft-deleted versions of a gallery that opted in to soft delete (Azure's
- * {@code softDeletedArtifactTypes/Images/artifacts/{image}/versions}), and their restoration.
+ * {@code softDeletedArtifactTypes/{artifactType}/artifacts/{image}/versions}, artifactType {@code Images} in any case,
+ * as Azure's example sends {@code images}), listed as Azure's {@code GallerySoftDeletedResource}, and their
+ * restoration.
  */
 @Path("/subscriptions/{subscriptionId}/resourceGroups/{rg}/providers/Microsoft.Compute/galleries/{gallery}/"
-        + "softDeletedArtifactTypes/Images/artifacts/{image}/versions")
+        + "softDeletedArtifactTypes/{artifactType}/artifacts/{image}/versions")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 public class SoftDeletedResource {
@@ -38,24 +41,35 @@ public class SoftDeletedResource {
         this.caller = caller;
     }
 
+    /** Azure's only soft-deleted artifact type, {@code Images} (in any case); anything else is 400 naming it. */
+    static void artifactType(String type) {
+        if (!"Images".equalsIgnoreCase(type)) {
+            throw ArmException.invalidParameter("artifactType", "The artifact type '" + type + "' is not supported; "
+                    + "soft-deleted artifacts are of type Images.");
+        }
+    }
+
     @GET
-    public Uni<ArmList<Bodies.VersionBody>> list(@PathParam("subscriptionId") String sub,
-                                                 @PathParam("rg") String rg,
-                                                 @PathParam("gallery") String gallery,
-                                                 @PathParam("image") String image) {
+    public Uni<ArmList<Bodies.SoftDeletedBody>> list(@PathParam("subscriptionId") String sub,
+                                                     @PathParam("rg") String rg,
+                                                     @PathParam("gallery") String gallery,
+                                                     @PathParam("artifactType") String artifactType,
+                                                     @PathParam("image") String image) {
         Validation.subscriptionId(sub);
+        artifactType(artifactType);
         return authorizer.require(caller.get(), ResourceIds.definition(sub, rg, gallery, image), VersionResource.READ)
                 .flatMap(v -> queries.softDeleted(sub, rg, gallery, image))
-                .map(l -> ArmList.of(l.stream()
-                        .map(view -> Mapper.version(view.id(), view.version(), view.regions(), false)).toList()));
+                .map(l -> ArmList.of(l.stream().map(view -> Mapper.softDeleted(view.id(), view.version())).toList()));
     }
 
     @POST
     @Path("{version}/restore")
     public Uni<Bodies.VersionBody> restore(@PathParam("subscriptionId") String sub, @PathParam("rg") String rg,
-                                           @PathParam("gallery") String gallery, @PathParam("image") String image,
-                                           @PathParam("version") String name) {
+                                           @PathParam("gallery") String gallery,
+                                           @PathParam("artifactType") String artifactType,
+                                           @PathParam("image") String image, @PathParam("version") String name) {
         Validation.subscriptionId(sub);
+        artifactType(artifactType);
         return authorizer.require(caller.get(), ResourceIds.version(sub, rg, gallery, image, name),
                         VersionResource.WRITE)
                 .flatMap(v -> deletion.restore(sub, rg, gallery, image, name))

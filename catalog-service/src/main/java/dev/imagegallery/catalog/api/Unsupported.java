@@ -57,12 +57,6 @@ final class Unsupported {
         if (pp != null) {
             refuse(pp.targetExtendedLocations(), "properties.publishingProfile.targetExtendedLocations",
                     "there are no edge zones; name regions in targetRegions");
-            if (pp.replicationMode() != null && !"Full".equals(pp.replicationMode())) {
-                throw ArmException.invalidParameter("properties.publishingProfile.replicationMode", "The value '"
-                        + pp.replicationMode() + "' of 'properties.publishingProfile.replicationMode' is not "
-                        + "supported by this system: only Full (every target region holds complete, verified "
-                        + "copies); Shallow replication is not implemented.");
-            }
             List<Bodies.TargetRegion> regions = pp.targetRegions();
             for (int i = 0; regions != null && i < regions.size(); i++) {
                 Bodies.TargetRegion t = regions.get(i);

@@ -23,9 +23,16 @@ public record VersionSpec(String location, Map<String, String> tags, Properties 
         }
     }
 
-    /** {@code publishingProfile}: the defaults of the target regions, and the regions themselves. */
+    /**
+     * {@code publishingProfile}: the defaults of the target regions, the regions themselves, and the replication mode
+     * (Full or Shallow, see {@link ReplicationMode}).
+     */
     public record Publishing(List<TargetRegion> targetRegions, Integer replicaCount, Boolean excludeFromLatest,
-                             Instant endOfLifeDate, String storageAccountType) {
+                             Instant endOfLifeDate, String storageAccountType, String replicationMode) {
+        public Publishing(List<TargetRegion> targetRegions, Integer replicaCount, Boolean excludeFromLatest,
+                          Instant endOfLifeDate, String storageAccountType) {
+            this(targetRegions, replicaCount, excludeFromLatest, endOfLifeDate, storageAccountType, null);
+        }
     }
 
     /** One requested target region (an element may be null: the rules refuse it naming its index). */

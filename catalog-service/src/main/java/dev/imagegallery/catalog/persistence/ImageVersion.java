@@ -43,6 +43,9 @@ public class ImageVersion extends PanacheEntityBase {
     /** {@code storageProfile.osDiskImage.hostCaching}: None, ReadOnly (default) or ReadWrite; fixed at creation. */
     @Column(name = "host_caching")
     public String hostCaching = "ReadOnly";
+    /** {@code publishingProfile.replicationMode}: Full (default) or Shallow; fixed at creation. */
+    @Column(name = "replication_mode")
+    public String replicationMode = "Full";
     @Column(name = "published_at")
     public Instant publishedAt;
     /** Active, Deprecated (usable, never latest, a warning on resolution) or Disabled (not resolvable). */

@@ -1,6 +1,7 @@
 package dev.imagegallery.catalog.service;
 
 import dev.imagegallery.catalog.config.CatalogConfig;
+import dev.imagegallery.catalog.domain.ReplicationMode;
 import dev.imagegallery.catalog.domain.ReplicationState;
 import dev.imagegallery.catalog.domain.ResourceIds;
 import dev.imagegallery.catalog.domain.Tags;
@@ -112,11 +113,19 @@ public class VersionService {
             throw ArmException.invalidParameter(SOURCE_ID, "The value of '" + SOURCE_ID + "' is required.");
         }
         String sourceId = props.sourceId();
+        String mode = ReplicationMode.of(pp == null ? null : pp.replicationMode(), ReplicationMode.FULL);
+        boolean shallow = ReplicationMode.SHALLOW.equals(mode);
+        if (shallow) {
+            ReplicationMode.shallowReplicaCount(pp.replicaCount());
+        }
         int defaultReplicas = TargetRegions.replicaCount(pp, 1);
         String defaultStorage = Validation.oneOf(Validation.STORAGE_TYPES, pp == null ? null : pp.storageAccountType(),
                 "Standard_LRS", "properties.publishingProfile.storageAccountType");
         Instant eol = TargetRegions.endOfLife(pp == null ? null : pp.endOfLifeDate(), Instant.now());
         List<TargetRegions.Target> targets = TargetRegions.ofNewVersion(pp, location, defaultReplicas, defaultStorage);
+        if (shallow) {
+            ReplicationMode.shallowTargets(targets, location);
+        }
         var lifecycle = props.lifecycle();
         String state = VersionLifecycle.state(lifecycle == null ? null : lifecycle.state(), VersionLifecycle.ACTIVE);
         String hostCaching = Validation.oneOf(Validation.HOST_CACHING, props.hostCaching(), "ReadOnly", HOST_CACHING);
@@ -132,6 +141,11 @@ public class VersionService {
                         throw ArmException.invalidParameter(SOURCE_ID, "The source is " + src.osType() + "/"
                                 + src.osState() + " but the image definition is " + def.osType + "/" + def.osState
                                 + ".");
+                    }
+                    if (shallow && !src.blob().region().equals(location)) {
+                        throw ArmException.invalidParameter(SOURCE_ID, "A Shallow version references its source's "
+                                + "content where it is, so the source must be in the version's location '" + location
+                                + "'; it is in '" + src.blob().region() + "'. Use Full replication to copy it.");
                     }
                     ImageVersion v = new ImageVersion();
                     v.key = key;
@@ -155,11 +169,12 @@ public class VersionService {
                     v.lifecycleState = state;
                     v.replacementVersion = lifecycle == null ? null : lifecycle.replacementVersion();
                     v.hostCaching = hostCaching;
+                    v.replicationMode = mode;
                     applySafety(v, props.safety());
                     List<VersionRegion> regions = targets.stream()
                             .map(t -> VersionRegion.queued(key, def.key, t)).toList();
                     var event = new Payloads.VersionPublished(id, v.subscriptionId, tenantId, src.blob(), src.sizeBytes(),
-                            targets(regions));
+                            targets(regions), mode);
                     return Quotas.check(sub, ImageVersion.count("subscriptionId = ?1 and location = ?2 and deletedAt "
                                     + "is null", sub.toLowerCase(Locale.ROOT), location), config.quota().versions(),
                                     "image versions", location)
@@ -227,6 +242,13 @@ public class VersionService {
                     + "' is not allowed.", HOST_CACHING);
         }
         var pp = props.publishing();
+        boolean shallow = ReplicationMode.SHALLOW.equals(v.replicationMode);
+        if (pp != null) {
+            ReplicationMode.unchanged(pp.replicationMode(), v.replicationMode);
+            if (shallow) {
+                ReplicationMode.shallowReplicaCount(pp.replicaCount());
+            }
+        }
         if (pp != null && pp.storageAccountType() != null && !pp.storageAccountType().equals(v.storageAccountType)) {
             throw ArmException.conflict("PropertyChangeNotAllowed", "Changing property "
                     + "'properties.publishingProfile.storageAccountType' is not allowed.",
@@ -282,6 +304,9 @@ public class VersionService {
     private Uni<VersionView> changeRegions(String tenantId, String id, ImageVersion v, List<VersionRegion> current,
                                            List<VersionSpec.TargetRegion> requested) {
         List<TargetRegions.Target> wanted = TargetRegions.of(requested, v.replicaCount, v.storageAccountType);
+        if (ReplicationMode.SHALLOW.equals(v.replicationMode)) {
+            ReplicationMode.shallowTargets(wanted, v.location); // its regions are not updatable (Azure)
+        }
         var change = TargetRegions.change(current.stream().map(VersionRegion::target).toList(), wanted, v.location,
                 v.storageAccountType, v.allowDeletionOfReplicatedLocations);
         Map<String, VersionRegion> byRegion = new LinkedHashMap<>();

@@ -157,6 +157,70 @@ public final class Replicator {
         return new Checkpoint(replicaCount, 0, 0, Map.copyOf(pass.egress), pass.copied, 100);
     }
 
+    /**
+     * A Shallow replica (a version in {@code Shallow} replication mode): names with {@code ref} the content
+     * {@code contentHex} where it already is, one of {@code region}'s stores of the namespace (its source blob's
+     * replica), instead of copying it. The content must be present and whole there: its manifest, for that digest,
+     * and every chunk the manifest names (asked of the store's index in windows, as a copy asks; the chunks were
+     * verified against their digests when they were written, and the scrubber re-reads them). Nothing is written but
+     * the ref, which makes the content live for as long as the version is: deleting the source blob, a collection or
+     * a repair leave it in place, as they do the content of a Full version. The session held meanwhile keeps the
+     * manifest and the chunks it was asked about alive until the ref names them (a deletion of the source blob
+     * collecting at that moment cannot drop them).
+     *
+     * @return the content referenced
+     * @throws IOException when no store of the region holds the content whole (nothing is referenced then)
+     */
+    public Manifest reference(RegionStores stores, String region, String contentHex, String ref) throws IOException {
+        List<String> problems = new ArrayList<>();
+        for (int r = 0; r < Math.max(1, stores.replicas(region)); r++) {
+            ChunkStore store = stores.store(region, r);
+            try (ChunkStore.Session session = store.session()) {
+                session.keep(contentHex);
+                var found = store.manifest(contentHex);
+                if (found.isEmpty()) {
+                    continue;
+                }
+                Manifest m = found.get();
+                if (!m.contentHex.equals(contentHex)) {
+                    problems.add(store + ": its manifest names content " + m.contentHex);
+                    continue;
+                }
+                long missing = missingChunks(m, session);
+                if (missing > 0) {
+                    problems.add(store + ": " + missing + " chunk(s) of the content are missing");
+                    continue;
+                }
+                store.setRef(ref, contentHex);
+                return m;
+            }
+        }
+        throw new IOException("the content sha256:" + contentHex + " is not whole in any store of " + region
+                + (problems.isEmpty() ? " (no manifest of it there)" : ": " + problems)
+                + "; a Shallow replica references it there and copies nothing");
+    }
+
+    /**
+     * How many chunks {@code m} names that {@code session}'s store lacks, asked a window at a time (distinct within a
+     * window; the heap holds one window, whatever the content's size).
+     */
+    private static long missingChunks(Manifest m, ChunkStore.Session session) {
+        long missing = 0;
+        Set<ChunkId> window = new java.util.LinkedHashSet<>();
+        for (int i = 0; i <= m.count(); i++) {
+            if (i < m.count() && !m.isZero(i)) {
+                window.add(m.chunk(i));
+            }
+            if (window.size() >= WINDOW || (i == m.count() && !window.isEmpty())) {
+                for (boolean has : session.hasAll(new ArrayList<>(window))) {
+                    missing += has ? 0 : 1;
+                }
+                window.clear();
+            }
+        }
+        return missing;
+    }
+
     /** One replica store being written: its session, and the entries below {@code committed} it holds for sure. */
     private static final class Target {
         final int replica;

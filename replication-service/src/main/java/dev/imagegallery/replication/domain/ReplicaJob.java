@@ -16,6 +16,8 @@ public class ReplicaJob extends PanacheEntityBase {
     public static final String COMPLETED = "Completed";
     public static final String FAILED = "Failed";
     public static final String DELETED = "Deleted";
+    public static final String FULL = "Full";
+    public static final String SHALLOW = "Shallow";
 
     @Id
     public String id;
@@ -62,8 +64,18 @@ public class ReplicaJob extends PanacheEntityBase {
     /** For a pending job: not before this time (retry backoff). */
     @Column(name = "updated_at")
     public Instant updatedAt;
+    /**
+     * Full (copy into every replica of the region) or Shallow (the region is the source's: reference the source
+     * content there, copy nothing).
+     */
+    @Column(name = "replication_mode")
+    public String replicationMode = FULL;
     /** The trace context of the event that planned the job: the copy continues that trace (null: none). */
     public String traceparent;
+
+    public boolean shallow() {
+        return SHALLOW.equals(replicationMode);
+    }
 
     public static String idOf(String versionId, String region) {
         return versionId.toLowerCase() + "|" + region;

@@ -87,6 +87,14 @@ public class ReplicationService {
                                     ? "The source blob does not exist." : "The source blob '"
                                     + p.sourceBlob().uri() + "' does not exist.")).replaceWithVoid();
                         }
+                        if (p.shallow() && (!t.name().equals(blob.region) || t.regionalReplicaCount() != 1)) {
+                            // catalog-service allows no such version; an event that names one is not copied in full
+                            return outbox.emit(EventTypes.REPLICA_FAILED, p.versionId(), new Payloads.ReplicaFailed(
+                                    p.versionId(), p.subscriptionId(), t.name(), "A Shallow version has one replica "
+                                    + "in its source's region '" + blob.region + "', where it references the source "
+                                    + "content; it is not copied to '" + t.name() + "' ("
+                                    + t.regionalReplicaCount() + " replica(s)).")).replaceWithVoid();
+                        }
                         ReplicaJob j = existing == null ? new ReplicaJob() : existing;
                         j.id = id;
                         j.versionId = p.versionId();
@@ -99,6 +107,7 @@ public class ReplicationService {
                         j.digest = blob.digest;
                         j.sizeBytes = blob.sizeBytes;
                         j.usedBytes = blob.usedBytes;
+                        j.replicationMode = p.shallow() ? ReplicaJob.SHALLOW : ReplicaJob.FULL;
                         j.state = ReplicaJob.PENDING;
                         j.attempts = 0;
                         j.lastError = null;

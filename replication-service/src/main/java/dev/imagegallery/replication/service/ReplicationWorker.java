@@ -176,6 +176,9 @@ public class ReplicationWorker {
 
     /** What a job's copy may move into each replica: its content's non-zero bytes (its size when unknown). */
     static long bytesOf(ReplicaJob j) {
+        if (j.shallow()) {
+            return 0; // moves nothing: a small copy, never queued behind a big one
+        }
         return j.usedBytes != null ? j.usedBytes : j.sizeBytes != null ? j.sizeBytes : Long.MAX_VALUE;
     }
 
@@ -236,6 +239,16 @@ public class ReplicationWorker {
                         + "subscription): its content cannot be found");
             }
             RegionStores own = stores.of(j.tenantId);
+            if (j.shallow()) {
+                // a reference to the source content where it is, checked whole; the same outcome events as a copy
+                Manifest m = replicator.reference(own, j.region, j.digest, ReplicationService.versionRef(j.versionId));
+                Replicator.Checkpoint done = new Replicator.Checkpoint(1, 0, 0, Map.of(), 0, 100);
+                await(EventTracing.within(trace,
+                        () -> Panache.withTransaction(() -> replication.completed(id, done, m.uniqueBytes()))));
+                OutboxRelay.wakeAll();
+                Log.infof("referenced %s's content in %s (Shallow: nothing copied)", j.versionId, j.region);
+                return;
+            }
             Manifest m = sourceManifest(own, j).orElseThrow(() -> new IOException("the source content sha256:"
                     + j.digest + " is missing in " + j.sourceRegion));
             Replicator.Checkpoint done = replicator.replicate(own, m, j.region, j.replicaCount,

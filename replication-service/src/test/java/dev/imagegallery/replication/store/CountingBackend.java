@@ -12,7 +12,8 @@ import java.util.function.Consumer;
 /**
  * A backend around another that counts the chunk bytes each store hands out, by reader (a label the calling thread
  * runs under, such as the region it copies into), and can make one store's writes fail (a full disk under one
- * replica). For the fan-out test and bench: how often a copy reads its source.
+ * replica), and counts the chunks and manifests written. For the fan-out test and bench: how often a copy reads its
+ * source; for the Shallow test: that a shallow replica writes none.
  */
 public final class CountingBackend implements Backend {
     private static final ThreadLocal<String> READER = ThreadLocal.withInitial(() -> "");
@@ -63,8 +64,23 @@ public final class CountingBackend implements Backend {
                 .addAndGet(bytes);
     }
 
+    /** Chunks put into a store and manifests written, by "{region}/{replica}". */
+    private final Map<String, AtomicLong> chunksPut = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> manifestsPut = new ConcurrentHashMap<>();
+
+    /** Chunks put into any store (through a session), since the backend was made. */
+    public long chunksPut() {
+        return chunksPut.values().stream().mapToLong(AtomicLong::get).sum();
+    }
+
+    /** Manifests written into any store. */
+    public long manifestsPut() {
+        return manifestsPut.values().stream().mapToLong(AtomicLong::get).sum();
+    }
+
     private void write(ChunkStore s) throws IOException {
         String k = s.region() + "/" + s.replica();
+        chunksPut.computeIfAbsent(k, x -> new AtomicLong()).incrementAndGet();
         Long left = failWritesAfter.computeIfPresent(k, (x, n) -> n - 1);
         if (left != null && left < 0) {
             throw new IOException("No space left on device (" + k + ", a test fault)");
@@ -170,6 +186,7 @@ public final class CountingBackend implements Backend {
 
         @Override
         public void putManifest(Manifest m) throws IOException {
+            manifestsPut.computeIfAbsent(s.region() + "/" + s.replica(), x -> new AtomicLong()).incrementAndGet();
             s.putManifest(m);
         }
 
