@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * {@code publishingProfile.replicationMode: Shallow} (issue 17), as Azure defines it: accepted, stored and returned; the
  * version's location as its single target region with one replica; the mode and the regions not updatable; the long
- * running operation and provisioningState as for Full. Each refusal is 400 {@code InvalidParameter} naming the property.
+ * running operation and provisioningState as for Full. Each refusal is 400 {@code InvalidParameter} naming the property,
+ * but a change of the mode: 409 {@code PropertyChangeNotAllowed}, as for the location.
  */
 @QuarkusTest
 @WithTestResource(value = InfraResource.class, initArgs = @ResourceArg(name = "database", value = "catalog"),
@@ -135,9 +136,11 @@ class ShallowReplicationTest {
         String def = VersionRulesTest.definition(false);
         String shallow = def + "/versions/3.0.0";
         put(shallow, body("westeurope", SHALLOW)).statusCode(201);
-        refused(patch(shallow, "{\"properties\":{\"publishingProfile\":{\"replicationMode\":\"Full\"}}}"),
-                PP + ".replicationMode");
-        refused(put(shallow, body("westeurope", "\"replicationMode\":\"Full\"")), PP + ".replicationMode");
+        // a fixed property, as location and source are: 409 PropertyChangeNotAllowed
+        patch(shallow, "{\"properties\":{\"publishingProfile\":{\"replicationMode\":\"Full\"}}}").statusCode(409)
+                .body("error.code", is("PropertyChangeNotAllowed")).body("error.target", is(PP + ".replicationMode"));
+        put(shallow, body("westeurope", "\"replicationMode\":\"Full\"")).statusCode(409)
+                .body("error.code", is("PropertyChangeNotAllowed")).body("error.target", is(PP + ".replicationMode"));
         refused(patch(shallow, "{\"properties\":{\"publishingProfile\":{\"targetRegions\":[{\"name\":\"westeurope\"},"
                 + "{\"name\":\"eastus\"}]}}}"), PP + ".targetRegions[1].name");
         refused(patch(shallow, "{\"properties\":{\"publishingProfile\":{\"targetRegions\":[{\"name\":\"westeurope\","
@@ -151,7 +154,8 @@ class ShallowReplicationTest {
 
         String full = def + "/versions/3.0.1";
         put(full, body("westeurope", "")).statusCode(201);
-        refused(patch(full, "{\"properties\":{\"publishingProfile\":{" + SHALLOW + "}}}"), PP + ".replicationMode");
+        patch(full, "{\"properties\":{\"publishingProfile\":{" + SHALLOW + "}}}").statusCode(409)
+                .body("error.code", is("PropertyChangeNotAllowed")).body("error.target", is(PP + ".replicationMode"));
         given().auth().oauth2(Tokens.alice()).get(full + API).then().statusCode(200)
                 .body(PP + ".replicationMode", is("Full"))
                 .body("properties.publishingProfile.targetExtendedLocations", nullValue());

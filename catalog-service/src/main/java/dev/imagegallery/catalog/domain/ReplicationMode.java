@@ -27,11 +27,14 @@ public final class ReplicationMode {
         return Validation.oneOf(MODES, requested, current, TARGET);
     }
 
-    /** An update may repeat the mode but not change it (Azure: not updatable). */
+    /**
+     * An update may repeat the mode but not change it (Azure: not updatable): 409 {@code PropertyChangeNotAllowed}, as
+     * for a version's other fixed properties (location, source, host caching, storage account type).
+     */
     public static void unchanged(String requested, String current) {
         if (requested != null && !of(requested, current).equals(current)) {
-            throw ArmException.invalidParameter(TARGET, "The property '" + TARGET + "' cannot be updated: the version "
-                    + "is " + current + "; publish a new version to change it.");
+            throw ArmException.conflict("PropertyChangeNotAllowed", "Changing property '" + TARGET + "' is not "
+                    + "allowed: the version is " + current + "; publish a new version to change it.", TARGET);
         }
     }
 

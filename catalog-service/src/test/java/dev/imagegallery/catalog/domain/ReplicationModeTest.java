@@ -46,7 +46,11 @@ class ReplicationModeTest {
     void theModeIsNotUpdatable() {
         assertDoesNotThrow(() -> ReplicationMode.unchanged(null, "Shallow"));
         assertDoesNotThrow(() -> ReplicationMode.unchanged("shallow", "Shallow"));
-        assertEquals(PP + ".replicationMode", refusedAt(() -> ReplicationMode.unchanged("Full", "Shallow")));
-        assertEquals(PP + ".replicationMode", refusedAt(() -> ReplicationMode.unchanged("Shallow", "Full")));
+        for (String[] change : new String[][] {{"Full", "Shallow"}, {"Shallow", "Full"}}) {
+            ArmException e = assertThrows(ArmException.class, () -> ReplicationMode.unchanged(change[0], change[1]));
+            assertEquals(409, e.status());
+            assertEquals("PropertyChangeNotAllowed", e.code());
+            assertEquals(PP + ".replicationMode", e.target());
+        }
     }
 }
