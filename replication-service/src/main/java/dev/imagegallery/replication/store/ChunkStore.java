@@ -66,14 +66,27 @@ public interface ChunkStore {
     /** Bytes of committed chunks. */
     long physicalBytes();
 
-    /** Mark and sweep: drops manifests no ref names and chunks no live manifest or open session names. */
+    /**
+     * Drops manifests no ref names and chunks no live manifest or open session names. A backend that keeps reference
+     * counts visits only what changed since the last collection (manifests whose ref went, chunks committed or
+     * unreferenced since); one that does not marks and sweeps everything ({@link #collectAll()}).
+     */
     GcResult collect() throws IOException;
+
+    /**
+     * The full mark and sweep, whatever changed: reclaims what a crash leaked and counts every reference again (the
+     * repair and audit path of a backend that keeps counts).
+     */
+    default GcResult collectAll() throws IOException {
+        return collect();
+    }
 
     /** Releases what the store holds open (files, caches); the store is not used afterwards. */
     default void close() {
     }
 
-    record GcResult(int manifestsDropped, long chunksDropped, long bytesFreed, int packsDeleted) {
+    /** What a collection did; {@code chunksVisited}: the index entries (or journalled chunks) it looked at. */
+    record GcResult(int manifestsDropped, long chunksDropped, long bytesFreed, int packsDeleted, long chunksVisited) {
     }
 
     /** A writer. Not thread-safe; close it to discard what was not committed. */

@@ -129,12 +129,16 @@ public final class FsChunkStore extends PackStore {
         }
         index = RocksIndex.create(at, durable);
         try {
+            boolean empty = listPacks(dir).isEmpty() && !Files.exists(legacy);
             if (Files.exists(legacy)) {
                 importLegacy(dir, legacy, index);
             } else {
                 rebuild(dir, index);
             }
             index.complete();
+            if (empty) {
+                index.counted(); // no chunk, so no reference to count; else the first collection is a full one
+            }
             Files.deleteIfExists(legacy);
             return index;
         } catch (IOException | RuntimeException e) {
@@ -430,7 +434,12 @@ public final class FsChunkStore extends PackStore {
     }
 
     @Override
-    public void putManifest(Manifest m) throws IOException {
+    protected boolean manifestExists(String contentHex) {
+        return Files.exists(dir.resolve("manifests").resolve(contentHex));
+    }
+
+    @Override
+    protected void storeManifest(Manifest m) throws IOException {
         Path target = dir.resolve("manifests").resolve(m.contentHex);
         Path tmp = target.resolveSibling(m.contentHex + "." + Thread.currentThread().getId() + ".tmp");
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
@@ -443,6 +452,10 @@ public final class FsChunkStore extends PackStore {
     @Override
     public synchronized void setRef(String ref, String contentHex) throws IOException {
         Path target = refPath(ref);
+        Optional<String> before = ref(ref);
+        if (before.isPresent() && !before.get().equals(contentHex)) {
+            unreferencing(before.get());
+        }
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         Files.writeString(tmp, contentHex + "\n" + ref);
         force(tmp);
@@ -460,6 +473,10 @@ public final class FsChunkStore extends PackStore {
 
     @Override
     public synchronized void deleteRef(String ref) throws IOException {
+        Optional<String> before = ref(ref);
+        if (before.isPresent()) {
+            unreferencing(before.get());
+        }
         Files.deleteIfExists(refPath(ref));
     }
 
