@@ -63,6 +63,38 @@ public interface ChunkStore {
     /** Every committed chunk (for scrubbing). */
     void forEachChunk(Consumer<ChunkId> each);
 
+    /**
+     * One scrub pass: verifies the chunks committed since the last pass, plus about {@code fraction} of all the
+     * store's chunks, continuing where the last pass stopped (a cursor kept with the store, wrapping round: passes of
+     * {@code fraction} read every chunk once in {@code 1/fraction} passes); a {@code fraction} of 1 or more verifies
+     * every chunk. Each chunk found corrupt, unreadable or missing is handed to {@code bad} with the problem. Answers
+     * what it read and the manifests to check (those stored since the last pass, plus the same fraction of the live
+     * ones). By default (a backend without a cursor) every pass is a whole one.
+     */
+    default ScrubPass scrub(double fraction, java.util.function.BiConsumer<ChunkId, String> bad) throws IOException {
+        long[] n = {0, 0};
+        forEachChunk(id -> {
+            n[0]++;
+            try {
+                n[1] += get(id).length;
+            } catch (CorruptChunkException e) {
+                if (has(id)) { // else collected since the walk began
+                    bad.accept(id, "corrupt");
+                }
+            } catch (IOException e) {
+                bad.accept(id, "unreadable");
+            }
+        });
+        return new ScrubPass(n[0], n[1], refs().values().stream().distinct().sorted().toList(), true);
+    }
+
+    /**
+     * What a {@link #scrub} pass did: chunks verified, their bytes, the manifests to check, and whether the cursor
+     * came round to where it started (every chunk verified at least once since).
+     */
+    record ScrubPass(long chunksChecked, long bytesRead, List<String> manifests, boolean wrapped) {
+    }
+
     /** Bytes of committed chunks. */
     long physicalBytes();
 

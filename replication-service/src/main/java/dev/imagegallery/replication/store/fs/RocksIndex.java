@@ -545,7 +545,8 @@ public final class RocksIndex implements ChunkIndex {
             byte[] top = new byte[34];
             Arrays.fill(top, (byte) 0xff);
             db.deleteRange(countsCf, sync, EMPTY, top);
-            db.deleteRange(journalCf, sync, EMPTY, top);
+            db.deleteRange(journalCf, sync, new byte[] {'c'}, new byte[] {'d'});
+            db.deleteRange(journalCf, sync, new byte[] {'m'}, new byte[] {'n'}); // the scrubber's 's' entries stay
             Snapshot snap = db.getSnapshot();
             try (ReadOptions ro = new ReadOptions().setSnapshot(snap).setFillCache(false);
                  ReadOptions mo = new ReadOptions().setFillCache(false);
@@ -610,11 +611,52 @@ public final class RocksIndex implements ChunkIndex {
         return counts;
     }
 
-    /** The journalled entries (chunks and manifests): what the next collection visits (tests look at it). */
+    /** The manifests stored since the scrubber last looked ({@code 's'} entries of the journal). */
+    List<String> manifestsToScrub() throws IOException {
+        open();
+        List<String> out = new ArrayList<>();
+        try (RocksIterator it = db.newIterator(journalCf)) {
+            for (it.seek(new byte[] {'s'}); it.isValid() && it.key()[0] == 's'; it.next()) {
+                out.add(new String(it.key(), 1, it.key().length - 1, StandardCharsets.UTF_8));
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw io("read", e);
+        }
+        return out;
+    }
+
+    /** The scrubber's state: what the last pass reached (null: no pass yet). */
+    byte[] scrubState(String name) throws IOException {
+        open();
+        try {
+            return db.get(meta, ("scrub-" + name).getBytes(StandardCharsets.UTF_8));
+        } catch (RocksDBException e) {
+            throw io("read", e);
+        }
+    }
+
+    /** Saves the scrubber's state and forgets the manifests it checked, in one write. */
+    void scrubbed(Map<String, byte[]> state, List<String> manifests) throws IOException {
+        open();
+        try (WriteBatch b = new WriteBatch()) {
+            for (var e : state.entrySet()) {
+                b.put(meta, ("scrub-" + e.getKey()).getBytes(StandardCharsets.UTF_8), e.getValue());
+            }
+            for (String hex : manifests) {
+                b.delete(journalCf, ("s" + hex).getBytes(StandardCharsets.UTF_8));
+            }
+            db.write(sync, b);
+        } catch (RocksDBException e) {
+            throw io("write", e);
+        }
+    }
+
+    /** The journalled entries for collections (chunks and manifests): what the next one visits (tests look). */
     long journalled() throws IOException {
         long n = 0;
         try (RocksIterator it = db.newIterator(journalCf)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
+            for (it.seekToFirst(); it.isValid() && it.key()[0] != 's'; it.next()) {
                 n++;
             }
             it.status();
@@ -660,6 +702,7 @@ public final class RocksIndex implements ChunkIndex {
                     }
                 }
                 batch.put(journalCf.getID(), journalKey(m.contentHex), EMPTY);
+                batch.put(journalCf.getID(), ("s" + m.contentHex).getBytes(StandardCharsets.UTF_8), EMPTY);
                 try (WriteBatch b = batch.batch()) {
                     db.write(sync, b);
                 }
