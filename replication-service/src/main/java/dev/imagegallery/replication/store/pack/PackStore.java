@@ -27,8 +27,9 @@ import java.util.function.Consumer;
  * appended to numbered packs (one writer each) and found through a {@link ChunkIndex} (digest to pack, offset,
  * length; on disk for the filesystem backend, on the heap for Azure's); writer sessions whose chunks reach the index
  * only at commit, after the backend made their pack durable, so a crash leaves at most unindexed bytes at a pack's
- * end; verified reads; and {@link #collect()}, whose mark phase spares what open sessions use and marks into the
- * index's own (on-disk) set rather than the heap. A backend says how packs, the index, manifests and refs are
+ * end; verified reads; and {@link #collect()}: with an index that keeps reference counts (the filesystem's), it
+ * visits only the manifests and chunks journalled since the last one; otherwise, and as {@link #collectAll()}, a mark
+ * and sweep whose mark phase spares what open sessions use and marks into the index's own (on-disk) set. A backend says how packs, the index, manifests and refs are
  * written, read, listed and deleted.
  */
 public abstract class PackStore implements ChunkStore {

@@ -175,4 +175,43 @@ class IncrementalCollectionTest {
         assertEquals(entries - full.chunksDropped(), last.chunksDropped());
         assertEquals(0, store.physicalBytes());
     }
+
+    /** An index written before the counts (no {@code counts} or {@code journal} family) gains them, empty. */
+    @Test
+    void anIndexOfBeforeTheCountsIsCollectedInFullOnceThenIncrementally() throws Exception {
+        IndexCrashTest.upload(store, hasher, content(1), "blob:a");
+        IndexCrashTest.upload(store, hasher, content(2), "blob:b");
+        store.close();
+        Path at = root.resolve("store").resolve("index");
+        List<org.rocksdb.ColumnFamilyHandle> handles = new ArrayList<>();
+        try (var o = new org.rocksdb.Options(); var cfo = new org.rocksdb.ColumnFamilyOptions();
+             var dbo = new org.rocksdb.DBOptions()) {
+            List<org.rocksdb.ColumnFamilyDescriptor> cfs = new ArrayList<>();
+            for (byte[] name : org.rocksdb.RocksDB.listColumnFamilies(o, at.toString())) {
+                cfs.add(new org.rocksdb.ColumnFamilyDescriptor(name, cfo));
+            }
+            try (var db = org.rocksdb.RocksDB.open(dbo, at.toString(), cfs, handles)) {
+                for (int i = 0; i < cfs.size(); i++) {
+                    String name = new String(cfs.get(i).getName(), java.nio.charset.StandardCharsets.UTF_8);
+                    if (name.equals("counts") || name.equals("journal")) {
+                        db.dropColumnFamily(handles.get(i));
+                    }
+                }
+                db.delete(handles.get(0), "counted".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            } finally {
+                handles.forEach(org.rocksdb.ColumnFamilyHandle::close);
+            }
+        }
+        store = new FsChunkStore("westeurope", 0, root.resolve("store"), true);
+        long entries = store.rocks().count();
+        assertEquals(entries, store.collect().chunksVisited(), "the first collection is the full one");
+        store.deleteRef("blob:a");
+        var gc = store.collect();
+        Manifest a = IndexCrashTest.upload(store, hasher, content(1), "blob:a2"); // (the same content again)
+        assertEquals(1, gc.manifestsDropped());
+        assertTrue(gc.chunksVisited() < entries, "then only what changed: " + gc.chunksVisited());
+        readsBack(store, "blob:b", content(2));
+        readsBack(store, "blob:a2", content(1));
+        assertTrue(store.rocks().references(a.chunk(0)) >= 2, "counted for both");
+    }
 }
