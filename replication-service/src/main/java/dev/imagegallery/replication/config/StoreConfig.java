@@ -93,9 +93,19 @@ public interface StoreConfig {
     @WithDefault("20s")
     Duration uploadIdleTimeout();
 
-    /** How often every chunk of every store is re-read and verified (and repaired from another copy). */
+    /**
+     * How often the scrubber runs: each run verifies what was committed since the last one and a slice of the rest
+     * ({@link #scrubPeriod()}), and repairs what it finds from another copy.
+     */
     @WithDefault("6h")
     String scrubInterval();
+
+    /**
+     * The time in which every chunk of a store is read once: each run reads about {@code interval / period} of it
+     * (default 7 days: 1/28 of the store every 6 hours), continuing where the last run stopped.
+     */
+    @WithDefault("7d")
+    Duration scrubPeriod();
 
     /** Force packs, index and manifests to disk before they become visible (off only for throwaway stores). */
     @WithDefault("true")

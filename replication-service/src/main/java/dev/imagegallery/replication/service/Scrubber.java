@@ -8,7 +8,6 @@ import dev.imagegallery.replication.content.RegionStores;
 import dev.imagegallery.replication.content.TenantStores;
 import dev.imagegallery.replication.store.ChunkId;
 import dev.imagegallery.replication.store.ChunkStore;
-import dev.imagegallery.replication.store.CorruptChunkException;
 import dev.imagegallery.replication.store.Manifest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,20 +16,26 @@ import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.imagegallery.replication.config.StoreConfig;
+import io.quarkus.runtime.configuration.DurationConverter;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Re-reads every chunk of every replica store (and checks every live manifest's chunks are there); a corrupt or
- * missing chunk is rewritten from the nearest good copy in another replica or region, announced as
+ * Verifies the replica stores in rolling slices: each scheduled run reads, in every store, what was committed since the
+ * last run and {@code scrub-interval / scrub-period} of the rest from where the last run stopped (the store keeps the
+ * cursor), so every chunk is read once per {@code gallery.store.scrub-period}; and it checks that the chunks of the
+ * manifests stored since, plus the same fraction of the live ones, are there. {@link #scrubAll()} reads everything at
+ * once. A corrupt or missing chunk is rewritten from the nearest good copy in another replica or region, announced as
  * {@code ChunkRepaired} and counted in {@code gallery.replication.chunks.repaired}.
  */
 @ApplicationScoped
 public class Scrubber {
     /** What one scrub found. */
-    public record Report(long chunksChecked, int repaired, int unrepairable) {
+    public record Report(long chunksChecked, int repaired, int unrepairable, long bytesRead) {
     }
 
     private final TenantStores tenants;
@@ -38,8 +43,12 @@ public class Scrubber {
     private final Counter repaired;
     private final Counter unrepairable;
 
-    public Scrubber(TenantStores tenants, Outbox outbox, MeterRegistry registry) {
+    /** The share of each store a scheduled run reads: interval / period. */
+    private final double fraction;
+
+    public Scrubber(TenantStores tenants, Outbox outbox, MeterRegistry registry, StoreConfig config) {
         this.tenants = tenants;
+        this.fraction = fraction(DurationConverter.parseDuration(config.scrubInterval()), config.scrubPeriod());
         this.outbox = outbox;
         this.repaired = Counter.builder("gallery.replication.chunks.repaired")
                 .description("Corrupt or missing chunks rewritten from another replica or region").register(registry);
@@ -50,50 +59,59 @@ public class Scrubber {
     @Scheduled(every = "${gallery.store.scrub-interval:6h}", delayed = "${gallery.store.scrub-interval:6h}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
-        Report r = scrubAll();
-        Log.infof("scrub: %s", r);
+        Report r = scrub(fraction);
+        Log.infof("scrub (%.4f of each store and what changed): %s", fraction, r);
     }
 
-    public synchronized Report scrubAll() {
+    /** What a run reads of each store: at least a little, at most all of it. */
+    static double fraction(Duration interval, Duration period) {
+        if (period.isZero() || period.isNegative() || interval.compareTo(period) >= 0) {
+            return 1;
+        }
+        return Math.max(1e-6, (double) interval.toMillis() / period.toMillis());
+    }
+
+    /** Every chunk of every store, at once. */
+    public Report scrubAll() {
+        return scrub(1);
+    }
+
+    /** One run: in each store, what changed since the last run and {@code fraction} of the rest. */
+    public synchronized Report scrub(double fraction) {
         long checked = 0;
+        long read = 0;
         int fixed = 0;
         int lost = 0;
         for (String namespace : tenants.namespaces()) {
             RegionStores stores = tenants.namespace(namespace);
             for (String region : Regions.names()) {
                 for (int replica = 0; replica < stores.replicas(region); replica++) {
-                    Report r = scrub(stores, stores.store(region, replica));
+                    Report r = scrub(stores, stores.store(region, replica), fraction);
                     checked += r.chunksChecked();
+                    read += r.bytesRead();
                     fixed += r.repaired();
                     lost += r.unrepairable();
                 }
             }
         }
-        return new Report(checked, fixed, lost);
+        return new Report(checked, fixed, lost, read);
     }
 
     /** One replica store of one tenant; repairs come from that tenant's other stores only. */
-    private Report scrub(RegionStores stores, ChunkStore store) {
+    private Report scrub(RegionStores stores, ChunkStore store, double fraction) {
         int fixed = 0;
         int lost = 0;
         Map<ChunkId, String> bad = new LinkedHashMap<>();
-        long[] seen = {0};
-        // straight off the index (an iterator over the on-disk one): the heap holds only what is bad
-        store.forEachChunk(id -> {
-            seen[0]++;
-            try {
-                store.get(id);
-            } catch (CorruptChunkException e) {
-                if (store.has(id)) { // else collected since the walk began
-                    bad.put(id, "corrupt");
-                }
-            } catch (IOException e) {
-                bad.put(id, "unreadable");
-            }
-        });
-        long checked = seen[0];
+        ChunkStore.ScrubPass pass;
         try {
-            for (String hex : store.refs().values().stream().distinct().toList()) {
+            // the heap holds only what is bad (and the names of the manifests to check)
+            pass = store.scrub(fraction, bad::putIfAbsent);
+        } catch (IOException | RuntimeException e) {
+            Log.warnf("scrub: cannot read %s: %s", store, e.toString());
+            return new Report(0, 0, 0, 0);
+        }
+        try {
+            for (String hex : pass.manifests()) {
                 Manifest m = store.manifest(hex).orElse(null);
                 for (int i = 0; m != null && i < m.count(); i++) {
                     if (!m.isZero(i) && !store.has(m.chunk(i))) {
@@ -111,7 +129,7 @@ public class Scrubber {
                 lost++;
             }
         }
-        return new Report(checked, fixed, lost);
+        return new Report(pass.chunksChecked(), fixed, lost, pass.bytesRead());
     }
 
     private boolean repair(RegionStores stores, ChunkStore store, ChunkId id, String problem) {

@@ -63,17 +63,62 @@ public interface ChunkStore {
     /** Every committed chunk (for scrubbing). */
     void forEachChunk(Consumer<ChunkId> each);
 
+    /**
+     * One scrub pass: verifies the chunks committed since the last pass, plus about {@code fraction} of all the
+     * store's chunks, continuing where the last pass stopped (a cursor kept with the store, wrapping round: passes of
+     * {@code fraction} read every chunk once in {@code 1/fraction} passes); a {@code fraction} of 1 or more verifies
+     * every chunk. Each chunk found corrupt, unreadable or missing is handed to {@code bad} with the problem. Answers
+     * what it read and the manifests to check (those stored since the last pass, plus the same fraction of the live
+     * ones). By default (a backend without a cursor) every pass is a whole one.
+     */
+    default ScrubPass scrub(double fraction, java.util.function.BiConsumer<ChunkId, String> bad) throws IOException {
+        long[] n = {0, 0};
+        forEachChunk(id -> {
+            n[0]++;
+            try {
+                n[1] += get(id).length;
+            } catch (CorruptChunkException e) {
+                if (has(id)) { // else collected since the walk began
+                    bad.accept(id, "corrupt");
+                }
+            } catch (IOException e) {
+                bad.accept(id, "unreadable");
+            }
+        });
+        return new ScrubPass(n[0], n[1], refs().values().stream().distinct().sorted().toList(), true);
+    }
+
+    /**
+     * What a {@link #scrub} pass did: chunks verified, their bytes, the manifests to check, and whether the cursor
+     * came round to where it started (every chunk verified at least once since).
+     */
+    record ScrubPass(long chunksChecked, long bytesRead, List<String> manifests, boolean wrapped) {
+    }
+
     /** Bytes of committed chunks. */
     long physicalBytes();
 
-    /** Mark and sweep: drops manifests no ref names and chunks no live manifest or open session names. */
+    /**
+     * Drops manifests no ref names and chunks no live manifest or open session names. A backend that keeps reference
+     * counts visits only what changed since the last collection (manifests whose ref went, chunks committed or
+     * unreferenced since); one that does not marks and sweeps everything ({@link #collectAll()}).
+     */
     GcResult collect() throws IOException;
+
+    /**
+     * The full mark and sweep, whatever changed: reclaims what a crash leaked and counts every reference again (the
+     * repair and audit path of a backend that keeps counts).
+     */
+    default GcResult collectAll() throws IOException {
+        return collect();
+    }
 
     /** Releases what the store holds open (files, caches); the store is not used afterwards. */
     default void close() {
     }
 
-    record GcResult(int manifestsDropped, long chunksDropped, long bytesFreed, int packsDeleted) {
+    /** What a collection did; {@code chunksVisited}: the index entries (or journalled chunks) it looked at. */
+    record GcResult(int manifestsDropped, long chunksDropped, long bytesFreed, int packsDeleted, long chunksVisited) {
     }
 
     /** A writer. Not thread-safe; close it to discard what was not committed. */

@@ -226,6 +226,11 @@ public final class CountingBackend implements Backend {
         }
 
         @Override
+        public GcResult collectAll() throws IOException {
+            return s.collectAll();
+        }
+
+        @Override
         public void close() {
             s.close();
         }

@@ -265,8 +265,9 @@ public final class AzureBlobChunkStore extends PackStore {
         }
     }
 
+    /** The index is on the heap and keeps no reference counts: every collection here is the full mark and sweep. */
     @Override
-    public void putManifest(Manifest m) throws IOException {
+    protected void storeManifest(Manifest m) throws IOException {
         BlockBlobClient blob = blob("manifests/" + m.contentHex).getBlockBlobClient();
         try (OutputStream out = new BufferedOutputStream(blob.getBlobOutputStream(true), 1 << 20)) {
             m.writeTo(out); // committed (visible) only when the stream closes

@@ -129,12 +129,16 @@ public final class FsChunkStore extends PackStore {
         }
         index = RocksIndex.create(at, durable);
         try {
+            boolean empty = listPacks(dir).isEmpty() && !Files.exists(legacy);
             if (Files.exists(legacy)) {
                 importLegacy(dir, legacy, index);
             } else {
                 rebuild(dir, index);
             }
             index.complete();
+            if (empty) {
+                index.counted(); // no chunk, so no reference to count; else the first collection is a full one
+            }
             Files.deleteIfExists(legacy);
             return index;
         } catch (IOException | RuntimeException e) {
@@ -404,6 +408,226 @@ public final class FsChunkStore extends PackStore {
         return dir.resolve("packs").resolve("pack-" + pack + ".dir");
     }
 
+    /**
+     * Reads the packs' directories and the chunks they name in pack order, a pack sequentially (spans of up to
+     * {@link #SPAN}), looking up a block of records' index entries together: a record whose entry names that place is
+     * verified, one the index no longer names there (collected, or replaced by a repair) is passed over. First what
+     * the directories gained since the last pass (their ends are kept with the index), then the slice from the kept
+     * cursor, wrapping round, until it has passed over {@code fraction} of the packs' bytes. Chunks of a pack the
+     * index names but whose files are gone are found by a walk of the index, only when there is such a pack.
+     */
+    @Override
+    public ScrubPass scrub(double fraction, java.util.function.BiConsumer<ChunkId, String> bad) throws IOException {
+        synchronized (scrubbing) {
+            java.util.TreeMap<Integer, Long> ends = new java.util.TreeMap<>();
+            long total = 0;
+            for (int p : packs()) {
+                try {
+                    long end = Files.size(dirPath(dir, p)) / DIR_RECORD * DIR_RECORD;
+                    total += Files.size(packPath(p));
+                    ends.put(p, end);
+                } catch (NoSuchFileException e) {
+                    // being deleted, or a pack a session is still writing (no directory yet)
+                }
+            }
+            Scan scan = new Scan(bad);
+            java.util.Set<Integer> gone = new java.util.HashSet<>(rocks.packs());
+            gone.removeAll(ends.keySet());
+            if (!gone.isEmpty()) {
+                index.forEach((id, loc) -> {
+                    if (gone.contains(loc.pack()) && !ends.containsKey(loc.pack())) {
+                        scan.checked++;
+                        try {
+                            get(id);
+                        } catch (dev.imagegallery.replication.store.CorruptChunkException e) {
+                            if (has(id)) {
+                                bad.accept(id, "corrupt");
+                            }
+                        } catch (IOException e) {
+                            bad.accept(id, "unreadable");
+                        }
+                    }
+                });
+            }
+            boolean whole = fraction >= 1;
+            Map<Integer, Long> seen = new HashMap<>();
+            byte[] st = rocks.scrubState("seen");
+            for (ByteBuffer b = st == null ? ByteBuffer.allocate(0) : ByteBuffer.wrap(st); b.remaining() >= 12; ) {
+                seen.put(b.getInt(), b.getLong());
+            }
+            if (!whole) {
+                for (var e : ends.entrySet()) {
+                    long from = Math.min(seen.getOrDefault(e.getKey(), 0L), e.getValue());
+                    scan.range(e.getKey(), from, e.getValue(), Long.MAX_VALUE);
+                }
+            }
+            long fresh = scan.bytes;
+            long budget = whole ? Long.MAX_VALUE : (long) Math.ceil(total * fraction);
+            byte[] c = rocks.scrubState("cursor");
+            ByteBuffer cb = c == null ? ByteBuffer.allocate(12) : ByteBuffer.wrap(c);
+            int cursorPack = cb.getInt();
+            long cursorOff = cb.getLong();
+            Integer cur = ends.ceilingKey(cursorPack);
+            long off = cur != null && cur == cursorPack ? cursorOff : 0;
+            boolean wrapped = false; // the cursor came round to the first pack: a period is complete
+            if (cur == null && !ends.isEmpty()) {
+                cur = ends.firstKey();
+                wrapped = true;
+            }
+            int startPack = cur == null ? 0 : cur;
+            long startOff = off;
+            boolean around = false; // this pass came round to where it started
+            while (cur != null) {
+                long end = ends.get(cur);
+                if (around && cur == startPack) {
+                    end = Math.min(end, startOff);
+                }
+                long reached = scan.range(cur, Math.min(off, end), end, budget - (scan.bytes - fresh));
+                if (reached < end) {
+                    off = reached; // the slice is read
+                    break;
+                }
+                if (around && cur == startPack) {
+                    off = end;
+                    break; // round once
+                }
+                Integer next = ends.higherKey(cur);
+                if (next == null) {
+                    wrapped = true;
+                    around = true;
+                    next = ends.firstKey();
+                }
+                cur = next;
+                off = 0;
+                if (scan.bytes - fresh >= budget) {
+                    break;
+                }
+            }
+            ByteBuffer seenNow = ByteBuffer.allocate(ends.size() * 12);
+            ends.forEach((p, e) -> seenNow.putInt(p).putLong(e));
+            Map<String, byte[]> state = new HashMap<>();
+            state.put("seen", seenNow.array());
+            state.put("cursor", ByteBuffer.allocate(12).putInt(cur == null ? 0 : cur).putLong(off).array());
+            // the manifests: those stored since the last pass, and the same fraction of the live ones from a cursor
+            java.util.TreeSet<String> live = new java.util.TreeSet<>(refs().values());
+            List<String> stored = rocks.manifestsToScrub();
+            java.util.LinkedHashSet<String> check = new java.util.LinkedHashSet<>();
+            stored.stream().filter(live::contains).forEach(check::add);
+            long n = whole ? live.size() : (long) Math.ceil(live.size() * fraction);
+            byte[] mc = rocks.scrubState("manifest");
+            String at = mc == null ? "" : new String(mc, java.nio.charset.StandardCharsets.UTF_8);
+            for (long i = 0; i < n && !live.isEmpty(); i++) {
+                String next = live.higher(at);
+                at = next != null ? next : live.first();
+                check.add(at);
+            }
+            state.put("manifest", at.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            rocks.scrubbed(state, stored);
+            return new ScrubPass(scan.checked, scan.bytes, List.copyOf(check), wrapped || whole);
+        }
+    }
+
+    /** One scrub pass at a time per store (its cursor). */
+    private final Object scrubbing = new Object();
+
+    /** Verifies ranges of pack directories: what a scrub pass read and found. */
+    private final class Scan {
+        final java.util.function.BiConsumer<ChunkId, String> bad;
+        long checked;
+        /** Bytes the records passed over name (live or not): what the slice's budget counts. */
+        long bytes;
+        private final MessageDigest sha = ChunkId.sha256();
+
+        Scan(java.util.function.BiConsumer<ChunkId, String> bad) {
+            this.bad = bad;
+        }
+
+        /**
+         * Records {@code [from, to)} of {@code pack}'s directory, at most 256 at a time, until {@code budget} bytes
+         * are passed over; answers where it stopped.
+         */
+        long range(int pack, long from, long to, long budget) throws IOException {
+            long start = bytes;
+            long at = from;
+            try (FileChannel d = FileChannel.open(dirPath(dir, pack), StandardOpenOption.READ);
+                 FileChannel p = FileChannel.open(packPath(pack), StandardOpenOption.READ)) {
+                ByteBuffer buf = ByteBuffer.allocate(256 * DIR_RECORD);
+                while (at < to && bytes - start < budget) {
+                    // no more records than the rest of the budget needs (chunks are at most a block): a slice reads
+                    // at most one chunk past its budget
+                    long left = budget - (bytes - start);
+                    long records = left >= 256L * BLOCK ? 256 : Math.max(1, (left + BLOCK - 1) / BLOCK);
+                    buf.clear().limit((int) Math.min(records * DIR_RECORD, to - at));
+                    while (buf.hasRemaining() && d.read(buf, at + buf.position()) >= 0) {
+                        // reads the block
+                    }
+                    buf.flip();
+                    at += buf.remaining() / DIR_RECORD * DIR_RECORD;
+                    block(pack, buf, p);
+                }
+            } catch (NoSuchFileException e) {
+                return to; // deleted meanwhile (collected)
+            }
+            return at;
+        }
+
+        private void block(int pack, ByteBuffer buf, FileChannel p) throws IOException {
+            List<ChunkId> ids = new ArrayList<>();
+            List<Loc> locs = new ArrayList<>();
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            while (buf.remaining() >= DIR_RECORD) {
+                int start = buf.position();
+                crc.reset();
+                crc.update(buf.slice(start, DIR_RECORD - 4));
+                ChunkId id = ChunkId.read(buf);
+                long offset = buf.getLong();
+                int length = buf.getInt();
+                int sum = buf.getInt();
+                if (sum == (int) crc.getValue() && length > 0) {
+                    ids.add(id);
+                    locs.add(new Loc(pack, offset, length));
+                    bytes += length;
+                }
+            }
+            Loc[] now = index.getAll(ids);
+            List<Integer> live = new ArrayList<>();
+            for (int i = 0; i < ids.size(); i++) {
+                if (locs.get(i).equals(now[i])) {
+                    live.add(i);
+                }
+            }
+            for (int i = 0; i < live.size(); ) { // runs of neighbouring chunks, one read each
+                Loc first = locs.get(live.get(i));
+                long end = first.offset() + first.length();
+                int j = i + 1;
+                for (; j < live.size(); j++) {
+                    Loc l = locs.get(live.get(j));
+                    if (l.offset() < end || l.offset() - end > GAP || l.offset() + l.length() - first.offset() > SPAN) {
+                        break;
+                    }
+                    end = l.offset() + l.length();
+                }
+                ByteBuffer span = ByteBuffer.allocate((int) (end - first.offset()));
+                while (span.hasRemaining() && p.read(span, first.offset() + span.position()) >= 0) {
+                    // reads the run
+                }
+                int got = span.position();
+                for (int k = i; k < j; k++) {
+                    int idx = live.get(k);
+                    Loc l = locs.get(idx);
+                    checked++;
+                    int rel = (int) (l.offset() - first.offset());
+                    boolean ok = rel + l.length() <= got
+                            && ChunkId.digest(sha, span.array(), rel, l.length()).equals(ids.get(idx));
+                    if (!ok && l.equals(index.get(ids.get(idx)))) { // else collected or repaired meanwhile
+                        bad.accept(ids.get(idx), "corrupt");
+                    }
+                }
+                i = j;
+            }
+        }
+    }
+
     /** Where a chunk lives (tests corrupt it there). */
     public Optional<Path> packOf(ChunkId id, long[] offset) throws IOException {
         Loc loc = index.get(id);
@@ -430,7 +654,12 @@ public final class FsChunkStore extends PackStore {
     }
 
     @Override
-    public void putManifest(Manifest m) throws IOException {
+    protected boolean manifestExists(String contentHex) {
+        return Files.exists(dir.resolve("manifests").resolve(contentHex));
+    }
+
+    @Override
+    protected void storeManifest(Manifest m) throws IOException {
         Path target = dir.resolve("manifests").resolve(m.contentHex);
         Path tmp = target.resolveSibling(m.contentHex + "." + Thread.currentThread().getId() + ".tmp");
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
@@ -443,6 +672,10 @@ public final class FsChunkStore extends PackStore {
     @Override
     public synchronized void setRef(String ref, String contentHex) throws IOException {
         Path target = refPath(ref);
+        Optional<String> before = ref(ref);
+        if (before.isPresent() && !before.get().equals(contentHex)) {
+            unreferencing(before.get());
+        }
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         Files.writeString(tmp, contentHex + "\n" + ref);
         force(tmp);
@@ -460,6 +693,10 @@ public final class FsChunkStore extends PackStore {
 
     @Override
     public synchronized void deleteRef(String ref) throws IOException {
+        Optional<String> before = ref(ref);
+        if (before.isPresent()) {
+            unreferencing(before.get());
+        }
         Files.deleteIfExists(refPath(ref));
     }
 

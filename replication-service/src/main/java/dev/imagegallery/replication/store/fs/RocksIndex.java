@@ -1,6 +1,7 @@
 package dev.imagegallery.replication.store.fs;
 
 import dev.imagegallery.replication.store.ChunkId;
+import dev.imagegallery.replication.store.Manifest;
 import dev.imagegallery.replication.store.pack.ChunkIndex;
 import dev.imagegallery.replication.store.pack.Loc;
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.Cache;
@@ -34,6 +36,7 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Snapshot;
+import org.rocksdb.UInt64AddOperator;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteBufferManager;
 import org.rocksdb.WriteOptions;
@@ -60,7 +63,16 @@ public final class RocksIndex implements ChunkIndex {
     private static final byte[] CHUNKS = "chunks".getBytes(StandardCharsets.UTF_8);
     private static final byte[] PACKS = "packs".getBytes(StandardCharsets.UTF_8);
     private static final byte[] MARKS = "marks".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] COUNTS = "counts".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] JOURNAL = "journal".getBytes(StandardCharsets.UTF_8);
     private static final byte[] COMPLETE = "complete".getBytes(StandardCharsets.UTF_8);
+    /** In the default family: the reference counts are whole (a full collection counted them since the last rebuild). */
+    private static final byte[] COUNTED = "counted".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] EMPTY = new byte[0];
+    /** Merge operands of the counts (RocksDB's {@code UInt64AddOperator}: 8 bytes, little-endian, wrapping). */
+    private static final byte[] PLUS_ONE = le(1);
+    private static final byte[] MINUS_ONE = le(-1);
+    private static final byte[] ZERO = le(0);
     private static final int BATCH = 8192;
 
     static {
@@ -76,6 +88,13 @@ public final class RocksIndex implements ChunkIndex {
     private final ColumnFamilyHandle meta;
     private final ColumnFamilyHandle chunks;
     private final ColumnFamilyHandle packsCf;
+    /** Chunk digest to how many stored manifests name it (merged with {@code UInt64AddOperator}). */
+    private final ColumnFamilyHandle countsCf;
+    /** What the next collection visits: {@code 'c'} + chunk digest, {@code 'm'} + manifest content hex. */
+    private final ColumnFamilyHandle journalCf;
+    private final ColumnFamilyOptions countsOptions;
+    private final Counts counts = new Counts();
+    private volatile boolean counted;
     private final WriteOptions write;
     private final WriteOptions sync;
     private final WriteOptions noWal;
@@ -86,15 +105,19 @@ public final class RocksIndex implements ChunkIndex {
     /** Set once by {@link #close()}: RocksDB's handles must not be used after (a native crash, not an exception). */
     private volatile boolean closed;
 
-    private RocksIndex(Path dir, DBOptions dbOptions, ColumnFamilyOptions cfOptions, RocksDB db,
-                       List<ColumnFamilyHandle> handles, boolean durable) {
+    /** {@code handles}: the default family, chunks, packs, counts, journal. */
+    private RocksIndex(Path dir, DBOptions dbOptions, ColumnFamilyOptions cfOptions, ColumnFamilyOptions countsOptions,
+                       RocksDB db, List<ColumnFamilyHandle> handles, boolean durable) {
         this.dir = dir;
         this.dbOptions = dbOptions;
         this.cfOptions = cfOptions;
+        this.countsOptions = countsOptions;
         this.db = db;
         this.meta = handles.get(0);
         this.chunks = handles.get(1);
         this.packsCf = handles.get(2);
+        this.countsCf = handles.get(3);
+        this.journalCf = handles.get(4);
         this.write = new WriteOptions(); // the pack directories make a commit durable: see FsChunkStore
         this.sync = new WriteOptions().setSync(durable);
         this.noWal = new WriteOptions().setDisableWAL(true);
@@ -115,6 +138,22 @@ public final class RocksIndex implements ChunkIndex {
                 .setWriteBufferSize(16L << 20)
                 .setCompressionType(CompressionType.NO_COMPRESSION) // digests do not compress; reads skip a step
                 .setLevelCompactionDynamicLevelBytes(true);
+    }
+
+    private static ColumnFamilyOptions countsOptions() {
+        return cfOptions().setMergeOperator(new UInt64AddOperator());
+    }
+
+    private static byte[] le(long v) {
+        return ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(v).array();
+    }
+
+    private static long fromLe(byte[] v) {
+        return v == null || v.length != 8 ? 0 : ByteBuffer.wrap(v).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+    }
+
+    private static boolean has(List<byte[]> families, byte[] name) {
+        return families.stream().anyMatch(f -> Arrays.equals(f, name));
     }
 
     private static DBOptions dbOptions(boolean create) {
@@ -141,8 +180,10 @@ public final class RocksIndex implements ChunkIndex {
         }
         DBOptions dbo = dbOptions(false);
         ColumnFamilyOptions cfo = cfOptions();
+        ColumnFamilyOptions co = countsOptions();
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         RocksDB db;
+        boolean recount;
         try {
             List<byte[]> families;
             try (Options o = new Options()) {
@@ -152,35 +193,57 @@ public final class RocksIndex implements ChunkIndex {
             cfs.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfo));
             cfs.add(new ColumnFamilyDescriptor(CHUNKS, cfo));
             cfs.add(new ColumnFamilyDescriptor(PACKS, cfo));
-            boolean marks = families.stream().anyMatch(f -> Arrays.equals(f, MARKS));
+            boolean hasCounts = has(families, COUNTS);
+            boolean hasJournal = has(families, JOURNAL);
+            if (hasCounts) {
+                cfs.add(new ColumnFamilyDescriptor(COUNTS, co));
+            }
+            if (hasJournal) {
+                cfs.add(new ColumnFamilyDescriptor(JOURNAL, cfo));
+            }
+            boolean marks = has(families, MARKS);
             if (marks) {
-                cfs.add(new ColumnFamilyDescriptor(MARKS, cfo)); // left by a collection cut short
+                cfs.add(new ColumnFamilyDescriptor(MARKS, co)); // left by a collection cut short
             }
             if (families.size() != cfs.size()) {
                 dbo.close();
                 cfo.close();
+                co.close();
                 return null;
             }
             db = RocksDB.open(dbo, dir.toString(), cfs, handles);
             if (marks) {
-                db.dropColumnFamily(handles.get(3));
-                handles.remove(3).close();
+                db.dropColumnFamily(handles.get(handles.size() - 1));
+                handles.remove(handles.size() - 1).close();
+            }
+            // an index of before the counts (or one cut short creating them): they are counted at the next collection
+            recount = !hasCounts || !hasJournal;
+            if (!hasCounts) {
+                handles.add(3, db.createColumnFamily(new ColumnFamilyDescriptor(COUNTS, co)));
+            }
+            if (!hasJournal) {
+                handles.add(db.createColumnFamily(new ColumnFamilyDescriptor(JOURNAL, cfo)));
             }
         } catch (RocksDBException e) {
             handles.forEach(ColumnFamilyHandle::close);
             dbo.close();
             cfo.close();
+            co.close();
             if (locked(e)) {
                 throw new IOException("the chunk index " + dir + " is open in another process: " + e.getMessage(), e);
             }
             return null;
         }
-        RocksIndex index = new RocksIndex(dir, dbo, cfo, db, handles, durable);
+        RocksIndex index = new RocksIndex(dir, dbo, cfo, co, db, handles, durable);
         try {
             if (db.get(index.meta, COMPLETE) == null) {
                 index.close();
                 return null;
             }
+            if (recount) {
+                db.delete(index.meta, index.sync, COUNTED);
+            }
+            index.counted = db.get(index.meta, COUNTED) != null;
             index.loadPacks();
             return index;
         } catch (RocksDBException | RuntimeException e) {
@@ -199,16 +262,19 @@ public final class RocksIndex implements ChunkIndex {
         FsChunkStore.deleteTree(dir);
         DBOptions dbo = dbOptions(true);
         ColumnFamilyOptions cfo = cfOptions();
+        ColumnFamilyOptions co = countsOptions();
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         try {
             RocksDB db = RocksDB.open(dbo, dir.toString(), List.of(
                     new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfo),
-                    new ColumnFamilyDescriptor(CHUNKS, cfo), new ColumnFamilyDescriptor(PACKS, cfo)), handles);
-            return new RocksIndex(dir, dbo, cfo, db, handles, durable);
+                    new ColumnFamilyDescriptor(CHUNKS, cfo), new ColumnFamilyDescriptor(PACKS, cfo),
+                    new ColumnFamilyDescriptor(COUNTS, co), new ColumnFamilyDescriptor(JOURNAL, cfo)), handles);
+            return new RocksIndex(dir, dbo, cfo, co, db, handles, durable); // not counted: a full collection counts
         } catch (RocksDBException e) {
             handles.forEach(ColumnFamilyHandle::close);
             dbo.close();
             cfo.close();
+            co.close();
             throw new IOException("cannot create the chunk index " + dir + ": " + e.getMessage(), e);
         }
     }
@@ -216,10 +282,20 @@ public final class RocksIndex implements ChunkIndex {
     /** Marks a filled index complete: everything so far is flushed to table files, then the marker is written. */
     void complete() throws IOException {
         try (FlushOptions f = new FlushOptions().setWaitForFlush(true)) {
-            db.flush(f, List.of(chunks, packsCf));
+            db.flush(f, List.of(chunks, packsCf, countsCf, journalCf));
             db.put(meta, sync, COMPLETE, new byte[] {1});
         } catch (RocksDBException e) {
             throw io("complete", e);
+        }
+    }
+
+    /** The reference counts are whole (an index created for a store with no chunk yet). */
+    void counted() throws IOException {
+        try {
+            db.put(meta, sync, COUNTED, new byte[] {1});
+            counted = true;
+        } catch (RocksDBException e) {
+            throw io("write", e);
         }
     }
 
@@ -233,6 +309,19 @@ public final class RocksIndex implements ChunkIndex {
                 bytes += s[1];
             }
         }
+    }
+
+    /** The journal's key of a chunk. */
+    private static byte[] journalKey(byte[] chunkKey) {
+        byte[] k = new byte[33];
+        k[0] = 'c';
+        System.arraycopy(chunkKey, 0, k, 1, 32);
+        return k;
+    }
+
+    /** The journal's key of a manifest. */
+    private static byte[] journalKey(String contentHex) {
+        return ("m" + contentHex).getBytes(StandardCharsets.UTF_8);
     }
 
     static byte[] key(ChunkId id) {
@@ -322,6 +411,9 @@ public final class RocksIndex implements ChunkIndex {
                     account(loc, 1, touched);
                     replaced.put(id, loc);
                     batch.put(chunks.getID(), keys.get(i), value(loc));
+                    if (!bulk) { // committed: the next collection looks whether any manifest names it
+                        batch.put(journalCf.getID(), journalKey(keys.get(i)), EMPTY);
+                    }
                 }
                 boolean last = from + BATCH >= entries.size();
                 if (last) {
@@ -425,7 +517,7 @@ public final class RocksIndex implements ChunkIndex {
     @Override
     public Marks marks() throws IOException {
         try {
-            return new DiskMarks(db.createColumnFamily(new ColumnFamilyDescriptor(MARKS, cfOptions)));
+            return new DiskMarks(db.createColumnFamily(new ColumnFamilyDescriptor(MARKS, countsOptions)));
         } catch (RocksDBException e) {
             throw io("mark", e);
         }
@@ -434,6 +526,10 @@ public final class RocksIndex implements ChunkIndex {
     /**
      * Walks the entries and the marks together, both in key order (one pass over each, no lookups), deleting the
      * unmarked entries in batches with the pack counts they change, synced before the packs they free are deleted.
+     * It counts the references again as it goes: the counts and the journal are cleared first (with the marker that
+     * they are whole), each marked entry gets the references its marks counted, one that no manifest names (an open
+     * session holds it) is journalled, and the marker is written last, so a sweep cut short leaves the next
+     * collection a full one again.
      */
     @Override
     public synchronized Swept sweep(Marks live) throws IOException {
@@ -441,8 +537,16 @@ public final class RocksIndex implements ChunkIndex {
         DiskMarks marks = (DiskMarks) live;
         long n = 0;
         long freed = 0;
+        long visited = 0;
         try {
             marks.flush();
+            counted = false;
+            db.delete(meta, sync, COUNTED);
+            byte[] top = new byte[34];
+            Arrays.fill(top, (byte) 0xff);
+            db.deleteRange(countsCf, sync, EMPTY, top);
+            db.deleteRange(journalCf, sync, new byte[] {'c'}, new byte[] {'d'});
+            db.deleteRange(journalCf, sync, new byte[] {'m'}, new byte[] {'n'}); // the scrubber's 's' entries stay
             Snapshot snap = db.getSnapshot();
             try (ReadOptions ro = new ReadOptions().setSnapshot(snap).setFillCache(false);
                  ReadOptions mo = new ReadOptions().setFillCache(false);
@@ -453,11 +557,24 @@ public final class RocksIndex implements ChunkIndex {
                 Set<Integer> touched = new HashSet<>();
                 try {
                     for (it.seekToFirst(); it.isValid(); it.next()) {
+                        visited++;
                         byte[] k = it.key();
                         while (m.isValid() && Arrays.compareUnsigned(m.key(), k) < 0) {
                             m.next();
                         }
                         if (m.isValid() && Arrays.equals(m.key(), k)) {
+                            long refs = fromLe(m.value());
+                            if (refs > 0) {
+                                batch.put(countsCf, k, le(refs));
+                            } else {
+                                batch.put(journalCf, journalKey(k), EMPTY);
+                            }
+                            if (batch.count() >= BATCH) {
+                                commitSweep(batch, touched);
+                                batch.close();
+                                batch = new WriteBatch();
+                                touched.clear();
+                            }
                             continue;
                         }
                         Loc loc = loc(it.value());
@@ -481,10 +598,271 @@ public final class RocksIndex implements ChunkIndex {
             } finally {
                 db.releaseSnapshot(snap);
             }
+            db.put(meta, sync, COUNTED, new byte[] {1});
+            counted = true;
         } catch (RocksDBException e) {
             throw io("sweep", e);
         }
-        return new Swept(n, freed);
+        return new Swept(n, freed, visited);
+    }
+
+    @Override
+    public RefCounts counts() {
+        return counts;
+    }
+
+    /** The manifests stored since the scrubber last looked ({@code 's'} entries of the journal). */
+    List<String> manifestsToScrub() throws IOException {
+        open();
+        List<String> out = new ArrayList<>();
+        try (RocksIterator it = db.newIterator(journalCf)) {
+            for (it.seek(new byte[] {'s'}); it.isValid() && it.key()[0] == 's'; it.next()) {
+                out.add(new String(it.key(), 1, it.key().length - 1, StandardCharsets.UTF_8));
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw io("read", e);
+        }
+        return out;
+    }
+
+    /** The scrubber's state: what the last pass reached (null: no pass yet). */
+    byte[] scrubState(String name) throws IOException {
+        open();
+        try {
+            return db.get(meta, ("scrub-" + name).getBytes(StandardCharsets.UTF_8));
+        } catch (RocksDBException e) {
+            throw io("read", e);
+        }
+    }
+
+    /** Saves the scrubber's state and forgets the manifests it checked, in one write. */
+    void scrubbed(Map<String, byte[]> state, List<String> manifests) throws IOException {
+        open();
+        try (WriteBatch b = new WriteBatch()) {
+            for (var e : state.entrySet()) {
+                b.put(meta, ("scrub-" + e.getKey()).getBytes(StandardCharsets.UTF_8), e.getValue());
+            }
+            for (String hex : manifests) {
+                b.delete(journalCf, ("s" + hex).getBytes(StandardCharsets.UTF_8));
+            }
+            db.write(sync, b);
+        } catch (RocksDBException e) {
+            throw io("write", e);
+        }
+    }
+
+    /** The journalled entries for collections (chunks and manifests): what the next one visits (tests look). */
+    long journalled() throws IOException {
+        long n = 0;
+        try (RocksIterator it = db.newIterator(journalCf)) {
+            for (it.seekToFirst(); it.isValid() && it.key()[0] != 's'; it.next()) {
+                n++;
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw io("read", e);
+        }
+        return n;
+    }
+
+    /** How many stored manifests name {@code id}, as counted (tests look at it). */
+    long references(ChunkId id) throws IOException {
+        try {
+            return fromLe(db.get(countsCf, key(id)));
+        } catch (RocksDBException e) {
+            throw io("read", e);
+        }
+    }
+
+    /** {@link RefCounts} in the families {@code counts} and {@code journal}. */
+    private final class Counts implements RefCounts {
+        @Override
+        public boolean valid() {
+            return counted;
+        }
+
+        @Override
+        public void manifestStored(Manifest m) throws IOException {
+            open();
+            // in parts (a 16 GiB image names 4 million chunks); the synced last write makes the earlier ones durable
+            // with it (one write-ahead log), and a crash before it leaves counts too high only, never too low
+            Rep batch = new Rep(BATCH);
+            try {
+                for (int i = 0; i < m.count(); i++) {
+                    if (m.isZero(i)) {
+                        continue;
+                    }
+                    batch.merge(countsCf.getID(), key(m.chunk(i)), PLUS_ONE);
+                    if (batch.count >= BATCH) {
+                        try (WriteBatch b = batch.batch()) {
+                            db.write(write, b);
+                        }
+                        batch = new Rep(BATCH);
+                    }
+                }
+                batch.put(journalCf.getID(), journalKey(m.contentHex), EMPTY);
+                batch.put(journalCf.getID(), ("s" + m.contentHex).getBytes(StandardCharsets.UTF_8), EMPTY);
+                try (WriteBatch b = batch.batch()) {
+                    db.write(sync, b);
+                }
+            } catch (RocksDBException e) {
+                throw io("count the references of", e);
+            }
+        }
+
+        @Override
+        public void unreferenced(String contentHex) throws IOException {
+            open();
+            try {
+                db.put(journalCf, sync, journalKey(contentHex), EMPTY);
+            } catch (RocksDBException e) {
+                throw io("journal", e);
+            }
+        }
+
+        @Override
+        public List<String> journalledManifests() throws IOException {
+            open();
+            List<String> out = new ArrayList<>();
+            try (RocksIterator it = db.newIterator(journalCf)) {
+                for (it.seek(new byte[] {'m'}); it.isValid() && it.key()[0] == 'm'; it.next()) {
+                    out.add(new String(it.key(), 1, it.key().length - 1, StandardCharsets.UTF_8));
+                }
+                it.status();
+            } catch (RocksDBException e) {
+                throw io("read", e);
+            }
+            return out;
+        }
+
+        @Override
+        public void settled(String contentHex) throws IOException {
+            open();
+            try {
+                db.delete(journalCf, sync, journalKey(contentHex));
+            } catch (RocksDBException e) {
+                throw io("journal", e);
+            }
+        }
+
+        @Override
+        public void manifestDropped(Manifest m) throws IOException {
+            open();
+            // in parts like manifestStored: a crash between them leaves the manifest journalled but its file gone,
+            // and the next collection settles it without counting down again (what was not counted down leaks)
+            Rep batch = new Rep(2 * BATCH);
+            try {
+                for (int i = 0; i < m.count(); i++) {
+                    if (m.isZero(i)) {
+                        continue;
+                    }
+                    byte[] k = key(m.chunk(i));
+                    batch.merge(countsCf.getID(), k, MINUS_ONE);
+                    batch.put(journalCf.getID(), journalKey(k), EMPTY);
+                    if (batch.count >= 2 * BATCH) {
+                        try (WriteBatch b = batch.batch()) {
+                            db.write(write, b);
+                        }
+                        batch = new Rep(2 * BATCH);
+                    }
+                }
+                batch.delete(journalCf.getID(), journalKey(m.contentHex));
+                try (WriteBatch b = batch.batch()) {
+                    db.write(sync, b);
+                }
+            } catch (RocksDBException e) {
+                throw io("count the references of", e);
+            }
+        }
+
+        @Override
+        public Reclaimed reclaim(Predicate<ChunkId> held) throws IOException {
+            synchronized (RocksIndex.this) {
+                open();
+                long visited = 0;
+                long n = 0;
+                long freed = 0;
+                try (ReadOptions ro = new ReadOptions().setFillCache(false);
+                     RocksIterator it = db.newIterator(journalCf, ro)) {
+                    List<byte[]> part = new ArrayList<>(BATCH);
+                    for (it.seek(new byte[] {'c'}); it.isValid() && it.key()[0] == 'c'; it.next()) {
+                        part.add(Arrays.copyOfRange(it.key(), 1, 33));
+                        if (part.size() == BATCH) {
+                            long[] r = reclaim(part, held);
+                            n += r[0];
+                            freed += r[1];
+                            visited += part.size();
+                            part.clear();
+                        }
+                    }
+                    it.status();
+                    long[] r = reclaim(part, held);
+                    n += r[0];
+                    freed += r[1];
+                    visited += part.size();
+                } catch (RocksDBException e) {
+                    throw io("reclaim", e);
+                }
+                return new Reclaimed(visited, n, freed);
+            }
+        }
+
+        /** One part of the journal: each chunk's count and entry looked up together, then one synced write. */
+        private long[] reclaim(List<byte[]> keys, Predicate<ChunkId> held) throws RocksDBException {
+            if (keys.isEmpty()) {
+                return new long[2];
+            }
+            List<ColumnFamilyHandle> cfs = new ArrayList<>(2 * keys.size());
+            List<byte[]> both = new ArrayList<>(2 * keys.size());
+            for (byte[] k : keys) {
+                cfs.add(countsCf);
+                both.add(k);
+                cfs.add(chunks);
+                both.add(k);
+            }
+            List<byte[]> got = db.multiGetAsList(cfs, both);
+            long n = 0;
+            long freed = 0;
+            Set<Integer> touched = new HashSet<>();
+            try (WriteBatch batch = new WriteBatch()) {
+                for (int i = 0; i < keys.size(); i++) {
+                    byte[] k = keys.get(i);
+                    if (fromLe(got.get(2 * i)) > 0) {
+                        batch.delete(journalCf, journalKey(k)); // a manifest names it
+                        continue;
+                    }
+                    if (held.test(ChunkId.read(ByteBuffer.wrap(k)))) {
+                        continue; // an open session uses it: looked at again next time
+                    }
+                    byte[] v = got.get(2 * i + 1);
+                    if (v != null) {
+                        Loc loc = loc(v);
+                        batch.delete(chunks, k);
+                        account(loc, -1, touched);
+                        n++;
+                        freed += loc.length();
+                    }
+                    batch.delete(countsCf, k);
+                    batch.delete(journalCf, journalKey(k));
+                }
+                commitSweep(batch, touched);
+            }
+            return new long[] {n, freed};
+        }
+
+        @Override
+        public Set<Integer> emptyPacks() {
+            synchronized (RocksIndex.this) {
+                Set<Integer> out = new HashSet<>();
+                packs.forEach((p, st) -> {
+                    if (st[0] <= 0) {
+                        out.add(p);
+                    }
+                });
+                return out;
+            }
+        }
     }
 
     private void commitSweep(WriteBatch batch, Set<Integer> touched) throws RocksDBException {
@@ -504,7 +882,7 @@ public final class RocksIndex implements ChunkIndex {
         }
         closed = true;
         try (FlushOptions f = new FlushOptions().setWaitForFlush(true)) {
-            db.flush(f, List.of(chunks, packsCf));
+            db.flush(f, List.of(chunks, packsCf, countsCf, journalCf));
         } catch (RocksDBException e) {
             // the write-ahead log holds what was not flushed
         }
@@ -514,9 +892,12 @@ public final class RocksIndex implements ChunkIndex {
         meta.close();
         chunks.close();
         packsCf.close();
+        countsCf.close();
+        journalCf.close();
         db.close();
         dbOptions.close();
         cfOptions.close();
+        countsOptions.close();
     }
 
     /** Files of the index on disk, in bytes (for the benchmark). */
@@ -542,8 +923,12 @@ public final class RocksIndex implements ChunkIndex {
      * handed to RocksDB in one call rather than a JNI call per entry ({@code WriteBatch.put}).
      */
     static final class Rep {
+        private static final byte DELETION = 0x0;
         private static final byte VALUE = 0x1;
+        private static final byte MERGE = 0x2;
+        private static final byte CF_DELETION = 0x4;
         private static final byte CF_VALUE = 0x5;
+        private static final byte CF_MERGE = 0x6;
         private byte[] buf;
         private int len = 12;
         private int count;
@@ -553,21 +938,35 @@ public final class RocksIndex implements ChunkIndex {
         }
 
         void put(int cf, byte[] key, byte[] value) {
-            if (len + key.length + value.length + 16 > buf.length) {
-                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + key.length + value.length + 16));
+            record(cf == 0 ? VALUE : CF_VALUE, cf, key, value);
+        }
+
+        /** A merge operand for {@code key} (the family's merge operator combines them). */
+        void merge(int cf, byte[] key, byte[] value) {
+            record(cf == 0 ? MERGE : CF_MERGE, cf, key, value);
+        }
+
+        void delete(int cf, byte[] key) {
+            record(cf == 0 ? DELETION : CF_DELETION, cf, key, null);
+        }
+
+        private void record(byte tag, int cf, byte[] key, byte[] value) {
+            int vl = value == null ? 0 : value.length;
+            if (len + key.length + vl + 16 > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + key.length + vl + 16));
             }
-            if (cf == 0) {
-                buf[len++] = VALUE;
-            } else {
-                buf[len++] = CF_VALUE;
+            buf[len++] = tag;
+            if (cf != 0) {
                 varint(cf);
             }
             varint(key.length);
             System.arraycopy(key, 0, buf, len, key.length);
             len += key.length;
-            varint(value.length);
-            System.arraycopy(value, 0, buf, len, value.length);
-            len += value.length;
+            if (value != null) {
+                varint(value.length);
+                System.arraycopy(value, 0, buf, len, value.length);
+                len += value.length;
+            }
             count++;
         }
 
@@ -595,8 +994,17 @@ public final class RocksIndex implements ChunkIndex {
 
         @Override
         public void mark(ChunkId id) throws IOException {
+            add(id, ZERO);
+        }
+
+        @Override
+        public void reference(ChunkId id) throws IOException {
+            add(id, PLUS_ONE);
+        }
+
+        private void add(ChunkId id, byte[] operand) throws IOException {
             try {
-                batch.put(cf, key(id), new byte[0]);
+                batch.merge(cf, key(id), operand);
                 if (batch.count() >= BATCH) {
                     flush();
                 }

@@ -68,6 +68,7 @@ public final class MemoryIndex implements ChunkIndex {
         Set<ChunkId> keep = ((HeapMarks) live).set;
         long n = 0;
         long bytes = 0;
+        long visited = map.size();
         for (Iterator<Map.Entry<ChunkId, Loc>> it = map.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
             if (!keep.contains(e.getKey())) {
@@ -76,7 +77,7 @@ public final class MemoryIndex implements ChunkIndex {
                 bytes += e.getValue().length();
             }
         }
-        return new Swept(n, bytes);
+        return new Swept(n, bytes, visited);
     }
 
     @Override

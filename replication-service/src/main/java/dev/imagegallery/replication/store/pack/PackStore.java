@@ -27,8 +27,9 @@ import java.util.function.Consumer;
  * appended to numbered packs (one writer each) and found through a {@link ChunkIndex} (digest to pack, offset,
  * length; on disk for the filesystem backend, on the heap for Azure's); writer sessions whose chunks reach the index
  * only at commit, after the backend made their pack durable, so a crash leaves at most unindexed bytes at a pack's
- * end; verified reads; and {@link #collect()}, whose mark phase spares what open sessions use and marks into the
- * index's own (on-disk) set rather than the heap. A backend says how packs, the index, manifests and refs are
+ * end; verified reads; and {@link #collect()}: with an index that keeps reference counts (the filesystem's), it
+ * visits only the manifests and chunks journalled since the last one; otherwise, and as {@link #collectAll()}, a mark
+ * and sweep whose mark phase spares what open sessions use and marks into the index's own (on-disk) set. A backend says how packs, the index, manifests and refs are
  * written, read, listed and deleted.
  */
 public abstract class PackStore implements ChunkStore {
@@ -67,6 +68,26 @@ public abstract class PackStore implements ChunkStore {
 
     /** Replaces the persisted index by {@link #index} as it is now (after a sweep); nothing when the index is it. */
     protected abstract void rewriteIndex() throws IOException;
+
+    /** Writes a manifest (the backend's half of {@link #putManifest}). */
+    protected abstract void storeManifest(Manifest m) throws IOException;
+
+    /** Whether a manifest is stored (without reading it). */
+    protected boolean manifestExists(String contentHex) throws IOException {
+        return manifest(contentHex).isPresent();
+    }
+
+    /**
+     * A ref that named {@code contentHex} is about to be deleted or to name other content: with reference counts,
+     * the manifest is journalled for the next collection (before the ref changes: a crash between the two only makes
+     * that collection find it still named). A backend calls it from {@link #setRef} and {@link #deleteRef}.
+     */
+    protected final void unreferencing(String contentHex) throws IOException {
+        ChunkIndex.RefCounts rc = index.counts();
+        if (rc != null) {
+            rc.unreferenced(contentHex);
+        }
+    }
 
     /** The names (content hex) of the stored manifests. */
     protected abstract List<String> manifestNames() throws IOException;
@@ -195,13 +216,128 @@ public abstract class PackStore implements ChunkStore {
         return index.bytes();
     }
 
+    /**
+     * With reference counts, the count of each chunk {@code m} names goes up (durably) before the manifest is stored,
+     * so a crash between the two leaves counts too high (a leak the full collection reclaims), never a manifest whose
+     * chunks a collection could free. A manifest already stored is not counted twice.
+     */
+    @Override
+    public final void putManifest(Manifest m) throws IOException {
+        ChunkIndex.RefCounts rc = index.counts();
+        if (rc == null) {
+            storeManifest(m);
+            return;
+        }
+        synchronized (manifests) {
+            if (manifestExists(m.contentHex)) {
+                return;
+            }
+            rc.manifestStored(m);
+            afterCountUp.run();
+            storeManifest(m);
+        }
+    }
+
+    /** Crash tests stop the process between a manifest's count-up and its write ... */
+    public static volatile Runnable afterCountUp = () -> {
+    };
+    /** ... and between a manifest's delete and its count-down. */
+    public static volatile Runnable afterManifestDelete = () -> {
+    };
+
+    /**
+     * Serialises manifest writes with collections: a manifest is counted and stored, or dropped and counted down,
+     * never both at once (the store's own lock would hold commits back while a large manifest is written).
+     */
+    private final Object manifests = new Object();
+
+    /**
+     * Incremental where the index keeps reference counts (and has counted them all): visits only the manifests and
+     * chunks journalled since the last collection. Otherwise, or when the counts are not whole yet (a new or rebuilt
+     * index), the full mark and sweep of {@link #collectAll()}.
+     */
     @Override
     public synchronized GcResult collect() throws IOException {
         try {
-            return sweep();
+            synchronized (manifests) {
+                ChunkIndex.RefCounts rc = index.counts();
+                return rc != null && rc.valid() ? incremental(rc) : sweep();
+            }
         } catch (RuntimeException e) {
             throw failure("collect garbage in " + this, e);
         }
+    }
+
+    /**
+     * The full mark and sweep: every live manifest and every index entry, whatever changed. The repair and audit
+     * path: it reclaims what a crash leaked (a count left too high) and counts every reference again.
+     */
+    @Override
+    public synchronized GcResult collectAll() throws IOException {
+        try {
+            synchronized (manifests) {
+                return sweep();
+            }
+        } catch (RuntimeException e) {
+            throw failure("collect garbage in " + this, e);
+        }
+    }
+
+    /**
+     * A collection proportional to the change: each journalled manifest that no ref names and no open session keeps
+     * is read, deleted, and then its chunks counted down (and journalled); then each journalled chunk (named by a
+     * manifest dropped now or earlier, or committed since the last collection) that no manifest references and no
+     * open session uses leaves the index, and packs whose every entry is gone are deleted. The refs are listed (a
+     * file each: versions and blobs, not chunks) to tell which journalled manifests are still named.
+     */
+    private GcResult incremental(ChunkIndex.RefCounts rc) throws IOException {
+        Set<String> named = new HashSet<>(refs().values());
+        Set<String> kept = new HashSet<>();
+        Set<Integer> used = new HashSet<>();
+        long using = 0;
+        for (PackSession s : open) {
+            synchronized (s) {
+                using += s.pins.size() + s.committedChunks.size() + s.pending.size();
+            }
+        }
+        Held held = new Held(using);
+        for (PackSession s : open) {
+            synchronized (s) {
+                kept.addAll(s.manifests);
+                s.pins.forEach(held::add);
+                s.committedChunks.forEach(held::add);
+                s.pending.keySet().forEach(held::add);
+                used.addAll(s.packs);
+            }
+        }
+        int manifestsDropped = 0;
+        for (String hex : rc.journalledManifests()) {
+            if (named.contains(hex)) {
+                rc.settled(hex);
+            } else if (!kept.contains(hex)) { // (one an open session keeps is looked at again next time)
+                Manifest m = manifest(hex).orElse(null);
+                deleteManifest(hex);
+                afterManifestDelete.run();
+                if (m != null) {
+                    rc.manifestDropped(m);
+                    manifestsDropped++;
+                } else {
+                    rc.settled(hex); // gone already (a crash after its delete): what it referenced leaks
+                }
+            }
+        }
+        ChunkIndex.Reclaimed r = rc.reclaim(held::mightContain);
+        if (r.entries() > 0) {
+            rewriteIndex();
+        }
+        int packsDeleted = 0;
+        for (int pack : rc.emptyPacks()) {
+            if (!used.contains(pack)) {
+                deletePack(pack);
+                packsDeleted++;
+            }
+        }
+        return new GcResult(manifestsDropped, r.entries(), r.bytes(), packsDeleted, r.visited());
     }
 
     /**
@@ -210,7 +346,8 @@ public abstract class PackStore implements ChunkStore {
      * other manifest, index entry and pack.
      */
     private GcResult sweep() throws IOException {
-        Set<String> liveManifests = new HashSet<>(refs().values());
+        Set<String> refsNamed = new HashSet<>(refs().values());
+        Set<String> liveManifests = new HashSet<>(refsNamed);
         for (PackSession s : open) {
             synchronized (s) {
                 liveManifests.addAll(s.manifests);
@@ -229,7 +366,7 @@ public abstract class PackStore implements ChunkStore {
                 Manifest m = manifest(name).orElse(null);
                 for (int i = 0; m != null && i < m.count(); i++) {
                     if (!m.isZero(i)) {
-                        live.mark(m.chunk(i));
+                        live.reference(m.chunk(i));
                     }
                 }
             }
@@ -247,6 +384,12 @@ public abstract class PackStore implements ChunkStore {
             }
             swept = index.sweep(live);
         }
+        ChunkIndex.RefCounts rc = index.counts();
+        for (String kept : liveManifests) {
+            if (rc != null && !refsNamed.contains(kept)) {
+                rc.unreferenced(kept); // an open session's manifest that no ref names yet: looked at next time
+            }
+        }
         long chunksDropped = swept.entries();
         long bytesFreed = swept.bytes();
         if (chunksDropped > 0) {
@@ -260,7 +403,40 @@ public abstract class PackStore implements ChunkStore {
                 packsDeleted++;
             }
         }
-        return new GcResult(manifestsDropped, chunksDropped, bytesFreed, packsDeleted);
+        return new GcResult(manifestsDropped, chunksDropped, bytesFreed, packsDeleted, swept.visited());
+    }
+
+    /**
+     * What open sessions use, for an incremental collection: a Bloom filter (10 bits a chunk, 7 probes from the
+     * digest's own bits, about 1 % false positives) rather than a set, since a session copying a 16 GiB image holds
+     * 4 million chunks, which a hash set would take some 160 MB of heap for. A false positive only keeps a chunk in
+     * the journal until the next collection.
+     */
+    private static final class Held {
+        private final long[] bits;
+        private final long m;
+
+        Held(long n) {
+            m = Math.max(1024, Math.min(n * 10, 1L << 36));
+            bits = new long[(int) ((m + 63) >>> 6)];
+        }
+
+        void add(ChunkId id) {
+            for (int i = 0; i < 7; i++) {
+                long at = Math.floorMod(id.a() + i * id.b(), m);
+                bits[(int) (at >>> 6)] |= 1L << at;
+            }
+        }
+
+        boolean mightContain(ChunkId id) {
+            for (int i = 0; i < 7; i++) {
+                long at = Math.floorMod(id.a() + i * id.b(), m);
+                if ((bits[(int) (at >>> 6)] & (1L << at)) == 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     /**

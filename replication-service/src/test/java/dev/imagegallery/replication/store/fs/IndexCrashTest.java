@@ -109,22 +109,84 @@ class IndexCrashTest {
         }
     }
 
+    /**
+     * Killed between a manifest's count-up and its write: every version committed before reads back, the counts
+     * left too high keep the chunks of the manifest never written (a leak, no loss), and the full collection reclaims
+     * exactly them.
+     */
+    @Test
+    void aStoreKilledBetweenCountUpAndManifestWriteLosesNothingAndTheFullCollectionReclaimsTheLeak() throws Exception {
+        Path dir = root.resolve("store");
+        Child child = Child.start(dir, "countup", "3", "0");
+        child.await("COUNTED");
+        child.kill();
+        assertEquals(3, child.committed.size(), child.committed.toString());
+        FsChunkStore store = open(dir);
+        try {
+            agree(store, child.committed);
+            long expected = distinctBytes(store, child.committed);
+            store.collect(); // incremental: the counted chunks stay, nothing live goes
+            readBack(store, child.committed);
+            assertTrue(store.physicalBytes() > expected, "the unwritten manifest's chunks leak until a full collection");
+            var full = store.collectAll();
+            assertTrue(full.chunksDropped() > 0);
+            assertEquals(expected, store.physicalBytes(), "the full collection reclaims exactly the leak");
+            readBack(store, child.committed);
+        } finally {
+            store.close();
+        }
+    }
+
+    /**
+     * Killed between a dropped manifest's delete and its count-down: the versions still named read back, the dropped
+     * one's chunks stay (counts too high), and the full collection reclaims exactly them.
+     */
+    @Test
+    void aStoreKilledBetweenManifestDeleteAndCountDownLosesNothingAndTheFullCollectionReclaimsTheLeak()
+            throws Exception {
+        Path dir = root.resolve("store");
+        Child child = Child.start(dir, "countdown", "4", "0");
+        child.await("DROPPED");
+        child.kill();
+        assertEquals(4, child.committed.size(), child.committed.toString());
+        List<String> live = child.committed.subList(1, 4);
+        FsChunkStore store = open(dir);
+        try {
+            assertTrue(store.ref("blob:v0").isEmpty());
+            agree(store, live);
+            long expected = distinctBytes(store, live);
+            store.collect();
+            readBack(store, live);
+            assertTrue(store.physicalBytes() > expected, "the dropped manifest's own chunks leak");
+            store.collectAll();
+            assertEquals(expected, store.physicalBytes(), "the full collection reclaims exactly the leak");
+            readBack(store, live);
+        } finally {
+            store.close();
+        }
+    }
+
+    /** Bytes of the distinct chunks the versions' manifests name. */
+    private static long distinctBytes(FsChunkStore store, List<String> committed) throws IOException {
+        java.util.Map<ChunkId, Integer> all = new java.util.HashMap<>();
+        for (String line : committed) {
+            Manifest m = store.manifest(line.split(" ")[2]).orElseThrow();
+            for (int i = 0; i < m.count(); i++) {
+                if (!m.isZero(i)) {
+                    all.put(m.chunk(i), m.length(i));
+                }
+            }
+        }
+        return all.values().stream().mapToLong(Integer::longValue).sum();
+    }
+
     private static FsChunkStore open(Path dir) throws IOException {
         return new FsChunkStore("westeurope", 0, dir, true);
     }
 
     /** Refs read back whole, index entries read back verified, directory records are indexed. */
     private static void agree(FsChunkStore store, List<String> committed) throws IOException {
-        for (String line : committed) {
-            String[] f = line.split(" ");
-            int seed = Integer.parseInt(f[1].substring("blob:v".length()));
-            assertEquals(f[2], store.ref(f[1]).orElseThrow());
-            Manifest m = store.manifest(f[2]).orElseThrow();
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ContentReader.write(m, 0, m.size, List.of(store), List.of(), 0, out, e -> {
-            });
-            assertArrayEquals(content(seed), out.toByteArray(), f[1] + " reads back");
-        }
+        readBack(store, committed);
         long[] entries = {0};
         List<ChunkId> all = new ArrayList<>();
         store.forEachChunk(all::add);
@@ -147,6 +209,20 @@ class IndexCrashTest {
         }
         assertEquals(inDirectories.size(), entries[0], "the index holds exactly what the directories name");
         assertEquals(entries[0], store.rocks().count(), "the index's count");
+    }
+
+    /** Refs read back whole. */
+    private static void readBack(FsChunkStore store, List<String> committed) throws IOException {
+        for (String line : committed) {
+            String[] f = line.split(" ");
+            int seed = Integer.parseInt(f[1].substring("blob:v".length()));
+            assertEquals(f[2], store.ref(f[1]).orElseThrow());
+            Manifest m = store.manifest(f[2]).orElseThrow();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ContentReader.write(m, 0, m.size, List.of(store), List.of(), 0, out, e -> {
+            });
+            assertArrayEquals(content(seed), out.toByteArray(), f[1] + " reads back");
+        }
     }
 
     /** The child JVM and what it printed. */
