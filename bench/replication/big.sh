@@ -9,12 +9,16 @@
 #   download        curl | sha256sum                   beside cat v1 | sha256sum
 # and the peak heap of replication-service (jstat, every second, whole run), and the metadata the stores keep
 # (manifests, index, pack directories) per GiB of distinct content (the packs), target under 1 %.
-# Needs: the local stack (./gallery up; started and stopped here if it is not running), python3, curl, jstat (JDK),
+# Starts a stack of its own beside any other, as burst.sh does (devstack's DevStack: embedded PostgreSQL, a KRaft
+# Kafka broker, Keycloak, the services from this checkout's packaged jars; every port shifted by BIG_PORT_OFFSET, 5000;
+# run folder BIG_RUN_DIR, /tmp/big-stack, whose stores/ hold the content), and stops it again. Build first:
+# ./mvnw -B -o package -DskipTests (never install).
+# Needs: python3, curl, jstat (JDK),
 # about 70 GiB free on the disk of BENCH_DIR and .local (v1 16 GiB; four stores of ~9.6 GiB each), and, for the
 # generator only, about 32 GiB of memory (it holds the image twice): on a smaller machine add swap first, as root:
 #   fallocate -l 16G /swapfile && chmod 600 /swapfile && mkswap /swapfile && swapon /swapfile
-# The version, its definition, gallery, managed image and blob are deleted at the end; v1 is kept for the next run
-# (KEEP_IMAGE=0 removes it). SIZE_MIB=1024 runs the same on the 1 GiB image.
+# The version, its definition, gallery, managed image and blob are deleted at the end and the stack's stores removed;
+# v1 is kept for the next run (KEEP_IMAGE=0 removes it). SIZE_MIB=1024 runs the same on the 1 GiB image.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=$(pwd)
@@ -34,15 +38,31 @@ v1=$(python3 -c "import json; print(json.load(open('$PAIR.json'))['v1'])")
 data=$(python3 -c "import json; d=json.load(open('$PAIR.json')); print(d.get('v1_nonzero', d.get('v1_nonzero_bytes', 0)))")
 size=$(stat -c %s "$v1")
 
-STARTED=0
-if ! ./gallery status > /tmp/gallery-status.txt 2>&1 || ! grep -q '^running' /tmp/gallery-status.txt; then
-  ./gallery up > /dev/null; STARTED=1
-fi
-R=http://localhost:8082
-C=http://localhost:8081
-STORES="$here/.local/stores"
-RPID=$(pgrep -f "replication-service/target/quarkus-app/quarkus-run.jar" | head -1)
-[[ -n "$RPID" ]] || { echo "replication-service is not running" >&2; exit 1; }
+OFF=${BIG_PORT_OFFSET:-5000}
+RUN_DIR=${BIG_RUN_DIR:-/tmp/big-stack}
+for m in catalog-service replication-service access-service billing-service front-door; do
+  [ -f "$m/target/quarkus-app/quarkus-run.jar" ] || { echo "$m is not packaged: ./mvnw -B -o package -DskipTests" >&2; exit 1; }
+done
+mkdir -p "$RUN_DIR"
+rm -rf "$RUN_DIR/stores"
+echo "starting a stack on ports +$OFF (run folder $RUN_DIR; log $RUN_DIR/devstack.log)"
+GALLERY_RUN_DIR="$RUN_DIR" GALLERY_PORT_OFFSET="$OFF" \
+  java -Xmx128m -cp "devstack/target/classes:$(cat devstack/target/classpath.txt)" dev.imagegallery.devstack.DevStack \
+  > "$RUN_DIR/devstack.log" 2>&1 &
+STACK_PID=$!
+for _ in $(seq 1 900); do
+  [ -f "$RUN_DIR/ready" ] && break
+  kill -0 "$STACK_PID" 2>/dev/null || { tail -30 "$RUN_DIR/devstack.log"; echo "the stack did not start" >&2; exit 1; }
+  sleep 1
+done
+[ -f "$RUN_DIR/ready" ] || { echo "the stack did not start within 15 minutes" >&2; exit 1; }
+R=http://localhost:$((8082 + OFF))
+C=http://localhost:$((8081 + OFF))
+KC=http://localhost:$((8180 + OFF))
+STORES="$RUN_DIR/stores"
+RPID=$(for p in $(pgrep -f "replication-service/target/quarkus-app/quarkus-run.jar"); do
+  tr '\0' '\n' < /proc/$p/environ 2>/dev/null | grep -qx "GALLERY_STORE_ROOT=$STORES" && echo "$p"; done | head -1)
+[[ -n "$RPID" ]] || { echo "replication-service of the stack in $RUN_DIR is not running" >&2; exit 1; }
 RUN=$(date +%s)
 SUB=c0de0000-0000-4000-8000-00000000c001
 RG=/subscriptions/$SUB/resourceGroups/rg-big-$RUN
@@ -52,7 +72,10 @@ DEF=$G/images/big
 VER=$DEF/versions/1.0.0
 API=api-version=2024-03-03
 BLOB=big-$RUN.raw
-token() { ./gallery token alice; }
+token() {
+  curl -sf -d grant_type=password -d client_id=gallery-cli -d username=alice -d password=alice \
+    "$KC/realms/contoso/protocol/openid-connect/token" | python3 -c "import json,sys; print(json.load(sys.stdin)['access_token'])"
+}
 TOKEN=$(token)
 call() { # METHOD PATH [BODY] [api-version]: the answer's body; fails on a status >= 400
   curl -sf -X "$1" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
@@ -73,14 +96,22 @@ cleanup() {
   curl -s -o /dev/null -X DELETE -H "Authorization: Bearer $TOKEN" "$R/blobs/westeurope/$SUB/$BLOB"
   rm -rf "$WORK/cp"
   [[ "$KEEP_IMAGE" == 1 ]] || rm -rf "$PAIR" "$PAIR.json"
-  [[ "$STARTED" == 1 ]] && ./gallery down > /dev/null
+  if kill -0 "$STACK_PID" 2>/dev/null; then kill -TERM "$STACK_PID"; wait "$STACK_PID" 2>/dev/null; fi
+  rm -rf "$STORES"
 }
 trap cleanup EXIT
 now() { date +%s.%N; }
 el() { python3 -c "print(f'{$2-$1:.2f}')"; }
-stored() { du -sb "$STORES" 2>/dev/null | cut -f1; }
+stored() { if [[ -d "$STORES" ]]; then du -sb "$STORES" | cut -f1; else echo 0; fi; } # made at the first upload
 cpsync() { mkdir -p "$WORK/cp"; sync; local t; t=$(now); cp --sparse=always "$v1" "$WORK/cp/v1.img"; sync; el "$t" "$(now)"; rm -rf "$WORK/cp"; }
 
+# the services have learned the seeded role assignments (access-service's events)
+for _ in $(seq 1 120); do
+  [[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$R/blobs/westeurope/$SUB/none")" == 404 ]] \
+    && [[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+      "$C/subscriptions/$SUB/providers/Microsoft.Compute/galleries?$API")" == 200 ]] && break
+  sleep 1
+done
 # the peak heap of replication-service over the whole run: used = survivor + eden + old, every second
 jstat -gc "$RPID" 1000 > "$WORK/jstat.txt" 2>&1 &
 JSTAT=$!
