@@ -85,6 +85,7 @@ public class BlobService {
         Gauge.builder("gallery.replication.uploads.ingesting", this, BlobService::uploadsInProgress)
                 .description("Uploads and block-list commits ingesting now (at most "
                         + "gallery.store.max-concurrent-uploads; others wait for a slot)")
+                .strongReference(true) // held weakly, the gauge vanished from /q/metrics in one CI run of DiskFullTest
                 .register(registry);
         this.uploadsRefusedFull = StorageFull.counter(registry, "upload");
         StorageFull.gauge(registry, stores.root());
