@@ -2,6 +2,7 @@ package dev.imagegallery.replication.config;
 
 import dev.imagegallery.replication.content.Replicator;
 import dev.imagegallery.replication.content.TenantStores;
+import dev.imagegallery.replication.store.Manifest;
 import dev.imagegallery.replication.store.azure.AzureBlobBackend;
 import dev.imagegallery.replication.store.fs.FsBackend;
 import io.quarkus.runtime.ShutdownEvent;
@@ -9,6 +10,8 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 /** The stores (plain classes, so benchmarks can drive them without Quarkus) as beans: one namespace per tenant. */
@@ -17,6 +20,11 @@ public class StoresProducer {
     @Singleton
     TenantStores stores(StoreConfig config) {
         Path root = Path.of(config.root());
+        try {
+            Manifest.spillTo(root.resolve(".spill")); // large manifests off the heap, on the stores' disk
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make the manifests' spill folder under " + root, e);
+        }
         return switch (config.backend()) {
             case "fs" -> new TenantStores(root, FsBackend.namespaces(root, config.durable()));
             case "azure-blob" -> new TenantStores(root, AzureBlobBackend.namespaces(new AzureBlobBackend(

@@ -29,6 +29,12 @@ public final class Ingest {
      */
     static final int RING = 8;
     private static final byte[] ZERO = new byte[Chunking.FIXED];
+    /**
+     * New chunk bytes after which the session commits (their index entries written, the session still holding them
+     * alive): what it holds uncommitted stays bounded (some 8 MiB of heap) whatever the image's size. A 16 GiB image
+     * committed once at its end held 2.4 million pending entries, some 300 MB.
+     */
+    public static final long COMMIT_EVERY = 256L << 20;
 
     /** What was read: the manifest (not yet stored) and the session holding its new chunks (not yet committed). */
     public record Result(Manifest manifest, long usedBytes, ChunkStore.Session session) {
@@ -47,20 +53,36 @@ public final class Ingest {
     public static Result ingest(InputStream in, ChunkStore store, ExecutorService hasher, long expectedLength)
             throws IOException {
         ChunkStore.Session session = store.session();
+        boolean[] committed = {false};
         try {
-            Result r = read(in, session, hasher);
+            Result r = read(in, session, hasher, committed);
             if (expectedLength >= 0 && r.manifest.size != expectedLength) {
                 throw new IOException("received " + r.manifest.size + " of " + expectedLength + " bytes");
             }
             return r;
         } catch (IOException | RuntimeException e) {
             session.close();
+            if (committed[0]) {
+                collectQuietly(store);
+            }
             throw e;
         }
     }
 
-    private static Result read(InputStream in, ChunkStore.Session session, ExecutorService hasher)
-            throws IOException {
+    /**
+     * After an ingest that failed or was refused: what it committed before (a large image commits as it goes) is
+     * referenced by no manifest, and an incremental collection (proportional to what was journalled) reclaims it.
+     */
+    public static void collectQuietly(ChunkStore store) {
+        try {
+            store.collect();
+        } catch (IOException | RuntimeException e) {
+            // the next collection does it
+        }
+    }
+
+    private static Result read(InputStream in, ChunkStore.Session session, ExecutorService hasher,
+                               boolean[] committed) throws IOException {
         MessageDigest whole = ChunkId.sha256();
         MessageDigest chunkSha = ChunkId.sha256();
         byte[][] ring = new byte[RING][];
@@ -71,6 +93,7 @@ public final class Ingest {
         byte[] tail = new byte[512];
         long size = 0;
         long used = 0;
+        long uncommitted = 0;
         for (int k = 0; ; k++) {
             int slot = k % ring.length;
             await(hashed[slot]);
@@ -102,11 +125,17 @@ public final class Ingest {
                 ChunkId id = ChunkId.digest(chunkSha, buf, off, c);
                 if (!session.has(id)) {
                     session.put(id, buf, off, c);
+                    uncommitted += c;
                 }
                 manifest.add(size + off, c, id);
                 used += c;
             }
             size += len;
+            if (uncommitted >= COMMIT_EVERY) {
+                session.commit();
+                committed[0] = true;
+                uncommitted = 0;
+            }
             if (n < 0) {
                 break;
             }

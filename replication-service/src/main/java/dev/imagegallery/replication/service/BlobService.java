@@ -239,6 +239,10 @@ public class BlobService {
         String ref = blobRef(region, sub, name);
         try (ChunkStore.Session session = r.session()) {
             if (expectedHex != null && !expectedHex.equals(r.digestHex())) {
+                session.close();
+                if (r.usedBytes() >= Ingest.COMMIT_EVERY) {
+                    Ingest.collectQuietly(store); // what a large upload committed as it went
+                }
                 throw ArmException.invalid("ContentDigestMismatch", "The content's SHA-256 is sha256:"
                         + r.digestHex() + " but X-Content-SHA256 says sha256:" + expectedHex
                         + "; nothing was stored.", "X-Content-SHA256");

@@ -645,12 +645,7 @@ public final class FsChunkStore extends PackStore {
 
     @Override
     public Optional<Manifest> manifest(String contentHex) throws IOException {
-        Path p = dir.resolve("manifests").resolve(contentHex);
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(p), 1 << 16)) {
-            return Optional.of(Manifest.readFrom(in));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        }
+        return Manifest.open(dir.resolve("manifests").resolve(contentHex));
     }
 
     @Override

@@ -532,7 +532,7 @@ public final class RocksIndex implements ChunkIndex {
      * collection a full one again.
      */
     @Override
-    public synchronized Swept sweep(Marks live) throws IOException {
+    public synchronized Swept sweep(Marks live, Predicate<ChunkId> held) throws IOException {
         open();
         DiskMarks marks = (DiskMarks) live;
         long n = 0;
@@ -569,6 +569,16 @@ public final class RocksIndex implements ChunkIndex {
                             } else {
                                 batch.put(journalCf, journalKey(k), EMPTY);
                             }
+                            if (batch.count() >= BATCH) {
+                                commitSweep(batch, touched);
+                                batch.close();
+                                batch = new WriteBatch();
+                                touched.clear();
+                            }
+                            continue;
+                        }
+                        if (held.test(ChunkId.read(ByteBuffer.wrap(k)))) { // an open session's: kept, no reference
+                            batch.put(journalCf, journalKey(k), EMPTY);
                             if (batch.count() >= BATCH) {
                                 commitSweep(batch, touched);
                                 batch.close();

@@ -46,8 +46,11 @@ public interface ChunkIndex extends AutoCloseable {
     /** A set of chunks to keep, for {@link #sweep}; on disk for an on-disk index. */
     Marks marks() throws IOException;
 
-    /** Removes every entry {@code live} does not hold (durably, before it returns). */
-    Swept sweep(Marks live) throws IOException;
+    /**
+     * Removes every entry that {@code live} does not hold and {@code held} does not keep (an open session uses it),
+     * durably, before it returns.
+     */
+    Swept sweep(Marks live, Predicate<ChunkId> held) throws IOException;
 
     /**
      * The per-chunk reference counts this index keeps with every manifest write and delete, with which

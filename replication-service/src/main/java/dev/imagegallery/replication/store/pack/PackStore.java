@@ -294,19 +294,9 @@ public abstract class PackStore implements ChunkStore {
         Set<String> named = new HashSet<>(refs().values());
         Set<String> kept = new HashSet<>();
         Set<Integer> used = new HashSet<>();
-        long using = 0;
-        for (PackSession s : open) {
-            synchronized (s) {
-                using += s.pins.size() + s.committedChunks.size() + s.pending.size();
-            }
-        }
-        Held held = new Held(using);
         for (PackSession s : open) {
             synchronized (s) {
                 kept.addAll(s.manifests);
-                s.pins.forEach(held::add);
-                s.committedChunks.forEach(held::add);
-                s.pending.keySet().forEach(held::add);
                 used.addAll(s.packs);
             }
         }
@@ -326,7 +316,7 @@ public abstract class PackStore implements ChunkStore {
                 }
             }
         }
-        ChunkIndex.Reclaimed r = rc.reclaim(held::mightContain);
+        ChunkIndex.Reclaimed r = rc.reclaim(this::held);
         if (r.entries() > 0) {
             rewriteIndex();
         }
@@ -371,18 +361,11 @@ public abstract class PackStore implements ChunkStore {
                 }
             }
             for (PackSession s : open) {
-                List<ChunkId> kept = new ArrayList<>();
                 synchronized (s) {
-                    kept.addAll(s.pins);
-                    kept.addAll(s.committedChunks);
-                    kept.addAll(s.pending.keySet());
                     used.addAll(s.packs);
                 }
-                for (ChunkId id : kept) {
-                    live.mark(id);
-                }
             }
-            swept = index.sweep(live);
+            swept = index.sweep(live, this::held);
         }
         ChunkIndex.RefCounts rc = index.counts();
         for (String kept : liveManifests) {
@@ -407,36 +390,19 @@ public abstract class PackStore implements ChunkStore {
     }
 
     /**
-     * What open sessions use, for an incremental collection: a Bloom filter (10 bits a chunk, 7 probes from the
-     * digest's own bits, about 1 % false positives) rather than a set, since a session copying a 16 GiB image holds
-     * 4 million chunks, which a hash set would take some 160 MB of heap for. A false positive only keeps a chunk in
-     * the journal until the next collection.
+     * Whether an open session holds {@code id} alive: written and not yet committed, committed by it, or found stored
+     * and relied on (its manifest not stored yet). Sessions keep the last two as {@link ChunkFilter}s (2 bytes a
+     * chunk), so now and then a chunk no session holds is kept until the next collection.
      */
-    private static final class Held {
-        private final long[] bits;
-        private final long m;
-
-        Held(long n) {
-            m = Math.max(1024, Math.min(n * 10, 1L << 36));
-            bits = new long[(int) ((m + 63) >>> 6)];
-        }
-
-        void add(ChunkId id) {
-            for (int i = 0; i < 7; i++) {
-                long at = Math.floorMod(id.a() + i * id.b(), m);
-                bits[(int) (at >>> 6)] |= 1L << at;
-            }
-        }
-
-        boolean mightContain(ChunkId id) {
-            for (int i = 0; i < 7; i++) {
-                long at = Math.floorMod(id.a() + i * id.b(), m);
-                if ((bits[(int) (at >>> 6)] & (1L << at)) == 0) {
-                    return false;
+    private boolean held(ChunkId id) {
+        for (PackSession s : open) {
+            synchronized (s) {
+                if (s.pending.containsKey(id) || s.held.mightContain(id)) {
+                    return true;
                 }
             }
-            return true;
         }
+        return false;
     }
 
     /**
@@ -445,13 +411,11 @@ public abstract class PackStore implements ChunkStore {
      */
     protected abstract class PackSession implements ChunkStore.Session {
         private final Map<ChunkId, Loc> pending = new LinkedHashMap<>();
-        /** Chunks this session found stored and relies on: kept alive until it closes. */
-        private final Set<ChunkId> pins = new HashSet<>();
         /**
-         * Chunks this session committed, kept alive the same way: a list, since they are distinct already, and
-         * hashing every chunk of an image into a set again showed in the copy's profile.
+         * Chunks this session committed or found stored and relies on: kept alive until it closes. A filter, not a
+         * set: a session ingesting or copying a 16 GiB image holds 4 million of them.
          */
-        private final List<ChunkId> committedChunks = new ArrayList<>();
+        private final ChunkFilter held = new ChunkFilter();
         private final List<Integer> packs = new ArrayList<>();
         private final Set<String> manifests = new HashSet<>();
         private final Set<Integer> committedPacks = new HashSet<>();
@@ -485,7 +449,7 @@ public abstract class PackStore implements ChunkStore {
             }
             if (PackStore.this.has(id)) {
                 synchronized (this) {
-                    pins.add(id);
+                    held.add(id);
                 }
                 return true;
             }
@@ -507,7 +471,7 @@ public abstract class PackStore implements ChunkStore {
                     out[i] = true;
                 } else if (locs[i] != null) {
                     synchronized (this) {
-                        pins.add(id);
+                        held.add(id);
                     }
                     out[i] = true;
                 }
@@ -546,7 +510,7 @@ public abstract class PackStore implements ChunkStore {
             }
             synchronized (this) {
                 pending.values().forEach(l -> committedPacks.add(l.pack()));
-                committedChunks.addAll(pending.keySet());
+                pending.keySet().forEach(held::add);
                 pending.clear();
             }
         }
