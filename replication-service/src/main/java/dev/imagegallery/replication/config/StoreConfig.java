@@ -107,6 +107,20 @@ public interface StoreConfig {
     @WithDefault("7d")
     Duration scrubPeriod();
 
+    /**
+     * How often every store gets an incremental collection besides those deletions run (it reclaims chunks of
+     * sessions that ended without a manifest: an upload cut short, a failed copy). {@code service.Collector}.
+     */
+    @WithDefault("1h")
+    String collectInterval();
+
+    /**
+     * How often every store gets the full mark and sweep (the audit: it reclaims what a crash leaked and counts every
+     * reference again; it reads every live manifest and the whole index).
+     */
+    @WithDefault("7d")
+    String fullCollectionInterval();
+
     /** Force packs, index and manifests to disk before they become visible (off only for throwaway stores). */
     @WithDefault("true")
     boolean durable();
