@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Predicate;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
@@ -82,24 +84,37 @@ public final class RocksIndex implements ChunkIndex {
     }
 
     private final Path dir;
-    private final DBOptions dbOptions;
-    private final ColumnFamilyOptions cfOptions;
-    private final RocksDB db;
-    private final ColumnFamilyHandle meta;
-    private final ColumnFamilyHandle chunks;
-    private final ColumnFamilyHandle packsCf;
+    private DBOptions dbOptions;
+    private ColumnFamilyOptions cfOptions;
+    private RocksDB db;
+    private ColumnFamilyHandle meta;
+    private ColumnFamilyHandle chunks;
+    private ColumnFamilyHandle packsCf;
     /** Chunk digest to how many stored manifests name it (merged with {@code UInt64AddOperator}). */
-    private final ColumnFamilyHandle countsCf;
+    private ColumnFamilyHandle countsCf;
     /** What the next collection visits: {@code 'c'} + chunk digest, {@code 'm'} + manifest content hex. */
-    private final ColumnFamilyHandle journalCf;
-    private final ColumnFamilyOptions countsOptions;
+    private ColumnFamilyHandle journalCf;
+    private ColumnFamilyOptions countsOptions;
     private final Counts counts = new Counts();
     private volatile boolean counted;
     private final WriteOptions write;
     private final WriteOptions sync;
     private final WriteOptions noWal;
     /** Per pack: live entries, their bytes, directory bytes indexed (a few thousand packs at most: 400 GiB). */
-    private final Map<Integer, long[]> packs = new HashMap<>();
+    private Map<Integer, long[]> packs = new HashMap<>();
+    private final boolean durable;
+    /**
+     * Held (shared) by every call that uses RocksDB's handles, and exclusively by {@link #reopen()}, which replaces
+     * them: a handle used after it is closed is a native crash, not an exception.
+     */
+    private final ReentrantReadWriteLock handles = new ReentrantReadWriteLock();
+    /**
+     * Set when a call failed. RocksDB stops writing after a write fails (the disk full under its write-ahead log) and
+     * refuses every later write until it is resumed, which RocksJava cannot ask for: the next call reopens the index
+     * (and reloads the pack counts the failed write may have changed in memory). Without it a disk that filled for a
+     * moment left the store unable to commit until the service restarted ({@code IndexDiskFullTest}).
+     */
+    private volatile boolean failed;
     private long count;
     private long bytes;
     /** Set once by {@link #close()}: RocksDB's handles must not be used after (a native crash, not an exception). */
@@ -109,6 +124,7 @@ public final class RocksIndex implements ChunkIndex {
     private RocksIndex(Path dir, DBOptions dbOptions, ColumnFamilyOptions cfOptions, ColumnFamilyOptions countsOptions,
                        RocksDB db, List<ColumnFamilyHandle> handles, boolean durable) {
         this.dir = dir;
+        this.durable = durable;
         this.dbOptions = dbOptions;
         this.cfOptions = cfOptions;
         this.countsOptions = countsOptions;
@@ -291,11 +307,16 @@ public final class RocksIndex implements ChunkIndex {
 
     /** The reference counts are whole (an index created for a store with no chunk yet). */
     void counted() throws IOException {
+        Lock entered = enter();
         try {
-            db.put(meta, sync, COUNTED, new byte[] {1});
-            counted = true;
-        } catch (RocksDBException e) {
-            throw io("write", e);
+            try {
+                db.put(meta, sync, COUNTED, new byte[] {1});
+                counted = true;
+            } catch (RocksDBException e) {
+                throw io("write", e);
+            }
+        } finally {
+            entered.unlock();
         }
     }
 
@@ -345,33 +366,41 @@ public final class RocksIndex implements ChunkIndex {
 
     @Override
     public Loc get(ChunkId id) throws IOException {
-        open();
+        Lock entered = enter();
         try {
-            byte[] v = db.get(chunks, key(id));
-            return v == null ? null : loc(v);
-        } catch (RocksDBException e) {
-            throw io("read", e);
+            try {
+                byte[] v = db.get(chunks, key(id));
+                return v == null ? null : loc(v);
+            } catch (RocksDBException e) {
+                throw io("read", e);
+            }
+        } finally {
+            entered.unlock();
         }
     }
 
     @Override
     public Loc[] getAll(List<ChunkId> ids) throws IOException {
-        open();
-        List<byte[]> keys = new ArrayList<>(ids.size());
-        List<ColumnFamilyHandle> cfs = new ArrayList<>(ids.size());
-        for (ChunkId id : ids) {
-            keys.add(key(id));
-            cfs.add(chunks);
-        }
+        Lock entered = enter();
         try {
-            List<byte[]> got = db.multiGetAsList(cfs, keys);
-            Loc[] out = new Loc[ids.size()];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = got.get(i) == null ? null : loc(got.get(i));
+            List<byte[]> keys = new ArrayList<>(ids.size());
+            List<ColumnFamilyHandle> cfs = new ArrayList<>(ids.size());
+            for (ChunkId id : ids) {
+                keys.add(key(id));
+                cfs.add(chunks);
             }
-            return out;
-        } catch (RocksDBException e) {
-            throw io("read", e);
+            try {
+                List<byte[]> got = db.multiGetAsList(cfs, keys);
+                Loc[] out = new Loc[ids.size()];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = got.get(i) == null ? null : loc(got.get(i));
+                }
+                return out;
+            } catch (RocksDBException e) {
+                throw io("read", e);
+            }
+        } finally {
+            entered.unlock();
         }
     }
 
@@ -387,50 +416,54 @@ public final class RocksIndex implements ChunkIndex {
      */
     synchronized void put(List<Map.Entry<ChunkId, Loc>> entries, Map<Integer, Long> dirEnds, boolean bulk)
             throws IOException {
-        open();
+        Lock entered = enter();
         try {
-            for (int from = 0; from == 0 || from < entries.size(); from += BATCH) { // once at least: dirEnds
-                List<Map.Entry<ChunkId, Loc>> part = entries.subList(from, Math.min(entries.size(), from + BATCH));
-                List<byte[]> keys = new ArrayList<>(part.size());
-                for (var e : part) {
-                    keys.add(key(e.getKey()));
-                }
-                List<byte[]> before = keys.isEmpty() ? List.of()
-                        : db.multiGetAsList(java.util.Collections.nCopies(keys.size(), chunks), keys);
-                Map<ChunkId, Loc> replaced = new HashMap<>();
-                Set<Integer> touched = new HashSet<>();
-                Rep batch = new Rep(part.size());
-                for (int i = 0; i < part.size(); i++) {
-                    Loc loc = part.get(i).getValue();
-                    ChunkId id = part.get(i).getKey();
-                    Loc old = replaced.containsKey(id) ? replaced.get(id)
-                            : before.get(i) == null ? null : loc(before.get(i));
-                    if (old != null) {
-                        account(old, -1, touched);
+            try {
+                for (int from = 0; from == 0 || from < entries.size(); from += BATCH) { // once at least: dirEnds
+                    List<Map.Entry<ChunkId, Loc>> part = entries.subList(from, Math.min(entries.size(), from + BATCH));
+                    List<byte[]> keys = new ArrayList<>(part.size());
+                    for (var e : part) {
+                        keys.add(key(e.getKey()));
                     }
-                    account(loc, 1, touched);
-                    replaced.put(id, loc);
-                    batch.put(chunks.getID(), keys.get(i), value(loc));
-                    if (!bulk) { // committed: the next collection looks whether any manifest names it
-                        batch.put(journalCf.getID(), journalKey(keys.get(i)), EMPTY);
+                    List<byte[]> before = keys.isEmpty() ? List.of()
+                            : db.multiGetAsList(java.util.Collections.nCopies(keys.size(), chunks), keys);
+                    Map<ChunkId, Loc> replaced = new HashMap<>();
+                    Set<Integer> touched = new HashSet<>();
+                    Rep batch = new Rep(part.size());
+                    for (int i = 0; i < part.size(); i++) {
+                        Loc loc = part.get(i).getValue();
+                        ChunkId id = part.get(i).getKey();
+                        Loc old = replaced.containsKey(id) ? replaced.get(id)
+                                : before.get(i) == null ? null : loc(before.get(i));
+                        if (old != null) {
+                            account(old, -1, touched);
+                        }
+                        account(loc, 1, touched);
+                        replaced.put(id, loc);
+                        batch.put(chunks.getID(), keys.get(i), value(loc));
+                        if (!bulk) { // committed: the next collection looks whether any manifest names it
+                            batch.put(journalCf.getID(), journalKey(keys.get(i)), EMPTY);
+                        }
+                    }
+                    boolean last = from + BATCH >= entries.size();
+                    if (last) {
+                        dirEnds.forEach((p, end) -> {
+                            stats(p)[2] = Math.max(stats(p)[2], end);
+                            touched.add(p);
+                        });
+                    }
+                    for (int p : touched) {
+                        batch.put(packsCf.getID(), packKey(p), packValue(stats(p)));
+                    }
+                    try (WriteBatch b = batch.batch()) {
+                        db.write(bulk ? noWal : write, b);
                     }
                 }
-                boolean last = from + BATCH >= entries.size();
-                if (last) {
-                    dirEnds.forEach((p, end) -> {
-                        stats(p)[2] = Math.max(stats(p)[2], end);
-                        touched.add(p);
-                    });
-                }
-                for (int p : touched) {
-                    batch.put(packsCf.getID(), packKey(p), packValue(stats(p)));
-                }
-                try (WriteBatch b = batch.batch()) {
-                    db.write(bulk ? noWal : write, b);
-                }
+            } catch (RocksDBException e) {
+                throw io("write", e);
             }
-        } catch (RocksDBException e) {
-            throw io("write", e);
+        } finally {
+            entered.unlock();
         }
     }
 
@@ -459,29 +492,38 @@ public final class RocksIndex implements ChunkIndex {
 
     /** Forgets a deleted pack (its entries are gone already). */
     synchronized void forget(int pack) throws IOException {
-        if (packs.remove(pack) != null) {
-            try {
-                db.delete(packsCf, sync, packKey(pack));
-            } catch (RocksDBException e) {
-                throw io("write", e);
+        Lock entered = enter();
+        try {
+            if (packs.remove(pack) != null) {
+                try {
+                    db.delete(packsCf, sync, packKey(pack));
+                } catch (RocksDBException e) {
+                    throw io("write", e);
+                }
             }
+        } finally {
+            entered.unlock();
         }
     }
 
     @Override
     public void forEach(BiConsumer<ChunkId, Loc> each) throws IOException {
-        open();
-        Snapshot snap = db.getSnapshot();
-        try (ReadOptions ro = new ReadOptions().setSnapshot(snap).setFillCache(false);
-             RocksIterator it = db.newIterator(chunks, ro)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                each.accept(ChunkId.read(ByteBuffer.wrap(it.key())), loc(it.value()));
+        Lock entered = enter();
+        try {
+            Snapshot snap = db.getSnapshot();
+            try (ReadOptions ro = new ReadOptions().setSnapshot(snap).setFillCache(false);
+                 RocksIterator it = db.newIterator(chunks, ro)) {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    each.accept(ChunkId.read(ByteBuffer.wrap(it.key())), loc(it.value()));
+                }
+                it.status();
+            } catch (RocksDBException e) {
+                throw io("read", e);
+            } finally {
+                db.releaseSnapshot(snap);
             }
-            it.status();
-        } catch (RocksDBException e) {
-            throw io("read", e);
         } finally {
-            db.releaseSnapshot(snap);
+            entered.unlock();
         }
     }
 
@@ -516,10 +558,15 @@ public final class RocksIndex implements ChunkIndex {
     /** Marks in a column family of their own (no write-ahead log: a cut-short collection's marks are dropped). */
     @Override
     public Marks marks() throws IOException {
+        Lock entered = enter();
         try {
-            return new DiskMarks(db.createColumnFamily(new ColumnFamilyDescriptor(MARKS, countsOptions)));
-        } catch (RocksDBException e) {
-            throw io("mark", e);
+            try {
+                return new DiskMarks(db.createColumnFamily(new ColumnFamilyDescriptor(MARKS, countsOptions)));
+            } catch (RocksDBException e) {
+                throw io("mark", e);
+            }
+        } finally {
+            entered.unlock();
         }
     }
 
@@ -533,87 +580,91 @@ public final class RocksIndex implements ChunkIndex {
      */
     @Override
     public synchronized Swept sweep(Marks live, Predicate<ChunkId> held) throws IOException {
-        open();
-        DiskMarks marks = (DiskMarks) live;
-        long n = 0;
-        long freed = 0;
-        long visited = 0;
+        Lock entered = enter();
         try {
-            marks.flush();
-            counted = false;
-            db.delete(meta, sync, COUNTED);
-            byte[] top = new byte[34];
-            Arrays.fill(top, (byte) 0xff);
-            db.deleteRange(countsCf, sync, EMPTY, top);
-            db.deleteRange(journalCf, sync, new byte[] {'c'}, new byte[] {'d'});
-            db.deleteRange(journalCf, sync, new byte[] {'m'}, new byte[] {'n'}); // the scrubber's 's' entries stay
-            Snapshot snap = db.getSnapshot();
-            try (ReadOptions ro = new ReadOptions().setSnapshot(snap).setFillCache(false);
-                 ReadOptions mo = new ReadOptions().setFillCache(false);
-                 RocksIterator it = db.newIterator(chunks, ro);
-                 RocksIterator m = db.newIterator(marks.cf, mo)) {
-                m.seekToFirst();
-                WriteBatch batch = new WriteBatch();
-                Set<Integer> touched = new HashSet<>();
-                try {
-                    for (it.seekToFirst(); it.isValid(); it.next()) {
-                        visited++;
-                        byte[] k = it.key();
-                        while (m.isValid() && Arrays.compareUnsigned(m.key(), k) < 0) {
-                            m.next();
-                        }
-                        if (m.isValid() && Arrays.equals(m.key(), k)) {
-                            long refs = fromLe(m.value());
-                            if (refs > 0) {
-                                batch.put(countsCf, k, le(refs));
-                            } else {
+            DiskMarks marks = (DiskMarks) live;
+            long n = 0;
+            long freed = 0;
+            long visited = 0;
+            try {
+                marks.flush();
+                counted = false;
+                db.delete(meta, sync, COUNTED);
+                byte[] top = new byte[34];
+                Arrays.fill(top, (byte) 0xff);
+                db.deleteRange(countsCf, sync, EMPTY, top);
+                db.deleteRange(journalCf, sync, new byte[] {'c'}, new byte[] {'d'});
+                db.deleteRange(journalCf, sync, new byte[] {'m'}, new byte[] {'n'}); // the scrubber's 's' entries stay
+                Snapshot snap = db.getSnapshot();
+                try (ReadOptions ro = new ReadOptions().setSnapshot(snap).setFillCache(false);
+                     ReadOptions mo = new ReadOptions().setFillCache(false);
+                     RocksIterator it = db.newIterator(chunks, ro);
+                     RocksIterator m = db.newIterator(marks.cf, mo)) {
+                    m.seekToFirst();
+                    WriteBatch batch = new WriteBatch();
+                    Set<Integer> touched = new HashSet<>();
+                    try {
+                        for (it.seekToFirst(); it.isValid(); it.next()) {
+                            visited++;
+                            byte[] k = it.key();
+                            while (m.isValid() && Arrays.compareUnsigned(m.key(), k) < 0) {
+                                m.next();
+                            }
+                            if (m.isValid() && Arrays.equals(m.key(), k)) {
+                                long refs = fromLe(m.value());
+                                if (refs > 0) {
+                                    batch.put(countsCf, k, le(refs));
+                                } else {
+                                    batch.put(journalCf, journalKey(k), EMPTY);
+                                }
+                                if (batch.count() >= BATCH) {
+                                    commitSweep(batch, touched);
+                                    batch.close();
+                                    batch = new WriteBatch();
+                                    touched.clear();
+                                }
+                                continue;
+                            }
+                            if (held.test(ChunkId.read(ByteBuffer.wrap(k)))) { // an open session's: kept, no reference
                                 batch.put(journalCf, journalKey(k), EMPTY);
+                                if (batch.count() >= BATCH) {
+                                    commitSweep(batch, touched);
+                                    batch.close();
+                                    batch = new WriteBatch();
+                                    touched.clear();
+                                }
+                                continue;
                             }
+                            Loc loc = loc(it.value());
+                            batch.delete(chunks, k);
+                            account(loc, -1, touched);
+                            n++;
+                            freed += loc.length();
                             if (batch.count() >= BATCH) {
                                 commitSweep(batch, touched);
                                 batch.close();
                                 batch = new WriteBatch();
                                 touched.clear();
                             }
-                            continue;
                         }
-                        if (held.test(ChunkId.read(ByteBuffer.wrap(k)))) { // an open session's: kept, no reference
-                            batch.put(journalCf, journalKey(k), EMPTY);
-                            if (batch.count() >= BATCH) {
-                                commitSweep(batch, touched);
-                                batch.close();
-                                batch = new WriteBatch();
-                                touched.clear();
-                            }
-                            continue;
-                        }
-                        Loc loc = loc(it.value());
-                        batch.delete(chunks, k);
-                        account(loc, -1, touched);
-                        n++;
-                        freed += loc.length();
-                        if (batch.count() >= BATCH) {
-                            commitSweep(batch, touched);
-                            batch.close();
-                            batch = new WriteBatch();
-                            touched.clear();
-                        }
+                        it.status();
+                        m.status();
+                        commitSweep(batch, touched);
+                    } finally {
+                        batch.close();
                     }
-                    it.status();
-                    m.status();
-                    commitSweep(batch, touched);
                 } finally {
-                    batch.close();
+                    db.releaseSnapshot(snap);
                 }
-            } finally {
-                db.releaseSnapshot(snap);
+                db.put(meta, sync, COUNTED, new byte[] {1});
+                counted = true;
+            } catch (RocksDBException e) {
+                throw io("sweep", e);
             }
-            db.put(meta, sync, COUNTED, new byte[] {1});
-            counted = true;
-        } catch (RocksDBException e) {
-            throw io("sweep", e);
+            return new Swept(n, freed, visited);
+        } finally {
+            entered.unlock();
         }
-        return new Swept(n, freed, visited);
     }
 
     @Override
@@ -623,65 +674,87 @@ public final class RocksIndex implements ChunkIndex {
 
     /** The manifests stored since the scrubber last looked ({@code 's'} entries of the journal). */
     List<String> manifestsToScrub() throws IOException {
-        open();
-        List<String> out = new ArrayList<>();
-        try (RocksIterator it = db.newIterator(journalCf)) {
-            for (it.seek(new byte[] {'s'}); it.isValid() && it.key()[0] == 's'; it.next()) {
-                out.add(new String(it.key(), 1, it.key().length - 1, StandardCharsets.UTF_8));
+        Lock entered = enter();
+        try {
+            List<String> out = new ArrayList<>();
+            try (RocksIterator it = db.newIterator(journalCf)) {
+                for (it.seek(new byte[] {'s'}); it.isValid() && it.key()[0] == 's'; it.next()) {
+                    out.add(new String(it.key(), 1, it.key().length - 1, StandardCharsets.UTF_8));
+                }
+                it.status();
+            } catch (RocksDBException e) {
+                throw io("read", e);
             }
-            it.status();
-        } catch (RocksDBException e) {
-            throw io("read", e);
+            return out;
+        } finally {
+            entered.unlock();
         }
-        return out;
     }
 
     /** The scrubber's state: what the last pass reached (null: no pass yet). */
     byte[] scrubState(String name) throws IOException {
-        open();
+        Lock entered = enter();
         try {
-            return db.get(meta, ("scrub-" + name).getBytes(StandardCharsets.UTF_8));
-        } catch (RocksDBException e) {
-            throw io("read", e);
+            try {
+                return db.get(meta, ("scrub-" + name).getBytes(StandardCharsets.UTF_8));
+            } catch (RocksDBException e) {
+                throw io("read", e);
+            }
+        } finally {
+            entered.unlock();
         }
     }
 
     /** Saves the scrubber's state and forgets the manifests it checked, in one write. */
     void scrubbed(Map<String, byte[]> state, List<String> manifests) throws IOException {
-        open();
-        try (WriteBatch b = new WriteBatch()) {
-            for (var e : state.entrySet()) {
-                b.put(meta, ("scrub-" + e.getKey()).getBytes(StandardCharsets.UTF_8), e.getValue());
+        Lock entered = enter();
+        try {
+            try (WriteBatch b = new WriteBatch()) {
+                for (var e : state.entrySet()) {
+                    b.put(meta, ("scrub-" + e.getKey()).getBytes(StandardCharsets.UTF_8), e.getValue());
+                }
+                for (String hex : manifests) {
+                    b.delete(journalCf, ("s" + hex).getBytes(StandardCharsets.UTF_8));
+                }
+                db.write(sync, b);
+            } catch (RocksDBException e) {
+                throw io("write", e);
             }
-            for (String hex : manifests) {
-                b.delete(journalCf, ("s" + hex).getBytes(StandardCharsets.UTF_8));
-            }
-            db.write(sync, b);
-        } catch (RocksDBException e) {
-            throw io("write", e);
+        } finally {
+            entered.unlock();
         }
     }
 
     /** The journalled entries for collections (chunks and manifests): what the next one visits (tests look). */
     long journalled() throws IOException {
-        long n = 0;
-        try (RocksIterator it = db.newIterator(journalCf)) {
-            for (it.seekToFirst(); it.isValid() && it.key()[0] != 's'; it.next()) {
-                n++;
+        Lock entered = enter();
+        try {
+            long n = 0;
+            try (RocksIterator it = db.newIterator(journalCf)) {
+                for (it.seekToFirst(); it.isValid() && it.key()[0] != 's'; it.next()) {
+                    n++;
+                }
+                it.status();
+            } catch (RocksDBException e) {
+                throw io("read", e);
             }
-            it.status();
-        } catch (RocksDBException e) {
-            throw io("read", e);
+            return n;
+        } finally {
+            entered.unlock();
         }
-        return n;
     }
 
     /** How many stored manifests name {@code id}, as counted (tests look at it). */
     long references(ChunkId id) throws IOException {
+        Lock entered = enter();
         try {
-            return fromLe(db.get(countsCf, key(id)));
-        } catch (RocksDBException e) {
-            throw io("read", e);
+            try {
+                return fromLe(db.get(countsCf, key(id)));
+            } catch (RocksDBException e) {
+                throw io("read", e);
+            }
+        } finally {
+            entered.unlock();
         }
     }
 
@@ -694,128 +767,152 @@ public final class RocksIndex implements ChunkIndex {
 
         @Override
         public void manifestStored(Manifest m) throws IOException {
-            open();
-            // in parts (a 16 GiB image names 4 million chunks); the synced last write makes the earlier ones durable
-            // with it (one write-ahead log), and a crash before it leaves counts too high only, never too low
-            Rep batch = new Rep(BATCH);
-            try {
-                for (int i = 0; i < m.count(); i++) {
-                    if (m.isZero(i)) {
-                        continue;
-                    }
-                    batch.merge(countsCf.getID(), key(m.chunk(i)), PLUS_ONE);
-                    if (batch.count >= BATCH) {
-                        try (WriteBatch b = batch.batch()) {
-                            db.write(write, b);
+        Lock entered = enter();
+        try {
+                // in parts (a 16 GiB image names 4 million chunks); the synced last write makes the earlier ones durable
+                // with it (one write-ahead log), and a crash before it leaves counts too high only, never too low
+                Rep batch = new Rep(BATCH);
+                try {
+                    for (int i = 0; i < m.count(); i++) {
+                        if (m.isZero(i)) {
+                            continue;
                         }
-                        batch = new Rep(BATCH);
+                        batch.merge(countsCf.getID(), key(m.chunk(i)), PLUS_ONE);
+                        if (batch.count >= BATCH) {
+                            try (WriteBatch b = batch.batch()) {
+                                db.write(write, b);
+                            }
+                            batch = new Rep(BATCH);
+                        }
                     }
+                    batch.put(journalCf.getID(), journalKey(m.contentHex), EMPTY);
+                    batch.put(journalCf.getID(), ("s" + m.contentHex).getBytes(StandardCharsets.UTF_8), EMPTY);
+                    try (WriteBatch b = batch.batch()) {
+                        db.write(sync, b);
+                    }
+                } catch (RocksDBException e) {
+                    throw io("count the references of", e);
                 }
-                batch.put(journalCf.getID(), journalKey(m.contentHex), EMPTY);
-                batch.put(journalCf.getID(), ("s" + m.contentHex).getBytes(StandardCharsets.UTF_8), EMPTY);
-                try (WriteBatch b = batch.batch()) {
-                    db.write(sync, b);
-                }
-            } catch (RocksDBException e) {
-                throw io("count the references of", e);
-            }
+        } finally {
+            entered.unlock();
+        }
         }
 
         @Override
         public void unreferenced(String contentHex) throws IOException {
-            open();
-            try {
-                db.put(journalCf, sync, journalKey(contentHex), EMPTY);
-            } catch (RocksDBException e) {
-                throw io("journal", e);
-            }
+        Lock entered = enter();
+        try {
+                try {
+                    db.put(journalCf, sync, journalKey(contentHex), EMPTY);
+                } catch (RocksDBException e) {
+                    throw io("journal", e);
+                }
+        } finally {
+            entered.unlock();
+        }
         }
 
         @Override
         public List<String> journalledManifests() throws IOException {
-            open();
-            List<String> out = new ArrayList<>();
-            try (RocksIterator it = db.newIterator(journalCf)) {
-                for (it.seek(new byte[] {'m'}); it.isValid() && it.key()[0] == 'm'; it.next()) {
-                    out.add(new String(it.key(), 1, it.key().length - 1, StandardCharsets.UTF_8));
+        Lock entered = enter();
+        try {
+                List<String> out = new ArrayList<>();
+                try (RocksIterator it = db.newIterator(journalCf)) {
+                    for (it.seek(new byte[] {'m'}); it.isValid() && it.key()[0] == 'm'; it.next()) {
+                        out.add(new String(it.key(), 1, it.key().length - 1, StandardCharsets.UTF_8));
+                    }
+                    it.status();
+                } catch (RocksDBException e) {
+                    throw io("read", e);
                 }
-                it.status();
-            } catch (RocksDBException e) {
-                throw io("read", e);
-            }
-            return out;
+                return out;
+        } finally {
+            entered.unlock();
+        }
         }
 
         @Override
         public void settled(String contentHex) throws IOException {
-            open();
-            try {
-                db.delete(journalCf, sync, journalKey(contentHex));
-            } catch (RocksDBException e) {
-                throw io("journal", e);
-            }
+        Lock entered = enter();
+        try {
+                try {
+                    db.delete(journalCf, sync, journalKey(contentHex));
+                } catch (RocksDBException e) {
+                    throw io("journal", e);
+                }
+        } finally {
+            entered.unlock();
+        }
         }
 
         @Override
         public void manifestDropped(Manifest m) throws IOException {
-            open();
-            // in parts like manifestStored: a crash between them leaves the manifest journalled but its file gone,
-            // and the next collection settles it without counting down again (what was not counted down leaks)
-            Rep batch = new Rep(2 * BATCH);
-            try {
-                for (int i = 0; i < m.count(); i++) {
-                    if (m.isZero(i)) {
-                        continue;
-                    }
-                    byte[] k = key(m.chunk(i));
-                    batch.merge(countsCf.getID(), k, MINUS_ONE);
-                    batch.put(journalCf.getID(), journalKey(k), EMPTY);
-                    if (batch.count >= 2 * BATCH) {
-                        try (WriteBatch b = batch.batch()) {
-                            db.write(write, b);
+        Lock entered = enter();
+        try {
+                // in parts like manifestStored: a crash between them leaves the manifest journalled but its file gone,
+                // and the next collection settles it without counting down again (what was not counted down leaks)
+                Rep batch = new Rep(2 * BATCH);
+                try {
+                    for (int i = 0; i < m.count(); i++) {
+                        if (m.isZero(i)) {
+                            continue;
                         }
-                        batch = new Rep(2 * BATCH);
+                        byte[] k = key(m.chunk(i));
+                        batch.merge(countsCf.getID(), k, MINUS_ONE);
+                        batch.put(journalCf.getID(), journalKey(k), EMPTY);
+                        if (batch.count >= 2 * BATCH) {
+                            try (WriteBatch b = batch.batch()) {
+                                db.write(write, b);
+                            }
+                            batch = new Rep(2 * BATCH);
+                        }
                     }
+                    batch.delete(journalCf.getID(), journalKey(m.contentHex));
+                    try (WriteBatch b = batch.batch()) {
+                        db.write(sync, b);
+                    }
+                } catch (RocksDBException e) {
+                    throw io("count the references of", e);
                 }
-                batch.delete(journalCf.getID(), journalKey(m.contentHex));
-                try (WriteBatch b = batch.batch()) {
-                    db.write(sync, b);
-                }
-            } catch (RocksDBException e) {
-                throw io("count the references of", e);
-            }
+        } finally {
+            entered.unlock();
+        }
         }
 
         @Override
         public Reclaimed reclaim(Predicate<ChunkId> held) throws IOException {
-            synchronized (RocksIndex.this) {
-                open();
-                long visited = 0;
-                long n = 0;
-                long freed = 0;
-                try (ReadOptions ro = new ReadOptions().setFillCache(false);
-                     RocksIterator it = db.newIterator(journalCf, ro)) {
-                    List<byte[]> part = new ArrayList<>(BATCH);
-                    for (it.seek(new byte[] {'c'}); it.isValid() && it.key()[0] == 'c'; it.next()) {
-                        part.add(Arrays.copyOfRange(it.key(), 1, 33));
-                        if (part.size() == BATCH) {
-                            long[] r = reclaim(part, held);
-                            n += r[0];
-                            freed += r[1];
-                            visited += part.size();
-                            part.clear();
+        Lock entered = enter();
+        try {
+                synchronized (RocksIndex.this) {
+                    long visited = 0;
+                    long n = 0;
+                    long freed = 0;
+                    try (ReadOptions ro = new ReadOptions().setFillCache(false);
+                         RocksIterator it = db.newIterator(journalCf, ro)) {
+                        List<byte[]> part = new ArrayList<>(BATCH);
+                        for (it.seek(new byte[] {'c'}); it.isValid() && it.key()[0] == 'c'; it.next()) {
+                            part.add(Arrays.copyOfRange(it.key(), 1, 33));
+                            if (part.size() == BATCH) {
+                                long[] r = reclaim(part, held);
+                                n += r[0];
+                                freed += r[1];
+                                visited += part.size();
+                                part.clear();
+                            }
                         }
+                        it.status();
+                        long[] r = reclaim(part, held);
+                        n += r[0];
+                        freed += r[1];
+                        visited += part.size();
+                    } catch (RocksDBException e) {
+                        throw io("reclaim", e);
                     }
-                    it.status();
-                    long[] r = reclaim(part, held);
-                    n += r[0];
-                    freed += r[1];
-                    visited += part.size();
-                } catch (RocksDBException e) {
-                    throw io("reclaim", e);
+                    return new Reclaimed(visited, n, freed);
                 }
-                return new Reclaimed(visited, n, freed);
-            }
+        } finally {
+            entered.unlock();
+        }
         }
 
         /** One part of the journal: each chunk's count and entry looked up together, then one synced write. */
@@ -887,6 +984,15 @@ public final class RocksIndex implements ChunkIndex {
      */
     @Override
     public synchronized void close() {
+        handles.writeLock().lock();
+        try {
+            closeLocked();
+        } finally {
+            handles.writeLock().unlock();
+        }
+    }
+
+    private void closeLocked() {
         if (closed) {
             return;
         }
@@ -899,6 +1005,10 @@ public final class RocksIndex implements ChunkIndex {
         write.close();
         sync.close();
         noWal.close();
+        closeHandles();
+    }
+
+    private void closeHandles() {
         meta.close();
         chunks.close();
         packsCf.close();
@@ -917,13 +1027,58 @@ public final class RocksIndex implements ChunkIndex {
         }
     }
 
-    private void open() throws IOException {
+    /** Enters a call that uses RocksDB's handles (reopening the index first after a failure); unlock when done. */
+    private Lock enter() throws IOException {
+        if (failed && handles.getReadHoldCount() == 0) {
+            reopen();
+        }
+        Lock held = handles.readLock();
+        held.lock();
         if (closed) {
+            held.unlock();
             throw new IOException("the chunk index " + dir + " is closed");
+        }
+        return held;
+    }
+
+    /** Closes RocksDB's handles and opens the index again, taking over the new handles and pack counts. */
+    private synchronized void reopen() throws IOException {
+        handles.writeLock().lock();
+        try {
+            if (!failed || closed) {
+                return;
+            }
+            closeHandles();
+            RocksIndex fresh = open(dir, durable);
+            if (fresh == null) {
+                closed = true;
+                throw new IOException("the chunk index " + dir + " failed and cannot be opened again: it is rebuilt "
+                        + "from the packs when the store opens next");
+            }
+            db = fresh.db;
+            meta = fresh.meta;
+            chunks = fresh.chunks;
+            packsCf = fresh.packsCf;
+            countsCf = fresh.countsCf;
+            journalCf = fresh.journalCf;
+            dbOptions = fresh.dbOptions;
+            cfOptions = fresh.cfOptions;
+            countsOptions = fresh.countsOptions;
+            packs = fresh.packs;
+            count = fresh.count;
+            bytes = fresh.bytes;
+            counted = fresh.counted;
+            fresh.write.close();
+            fresh.sync.close();
+            fresh.noWal.close();
+            failed = false;
+        } finally {
+            handles.writeLock().unlock();
         }
     }
 
     private IOException io(String what, RocksDBException e) {
+        failed = true;
         return new IOException("cannot " + what + " the chunk index " + dir + ": " + e.getMessage(), e);
     }
 
@@ -1013,6 +1168,7 @@ public final class RocksIndex implements ChunkIndex {
         }
 
         private void add(ChunkId id, byte[] operand) throws IOException {
+            Lock entered = enter();
             try {
                 batch.merge(cf, key(id), operand);
                 if (batch.count() >= BATCH) {
@@ -1020,6 +1176,8 @@ public final class RocksIndex implements ChunkIndex {
                 }
             } catch (RocksDBException e) {
                 throw io("mark", e);
+            } finally {
+                entered.unlock();
             }
         }
 
