@@ -209,6 +209,7 @@ for line in open(jstat):
     cap = max(cap, s0c + s1c + ec + oc)
 print(f"replication-service heap: peak used {peak/1024:.0f} MiB of {cap/1024:.0f} MiB committed (jstat -gc every second)")
 meta, content = 0, 0
+kinds = {"manifests": 0, "index (RocksDB: entries, counts, journal, log)": 0, "pack directories": 0, "refs and other": 0}
 for root, dirs, files in os.walk(stores):
     for n in files:
         p = os.path.join(root, n)
@@ -220,8 +221,13 @@ for root, dirs, files in os.walk(stores):
             content += b
         elif "/staging" not in p:
             meta += b
+            kind = ("manifests" if "/manifests/" in p else "index (RocksDB: entries, counts, journal, log)"
+                    if "/index/" in p else "pack directories" if n.endswith(".dir") else "refs and other")
+            kinds[kind] += b
 if content:
     print(f"metadata (manifests, refs, index, pack directories) {meta/1e6:.1f} MB for {content/G:.2f} GiB of distinct "
           f"content in all stores: {meta/content*100:.3f} % ({meta/(content/G)/1e6:.1f} MB per GiB)  < 1 % "
           f"{'PASS' if meta < content / 100 else 'FAIL'}")
+    for k, b in kinds.items():
+        print(f"  {k:<48} {b/(content/G)/1e6:6.1f} MB per GiB  {b/content*100:.3f} %")
 PY
