@@ -124,8 +124,8 @@ public final class Replicator {
             for (Target t : pass.targets) {
                 if (t.failure == null) {
                     try {
+                        t.session.commit();
                         if (!t.present) {
-                            t.session.commit();
                             t.store.putManifest(m);
                         }
                         t.store.setRef(ref, m.contentHex);
@@ -228,7 +228,11 @@ public final class Replicator {
         ChunkStore.Session session;
         /** Entries below this are committed in the store (where a resume of this replica may start). */
         int committed;
-        /** The store holds the manifest already: nothing to copy, only the ref to write. */
+        /**
+         * The store holds the manifest already: it is not written again, but its chunks are asked for as any target's
+         * are (a manifest does not prove its chunks are there: the one an earlier copy left may have lost some since),
+         * and what is missing is copied. A whole replica costs the lookups only.
+         */
         boolean present;
         Exception failure;
         /** Chunks of the current window this replica holds (asked of its session at once), or has been given. */
@@ -240,7 +244,7 @@ public final class Replicator {
         }
 
         boolean copying() {
-            return failure == null && !present;
+            return failure == null;
         }
     }
 

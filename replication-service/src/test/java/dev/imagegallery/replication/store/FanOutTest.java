@@ -25,6 +25,7 @@ import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -81,6 +82,27 @@ class FanOutTest {
             throw new AssertionError(at + ": " + e);
         });
         assertArrayEquals(img, out.toByteArray(), at);
+    }
+
+    /**
+     * A replica that holds the manifest but not every chunk it names (a manifest left by an earlier copy whose chunks
+     * a repair or an operator removed since) is made whole by the copy, not taken as done: before, the copy wrote the
+     * ref alone and the version read back broken there.
+     */
+    @Test
+    void aReplicaHoldingTheManifestButNotItsChunksGetsTheChunks() throws Exception {
+        byte[] img = image();
+        Manifest m = put(img);
+        ChunkStore target = stores.store("northeurope", 0);
+        target.putManifest(m); // the manifest alone
+        assertFalse(target.has(m.chunk(0)));
+        Replicator.Checkpoint done = new Replicator(stores).replicate(m, "northeurope", 1, "version:v", null, c -> {
+        });
+        assertEquals(m.uniqueBytes(), done.copiedBytes(), "the chunks it lacked were written");
+        assertWhole(img, m, "northeurope", 0);
+        Replicator.Checkpoint again = new Replicator(stores).replicate(m, "northeurope", 1, "version:v", null, c -> {
+        });
+        assertEquals(0, again.copiedBytes(), "a whole replica is only looked at");
     }
 
     @Test
