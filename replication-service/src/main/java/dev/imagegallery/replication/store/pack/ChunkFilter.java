@@ -16,6 +16,7 @@ import java.util.List;
 final class ChunkFilter {
     private static final int BITS_PER_CHUNK = 16;
     private static final int PROBES = 11;
+    /** The first stage's chunks; each stage doubles it, so every stage's bit count is a power of two. */
     private static final long FIRST = 1 << 12;
 
     private final List<long[]> stages = new ArrayList<>();
@@ -35,7 +36,7 @@ final class ChunkFilter {
         long[] last = stages.get(stages.size() - 1);
         long m = sizes.get(sizes.size() - 1);
         for (int i = 0; i < PROBES; i++) {
-            long at = Math.floorMod(id.a() + i * id.b(), m);
+            long at = (id.a() + i * id.b()) & (m - 1); // m is a power of two
             last[(int) (at >>> 6)] |= 1L << at;
         }
         inLast++;
@@ -48,7 +49,7 @@ final class ChunkFilter {
             long m = sizes.get(s);
             boolean all = true;
             for (int i = 0; i < PROBES && all; i++) {
-                long at = Math.floorMod(id.a() + i * id.b(), m);
+                long at = (id.a() + i * id.b()) & (m - 1); // m is a power of two
                 all = (bits[(int) (at >>> 6)] & (1L << at)) != 0;
             }
             if (all) {
