@@ -1,5 +1,6 @@
 package dev.imagegallery.replication.content;
 
+import dev.imagegallery.replication.store.ChunkStore;
 
 import dev.imagegallery.replication.store.ChunkId;
 import dev.imagegallery.replication.store.Namespaces;
@@ -65,6 +66,21 @@ public final class TenantStores {
         Set<String> all = new TreeSet<>(namespaces.list());
         all.addAll(open.keySet());
         return all;
+    }
+
+    /**
+     * Visits every replica store of every namespace, region by region ({@code Regions.names()}), with the stores of
+     * its namespace (where repairs of it come from): the scrubber and the scheduled collections go through all.
+     */
+    public void forEachStore(java.util.function.BiConsumer<RegionStores, ChunkStore> each) {
+        for (String namespace : namespaces()) {
+            RegionStores own = namespace(namespace);
+            for (String region : dev.imagegallery.events.Regions.names()) {
+                for (int replica = 0; replica < own.replicas(region); replica++) {
+                    each.accept(own, own.store(region, replica));
+                }
+            }
+        }
     }
 
     /** Local working folder (staged upload blocks). */

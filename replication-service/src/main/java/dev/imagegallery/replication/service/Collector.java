@@ -1,7 +1,5 @@
 package dev.imagegallery.replication.service;
 
-import dev.imagegallery.events.Regions;
-import dev.imagegallery.replication.content.RegionStores;
 import dev.imagegallery.replication.content.TenantStores;
 import dev.imagegallery.replication.store.ChunkStore;
 import io.quarkus.logging.Log;
@@ -48,29 +46,19 @@ public class Collector {
 
     /** One collection of every store of every tenant; a store that fails is logged and the others go on. */
     public Totals run(boolean full) {
-        int stores = 0;
-        int failed = 0;
-        long chunks = 0;
-        long bytes = 0;
-        int packs = 0;
-        for (String namespace : tenants.namespaces()) {
-            RegionStores own = tenants.namespace(namespace);
-            for (String region : Regions.names()) {
-                for (int r = 0; r < own.replicas(region); r++) {
-                    ChunkStore store = own.store(region, r);
-                    stores++;
-                    try {
-                        ChunkStore.GcResult gc = full ? store.collectAll() : store.collect();
-                        chunks += gc.chunksDropped();
-                        bytes += gc.bytesFreed();
-                        packs += gc.packsDeleted();
-                    } catch (IOException | RuntimeException e) {
-                        failed++;
-                        Log.warnf("collecting %s failed (the next run tries again): %s", store, e.toString());
-                    }
-                }
+        long[] t = new long[5]; // stores, failed, chunks, bytes, packs
+        tenants.forEachStore((own, store) -> {
+            t[0]++;
+            try {
+                ChunkStore.GcResult gc = full ? store.collectAll() : store.collect();
+                t[2] += gc.chunksDropped();
+                t[3] += gc.bytesFreed();
+                t[4] += gc.packsDeleted();
+            } catch (IOException | RuntimeException e) {
+                t[1]++;
+                Log.warnf("collecting %s failed (the next run tries again): %s", store, e.toString());
             }
-        }
-        return new Totals(stores, failed, chunks, bytes, packs);
+        });
+        return new Totals((int) t[0], (int) t[1], t[2], t[3], (int) t[4]);
     }
 }

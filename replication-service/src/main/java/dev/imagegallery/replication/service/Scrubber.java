@@ -3,7 +3,6 @@ package dev.imagegallery.replication.service;
 import dev.imagegallery.common.outbox.Outbox;
 import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Payloads;
-import dev.imagegallery.events.Regions;
 import dev.imagegallery.replication.content.RegionStores;
 import dev.imagegallery.replication.content.TenantStores;
 import dev.imagegallery.replication.store.ChunkId;
@@ -78,23 +77,14 @@ public class Scrubber {
 
     /** One run: in each store, what changed since the last run and {@code fraction} of the rest. */
     public synchronized Report scrub(double fraction) {
-        long checked = 0;
-        long read = 0;
-        int fixed = 0;
-        int lost = 0;
-        for (String namespace : tenants.namespaces()) {
-            RegionStores stores = tenants.namespace(namespace);
-            for (String region : Regions.names()) {
-                for (int replica = 0; replica < stores.replicas(region); replica++) {
-                    Report r = scrub(stores, stores.store(region, replica), fraction);
-                    checked += r.chunksChecked();
-                    read += r.bytesRead();
-                    fixed += r.repaired();
-                    lost += r.unrepairable();
-                }
-            }
-        }
-        return new Report(checked, fixed, lost, read);
+        Report[] sum = {new Report(0, 0, 0, 0)};
+        tenants.forEachStore((stores, store) -> {
+            Report r = scrub(stores, store, fraction);
+            Report s = sum[0];
+            sum[0] = new Report(s.chunksChecked() + r.chunksChecked(), s.repaired() + r.repaired(),
+                    s.unrepairable() + r.unrepairable(), s.bytesRead() + r.bytesRead());
+        });
+        return sum[0];
     }
 
     /** One replica store of one tenant; repairs come from that tenant's other stores only. */

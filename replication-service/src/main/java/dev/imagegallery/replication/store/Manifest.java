@@ -434,7 +434,9 @@ public final class Manifest {
             }
             try {
                 if (spillFile == null) {
-                    Path f = Files.createTempFile(spill, "manifest-", ".spill");
+                    Path dir = spill;
+                    Files.createDirectories(dir); // (an operator may have cleared the stores' root meanwhile)
+                    Path f = Files.createTempFile(dir, "manifest-", ".spill");
                     spillFile = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE);
                     Files.delete(f);
                 }

@@ -1,9 +1,6 @@
 package dev.imagegallery.replication.store.fs;
 
-import dev.imagegallery.replication.content.Ingest;
-import dev.imagegallery.replication.store.ChunkStore;
 import dev.imagegallery.replication.store.Manifest;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -62,14 +59,7 @@ class IndexDiskFullTest {
     }
 
     private Manifest upload(FsChunkStore store, byte[] content, String ref) throws IOException {
-        Ingest.Result r = Ingest.ingest(new ByteArrayInputStream(content), store, hasher, content.length);
-        try (ChunkStore.Session s = r.session()) {
-            s.commit();
-            s.keep(r.digestHex());
-            store.putManifest(r.manifest());
-            store.setRef(ref, r.digestHex());
-        }
-        return r.manifest();
+        return IndexCrashTest.upload(store, hasher, content, ref);
     }
 
     private static byte[] read(FsChunkStore store, Manifest m) throws IOException {
