@@ -5,6 +5,9 @@
 #      target: the door over https >= 0.7x;
 #   b. upload of the 1 GiB v1 image of ../shared/bench/make-image-pair.py (curl -T, as bench/replication/upload.sh)
 #      through the door over https vs straight to replication-service, alternating; target >= 0.8x.
+# Beside each figure: the CPU the door and the service spent on it (user + system, from /proc/<pid>/stat; the pids
+# from the stack's summary.txt, in GALLERY_RUN_DIR or .local; DOOR_PID=<pid> for a door started by hand), per request
+# for a, per GiB for b. PARTS=a or PARTS=b runs one of the two.
 # Uses the local stack (./gallery up; started and stopped here if it is not running). GALLERY_PORT_OFFSET=N (and
 # GALLERY_CA=<its run folder>/tls/ca.crt) measures a stack whose ports are all N higher, started beside another with
 #   GALLERY_PORT_OFFSET=N GALLERY_RUN_DIR=/tmp/stack-N java -cp "devstack/target/classes:$(cat devstack/target/classpath.txt)" \
@@ -17,6 +20,7 @@ DURATION=${DURATION:-15s}
 WARMUP=${WARMUP:-10s}
 CONNS=${CONNS:-16}
 RUNS=${RUNS:-2}
+PARTS=${PARTS:-ab}   # a: resolve, b: upload (PARTS=b measures the uploads alone)
 SIZE_MIB=${SIZE_MIB:-1024}
 WORK=${BENCH_DIR:-/tmp/repl-bench}
 REGION=${BENCH_REGION:-westus2}
@@ -29,6 +33,7 @@ CA=${GALLERY_CA:-.local/tls/ca.crt}
 PG=$(p 55432)
 STARTED=0
 RUN=$(date +%s)
+RUN_DIR=${GALLERY_RUN_DIR:-.local}
 for t in wrk curl python3 psql; do command -v $t >/dev/null || { echo "$t is missing (wrk: apt-get install wrk)" >&2; exit 1; }; done
 if [ "$OFF" = 0 ]; then
   if ! ./gallery status > /tmp/gallery-status.txt || ! grep -q '^running' /tmp/gallery-status.txt; then ./gallery up >/dev/null; STARTED=1; fi
@@ -98,16 +103,33 @@ for _ in $(seq 1 300); do
 done
 echo "latest in westeurope through the door: $v"
 
+# CPU ticks (user + system) a stack process has spent so far; 0 where the pid is not known (a stack of another kind)
+pid_of() { sed -nE "s/.*[[ ]$1=([0-9]+).*/\1/p" "$RUN_DIR/summary.txt" 2>/dev/null | head -1; }
+DOOR_PID=${DOOR_PID:-$(pid_of front-door)}; CAT_PID=$(pid_of catalog-service); REP_PID=$(pid_of replication-service)
+ticks() { if [ -n "$1" ] && [ -r "/proc/$1/stat" ]; then awk '{print $14 + $15}' "/proc/$1/stat"; else echo 0; fi; }
+HZ=$(getconf CLK_TCK)
+# cpu_us TICKS_BEFORE TICKS_AFTER COUNT: microseconds of CPU per item
+cpu_us() { python3 -c "import sys; b,a,n,hz=map(float,sys.argv[1:]); print(f'{(a-b)/hz*1e6/n:.0f}' if n else '?')" "$1" "$2" "$3" "$HZ"; }
+requests() { grep -E '^ *[0-9]+ requests in' "$1" | awk '{print $1}'; }
 rps() { grep 'Requests/sec' "$1" | awk '{print $2}'; }
 p99() { grep -E '^ +99%' "$1" | awk '{print $2}'; }
 errors() { grep -E 'Non-2xx|Socket errors' "$1" | tr -s ' ' | tr '\n' ' ' || true; }
+if [[ "$PARTS" == *a* ]]; then
 echo "== a. resolve latest (1,000 versions): wrk -t2 -c$CONNS -d$DURATION, each after a $WARMUP warm-up"
 for url in "$C" "$DOOR" "$DOOR_HTTP"; do
   wrk -t2 -c"$CONNS" -d"$WARMUP" -s bench/catalog/resolve.lua "$url$PATH_RESOLVE" > /dev/null
 done
-wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s bench/catalog/resolve.lua "$C$PATH_RESOLVE" > /tmp/wrk-direct.txt
-wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s bench/catalog/resolve.lua "$DOOR$PATH_RESOLVE" > /tmp/wrk-door.txt
-wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s bench/catalog/resolve.lua "$DOOR_HTTP$PATH_RESOLVE" > /tmp/wrk-door-http.txt
+# measure NAME URL: the wrk run into /tmp/wrk-NAME.txt, the door's and catalog-service's CPU per request beside it
+measure() {
+  local d0 c0 d1 c1 n
+  d0=$(ticks "$DOOR_PID"); c0=$(ticks "$CAT_PID")
+  wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s bench/catalog/resolve.lua "$2$PATH_RESOLVE" > "/tmp/wrk-$1.txt"
+  d1=$(ticks "$DOOR_PID"); c1=$(ticks "$CAT_PID"); n=$(requests "/tmp/wrk-$1.txt")
+  echo "$(cpu_us "$d0" "$d1" "$n") $(cpu_us "$c0" "$c1" "$n")" > "/tmp/wrk-$1.cpu"
+}
+measure direct "$C"
+measure door "$DOOR"
+measure door-http "$DOOR_HTTP"
 python3 - "$(rps /tmp/wrk-direct.txt)" "$(rps /tmp/wrk-door.txt)" "$(rps /tmp/wrk-door-http.txt)" \
   "$(p99 /tmp/wrk-direct.txt)" "$(p99 /tmp/wrk-door.txt)" "$(p99 /tmp/wrk-door-http.txt)" <<'PY'
 import sys
@@ -116,8 +138,16 @@ print(f"{'straight to catalog-service (http)':<40} {d:>9.0f} req/s  p99 {pd:>8} 
 print(f"{'through the door (https)':<40} {s:>9.0f} req/s  p99 {ps:>8}  {s/d:.2f}x  >= 0.7x {'PASS' if s/d >= 0.7 else 'FAIL'}")
 print(f"{'through the door (http twin)':<40} {h:>9.0f} req/s  p99 {ph:>8}  {h/d:.2f}x")
 PY
+if [ -n "$DOOR_PID" ]; then
+  for f in direct door door-http; do
+    read -r dcpu ccpu < "/tmp/wrk-$f.cpu"
+    printf '  CPU per request, %-10s door %5s us   catalog-service %5s us\n' "$f:" "$dcpu" "$ccpu"
+  done
+fi
 for f in /tmp/wrk-direct.txt /tmp/wrk-door.txt /tmp/wrk-door-http.txt; do e=$(errors $f); [ -z "$e" ] || echo "  $f: $e"; done
+fi
 
+[[ "$PARTS" == *b* ]] || exit 0
 echo "== b. upload of make-image-pair.py's v1 (${SIZE_MIB} MiB, curl -T): through the door (https) vs straight to replication-service"
 mkdir -p "$WORK"
 if [[ ! -f "$WORK/pair.json" || ! -f "$WORK/pair/v1.img" ]]; then
@@ -138,13 +168,19 @@ upload() {
   curl -sf --cacert "$CA" -o /dev/null -X DELETE -H "Authorization: Bearer $TOKEN" "$1/blobs/$REGION/$SUB/$2"
   echo "${out#* }"
 }
-# warm-up: both paths have taken an upload before
-upload "$R" "door-warm-$RUN-a" > /dev/null
-upload "$DOOR" "door-warm-$RUN-b" > /dev/null
+# warm-up: both paths have taken two uploads before (after one, the door's first measured upload, its code not yet
+# compiled, still came out 0.1 to 0.2x below the next ones)
+for w in 1 2; do
+  upload "$R" "door-warm-$RUN-a$w" > /dev/null
+  upload "$DOOR" "door-warm-$RUN-b$w" > /dev/null
+done
 size=$(stat -c %s "$v1")
 for r in $(seq "$RUNS"); do
+  r0=$(ticks "$REP_PID")
   direct=$(upload "$R" "door-direct-$RUN-$r")
+  r1=$(ticks "$REP_PID"); d1=$(ticks "$DOOR_PID")
   door=$(upload "$DOOR" "door-door-$RUN-$r")
+  r2=$(ticks "$REP_PID"); d2=$(ticks "$DOOR_PID")
   python3 - "$direct" "$door" "$size" <<'PY'
 import sys
 d, s, size = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
@@ -152,4 +188,13 @@ r = d / s
 print(f"upload through the door (https) {size/s/1e6:>6.0f} MB/s ({s:.2f}s)   straight to replication-service "
       f"{size/d/1e6:>6.0f} MB/s ({d:.2f}s)   {r:.2f}x  >= 0.8x {'PASS' if r >= 0.8 else 'FAIL'}")
 PY
+  if [ -n "$DOOR_PID" ]; then
+    python3 - "$r0" "$r1" "$r2" "$d1" "$d2" "$size" "$HZ" <<'PY'
+import sys
+r0, r1, r2, d1, d2, size, hz = map(float, sys.argv[1:])
+gib = size / 2**30
+print(f"  CPU per GiB: door {(d2-d1)/hz/gib:.2f} s; replication-service {(r1-r0)/hz/gib:.2f} s straight, "
+      f"{(r2-r1)/hz/gib:.2f} s behind the door")
+PY
+  fi
 done

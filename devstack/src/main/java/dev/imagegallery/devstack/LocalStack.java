@@ -35,6 +35,13 @@ public final class LocalStack implements AutoCloseable {
     public static final int DOOR_HTTPS_PORT = 8443;
     public static final int DOOR_HTTP_PORT = 8080;
     public static final int DOOR_MANAGEMENT_PORT = 9085;
+    /**
+     * The addresses whose {@code Forwarded}/{@code X-Forwarded-*} headers the services apply: the door's, on this
+     * machine. Addresses only, the IPv6 one in brackets: Quarkus reads a bare {@code ::1} as the host name {@code :}
+     * with port 1, and a trusted host name is looked up through DNS (A and AAAA) on every request, before the request
+     * is handled; where DNS is slow every request waits for it, and where it fails a request's body is lost (500).
+     */
+    public static final String TRUSTED_PROXIES = "127.0.0.1,[::1]";
     public static final Map<String, String> DATABASES = Map.of("catalog-service", "catalog", "replication-service",
             "replication", "access-service", "access", "billing-service", "billing");
 
@@ -227,7 +234,7 @@ public final class LocalStack implements AutoCloseable {
         env.put("GALLERY_CATALOG_DATA_PLANE_URL", serviceUrl("replication-service"));
         // the front door runs here: only its forwarded headers (X-Forwarded-Host, -Proto) change the URLs a service
         // answers; a client elsewhere that reaches a service's port directly cannot choose them
-        env.put("QUARKUS_HTTP_PROXY_TRUSTED_PROXIES", "127.0.0.1,::1");
+        env.put("QUARKUS_HTTP_PROXY_TRUSTED_PROXIES", TRUSTED_PROXIES);
         if (svc.equals("access-service")) {
             // the public streams: subscribers are clients that access-service makes in the tenants' realms through
             // Keycloak's admin API (the local Keycloak's bootstrap administrator), told where to sign in and connect

@@ -1,5 +1,6 @@
 package dev.imagegallery.door.config;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -28,6 +29,15 @@ public interface DoorConfig {
     /** Connections kept per service (HTTP/1.1, keep-alive); requests beyond wait for one. */
     @WithDefault("64")
     int poolSize();
+
+    /**
+     * The largest piece of a body the door takes in at once, each way: a client's request body as the HTTP decoder
+     * hands it on ({@code quarkus.http.limits.max-chunk-size} is this) and a service's response body (the HTTP client's
+     * {@code maxChunkSize}). Each piece is a buffer copy, a write and a flush on the other connection; Netty's 8 KiB cut
+     * a 1 GiB upload into 131,072 of them. A piece is never larger than what one socket read brought in.
+     */
+    @WithDefault("256K")
+    MemorySize chunkSize();
 
     interface Upstreams {
         /** Subscriptions, tenants, Microsoft.Authorization, the gallery share action and sharing views. */

@@ -55,7 +55,9 @@ public class FrontDoor {
                 // a connection with no traffic either way for this long is closed: a pooled one, or a service that
                 // hangs (the request then fails and the client gets a 502, not a hang)
                 .setIdleTimeout((int) config.upstreamIdleTimeout().toSeconds())
-                .setDecompressionSupported(false));
+                .setDecompressionSupported(false)
+                // a download's body in pieces of up to chunk-size, as the upload's (quarkus.http.limits.max-chunk-size)
+                .setMaxChunkSize(config.chunkSize().asBigInteger().intValueExact()));
         for (Upstream u : Upstream.values()) {
             URI uri = uri(u);
             boolean tls = "https".equalsIgnoreCase(uri.getScheme());
