@@ -674,11 +674,16 @@ public final class RocksIndex implements ChunkIndex {
 
     /** The manifests stored since the scrubber last looked ({@code 's'} entries of the journal). */
     List<String> manifestsToScrub() throws IOException {
+        return manifestsJournalled('s');
+    }
+
+    /** The manifests journalled under {@code kind} ({@code 'm'}: for a collection, {@code 's'}: for the scrubber). */
+    private List<String> manifestsJournalled(char kind) throws IOException {
         Lock entered = enter();
         try {
             List<String> out = new ArrayList<>();
             try (RocksIterator it = db.newIterator(journalCf)) {
-                for (it.seek(new byte[] {'s'}); it.isValid() && it.key()[0] == 's'; it.next()) {
+                for (it.seek(new byte[] {(byte) kind}); it.isValid() && it.key()[0] == kind; it.next()) {
                     out.add(new String(it.key(), 1, it.key().length - 1, StandardCharsets.UTF_8));
                 }
                 it.status();
@@ -767,8 +772,8 @@ public final class RocksIndex implements ChunkIndex {
 
         @Override
         public void manifestStored(Manifest m) throws IOException {
-        Lock entered = enter();
-        try {
+            Lock entered = enter();
+            try {
                 // in parts (a 16 GiB image names 4 million chunks); the synced last write makes the earlier ones durable
                 // with it (one write-ahead log), and a crash before it leaves counts too high only, never too low
                 Rep batch = new Rep(BATCH);
@@ -793,62 +798,48 @@ public final class RocksIndex implements ChunkIndex {
                 } catch (RocksDBException e) {
                     throw io("count the references of", e);
                 }
-        } finally {
-            entered.unlock();
-        }
+            } finally {
+                entered.unlock();
+            }
         }
 
         @Override
         public void unreferenced(String contentHex) throws IOException {
-        Lock entered = enter();
-        try {
+            Lock entered = enter();
+            try {
                 try {
                     db.put(journalCf, sync, journalKey(contentHex), EMPTY);
                 } catch (RocksDBException e) {
                     throw io("journal", e);
                 }
-        } finally {
-            entered.unlock();
-        }
+            } finally {
+                entered.unlock();
+            }
         }
 
         @Override
         public List<String> journalledManifests() throws IOException {
-        Lock entered = enter();
-        try {
-                List<String> out = new ArrayList<>();
-                try (RocksIterator it = db.newIterator(journalCf)) {
-                    for (it.seek(new byte[] {'m'}); it.isValid() && it.key()[0] == 'm'; it.next()) {
-                        out.add(new String(it.key(), 1, it.key().length - 1, StandardCharsets.UTF_8));
-                    }
-                    it.status();
-                } catch (RocksDBException e) {
-                    throw io("read", e);
-                }
-                return out;
-        } finally {
-            entered.unlock();
-        }
+            return manifestsJournalled('m');
         }
 
         @Override
         public void settled(String contentHex) throws IOException {
-        Lock entered = enter();
-        try {
+            Lock entered = enter();
+            try {
                 try {
                     db.delete(journalCf, sync, journalKey(contentHex));
                 } catch (RocksDBException e) {
                     throw io("journal", e);
                 }
-        } finally {
-            entered.unlock();
-        }
+            } finally {
+                entered.unlock();
+            }
         }
 
         @Override
         public void manifestDropped(Manifest m) throws IOException {
-        Lock entered = enter();
-        try {
+            Lock entered = enter();
+            try {
                 // in parts like manifestStored: a crash between them leaves the manifest journalled but its file gone,
                 // and the next collection settles it without counting down again (what was not counted down leaks)
                 Rep batch = new Rep(2 * BATCH);
@@ -874,16 +865,16 @@ public final class RocksIndex implements ChunkIndex {
                 } catch (RocksDBException e) {
                     throw io("count the references of", e);
                 }
-        } finally {
-            entered.unlock();
-        }
+            } finally {
+                entered.unlock();
+            }
         }
 
         @Override
         public Reclaimed reclaim(Predicate<ChunkId> held) throws IOException {
-        Lock entered = enter();
-        try {
-                synchronized (RocksIndex.this) {
+            synchronized (RocksIndex.this) { // the monitor before the handles' lock, as every writer takes them
+                Lock entered = enter();
+                try {
                     long visited = 0;
                     long n = 0;
                     long freed = 0;
@@ -909,10 +900,10 @@ public final class RocksIndex implements ChunkIndex {
                         throw io("reclaim", e);
                     }
                     return new Reclaimed(visited, n, freed);
+                } finally {
+                    entered.unlock();
                 }
-        } finally {
-            entered.unlock();
-        }
+            }
         }
 
         /** One part of the journal: each chunk's count and entry looked up together, then one synced write. */
