@@ -203,6 +203,9 @@ public final class Manifest {
             throw new IOException("truncated manifest");
         }
         int count = ByteBuffer.wrap(c).getInt();
+        if (count < 0 || size < 0) {
+            throw new IOException("corrupt manifest: " + count + " entries, size " + size);
+        }
         Builder b = new Builder(count);
         try {
             if (magic == MAGIC) {
@@ -240,6 +243,8 @@ public final class Manifest {
             return b.build(HexFormat.of().formatHex(hex), size, format);
         } catch (UncheckedIOException ex) {
             throw ex.getCause();
+        } catch (IllegalArgumentException ex) { // entries that do not follow one another or end at the size
+            throw new IOException("corrupt manifest: " + ex.getMessage(), ex);
         } finally {
             b.discard();
         }

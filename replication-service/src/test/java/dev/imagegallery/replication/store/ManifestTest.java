@@ -124,6 +124,15 @@ class ManifestTest {
         ByteBuffer.wrap(swapped).putLong(second, 1L << 40); // an offset past the size
         assertThrows(IOException.class, () -> Manifest.readFrom(new ByteArrayInputStream(swapped)));
         assertThrows(IOException.class, () -> Manifest.readFrom(new ByteArrayInputStream(new byte[10])));
+        byte[] negative = whole.clone();
+        ByteBuffer.wrap(negative).putInt(49, -1); // the count, after magic, digest, size and the 3-byte format
+        assertThrows(IOException.class, () -> Manifest.readFrom(new ByteArrayInputStream(negative)),
+                "a negative count is not an empty manifest of a non-zero size");
+        ByteBuffer v1 = ByteBuffer.allocate(80);
+        v1.putInt(0x474d4631).put(new byte[32]).putLong(8192).putShort((short) 3)
+                .put("raw".getBytes(StandardCharsets.US_ASCII)).putInt(1).putLong(0).putInt(4096).put((byte) 0);
+        assertThrows(IOException.class, () -> Manifest.readFrom(new ByteArrayInputStream(v1.array(), 0,
+                v1.position())), "entries that end short of the size are an IOException, not an IllegalArgumentException");
         int n = Manifest.HEAP_MAX + 1;
         Path f = dir.resolve("big");
         try (var o = Files.newOutputStream(f)) {
