@@ -214,4 +214,90 @@ class IncrementalCollectionTest {
         readsBack(store, "blob:a2", content(1));
         assertTrue(store.rocks().references(a.chunk(0)) >= 2, "counted for both");
     }
+
+    /** Commits chunks of {@code content(seed)} past the shared ones in a session that names them in no manifest. */
+    private List<ChunkId> commitUnnamed(int seed) throws IOException {
+        byte[] c = content(seed);
+        List<ChunkId> ids = new ArrayList<>();
+        try (ChunkStore.Session s = store.session()) {
+            for (int off = 8 * 4096; off < c.length; off += 4096) {
+                int len = Math.min(4096, c.length - off);
+                ChunkId id = ChunkId.digest(ChunkId.sha256(), c, off, len);
+                s.put(id, c, off, len);
+                ids.add(id);
+            }
+            s.commit();
+        }
+        return ids;
+    }
+
+    /**
+     * A commit journals its chunks as one batch entry under a sequence number: the numbers go on above the journal's
+     * after a restart (one starting again at 0 would overwrite an entry not yet collected, and its chunks would leak).
+     */
+    @Test
+    void batchesJournalledBeforeARestartAreCollectedWithTheOnesAfter() throws Exception {
+        List<ChunkId> first = commitUnnamed(2);
+        store.close();
+        store = new FsChunkStore("westeurope", 0, root.resolve("store"), true);
+        List<ChunkId> second = commitUnnamed(3);
+        assertEquals(first.size() + second.size(), store.rocks().journalled());
+        Manifest v1 = IndexCrashTest.upload(store, hasher, content(1), "blob:v1");
+        var gc = store.collect();
+        assertEquals(first.size() + second.size(), gc.chunksDropped(), "both sessions' chunks");
+        assertEquals(v1.uniqueBytes(), store.physicalBytes());
+        assertEquals(0, store.rocks().journalled());
+        readsBack(store, "blob:v1", content(1));
+    }
+
+    /** An index written when the journal had an entry per chunk ({@code 'c'} + digest) is collected as before. */
+    @Test
+    void aJournalOfSingleChunkEntriesIsStillCollected() throws Exception {
+        IndexCrashTest.upload(store, hasher, content(1), "blob:v1");
+        store.collect();
+        long before = store.physicalBytes();
+        List<ChunkId> ids = commitUnnamed(2);
+        store.close();
+        Path at = root.resolve("store").resolve("index");
+        List<org.rocksdb.ColumnFamilyHandle> handles = new ArrayList<>();
+        try (var o = new org.rocksdb.Options(); var cfo = new org.rocksdb.ColumnFamilyOptions();
+             var dbo = new org.rocksdb.DBOptions()) {
+            List<org.rocksdb.ColumnFamilyDescriptor> cfs = new ArrayList<>();
+            for (byte[] name : org.rocksdb.RocksDB.listColumnFamilies(o, at.toString())) {
+                cfs.add(new org.rocksdb.ColumnFamilyDescriptor(name, cfo));
+            }
+            try (var db = org.rocksdb.RocksDB.open(dbo, at.toString(), cfs, handles)) {
+                for (int i = 0; i < cfs.size(); i++) {
+                    if (!new String(cfs.get(i).getName(), java.nio.charset.StandardCharsets.UTF_8).equals("journal")) {
+                        continue;
+                    }
+                    var journal = handles.get(i);
+                    List<byte[]> batches = new ArrayList<>();
+                    try (var it = db.newIterator(journal)) {
+                        for (it.seek(new byte[] {'b'}); it.isValid() && it.key()[0] == 'b'; it.next()) {
+                            batches.add(it.key());
+                        }
+                    }
+                    assertEquals(1, batches.size(), "the commit is one entry");
+                    db.delete(journal, batches.get(0));
+                    for (ChunkId id : ids) {
+                        byte[] k = new byte[33];
+                        k[0] = 'c';
+                        System.arraycopy(RocksIndex.key(id), 0, k, 1, 32);
+                        db.put(journal, k, new byte[0]);
+                    }
+                }
+            } finally {
+                handles.forEach(org.rocksdb.ColumnFamilyHandle::close);
+            }
+        }
+        store = new FsChunkStore("westeurope", 0, root.resolve("store"), true);
+        assertEquals(ids.size(), store.rocks().journalled());
+        var gc = store.collect();
+        assertEquals(ids.size(), gc.chunksVisited());
+        assertEquals(ids.size(), gc.chunksDropped());
+        assertEquals(before, store.physicalBytes());
+        assertEquals(0, store.rocks().journalled());
+        readsBack(store, "blob:v1", content(1));
+    }
 }
