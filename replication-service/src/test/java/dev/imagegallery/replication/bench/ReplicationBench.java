@@ -28,11 +28,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * Drives the store classes in-process (the same code the service runs behind HTTP and the job table), on a
  * make-image-pair.py pair. Prints one "key=value" line per figure; run.sh sets them beside its baselines.
  * usage: ReplicationBench ingest-replicate-download ROOT v1.img v2.img OUT.img | heap ROOT SIZE_MIB
+ *        | ingest ROOT v1.img RUNS (after the warm-up, RUNS ingests of v1, each into a fresh store: the read, the
+ *        end commit and the count-up timed apart; for comparing two trees back to back, see the README)
  */
 public final class ReplicationBench {
     public static void main(String[] args) throws Exception {
         if (args[0].equals("heap")) {
             heap(Path.of(args[1]), Long.parseLong(args[2]) << 20);
+            return;
+        }
+        if (args[0].equals("ingest")) {
+            ingestLoop(Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]));
             return;
         }
         Path root = Path.of(args[1]);
@@ -101,6 +107,38 @@ public final class ReplicationBench {
         try (var files = Files.walk(dir)) {
             for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
+            }
+        }
+    }
+
+    /** The ingest alone, {@code runs} times, each into a fresh store under {@code root} (deleted after). */
+    static void ingestLoop(Path root, Path v1, int runs) throws Exception {
+        warmUp(root.resolveSibling(root.getFileName() + "-warmup"));
+        for (int i = 0; i < runs; i++) {
+            Path dir = root.resolve("run" + i);
+            RegionStores stores = new RegionStores(dir, new FsBackend(dir, true));
+            ChunkStore store = stores.store("westeurope", 0);
+            long t0 = System.nanoTime();
+            Ingest.Result r;
+            try (InputStream in = Files.newInputStream(v1)) {
+                r = Ingest.ingest(in, store, stores.hashers(), Files.size(v1));
+            }
+            long t1 = System.nanoTime();
+            try (ChunkStore.Session s = r.session()) {
+                s.commit();
+                long t2 = System.nanoTime();
+                s.keep(r.digestHex());
+                store.putManifest(r.manifest());
+                store.setRef("blob:v1", r.digestHex());
+                long t3 = System.nanoTime();
+                System.out.printf("ingest_s=%.3f read_s=%.3f end_commit_s=%.3f count_up_s=%.3f%n", (t3 - t0) / 1e9,
+                        (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
+            }
+            stores.close();
+            try (var files = Files.walk(dir)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
             }
         }
     }

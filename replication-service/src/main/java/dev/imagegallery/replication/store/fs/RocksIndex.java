@@ -613,7 +613,7 @@ public final class RocksIndex implements ChunkIndex {
      * collection a full one again.
      */
     @Override
-    public synchronized Swept sweep(Marks live, Predicate<ChunkId> held) throws IOException {
+    public synchronized Swept sweep(Marks live, Predicate<ChunkId> held, Lock guard) throws IOException {
         Lock entered = enter();
         try {
             DiskMarks marks = (DiskMarks) live;
@@ -635,9 +635,7 @@ public final class RocksIndex implements ChunkIndex {
                      RocksIterator it = db.newIterator(chunks, ro);
                      RocksIterator m = db.newIterator(marks.cf, mo)) {
                     m.seekToFirst();
-                    WriteBatch batch = new WriteBatch();
-                    Set<Integer> touched = new HashSet<>();
-                    try {
+                    try (Batches b = new Batches(guard)) {
                         for (it.seekToFirst(); it.isValid(); it.next()) {
                             visited++;
                             byte[] k = it.key();
@@ -647,45 +645,26 @@ public final class RocksIndex implements ChunkIndex {
                             if (m.isValid() && Arrays.equals(m.key(), k)) {
                                 long refs = fromLe(m.value());
                                 if (refs > 0) {
-                                    batch.put(countsCf, k, le(refs));
+                                    b.batch.put(countsCf, k, le(refs));
                                 } else {
-                                    batch.put(journalCf, journalKey(k), EMPTY);
+                                    b.batch.put(journalCf, journalKey(k), EMPTY);
                                 }
-                                if (batch.count() >= BATCH) {
-                                    commitSweep(batch, touched);
-                                    batch.close();
-                                    batch = new WriteBatch();
-                                    touched.clear();
-                                }
-                                continue;
+                            } else if (held.test(ChunkId.read(ByteBuffer.wrap(k)))) { // an open session's: no reference
+                                b.batch.put(journalCf, journalKey(k), EMPTY);
+                            } else {
+                                Loc loc = loc(it.value());
+                                b.batch.delete(chunks, k);
+                                account(loc, -1, b.touched);
+                                n++;
+                                freed += loc.length();
                             }
-                            if (held.test(ChunkId.read(ByteBuffer.wrap(k)))) { // an open session's: kept, no reference
-                                batch.put(journalCf, journalKey(k), EMPTY);
-                                if (batch.count() >= BATCH) {
-                                    commitSweep(batch, touched);
-                                    batch.close();
-                                    batch = new WriteBatch();
-                                    touched.clear();
-                                }
-                                continue;
-                            }
-                            Loc loc = loc(it.value());
-                            batch.delete(chunks, k);
-                            account(loc, -1, touched);
-                            n++;
-                            freed += loc.length();
-                            if (batch.count() >= BATCH) {
-                                commitSweep(batch, touched);
-                                batch.close();
-                                batch = new WriteBatch();
-                                touched.clear();
+                            if (b.batch.count() >= BATCH) {
+                                b.next();
                             }
                         }
                         it.status();
                         m.status();
-                        commitSweep(batch, touched);
-                    } finally {
-                        batch.close();
+                        b.commit();
                     }
                 } finally {
                     db.releaseSnapshot(snap);
@@ -913,7 +892,7 @@ public final class RocksIndex implements ChunkIndex {
         }
 
         @Override
-        public Reclaimed reclaim(Predicate<ChunkId> held) throws IOException {
+        public Reclaimed reclaim(Predicate<ChunkId> held, Lock guard) throws IOException {
             synchronized (RocksIndex.this) { // the monitor before the handles' lock, as every writer takes them
                 Lock entered = enter();
                 try {
@@ -926,7 +905,7 @@ public final class RocksIndex implements ChunkIndex {
                         for (it.seek(new byte[] {'c'}); it.isValid() && it.key()[0] == 'c'; it.next()) {
                             part.add(Arrays.copyOfRange(it.key(), 1, 33));
                             if (part.size() == BATCH) {
-                                long[] r = reclaim(part, held);
+                                long[] r = reclaim(part, held, null, guard);
                                 n += r[0];
                                 freed += r[1];
                                 visited += part.size();
@@ -934,7 +913,7 @@ public final class RocksIndex implements ChunkIndex {
                             }
                         }
                         it.status();
-                        long[] r = reclaim(part, held);
+                        long[] r = reclaim(part, held, null, guard);
                         n += r[0];
                         freed += r[1];
                         visited += part.size();
@@ -950,7 +929,7 @@ public final class RocksIndex implements ChunkIndex {
                                     keys.add(k);
                                 }
                             }
-                            r = reclaim(keys, held, entry);
+                            r = reclaim(keys, held, entry, guard);
                             n += r[0];
                             freed += r[1];
                             visited += keys.size();
@@ -966,17 +945,24 @@ public final class RocksIndex implements ChunkIndex {
             }
         }
 
-        /** Single-chunk entries of the journal: see {@link #reclaim(List, Predicate, byte[])}. */
-        private long[] reclaim(List<byte[]> keys, Predicate<ChunkId> held) throws RocksDBException {
-            return reclaim(keys, held, null);
-        }
-
         /**
          * One part of the journal: each chunk's count and entry looked up together, then one synced write.
          * {@code entry}: the batch entry naming {@code keys} (each once), replaced in the same write by one naming
-         * only the chunks an open session still holds; null for single-chunk entries.
+         * only the chunks an open session still holds; null for single-chunk entries. The look-ups, the tests of the
+         * holds and the write are under {@code guard}.
          */
-        private long[] reclaim(List<byte[]> keys, Predicate<ChunkId> held, byte[] entry) throws RocksDBException {
+        private long[] reclaim(List<byte[]> keys, Predicate<ChunkId> held, byte[] entry, Lock guard)
+                throws RocksDBException, IOException {
+            take(guard);
+            try {
+                return reclaimGuarded(keys, held, entry);
+            } finally {
+                guard.unlock();
+            }
+        }
+
+        private long[] reclaimGuarded(List<byte[]> keys, Predicate<ChunkId> held, byte[] entry)
+                throws RocksDBException {
             if (keys.isEmpty()) {
                 if (entry != null) {
                     db.delete(journalCf, sync, entry);
@@ -1045,6 +1031,64 @@ public final class RocksIndex implements ChunkIndex {
                 });
                 return out;
             }
+        }
+    }
+
+    /**
+     * A collection's writes, a batch at a time, each batch's tests of the sessions' holds and its write under the
+     * store's {@code guard} (see {@link ChunkIndex#sweep}), which sessions wait for only a batch long.
+     */
+    private final class Batches implements AutoCloseable {
+        private final Lock guard;
+        private boolean holding;
+        WriteBatch batch = new WriteBatch();
+        final Set<Integer> touched = new HashSet<>();
+
+        Batches(Lock guard) throws IOException {
+            this.guard = guard;
+            take(guard);
+            holding = true;
+        }
+
+        /** Writes this batch (with the pack counts it changed) and starts the next. */
+        void next() throws RocksDBException, IOException {
+            commit();
+            batch.close();
+            batch = new WriteBatch();
+            touched.clear();
+            guard.unlock();
+            holding = false;
+            take(guard);
+            holding = true;
+        }
+
+        void commit() throws RocksDBException {
+            commitSweep(batch, touched);
+        }
+
+        @Override
+        public void close() {
+            batch.close();
+            if (holding) {
+                guard.unlock();
+            }
+        }
+    }
+
+    /**
+     * Takes a collection's {@code guard}: a session holding its other side may be waiting to reopen this index after
+     * a failed call, and the collection holds the index's monitor: it gives up instead of waiting for ever.
+     */
+    private void take(Lock guard) throws IOException {
+        try {
+            while (!guard.tryLock(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                if (failed) {
+                    throw new IOException("the chunk index " + dir + " failed while a collection ran");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted collecting in " + dir, e);
         }
     }
 

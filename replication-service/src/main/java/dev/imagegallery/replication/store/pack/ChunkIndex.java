@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.concurrent.locks.Lock;
 import java.util.function.Predicate;
 
 /**
@@ -48,9 +49,11 @@ public interface ChunkIndex extends AutoCloseable {
 
     /**
      * Removes every entry that {@code live} does not hold and {@code held} does not keep (an open session uses it),
-     * durably, before it returns.
+     * durably, before it returns. {@code held} is asked, and the entries it does not keep are removed, under
+     * {@code guard} (a batch at a time), whose other side a session takes to look a chunk up and hold it: so either
+     * the session holds the chunk before it is asked about, or it looks after the removal and writes the chunk again.
      */
-    Swept sweep(Marks live, Predicate<ChunkId> held) throws IOException;
+    Swept sweep(Marks live, Predicate<ChunkId> held, Lock guard) throws IOException;
 
     /**
      * The per-chunk reference counts this index keeps with every manifest write and delete, with which
@@ -99,9 +102,10 @@ public interface ChunkIndex extends AutoCloseable {
 
         /**
          * Visits the journalled chunks: removes from the index each that no manifest references and {@code held}
-         * does not hold (an open session uses it; it stays journalled), with the pack counts they change, durably.
+         * does not hold (an open session uses it; it stays journalled), with the pack counts they change, durably;
+         * {@code guard} as in {@link ChunkIndex#sweep}.
          */
-        Reclaimed reclaim(Predicate<ChunkId> held) throws IOException;
+        Reclaimed reclaim(Predicate<ChunkId> held, Lock guard) throws IOException;
 
         /** Packs the index knows of whose every entry is gone. */
         Set<Integer> emptyPacks();

@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.Lock;
 import java.util.function.Predicate;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
@@ -65,18 +66,23 @@ public final class MemoryIndex implements ChunkIndex {
     }
 
     @Override
-    public Swept sweep(Marks live, Predicate<ChunkId> held) {
+    public Swept sweep(Marks live, Predicate<ChunkId> held, Lock guard) {
         Set<ChunkId> keep = ((HeapMarks) live).set;
         long n = 0;
         long bytes = 0;
         long visited = map.size();
-        for (Iterator<Map.Entry<ChunkId, Loc>> it = map.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            if (!keep.contains(e.getKey()) && !held.test(e.getKey())) {
-                it.remove();
-                n++;
-                bytes += e.getValue().length();
+        guard.lock(); // (on the heap: the whole walk at once)
+        try {
+            for (Iterator<Map.Entry<ChunkId, Loc>> it = map.entrySet().iterator(); it.hasNext(); ) {
+                var e = it.next();
+                if (!keep.contains(e.getKey()) && !held.test(e.getKey())) {
+                    it.remove();
+                    n++;
+                    bytes += e.getValue().length();
+                }
             }
+        } finally {
+            guard.unlock();
         }
         return new Swept(n, bytes, visited);
     }

@@ -20,6 +20,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 
 /**
@@ -238,6 +240,19 @@ public abstract class PackStore implements ChunkStore {
         }
     }
 
+    /**
+     * A session's look-up that finds a chunk stored and its hold on that chunk are one step against a collection's
+     * test of the holds and its delete: sessions take the read side, the collection's test-and-delete (a batch at a
+     * time) the write side. Without it a collection could test the holds between the two, delete the chunk, and the
+     * session's version then named a chunk the store no longer had
+     * ({@code IncrementalCollectionTest.aChunkASessionFindsWhileACollectionRunsIsNotDeletedUnderIt}).
+     */
+    private final ReentrantReadWriteLock reliance = new ReentrantReadWriteLock();
+
+    /** Runs between a session's look-up that found a chunk stored and its hold on it (a test starts a collection). */
+    public static volatile Runnable afterLookup = () -> {
+    };
+
     /** Crash tests stop the process between a manifest's count-up and its write ... */
     public static volatile Runnable afterCountUp = () -> {
     };
@@ -316,7 +331,7 @@ public abstract class PackStore implements ChunkStore {
                 }
             }
         }
-        ChunkIndex.Reclaimed r = rc.reclaim(this::held);
+        ChunkIndex.Reclaimed r = rc.reclaim(this::held, reliance.writeLock());
         if (r.entries() > 0) {
             rewriteIndex();
         }
@@ -360,12 +375,7 @@ public abstract class PackStore implements ChunkStore {
                     }
                 }
             }
-            for (PackSession s : open) {
-                synchronized (s) {
-                    used.addAll(s.packs);
-                }
-            }
-            swept = index.sweep(live, this::held);
+            swept = index.sweep(live, this::held, reliance.writeLock());
         }
         ChunkIndex.RefCounts rc = index.counts();
         for (String kept : liveManifests) {
@@ -378,9 +388,18 @@ public abstract class PackStore implements ChunkStore {
         if (chunksDropped > 0) {
             rewriteIndex();
         }
+        // the pack files first, then what uses them: a session names a pack before it makes its file, so a file
+        // listed here belongs to a session still open below, or was committed (the index names it), or is garbage.
+        // (Taken before the sweep, the sessions' packs missed the ones started meanwhile, and their files went.)
+        List<Integer> files = packs();
+        for (PackSession s : open) {
+            synchronized (s) {
+                used.addAll(s.packs);
+            }
+        }
         used.addAll(index.packs());
         int packsDeleted = 0;
-        for (int pack : packs()) {
+        for (int pack : files) {
             if (!used.contains(pack)) {
                 deletePack(pack);
                 packsDeleted++;
@@ -447,36 +466,49 @@ public abstract class PackStore implements ChunkStore {
             if (pending.containsKey(id)) {
                 return true;
             }
-            if (PackStore.this.has(id)) {
-                synchronized (this) {
-                    held.add(id);
+            Lock relying = reliance.readLock();
+            relying.lock();
+            try {
+                if (PackStore.this.has(id)) {
+                    afterLookup.run();
+                    synchronized (this) {
+                        held.add(id);
+                    }
+                    return true;
                 }
-                return true;
+                return false;
+            } finally {
+                relying.unlock();
             }
-            return false;
         }
 
         @Override
         public boolean[] hasAll(List<ChunkId> ids) {
             boolean[] out = new boolean[ids.size()];
-            Loc[] locs;
+            Lock relying = reliance.readLock();
+            relying.lock();
             try {
-                locs = index.getAll(ids);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException("cannot read the index of " + PackStore.this, e);
-            }
-            for (int i = 0; i < out.length; i++) {
-                ChunkId id = ids.get(i);
-                if (pending.containsKey(id)) {
-                    out[i] = true;
-                } else if (locs[i] != null) {
-                    synchronized (this) {
-                        held.add(id);
-                    }
-                    out[i] = true;
+                Loc[] locs;
+                try {
+                    locs = index.getAll(ids);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException("cannot read the index of " + PackStore.this, e);
                 }
+                for (int i = 0; i < out.length; i++) {
+                    ChunkId id = ids.get(i);
+                    if (pending.containsKey(id)) {
+                        out[i] = true;
+                    } else if (locs[i] != null) {
+                        synchronized (this) {
+                            held.add(id);
+                        }
+                        out[i] = true;
+                    }
+                }
+                return out;
+            } finally {
+                relying.unlock();
             }
-            return out;
         }
 
         @Override

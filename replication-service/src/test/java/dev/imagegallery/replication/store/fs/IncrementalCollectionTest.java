@@ -3,6 +3,7 @@ package dev.imagegallery.replication.store.fs;
 import dev.imagegallery.replication.content.ContentReader;
 import dev.imagegallery.replication.store.ChunkId;
 import dev.imagegallery.replication.store.ChunkStore;
+import dev.imagegallery.replication.store.ChunkStore.GcResult;
 import dev.imagegallery.replication.store.Manifest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -299,5 +300,56 @@ class IncrementalCollectionTest {
         assertEquals(before, store.physicalBytes());
         assertEquals(0, store.rocks().journalled());
         readsBack(store, "blob:v1", content(1));
+    }
+
+    /**
+     * A session that finds a chunk stored relies on it; a collection running at that moment (the chunk's last
+     * manifest just dropped) must see that, or the new version names a chunk the collection deleted. The look-up and
+     * the session's hold are one step against a collection's test and delete: here a collection is started between
+     * them and given two seconds; it may only finish once the session holds the chunk.
+     */
+    @Test
+    void aChunkASessionFindsWhileACollectionRunsIsNotDeletedUnderIt() throws Exception {
+        findWhileCollecting(false);
+    }
+
+    /** The same with the full mark and sweep. */
+    @Test
+    void aChunkASessionFindsWhileAFullCollectionRunsIsNotDeletedUnderIt() throws Exception {
+        findWhileCollecting(true);
+    }
+
+    private void findWhileCollecting(boolean full) throws Exception {
+        byte[] c = content(1);
+        IndexCrashTest.upload(store, hasher, c, "blob:a");
+        store.collect();
+        store.deleteRef("blob:a"); // the next collection drops the manifest and then its chunks
+        java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+        ExecutorService collector = Executors.newSingleThreadExecutor();
+        java.util.concurrent.Future<?>[] gc = new java.util.concurrent.Future<?>[1];
+        dev.imagegallery.replication.store.pack.PackStore.afterLookup = () -> {
+            if (once.compareAndSet(false, true)) {
+                gc[0] = collector.submit(() -> full ? store.collectAll() : store.collect());
+                try {
+                    gc[0].get(2, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    // it waits for the look-up to finish (as it must)
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        };
+        try {
+            IndexCrashTest.upload(store, hasher, c, "blob:again");
+            assertTrue(once.get(), "the session found a stored chunk");
+            assertEquals(1, ((GcResult) gc[0].get()).manifestsDropped());
+        } finally {
+            dev.imagegallery.replication.store.pack.PackStore.afterLookup = () -> {
+            };
+            collector.shutdownNow();
+        }
+        readsBack(store, "blob:again", c);
+        store.collect();
+        readsBack(store, "blob:again", c);
     }
 }
