@@ -52,10 +52,16 @@ public final class Ingest {
      */
     public static Result ingest(InputStream in, ChunkStore store, ExecutorService hasher, long expectedLength)
             throws IOException {
+        return ingest(in, store, hasher, expectedLength, COMMIT_EVERY);
+    }
+
+    /** {@link #ingest(InputStream, ChunkStore, ExecutorService, long)}, committing every {@code commitEvery} bytes. */
+    public static Result ingest(InputStream in, ChunkStore store, ExecutorService hasher, long expectedLength,
+                                long commitEvery) throws IOException {
         ChunkStore.Session session = store.session();
         boolean[] committed = {false};
         try {
-            Result r = read(in, session, hasher, committed);
+            Result r = read(in, session, hasher, committed, commitEvery);
             if (expectedLength >= 0 && r.manifest.size != expectedLength) {
                 throw new IOException("received " + r.manifest.size + " of " + expectedLength + " bytes");
             }
@@ -82,7 +88,7 @@ public final class Ingest {
     }
 
     private static Result read(InputStream in, ChunkStore.Session session, ExecutorService hasher,
-                               boolean[] committed) throws IOException {
+                               boolean[] committed, long commitEvery) throws IOException {
         MessageDigest whole = ChunkId.sha256();
         MessageDigest chunkSha = ChunkId.sha256();
         byte[][] ring = new byte[RING][];
@@ -131,7 +137,7 @@ public final class Ingest {
                 used += c;
             }
             size += len;
-            if (uncommitted >= COMMIT_EVERY) {
+            if (uncommitted >= commitEvery) {
                 session.commit();
                 committed[0] = true;
                 uncommitted = 0;
