@@ -1,6 +1,9 @@
 package dev.imagegallery.replication.store.fs;
 
+import dev.imagegallery.replication.content.ContentReader;
 import dev.imagegallery.replication.content.Ingest;
+import dev.imagegallery.replication.content.RegionStores;
+import dev.imagegallery.replication.content.Replicator;
 import dev.imagegallery.replication.store.ChunkId;
 import dev.imagegallery.replication.store.ChunkStore;
 import dev.imagegallery.replication.store.Manifest;
@@ -147,6 +150,100 @@ class CollectionStressTest {
             pool.shutdownNow();
             hasher.shutdownNow();
             store.close();
+        }
+    }
+
+    static void readsBack(ChunkStore store, String ref, byte[] content) throws IOException {
+        Manifest m = store.manifest(store.ref(ref).orElseThrow()).orElseThrow();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ContentReader.write(m, 0, m.size, List.of(store), List.of(), 0, out, e -> {
+        });
+        org.junit.jupiter.api.Assertions.assertArrayEquals(content, out.toByteArray(), ref + " reads back");
+    }
+
+    /**
+     * The same for copies: versions uploaded into westeurope are copied into northeurope (sessions that look a window
+     * of chunks up at once and commit as they go) while older ones are deleted there and northeurope is collected
+     * without pause.
+     */
+    @Test
+    void copiesAndDeletionsBesideCollectionsLoseNothingAndLeakNothing() throws Exception {
+        RegionStores stores = new RegionStores(root, new FsBackend(root, true));
+        ChunkStore source = stores.store("westeurope", 0);
+        ChunkStore target = stores.store("northeurope", 0);
+        Replicator replicator = new Replicator(stores);
+        ExecutorService pool = Executors.newFixedThreadPool(WRITERS + 1);
+        Map<String, Long> live = new ConcurrentHashMap<>();
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicInteger collections = new AtomicInteger();
+        try {
+            Future<?> collector = pool.submit(() -> {
+                Random r = new Random(8);
+                while (writing.get()) {
+                    if (collections.incrementAndGet() % 5 == 0) {
+                        target.collectAll();
+                    } else {
+                        target.collect();
+                    }
+                    Thread.sleep(r.nextInt(5));
+                }
+                return null;
+            });
+            List<Future<?>> writers = new ArrayList<>();
+            for (int w = 0; w < WRITERS; w++) {
+                int writer = w;
+                writers.add(pool.submit(() -> {
+                    Random r = new Random(200 + writer);
+                    for (int v = 0; v < VERSIONS; v++) {
+                        long seed = 10_000 + writer * 1000L + v;
+                        byte[] c = content(seed);
+                        Ingest.Result in = Ingest.ingest(new ByteArrayInputStream(c), source, stores.hashers(),
+                                c.length);
+                        try (ChunkStore.Session s = in.session()) {
+                            s.commit();
+                            s.keep(in.digestHex());
+                            source.putManifest(in.manifest());
+                            source.setRef("blob:w" + writer + "-" + v, in.digestHex());
+                        }
+                        String ref = "version:w" + writer + "-" + v;
+                        replicator.replicate(in.manifest(), "northeurope", 1, ref, null, cp -> {
+                        });
+                        live.put(ref, seed);
+                        readsBack(target, ref, c);
+                        if (v >= 2 && r.nextBoolean()) {
+                            String old = "version:w" + writer + "-" + (v - 2);
+                            if (live.remove(old) != null) {
+                                target.deleteRef(old);
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            try {
+                for (Future<?> f : writers) {
+                    f.get();
+                }
+            } finally {
+                writing.set(false);
+            }
+            collector.get();
+            assertTrue(collections.get() > 10, "collections ran beside the copies: " + collections.get());
+            target.collect();
+            var full = target.collectAll();
+            assertEquals(0, full.chunksDropped(), "the incremental collections left nothing for the full one");
+            List<Manifest> named = new ArrayList<>();
+            for (String ref : live.keySet()) {
+                named.add(target.manifest(target.ref(ref).orElseThrow()).orElseThrow());
+            }
+            assertEquals(IncrementalCollectionTest.bytes(IncrementalCollectionTest.chunks(named)),
+                    target.physicalBytes(), "no leak, no loss");
+            for (var e : live.entrySet()) {
+                readsBack(target, e.getKey(), content(e.getValue()));
+            }
+        } finally {
+            pool.shutdownNow();
+            stores.close();
         }
     }
 }
