@@ -4,7 +4,6 @@ import dev.imagegallery.replication.content.ContentReader;
 import dev.imagegallery.replication.content.Ingest;
 import dev.imagegallery.replication.content.RegionStores;
 import dev.imagegallery.replication.content.Replicator;
-import dev.imagegallery.replication.store.ChunkId;
 import dev.imagegallery.replication.store.ChunkStore;
 import dev.imagegallery.replication.store.Manifest;
 import java.io.ByteArrayInputStream;
@@ -80,22 +79,38 @@ class CollectionStressTest {
         return r.manifest();
     }
 
-    @Test
-    void uploadsAndDeletionsBesideCollectionsLoseNothingAndLeakNothing() throws Exception {
-        FsChunkStore store = new FsChunkStore("westeurope", 0, root.resolve("store"), true);
+    static void readsBack(ChunkStore store, String ref, byte[] content) throws IOException {
+        Manifest m = store.manifest(store.ref(ref).orElseThrow()).orElseThrow();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ContentReader.write(m, 0, m.size, List.of(store), List.of(), 0, out, e -> {
+        });
+        org.junit.jupiter.api.Assertions.assertArrayEquals(content, out.toByteArray(), ref + " reads back");
+    }
+
+    /** Publishes version {@code v} of {@code writer} (its content {@code c}) and answers the ref it has in the store. */
+    interface Publish {
+        String version(int writer, int v, byte[] c) throws Exception;
+    }
+
+    /**
+     * {@link #WRITERS} writers publish {@link #VERSIONS} versions each (seeds from {@code seeds}) and delete older
+     * ones now and then, while {@code collected} is collected without pause (every fifth time in full); each version
+     * reads back when published and at the end, and a last full collection frees nothing and leaves exactly the bytes
+     * of the versions still named.
+     */
+    static void beside(ChunkStore collected, long seeds, Publish publish) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(WRITERS + 1);
-        ExecutorService hasher = Executors.newFixedThreadPool(WRITERS);
         Map<String, Long> live = new ConcurrentHashMap<>();
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicInteger collections = new AtomicInteger();
         try {
             Future<?> collector = pool.submit(() -> {
-                Random r = new Random(7);
+                Random r = new Random(seeds);
                 while (writing.get()) {
                     if (collections.incrementAndGet() % 5 == 0) {
-                        store.collectAll();
+                        collected.collectAll();
                     } else {
-                        store.collect();
+                        collected.collect();
                     }
                     Thread.sleep(r.nextInt(5));
                 }
@@ -105,18 +120,17 @@ class CollectionStressTest {
             for (int w = 0; w < WRITERS; w++) {
                 int writer = w;
                 writers.add(pool.submit(() -> {
-                    Random r = new Random(100 + writer);
+                    Random r = new Random(seeds + 100 + writer);
+                    List<String> mine = new ArrayList<>();
                     for (int v = 0; v < VERSIONS; v++) {
-                        long seed = writer * 1000L + v;
-                        String ref = "blob:w" + writer + "-" + v;
-                        upload(store, hasher, content(seed), ref);
+                        long seed = seeds + writer * 1000L + v;
+                        byte[] c = content(seed);
+                        String ref = publish.version(writer, v, c);
                         live.put(ref, seed);
-                        IncrementalCollectionTest.readsBack(store, ref, content(seed));
-                        if (v >= 2 && r.nextBoolean()) { // an older version goes: its chunks may go with it
-                            String old = "blob:w" + writer + "-" + (v - 2);
-                            if (live.remove(old) != null) {
-                                store.deleteRef(old);
-                            }
+                        mine.add(ref);
+                        readsBack(collected, ref, c);
+                        if (v >= 2 && r.nextBoolean() && live.remove(mine.get(v - 2)) != null) {
+                            collected.deleteRef(mine.get(v - 2)); // its chunks may go with it
                         }
                     }
                     return null;
@@ -130,35 +144,38 @@ class CollectionStressTest {
                 writing.set(false);
             }
             collector.get();
-            assertTrue(collections.get() > 10, "collections ran beside the uploads: " + collections.get());
-            for (var e : live.entrySet()) {
-                IncrementalCollectionTest.readsBack(store, e.getKey(), content(e.getValue()));
-            }
-            store.collect();
-            var full = store.collectAll();
+            assertTrue(collections.get() > 10, "collections ran beside the writers: " + collections.get());
+            collected.collect();
+            var full = collected.collectAll();
             assertEquals(0, full.chunksDropped(), "the incremental collections left nothing for the full one");
             List<Manifest> named = new ArrayList<>();
             for (String ref : live.keySet()) {
-                named.add(store.manifest(store.ref(ref).orElseThrow()).orElseThrow());
+                named.add(collected.manifest(collected.ref(ref).orElseThrow()).orElseThrow());
             }
-            Map<ChunkId, Integer> chunks = IncrementalCollectionTest.chunks(named);
-            assertEquals(IncrementalCollectionTest.bytes(chunks), store.physicalBytes(), "no leak, no loss");
+            assertEquals(IncrementalCollectionTest.bytes(IncrementalCollectionTest.chunks(named)),
+                    collected.physicalBytes(), "no leak, no loss");
             for (var e : live.entrySet()) {
-                IncrementalCollectionTest.readsBack(store, e.getKey(), content(e.getValue()));
+                readsBack(collected, e.getKey(), content(e.getValue()));
             }
         } finally {
             pool.shutdownNow();
-            hasher.shutdownNow();
-            store.close();
         }
     }
 
-    static void readsBack(ChunkStore store, String ref, byte[] content) throws IOException {
-        Manifest m = store.manifest(store.ref(ref).orElseThrow()).orElseThrow();
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        ContentReader.write(m, 0, m.size, List.of(store), List.of(), 0, out, e -> {
-        });
-        org.junit.jupiter.api.Assertions.assertArrayEquals(content, out.toByteArray(), ref + " reads back");
+    @Test
+    void uploadsAndDeletionsBesideCollectionsLoseNothingAndLeakNothing() throws Exception {
+        FsChunkStore store = new FsChunkStore("westeurope", 0, root.resolve("store"), true);
+        ExecutorService hasher = Executors.newFixedThreadPool(WRITERS);
+        try {
+            beside(store, 0, (writer, v, c) -> {
+                String ref = "blob:w" + writer + "-" + v;
+                upload(store, hasher, c, ref);
+                return ref;
+            });
+        } finally {
+            hasher.shutdownNow();
+            store.close();
+        }
     }
 
     /**
@@ -170,79 +187,22 @@ class CollectionStressTest {
     void copiesAndDeletionsBesideCollectionsLoseNothingAndLeakNothing() throws Exception {
         RegionStores stores = new RegionStores(root, new FsBackend(root, true));
         ChunkStore source = stores.store("westeurope", 0);
-        ChunkStore target = stores.store("northeurope", 0);
         Replicator replicator = new Replicator(stores);
-        ExecutorService pool = Executors.newFixedThreadPool(WRITERS + 1);
-        Map<String, Long> live = new ConcurrentHashMap<>();
-        AtomicBoolean writing = new AtomicBoolean(true);
-        AtomicInteger collections = new AtomicInteger();
         try {
-            Future<?> collector = pool.submit(() -> {
-                Random r = new Random(8);
-                while (writing.get()) {
-                    if (collections.incrementAndGet() % 5 == 0) {
-                        target.collectAll();
-                    } else {
-                        target.collect();
-                    }
-                    Thread.sleep(r.nextInt(5));
+            beside(stores.store("northeurope", 0), 10_000, (writer, v, c) -> {
+                Ingest.Result in = Ingest.ingest(new ByteArrayInputStream(c), source, stores.hashers(), c.length);
+                try (ChunkStore.Session s = in.session()) {
+                    s.commit();
+                    s.keep(in.digestHex());
+                    source.putManifest(in.manifest());
+                    source.setRef("blob:w" + writer + "-" + v, in.digestHex());
                 }
-                return null;
+                String ref = "version:w" + writer + "-" + v;
+                replicator.replicate(in.manifest(), "northeurope", 1, ref, null, cp -> {
+                });
+                return ref;
             });
-            List<Future<?>> writers = new ArrayList<>();
-            for (int w = 0; w < WRITERS; w++) {
-                int writer = w;
-                writers.add(pool.submit(() -> {
-                    Random r = new Random(200 + writer);
-                    for (int v = 0; v < VERSIONS; v++) {
-                        long seed = 10_000 + writer * 1000L + v;
-                        byte[] c = content(seed);
-                        Ingest.Result in = Ingest.ingest(new ByteArrayInputStream(c), source, stores.hashers(),
-                                c.length);
-                        try (ChunkStore.Session s = in.session()) {
-                            s.commit();
-                            s.keep(in.digestHex());
-                            source.putManifest(in.manifest());
-                            source.setRef("blob:w" + writer + "-" + v, in.digestHex());
-                        }
-                        String ref = "version:w" + writer + "-" + v;
-                        replicator.replicate(in.manifest(), "northeurope", 1, ref, null, cp -> {
-                        });
-                        live.put(ref, seed);
-                        readsBack(target, ref, c);
-                        if (v >= 2 && r.nextBoolean()) {
-                            String old = "version:w" + writer + "-" + (v - 2);
-                            if (live.remove(old) != null) {
-                                target.deleteRef(old);
-                            }
-                        }
-                    }
-                    return null;
-                }));
-            }
-            try {
-                for (Future<?> f : writers) {
-                    f.get();
-                }
-            } finally {
-                writing.set(false);
-            }
-            collector.get();
-            assertTrue(collections.get() > 10, "collections ran beside the copies: " + collections.get());
-            target.collect();
-            var full = target.collectAll();
-            assertEquals(0, full.chunksDropped(), "the incremental collections left nothing for the full one");
-            List<Manifest> named = new ArrayList<>();
-            for (String ref : live.keySet()) {
-                named.add(target.manifest(target.ref(ref).orElseThrow()).orElseThrow());
-            }
-            assertEquals(IncrementalCollectionTest.bytes(IncrementalCollectionTest.chunks(named)),
-                    target.physicalBytes(), "no leak, no loss");
-            for (var e : live.entrySet()) {
-                readsBack(target, e.getKey(), content(e.getValue()));
-            }
         } finally {
-            pool.shutdownNow();
             stores.close();
         }
     }

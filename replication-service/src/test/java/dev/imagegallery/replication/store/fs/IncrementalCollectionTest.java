@@ -183,26 +183,11 @@ class IncrementalCollectionTest {
         IndexCrashTest.upload(store, hasher, content(1), "blob:a");
         IndexCrashTest.upload(store, hasher, content(2), "blob:b");
         store.close();
-        Path at = root.resolve("store").resolve("index");
-        List<org.rocksdb.ColumnFamilyHandle> handles = new ArrayList<>();
-        try (var o = new org.rocksdb.Options(); var cfo = new org.rocksdb.ColumnFamilyOptions();
-             var dbo = new org.rocksdb.DBOptions()) {
-            List<org.rocksdb.ColumnFamilyDescriptor> cfs = new ArrayList<>();
-            for (byte[] name : org.rocksdb.RocksDB.listColumnFamilies(o, at.toString())) {
-                cfs.add(new org.rocksdb.ColumnFamilyDescriptor(name, cfo));
-            }
-            try (var db = org.rocksdb.RocksDB.open(dbo, at.toString(), cfs, handles)) {
-                for (int i = 0; i < cfs.size(); i++) {
-                    String name = new String(cfs.get(i).getName(), java.nio.charset.StandardCharsets.UTF_8);
-                    if (name.equals("counts") || name.equals("journal")) {
-                        db.dropColumnFamily(handles.get(i));
-                    }
-                }
-                db.delete(handles.get(0), "counted".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            } finally {
-                handles.forEach(org.rocksdb.ColumnFamilyHandle::close);
-            }
-        }
+        rawIndex((db, families) -> {
+            db.dropColumnFamily(families.get("counts"));
+            db.dropColumnFamily(families.get("journal"));
+            db.delete(families.get("default"), "counted".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        });
         store = new FsChunkStore("westeurope", 0, root.resolve("store"), true);
         long entries = store.rocks().count();
         assertEquals(entries, store.collect().chunksVisited(), "the first collection is the full one");
@@ -214,6 +199,33 @@ class IncrementalCollectionTest {
         readsBack(store, "blob:b", content(2));
         readsBack(store, "blob:a2", content(1));
         assertTrue(store.rocks().references(a.chunk(0)) >= 2, "counted for both");
+    }
+
+    interface RawIndexWork {
+        void on(org.rocksdb.RocksDB db, Map<String, org.rocksdb.ColumnFamilyHandle> families) throws Exception;
+    }
+
+    /** Opens the (closed) store's index with plain RocksDB, its column families by name, to change it as a test. */
+    void rawIndex(RawIndexWork work) throws Exception {
+        Path at = root.resolve("store").resolve("index");
+        List<org.rocksdb.ColumnFamilyHandle> handles = new ArrayList<>();
+        try (var o = new org.rocksdb.Options(); var cfo = new org.rocksdb.ColumnFamilyOptions();
+             var dbo = new org.rocksdb.DBOptions()) {
+            List<org.rocksdb.ColumnFamilyDescriptor> cfs = new ArrayList<>();
+            for (byte[] name : org.rocksdb.RocksDB.listColumnFamilies(o, at.toString())) {
+                cfs.add(new org.rocksdb.ColumnFamilyDescriptor(name, cfo));
+            }
+            try (var db = org.rocksdb.RocksDB.open(dbo, at.toString(), cfs, handles)) {
+                Map<String, org.rocksdb.ColumnFamilyHandle> families = new HashMap<>();
+                for (int i = 0; i < cfs.size(); i++) {
+                    families.put(new String(cfs.get(i).getName(), java.nio.charset.StandardCharsets.UTF_8),
+                            handles.get(i));
+                }
+                work.on(db, families);
+            } finally {
+                handles.forEach(org.rocksdb.ColumnFamilyHandle::close);
+            }
+        }
     }
 
     /** Commits chunks of {@code content(seed)} past the shared ones in a session that names them in no manifest. */
@@ -259,39 +271,23 @@ class IncrementalCollectionTest {
         long before = store.physicalBytes();
         List<ChunkId> ids = commitUnnamed(2);
         store.close();
-        Path at = root.resolve("store").resolve("index");
-        List<org.rocksdb.ColumnFamilyHandle> handles = new ArrayList<>();
-        try (var o = new org.rocksdb.Options(); var cfo = new org.rocksdb.ColumnFamilyOptions();
-             var dbo = new org.rocksdb.DBOptions()) {
-            List<org.rocksdb.ColumnFamilyDescriptor> cfs = new ArrayList<>();
-            for (byte[] name : org.rocksdb.RocksDB.listColumnFamilies(o, at.toString())) {
-                cfs.add(new org.rocksdb.ColumnFamilyDescriptor(name, cfo));
-            }
-            try (var db = org.rocksdb.RocksDB.open(dbo, at.toString(), cfs, handles)) {
-                for (int i = 0; i < cfs.size(); i++) {
-                    if (!new String(cfs.get(i).getName(), java.nio.charset.StandardCharsets.UTF_8).equals("journal")) {
-                        continue;
-                    }
-                    var journal = handles.get(i);
-                    List<byte[]> batches = new ArrayList<>();
-                    try (var it = db.newIterator(journal)) {
-                        for (it.seek(new byte[] {'b'}); it.isValid() && it.key()[0] == 'b'; it.next()) {
-                            batches.add(it.key());
-                        }
-                    }
-                    assertEquals(1, batches.size(), "the commit is one entry");
-                    db.delete(journal, batches.get(0));
-                    for (ChunkId id : ids) {
-                        byte[] k = new byte[33];
-                        k[0] = 'c';
-                        System.arraycopy(RocksIndex.key(id), 0, k, 1, 32);
-                        db.put(journal, k, new byte[0]);
-                    }
+        rawIndex((db, families) -> {
+            var journal = families.get("journal");
+            List<byte[]> batches = new ArrayList<>();
+            try (var it = db.newIterator(journal)) {
+                for (it.seek(new byte[] {'b'}); it.isValid() && it.key()[0] == 'b'; it.next()) {
+                    batches.add(it.key());
                 }
-            } finally {
-                handles.forEach(org.rocksdb.ColumnFamilyHandle::close);
             }
-        }
+            assertEquals(1, batches.size(), "the commit is one entry");
+            db.delete(journal, batches.get(0));
+            for (ChunkId id : ids) {
+                byte[] k = new byte[33];
+                k[0] = 'c';
+                System.arraycopy(RocksIndex.key(id), 0, k, 1, 32);
+                db.put(journal, k, new byte[0]);
+            }
+        });
         store = new FsChunkStore("westeurope", 0, root.resolve("store"), true);
         assertEquals(ids.size(), store.rocks().journalled());
         var gc = store.collect();
