@@ -6,7 +6,6 @@ import dev.imagegallery.replication.content.RegionStores;
 import dev.imagegallery.replication.content.Replicator;
 import dev.imagegallery.replication.store.ChunkStore;
 import dev.imagegallery.replication.store.Manifest;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -66,17 +65,6 @@ class CollectionStressTest {
             b[i] = (byte) r.nextInt();
         }
         return b;
-    }
-
-    static Manifest upload(FsChunkStore store, ExecutorService hasher, byte[] content, String ref) throws IOException {
-        Ingest.Result r = Ingest.ingest(new ByteArrayInputStream(content), store, hasher, content.length, 1 << 20);
-        try (ChunkStore.Session s = r.session()) {
-            s.commit();
-            s.keep(r.digestHex());
-            store.putManifest(r.manifest());
-            store.setRef(ref, r.digestHex());
-        }
-        return r.manifest();
     }
 
     static void readsBack(ChunkStore store, String ref, byte[] content) throws IOException {
@@ -169,7 +157,7 @@ class CollectionStressTest {
         try {
             beside(store, 0, (writer, v, c) -> {
                 String ref = "blob:w" + writer + "-" + v;
-                upload(store, hasher, c, ref);
+                IndexCrashTest.upload(store, hasher, c, ref, 1 << 20); // committing every MiB
                 return ref;
             });
         } finally {
@@ -190,15 +178,10 @@ class CollectionStressTest {
         Replicator replicator = new Replicator(stores);
         try {
             beside(stores.store("northeurope", 0), 10_000, (writer, v, c) -> {
-                Ingest.Result in = Ingest.ingest(new ByteArrayInputStream(c), source, stores.hashers(), c.length);
-                try (ChunkStore.Session s = in.session()) {
-                    s.commit();
-                    s.keep(in.digestHex());
-                    source.putManifest(in.manifest());
-                    source.setRef("blob:w" + writer + "-" + v, in.digestHex());
-                }
+                Manifest m = IndexCrashTest.upload(source, stores.hashers(), c, "blob:w" + writer + "-" + v,
+                        Ingest.COMMIT_EVERY);
                 String ref = "version:w" + writer + "-" + v;
-                replicator.replicate(in.manifest(), "northeurope", 1, ref, null, cp -> {
+                replicator.replicate(m, "northeurope", 1, ref, null, cp -> {
                 });
                 return ref;
             });

@@ -55,7 +55,14 @@ class IndexCrashTest {
     /** Uploads {@code content} as the store's blob {@code ref}, as BlobService does; answers its content digest. */
     static Manifest upload(FsChunkStore store, java.util.concurrent.ExecutorService hasher, byte[] content, String ref)
             throws IOException {
-        Ingest.Result r = Ingest.ingest(new java.io.ByteArrayInputStream(content), store, hasher, content.length);
+        return upload(store, hasher, content, ref, Ingest.COMMIT_EVERY);
+    }
+
+    /** An upload as the service makes one (ingest, commit, manifest, ref), committing every {@code commitEvery}. */
+    static Manifest upload(ChunkStore store, java.util.concurrent.ExecutorService hasher, byte[] content, String ref,
+                           long commitEvery) throws IOException {
+        Ingest.Result r = Ingest.ingest(new java.io.ByteArrayInputStream(content), store, hasher, content.length,
+                commitEvery);
         try (ChunkStore.Session s = r.session()) {
             s.commit();
             s.keep(r.digestHex());
