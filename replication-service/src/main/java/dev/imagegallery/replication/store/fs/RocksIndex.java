@@ -1008,7 +1008,7 @@ public final class RocksIndex implements ChunkIndex {
                         batch.delete(journalCf, journalKey(k));
                     }
                 }
-                if (entry != null) {
+                if (entry != null && kept.size() < keys.size()) { // (all held: the entry stays as it is)
                     batch.delete(journalCf, entry);
                     byte[][] again = journalBatch(kept);
                     if (again != null) {
