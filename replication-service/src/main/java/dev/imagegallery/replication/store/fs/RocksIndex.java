@@ -743,7 +743,7 @@ public final class RocksIndex implements ChunkIndex {
         }
     }
 
-    /** The journalled entries for collections (chunks and manifests): what the next one visits (tests look). */
+    /** Chunks (each mention in a batch entry) and manifests journalled for collections: what the next one visits. */
     long journalled() throws IOException {
         Lock entered = enter();
         try {
