@@ -2,7 +2,12 @@ package dev.imagegallery.replication.store;
 
 import com.azure.core.util.BinaryData;
 import com.azure.storage.blob.BlobClient;
+import com.azure.storage.blob.BlobContainerClient;
+import com.azure.storage.blob.BlobServiceClientBuilder;
+import com.azure.storage.blob.models.BlobItem;
+import com.azure.storage.blob.models.ListBlobsOptions;
 import dev.imagegallery.replication.content.Chunking;
+import dev.imagegallery.replication.content.Ingest;
 import dev.imagegallery.replication.content.RegionStores;
 import dev.imagegallery.replication.store.azure.AzureBlobBackend;
 import dev.imagegallery.replication.store.azure.AzureBlobChunkStore;
@@ -10,12 +15,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,5 +75,69 @@ class AzureBlobChunkStoreContractTest extends ChunkStoreContract {
         b[(int) off[0] + 7] ^= (byte) 0xff;
         pack.upload(BinaryData.fromBytes(b), true);
         s.dropCache();
+    }
+
+    /** A container of its own for a store opened by hand (not through the backend). */
+    private BlobContainerClient container(String name) {
+        return new BlobServiceClientBuilder().connectionString(Azurite.connectionStrings().get("westeurope"))
+                .buildClient().getBlobContainerClient(prefix + name);
+    }
+
+    /** Uploads {@code content} into {@code store} as a whole version would be (one session, one commit). */
+    private Manifest upload(AzureBlobChunkStore store, byte[] content, String ref) throws Exception {
+        Ingest.Result r = Ingest.ingest(new ByteArrayInputStream(content), store, stores.hashers(), content.length);
+        try (ChunkStore.Session session = r.session()) {
+            session.commit();
+            session.keep(r.digestHex());
+            store.putManifest(r.manifest());
+            store.setRef(ref, r.digestHex());
+        }
+        return store.manifest(r.digestHex()).orElseThrow();
+    }
+
+    /** The committed blocks of each index generation in the container. */
+    private static List<Integer> indexBlocks(BlobContainerClient c) {
+        List<Integer> out = new ArrayList<>();
+        for (BlobItem b : c.listBlobs(new ListBlobsOptions().setPrefix("index/"), null)) {
+            out.add(c.getBlobClient(b.getName()).getAppendBlobClient().getProperties().getCommittedBlockCount());
+        }
+        return out;
+    }
+
+    /**
+     * Each commit appends a block to the index's append blob, and an append blob takes 50,000 blocks at most: a store
+     * that only grew (nothing collected, so the index was never rewritten) refused every write after its 50,000th
+     * commit. The index now rolls to its next generation before its limit (here 4 blocks), whether or not anything
+     * was collected, and a reopened store finds every chunk.
+     */
+    @Test
+    void theIndexRollsToItsNextGenerationBeforeTheAppendBlobIsFull() throws Exception {
+        BlobContainerClient c = container("roll");
+        List<byte[]> images = new ArrayList<>();
+        List<Manifest> manifests = new ArrayList<>();
+        AzureBlobChunkStore store = new AzureBlobChunkStore("westeurope", 0, c, "", 512 << 10, 4);
+        try {
+            for (int i = 0; i < 10; i++) {
+                byte[] img = image(3 * Chunking.FIXED, 100 + i);
+                images.add(img);
+                manifests.add(upload(store, img, "blob:roll-" + i));
+                for (int blocks : indexBlocks(c)) {
+                    assertTrue(blocks <= 4, "an index generation holds " + blocks + " blocks after commit " + i);
+                }
+            }
+            assertTrue(store.indexGeneration() >= 3, "generation " + store.indexGeneration());
+        } finally {
+            store.close();
+        }
+        assertEquals(1, indexBlocks(c).size(), "the older generations are deleted");
+        AzureBlobChunkStore reopened = new AzureBlobChunkStore("westeurope", 0, c, "", 512 << 10, 4);
+        try {
+            for (int i = 0; i < images.size(); i++) {
+                assertArrayEquals(images.get(i), read(manifests.get(i), 0, images.get(i).length, List.of(reopened),
+                        List.of()), "image " + i + " after reopening");
+            }
+        } finally {
+            reopened.close();
+        }
     }
 }

@@ -49,7 +49,9 @@ import java.util.regex.Pattern;
  * <li>{@code index/NNNNNNNNNN}: an append blob of the pack store's 48-byte records, loaded into memory at open; a session appends its records only after its pack's block list is
  * committed, so a crash leaves at most unindexed bytes in a pack. Append blocks are atomic and hold whole records.
  * {@link #collect()} writes the compacted index as the next generation, marks it {@code complete} in its metadata,
- * then deletes the old one; opening takes the newest complete generation.</li>
+ * then deletes the old one; opening takes the newest complete generation. An append blob takes at most 50,000
+ * blocks (one per session commit here), so a commit that would pass {@link #INDEX_BLOCKS} first writes the next
+ * generation the same way, whether or not anything was collected.</li>
  * <li>{@code manifests/{contentHex}} and {@code refs/{sha256(ref)}} (body: content hex, newline, ref).</li>
  * </ul>
  *
@@ -64,6 +66,11 @@ public final class AzureBlobChunkStore extends PackStore {
     static final int RECORDS_PER_APPEND = BLOCK / RECORD;
     /** A block blob holds at most 50 000 blocks; a pack rolls well before. */
     static final int MAX_BLOCKS = 40_000;
+    /**
+     * The blocks an index generation takes before the next commit rolls it over: an append blob holds at most 50,000
+     * (Azure's limit, which Azurite enforces too: beyond it every append is 409 {@code BlockCountExceedsLimit}).
+     */
+    public static final int INDEX_BLOCKS = 49_000;
     static final int WINDOWS = 16;
     static final String COMPLETE = "complete";
     private static final Pattern PACK = Pattern.compile("packs/pack-(\\d+)");
@@ -83,6 +90,9 @@ public final class AzureBlobChunkStore extends PackStore {
     private final MemoryIndex memory;
     private AppendBlobClient indexOut;
     private long indexGeneration;
+    /** The blocks the current generation holds, and how many it may take. */
+    private int indexBlocks;
+    private final int indexBlocksMax;
 
     public AzureBlobChunkStore(String region, int replica, BlobContainerClient container, int readAhead)
             throws IOException {
@@ -95,12 +105,22 @@ public final class AzureBlobChunkStore extends PackStore {
      */
     public AzureBlobChunkStore(String region, int replica, BlobContainerClient container, String prefix,
                                int readAhead) throws IOException {
-        this(region, replica, container, prefix, readAhead, new MemoryIndex());
+        this(region, replica, container, prefix, readAhead, INDEX_BLOCKS);
+    }
+
+    /** As above, with the index rolled over at {@code indexBlocksMax} blocks (the tests' small figures). */
+    public AzureBlobChunkStore(String region, int replica, BlobContainerClient container, String prefix,
+                               int readAhead, int indexBlocksMax) throws IOException {
+        this(region, replica, container, prefix, readAhead, new MemoryIndex(), indexBlocksMax);
     }
 
     private AzureBlobChunkStore(String region, int replica, BlobContainerClient container, String prefix,
-                                int readAhead, MemoryIndex memory) throws IOException {
+                                int readAhead, MemoryIndex memory, int indexBlocksMax) throws IOException {
         super(region, replica, memory);
+        if (indexBlocksMax < 2 || indexBlocksMax > 50_000) {
+            throw new IllegalArgumentException("an index generation takes 2 to 50,000 blocks: " + indexBlocksMax);
+        }
+        this.indexBlocksMax = indexBlocksMax;
         this.memory = memory;
         this.container = container;
         this.prefix = prefix;
@@ -128,11 +148,14 @@ public final class AzureBlobChunkStore extends PackStore {
         }
         if (newest == null) {
             indexGeneration = 1;
+            indexBlocks = 0;
             indexOut = createIndex(indexGeneration);
             indexOut.setMetadata(Map.of(COMPLETE, "true"));
         } else {
             indexGeneration = Long.parseLong(rel(newest.getName()).substring("index/".length()));
             indexOut = container.getBlobClient(newest.getName()).getAppendBlobClient();
+            Integer blocks = indexOut.getProperties().getCommittedBlockCount();
+            indexBlocks = blocks == null ? 0 : blocks;
             Long size = newest.getProperties().getContentLength();
             if (size != null && size > 0) {
                 try (InputStream in = new BufferedInputStream(indexOut.openInputStream(), 1 << 20)) {
@@ -372,25 +395,51 @@ public final class AzureBlobChunkStore extends PackStore {
     protected void rewriteIndex() {
         long next = indexGeneration + 1;
         AppendBlobClient out = createIndex(next);
-        append(out, memory.entries());
+        int blocks = append(out, memory.entries(), 0);
         out.setMetadata(Map.of(COMPLETE, "true"));
         String old = indexName(indexGeneration);
         indexOut = out;
         indexGeneration = next;
+        indexBlocks = blocks;
         blob(old).deleteIfExists();
     }
 
-    /** Appends index records, at most {@link #RECORDS_PER_APPEND} per (atomic) append block. */
-    private static void append(AppendBlobClient out, List<Map.Entry<ChunkId, Loc>> entries) {
+    /** The index generation being appended to. */
+    public synchronized long indexGeneration() {
+        return indexGeneration;
+    }
+
+    /**
+     * Appends index records, at most {@link #RECORDS_PER_APPEND} per (atomic) append block, to a blob holding
+     * {@code blocks} blocks; answers how many it holds after (as the service counts them).
+     */
+    private static int append(AppendBlobClient out, List<Map.Entry<ChunkId, Loc>> entries, int blocks) {
         for (int from = 0; from < entries.size(); from += RECORDS_PER_APPEND) {
             ByteBuffer buf = records(entries, from, Math.min(entries.size(), from + RECORDS_PER_APPEND));
-            out.appendBlock(new ByteArrayInputStream(buf.array()), buf.remaining());
+            Integer count = out.appendBlock(new ByteArrayInputStream(buf.array()), buf.remaining())
+                    .getBlobCommittedBlockCount();
+            blocks = count != null ? count : blocks + 1;
         }
+        return blocks;
+    }
+
+    private static int blocksFor(int records) {
+        return (records + RECORDS_PER_APPEND - 1) / RECORDS_PER_APPEND;
     }
 
     @Override
     protected void appendToIndex(List<Map.Entry<ChunkId, Loc>> entries) {
-        append(indexOut, entries);
+        if (indexBlocks + blocksFor(entries.size()) > indexBlocksMax) {
+            // the compacted index as the next generation (a crash midway leaves the current one in force), then
+            // these entries after it
+            rewriteIndex();
+        }
+        try {
+            indexBlocks = append(indexOut, entries, indexBlocks);
+        } catch (RuntimeException e) {
+            indexBlocks = indexBlocksMax; // how many blocks went in is not known: the next commit rolls over
+            throw e;
+        }
         memory.put(entries);
     }
 
