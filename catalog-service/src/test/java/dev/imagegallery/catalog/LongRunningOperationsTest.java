@@ -10,7 +10,10 @@ import dev.imagegallery.events.Payloads;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
+import dev.imagegallery.catalog.service.OperationPurger;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.vertx.VertxContextSupport;
+import jakarta.inject.Inject;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,6 +47,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LongRunningOperationsTest {
     static final String MI = RG + "/providers/Microsoft.Compute/images/lro-src";
     static final String OPERATIONS = "/subscriptions/" + SUB + "/providers/Microsoft.Compute/locations/westeurope/";
+
+    @Inject
+    OperationPurger purger;
 
     @BeforeEach
     void setUp() {
@@ -103,6 +109,35 @@ class LongRunningOperationsTest {
         assertNull(operation(op).header("Retry-After"), "no Retry-After once it ended");
         given().auth().oauth2(Tokens.alice()).get(version + API).then().body("properties.provisioningState",
                 is("Succeeded"));
+    }
+
+    /**
+     * An ended operation's status resource is kept for the retention (7 days by default) and then purged: before,
+     * every version write left a row for ever. A running operation stays, whatever its age.
+     */
+    @Test
+    void endedOperationsArePurgedAfterTheirRetentionAndRunningOnesStay() throws Throwable {
+        String done = definition() + "/versions/1.0.0";
+        Response put = given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                .body(versionBody(MI, "westeurope")).put(done + API);
+        String ended = URI.create(put.header("Azure-AsyncOperation")).getRawPath() + API;
+        replicated(done, "westeurope");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> operation(ended).then().statusCode(200)
+                .body("status", is("Succeeded")));
+        String pending = definition() + "/versions/1.0.0";
+        Response put2 = given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                .body(versionBody(MI, "westeurope")).put(pending + API);
+        String running = URI.create(put2.header("Azure-AsyncOperation")).getRawPath() + API;
+        operation(running).then().statusCode(200).body("status", is("InProgress"));
+
+        // within the retention (it ended less than an hour ago), nothing goes
+        VertxContextSupport.subscribeAndAwait(() -> purger.purgeEndedBefore(Instant.now().minus(Duration.ofHours(1))));
+        operation(ended).then().statusCode(200).body("status", is("Succeeded"));
+        // past it, the ended operation goes; the running one stays
+        long purged = VertxContextSupport.subscribeAndAwait(() -> purger.purgeEndedBefore(Instant.now().plusSeconds(1)));
+        assertTrue(purged >= 1, "purged " + purged);
+        operation(ended).then().statusCode(404).body("error.code", is("OperationNotFound"));
+        operation(running).then().statusCode(200).body("status", is("InProgress"));
     }
 
     @Test

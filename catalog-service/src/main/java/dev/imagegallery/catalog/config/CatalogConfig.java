@@ -24,6 +24,13 @@ public interface CatalogConfig {
     Duration softDeleteRetention();
 
     /**
+     * How long a version write's operation status resource ({@code .../operations/{id}}) answers after the operation
+     * ended (then 404 {@code OperationNotFound}); running operations stay whatever their age.
+     */
+    @WithDefault("P7D")
+    Duration operationRetention();
+
+    /**
      * How long image-reference resolution keeps a definition and the latest version per region (a new version or a
      * region's completion shows after at most this long; see ResolutionCache).
      */

@@ -6,6 +6,7 @@ import dev.imagegallery.catalog.persistence.ImageVersion;
 import dev.imagegallery.catalog.persistence.Operation;
 import dev.imagegallery.catalog.persistence.VersionRegion;
 import dev.imagegallery.events.Payloads;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -25,6 +26,18 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class Operations {
+
+    /**
+     * Deletes up to {@code limit} operations that ended before {@code before} (their status resources answer 404
+     * {@code OperationNotFound} after); a running one stays whatever its age. Answers how many went.
+     */
+    @WithTransaction
+    public Uni<Integer> purgeEnded(Instant before, int limit) {
+        return Panache.getSession().chain(s -> s.createNativeQuery("DELETE FROM operation WHERE id IN (SELECT id FROM "
+                        + "operation WHERE status <> 'InProgress' AND end_time < ?1 LIMIT ?2)")
+                .setParameter(1, java.time.OffsetDateTime.ofInstant(before, java.time.ZoneOffset.UTC))
+                .setParameter(2, limit).executeUpdate());
+    }
 
     /**
      * Starts the operation of a PUT or PATCH of {@code versionId} whose answer said Creating or Updating. The version's
