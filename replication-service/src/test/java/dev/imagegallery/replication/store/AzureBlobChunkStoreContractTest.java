@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,14 +41,14 @@ class AzureBlobChunkStoreContractTest extends ChunkStoreContract {
     /** A tenant's stores, as the service opens them: blob names under {@code tenants/contract/}. */
     @Override
     RegionStores openStores() {
-        return new RegionStores(root, new AzureBlobBackend(Azurite.connectionStrings(), prefix, 512 << 10)
+        return new RegionStores(root, new AzureBlobBackend(Azurite.connectionStrings(), prefix, 512 << 10, root.resolve("azure-index"))
                 .namespace("contract"));
     }
 
     /** Two tenants share the region's containers: neither sees the other's chunks, nor collects them. */
     @Test
     void namespacesInOneContainerNeitherSeeNorCollectEachOther() throws Exception {
-        AzureBlobBackend accounts = new AzureBlobBackend(Azurite.connectionStrings(), prefix, 512 << 10);
+        AzureBlobBackend accounts = new AzureBlobBackend(Azurite.connectionStrings(), prefix, 512 << 10, root.resolve("azure-index"));
         RegionStores other = new RegionStores(root, accounts.namespace("other"));
         try {
             byte[] img = image(20 * Chunking.FIXED, 21);
@@ -67,7 +68,7 @@ class AzureBlobChunkStoreContractTest extends ChunkStoreContract {
     }
 
     @Override
-    void corrupt(ChunkStore store, ChunkId id) {
+    void corrupt(ChunkStore store, ChunkId id) throws IOException {
         AzureBlobChunkStore s = (AzureBlobChunkStore) store;
         long[] off = new long[1];
         BlobClient pack = s.container().getBlobClient(s.packOf(id, off).orElseThrow());
@@ -115,7 +116,7 @@ class AzureBlobChunkStoreContractTest extends ChunkStoreContract {
         BlobContainerClient c = container("roll");
         List<byte[]> images = new ArrayList<>();
         List<Manifest> manifests = new ArrayList<>();
-        AzureBlobChunkStore store = new AzureBlobChunkStore("westeurope", 0, c, "", 512 << 10, 4);
+        AzureBlobChunkStore store = new AzureBlobChunkStore("westeurope", 0, c, "", 512 << 10, root.resolve("roll"), 4);
         try {
             for (int i = 0; i < 10; i++) {
                 byte[] img = image(3 * Chunking.FIXED, 100 + i);
@@ -130,14 +131,87 @@ class AzureBlobChunkStoreContractTest extends ChunkStoreContract {
             store.close();
         }
         assertEquals(1, indexBlocks(c).size(), "the older generations are deleted");
-        AzureBlobChunkStore reopened = new AzureBlobChunkStore("westeurope", 0, c, "", 512 << 10, 4);
+        AzureBlobChunkStore reopened = new AzureBlobChunkStore("westeurope", 0, c, "", 512 << 10, root.resolve("roll"), 4);
         try {
+            assertFalse(reopened.indexRebuilt(), "the local copy noted the newest generation");
             for (int i = 0; i < images.size(); i++) {
                 assertArrayEquals(images.get(i), read(manifests.get(i), 0, images.get(i).length, List.of(reopened),
                         List.of()), "image " + i + " after reopening");
             }
         } finally {
             reopened.close();
+        }
+    }
+
+    private AzureBlobChunkStore open(BlobContainerClient c, String local) throws Exception {
+        return new AzureBlobChunkStore("westeurope", 0, c, "", 512 << 10, root.resolve(local));
+    }
+
+    /**
+     * The index is looked up in a copy on local disk (RocksDB), which notes how much of the remote generation it
+     * holds: a copy that fell behind (here: another copy's store appended meanwhile) reads only what was appended
+     * since; a copy of nothing is rebuilt from the whole generation; either finds every chunk.
+     */
+    @Test
+    void theIndexsLocalCopyCatchesUpWithWhatWasAppendedSince() throws Exception {
+        BlobContainerClient c = container("copy");
+        byte[] one = image(3 * Chunking.FIXED, 31);
+        byte[] two = image(3 * Chunking.FIXED, 32);
+        AzureBlobChunkStore a = open(c, "copy-a");
+        Manifest m1;
+        try {
+            assertFalse(a.indexRebuilt(), "a new store has nothing to rebuild");
+            m1 = upload(a, one, "blob:one");
+        } finally {
+            a.close();
+        }
+        AzureBlobChunkStore b = open(c, "copy-b");
+        Manifest m2;
+        try {
+            assertTrue(b.indexRebuilt(), "a copy of nothing is rebuilt");
+            assertArrayEquals(one, read(m1, 0, one.length, List.of(b), List.of()));
+            m2 = upload(b, two, "blob:two");
+        } finally {
+            b.close();
+        }
+        AzureBlobChunkStore again = open(c, "copy-a");
+        try {
+            assertFalse(again.indexRebuilt(), "a copy behind the same generation reads the tail only");
+            assertTrue(again.has(m2.chunk(0)), "the chunk appended by the other copy's store");
+            assertArrayEquals(one, read(m1, 0, one.length, List.of(again), List.of()));
+            assertArrayEquals(two, read(m2, 0, two.length, List.of(again), List.of()));
+        } finally {
+            again.close();
+        }
+    }
+
+    /**
+     * A copy rebuilt from a generation that names a pack no longer there (written before a collection deleted the
+     * pack, the copy that knew it being lost) leaves those records out: taken as stored, an upload of the same bytes
+     * would have been deduplicated onto a missing pack and read back as lost.
+     */
+    @Test
+    void aRebuiltCopyLeavesOutRecordsOfPacksThatAreGone() throws Exception {
+        BlobContainerClient c = container("gone");
+        byte[] img = image(3 * Chunking.FIXED, 41);
+        AzureBlobChunkStore s = open(c, "gone-a");
+        Manifest m;
+        String pack;
+        try {
+            m = upload(s, img, "blob:gone");
+            pack = s.packOf(m.chunk(0), new long[1]).orElseThrow();
+        } finally {
+            s.close();
+        }
+        c.getBlobClient(pack).delete();
+        AzureBlobChunkStore rebuilt = open(c, "gone-b");
+        try {
+            assertTrue(rebuilt.indexRebuilt());
+            assertFalse(rebuilt.has(m.chunk(0)), "a chunk of a deleted pack is not taken as stored");
+            Manifest again = upload(rebuilt, img, "blob:gone-again");
+            assertArrayEquals(img, read(again, 0, img.length, List.of(rebuilt), List.of()));
+        } finally {
+            rebuilt.close();
         }
     }
 }

@@ -40,7 +40,8 @@ class AzureReplicationTest {
 
     @BeforeEach
     void open() {
-        stores = new RegionStores(root, new AzureBlobBackend(Azurite.connectionStrings(), prefix, 512 << 10));
+        stores = new RegionStores(root, new AzureBlobBackend(Azurite.connectionStrings(), prefix, 512 << 10,
+                root.resolve("azure-index")));
     }
 
     @AfterEach

@@ -8,6 +8,7 @@ import dev.imagegallery.replication.store.ChunkStore;
 import dev.imagegallery.replication.store.Namespaces;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -27,6 +28,8 @@ public final class AzureBlobBackend implements Backend {
     private final Map<String, String> connectionStrings;
     private final String containerPrefix;
     private final int readAhead;
+    /** Where each store's local copy of its index lives: {@code {indexRoot}/{region}/{container}/[{blob prefix}/]index}. */
+    private final Path indexRoot;
     /** Prepended to the name of every blob of this backend's stores: {@code ""} or {@code tenants/{namespace}/}. */
     private final String blobPrefix;
     private final HttpClient http;
@@ -39,11 +42,14 @@ public final class AzureBlobBackend implements Backend {
      * @param connectionStrings the storage account of each region, by region name
      * @param containerPrefix   containers are named this plus the replica number
      * @param readAhead         bytes fetched around a chunk on a read (and cached)
+     * @param indexRoot         a local directory for the stores' index copies (RocksDB; about 100 bytes per chunk)
      */
-    public AzureBlobBackend(Map<String, String> connectionStrings, String containerPrefix, int readAhead) {
+    public AzureBlobBackend(Map<String, String> connectionStrings, String containerPrefix, int readAhead,
+                            Path indexRoot) {
         this.connectionStrings = Map.copyOf(connectionStrings);
         this.containerPrefix = containerPrefix;
         this.readAhead = readAhead;
+        this.indexRoot = indexRoot;
         this.blobPrefix = "";
         this.http = HttpClient.createDefault();
         this.clients = new ConcurrentHashMap<>();
@@ -55,6 +61,7 @@ public final class AzureBlobBackend implements Backend {
         this.connectionStrings = shared.connectionStrings;
         this.containerPrefix = shared.containerPrefix;
         this.readAhead = shared.readAhead;
+        this.indexRoot = shared.indexRoot;
         this.blobPrefix = blobPrefix;
         this.http = shared.http;
         this.clients = shared.clients;
@@ -120,8 +127,13 @@ public final class AzureBlobBackend implements Backend {
     @Override
     public ChunkStore open(String region, int replica) throws IOException {
         BlobServiceClient c = client(region);
-        AzureBlobChunkStore s = new AzureBlobChunkStore(region, replica,
-                c.getBlobContainerClient(containerPrefix + replica), blobPrefix, readAhead);
+        String container = containerPrefix + replica;
+        Path local = indexRoot.resolve(region).resolve(container);
+        if (!blobPrefix.isEmpty()) {
+            local = local.resolve(blobPrefix); // tenants/{namespace}/
+        }
+        AzureBlobChunkStore s = new AzureBlobChunkStore(region, replica, c.getBlobContainerClient(container),
+                blobPrefix, readAhead, local.resolve("index"));
         known.merge(region, replica + 1, Math::max);
         return s;
     }

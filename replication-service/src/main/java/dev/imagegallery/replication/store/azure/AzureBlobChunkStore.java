@@ -15,8 +15,8 @@ import com.azure.storage.blob.specialized.BlockBlobClient;
 import dev.imagegallery.replication.store.ChunkId;
 import dev.imagegallery.replication.store.Manifest;
 import dev.imagegallery.replication.store.pack.Loc;
-import dev.imagegallery.replication.store.pack.MemoryIndex;
 import dev.imagegallery.replication.store.pack.PackStore;
+import dev.imagegallery.replication.store.fs.RocksIndex;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -28,6 +28,10 @@ import java.nio.ByteBuffer;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -46,8 +50,13 @@ import java.util.regex.Pattern;
  * <li>{@code packs/pack-N}: block blobs of chunks, appended 4 MiB block by 4 MiB block (Put Block) by one session
  * each, made visible by Put Block List at the session's commit, at most {@link #PACK_MAX} each. Never one blob per
  * chunk.</li>
- * <li>{@code index/NNNNNNNNNN}: an append blob of the pack store's 48-byte records, loaded into memory at open; a session appends its records only after its pack's block list is
- * committed, so a crash leaves at most unindexed bytes in a pack. Append blocks are atomic and hold whole records.
+ * <li>{@code index/NNNNNNNNNN}: an append blob of the pack store's 48-byte records, the durable index; a session
+ * appends its records only after its pack's block list is committed, so a crash leaves at most unindexed bytes in a
+ * pack. Append blocks are atomic and hold whole records. The store looks chunks up in a copy of it on local disk
+ * (a {@link RocksIndex}: nothing per chunk on the heap, reference counts for incremental collections), which notes
+ * the generation (and its creation time) and how many of its bytes it holds: at open only what was appended since
+ * is read; a copy of another generation, or none, is rebuilt from the blob (leaving out records of packs that no
+ * longer exist).
  * {@link #collect()} writes the compacted index as the next generation, marks it {@code complete} in its metadata,
  * then deletes the old one; opening takes the newest complete generation. An append blob takes at most 50,000
  * blocks (one per session commit here), so a commit that would pass {@link #INDEX_BLOCKS} first writes the next
@@ -86,88 +95,204 @@ public final class AzureBlobChunkStore extends PackStore {
             return size() > WINDOWS;
         }
     };
-    /** The index, on the heap (loaded from the newest generation at open). */
-    private final MemoryIndex memory;
+    /** The index's copy on local disk, up to date with the remote generation (as {@link #source()} says). */
+    private final RocksIndex rocks;
     private AppendBlobClient indexOut;
     private long indexGeneration;
+    /** The generation blob's creation time (epoch ms): a container made again starts at generation 1 again. */
+    private long indexCreated;
+    /** Bytes of records in the generation (-1: not known after a failed append; the next commit rolls over). */
+    private long indexLength;
     /** The blocks the current generation holds, and how many it may take. */
     private int indexBlocks;
     private final int indexBlocksMax;
+    /** Whether opening filled the local copy from a whole generation (it noted another, or nothing). */
+    private boolean rebuilt;
 
-    public AzureBlobChunkStore(String region, int replica, BlobContainerClient container, int readAhead)
-            throws IOException {
-        this(region, replica, container, "", readAhead);
+    public AzureBlobChunkStore(String region, int replica, BlobContainerClient container, int readAhead,
+                               Path localIndex) throws IOException {
+        this(region, replica, container, "", readAhead, localIndex);
     }
 
     /**
      * A store whose blobs are named {@code prefix + name} in the container ({@code ""}, or a namespace such as
-     * {@code tenants/contoso/}): several stores share a container without seeing each other's blobs.
+     * {@code tenants/contoso/}): several stores share a container without seeing each other's blobs. Its index's
+     * local copy is the RocksDB in {@code localIndex} (one directory per store, on local disk).
      */
     public AzureBlobChunkStore(String region, int replica, BlobContainerClient container, String prefix,
-                               int readAhead) throws IOException {
-        this(region, replica, container, prefix, readAhead, INDEX_BLOCKS);
+                               int readAhead, Path localIndex) throws IOException {
+        this(region, replica, container, prefix, readAhead, localIndex, INDEX_BLOCKS);
     }
 
     /** As above, with the index rolled over at {@code indexBlocksMax} blocks (the tests' small figures). */
     public AzureBlobChunkStore(String region, int replica, BlobContainerClient container, String prefix,
-                               int readAhead, int indexBlocksMax) throws IOException {
-        this(region, replica, container, prefix, readAhead, new MemoryIndex(), indexBlocksMax);
+                               int readAhead, Path localIndex, int indexBlocksMax) throws IOException {
+        this(region, replica, container, prefix, readAhead, local(container, prefix, localIndex), indexBlocksMax);
     }
 
     private AzureBlobChunkStore(String region, int replica, BlobContainerClient container, String prefix,
-                                int readAhead, MemoryIndex memory, int indexBlocksMax) throws IOException {
-        super(region, replica, memory);
-        if (indexBlocksMax < 2 || indexBlocksMax > 50_000) {
-            throw new IllegalArgumentException("an index generation takes 2 to 50,000 blocks: " + indexBlocksMax);
-        }
-        this.indexBlocksMax = indexBlocksMax;
-        this.memory = memory;
+                                int readAhead, Local local, int indexBlocksMax) throws IOException {
+        super(region, replica, local.rocks());
+        this.rocks = local.rocks();
         this.container = container;
         this.prefix = prefix;
         this.readAhead = Math.max(4096, readAhead); // at least a chunk
+        this.indexBlocksMax = indexBlocksMax;
         try {
-            container.createIfNotExists();
-            packsExist(packs());
-            openIndex();
+            if (indexBlocksMax < 2 || indexBlocksMax > 50_000) {
+                throw new IllegalArgumentException("an index generation takes 2 to 50,000 blocks: " + indexBlocksMax);
+            }
+            Set<Integer> packs = new HashSet<>(packs());
+            packsExist(packs);
+            openIndex(local, packs);
         } catch (RuntimeException e) {
+            rocks.close();
             throw io("open " + this, e);
+        } catch (IOException e) {
+            rocks.close();
+            throw e;
         }
     }
 
-    /** Loads the newest complete index generation (creating the first), and drops every other one. */
-    private void openIndex() throws IOException {
+    /** The local copy as it is found (null {@code newest}: the store has no index generation yet). */
+    private record Local(RocksIndex rocks, boolean current, BlobItem newest, List<BlobItem> all) {
+    }
+
+    /**
+     * Lists the remote index generations and opens the local copy: kept when it notes the newest complete generation
+     * (same creation time) and no more of it than the blob holds, else made anew (empty, filled by
+     * {@link #openIndex}).
+     */
+    private static Local local(BlobContainerClient container, String prefix, Path dir) throws IOException {
         BlobItem newest = null;
         List<BlobItem> all = new ArrayList<>();
-        for (BlobItem b : container.listBlobs(new ListBlobsOptions().setPrefix(prefix + "index/")
-                .setDetails(new BlobListDetails().setRetrieveMetadata(true)), null)) {
-            all.add(b);
-            boolean complete = b.getMetadata() != null && "true".equals(b.getMetadata().get(COMPLETE));
-            if (complete && (newest == null || b.getName().compareTo(newest.getName()) > 0)) {
-                newest = b;
+        try {
+            container.createIfNotExists();
+            for (BlobItem b : container.listBlobs(new ListBlobsOptions().setPrefix(prefix + "index/")
+                    .setDetails(new BlobListDetails().setRetrieveMetadata(true)), null)) {
+                all.add(b);
+                boolean complete = b.getMetadata() != null && "true".equals(b.getMetadata().get(COMPLETE));
+                if (complete && (newest == null || b.getName().compareTo(newest.getName()) > 0)) {
+                    newest = b;
+                }
+            }
+        } catch (RuntimeException e) {
+            throw io("list the index of " + container.getBlobContainerName() + "/" + prefix, e);
+        }
+        Files.createDirectories(dir.getParent());
+        RocksIndex rocks = RocksIndex.open(dir, true);
+        boolean current = false;
+        if (rocks != null) {
+            long[] noted = source(rocks.source());
+            current = newest != null && noted != null
+                    && noted[0] == generationOf(newest.getName().substring(prefix.length()))
+                    && noted[1] == createdOf(newest) && noted[2] <= lengthOf(newest);
+            if (!current) {
+                rocks.close();
+                rocks = null;
             }
         }
+        if (rocks == null) {
+            rocks = RocksIndex.create(dir, true);
+        }
+        return new Local(rocks, current, newest, all);
+    }
+
+    private static long generationOf(String relName) {
+        return Long.parseLong(relName.substring("index/".length()));
+    }
+
+    private static long createdOf(BlobItem b) {
+        return b.getProperties().getCreationTime() == null ? 0
+                : b.getProperties().getCreationTime().toInstant().toEpochMilli();
+    }
+
+    /** Bytes of whole records in a generation blob. */
+    private static long lengthOf(BlobItem b) {
+        Long size = b.getProperties().getContentLength();
+        return size == null ? 0 : size / RECORD * RECORD;
+    }
+
+    /** What the local copy notes: generation, creation time, bytes held; null if nothing (or not this form). */
+    private static long[] source(byte[] b) {
+        if (b == null || b.length != 24) {
+            return null;
+        }
+        ByteBuffer bb = ByteBuffer.wrap(b);
+        return new long[] {bb.getLong(), bb.getLong(), bb.getLong()};
+    }
+
+    private byte[] source() {
+        return ByteBuffer.allocate(24).putLong(indexGeneration).putLong(indexCreated).putLong(indexLength).array();
+    }
+
+    /**
+     * Brings the local copy up to the newest complete generation (creating the first): what was appended since it
+     * last noted, or the whole generation into a new copy. Then drops every other generation.
+     */
+    private void openIndex(Local local, Set<Integer> packs) throws IOException {
+        BlobItem newest = local.newest();
         if (newest == null) {
             indexGeneration = 1;
-            indexBlocks = 0;
             indexOut = createIndex(indexGeneration);
             indexOut.setMetadata(Map.of(COMPLETE, "true"));
+            indexCreated = indexOut.getProperties().getCreationTime().toInstant().toEpochMilli();
+            indexBlocks = 0;
+            indexLength = 0;
+            rocks.complete();
+            rocks.source(source());
         } else {
-            indexGeneration = Long.parseLong(rel(newest.getName()).substring("index/".length()));
+            indexGeneration = generationOf(rel(newest.getName()));
+            indexCreated = createdOf(newest);
+            indexLength = lengthOf(newest);
             indexOut = container.getBlobClient(newest.getName()).getAppendBlobClient();
             Integer blocks = indexOut.getProperties().getCommittedBlockCount();
             indexBlocks = blocks == null ? 0 : blocks;
-            Long size = newest.getProperties().getContentLength();
-            if (size != null && size > 0) {
-                try (InputStream in = new BufferedInputStream(indexOut.openInputStream(), 1 << 20)) {
-                    readRecords(in, memory::put);
+            long from = local.current() ? source(rocks.source())[2] : 0;
+            rebuilt = !local.current();
+            if (from < indexLength) {
+                try (InputStream in = new BufferedInputStream(indexOut.openInputStream(
+                        new BlobRange(from, indexLength - from), null), 1 << 20)) {
+                    replay(in, packs, !local.current());
                 }
             }
+            if (!local.current()) {
+                rocks.complete();
+            }
+            rocks.source(source());
         }
-        for (BlobItem b : all) {
+        for (BlobItem b : local.all()) {
             if (!rel(b.getName()).equals(indexName(indexGeneration))) {
                 container.getBlobClient(b.getName()).deleteIfExists(); // older, or an unfinished compaction
             }
         }
+    }
+
+    /**
+     * Index records into the local copy, 8,192 at a time; on a rebuild ({@code bulk}) without the records of packs
+     * that no longer exist (a generation written before a collection deleted them, the copy that knew it lost).
+     */
+    private void replay(InputStream in, Set<Integer> packs, boolean bulk) throws IOException {
+        List<Map.Entry<ChunkId, Loc>> batch = new ArrayList<>(8192);
+        IOException[] failed = new IOException[1];
+        readRecords(in, (id, loc) -> {
+            if (failed[0] != null || (bulk && !packs.contains(loc.pack()))) {
+                return;
+            }
+            batch.add(Map.entry(id, loc));
+            if (batch.size() == 8192) {
+                try {
+                    rocks.put(batch, bulk, null);
+                } catch (IOException e) {
+                    failed[0] = e;
+                }
+                batch.clear();
+            }
+        });
+        if (failed[0] != null) {
+            throw failed[0];
+        }
+        rocks.put(batch, bulk, null);
     }
 
     private AppendBlobClient createIndex(long generation) {
@@ -259,8 +384,8 @@ public final class AzureBlobChunkStore extends PackStore {
     }
 
     /** Where a chunk lives: its pack blob's name, and its offset in {@code offset[0]} (tests corrupt it there). */
-    public Optional<String> packOf(ChunkId id, long[] offset) {
-        Loc loc = memory.get(id);
+    public Optional<String> packOf(ChunkId id, long[] offset) throws IOException {
+        Loc loc = rocks.get(id);
         if (loc == null) {
             return Optional.empty();
         }
@@ -288,7 +413,7 @@ public final class AzureBlobChunkStore extends PackStore {
         }
     }
 
-    /** The index is on the heap and keeps no reference counts: every collection here is the full mark and sweep. */
+    /** The manifest blob, visible only once the whole of it is written. */
     @Override
     protected void storeManifest(Manifest m) throws IOException {
         BlockBlobClient blob = blob("manifests/" + m.contentHex).getBlockBlobClient();
@@ -301,6 +426,10 @@ public final class AzureBlobChunkStore extends PackStore {
 
     @Override
     public synchronized void setRef(String ref, String contentHex) throws IOException {
+        Optional<String> before = ref(ref);
+        if (before.isPresent() && !before.get().equals(contentHex)) {
+            unreferencing(before.get()); // journalled before the ref changes, for the next (incremental) collection
+        }
         try {
             blob(refName(ref)).upload(BinaryData.fromString(contentHex + "\n" + ref), true);
         } catch (RuntimeException e) {
@@ -329,6 +458,10 @@ public final class AzureBlobChunkStore extends PackStore {
 
     @Override
     public synchronized void deleteRef(String ref) throws IOException {
+        Optional<String> before = ref(ref);
+        if (before.isPresent()) {
+            unreferencing(before.get());
+        }
         try {
             blob(refName(ref)).deleteIfExists();
         } catch (RuntimeException e) {
@@ -390,18 +523,41 @@ public final class AzureBlobChunkStore extends PackStore {
         dropCache();
     }
 
-    /** Writes the compacted index as the next generation, marks it complete, then deletes the old one. */
+    /**
+     * Writes the local copy's entries as the next generation, marks it complete, notes it in the local copy, then
+     * deletes the old one (a crash before the note: the next open rebuilds the copy from the new generation).
+     */
     @Override
-    protected void rewriteIndex() {
+    protected void rewriteIndex() throws IOException {
         long next = indexGeneration + 1;
         AppendBlobClient out = createIndex(next);
-        int blocks = append(out, memory.entries(), 0);
+        List<Map.Entry<ChunkId, Loc>> part = new ArrayList<>();
+        int[] blocks = {0};
+        long[] length = {0};
+        rocks.forEach((id, loc) -> {
+            part.add(Map.entry(id, loc));
+            if (part.size() == RECORDS_PER_APPEND) {
+                blocks[0] = append(out, part, blocks[0]);
+                length[0] += (long) part.size() * RECORD;
+                part.clear();
+            }
+        });
+        blocks[0] = append(out, part, blocks[0]);
+        length[0] += (long) part.size() * RECORD;
         out.setMetadata(Map.of(COMPLETE, "true"));
         String old = indexName(indexGeneration);
         indexOut = out;
         indexGeneration = next;
-        indexBlocks = blocks;
+        indexCreated = out.getProperties().getCreationTime().toInstant().toEpochMilli();
+        indexBlocks = blocks[0];
+        indexLength = length[0];
+        rocks.source(source());
         blob(old).deleteIfExists();
+    }
+
+    /** Whether opening rebuilt the index's local copy from the whole remote generation. */
+    public boolean indexRebuilt() {
+        return rebuilt;
     }
 
     /** The index generation being appended to. */
@@ -427,20 +583,25 @@ public final class AzureBlobChunkStore extends PackStore {
         return (records + RECORDS_PER_APPEND - 1) / RECORDS_PER_APPEND;
     }
 
+    /**
+     * The remote generation first (the durable index), then the local copy with how far it now holds it. Either
+     * failing leaves the two apart for now: the next commit rolls over to a generation written from the local copy.
+     */
     @Override
-    protected void appendToIndex(List<Map.Entry<ChunkId, Loc>> entries) {
-        if (indexBlocks + blocksFor(entries.size()) > indexBlocksMax) {
-            // the compacted index as the next generation (a crash midway leaves the current one in force), then
-            // these entries after it
+    protected void appendToIndex(List<Map.Entry<ChunkId, Loc>> entries) throws IOException {
+        if (indexLength < 0 || indexBlocks + blocksFor(entries.size()) > indexBlocksMax) {
+            // the local copy's entries as the next generation (a crash midway leaves the current one in force),
+            // then these entries after them
             rewriteIndex();
         }
         try {
             indexBlocks = append(indexOut, entries, indexBlocks);
-        } catch (RuntimeException e) {
-            indexBlocks = indexBlocksMax; // how many blocks went in is not known: the next commit rolls over
+            indexLength += (long) entries.size() * RECORD;
+            rocks.put(entries, false, source());
+        } catch (IOException | RuntimeException e) {
+            indexLength = -1;
             throw e;
         }
-        memory.put(entries);
     }
 
     static IOException io(String what, RuntimeException e) {
@@ -453,6 +614,7 @@ public final class AzureBlobChunkStore extends PackStore {
     @Override
     public void close() {
         dropCache();
+        rocks.close();
     }
 
     @Override

@@ -71,6 +71,8 @@ public final class RocksIndex implements ChunkIndex {
     private static final byte[] COMPLETE = "complete".getBytes(StandardCharsets.UTF_8);
     /** In the default family: the reference counts are whole (a full collection counted them since the last rebuild). */
     private static final byte[] COUNTED = "counted".getBytes(StandardCharsets.UTF_8);
+    /** What its owner notes beside the entries (the Azure store: which remote index, and how far, they hold). */
+    private static final byte[] SOURCE = "source".getBytes(StandardCharsets.UTF_8);
     private static final byte[] EMPTY = new byte[0];
     /** Merge operands of the counts (RocksDB's {@code UInt64AddOperator}: 8 bytes, little-endian, wrapping). */
     private static final byte[] PLUS_ONE = le(1);
@@ -199,7 +201,7 @@ public final class RocksIndex implements ChunkIndex {
      * Opens the index in {@code dir}: null when it is missing, incomplete or fails RocksDB's checks (the caller then
      * rebuilds it with {@link #create}). Another process holding it is an IOException.
      */
-    static RocksIndex open(Path dir, boolean durable) throws IOException {
+    public static RocksIndex open(Path dir, boolean durable) throws IOException {
         if (!Files.exists(dir.resolve("CURRENT"))) {
             return null;
         }
@@ -284,7 +286,7 @@ public final class RocksIndex implements ChunkIndex {
     }
 
     /** A new, empty index in {@code dir} (deleting whatever is there); {@link #complete()} it when it is filled. */
-    static RocksIndex create(Path dir, boolean durable) throws IOException {
+    public static RocksIndex create(Path dir, boolean durable) throws IOException {
         FsChunkStore.deleteTree(dir);
         DBOptions dbo = dbOptions(true);
         ColumnFamilyOptions cfo = cfOptions();
@@ -306,7 +308,7 @@ public final class RocksIndex implements ChunkIndex {
     }
 
     /** Marks a filled index complete: everything so far is flushed to table files, then the marker is written. */
-    void complete() throws IOException {
+    public void complete() throws IOException {
         try (FlushOptions f = new FlushOptions().setWaitForFlush(true)) {
             db.flush(f, List.of(chunks, packsCf, countsCf, journalCf));
             db.put(meta, sync, COMPLETE, new byte[] {1});
@@ -449,6 +451,20 @@ public final class RocksIndex implements ChunkIndex {
      */
     synchronized void put(List<Map.Entry<ChunkId, Loc>> entries, Map<Integer, Long> dirEnds, boolean bulk)
             throws IOException {
+        put(entries, dirEnds, bulk, null);
+    }
+
+    /**
+     * Adds entries (journalled for the next collection unless {@code bulk}: a rebuild, made durable by
+     * {@link #complete()}) and, in the same atomic write as the last of them, {@code source} as {@link #source()}
+     * (unless null).
+     */
+    public void put(List<Map.Entry<ChunkId, Loc>> entries, boolean bulk, byte[] source) throws IOException {
+        put(entries, Map.of(), bulk, source);
+    }
+
+    private synchronized void put(List<Map.Entry<ChunkId, Loc>> entries, Map<Integer, Long> dirEnds, boolean bulk,
+                                  byte[] source) throws IOException {
         Lock entered = enter();
         try {
             try {
@@ -489,6 +505,9 @@ public final class RocksIndex implements ChunkIndex {
                     for (int p : touched) {
                         batch.put(packsCf.getID(), packKey(p), packValue(stats(p)));
                     }
+                    if (last && source != null) {
+                        batch.put(meta.getID(), SOURCE, source);
+                    }
                     try (WriteBatch b = batch.batch()) {
                         db.write(bulk ? noWal : write, b);
                     }
@@ -516,6 +535,30 @@ public final class RocksIndex implements ChunkIndex {
 
     private static byte[] packValue(long[] s) {
         return ByteBuffer.allocate(24).putLong(s[0]).putLong(s[1]).putLong(s[2]).array();
+    }
+
+    /** What was last noted with {@link #put(List, boolean, byte[])} or {@link #source(byte[])}; null if nothing. */
+    public byte[] source() throws IOException {
+        Lock entered = enter();
+        try {
+            return db.get(meta, SOURCE);
+        } catch (RocksDBException e) {
+            throw io("read", e);
+        } finally {
+            entered.unlock();
+        }
+    }
+
+    /** Notes {@code source} (durably) without entries: the owner's source changed (a new remote generation). */
+    public synchronized void source(byte[] source) throws IOException {
+        Lock entered = enter();
+        try {
+            db.put(meta, sync, SOURCE, source);
+        } catch (RocksDBException e) {
+            throw io("write", e);
+        } finally {
+            entered.unlock();
+        }
     }
 
     /** How many bytes of pack {@code pack}'s directory the index holds. */

@@ -11,9 +11,9 @@ import java.util.concurrent.locks.Lock;
 import java.util.function.Predicate;
 
 /**
- * Where each committed chunk of a {@link PackStore} is: {@link MemoryIndex} (a map on the heap, which the Azure
- * backend fills from its append blob) or {@code store.fs.RocksIndex} (on local disk, a bounded cache in native memory,
- * nothing per chunk on the heap). Writers are serialised by the store ({@link PackStore} holds its lock around
+ * Where each committed chunk of a {@link PackStore} is: {@code store.fs.RocksIndex} (on local disk, a bounded cache in
+ * native memory, nothing per chunk on the heap), with both backends (the Azure one keeps its durable index in an
+ * append blob and looks chunks up in a local copy). Writers are serialised by the store ({@link PackStore} holds its lock around
  * {@link #put} and {@link #sweep}); lookups run concurrently with them.
  */
 public interface ChunkIndex extends AutoCloseable {
@@ -58,7 +58,7 @@ public interface ChunkIndex extends AutoCloseable {
     /**
      * The per-chunk reference counts this index keeps with every manifest write and delete, with which
      * {@link PackStore#collect()} visits only what changed; null when it keeps none (then every collection is a full
-     * mark and sweep: {@link MemoryIndex}, the Azure backend's).
+     * mark and sweep).
      */
     default RefCounts counts() {
         return null;
