@@ -7,7 +7,6 @@ import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.azure.storage.blob.models.BlobItem;
 import com.azure.storage.blob.models.ListBlobsOptions;
 import dev.imagegallery.replication.content.Chunking;
-import dev.imagegallery.replication.content.Ingest;
 import dev.imagegallery.replication.content.RegionStores;
 import dev.imagegallery.replication.store.azure.AzureBlobBackend;
 import dev.imagegallery.replication.store.azure.AzureBlobChunkStore;
@@ -84,16 +83,8 @@ class AzureBlobChunkStoreContractTest extends ChunkStoreContract {
                 .buildClient().getBlobContainerClient(prefix + name);
     }
 
-    /** Uploads {@code content} into {@code store} as a whole version would be (one session, one commit). */
     private Manifest upload(AzureBlobChunkStore store, byte[] content, String ref) throws Exception {
-        Ingest.Result r = Ingest.ingest(new ByteArrayInputStream(content), store, stores.hashers(), content.length);
-        try (ChunkStore.Session session = r.session()) {
-            session.commit();
-            session.keep(r.digestHex());
-            store.putManifest(r.manifest());
-            store.setRef(ref, r.digestHex());
-        }
-        return store.manifest(r.digestHex()).orElseThrow();
+        return put(store, new ByteArrayInputStream(content), content.length, ref);
     }
 
     /** The committed blocks of each index generation in the container. */

@@ -67,7 +67,11 @@ abstract class ChunkStoreContract {
     }
 
     Manifest put(String region, InputStream in, long length, String ref) throws IOException {
-        ChunkStore store = stores.store(region, 0);
+        return put(stores.store(region, 0), in, length, ref);
+    }
+
+    /** Uploads into {@code store} as a whole version would be (one session, one commit), named by {@code ref}. */
+    Manifest put(ChunkStore store, InputStream in, long length, String ref) throws IOException {
         Ingest.Result r = Ingest.ingest(in, store, stores.hashers(), length);
         try (ChunkStore.Session s = r.session()) {
             s.commit();
