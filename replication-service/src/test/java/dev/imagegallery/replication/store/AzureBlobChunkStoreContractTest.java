@@ -205,4 +205,51 @@ class AzureBlobChunkStoreContractTest extends ChunkStoreContract {
             rebuilt.close();
         }
     }
+
+    /**
+     * A damaged local copy (RocksDB's checks fail, or it is gone) is found at open and rebuilt from the index blob:
+     * every chunk found again, and the rebuilt copy takes new commits.
+     */
+    @Test
+    void aDamagedLocalCopyIsRebuiltFromTheBlob() throws Exception {
+        BlobContainerClient c = container("damaged");
+        byte[] img = image(3 * Chunking.FIXED, 51);
+        AzureBlobChunkStore s = open(c, "damaged");
+        Manifest m;
+        try {
+            m = upload(s, img, "blob:damaged");
+        } finally {
+            s.close();
+        }
+        Path copy = root.resolve("damaged");
+        int n = 0;
+        for (String damage : List.of("CURRENT deleted", "garbage in the MANIFEST", "the whole copy deleted")) {
+            switch (damage) {
+                case "CURRENT deleted" -> java.nio.file.Files.delete(copy.resolve("CURRENT"));
+                case "garbage in the MANIFEST" -> {
+                    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(copy);
+                         java.io.RandomAccessFile f = new java.io.RandomAccessFile(files.filter(p -> p.getFileName()
+                                 .toString().startsWith("MANIFEST-")).findFirst().orElseThrow().toFile(), "rw")) {
+                        f.seek(Math.min(20, f.length() / 2));
+                        f.write(new byte[64]);
+                    }
+                }
+                default -> {
+                    try (java.util.stream.Stream<Path> all = java.nio.file.Files.walk(copy)) {
+                        all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    }
+                }
+            }
+            AzureBlobChunkStore reopened = open(c, "damaged");
+            try {
+                assertTrue(reopened.indexRebuilt(), damage);
+                assertArrayEquals(img, read(m, 0, img.length, List.of(reopened), List.of()), damage);
+                byte[] more = image(2 * Chunking.FIXED, 60 + n++);
+                Manifest mm = upload(reopened, more, "blob:more-" + n);
+                assertArrayEquals(more, read(mm, 0, more.length, List.of(reopened), List.of()), damage);
+            } finally {
+                reopened.close();
+            }
+        }
+    }
 }

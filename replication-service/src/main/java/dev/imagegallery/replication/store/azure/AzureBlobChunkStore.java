@@ -183,7 +183,13 @@ public final class AzureBlobChunkStore extends PackStore {
         RocksIndex rocks = RocksIndex.open(dir, true);
         boolean current = false;
         if (rocks != null) {
-            long[] noted = source(rocks.source());
+            long[] noted;
+            try {
+                noted = source(rocks.source());
+            } catch (IOException e) {
+                rocks.close();
+                throw e;
+            }
             current = newest != null && noted != null
                     && noted[0] == generationOf(newest.getName().substring(prefix.length()))
                     && noted[1] == createdOf(newest) && noted[2] <= lengthOf(newest);
