@@ -18,7 +18,9 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -250,6 +252,77 @@ class AzureBlobChunkStoreContractTest extends ChunkStoreContract {
             } finally {
                 reopened.close();
             }
+        }
+    }
+
+    /**
+     * The Azure store scrubs in rolling slices over its index's local copy, as the filesystem store does: a pass reads
+     * what was committed since the last one and its slice of the rest (a chunk past its budget at most), four quarter
+     * passes read every chunk, and rot anywhere (old content, or content committed since the last pass) is found
+     * within them, once. Before, every pass read every chunk of the store.
+     */
+    @Test
+    void aScrubPassReadsWhatIsNewAndItsSliceAndAPeriodFindsRotAnywhere() throws Exception {
+        AzureBlobChunkStore store = open(container("scrub"), "scrub");
+        try {
+            List<Manifest> versions = new ArrayList<>();
+            for (int v = 0; v < 12; v++) {
+                versions.add(upload(store, image(40 * Chunking.FIXED, 300 + v), "blob:v" + v));
+            }
+            long[] count = {0};
+            store.forEachChunk(id -> count[0]++);
+            long total = store.physicalBytes();
+            long slice = (long) Math.ceil(total * 0.25);
+            Map<ChunkId, String> bad = new LinkedHashMap<>();
+            var first = store.scrub(0.25, bad::put);
+            assertTrue(first.bytesRead() >= total, "everything is new to the first pass: " + first);
+            assertTrue(first.bytesRead() <= total + slice + 4096, "and its slice besides: " + first);
+            long chunks = 0;
+            long bytes = 0;
+            boolean wrapped = false;
+            for (int pass = 0; pass < 4; pass++) {
+                var p = store.scrub(0.25, bad::put);
+                assertTrue(p.bytesRead() > 0 && p.bytesRead() <= slice + 4096, "pass " + pass + ": " + p);
+                assertEquals(3, p.manifests().size(), "a quarter of the manifests");
+                chunks += p.chunksChecked();
+                bytes += p.bytesRead();
+                wrapped |= p.wrapped();
+            }
+            assertTrue(bad.isEmpty(), "" + bad);
+            assertTrue(chunks >= count[0] && chunks <= count[0] + 4, chunks + " of " + count[0] + " chunks");
+            assertTrue(bytes >= total && bytes <= total + 4 * 4096, bytes + " of " + total + " bytes");
+            assertTrue(wrapped, "a period came round");
+
+            byte[] content = image(40 * Chunking.FIXED, 399);
+            Manifest fresh = upload(store, content, "blob:new");
+            ChunkId young = fresh.chunk(fresh.count() - 2);
+            corrupt(store, young);
+            var p = store.scrub(0.25, bad::put);
+            assertEquals(Map.of(young, "corrupt"), bad, "the new chunk's rot is found at once");
+            assertTrue(p.bytesRead() <= (long) Math.ceil(store.physicalBytes() * 0.25) + 40 * Chunking.FIXED + 4096,
+                    "its slice and what is new: " + p);
+            assertTrue(p.manifests().contains(fresh.contentHex));
+            bad.clear();
+            try (ChunkStore.Session s = store.session()) { // repaired as the scrubber does: a good copy committed
+                s.put(young, content, (int) fresh.offset(fresh.count() - 2), Chunking.FIXED);
+                s.commit();
+            }
+            store.get(young);
+
+            for (int v : new int[] {0, 5, 11}) {
+                Manifest m = versions.get(v);
+                corrupt(store, m.chunk(m.count() / 2));
+            }
+            for (int pass = 0; pass < 4; pass++) {
+                store.scrub(0.25, (id, problem) -> bad.merge(id, problem, (a, b) -> a + "," + b));
+            }
+            Map<ChunkId, String> expected = new LinkedHashMap<>();
+            for (int v : new int[] {0, 5, 11}) {
+                expected.put(versions.get(v).chunk(versions.get(v).count() / 2), "corrupt");
+            }
+            assertEquals(expected, bad, "each found once within a period");
+        } finally {
+            store.close();
         }
     }
 }

@@ -33,6 +33,8 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -134,6 +136,7 @@ public final class AzureBlobChunkStore extends PackStore {
                                 int readAhead, Local local, int indexBlocksMax) throws IOException {
         super(region, replica, local.rocks());
         this.rocks = local.rocks();
+        rocks.journalFresh(true); // what each commit adds, for the next scrub pass
         this.container = container;
         this.prefix = prefix;
         this.readAhead = Math.max(4096, readAhead); // at least a chunk
@@ -559,6 +562,146 @@ public final class AzureBlobChunkStore extends PackStore {
         indexLength = length[0];
         rocks.source(source());
         blob(old).deleteIfExists();
+    }
+
+    /**
+     * One scrub pass over the index's local copy, nothing of it loaded: first what was committed since the last pass
+     * (the copy journals each commit's entries for it, {@link RocksIndex#journalFresh}), then the slice of about
+     * {@code fraction} of the store's bytes from the digest the last pass stopped at (kept in the copy), wrapping
+     * round. Entries are read a part at a time, sorted by pack and offset, and neighbouring chunks fetched by one
+     * ranged download (not through the read windows, which stay the readers'); an entry the index no longer names
+     * there (collected, or replaced by a repair) is passed over.
+     */
+    @Override
+    public ScrubPass scrub(double fraction, java.util.function.BiConsumer<ChunkId, String> bad) throws IOException {
+        synchronized (scrubbing) {
+            boolean whole = fraction >= 1;
+            Verify verify = new Verify(bad);
+            long freshUpTo = -1;
+            for (RocksIndex.Fresh f; (f = rocks.fresh(freshUpTo)) != null; freshUpTo = f.seq()) {
+                if (!whole) { // a whole pass reads them below anyway
+                    verify.check(f.entries());
+                }
+            }
+            long fresh = verify.bytes;
+            long budget = whole ? Long.MAX_VALUE : (long) Math.ceil(rocks.bytes() * fraction);
+            byte[] start = whole ? null : rocks.scrubState("cursor");
+            byte[] at = start;
+            boolean wrapped = false; // came round past the last digest: every chunk read since the cursor began
+            while (verify.bytes - fresh < budget) {
+                long left = budget - (verify.bytes - fresh);
+                int max = (int) Math.min(SCRUB_PART, Math.max(1, left / 4096 + 1));
+                List<Map.Entry<ChunkId, Loc>> part = rocks.after(at, max);
+                if (wrapped && start != null) { // the second lap stops where this pass began
+                    part = part.stream().filter(e -> Arrays.compareUnsigned(key(e.getKey()), start) <= 0).toList();
+                }
+                if (part.isEmpty()) {
+                    if (wrapped || start == null) {
+                        wrapped = true;
+                        break; // round once, or the first lap of a store read from its first digest
+                    }
+                    wrapped = true;
+                    at = null;
+                    continue;
+                }
+                verify.check(part);
+                at = key(part.get(part.size() - 1).getKey());
+                if (wrapped && start != null && Arrays.equals(at, start)) {
+                    break;
+                }
+            }
+            RocksIndex.ManifestSlice ms = rocks.manifestSlice(refs().values(), fraction);
+            Map<String, byte[]> state = new HashMap<>();
+            state.put("manifest", ms.cursor());
+            if (!whole && at != null) {
+                state.put("cursor", at);
+            }
+            rocks.scrubbed(state, ms.stored(), freshUpTo);
+            return new ScrubPass(verify.checked, verify.bytes, ms.check(), wrapped || whole);
+        }
+    }
+
+    /** Entries a scrub pass reads from the local copy at a time (some 4 MiB of chunks). */
+    static final int SCRUB_PART = 1024;
+    /** A scrub's download takes neighbouring chunks of a pack together, across gaps of at most this. */
+    static final int SCRUB_GAP = 64 << 10;
+    /** One pass at a time per store (its cursor). */
+    private final Object scrubbing = new Object();
+
+    private static byte[] key(ChunkId id) {
+        ByteBuffer b = ByteBuffer.allocate(32);
+        id.write(b);
+        return b.array();
+    }
+
+    /** Verifies parts of index entries against their packs: what a scrub pass read and found. */
+    private final class Verify {
+        final java.util.function.BiConsumer<ChunkId, String> bad;
+        long checked;
+        /** Bytes of the entries passed over (live or not): what the slice's budget counts. */
+        long bytes;
+
+        Verify(java.util.function.BiConsumer<ChunkId, String> bad) {
+            this.bad = bad;
+        }
+
+        void check(List<Map.Entry<ChunkId, Loc>> part) throws IOException {
+            List<ChunkId> ids = new ArrayList<>(part.size());
+            for (var e : part) {
+                ids.add(e.getKey());
+                bytes += e.getValue().length();
+            }
+            Loc[] now = rocks.getAll(ids);
+            List<Map.Entry<ChunkId, Loc>> live = new ArrayList<>();
+            for (int i = 0; i < now.length; i++) {
+                if (part.get(i).getValue().equals(now[i])) {
+                    live.add(part.get(i));
+                }
+            }
+            live.sort(java.util.Comparator.comparingInt((Map.Entry<ChunkId, Loc> e) -> e.getValue().pack())
+                    .thenComparingLong(e -> e.getValue().offset()));
+            for (int i = 0; i < live.size(); ) {
+                Loc first = live.get(i).getValue();
+                long end = first.offset() + first.length();
+                int j = i + 1;
+                for (; j < live.size(); j++) {
+                    Loc l = live.get(j).getValue();
+                    if (l.pack() != first.pack() || l.offset() < end || l.offset() - end > SCRUB_GAP
+                            || l.offset() + l.length() - first.offset() > readAhead) {
+                        break;
+                    }
+                    end = l.offset() + l.length();
+                }
+                run(live.subList(i, j), first, end);
+                i = j;
+            }
+        }
+
+        /** One download of {@code [first.offset, end)} of a pack, and the chunks in it verified. */
+        private void run(List<Map.Entry<ChunkId, Loc>> run, Loc first, long end) throws IOException {
+            byte[] data;
+            String problem = null;
+            try {
+                data = download(first.pack(), first.offset(), (int) (end - first.offset()));
+            } catch (BlobStorageException e) {
+                data = new byte[0];
+                problem = e.getStatusCode() == 404 ? "missing" : e.getStatusCode() == 416 ? "corrupt" : "unreadable";
+            } catch (RuntimeException e) {
+                data = new byte[0];
+                problem = "unreadable";
+            }
+            MessageDigest sha = SHA.get();
+            for (var e : run) {
+                Loc l = e.getValue();
+                int rel = (int) (l.offset() - first.offset());
+                checked++;
+                boolean ok = problem == null && rel + l.length() <= data.length
+                        && ChunkId.digest(sha, data, rel, l.length()).equals(e.getKey());
+                if (!ok && l.equals(rocks.get(e.getKey()))) { // else collected or repaired meanwhile
+                    bad.accept(e.getKey(), problem != null ? problem : "corrupt");
+                }
+            }
+        }
     }
 
     /** Whether opening rebuilt the index's local copy from the whole remote generation. */

@@ -509,21 +509,10 @@ public final class FsChunkStore extends PackStore {
             state.put("seen", seenNow.array());
             state.put("cursor", ByteBuffer.allocate(12).putInt(cur == null ? 0 : cur).putLong(off).array());
             // the manifests: those stored since the last pass, and the same fraction of the live ones from a cursor
-            java.util.TreeSet<String> live = new java.util.TreeSet<>(refs().values());
-            List<String> stored = rocks.manifestsToScrub();
-            java.util.LinkedHashSet<String> check = new java.util.LinkedHashSet<>();
-            stored.stream().filter(live::contains).forEach(check::add);
-            long n = whole ? live.size() : (long) Math.ceil(live.size() * fraction);
-            byte[] mc = rocks.scrubState("manifest");
-            String at = mc == null ? "" : new String(mc, java.nio.charset.StandardCharsets.UTF_8);
-            for (long i = 0; i < n && !live.isEmpty(); i++) {
-                String next = live.higher(at);
-                at = next != null ? next : live.first();
-                check.add(at);
-            }
-            state.put("manifest", at.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            rocks.scrubbed(state, stored);
-            return new ScrubPass(scan.checked, scan.bytes, List.copyOf(check), wrapped || whole);
+            RocksIndex.ManifestSlice ms = rocks.manifestSlice(refs().values(), fraction);
+            state.put("manifest", ms.cursor());
+            rocks.scrubbed(state, ms.stored());
+            return new ScrubPass(scan.checked, scan.bytes, ms.check(), wrapped || whole);
         }
     }
 

@@ -105,6 +105,8 @@ public final class RocksIndex implements ChunkIndex {
     private ColumnFamilyHandle journalCf;
     /** The next batch's sequence number in the journal (above every one there, read at open). */
     private final AtomicLong journalSeq = new AtomicLong();
+    /** Whether puts journal their entries for the scrubber ({@link #journalFresh}). */
+    private volatile boolean journalFresh;
     private ColumnFamilyOptions countsOptions;
     private final Counts counts = new Counts();
     private volatile boolean counted;
@@ -346,11 +348,78 @@ public final class RocksIndex implements ChunkIndex {
 
     private void loadJournalSeq() throws RocksDBException {
         try (RocksIterator it = db.newIterator(journalCf)) {
-            it.seekForPrev(new byte[] {'c'});
-            if (it.isValid() && it.key()[0] == 'b' && it.key().length == 9) {
-                journalSeq.set(ByteBuffer.wrap(it.key(), 1, 8).getLong() + 1);
+            for (byte kind : new byte[] {'b', 'f'}) { // the batches for collections, and for the scrubber
+                it.seekForPrev(new byte[] {(byte) (kind + 1)});
+                if (it.isValid() && it.key()[0] == kind && it.key().length == 9) {
+                    journalSeq.accumulateAndGet(ByteBuffer.wrap(it.key(), 1, 8).getLong() + 1, Math::max);
+                }
             }
             it.status();
+        }
+    }
+
+    /**
+     * Makes every later (not bulk) {@link #put} journal its entries for the scrubber too: {@code 'f'} + a sequence
+     * number to the part's entries (digest, pack, offset, length: 48 bytes each), in the same atomic write. A store
+     * whose packs carry no directory of their own to scan (the Azure store) reads what changed since its last scrub
+     * pass from them ({@link #fresh}), rather than read every chunk.
+     */
+    public void journalFresh(boolean on) {
+        journalFresh = on;
+    }
+
+    /** One entry of the scrubber's journal: its sequence number and the entries one put committed. */
+    public record Fresh(long seq, List<Map.Entry<ChunkId, Loc>> entries) {
+    }
+
+    /** The first entry of the scrubber's journal after sequence number {@code after} (-1: the first); null: none. */
+    public Fresh fresh(long after) throws IOException {
+        Lock entered = enter();
+        try (RocksIterator it = db.newIterator(journalCf)) {
+            it.seek(ByteBuffer.allocate(9).put((byte) 'f').putLong(Math.max(0, after + 1)).array());
+            if (!it.isValid() || it.key()[0] != 'f' || it.key().length != 9) {
+                it.status();
+                return null;
+            }
+            ByteBuffer v = ByteBuffer.wrap(it.value());
+            List<Map.Entry<ChunkId, Loc>> out = new ArrayList<>(v.remaining() / 48);
+            while (v.remaining() >= 48) {
+                ChunkId id = ChunkId.read(v);
+                out.add(Map.entry(id, new Loc(v.getInt(), v.getLong(), v.getInt())));
+            }
+            return new Fresh(ByteBuffer.wrap(it.key(), 1, 8).getLong(), out);
+        } catch (RocksDBException e) {
+            throw io("read", e);
+        } finally {
+            entered.unlock();
+        }
+    }
+
+    /**
+     * Up to {@code max} entries in key (digest) order after {@code key} (null: from the first): a scrubber's slice
+     * from its cursor, read a part at a time (nothing held between parts).
+     */
+    public List<Map.Entry<ChunkId, Loc>> after(byte[] key, int max) throws IOException {
+        Lock entered = enter();
+        try (ReadOptions ro = new ReadOptions().setFillCache(false); RocksIterator it = db.newIterator(chunks, ro)) {
+            List<Map.Entry<ChunkId, Loc>> out = new ArrayList<>(Math.min(max, 4096));
+            if (key == null) {
+                it.seekToFirst();
+            } else {
+                it.seek(key);
+                if (it.isValid() && Arrays.equals(it.key(), key)) {
+                    it.next();
+                }
+            }
+            for (; it.isValid() && out.size() < max; it.next()) {
+                out.add(Map.entry(ChunkId.read(ByteBuffer.wrap(it.key())), loc(it.value())));
+            }
+            it.status();
+            return out;
+        } catch (RocksDBException e) {
+            throw io("read", e);
+        } finally {
+            entered.unlock();
         }
     }
 
@@ -365,6 +434,19 @@ public final class RocksIndex implements ChunkIndex {
             System.arraycopy(keys.get(i), 0, v, 32 * i, 32);
         }
         return new byte[][] {k, v};
+    }
+
+    private static byte[] freshKey(long seq) {
+        return ByteBuffer.allocate(9).put((byte) 'f').putLong(seq).array();
+    }
+
+    private static byte[] freshValue(List<Map.Entry<ChunkId, Loc>> entries) {
+        ByteBuffer v = ByteBuffer.allocate(48 * entries.size());
+        for (var e : entries) {
+            e.getKey().write(v);
+            v.putInt(e.getValue().pack()).putLong(e.getValue().offset()).putInt(e.getValue().length());
+        }
+        return v.array();
     }
 
     /** The journal's key of one chunk. */
@@ -494,6 +576,9 @@ public final class RocksIndex implements ChunkIndex {
                     byte[][] journal = bulk ? null : journalBatch(keys);
                     if (journal != null) { // committed: the next collection looks whether any manifest names them
                         batch.put(journalCf.getID(), journal[0], journal[1]);
+                        if (journalFresh) { // and the next scrub pass reads them
+                            batch.put(journalCf.getID(), freshKey(journalSeq.getAndIncrement()), freshValue(part));
+                        }
                     }
                     boolean last = from + BATCH >= entries.size();
                     if (last) {
@@ -728,6 +813,31 @@ public final class RocksIndex implements ChunkIndex {
         return counts;
     }
 
+    /**
+     * The manifests a scrub pass checks: the live ones stored since the last pass, and {@code fraction} of the live
+     * ones (all, at 1 or more) from the cursor the last pass left; {@code stored} and {@code cursor} go to
+     * {@link #scrubbed} (as state {@code "manifest"}) once the pass is done.
+     */
+    public record ManifestSlice(List<String> check, List<String> stored, byte[] cursor) {
+    }
+
+    /** {@link ManifestSlice} of {@code live} (the contents the store's refs name). */
+    public ManifestSlice manifestSlice(java.util.Collection<String> live, double fraction) throws IOException {
+        java.util.TreeSet<String> sorted = new java.util.TreeSet<>(live);
+        List<String> stored = manifestsToScrub();
+        java.util.LinkedHashSet<String> check = new java.util.LinkedHashSet<>();
+        stored.stream().filter(sorted::contains).forEach(check::add);
+        long n = fraction >= 1 ? sorted.size() : (long) Math.ceil(sorted.size() * fraction);
+        byte[] mc = scrubState("manifest");
+        String at = mc == null ? "" : new String(mc, StandardCharsets.UTF_8);
+        for (long i = 0; i < n && !sorted.isEmpty(); i++) {
+            String next = sorted.higher(at);
+            at = next != null ? next : sorted.first();
+            check.add(at);
+        }
+        return new ManifestSlice(List.copyOf(check), stored, at.getBytes(StandardCharsets.UTF_8));
+    }
+
     /** The manifests stored since the scrubber last looked ({@code 's'} entries of the journal). */
     List<String> manifestsToScrub() throws IOException {
         return manifestsJournalled('s');
@@ -753,7 +863,7 @@ public final class RocksIndex implements ChunkIndex {
     }
 
     /** The scrubber's state: what the last pass reached (null: no pass yet). */
-    byte[] scrubState(String name) throws IOException {
+    public byte[] scrubState(String name) throws IOException {
         Lock entered = enter();
         try {
             try {
@@ -768,6 +878,14 @@ public final class RocksIndex implements ChunkIndex {
 
     /** Saves the scrubber's state and forgets the manifests it checked, in one write. */
     void scrubbed(Map<String, byte[]> state, List<String> manifests) throws IOException {
+        scrubbed(state, manifests, -1);
+    }
+
+    /**
+     * Saves the scrubber's state and forgets, in one write, the manifests it checked and its journal's entries up to
+     * sequence number {@code freshUpTo} (-1: none).
+     */
+    public void scrubbed(Map<String, byte[]> state, List<String> manifests, long freshUpTo) throws IOException {
         Lock entered = enter();
         try {
             try (WriteBatch b = new WriteBatch()) {
@@ -776,6 +894,9 @@ public final class RocksIndex implements ChunkIndex {
                 }
                 for (String hex : manifests) {
                     b.delete(journalCf, ("s" + hex).getBytes(StandardCharsets.UTF_8));
+                }
+                if (freshUpTo >= 0) {
+                    b.deleteRange(journalCf, freshKey(0), freshKey(freshUpTo + 1));
                 }
                 db.write(sync, b);
             } catch (RocksDBException e) {
@@ -792,8 +913,9 @@ public final class RocksIndex implements ChunkIndex {
         try {
             long n = 0;
             try (RocksIterator it = db.newIterator(journalCf)) {
-                for (it.seekToFirst(); it.isValid() && it.key()[0] != 's'; it.next()) {
-                    n += it.key()[0] == 'b' ? it.value().length / 32 : 1;
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    byte kind = it.key()[0];
+                    n += kind == 'b' ? it.value().length / 32 : kind == 'c' || kind == 'm' ? 1 : 0;
                 }
                 it.status();
             } catch (RocksDBException e) {
