@@ -34,6 +34,9 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.notNullValue;
 
 /** The service configured with gallery.store.backend=azure-blob: upload, replication and download on Azurite. */
 @QuarkusTest
@@ -80,6 +83,38 @@ class AzureBlobServiceTest {
         assertEquals(2, contoso().replicas("northeurope"));
         assertArrayEquals(img, given().auth().oauth2(Tokens.alice()).get(download("northeurope", version)).then()
                 .statusCode(200).header("X-Content-SHA256", "sha256:" + sha(img)).extract().asByteArray());
+    }
+
+    /**
+     * A storage account that stops answering is the service's failure, not the client's: an upload is answered 503
+     * {@code StorageUnavailable} with Retry-After (an ARM client retries it), nothing stored, and so is a download;
+     * once the account is back, both work. They were answered 400 {@code UploadIncomplete} (blaming the client's
+     * body) or 500, depending on where the store failed.
+     */
+    @Test
+    void whileTheStorageAccountIsDownUploadsAndDownloadsAre503AndWorkOnceItIsBack() {
+        byte[] before = image(256 * 1024, System.nanoTime());
+        String stored = "up-" + UUID.randomUUID() + ".raw";
+        given().auth().oauth2(Tokens.alice()).body(before).put(blob(stored)).then().statusCode(201);
+        byte[] img = image(6 * 1024 * 1024, System.nanoTime()); // past the 4 MiB a session buffers: fails in ingest
+        String name = "down-" + UUID.randomUUID() + ".raw";
+        AzuriteResource.server.stop();
+        try {
+            given().auth().oauth2(Tokens.alice()).body(img).put(blob(name)).then().statusCode(503)
+                    .header("Retry-After", notNullValue())
+                    .body("error.code", is("StorageUnavailable"), "error.target", is("region"),
+                            "error.message", containsString("westeurope"));
+            given().auth().oauth2(Tokens.alice()).get(blob(stored)).then().statusCode(503)
+                    .header("Retry-After", notNullValue()).body("error.code", is("StorageUnavailable"));
+        } finally {
+            AzuriteResource.server.restart();
+        }
+        assertArrayEquals(before, given().auth().oauth2(Tokens.alice()).get(blob(stored)).then().statusCode(200)
+                .extract().asByteArray());
+        given().auth().oauth2(Tokens.alice()).get(blob(name)).then().statusCode(404);
+        given().auth().oauth2(Tokens.alice()).body(img).put(blob(name)).then().statusCode(201);
+        assertArrayEquals(img, given().auth().oauth2(Tokens.alice()).get(blob(name)).then().statusCode(200)
+                .extract().asByteArray());
     }
 
     /** contoso's stores: alice's uploads and versions live in her tenant's namespace. */

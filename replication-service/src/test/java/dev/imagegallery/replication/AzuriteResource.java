@@ -10,7 +10,8 @@ import java.util.Map;
 
 /** Runs the service on Azure Blob stores in an Azurite of its own (one account per region); fs without node. */
 public class AzuriteResource implements QuarkusTestResourceLifecycleManager {
-    private Azurite.Server server;
+    /** The running Azurite (tests stop and restart it: the storage account down). */
+    static volatile Azurite.Server server;
 
     @Override
     public Map<String, String> start() {
@@ -20,6 +21,8 @@ public class AzuriteResource implements QuarkusTestResourceLifecycleManager {
         server = Azurite.start();
         Map<String, String> config = new HashMap<>();
         config.put("gallery.store.backend", "azure-blob");
+        config.put("gallery.store.azure.max-tries", "2"); // an account that is down fails a request within a second
+        config.put("gallery.store.azure.retry-delay", "200ms");
         server.connectionStrings().forEach((region, cs) ->
                 config.put("gallery.store.azure.connection-strings." + region, cs));
         return config;

@@ -136,5 +136,16 @@ public interface StoreConfig {
         /** Bytes of a pack fetched (and cached, 16 windows a store) around a chunk read. */
         @WithDefault("524288")
         int readAheadBytes();
+
+        /**
+         * Tries of each storage request, the first included, before the store reports the account unavailable (the
+         * Azure SDK's exponential retry: the delay doubles from {@link #retryDelay()} up to 2 minutes).
+         */
+        @WithDefault("4")
+        int maxTries();
+
+        /** The delay before the first retry of a failed storage request. */
+        @WithDefault("4s")
+        java.time.Duration retryDelay();
     }
 }

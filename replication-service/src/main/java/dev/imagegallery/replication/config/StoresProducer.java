@@ -29,7 +29,8 @@ public class StoresProducer {
             case "fs" -> new TenantStores(root, FsBackend.namespaces(root, config.durable()));
             case "azure-blob" -> new TenantStores(root, AzureBlobBackend.namespaces(new AzureBlobBackend(
                     config.azure().connectionStrings(), config.azure().containerPrefix(),
-                    config.azure().readAheadBytes(), root.resolve("azure-index"))));
+                    config.azure().readAheadBytes(), root.resolve("azure-index"))
+                    .retrying(config.azure().maxTries(), config.azure().retryDelay())));
             default -> throw new IllegalArgumentException("gallery.store.backend must be fs or azure-blob, not "
                     + config.backend());
         };

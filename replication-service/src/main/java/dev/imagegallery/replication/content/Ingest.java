@@ -3,9 +3,11 @@ package dev.imagegallery.replication.content;
 import dev.imagegallery.replication.store.ChunkId;
 import dev.imagegallery.replication.store.ChunkStore;
 import dev.imagegallery.replication.store.Manifest;
+import dev.imagegallery.replication.store.StoreFailure;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
@@ -58,10 +60,15 @@ public final class Ingest {
     /** {@link #ingest(InputStream, ChunkStore, ExecutorService, long)}, committing every {@code commitEvery} bytes. */
     public static Result ingest(InputStream in, ChunkStore store, ExecutorService hasher, long expectedLength,
                                 long commitEvery) throws IOException {
-        ChunkStore.Session session = store.session();
+        ChunkStore.Session session;
+        try {
+            session = store.session();
+        } catch (IOException e) {
+            throw new StoreFailure(store, e);
+        }
         boolean[] committed = {false};
         try {
-            Result r = read(in, session, hasher, committed, commitEvery);
+            Result r = read(in, store, session, hasher, committed, commitEvery);
             if (expectedLength >= 0 && r.manifest.size != expectedLength) {
                 throw new IOException("received " + r.manifest.size + " of " + expectedLength + " bytes");
             }
@@ -87,7 +94,7 @@ public final class Ingest {
         }
     }
 
-    private static Result read(InputStream in, ChunkStore.Session session, ExecutorService hasher,
+    private static Result read(InputStream in, ChunkStore store, ChunkStore.Session session, ExecutorService hasher,
                                boolean[] committed, long commitEvery) throws IOException {
         MessageDigest whole = ChunkId.sha256();
         MessageDigest chunkSha = ChunkId.sha256();
@@ -129,16 +136,26 @@ public final class Ingest {
                     continue;
                 }
                 ChunkId id = ChunkId.digest(chunkSha, buf, off, c);
-                if (!session.has(id)) {
-                    session.put(id, buf, off, c);
-                    uncommitted += c;
+                try {
+                    if (!session.has(id)) {
+                        session.put(id, buf, off, c);
+                        uncommitted += c;
+                    }
+                } catch (IOException e) {
+                    throw new StoreFailure(store, e);
+                } catch (UncheckedIOException e) { // has(): the index could not be read
+                    throw new StoreFailure(store, e.getCause());
                 }
                 manifest.add(size + off, c, id);
                 used += c;
             }
             size += len;
             if (uncommitted >= commitEvery) {
-                session.commit();
+                try {
+                    session.commit();
+                } catch (IOException e) {
+                    throw new StoreFailure(store, e);
+                }
                 committed[0] = true;
                 uncommitted = 0;
             }

@@ -14,6 +14,7 @@ import dev.imagegallery.replication.domain.Blob;
 import dev.imagegallery.replication.store.ChunkId;
 import dev.imagegallery.replication.store.ChunkStore;
 import dev.imagegallery.replication.store.Manifest;
+import dev.imagegallery.replication.store.StoreFailure;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -180,10 +181,26 @@ public class BlobService {
 
     /**
      * 507 when {@code e} is a full disk (the ingest session was discarded on its way out: nothing of the upload is
-     * indexed, and what it wrote to packs goes with it), else {@code e} itself.
+     * indexed, and what it wrote to packs goes with it), 503 when the store failed otherwise (an I/O failure outside
+     * the body: opening the store, committing, the manifest, the ref), else {@code e} itself.
      */
     private RuntimeException full(String region, RuntimeException e) {
-        return e instanceof ArmException || !StorageFull.is(e) ? e : refusedFull(region, e);
+        if (e instanceof ArmException) {
+            return e;
+        }
+        if (StorageFull.is(e)) {
+            return refusedFull(region, e);
+        }
+        if (e instanceof UncheckedIOException || StoreFailure.is(e)) {
+            return unavailable(region, e);
+        }
+        return e;
+    }
+
+    /** 503 for an upload whose store failed (logged): the server's failure, which the client may retry. */
+    private static ArmException unavailable(String region, Exception e) {
+        Log.warnf("region %s: an upload's store failed (answered 503): %s", region, e.getMessage());
+        return StorageFull.unavailable(region, "nothing was stored");
     }
 
     /** 507 for an upload that found the disk full (counted, logged). */
@@ -213,6 +230,9 @@ public class BlobService {
         } catch (IOException | UncheckedIOException e) {
             if (StorageFull.is(e)) {
                 throw refusedFull(store.region(), e);
+            }
+            if (StoreFailure.is(e)) {
+                throw unavailable(store.region(), e);
             }
             throw uploadIncomplete("The upload was interrupted or truncated: " + e.getMessage());
         }

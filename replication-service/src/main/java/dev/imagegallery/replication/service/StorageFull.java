@@ -85,6 +85,17 @@ public final class StorageFull {
         return Double.NaN;
     }
 
+    /**
+     * 503 StorageUnavailable naming the region whose store failed (its disk, or its storage account that stopped
+     * answering: {@link dev.imagegallery.replication.store.StoreFailure}); {@code outcome} says what became of the
+     * request ("nothing was stored"). The server's failure, not the client's: answered with Retry-After, which ARM
+     * clients honour.
+     */
+    public static ArmException unavailable(String region, String outcome) {
+        return new ArmException(503, "StorageUnavailable", "The store of region '" + region + "' could not be read "
+                + "or written (its disk or storage account failed); " + outcome + ". Retry later.", "region");
+    }
+
     /** 507 InsufficientStorage naming the region whose store is full. */
     public static ArmException refused(String region) {
         return new ArmException(507, "InsufficientStorage", "The store of region '" + region + "' has no space "

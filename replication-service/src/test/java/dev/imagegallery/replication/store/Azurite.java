@@ -117,25 +117,8 @@ public final class Azurite implements BeforeAllCallback {
             try (ServerSocket s = new ServerSocket(0)) {
                 port = s.getLocalPort();
             }
-            ProcessBuilder pb = new ProcessBuilder("node", main.toString(), "--blobHost", "127.0.0.1",
-                    "--blobPort", String.valueOf(port), "--location", location.toString(), "--skipApiVersionCheck",
-                    "--loose", "--silent").redirectErrorStream(true)
-                    .redirectOutput(location.resolve("azurite.log").toFile());
-            pb.environment().put("AZURITE_ACCOUNTS", ACCOUNTS.stream().map(a -> a + ":" + key(a))
-                    .collect(Collectors.joining(";")));
-            Process p = pb.start();
-            Server s = new Server(p, port, location);
-            try {
-                Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                        .until(() -> !p.isAlive() || answers(port));
-            } catch (ConditionTimeoutException e) {
-                // reported below
-            }
-            if (!p.isAlive() || !answers(port)) {
-                String log = Files.readString(location.resolve("azurite.log"));
-                s.close();
-                throw new IllegalStateException("Azurite did not start: " + log);
-            }
+            Server s = new Server(null, port, location);
+            s.run(main);
             return s;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -161,7 +144,7 @@ public final class Azurite implements BeforeAllCallback {
 
     /** The running process; closed (stopped, its files deleted) when the test run ends. */
     public static final class Server implements ExtensionContext.Store.CloseableResource, AutoCloseable {
-        final Process process;
+        Process process;
         final int port;
         final Path location;
 
@@ -169,6 +152,54 @@ public final class Azurite implements BeforeAllCallback {
             this.process = process;
             this.port = port;
             this.location = location;
+        }
+
+        /** Starts node on this server's port and location (its blobs are kept there between runs). */
+        private void run(Path main) throws IOException {
+            ProcessBuilder pb = new ProcessBuilder("node", main.toString(), "--blobHost", "127.0.0.1",
+                    "--blobPort", String.valueOf(port), "--location", location.toString(), "--skipApiVersionCheck",
+                    "--loose", "--silent").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(location.resolve("azurite.log").toFile()));
+            pb.environment().put("AZURITE_ACCOUNTS", ACCOUNTS.stream().map(a -> a + ":" + key(a))
+                    .collect(Collectors.joining(";")));
+            Process p = pb.start();
+            process = p;
+            try {
+                Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> !p.isAlive() || answers(port));
+            } catch (ConditionTimeoutException e) {
+                // reported below
+            }
+            if (!p.isAlive() || !answers(port)) {
+                String log = Files.readString(location.resolve("azurite.log"));
+                close();
+                throw new IllegalStateException("Azurite did not start: " + log);
+            }
+        }
+
+        /** Stops the process, keeping its blobs: the storage account is down until {@link #restart()}. */
+        public void stop() {
+            process.destroy();
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    process.waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Starts it again on the same port, with the blobs it had. */
+        public void restart() {
+            try {
+                run(install());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
         }
 
         /** The connection string of each region's account. */
@@ -186,15 +217,7 @@ public final class Azurite implements BeforeAllCallback {
             if (server == this) {
                 server = null;
             }
-            process.destroy();
-            try {
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                    process.waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            stop();
             try (Stream<Path> files = Files.walk(location)) {
                 files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }

@@ -1,6 +1,8 @@
 package dev.imagegallery.replication.store.azure;
 
 import com.azure.core.http.HttpClient;
+import com.azure.storage.common.policy.RequestRetryOptions;
+import com.azure.storage.common.policy.RetryPolicyType;
 import com.azure.storage.blob.BlobServiceClient;
 import com.azure.storage.blob.BlobServiceClientBuilder;
 import dev.imagegallery.replication.store.Backend;
@@ -9,6 +11,7 @@ import dev.imagegallery.replication.store.Namespaces;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -37,6 +40,8 @@ public final class AzureBlobBackend implements Backend {
     /** Replica stores known to exist, by region (they are never removed). */
     private final Map<String, Integer> known;
     private final Map<String, Long> probed;
+    /** The SDK's retry of each request (its default: 4 tries, from 4 s, exponential). */
+    private volatile RequestRetryOptions retry = new RequestRetryOptions();
 
     /**
      * @param connectionStrings the storage account of each region, by region name
@@ -67,6 +72,20 @@ public final class AzureBlobBackend implements Backend {
         this.clients = shared.clients;
         this.known = shared.known;
         this.probed = shared.probed;
+        this.retry = shared.retry;
+    }
+
+    /**
+     * Requests tried {@code maxTries} times in all, the delay doubling from {@code delay} (at most 2 minutes): how long
+     * a store waits for an account that stopped answering before it reports it unavailable. Before the first store
+     * opens.
+     */
+    public AzureBlobBackend retrying(int maxTries, Duration delay) {
+        Duration first = delay.isNegative() || delay.isZero() ? Duration.ofMillis(1) : delay;
+        Duration max = Duration.ofMinutes(2).compareTo(first) < 0 ? first : Duration.ofMinutes(2);
+        this.retry = new RequestRetryOptions(RetryPolicyType.EXPONENTIAL, Math.max(1, maxTries), (Duration) null,
+                first, max, null);
+        return this;
     }
 
     /**
@@ -121,7 +140,7 @@ public final class AzureBlobBackend implements Backend {
                     + " (gallery.store.azure.connection-strings." + region + ")");
         }
         return clients.computeIfAbsent(region, r -> new BlobServiceClientBuilder().connectionString(cs)
-                .httpClient(http).buildClient());
+                .httpClient(http).retryOptions(retry).buildClient());
     }
 
     @Override
