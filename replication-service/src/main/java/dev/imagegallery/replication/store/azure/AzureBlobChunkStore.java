@@ -193,7 +193,7 @@ public final class AzureBlobChunkStore extends PackStore {
                 rocks.close();
                 throw e;
             }
-            current = newest != null && noted != null
+            current = newest != null && noted != null && rocks.locates() // a copy of before the places: made anew
                     && noted[0] == generationOf(newest.getName().substring(prefix.length()))
                     && noted[1] == createdOf(newest) && noted[2] <= lengthOf(newest);
             if (!current) {
@@ -202,7 +202,7 @@ public final class AzureBlobChunkStore extends PackStore {
             }
         }
         if (rocks == null) {
-            rocks = RocksIndex.create(dir, true);
+            rocks = RocksIndex.create(dir, true, true); // with the chunks in pack order: the scrubber walks them
         }
         return new Local(rocks, current, newest, all);
     }
@@ -567,10 +567,11 @@ public final class AzureBlobChunkStore extends PackStore {
     /**
      * One scrub pass over the index's local copy, nothing of it loaded: first what was committed since the last pass
      * (the copy journals each commit's entries for it, {@link RocksIndex#journalFresh}), then the slice of about
-     * {@code fraction} of the store's bytes from the digest the last pass stopped at (kept in the copy), wrapping
-     * round. Entries are read a part at a time, sorted by pack and offset, and neighbouring chunks fetched by one
-     * ranged download (not through the read windows, which stay the readers'); an entry the index no longer names
-     * there (collected, or replaced by a repair) is passed over.
+     * {@code fraction} of the store's bytes in pack order (the copy keeps the chunks' places,
+     * {@link RocksIndex#locatedAfter}) from the place the last pass stopped at, wrapping round. Entries are read a part
+     * at a time, and neighbouring chunks of a pack fetched by one ranged download of up to {@link #SCRUB_SPAN} (not
+     * through the read windows, which stay the readers'); an entry the index no longer names there (collected, or
+     * replaced by a repair) is passed over, and its place forgotten.
      */
     @Override
     public ScrubPass scrub(double fraction, java.util.function.BiConsumer<ChunkId, String> bad) throws IOException {
@@ -585,27 +586,29 @@ public final class AzureBlobChunkStore extends PackStore {
             }
             long fresh = verify.bytes;
             long budget = whole ? Long.MAX_VALUE : (long) Math.ceil(rocks.bytes() * fraction);
-            byte[] start = whole ? null : rocks.scrubState("cursor");
+            byte[] kept = whole ? null : rocks.scrubState("cursor");
+            byte[] start = kept == null || kept.length != 12 ? null : kept;
             byte[] at = start;
-            boolean wrapped = false; // came round past the last digest: every chunk read since the cursor began
+            boolean wrapped = false; // came round past the last place: every chunk read since the cursor began
             while (verify.bytes - fresh < budget) {
                 long left = budget - (verify.bytes - fresh);
                 int max = (int) Math.min(SCRUB_PART, Math.max(1, left / 4096 + 1));
-                List<Map.Entry<ChunkId, Loc>> part = rocks.after(at, max);
+                List<Map.Entry<ChunkId, Loc>> part = rocks.locatedAfter(at, max);
                 if (wrapped && start != null) { // the second lap stops where this pass began
-                    part = part.stream().filter(e -> Arrays.compareUnsigned(key(e.getKey()), start) <= 0).toList();
+                    part = part.stream().filter(e -> Arrays.compareUnsigned(
+                            RocksIndex.locationKey(e.getValue()), start) <= 0).toList();
                 }
                 if (part.isEmpty()) {
                     if (wrapped || start == null) {
                         wrapped = true;
-                        break; // round once, or the first lap of a store read from its first digest
+                        break; // round once, or the first lap of a store read from its first place
                     }
                     wrapped = true;
                     at = null;
                     continue;
                 }
-                verify.check(part);
-                at = key(part.get(part.size() - 1).getKey());
+                rocks.forgetLocations(verify.check(part));
+                at = RocksIndex.locationKey(part.get(part.size() - 1).getValue());
                 if (wrapped && start != null && Arrays.equals(at, start)) {
                     break;
                 }
@@ -623,16 +626,12 @@ public final class AzureBlobChunkStore extends PackStore {
 
     /** Entries a scrub pass reads from the local copy at a time (some 4 MiB of chunks). */
     static final int SCRUB_PART = 1024;
-    /** A scrub's download takes neighbouring chunks of a pack together, across gaps of at most this. */
+    /** A scrub's download takes neighbouring chunks of a pack together, across gaps of at most this... */
     static final int SCRUB_GAP = 64 << 10;
+    /** ...up to this many bytes in one request. */
+    static final int SCRUB_SPAN = 4 << 20;
     /** One pass at a time per store (its cursor). */
     private final Object scrubbing = new Object();
-
-    private static byte[] key(ChunkId id) {
-        ByteBuffer b = ByteBuffer.allocate(32);
-        id.write(b);
-        return b.array();
-    }
 
     /** Verifies parts of index entries against their packs: what a scrub pass read and found. */
     private final class Verify {
@@ -645,7 +644,8 @@ public final class AzureBlobChunkStore extends PackStore {
             this.bad = bad;
         }
 
-        void check(List<Map.Entry<ChunkId, Loc>> part) throws IOException {
+        /** Verifies the entries the index still names where they say; answers the places of the others. */
+        List<Loc> check(List<Map.Entry<ChunkId, Loc>> part) throws IOException {
             List<ChunkId> ids = new ArrayList<>(part.size());
             for (var e : part) {
                 ids.add(e.getKey());
@@ -653,9 +653,12 @@ public final class AzureBlobChunkStore extends PackStore {
             }
             Loc[] now = rocks.getAll(ids);
             List<Map.Entry<ChunkId, Loc>> live = new ArrayList<>();
+            List<Loc> stale = new ArrayList<>();
             for (int i = 0; i < now.length; i++) {
                 if (part.get(i).getValue().equals(now[i])) {
                     live.add(part.get(i));
+                } else {
+                    stale.add(part.get(i).getValue());
                 }
             }
             live.sort(java.util.Comparator.comparingInt((Map.Entry<ChunkId, Loc> e) -> e.getValue().pack())
@@ -667,7 +670,7 @@ public final class AzureBlobChunkStore extends PackStore {
                 for (; j < live.size(); j++) {
                     Loc l = live.get(j).getValue();
                     if (l.pack() != first.pack() || l.offset() < end || l.offset() - end > SCRUB_GAP
-                            || l.offset() + l.length() - first.offset() > readAhead) {
+                            || l.offset() + l.length() - first.offset() > SCRUB_SPAN) {
                         break;
                     }
                     end = l.offset() + l.length();
@@ -675,6 +678,7 @@ public final class AzureBlobChunkStore extends PackStore {
                 run(live.subList(i, j), first, end);
                 i = j;
             }
+            return stale;
         }
 
         /** One download of {@code [first.offset, end)} of a pack, and the chunks in it verified. */

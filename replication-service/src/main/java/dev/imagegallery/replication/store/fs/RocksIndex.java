@@ -68,6 +68,7 @@ public final class RocksIndex implements ChunkIndex {
     private static final byte[] MARKS = "marks".getBytes(StandardCharsets.UTF_8);
     private static final byte[] COUNTS = "counts".getBytes(StandardCharsets.UTF_8);
     private static final byte[] JOURNAL = "journal".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] LOCATIONS = "locations".getBytes(StandardCharsets.UTF_8);
     private static final byte[] COMPLETE = "complete".getBytes(StandardCharsets.UTF_8);
     /** In the default family: the reference counts are whole (a full collection counted them since the last rebuild). */
     private static final byte[] COUNTED = "counted".getBytes(StandardCharsets.UTF_8);
@@ -103,6 +104,13 @@ public final class RocksIndex implements ChunkIndex {
      * ingest took some 20 % longer.
      */
     private ColumnFamilyHandle journalCf;
+    /**
+     * Pack (4 bytes) and offset (8 bytes) to the digest put there and its length, in an index made with them ({@link #create(Path,
+     * boolean, boolean)}; null otherwise): the chunks in pack order, for a scrubber that reads packs it cannot list
+     * (the Azure store). Written with every put; an entry whose chunk moved or went stays until the scrubber that walks
+     * them finds it so and forgets it ({@link #forgetLocations}).
+     */
+    private ColumnFamilyHandle locationsCf;
     /** The next batch's sequence number in the journal (above every one there, read at open). */
     private final AtomicLong journalSeq = new AtomicLong();
     /** Whether puts journal their entries for the scrubber ({@link #journalFresh}). */
@@ -147,6 +155,7 @@ public final class RocksIndex implements ChunkIndex {
         this.packsCf = handles.get(2);
         this.countsCf = handles.get(3);
         this.journalCf = handles.get(4);
+        this.locationsCf = handles.size() > 5 ? handles.get(5) : null;
         this.write = new WriteOptions(); // the pack directories make a commit durable: see FsChunkStore
         this.sync = new WriteOptions().setSync(durable);
         this.noWal = new WriteOptions().setDisableWAL(true);
@@ -230,6 +239,15 @@ public final class RocksIndex implements ChunkIndex {
             if (hasJournal) {
                 cfs.add(new ColumnFamilyDescriptor(JOURNAL, cfo));
             }
+            if (has(families, LOCATIONS)) {
+                if (!hasJournal) { // made together: such an index is not one of ours
+                    dbo.close();
+                    cfo.close();
+                    co.close();
+                    return null;
+                }
+                cfs.add(new ColumnFamilyDescriptor(LOCATIONS, cfo));
+            }
             boolean marks = has(families, MARKS);
             if (marks) {
                 cfs.add(new ColumnFamilyDescriptor(MARKS, co)); // left by a collection cut short
@@ -289,16 +307,25 @@ public final class RocksIndex implements ChunkIndex {
 
     /** A new, empty index in {@code dir} (deleting whatever is there); {@link #complete()} it when it is filled. */
     public static RocksIndex create(Path dir, boolean durable) throws IOException {
+        return create(dir, durable, false);
+    }
+
+    /** {@link #create(Path, boolean)}, keeping the chunks in pack order too when {@code locations} ({@link #locates}). */
+    public static RocksIndex create(Path dir, boolean durable, boolean locations) throws IOException {
         FsChunkStore.deleteTree(dir);
         DBOptions dbo = dbOptions(true);
         ColumnFamilyOptions cfo = cfOptions();
         ColumnFamilyOptions co = countsOptions();
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         try {
-            RocksDB db = RocksDB.open(dbo, dir.toString(), List.of(
+            List<ColumnFamilyDescriptor> cfs = new ArrayList<>(List.of(
                     new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfo),
                     new ColumnFamilyDescriptor(CHUNKS, cfo), new ColumnFamilyDescriptor(PACKS, cfo),
-                    new ColumnFamilyDescriptor(COUNTS, co), new ColumnFamilyDescriptor(JOURNAL, cfo)), handles);
+                    new ColumnFamilyDescriptor(COUNTS, co), new ColumnFamilyDescriptor(JOURNAL, cfo)));
+            if (locations) {
+                cfs.add(new ColumnFamilyDescriptor(LOCATIONS, cfo));
+            }
+            RocksDB db = RocksDB.open(dbo, dir.toString(), cfs, handles);
             return new RocksIndex(dir, dbo, cfo, co, db, handles, durable); // not counted: a full collection counts
         } catch (RocksDBException e) {
             handles.forEach(ColumnFamilyHandle::close);
@@ -395,24 +422,32 @@ public final class RocksIndex implements ChunkIndex {
         }
     }
 
+    /** Whether the index keeps its chunks in pack order too (made so: {@link #create(Path, boolean, boolean)}). */
+    public boolean locates() {
+        return locationsCf != null;
+    }
+
+    /** The key of a place in the locations: pack, then offset (big-endian: pack order). */
+    public static byte[] locationKey(Loc loc) {
+        return ByteBuffer.allocate(12).putInt(loc.pack()).putLong(loc.offset()).array();
+    }
+
     /**
-     * Up to {@code max} entries in key (digest) order after {@code key} (null: from the first): a scrubber's slice
-     * from its cursor, read a part at a time (nothing held between parts).
+     * Up to {@code max} chunks in pack order after place {@code key} ({@link #locationKey}; null: from the first), each
+     * with the place it was put at: the caller checks that the index still names it there ({@link #getAll}) and
+     * forgets the places that are stale ({@link #forgetLocations}). Read a part at a time (nothing held between).
      */
-    public List<Map.Entry<ChunkId, Loc>> after(byte[] key, int max) throws IOException {
+    public List<Map.Entry<ChunkId, Loc>> locatedAfter(byte[] key, int max) throws IOException {
         Lock entered = enter();
-        try (ReadOptions ro = new ReadOptions().setFillCache(false); RocksIterator it = db.newIterator(chunks, ro)) {
+        try (ReadOptions ro = new ReadOptions().setFillCache(false);
+             RocksIterator it = db.newIterator(locationsCf, ro)) {
             List<Map.Entry<ChunkId, Loc>> out = new ArrayList<>(Math.min(max, 4096));
-            if (key == null) {
-                it.seekToFirst();
-            } else {
-                it.seek(key);
-                if (it.isValid() && Arrays.equals(it.key(), key)) {
-                    it.next();
-                }
-            }
+            seekAfter(it, key);
             for (; it.isValid() && out.size() < max; it.next()) {
-                out.add(Map.entry(ChunkId.read(ByteBuffer.wrap(it.key())), loc(it.value())));
+                ByteBuffer k = ByteBuffer.wrap(it.key());
+                ByteBuffer v = ByteBuffer.wrap(it.value());
+                ChunkId id = ChunkId.read(v);
+                out.add(Map.entry(id, new Loc(k.getInt(), k.getLong(), v.getInt())));
             }
             it.status();
             return out;
@@ -420,6 +455,35 @@ public final class RocksIndex implements ChunkIndex {
             throw io("read", e);
         } finally {
             entered.unlock();
+        }
+    }
+
+    /** Forgets places whose chunk is no longer there (collected, or moved by a repair): found by the scrubber. */
+    public void forgetLocations(List<Loc> stale) throws IOException {
+        if (stale.isEmpty() || locationsCf == null) {
+            return;
+        }
+        Lock entered = enter();
+        try (WriteBatch b = new WriteBatch()) {
+            for (Loc l : stale) {
+                b.delete(locationsCf, locationKey(l));
+            }
+            db.write(write, b);
+        } catch (RocksDBException e) {
+            throw io("write", e);
+        } finally {
+            entered.unlock();
+        }
+    }
+
+    private static void seekAfter(RocksIterator it, byte[] key) {
+        if (key == null) {
+            it.seekToFirst();
+        } else {
+            it.seek(key);
+            if (it.isValid() && Arrays.equals(it.key(), key)) {
+                it.next();
+            }
         }
     }
 
@@ -572,6 +636,11 @@ public final class RocksIndex implements ChunkIndex {
                         account(loc, 1, touched);
                         replaced.put(id, loc);
                         batch.put(chunks.getID(), keys.get(i), value(loc));
+                        if (locationsCf != null) {
+                            byte[] v = Arrays.copyOf(keys.get(i), 36); // the digest, then the length
+                            ByteBuffer.wrap(v, 32, 4).putInt(loc.length());
+                            batch.put(locationsCf.getID(), locationKey(loc), v);
+                        }
                     }
                     byte[][] journal = bulk ? null : journalBatch(keys);
                     if (journal != null) { // committed: the next collection looks whether any manifest names them
@@ -1299,6 +1368,9 @@ public final class RocksIndex implements ChunkIndex {
         packsCf.close();
         countsCf.close();
         journalCf.close();
+        if (locationsCf != null) {
+            locationsCf.close();
+        }
         db.close();
         dbOptions.close();
         cfOptions.close();
@@ -1346,6 +1418,7 @@ public final class RocksIndex implements ChunkIndex {
             packsCf = fresh.packsCf;
             countsCf = fresh.countsCf;
             journalCf = fresh.journalCf;
+            locationsCf = fresh.locationsCf;
             dbOptions = fresh.dbOptions;
             cfOptions = fresh.cfOptions;
             countsOptions = fresh.countsOptions;
