@@ -147,5 +147,12 @@ public interface StoreConfig {
         /** The delay before the first retry of a failed storage request. */
         @WithDefault("4s")
         java.time.Duration retryDelay();
+
+        /**
+         * How long opening a store waits for its writer lease when another process holds it (one that crashed: its
+         * lease expires within 60 s) before the open fails: a store has one writer.
+         */
+        @WithDefault("75s")
+        java.time.Duration leaseWait();
     }
 }

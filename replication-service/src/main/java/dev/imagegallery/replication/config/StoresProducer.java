@@ -30,7 +30,8 @@ public class StoresProducer {
             case "azure-blob" -> new TenantStores(root, AzureBlobBackend.namespaces(new AzureBlobBackend(
                     config.azure().connectionStrings(), config.azure().containerPrefix(),
                     config.azure().readAheadBytes(), root.resolve("azure-index"))
-                    .retrying(config.azure().maxTries(), config.azure().retryDelay())));
+                    .retrying(config.azure().maxTries(), config.azure().retryDelay())
+                    .leaseWait(config.azure().leaseWait())));
             default -> throw new IllegalArgumentException("gallery.store.backend must be fs or azure-blob, not "
                     + config.backend());
         };

@@ -33,11 +33,17 @@ public final class TenantStores {
     private final Namespaces namespaces;
     private final ExecutorService hashers = RegionStores.newHashers();
     private final Map<String, RegionStores> open = new ConcurrentHashMap<>();
+    /** This process is the root's one writer until {@link #close()} ({@link RootLock}). */
+    private final RootLock lock;
 
-    /** {@code root} holds local working files (staged upload blocks) whatever the backend. */
+    /**
+     * {@code root} holds local working files (staged upload blocks) whatever the backend; the stores open only in the
+     * process that holds its lock (an IllegalStateException when another one does).
+     */
     public TenantStores(Path root, Namespaces namespaces) {
         this.root = root;
         this.namespaces = namespaces;
+        this.lock = RootLock.acquire(root);
     }
 
     /** The namespace of a tenant id (see the class comment). */
@@ -96,5 +102,6 @@ public final class TenantStores {
         open.values().forEach(RegionStores::close);
         open.clear();
         hashers.shutdownNow();
+        lock.close();
     }
 }

@@ -345,4 +345,64 @@ class AzureBlobChunkStoreContractTest extends ChunkStoreContract {
             store.close();
         }
     }
+
+    /**
+     * A store has one writer: a second process opening the same container and prefix (its own local copy, as a second
+     * pod has) waits for the writer lease and then fails, where it used to open, number its packs as the first did and
+     * delete the first one's packs as garbage at its next collection. Once the first closes, the second opens and
+     * reads what the first wrote.
+     */
+    @Test
+    void aStoreHasOneWriterAndTheNextOpensOnceTheFirstCloses() throws Exception {
+        BlobContainerClient c = container("writer");
+        byte[] img = image(6 * Chunking.FIXED, 41);
+        AzureBlobChunkStore first = open(c, "writer-a");
+        Manifest m;
+        try {
+            m = upload(first, img, "blob:first");
+            long t = System.nanoTime();
+            IOException refused = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                    () -> new AzureBlobChunkStore("westeurope", 0, c, "", 512 << 10, root.resolve("writer-b"),
+                            AzureBlobChunkStore.INDEX_BLOCKS, java.time.Duration.ofSeconds(2)));
+            assertTrue(refused.getMessage().contains("written by another replication-service"), refused.getMessage());
+            assertTrue(System.nanoTime() - t >= 2_000_000_000L, "it waited for the lease first");
+            assertArrayEquals(img, read(m, 0, img.length, List.of(first), List.of()), "the first writes and reads on");
+        } finally {
+            first.close();
+        }
+        AzureBlobChunkStore second = new AzureBlobChunkStore("westeurope", 0, c, "", 512 << 10,
+                root.resolve("writer-b"), AzureBlobChunkStore.INDEX_BLOCKS, java.time.Duration.ofSeconds(2));
+        try {
+            assertArrayEquals(img, read(m, 0, img.length, List.of(second), List.of()));
+            upload(second, image(6 * Chunking.FIXED, 42), "blob:second");
+        } finally {
+            second.close();
+        }
+    }
+
+    /**
+     * A writer cut off for longer than its lease, whose lease another process then took, stops writing at its next
+     * renewal: its uploads fail (the service answers 503) instead of numbering packs beside the new writer's.
+     */
+    @Test
+    void aWriterWhoseLeaseWasTakenWritesNoMore() throws Exception {
+        BlobContainerClient c = container("fenced");
+        AzureBlobChunkStore store = open(c, "fenced");
+        try {
+            upload(store, image(4 * Chunking.FIXED, 51), "blob:before");
+            var other = new com.azure.storage.blob.specialized.BlobLeaseClientBuilder()
+                    .blobClient(c.getBlobClient("writer")).buildClient();
+            other.breakLeaseWithResponse(new com.azure.storage.blob.options.BlobBreakLeaseOptions()
+                    .setBreakPeriod(java.time.Duration.ZERO), null, com.azure.core.util.Context.NONE); // an expiry, at once
+            other.acquireLease(60);
+            store.renewWriterLease();
+            IOException refused = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                    () -> upload(store, image(4 * Chunking.FIXED, 52), "blob:after"));
+            assertTrue(refused.getMessage().contains("no longer holds the store's writer lease"),
+                    refused.getMessage());
+            other.releaseLease();
+        } finally {
+            store.close();
+        }
+    }
 }

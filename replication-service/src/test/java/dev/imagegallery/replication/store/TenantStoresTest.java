@@ -76,4 +76,45 @@ class TenantStoresTest {
         assertThrows(IllegalArgumentException.class, () -> TenantStores.namespaceOf(null));
         assertThrows(IllegalArgumentException.class, () -> TenantStores.namespaceOf(""));
     }
+
+    /**
+     * A store root has one writer: a second process on the same root (two pods on one volume) stops at once with a
+     * message naming the holder, where it used to open and then fail request after request on the stores' indexes
+     * (or, with Azure stores, write beside the first). The lock goes with the holder, however it ends.
+     */
+    @Test
+    void aSecondProcessOnTheSameStoreRootIsRefusedUntilTheFirstEnds() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process holder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                Hold.class.getName(), root.toString()).redirectErrorStream(true).start();
+        try {
+            var out = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream()));
+            assertEquals("held", out.readLine(), "the other process opened the stores");
+            IllegalStateException refused = assertThrows(IllegalStateException.class,
+                    () -> new TenantStores(root, FsBackend.namespaces(root, false)));
+            assertTrue(refused.getMessage().contains("another replication-service (process " + holder.pid() + ")"),
+                    refused.getMessage());
+        } finally {
+            holder.destroyForcibly().waitFor(); // ended as a crash ends it: no close
+        }
+        TenantStores mine = new TenantStores(root, FsBackend.namespaces(root, false));
+        try {
+            byte[] b = new byte[8192];
+            new Random(3).nextBytes(b);
+            put(mine.of("contoso"), b, "blob:after");
+        } finally {
+            mine.close();
+        }
+    }
+
+    /** The other process: opens the stores of the root it is given, says so, and waits to be killed. */
+    public static final class Hold {
+        public static void main(String[] args) throws Exception {
+            TenantStores stores = new TenantStores(Path.of(args[0]), FsBackend.namespaces(Path.of(args[0]), false));
+            stores.of("contoso");
+            System.out.println("held");
+            System.out.flush();
+            Thread.sleep(600_000);
+        }
+    }
 }

@@ -42,6 +42,8 @@ public final class AzureBlobBackend implements Backend {
     private final Map<String, Long> probed;
     /** The SDK's retry of each request (its default: 4 tries, from 4 s, exponential). */
     private volatile RequestRetryOptions retry = new RequestRetryOptions();
+    /** How long opening a store waits for its writer lease ({@link AzureBlobChunkStore#LEASE_WAIT}). */
+    private volatile Duration leaseWait = AzureBlobChunkStore.LEASE_WAIT;
 
     /**
      * @param connectionStrings the storage account of each region, by region name
@@ -73,6 +75,13 @@ public final class AzureBlobBackend implements Backend {
         this.known = shared.known;
         this.probed = shared.probed;
         this.retry = shared.retry;
+        this.leaseWait = shared.leaseWait;
+    }
+
+    /** Opening a store waits at most {@code wait} for a writer lease another process holds. Before the first open. */
+    public AzureBlobBackend leaseWait(Duration wait) {
+        this.leaseWait = wait;
+        return this;
     }
 
     /**
@@ -152,7 +161,7 @@ public final class AzureBlobBackend implements Backend {
             local = local.resolve(blobPrefix); // tenants/{namespace}/
         }
         AzureBlobChunkStore s = new AzureBlobChunkStore(region, replica, c.getBlobContainerClient(container),
-                blobPrefix, readAhead, local.resolve("index"));
+                blobPrefix, readAhead, local.resolve("index"), AzureBlobChunkStore.INDEX_BLOCKS, leaseWait);
         known.merge(region, replica + 1, Math::max);
         return s;
     }

@@ -11,6 +11,8 @@ import com.azure.storage.blob.models.BlobStorageException;
 import com.azure.storage.blob.models.ListBlobsOptions;
 import com.azure.storage.blob.options.AppendBlobCreateOptions;
 import com.azure.storage.blob.specialized.AppendBlobClient;
+import com.azure.storage.blob.specialized.BlobLeaseClient;
+import com.azure.storage.blob.specialized.BlobLeaseClientBuilder;
 import com.azure.storage.blob.specialized.BlockBlobClient;
 import dev.imagegallery.replication.store.ChunkId;
 import dev.imagegallery.replication.store.Manifest;
@@ -30,6 +32,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.ArrayList;
@@ -42,6 +45,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -129,12 +136,25 @@ public final class AzureBlobChunkStore extends PackStore {
     /** As above, with the index rolled over at {@code indexBlocksMax} blocks (the tests' small figures). */
     public AzureBlobChunkStore(String region, int replica, BlobContainerClient container, String prefix,
                                int readAhead, Path localIndex, int indexBlocksMax) throws IOException {
-        this(region, replica, container, prefix, readAhead, local(container, prefix, localIndex), indexBlocksMax);
+        this(region, replica, container, prefix, readAhead, localIndex, indexBlocksMax, LEASE_WAIT);
+    }
+
+    /**
+     * As above, waiting at most {@code leaseWait} for the store's writer lease (another process's, or one a crashed
+     * process left, which expires within {@link #LEASE_SECONDS}) before the open fails.
+     */
+    public AzureBlobChunkStore(String region, int replica, BlobContainerClient container, String prefix,
+                               int readAhead, Path localIndex, int indexBlocksMax, Duration leaseWait)
+            throws IOException {
+        this(region, replica, container, prefix, readAhead, opening(container, prefix, localIndex, leaseWait),
+                indexBlocksMax);
     }
 
     private AzureBlobChunkStore(String region, int replica, BlobContainerClient container, String prefix,
                                 int readAhead, Local local, int indexBlocksMax) throws IOException {
         super(region, replica, local.rocks());
+        this.lease = local.lease();
+        this.heldUntil = local.leasedAt() + TimeUnit.SECONDS.toNanos(LEASE_SECONDS - LEASE_MARGIN);
         this.rocks = local.rocks();
         rocks.journalFresh(true); // what each commit adds, for the next scrub pass
         this.container = container;
@@ -148,18 +168,163 @@ public final class AzureBlobChunkStore extends PackStore {
             Set<Integer> packs = new HashSet<>(packs());
             packsExist(packs);
             openIndex(local, packs);
+            renewal = LEASES.scheduleWithFixedDelay(this::renewWriterLease, LEASE_SECONDS / 4, LEASE_SECONDS / 4,
+                    TimeUnit.SECONDS);
         } catch (RuntimeException e) {
             rocks.close();
+            releaseQuietly(lease);
             throw io("open " + this, e);
         } catch (IOException e) {
             rocks.close();
+            releaseQuietly(lease);
             throw e;
         }
     }
 
-    /** The local copy as it is found (null {@code newest}: the store has no index generation yet). */
-    private record Local(RocksIndex rocks, boolean current, BlobItem newest, List<BlobItem> all) {
+    /**
+     * The local copy as it is found (null {@code newest}: the store has no index generation yet), and the writer lease
+     * taken first (at {@code leasedAt}, {@link System#nanoTime()}).
+     */
+    private record Local(RocksIndex rocks, boolean current, BlobItem newest, List<BlobItem> all, BlobLeaseClient lease,
+                         long leasedAt) {
     }
+
+    /**
+     * Seconds of a store's writer lease: one process writes a store (its packs are numbered from what it found at
+     * open, its index copy is its own, and its collections delete packs its index does not name: a second writer
+     * beside it would overwrite and delete the first one's packs). The lease on blob {@code writer} is renewed every
+     * quarter of it; a process that has not renewed it for {@code LEASE_SECONDS - LEASE_MARGIN} stops writing, well
+     * before another can take it.
+     */
+    public static final int LEASE_SECONDS = 60;
+    static final int LEASE_MARGIN = 20;
+    /** How long an open waits for a lease another process holds (a crashed one's expires within a minute). */
+    public static final Duration LEASE_WAIT = Duration.ofSeconds(LEASE_SECONDS + 15);
+    private static final ScheduledExecutorService LEASES = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "azure-store-leases");
+        t.setDaemon(true);
+        return t;
+    });
+    private final BlobLeaseClient lease;
+    /** {@link System#nanoTime()} until which this process may write (its last renewal's start plus the lease, less the margin). */
+    private volatile long heldUntil;
+    private ScheduledFuture<?> renewal;
+
+    /** Takes the writer lease (waiting up to {@code wait}), then opens the local copy: nothing is read before. */
+    private static Local opening(BlobContainerClient container, String prefix, Path localIndex, Duration wait)
+            throws IOException {
+        long[] at = new long[1];
+        BlobLeaseClient lease = takeLease(container, prefix, wait, at);
+        try {
+            Local l = local(container, prefix, localIndex);
+            return new Local(l.rocks(), l.current(), l.newest(), l.all(), lease, at[0]);
+        } catch (IOException | RuntimeException e) {
+            releaseQuietly(lease);
+            throw e;
+        }
+    }
+
+    private static BlobLeaseClient takeLease(BlobContainerClient container, String prefix, Duration wait, long[] at)
+            throws IOException {
+        BlobClient writer = container.getBlobClient(prefix + "writer");
+        try {
+            container.createIfNotExists();
+            if (!writer.exists()) {
+                writer.upload(BinaryData.fromBytes(new byte[0]), false);
+            }
+        } catch (BlobStorageException e) {
+            if (e.getStatusCode() != 409 && e.getStatusCode() != 412) { // made meanwhile, or leased already
+                throw io("make the writer blob of " + container.getBlobContainerName() + "/" + prefix, e);
+            }
+        } catch (RuntimeException e) {
+            throw io("make the writer blob of " + container.getBlobContainerName() + "/" + prefix, e);
+        }
+        BlobLeaseClient lease = new BlobLeaseClientBuilder().blobClient(writer)
+                .leaseId(java.util.UUID.randomUUID().toString()).buildClient();
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            long started = System.nanoTime();
+            try {
+                lease.acquireLease(LEASE_SECONDS);
+                at[0] = started;
+                return lease;
+            } catch (BlobStorageException e) {
+                if (e.getStatusCode() != 409) {
+                    throw io("take the writer lease of " + container.getBlobContainerName() + "/" + prefix, e);
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IOException("the store " + container.getBlobContainerName() + "/" + prefix + " is "
+                            + "written by another replication-service: its writer lease (blob " + prefix + "writer) "
+                            + "was held throughout " + wait.toSeconds() + " s; a store has one writer");
+                }
+            } catch (RuntimeException e) {
+                throw io("take the writer lease of " + container.getBlobContainerName() + "/" + prefix, e);
+            }
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted waiting for the writer lease of " + container.getBlobContainerName()
+                        + "/" + prefix, e);
+            }
+        }
+    }
+
+    /**
+     * Renews the writer lease (the scheduler calls it every quarter of the lease). Taken meanwhile by another process
+     * (this one was cut off for longer than the lease): writes stop at once. Failing otherwise (the account did not
+     * answer): writes go on until the last renewal's margin runs out.
+     */
+    public void renewWriterLease() {
+        long started = System.nanoTime();
+        try {
+            lease.renewLease();
+            heldUntil = started + TimeUnit.SECONDS.toNanos(LEASE_SECONDS - LEASE_MARGIN);
+        } catch (BlobStorageException e) {
+            try {
+                lease.acquireLease(LEASE_SECONDS); // it expired (a long pause) and no one took it
+                heldUntil = started + TimeUnit.SECONDS.toNanos(LEASE_SECONDS - LEASE_MARGIN);
+            } catch (BlobStorageException again) {
+                if (again.getStatusCode() == 409) {
+                    heldUntil = started; // another process holds it: not one more write
+                }
+                LOG.log(System.Logger.Level.WARNING, "the writer lease of " + this + " could not be renewed: "
+                        + again.getMessage());
+            } catch (RuntimeException again) {
+                LOG.log(System.Logger.Level.WARNING, "the writer lease of " + this + " could not be renewed: "
+                        + again.getMessage());
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "the writer lease of " + this + " could not be renewed: "
+                    + e.getMessage());
+        }
+    }
+
+    /** Refuses a write once this process may no longer hold the writer lease. */
+    private void requireWriter() throws IOException {
+        if (System.nanoTime() - heldUntil > 0) {
+            throw new IOException("cannot write to " + this + ": this process no longer holds the store's writer "
+                    + "lease (another replication-service may be writing it)");
+        }
+    }
+
+    private void requireWriterUnchecked() {
+        try {
+            requireWriter();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void releaseQuietly(BlobLeaseClient lease) {
+        try {
+            lease.releaseLease();
+        } catch (RuntimeException e) {
+            // it expires on its own within LEASE_SECONDS
+        }
+    }
+
+    private static final System.Logger LOG = System.getLogger(AzureBlobChunkStore.class.getName());
 
     /**
      * Lists the remote index generations and opens the local copy: kept when it notes the newest complete generation
@@ -204,7 +369,7 @@ public final class AzureBlobChunkStore extends PackStore {
         if (rocks == null) {
             rocks = RocksIndex.create(dir, true, true); // with the chunks in pack order: the scrubber walks them
         }
-        return new Local(rocks, current, newest, all);
+        return new Local(rocks, current, newest, all, null, 0);
     }
 
     private static long generationOf(String relName) {
@@ -425,6 +590,7 @@ public final class AzureBlobChunkStore extends PackStore {
     /** The manifest blob, visible only once the whole of it is written. */
     @Override
     protected void storeManifest(Manifest m) throws IOException {
+        requireWriter();
         BlockBlobClient blob = blob("manifests/" + m.contentHex).getBlockBlobClient();
         try (OutputStream out = new BufferedOutputStream(blob.getBlobOutputStream(true), 1 << 20)) {
             m.writeTo(out); // committed (visible) only when the stream closes
@@ -435,6 +601,7 @@ public final class AzureBlobChunkStore extends PackStore {
 
     @Override
     public synchronized void setRef(String ref, String contentHex) throws IOException {
+        requireWriter();
         Optional<String> before = ref(ref);
         if (before.isPresent() && !before.get().equals(contentHex)) {
             unreferencing(before.get()); // journalled before the ref changes, for the next (incremental) collection
@@ -467,6 +634,7 @@ public final class AzureBlobChunkStore extends PackStore {
 
     @Override
     public synchronized void deleteRef(String ref) throws IOException {
+        requireWriter();
         Optional<String> before = ref(ref);
         if (before.isPresent()) {
             unreferencing(before.get());
@@ -510,7 +678,8 @@ public final class AzureBlobChunkStore extends PackStore {
     }
 
     @Override
-    protected void deleteManifest(String contentHex) {
+    protected void deleteManifest(String contentHex) throws IOException {
+        requireWriter();
         blob("manifests/" + contentHex).deleteIfExists();
     }
 
@@ -527,7 +696,8 @@ public final class AzureBlobChunkStore extends PackStore {
     }
 
     @Override
-    protected void deletePack(int pack) {
+    protected void deletePack(int pack) throws IOException {
+        requireWriter();
         blob(packName(pack)).deleteIfExists(); // staged blocks of an uncommitted one expire on their own
         dropCache();
     }
@@ -538,6 +708,7 @@ public final class AzureBlobChunkStore extends PackStore {
      */
     @Override
     protected void rewriteIndex() throws IOException {
+        requireWriter();
         long next = indexGeneration + 1;
         AppendBlobClient out = createIndex(next);
         List<Map.Entry<ChunkId, Loc>> part = new ArrayList<>();
@@ -742,6 +913,7 @@ public final class AzureBlobChunkStore extends PackStore {
      */
     @Override
     protected void appendToIndex(List<Map.Entry<ChunkId, Loc>> entries) throws IOException {
+        requireWriter();
         if (indexLength < 0 || indexBlocks + blocksFor(entries.size()) > indexBlocksMax) {
             // the local copy's entries as the next generation (a crash midway leaves the current one in force),
             // then these entries after them
@@ -766,8 +938,12 @@ public final class AzureBlobChunkStore extends PackStore {
 
     @Override
     public void close() {
+        if (renewal != null) {
+            renewal.cancel(false);
+        }
         dropCache();
         rocks.close();
+        releaseQuietly(lease);
     }
 
     @Override
@@ -799,6 +975,7 @@ public final class AzureBlobChunkStore extends PackStore {
 
         /** Commits the pack being written (its chunks stay unindexed until {@link #commit()}) and starts the next. */
         private void roll() {
+            requireWriterUnchecked();
             if (out != null) {
                 flush();
                 out.commitBlockList(blocks, true);
@@ -814,6 +991,7 @@ public final class AzureBlobChunkStore extends PackStore {
             if (buffered == 0) {
                 return;
             }
+            requireWriterUnchecked();
             String id = Base64.getEncoder().encodeToString(
                     String.format("%08d", blocks.size()).getBytes(StandardCharsets.US_ASCII));
             out.stageBlock(id, new ByteArrayInputStream(buf, 0, buffered), buffered);
@@ -825,6 +1003,7 @@ public final class AzureBlobChunkStore extends PackStore {
         @Override
         protected void writeOut() {
             flush();
+            requireWriterUnchecked();
             out.commitBlockList(blocks, true);
         }
 
