@@ -60,14 +60,28 @@ public final class RegionStores {
         return root;
     }
 
+    /** The store, opened on first use; opened again when the one open is no longer usable ({@link ChunkStore#usable}). */
     public ChunkStore store(String region, int replica) {
-        return stores.computeIfAbsent(region + "/" + replica, k -> {
-            try {
-                return backend.open(region, replica);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+        String key = region + "/" + replica;
+        ChunkStore s = stores.computeIfAbsent(key, k -> open(region, replica));
+        if (!s.usable()) {
+            synchronized (this) {
+                if (stores.get(key) == s) {
+                    s.close(); // its index copy and lease go before the new instance takes them
+                    stores.remove(key);
+                }
             }
-        });
+            return stores.computeIfAbsent(key, k -> open(region, replica));
+        }
+        return s;
+    }
+
+    private ChunkStore open(String region, int replica) {
+        try {
+            return backend.open(region, replica);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** How many replica stores a region has (replica-0 .. replica-{n-1}), as the backend sees them. */

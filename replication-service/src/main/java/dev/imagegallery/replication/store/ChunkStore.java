@@ -113,6 +113,14 @@ public interface ChunkStore {
         return collect();
     }
 
+    /**
+     * False once this instance must not be used any more and the store be opened again (an Azure store whose writer
+     * lease another process took: its pack numbers and index copy may be stale). {@code RegionStores} does that.
+     */
+    default boolean usable() {
+        return true;
+    }
+
     /** Releases what the store holds open (files, caches); the store is not used afterwards. */
     default void close() {
     }

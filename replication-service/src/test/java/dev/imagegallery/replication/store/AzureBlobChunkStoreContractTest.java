@@ -400,9 +400,38 @@ class AzureBlobChunkStoreContractTest extends ChunkStoreContract {
                     () -> upload(store, image(4 * Chunking.FIXED, 52), "blob:after"));
             assertTrue(refused.getMessage().contains("no longer holds the store's writer lease"),
                     refused.getMessage());
+            assertFalse(store.usable(), "to be opened again");
             other.releaseLease();
+            store.renewWriterLease(); // free again, but another process was the writer: fenced for good
+            assertFalse(store.usable());
         } finally {
             store.close();
         }
+    }
+
+    /**
+     * The service's stores open a fenced store again: the new instance takes the lease, reads the store as the other
+     * writer left it (fresh pack numbers, its index copy caught up) and writes on. Reopened in place, the fenced one
+     * would have numbered packs beside the other writer's and appended to an index generation it may have replaced.
+     */
+    @Test
+    void aStoreFencedByAnotherWriterIsOpenedAgainWithFreshState() throws Exception {
+        byte[] img = image(5 * Chunking.FIXED, 61);
+        Manifest m = put("westeurope", img, "blob:fenced");
+        AzureBlobChunkStore fenced = (AzureBlobChunkStore) stores.store("westeurope", 0);
+        var other = new com.azure.storage.blob.specialized.BlobLeaseClientBuilder()
+                .blobClient(fenced.container().getBlobClient("tenants/contract/writer")).buildClient();
+        other.breakLeaseWithResponse(new com.azure.storage.blob.options.BlobBreakLeaseOptions()
+                .setBreakPeriod(java.time.Duration.ZERO), null, com.azure.core.util.Context.NONE);
+        other.acquireLease(15);
+        fenced.renewWriterLease();
+        assertFalse(fenced.usable());
+        other.releaseLease();
+        AzureBlobChunkStore again = (AzureBlobChunkStore) stores.store("westeurope", 0);
+        assertTrue(again != fenced && again.usable(), "a new instance");
+        assertArrayEquals(img, read(m, 0, img.length, List.of(again), List.of()));
+        byte[] more = image(5 * Chunking.FIXED, 62);
+        Manifest m2 = put("westeurope", more, "blob:after");
+        assertArrayEquals(more, read(m2, 0, more.length, List.of(stores.store("westeurope", 0)), List.of()));
     }
 }

@@ -168,8 +168,17 @@ public final class AzureBlobChunkStore extends PackStore {
             Set<Integer> packs = new HashSet<>(packs());
             packsExist(packs);
             openIndex(local, packs);
-            renewal = LEASES.scheduleWithFixedDelay(this::renewWriterLease, LEASE_SECONDS / 4, LEASE_SECONDS / 4,
-                    TimeUnit.SECONDS);
+            renewal = LEASES.scheduleWithFixedDelay(() -> {
+                if (renewing.compareAndSet(false, true)) { // each store's renewal on a thread of its own: one
+                    RENEWALS.execute(() -> {              // account that does not answer delays no other store's
+                        try {
+                            renewWriterLease();
+                        } finally {
+                            renewing.set(false);
+                        }
+                    });
+                }
+            }, LEASE_SECONDS / 4, LEASE_SECONDS / 4, TimeUnit.SECONDS);
         } catch (RuntimeException e) {
             rocks.close();
             releaseQuietly(lease);
@@ -205,7 +214,19 @@ public final class AzureBlobChunkStore extends PackStore {
         t.setDaemon(true);
         return t;
     });
+    /** The renewals themselves (blocking requests, retried by the SDK): a thread each while one runs. */
+    private static final java.util.concurrent.ExecutorService RENEWALS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "azure-store-lease-renewal");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Whether this store's renewal is running (the next waits for it rather than pile up behind it). */
+    private final java.util.concurrent.atomic.AtomicBoolean renewing = new java.util.concurrent.atomic.AtomicBoolean();
     private final BlobLeaseClient lease;
+    /** The writer blob's metadata naming the lease id of the process that last took it. */
+    static final String OWNER = "owner";
+    /** Set when another process has been the writer: this instance writes no more. */
+    private volatile boolean fenced;
     /** {@link System#nanoTime()} until which this process may write (its last renewal's start plus the lease, less the margin). */
     private volatile long heldUntil;
     private ScheduledFuture<?> renewal;
@@ -247,6 +268,11 @@ public final class AzureBlobChunkStore extends PackStore {
             try {
                 lease.acquireLease(LEASE_SECONDS);
                 at[0] = started;
+                // the writer's mark: a process that finds another's here after a lapse of its lease knows its state
+                // (pack numbers, index copy) may be stale (renewWriterLease)
+                writer.setMetadataWithResponse(Map.of(OWNER, lease.getLeaseId()),
+                        new com.azure.storage.blob.models.BlobRequestConditions().setLeaseId(lease.getLeaseId()),
+                        null, Context.NONE);
                 return lease;
             } catch (BlobStorageException e) {
                 if (e.getStatusCode() != 409) {
@@ -271,9 +297,11 @@ public final class AzureBlobChunkStore extends PackStore {
     }
 
     /**
-     * Renews the writer lease (the scheduler calls it every quarter of the lease). Taken meanwhile by another process
-     * (this one was cut off for longer than the lease): writes stop at once. Failing otherwise (the account did not
-     * answer): writes go on until the last renewal's margin runs out.
+     * Renews the writer lease (the scheduler calls it every quarter of the lease). Lapsed (this process was cut off for
+     * longer than the lease): taken again only if no other process marked itself the writer meanwhile; else, or when
+     * another holds it now, this store is fenced for good (writes refused, {@link #usable()} false: the stores open it
+     * again, with fresh state). Failing otherwise (the account did not answer): writes go on until the last renewal's
+     * margin runs out.
      */
     public void renewWriterLease() {
         long started = System.nanoTime();
@@ -282,14 +310,21 @@ public final class AzureBlobChunkStore extends PackStore {
             heldUntil = started + TimeUnit.SECONDS.toNanos(LEASE_SECONDS - LEASE_MARGIN);
         } catch (BlobStorageException e) {
             try {
-                lease.acquireLease(LEASE_SECONDS); // it expired (a long pause) and no one took it
-                heldUntil = started + TimeUnit.SECONDS.toNanos(LEASE_SECONDS - LEASE_MARGIN);
+                lease.acquireLease(LEASE_SECONDS);
+                String owner = blob("writer").getProperties().getMetadata().get(OWNER);
+                if (lease.getLeaseId().equals(owner)) {
+                    heldUntil = started + TimeUnit.SECONDS.toNanos(LEASE_SECONDS - LEASE_MARGIN);
+                } else {
+                    fence("another process was its writer while this one's lease had lapsed");
+                    releaseQuietly(lease); // for the store opened anew
+                }
             } catch (BlobStorageException again) {
                 if (again.getStatusCode() == 409) {
-                    heldUntil = started; // another process holds it: not one more write
+                    fence("another process holds its writer lease");
+                } else {
+                    LOG.log(System.Logger.Level.WARNING, "the writer lease of " + this + " could not be renewed: "
+                            + again.getMessage());
                 }
-                LOG.log(System.Logger.Level.WARNING, "the writer lease of " + this + " could not be renewed: "
-                        + again.getMessage());
             } catch (RuntimeException again) {
                 LOG.log(System.Logger.Level.WARNING, "the writer lease of " + this + " could not be renewed: "
                         + again.getMessage());
@@ -300,9 +335,21 @@ public final class AzureBlobChunkStore extends PackStore {
         }
     }
 
+    private void fence(String why) {
+        fenced = true;
+        heldUntil = System.nanoTime();
+        LOG.log(System.Logger.Level.WARNING, this + " writes no more: " + why + "; it is opened again on next use");
+    }
+
+    /** False once another process has been this store's writer: it must be opened again (fresh pack numbers, index). */
+    @Override
+    public boolean usable() {
+        return !fenced;
+    }
+
     /** Refuses a write once this process may no longer hold the writer lease. */
     private void requireWriter() throws IOException {
-        if (System.nanoTime() - heldUntil > 0) {
+        if (fenced || System.nanoTime() - heldUntil > 0) {
             throw new IOException("cannot write to " + this + ": this process no longer holds the store's writer "
                     + "lease (another replication-service may be writing it)");
         }
