@@ -165,9 +165,8 @@ public final class AzureBlobChunkStore extends PackStore {
             if (indexBlocksMax < 2 || indexBlocksMax > 50_000) {
                 throw new IllegalArgumentException("an index generation takes 2 to 50,000 blocks: " + indexBlocksMax);
             }
-            Set<Integer> packs = new HashSet<>(packs());
-            packsExist(packs);
-            openIndex(local, packs);
+            // renewed from now on: rebuilding the copy of a large index (some 40 s at 100 million records) must not
+            // outlast the lease
             renewal = LEASES.scheduleWithFixedDelay(() -> {
                 if (renewing.compareAndSet(false, true)) { // each store's renewal on a thread of its own: one
                     RENEWALS.execute(() -> {              // account that does not answer delays no other store's
@@ -179,15 +178,25 @@ public final class AzureBlobChunkStore extends PackStore {
                     });
                 }
             }, LEASE_SECONDS / 4, LEASE_SECONDS / 4, TimeUnit.SECONDS);
+            Set<Integer> packs = new HashSet<>(packs());
+            packsExist(packs);
+            openIndex(local, packs);
         } catch (RuntimeException e) {
-            rocks.close();
-            releaseQuietly(lease);
+            abandon();
             throw io("open " + this, e);
         } catch (IOException e) {
-            rocks.close();
-            releaseQuietly(lease);
+            abandon();
             throw e;
         }
+    }
+
+    /** An open that failed: what it took goes back. */
+    private void abandon() {
+        if (renewal != null) {
+            renewal.cancel(false);
+        }
+        rocks.close();
+        releaseQuietly(lease);
     }
 
     /**
@@ -265,15 +274,11 @@ public final class AzureBlobChunkStore extends PackStore {
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
             long started = System.nanoTime();
+            boolean taken = false;
             try {
                 lease.acquireLease(LEASE_SECONDS);
                 at[0] = started;
-                // the writer's mark: a process that finds another's here after a lapse of its lease knows its state
-                // (pack numbers, index copy) may be stale (renewWriterLease)
-                writer.setMetadataWithResponse(Map.of(OWNER, lease.getLeaseId()),
-                        new com.azure.storage.blob.models.BlobRequestConditions().setLeaseId(lease.getLeaseId()),
-                        null, Context.NONE);
-                return lease;
+                taken = true;
             } catch (BlobStorageException e) {
                 if (e.getStatusCode() != 409) {
                     throw io("take the writer lease of " + container.getBlobContainerName() + "/" + prefix, e);
@@ -285,6 +290,19 @@ public final class AzureBlobChunkStore extends PackStore {
                 }
             } catch (RuntimeException e) {
                 throw io("take the writer lease of " + container.getBlobContainerName() + "/" + prefix, e);
+            }
+            if (taken) {
+                try {
+                    // the writer's mark: a process that finds another's here after its lease lapsed knows its state
+                    // (pack numbers, index copy) may be stale (renewWriterLease)
+                    writer.setMetadataWithResponse(Map.of(OWNER, lease.getLeaseId()),
+                            new com.azure.storage.blob.models.BlobRequestConditions().setLeaseId(lease.getLeaseId()),
+                            null, Context.NONE);
+                    return lease;
+                } catch (RuntimeException e) {
+                    releaseQuietly(lease);
+                    throw io("mark the writer of " + container.getBlobContainerName() + "/" + prefix, e);
+                }
             }
             try {
                 Thread.sleep(1000);
