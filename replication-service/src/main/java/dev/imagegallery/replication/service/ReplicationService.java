@@ -155,8 +155,11 @@ public class ReplicationService {
                 j.subscriptionId, j.region, j.replicaCount, j.updatedAt)).replaceWithVoid();
     }
 
-    /** Saves a copy's checkpoint and reports its progress (one transaction). */
-    public Uni<Void> checkpoint(String jobId, Replicator.Checkpoint c) {
+    /**
+     * Saves a copy's checkpoint and, when {@code report} ({@link ProgressReports}), reports its progress in the same
+     * transaction.
+     */
+    public Uni<Void> checkpoint(String jobId, Replicator.Checkpoint c, boolean report) {
         return ReplicaJob.<ReplicaJob>findById(jobId).flatMap(j -> {
             if (j == null || !ReplicaJob.PENDING.equals(j.state)) {
                 return Uni.createFrom().failure(new JobGone(jobId));
@@ -167,6 +170,9 @@ public class ReplicationService {
             j.egressBySource = formatEgress(c.egressBySource());
             j.copiedBytes = c.copiedBytes();
             j.progress = c.percent();
+            if (!report) {
+                return Uni.createFrom().voidItem();
+            }
             return outbox.emit(EventTypes.REPLICA_PROGRESS, j.versionId, new Payloads.ReplicaProgress(j.versionId,
                     j.subscriptionId, j.region, c.percent(), c.copiedBytes(), Instant.now())).replaceWithVoid();
         });

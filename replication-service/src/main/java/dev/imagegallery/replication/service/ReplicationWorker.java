@@ -251,12 +251,16 @@ public class ReplicationWorker {
             }
             Manifest m = sourceManifest(own, j).orElseThrow(() -> new IOException("the source content sha256:"
                     + j.digest + " is missing in " + j.sourceRegion));
+            ProgressReports reports = new ProgressReports(System.nanoTime());
             Replicator.Checkpoint done = replicator.replicate(own, m, j.region, j.replicaCount,
                     ReplicationService.versionRef(j.versionId), ReplicationService.resumeOf(j),
                     c -> {
+                        boolean report = reports.report(c.percent(), System.nanoTime());
                         await(EventTracing.within(trace,
-                                () -> Panache.withTransaction(() -> replication.checkpoint(id, c))));
-                        OutboxRelay.wakeAll(); // its ReplicaProgress leaves now, not at the relay's next poll
+                                () -> Panache.withTransaction(() -> replication.checkpoint(id, c, report))));
+                        if (report) {
+                            OutboxRelay.wakeAll(); // its ReplicaProgress leaves now, not at the relay's next poll
+                        }
                     });
             await(EventTracing.within(trace,
                     () -> Panache.withTransaction(() -> replication.completed(id, done, m.uniqueBytes()))));
