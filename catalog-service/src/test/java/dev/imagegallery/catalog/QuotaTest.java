@@ -10,6 +10,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +40,9 @@ class QuotaTest {
             return Map.of("gallery.catalog.quota.galleries", "2", "gallery.catalog.quota.definitions", "1");
         }
     }
+
+    @Inject
+    Pool pool;
 
     @BeforeEach
     void grants() {
@@ -81,5 +87,23 @@ class QuotaTest {
         assertEquals(2, out.stream().filter(o -> o.status() == 201).count(), () -> "answers: " + out);
         assertTrue(out.stream().filter(o -> o.status() != 201).allMatch(o -> o.status() == 409
                 && o.body().contains("QuotaExceeded")), () -> "answers: " + out);
+    }
+
+    /**
+     * Each version create counts its subscription's live versions in the region twice (up to 10,000 of them): from an
+     * index of the live versions alone, not by reading every one from the table (a sequential scan before).
+     */
+    @Test
+    void theVersionCountIsAnsweredFromAnIndexOfLiveVersions() {
+        String plan = pool.withTransaction(c -> c.query("SET LOCAL enable_seqscan = off").execute()
+                        .flatMap(x -> c.preparedQuery("EXPLAIN SELECT count(*) FROM image_version WHERE "
+                                + "subscription_id = $1 AND location = $2 AND deleted_at IS NULL")
+                                .execute(Tuple.of("c0de0000-0000-4000-8000-00000000c001", "westus2"))))
+                .map(rows -> {
+                    StringBuilder text = new StringBuilder();
+                    rows.forEach(r -> text.append(r.getString(0)).append('\n'));
+                    return text.toString();
+                }).await().atMost(Duration.ofSeconds(10));
+        assertTrue(plan.contains("Index Only Scan using image_version_quota"), plan);
     }
 }

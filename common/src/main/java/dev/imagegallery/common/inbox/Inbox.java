@@ -1,5 +1,6 @@
 package dev.imagegallery.common.inbox;
 
+import dev.imagegallery.common.outbox.Outbox;
 import dev.imagegallery.common.outbox.OutboxRelay;
 import dev.imagegallery.common.tracing.EventTracing;
 import dev.imagegallery.events.CloudEvent;
@@ -67,7 +68,30 @@ public final class Inbox {
         }
     }
 
+    /**
+     * Applies {@code effect} to {@code event} and records its id, in one transaction, unless the id is recorded
+     * already; then wakes the outbox relay if the effect wrote events ({@link Outbox#writtenSince}: most events a
+     * service consumes write none, and a wake after each ran an empty relay round, a transaction, for every one).
+     */
     public static Uni<Void> process(CloudEvent event, Supplier<Uni<Void>> effect) {
+        long[] mark = new long[1];
+        return Uni.createFrom().deferred(() -> {
+                    mark[0] = Outbox.writes();
+                    return apply(event, effect);
+                })
+                .invoke(() -> {
+                    if (Outbox.writtenSince(mark[0])) {
+                        OutboxRelay.wakeAll();
+                    }
+                })
+                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(8)
+                .onFailure().recoverWithUni(e -> {
+                    Log.errorf(e, "giving up on event %s (%s) of %s", event.id(), event.type(), event.subject());
+                    return Uni.createFrom().voidItem();
+                });
+    }
+
+    private static Uni<Void> apply(CloudEvent event, Supplier<Uni<Void>> effect) {
         return Panache.withTransaction(() -> ProcessedEvent.<ProcessedEvent>findById(event.id())
                         .flatMap(done -> {
                             if (done != null) {
@@ -80,13 +104,7 @@ public final class Inbox {
                                 pe.processedAt = Instant.now();
                                 return pe.persist();
                             }).replaceWithVoid();
-                        }))
-                .invoke(OutboxRelay::wakeAll)
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(8)
-                .onFailure().recoverWithUni(e -> {
-                    Log.errorf(e, "giving up on event %s (%s) of %s", event.id(), event.type(), event.subject());
-                    return Uni.createFrom().voidItem();
-                });
+                        }));
     }
 
     /**

@@ -17,9 +17,26 @@ public class Outbox {
     }
 
     static final String WRITTEN = "gallery.outbox.written";
+    /** Events written by this process so far, committed or not ({@link #writtenSince}). */
+    private static final java.util.concurrent.atomic.AtomicLong WRITES = new java.util.concurrent.atomic.AtomicLong();
+
+    /** A mark to pass to {@link #writtenSince} after a transaction, taken before it. */
+    public static long writes() {
+        return WRITES.get();
+    }
+
+    /**
+     * Whether any event was written in this process since {@code mark} ({@link #writes}): when not, a transaction that
+     * ran in between wrote none, and waking the relay after it would only run an empty round (a transaction of its
+     * own). Where other work wrote events meanwhile it answers true: a wake too many, never one too few.
+     */
+    public static boolean writtenSince(long mark) {
+        return WRITES.get() != mark;
+    }
 
     /** Marks the current request as having written events, so that the relay is woken when it is answered. */
     static void markWritten() {
+        WRITES.incrementAndGet();
         try {
             io.smallrye.common.vertx.ContextLocals.put(WRITTEN, Boolean.TRUE);
         } catch (UnsupportedOperationException | IllegalStateException e) {

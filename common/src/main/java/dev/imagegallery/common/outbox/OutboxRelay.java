@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * ({@code mp.messaging.outgoing.outbox.max-inflight-messages}, 1024 by default): a bigger one would be refused by the
  * emitter (SRMSG00034) and retried forever. Polls every second as a fallback, and is
  * woken right after every committed change (by {@link OutboxWakeFilter} after a write request, and by the inbox after
- * a consumed event), so an event normally leaves within milliseconds of its commit. Each send of a row that carries a
+ * a consumed event that wrote some), so an event normally leaves within milliseconds of its commit. Each send of a row that carries a
  * trace context (the writing transaction's, see {@link Outbox#emit}) is a span of that trace ({@link EventTracing}).
  */
 @ApplicationScoped
