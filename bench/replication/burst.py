@@ -22,6 +22,15 @@ ap.add_argument("--spans", default="")
 ap.add_argument("--machine", default="")
 ap.add_argument("--clients", type=int, default=8)
 ap.add_argument("--give-up", type=int, default=900)
+ap.add_argument("--run-dir", default="")
+ap.add_argument("--poll", type=float, default=0.5)
+# versions PUT (by the same clients) and replicated before anything is measured: the services' JIT compiles their
+# version paths during the first few hundred (a quarter of the stack's CPU in a burst right after start)
+ap.add_argument("--warmup", type=int, default=1000)
+# shell commands run right before the first burst PUT and right after the last region is Completed (a profiler's
+# start and stop, say)
+ap.add_argument("--on-start", default="")
+ap.add_argument("--on-end", default="")
 a = ap.parse_args()
 
 OFF = a.offset
@@ -143,6 +152,53 @@ def state(name):
     return v["properties"].get("replicationStatus", {}).get("aggregatedState")
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_of(pid, children=False):
+    """CPU seconds a process has used (with its reaped children's, for PostgreSQL's backends), 0 if it is gone."""
+    try:
+        f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    t = int(f[11]) + int(f[12]) + (int(f[13]) + int(f[14]) if children else 0)
+    return t / TICK
+
+
+def stack_cpu():
+    """CPU seconds so far of each of the stack's processes (from its summary), PostgreSQL's with its backends', and
+    this driver's (its psql polls included)."""
+    out = {}
+    if not a.run_dir:
+        return out
+    try:
+        line = [l for l in open(f"{a.run_dir}/summary.txt") if "processes" in l][0]
+        for item in line.split("[", 1)[1].rstrip("]\n ").split(","):
+            name, pid = item.strip().split("=")
+            out[name] = cpu_of(int(pid))
+        pm = int(open(f"{a.run_dir}/postgres/postmaster.pid").readline())
+        pg = cpu_of(pm, True)
+        for d in os.listdir("/proc"):
+            if d.isdigit():
+                try:
+                    if int(open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()[1]) == pm:
+                        pg += cpu_of(int(d))
+                except OSError:
+                    pass
+        out["postgres"] = pg
+    except (OSError, IndexError, ValueError):
+        pass
+    me = os.times()
+    out["driver"] = me.user + me.system + me.children_user + me.children_system
+    return out
+
+
+def machine_cpu():
+    f = open("/proc/stat").readline().split()[1:]
+    busy = sum(int(x) for x in f) - int(f[3]) - int(f[4])
+    return busy / TICK
+
+
 def completed_count(prefix):
     return int(psql("SELECT count(*) FROM version_region WHERE state = 'Completed' AND version_key LIKE "
                     f"'{DEF.lower()}/versions/{prefix}%'"))
@@ -155,18 +211,23 @@ call(CAT, "PUT", f"{DEF}?{API}", {"location": "westeurope", "properties": {
     "osType": "Linux", "osState": "Generalized",
     "identifier": {"publisher": "bench", "offer": "burst", "sku": RUN}}})
 
-print(f"setting up: {a.versions + a.sequential + 3} blobs of 1 MiB in westeurope and their managed images "
+WARM = max(3, a.warmup)
+print(f"setting up: {a.versions + a.sequential + WARM} blobs of 1 MiB in westeurope and their managed images "
       "(not timed)")
 t = time.perf_counter()
 with ThreadPoolExecutor(4) as pool:  # replication-service ingests 4 uploads at a time
-    sources = list(pool.map(lambda i: source(f"b{RUN}-{i}"), range(a.versions + a.sequential + 3)))
+    sources = list(pool.map(lambda i: source(f"b{RUN}-{i}"), range(a.versions + a.sequential + WARM)))
 print(f"  ({time.perf_counter() - t:.1f} s)")
 
-# warm-up: three versions end to end (the JIT, connections, the consumers' first polls)
-for i in range(3):
-    put_version(f"9.0.{i}", sources[a.versions + a.sequential + i])
-    while state(f"9.0.{i}") != "Completed":
-        time.sleep(0.05)
+# warm-up (not timed): versions end to end, as the burst PUTs them (the JIT, connections, the consumers' first polls)
+t = time.perf_counter()
+with ThreadPoolExecutor(a.clients) as pool:
+    list(pool.map(lambda i: put_version(f"9.0.{i}", sources[a.versions + a.sequential + i]), range(WARM)))
+while completed_count("9.0.") < WARM * len(REGIONS):
+    if time.perf_counter() - t > a.give_up:
+        raise SystemExit("the warm-up versions did not complete")
+    time.sleep(0.5)
+print(f"warm-up: {WARM} versions PUT and Completed in {time.perf_counter() - t:.1f} s (not timed)")
 
 # 2. single versions on the idle stack (first: the burst leaves work behind it)
 lat, puts, names = [], [], []
@@ -200,7 +261,10 @@ cp_s = time.perf_counter() - t
 shutil.rmtree(f"{work}/cp", ignore_errors=True)
 
 print(f"burst: {a.versions} versions PUT by {a.clients} clients")
+if a.on_start:
+    subprocess.run(a.on_start, shell=True)
 t0 = time.perf_counter()
+cpu0, mach0 = stack_cpu(), machine_cpu()
 accepted_at = [None]
 
 
@@ -224,8 +288,11 @@ while True:
     if el > a.give_up:
         print(f"  gave up: only {done}/{want} regions Completed after {a.give_up} s")
         break
-    time.sleep(0.1)
+    time.sleep(a.poll)
 all_s = time.perf_counter() - t0
+cpu1, mach1 = stack_cpu(), machine_cpu()
+if a.on_end:
+    subprocess.run(a.on_end, shell=True)
 # what a client sees: every version's aggregatedState, through the API
 not_done = [i for i in range(a.versions) if state(f"1.0.{i}") != "Completed"]
 
@@ -245,6 +312,16 @@ print(f"{'one version: PUT to Completed in 2 regions, p99':<58} {p99:>14.3f} s "
       f"{'PUT round trip p99 ' + format(b99, '.3f') + ' s':>34} {p99 / b99:>7.1f}x  <= 3 s {'PASS' if p99 <= 3 else 'FAIL'}")
 print(f"(burst PUTs: p50 {pct(burst_puts, 50) * 1000:.0f} ms, p99 {pct(burst_puts, 99) * 1000:.0f} ms; "
       f"{len(not_done)} versions not Completed through the API at the end; single-version max {max(lat):.3f} s)")
+
+# where the burst's CPU went: every process of the stack, per version
+if cpu0:
+    used = {k: cpu1.get(k, 0) - v for k, v in cpu0.items()}
+    total = sum(used.values())
+    print(f"\nCPU over the burst ({all_s:.1f} s, {os.cpu_count()} cores; the machine busy {mach1 - mach0:.1f} s of "
+          f"{all_s * os.cpu_count():.1f}), milliseconds per version:")
+    for k, v in sorted(used.items(), key=lambda kv: -kv[1]):
+        print(f"  {k:<22} {v:7.1f} s  {v * 1000 / a.versions:6.1f} ms")
+    print(f"  {'the stack and driver':<22} {total:7.1f} s  {total * 1000 / a.versions:6.1f} ms")
 
 # where a single version's time goes, from the services' span files
 if a.spans:

@@ -9,7 +9,7 @@
 #   2. 50 versions of 1 MiB one after another on the idle stack: PUT to `aggregatedState: Completed` in both regions
 #      (GET with $expand=ReplicationStatus every 20 ms), p50 and p99, beside the bare PUT round trip of the same
 #      versions; targets p50 <= 1 s, p99 <= 3 s.
-#   With spans on (the default), where the single-version latency goes, hop by hop, from the services' span files
+#   With spans on (BURST_SPANS=1), where the single-version latency goes, hop by hop, from the services' span files
 #   (PUT, catalog's relay send of VersionPublished, replication's consumer, the copy, the relay send of
 #   ReplicaCompleted, catalog's consumer).
 # Starts its own stack beside any other (devstack's DevStack: embedded PostgreSQL, a KRaft Kafka broker, Keycloak, the
@@ -19,6 +19,10 @@
 # (postgresql-client: apt-get install postgresql-client).
 #   bash bench/replication/burst.sh                 # 1000 versions, 50 sequential
 #   BURST_VERSIONS=200 BURST_SEQUENTIAL=20 bash bench/replication/burst.sh
+# BURST_WARMUP (1000): versions PUT and replicated first, not timed, so that the figures are of warmed services (right
+# after a start the JIT compilers took a quarter of the stack's CPU during the burst); 3 for a cold stack.
+# BURST_FRESH=0 keeps the data of earlier runs; BURST_SPANS=1 writes span files (below). The driver prints the CPU each
+# process of the stack used over the burst, per version.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OFF=${BURST_PORT_OFFSET:-4000}
@@ -31,8 +35,16 @@ for m in catalog-service replication-service access-service billing-service fron
   [ -f "$m/target/quarkus-app/quarkus-run.jar" ] || { echo "$m is not packaged: ./mvnw -B -o package -DskipTests" >&2; exit 1; }
 done
 mkdir -p "$RUN_DIR" "$WORK"
+# each run on empty databases, bus and stores (Keycloak's folder is kept: it prepares itself once): an earlier run's
+# versions would count against the subscription's quota (10,000 versions in a region) and slow its counts, and its
+# copies fill the disk (2 GiB a run)
+if [ "${BURST_FRESH:-1}" = 1 ]; then rm -rf "$RUN_DIR/postgres" "$RUN_DIR/stores" "$RUN_DIR/kafka"; fi
 SPANS="$RUN_DIR/spans"
 rm -rf "$SPANS"; mkdir -p "$SPANS"
+# BURST_SPANS=1: every service writes its spans to a file, and the driver prints where one version's time goes; the
+# span files cost the stack about 15 ms of CPU per version (the burst took 66 s with them, 52 s without: 2026-12-05).
+# Without (the default) the services make their traces but export none, as a stack with no exporter named.
+[ "${BURST_SPANS:-0}" = 1 ] || SPANS=""
 STACK_PID=""
 stop_stack() {
   if [ -n "$STACK_PID" ] && kill -0 "$STACK_PID" 2>/dev/null; then
@@ -40,6 +52,7 @@ stop_stack() {
   fi
 }
 trap stop_stack EXIT
+rm -f "$RUN_DIR/ready" # a stack that was stopping when this started left it
 echo "starting a stack on ports +$OFF (run folder $RUN_DIR; log $RUN_DIR/devstack.log)"
 CP="devstack/target/classes:$(cat devstack/target/classpath.txt)"
 # every service writes its spans to a file of its own there (DevStack's GALLERY_SPAN_DIR)
@@ -55,4 +68,4 @@ done
 echo "stack up"
 
 python3 bench/replication/burst.py --offset "$OFF" --versions "$N" --sequential "$SEQ" --work "$WORK" \
-  --spans "$SPANS" --give-up "${BURST_GIVE_UP:-900}" --machine "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  --spans "$SPANS" --run-dir "$RUN_DIR" --warmup "${BURST_WARMUP:-1000}" --give-up "${BURST_GIVE_UP:-900}" --machine "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
