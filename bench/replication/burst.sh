@@ -38,7 +38,15 @@ mkdir -p "$RUN_DIR" "$WORK"
 # each run on empty databases, bus and stores (Keycloak's folder is kept: it prepares itself once): an earlier run's
 # versions would count against the subscription's quota (10,000 versions in a region) and slow its counts, and its
 # copies fill the disk (2 GiB a run)
-if [ "${BURST_FRESH:-1}" = 1 ]; then rm -rf "$RUN_DIR/postgres" "$RUN_DIR/stores" "$RUN_DIR/kafka"; fi
+# (only in a folder this script made: BURST_RUN_DIR pointed at a developer's own stack must not lose its data)
+if [ "${BURST_FRESH:-1}" = 1 ]; then
+  if [ -n "$(ls -A "$RUN_DIR" 2>/dev/null)" ] && [ ! -f "$RUN_DIR/.burst-stack" ]; then
+    echo "$RUN_DIR holds data this script did not make: name an empty folder (BURST_RUN_DIR) or keep it (BURST_FRESH=0)" >&2
+    exit 1
+  fi
+  rm -rf "$RUN_DIR/postgres" "$RUN_DIR/stores" "$RUN_DIR/kafka"
+fi
+touch "$RUN_DIR/.burst-stack"
 SPANS="$RUN_DIR/spans"
 rm -rf "$SPANS"; mkdir -p "$SPANS"
 # BURST_SPANS=1: every service writes its spans to a file, and the driver prints where one version's time goes; the
