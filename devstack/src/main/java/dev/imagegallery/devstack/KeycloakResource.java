@@ -33,7 +33,8 @@ public class KeycloakResource implements QuarkusTestResourceLifecycleManager {
                 new SecureRandom().nextBytes(b);
                 values.put("bus.secret." + r.service(), Base64.getUrlEncoder().withoutPadding().encodeToString(b));
             }
-            KeycloakServer kc = KeycloakServer.start(dir, Net.freePort(), Net.freePort(), values, "384m",
+            int[] ports = Net.freePorts(2);
+            KeycloakServer kc = KeycloakServer.start(dir, ports[0], ports[1], values, "384m",
                     java.util.List.of("--db=dev-mem"));
             Runtime.getRuntime().addShutdownHook(new Thread(kc::close, "test-keycloak-stop"));
             shared = kc;

@@ -23,6 +23,36 @@ public final class Net {
         }
     }
 
+    /**
+     * {@code n} distinct free ports: each socket is held until all are chosen. Asked one at a time ({@link #freePort}),
+     * the system may answer the same port twice once the first socket is closed: a CI run's test broker was given one
+     * port for two listeners and refused to start ("If you have two listeners on the same port...").
+     */
+    public static int[] freePorts(int n) {
+        ServerSocket[] held = new ServerSocket[n];
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                held[i] = new ServerSocket(0);
+                held[i].setReuseAddress(true);
+                ports[i] = held[i].getLocalPort();
+            }
+            return ports;
+        } catch (IOException e) {
+            throw new IllegalStateException("no free ports", e);
+        } finally {
+            for (ServerSocket s : held) {
+                if (s != null) {
+                    try {
+                        s.close();
+                    } catch (IOException ignored) {
+                        // the port is free again either way
+                    }
+                }
+            }
+        }
+    }
+
     public static boolean listening(int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 300);

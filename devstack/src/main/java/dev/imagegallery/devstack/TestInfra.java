@@ -50,7 +50,7 @@ public final class TestInfra {
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
-        kafkaPorts = new int[]{Net.freePort(), Net.freePort(), Net.freePort()};
+        kafkaPorts = Net.freePorts(3);
         if (busAuthOff()) {
             security = null;
         } else {
