@@ -14,19 +14,10 @@ public final class Net {
     private Net() {
     }
 
-    public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("no free port", e);
-        }
-    }
-
     /**
-     * {@code n} distinct free ports: each socket is held until all are chosen. Asked one at a time ({@link #freePort}),
-     * the system may answer the same port twice once the first socket is closed: a CI run's test broker was given one
-     * port for two listeners and refused to start ("If you have two listeners on the same port...").
+     * {@code n} distinct free ports: each socket is held until all are chosen. Asked one at a time (a socket opened and
+     * closed for each), the system may answer the same port twice: a CI run's test broker was given one port for two
+     * listeners and refused to start ("If you have two listeners on the same port...").
      */
     public static int[] freePorts(int n) {
         ServerSocket[] held = new ServerSocket[n];
