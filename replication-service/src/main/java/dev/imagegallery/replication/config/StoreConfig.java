@@ -71,6 +71,14 @@ public interface StoreConfig {
     long maxCopyBytesPerSecond();
 
     /**
+     * What a copy moves at least between two checkpoints (besides one every 2 s or 64 MiB, and one at its end): a crash
+     * or a restart copies at most this much again, or 2 s of copying. Each checkpoint is a transaction on the job row
+     * and an fsync and index write in every replica: at 256 KiB a 1 MiB copy took four, at this default one.
+     */
+    @WithDefault("4194304")
+    long copyCheckpointBytes();
+
+    /**
      * Uploads (and block-list commits) ingesting at the same time; each holds up to 32 MiB of buffers, so this bounds
      * what uploads can take of the heap. Others wait for a free slot for {@link #uploadSlotWaitMillis()}.
      */

@@ -40,7 +40,7 @@ public class StoresProducer {
     @Produces
     @Singleton
     Replicator replicator(StoreConfig config) {
-        return new Replicator(config.maxCopyBytesPerSecond());
+        return new Replicator(config.maxCopyBytesPerSecond(), config.copyCheckpointBytes());
     }
 
     void close(@Observes ShutdownEvent e, TenantStores stores) {

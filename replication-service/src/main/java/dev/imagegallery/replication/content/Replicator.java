@@ -20,9 +20,11 @@ import java.util.Set;
  * Checkpoints)}): one read of each chunk a region lacks feeds all of them.
  *
  * <p>Resumable: progress is saved through {@link Checkpoints} every 5 percent (of the manifest's entries) that moved at
- * least {@link #CHECKPOINT_MIN_BYTES}, and at least every 2 seconds or 64 MiB, <em>before</em> the batch's chunks are
- * committed to the replicas. (Each checkpoint is a transaction and a ReplicaProgress event: a 1 MiB copy that took 20
- * of them spent most of its time there, and a burst of such copies flooded the catalog with progress nobody could see.) A checkpoint says "entries below
+ * least the checkpoint floor ({@link #CHECKPOINT_MIN_BYTES} unless told otherwise), at least every 2 seconds or 64 MiB,
+ * and at the end, <em>before</em> the batch's chunks are committed to the replicas. (Each checkpoint is a transaction,
+ * an fsync and an index write in every replica, and may be a ReplicaProgress event: a 1 MiB copy that took 20 of them
+ * spent most of its time there; at a 256 KiB floor it still took 4. A copy of up to 4 MiB that ends within 2 s now
+ * takes one.) A checkpoint says "entries below
  * {@code verified} are committed in replica {@code replica} (and every replica below it is done); entries below
  * {@code counted} have had their egress counted". A resumed copy starts that replica at {@code verified} and the
  * later ones at 0 (passing over the chunks they hold), copies what is missing and counts egress only from {@code counted} on: a crash at any
@@ -51,8 +53,11 @@ public final class Replicator {
 
     static final long CHECKPOINT_NANOS = 2_000_000_000L;
     static final long CHECKPOINT_BYTES = 64L << 20;
-    /** A 5 percent step saves a checkpoint only once it moved this much (a copy of at most 5 MiB checkpoints less). */
-    static final long CHECKPOINT_MIN_BYTES = 256L << 10;
+    /**
+     * The default floor: a 5 percent step saves a checkpoint only once it moved this much. A crash copies at most this
+     * much again (or 2 s of copying); a copy of at most 80 MiB checkpoints less often than every 5 percent.
+     */
+    public static final long CHECKPOINT_MIN_BYTES = 4L << 20;
     /** Manifest entries whose chunks are read from the sources together (1 MiB of 4 KiB chunks). */
     static final int WINDOW = 256;
 
@@ -61,6 +66,7 @@ public final class Replicator {
     };
 
     private final long bytesPerSecond;
+    private final long checkpointBytes;
 
     /** Copies among {@code stores} (the stores of one namespace) as fast as it can. */
     public Replicator(RegionStores stores) {
@@ -69,13 +75,22 @@ public final class Replicator {
 
     /** {@code bytesPerSecond}: the average rate one copy may move chunks at, 0 for no limit. */
     public Replicator(RegionStores stores, long bytesPerSecond) {
+        this(stores, bytesPerSecond, CHECKPOINT_MIN_BYTES);
+    }
+
+    /** {@code checkpointBytes}: what a 5 percent step must have moved to save a checkpoint (at least 1). */
+    public Replicator(RegionStores stores, long bytesPerSecond, long checkpointBytes) {
+        if (checkpointBytes < 1) {
+            throw new IllegalArgumentException("checkpointBytes must be at least 1, not " + checkpointBytes);
+        }
         this.stores = stores;
         this.bytesPerSecond = bytesPerSecond;
+        this.checkpointBytes = checkpointBytes;
     }
 
     /** A replicator told the stores at each copy: the service copies inside one tenant's stores at a time. */
-    public Replicator(long bytesPerSecond) {
-        this(null, bytesPerSecond);
+    public Replicator(long bytesPerSecond, long checkpointBytes) {
+        this(null, bytesPerSecond, checkpointBytes);
     }
 
     public void hook(ChunkHook h) {
@@ -341,7 +356,7 @@ public final class Replicator {
                         }
                     }
                 }
-                if (i + 1 == m.count() || (i + 1 - batchStart >= step && batchBytes >= CHECKPOINT_MIN_BYTES)
+                if (i + 1 == m.count() || (i + 1 - batchStart >= step && batchBytes >= checkpointBytes)
                         || batchBytes >= CHECKPOINT_BYTES || System.nanoTime() - last >= CHECKPOINT_NANOS) {
                     counted = Math.max(counted, i + 1);
                     // saved before the commits: it names what the first replica of the pass has committed (the

@@ -314,7 +314,8 @@ abstract class ChunkStoreContract {
     void aCrashMidCopyResumesWithoutRecopyingAndCountsEgressOnce() throws Exception {
         byte[] img = image(400 * Chunking.FIXED, 31);
         Manifest m = put("westeurope", img, "blob:v");
-        Replicator rep = new Replicator(stores);
+        // checkpoints every 256 KiB (the default floor, 4 MiB, would save the first one at the end of this copy)
+        Replicator rep = new Replicator(stores, 0, 256 << 10);
         AtomicInteger copied = new AtomicInteger();
         rep.hook((region, replica, id) -> {
             if (copied.incrementAndGet() == 300) { // both replicas are fed together: about 150 entries in
@@ -328,11 +329,30 @@ abstract class ChunkStoreContract {
         var done = rep.replicate(m, "eastus", 2, "version:v", saved[0], c -> saved[0] = c);
         int chunks = (int) (m.uniqueBytes() / Chunking.FIXED);
         // replica 0 once, replica 1 once; at most the uncommitted batch at the crash is copied again into each: 5
-        // percent of the entries, or the 256 KiB a step moves at least (Replicator.CHECKPOINT_MIN_BYTES)
+        // percent of the entries, or the 256 KiB a step moves at least (the floor this replicator was given)
         int batch = Math.max(chunks / 20, (256 << 10) / Chunking.FIXED);
         assertTrue(copied.get() - before + (before - 1) <= 2 * chunks + 2 * batch + 1,
                 "copied " + copied.get() + " for " + chunks + " chunks x 2 replicas");
         assertEquals(m.uniqueBytes(), done.egressBytes(), "egress counted once");
+        for (int r = 0; r < 2; r++) {
+            assertArrayEquals(img, read(m, 0, img.length, List.of(stores.store("eastus", r)), List.of()));
+        }
+    }
+
+    @Test
+    void aSmallCopySavesOneCheckpointAtItsEnd() throws Exception {
+        // a burst of small versions: each checkpoint is a transaction on the job row and a commit (an fsync and an
+        // index write) in every replica; a copy of 1.6 MiB into two replicas, done within 2 s, saves only its last
+        byte[] img = image(400 * Chunking.FIXED, 33);
+        Manifest m = put("westeurope", img, "blob:small");
+        List<Replicator.Checkpoint> saved = new ArrayList<>();
+        long started = System.nanoTime();
+        var done = new Replicator(stores).replicate(m, "eastus", 2, "version:small", null, saved::add);
+        long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+        assertTrue(saved.size() >= 1 && saved.size() <= 1 + seconds / 2, "checkpoints: " + saved);
+        Replicator.Checkpoint last = saved.get(saved.size() - 1);
+        assertEquals(m.count(), last.counted(), "the last names every entry counted: " + last);
+        assertEquals(m.uniqueBytes(), done.egressBytes());
         for (int r = 0; r < 2; r++) {
             assertArrayEquals(img, read(m, 0, img.length, List.of(stores.store("eastus", r)), List.of()));
         }

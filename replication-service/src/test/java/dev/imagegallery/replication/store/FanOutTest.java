@@ -143,7 +143,9 @@ class FanOutTest {
     void aReplicaThatFailsLeavesTheOthersWholeAndItsRetryReadsAgain() throws Exception {
         byte[] img = image();
         Manifest m = put(img);
-        Replicator rep = new Replicator(stores);
+        // checkpoints (and commits) every 256 KiB: replica 1 has committed some of the copy when it fails (at the
+        // default 4 MiB floor a copy this small commits only at its end, and its retry would read it all)
+        Replicator rep = new Replicator(stores, 0, 256 << 10);
         backend.failWrites("eastus", 1, 100); // its disk fills up after 100 chunks
         Replicator.Checkpoint[] saved = {null};
         IOException failed = assertThrows(IOException.class, () -> CountingBackend.as("first",
