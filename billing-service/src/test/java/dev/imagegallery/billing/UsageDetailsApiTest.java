@@ -32,6 +32,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.startsWith;
 
@@ -83,6 +84,40 @@ class UsageDetailsApiTest {
         // the line's name is the same on every read
         String first = given().auth().oauth2(Tokens.alice()).get(path).then().extract().path(prefix + ".name");
         given().auth().oauth2(Tokens.alice()).get(path).then().body(prefix + ".name", is(first));
+    }
+
+    @Test
+    void aFilterNarrowsTheLinesAndOneThatCannotBeHonouredIs400() {
+        // the filter used to be ignored: every line of the period came back, the other resource group's too
+        String v = newVersionId();
+        String other = v.replace("/resourceGroups/rg-billing/", "/resourceGroups/rg-other/");
+        LocalDate yesterday = today().minusDays(1);
+        publishReplication(egress(v, "westeurope", "eastus", GIB, at(yesterday, 8)));
+        publishReplication(egress(other, "westeurope", "eastus", GIB, at(yesterday, 9)));
+        String path = usagePath(yesterday, yesterday);
+        await().atMost(PATIENCE).untilAsserted(() -> given().auth().oauth2(Tokens.alice()).get(path).then()
+                .statusCode(200).body("value.properties.resourceId", hasItems(v, other)));
+
+        given().auth().oauth2(Tokens.alice()).queryParam("$filter", "properties/resourceGroup eq 'RG-OTHER'")
+                .get(path).then().statusCode(200)
+                .body("value.properties.resourceGroup", everyItem(is("rg-other")))
+                .body("value.properties.resourceId", hasItem(other));
+        given().auth().oauth2(Tokens.alice()).queryParam("$filter", "properties/resourceId eq '" + v + "'")
+                .get(path).then().statusCode(200).body("value.properties.resourceId", everyItem(is(v)))
+                .body("value.size()", is(1));
+        // the legacy date filter narrows the days as startDate and endDate do
+        given().auth().oauth2(Tokens.alice()).queryParam("$filter", "properties/usageStart ge '" + yesterday
+                        + "' and properties/usageEnd le '" + yesterday + "' and properties/resourceId eq '" + v + "'")
+                .get(usagePath(null, null)).then().statusCode(200).body("value.size()", is(1))
+                .body("value[0].properties.date", is(yesterday + "T00:00:00Z"));
+        given().auth().oauth2(Tokens.alice()).queryParam("$filter", "properties/usageStart gt '" + yesterday + "'")
+                .get(path).then().statusCode(200).body("value.size()", is(0));
+        for (String bad : new String[]{"properties/usageStart ge 'notadate'", "tags eq 'env:prod'",
+                "properties/resourceGroup eq 'a' or properties/resourceGroup eq 'b'"}) {
+            given().auth().oauth2(Tokens.alice()).queryParam("$filter", bad).get(path).then().statusCode(400)
+                    .body("error.code", is("InvalidFilter"))
+                    .body("error.target", is("$filter"));
+        }
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.imagegallery.billing.api;
 
 import dev.imagegallery.billing.api.UsageDetailBodies.UsageDetail;
+import dev.imagegallery.billing.domain.UsageFilter;
+import dev.imagegallery.billing.domain.UsageLine;
 import dev.imagegallery.billing.service.UsageService;
 import dev.imagegallery.common.arm.ArmException;
 import dev.imagegallery.common.arm.ArmList;
@@ -18,6 +20,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -44,21 +47,35 @@ public class UsageDetailsResource {
 
     /**
      * Lines of the UTC days from {@code startDate} to {@code endDate} (yyyy-MM-dd, inclusive; default this month),
-     * {@code $top} per page with a {@code nextLink} while more remain.
+     * narrowed by {@code $filter} ({@link UsageFilter}: its dates, resource group, name or id), {@code $top} per page
+     * with a {@code nextLink} while more remain.
      */
     @GET
     @Path("usageDetails")
     public Uni<ArmList<UsageDetail>> usageDetails(@PathParam("subscriptionId") String sub,
                                                   @QueryParam("startDate") String startDate,
                                                   @QueryParam("endDate") String endDate,
+                                                  @QueryParam("$filter") String filter,
                                                   @QueryParam("$top") String top,
                                                   @QueryParam("$skiptoken") String skipToken,
                                                   @Context UriInfo uri) {
         requireGuid(sub);
         return authorizer.require(caller.get(), "/subscriptions/" + sub, READ)
-                .map(v -> Paging.of(uri, top, skipToken, PAGES))
-                .flatMap(paging -> usage.usageDetails(sub, usage.period(startDate, endDate))
-                        .map(lines -> paging.slice(lines).map(l -> UsageDetailMapper.detail(sub, l))));
+                .map(v -> UsageFilter.parse(filter))
+                .flatMap(f -> {
+                    Paging paging = Paging.of(uri, top, skipToken, PAGES);
+                    if (f.excludesAll(startDate, endDate)) {
+                        return Uni.createFrom().item(paging.slice(List.<UsageDetail>of()));
+                    }
+                    return usage.usageDetails(sub, usage.period(f.startDate(startDate), f.endDate(endDate)))
+                            .map(lines -> paging.slice(lines.stream().filter(l -> f.lines().test(line(l))).toList())
+                                    .map(l -> UsageDetailMapper.detail(sub, l)));
+                });
+    }
+
+    private static UsageFilter.Line line(UsageLine l) {
+        return new UsageFilter.Line(l.resourceId(), UsageDetailMapper.resourceGroupOf(l.resourceId()),
+                UsageDetailMapper.lastSegment(l.resourceId()));
     }
 
     static void requireGuid(String sub) {

@@ -1,0 +1,164 @@
+package dev.imagegallery.billing.domain;
+
+import dev.imagegallery.common.arm.ArmException;
+
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code $filter} of {@code Microsoft.Consumption/usageDetails}, the subset Azure documents for usage details:
+ * clauses {@code <property> <op> '<value>'} joined by {@code and} (Azure supports neither {@code or}, {@code ne} nor
+ * {@code not}), on
+ * <ul>
+ * <li>{@code properties/usageStart}, {@code properties/usageEnd} (and {@code properties/date}) with {@code eq},
+ * {@code ge}, {@code gt}, {@code le}, {@code lt} and a date ({@code yyyy-MM-dd}, or a date-time whose date is taken):
+ * the days of the query, with {@code startDate}/{@code endDate} (every line is one UTC day, so its start and end are
+ * that day);</li>
+ * <li>{@code properties/resourceGroup}, {@code properties/resourceName}, {@code properties/resourceId} with
+ * {@code eq}, compared without regard to case as ARM compares names;</li>
+ * <li>{@code properties/chargeType} ({@code Usage}) and {@code properties/publisherType} ({@code Azure}) with
+ * {@code eq}: every line here is Azure usage, so another value matches none.</li>
+ * </ul>
+ * Anything else is refused (400 {@code InvalidFilter}, target {@code $filter}) rather than ignored: a filter that is
+ * silently dropped answers lines the caller asked to leave out. Tags are not recorded on usage lines, so a tag filter is
+ * refused too.
+ */
+public record UsageFilter(LocalDate from, LocalDate until, Predicate<Line> lines) {
+    /** What a clause on a line's resource looks at. */
+    public record Line(String resourceId, String resourceGroup, String resourceName) {
+    }
+
+    public static final UsageFilter NONE = new UsageFilter(null, null, l -> true);
+    static final String TARGET = "$filter";
+    private static final int MAX_LENGTH = 2048;
+    private static final Pattern CLAUSE = Pattern.compile(
+            "\\s*([A-Za-z][A-Za-z/]*)\\s+([A-Za-z]+)\\s+'((?:[^']|'')*)'\\s*");
+    private static final Pattern AND = Pattern.compile("(?i)and(?=\\s)");
+
+    /** Parses a {@code $filter}; blank is no filter. */
+    public static UsageFilter parse(String filter) {
+        if (filter == null || filter.isBlank()) {
+            return NONE;
+        }
+        if (filter.length() > MAX_LENGTH) {
+            throw invalid(filter, "it is longer than " + MAX_LENGTH + " characters");
+        }
+        LocalDate from = null;
+        LocalDate until = null;
+        List<Predicate<Line>> tests = new ArrayList<>();
+        Matcher m = CLAUSE.matcher(filter);
+        int at = 0;
+        while (true) {
+            if (!m.find(at) || m.start() != at) {
+                throw invalid(filter, "write clauses as <property> <eq|ge|gt|le|lt> '<value>' joined by 'and'");
+            }
+            String property = m.group(1).toLowerCase(Locale.ROOT);
+            String op = m.group(2).toLowerCase(Locale.ROOT);
+            String value = m.group(3).replace("''", "'");
+            switch (property) {
+                case "properties/usagestart", "properties/usageend", "properties/date" -> {
+                    LocalDate d = date(filter, value);
+                    switch (op) {
+                        case "eq" -> {
+                            from = later(from, d);
+                            until = earlier(until, d);
+                        }
+                        case "ge" -> from = later(from, d);
+                        case "gt" -> from = later(from, d.plusDays(1));
+                        case "le" -> until = earlier(until, d);
+                        case "lt" -> until = earlier(until, d.minusDays(1));
+                        default -> throw invalid(filter, "'" + op + "' is not supported (eq, ge, gt, le, lt)");
+                    }
+                }
+                case "properties/resourcegroup" -> tests.add(eq(filter, op, l -> l.resourceGroup(), value));
+                case "properties/resourcename" -> tests.add(eq(filter, op, l -> l.resourceName(), value));
+                case "properties/resourceid" -> tests.add(eq(filter, op, l -> l.resourceId(), value));
+                case "properties/chargetype" -> tests.add(eq(filter, op, l -> "Usage", value));
+                case "properties/publishertype" -> tests.add(eq(filter, op, l -> "Azure", value));
+                default -> throw invalid(filter, "the property '" + m.group(1) + "' cannot be filtered on (properties/"
+                        + "usageStart, usageEnd, resourceGroup, resourceName, resourceId, chargeType, publisherType)");
+            }
+            at = m.end();
+            if (at == filter.length()) {
+                break;
+            }
+            Matcher and = AND.matcher(filter);
+            if (!and.find(at) || and.start() != at) {
+                throw invalid(filter, "clauses are joined by 'and' ('or' and 'not' are not supported)");
+            }
+            at = and.end();
+        }
+        Predicate<Line> all = l -> tests.stream().allMatch(t -> t.test(l));
+        return new UsageFilter(from, until, tests.isEmpty() ? l -> true : all);
+    }
+
+    /** The first day of the query: the later of {@code startDate} and the filter's. */
+    public String startDate(String startDate) {
+        return from == null ? startDate : isBlank(startDate) || from.toString().compareTo(startDate) > 0
+                ? from.toString() : startDate;
+    }
+
+    /** The last day of the query: the earlier of {@code endDate} and the filter's. */
+    public String endDate(String endDate) {
+        return until == null ? endDate : isBlank(endDate) || until.toString().compareTo(endDate) < 0
+                ? until.toString() : endDate;
+    }
+
+    /**
+     * Whether the filter's days and the query's leave none (a filter that excludes every day answers no lines; the
+     * query's own {@code startDate} after its {@code endDate} is still refused).
+     */
+    public boolean excludesAll(String startDate, String endDate) {
+        if (from == null && until == null) {
+            return false;
+        }
+        try {
+            String start = startDate(startDate);
+            String end = endDate(endDate);
+            return !isBlank(start) && !isBlank(end) && LocalDate.parse(start).isAfter(LocalDate.parse(end));
+        } catch (DateTimeParseException e) {
+            return false; // a malformed startDate or endDate: refused by the period
+        }
+    }
+
+    private static Predicate<Line> eq(String filter, String op, java.util.function.Function<Line, String> property,
+                                      String value) {
+        if (!op.equals("eq")) {
+            throw invalid(filter, "'" + op + "' is not supported on this property (eq)");
+        }
+        return l -> value.equalsIgnoreCase(property.apply(l));
+    }
+
+    private static LocalDate date(String filter, String value) {
+        String day = value.length() > 10 && value.charAt(10) == 'T' ? value.substring(0, 10) : value;
+        try {
+            return LocalDate.parse(day);
+        } catch (DateTimeParseException e) {
+            throw invalid(filter, "'" + value + "' is not a date (yyyy-MM-dd)");
+        }
+    }
+
+    private static LocalDate later(LocalDate a, LocalDate b) {
+        return a == null || b.isAfter(a) ? b : a;
+    }
+
+    private static LocalDate earlier(LocalDate a, LocalDate b) {
+        return a == null || b.isBefore(a) ? b : a;
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    private static ArmException invalid(String filter, String why) {
+        String shown = filter.length() > 200 ? filter.substring(0, 200) + "..." : filter;
+        return ArmException.invalid("InvalidFilter", "The $filter '" + shown + "' is not supported: " + why + ".",
+                TARGET);
+    }
+}

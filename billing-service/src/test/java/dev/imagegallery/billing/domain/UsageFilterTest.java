@@ -1,0 +1,64 @@
+package dev.imagegallery.billing.domain;
+
+import dev.imagegallery.common.arm.ArmException;
+import org.junit.jupiter.api.Test;
+
+import java.time.LocalDate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Azure's usage-details $filter: what it narrows, and what it refuses rather than ignores. */
+class UsageFilterTest {
+    static final UsageFilter.Line A = new UsageFilter.Line(
+            "/subscriptions/s/resourceGroups/rg-a/providers/Microsoft.Compute/galleries/g/images/i/versions/1.0.0",
+            "rg-a", "1.0.0");
+
+    @Test
+    void datesNarrowTheDaysAsStartDateAndEndDateDo() {
+        UsageFilter f = UsageFilter.parse("properties/usageStart ge '2026-11-03' and properties/usageEnd le "
+                + "'2026-11-20T00:00:00.0000000Z'");
+        assertEquals(LocalDate.of(2026, 11, 3), f.from());
+        assertEquals(LocalDate.of(2026, 11, 20), f.until());
+        assertEquals("2026-11-03", f.startDate(null));
+        assertEquals("2026-11-05", f.startDate("2026-11-05"), "the later start");
+        assertEquals("2026-11-20", f.endDate("2026-11-30"), "the earlier end");
+        UsageFilter open = UsageFilter.parse("properties/usageStart gt '2026-11-03' AND properties/usageEnd lt '2026-11-20'");
+        assertEquals(LocalDate.of(2026, 11, 4), open.from());
+        assertEquals(LocalDate.of(2026, 11, 19), open.until());
+        assertEquals("2026-11-05", UsageFilter.parse("properties/date eq '2026-11-05'").endDate(null));
+        // days the filter and the query leave none of: no lines, not an error
+        assertTrue(open.excludesAll("2026-11-25", "2026-11-30"));
+        assertFalse(open.excludesAll("2026-11-10", null));
+        assertFalse(UsageFilter.NONE.excludesAll("2026-11-30", "2026-11-01"), "the query's own range is refused");
+    }
+
+    @Test
+    void resourceClausesMatchWithoutRegardToCase() {
+        assertTrue(UsageFilter.parse("properties/resourceGroup eq 'RG-A'").lines().test(A));
+        assertFalse(UsageFilter.parse("properties/resourceGroup eq 'rg-b'").lines().test(A));
+        assertTrue(UsageFilter.parse("properties/resourceId eq '" + A.resourceId().toUpperCase() + "'").lines().test(A));
+        assertTrue(UsageFilter.parse("properties/resourceName eq '1.0.0' and properties/chargeType eq 'usage'")
+                .lines().test(A));
+        assertFalse(UsageFilter.parse("properties/publisherType eq 'marketplace'").lines().test(A));
+        assertFalse(UsageFilter.parse("properties/resourceGroup eq 'it''s'").lines().test(A));
+        assertTrue(UsageFilter.parse("  ").lines().test(A));
+        assertNull(UsageFilter.parse(null).from());
+    }
+
+    @Test
+    void whatItCannotDoIsRefusedNotIgnored() {
+        for (String bad : new String[]{"properties/usageStart ge 'notadate'", "tags eq 'env:prod'",
+                "properties/resourceGroup ne 'rg-a'", "properties/resourceGroup eq 'a' or properties/resourceGroup eq 'b'",
+                "properties/resourceGroup eq 'a' and", "not properties/resourceGroup eq 'a'", "properties/cost gt '1'",
+                "properties/resourceGroup eq rg-a", "properties/resourceGroup eq 'a' properties/resourceName eq 'b'",
+                "properties/usageStart ge '2026-11-03' andproperties/usageEnd le '2026-11-04'", "x".repeat(3000)}) {
+            ArmException e = assertThrows(ArmException.class, () -> UsageFilter.parse(bad), bad);
+            assertEquals("InvalidFilter", e.code(), bad);
+            assertEquals("$filter", e.target(), bad);
+        }
+    }
+}
