@@ -28,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Clients that stop half-way, and requests that cannot finish: each is cut at its bound (here shortened to 3 s of
+ * Clients that stop half-way (a body that stops short is 408 {@code RequestTimeout} at the request deadline), and
+ * requests that cannot finish (504 {@code GatewayTimeout}): each is cut at its bound (here shortened to 3 s of
  * silence and a 2 s request deadline; 30 s and 25 s by default) and leaves nothing open behind it.
  */
 @QuarkusTest
@@ -71,6 +72,9 @@ class SlowClientsTest {
                 + "\r\nContent-Length: 200\r\n\r\n" + body, GIVE_UP);
         assertTrue(stall.answer() != null, "the connection was still open after " + GIVE_UP);
         assertTrue(stall.heldFor().toMillis() < 7000, "held for " + stall.heldFor());
+        // the client's doing: a 4xx that says so (it was 504 GatewayTimeout, as if the service had failed)
+        assertTrue(stall.answer().startsWith("HTTP/1.1 408 "), stall.answer());
+        assertTrue(stall.answer().contains("\"code\":\"RequestTimeout\""), stall.answer());
         given().auth().oauth2(Tokens.alice()).get(gallery("stalled") + API).then().statusCode(404);
     }
 

@@ -124,15 +124,23 @@ public class RequestGuard {
         if (response.ended() || response.closed()) {
             return;
         }
-        Log.warnf("%s %s was not answered within %s: answered 504 and its connection closed",
-                rc.request().method(), rc.request().path(), config.requestTimeout());
+        // a body still arriving is the client's doing (it stalled, or sent less than its Content-Length): 408, a 4xx,
+        // not the 504 of a request the service could not finish in time
+        boolean bodyPending = !rc.request().isEnded();
+        int status = bodyPending ? 408 : 504;
+        Log.warnf("%s %s was not answered within %s: answered %d and its connection closed",
+                rc.request().method(), rc.request().path(), config.requestTimeout(), status);
         if (response.headWritten()) {
             rc.request().connection().close();
             return;
         }
-        var f = ArmExceptionMappers.failure(504, "GatewayTimeout", "The request was not completed within "
-                + config.requestTimeout().toSeconds() + " seconds and was abandoned; retry it.", null);
-        response.setStatusCode(504)
+        var f = bodyPending
+                ? ArmExceptionMappers.failure(408, "RequestTimeout", "The request body did not arrive in full within "
+                        + config.requestTimeout().toSeconds() + " seconds (fewer bytes than its Content-Length, or a "
+                        + "client that stopped sending); nothing was changed.", null)
+                : ArmExceptionMappers.failure(504, "GatewayTimeout", "The request was not completed within "
+                        + config.requestTimeout().toSeconds() + " seconds and was abandoned; retry it.", null);
+        response.setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.CONNECTION, "close")
                 .end(Json.encode(f.body()))
