@@ -118,6 +118,12 @@ public class FrontDoor {
         HttpServerRequest request = rc.request();
         ArmHeaders.apply(request);
         String path = request.path();
+        if (!parsable(request.uri())) {
+            answer(request, 400, "InvalidRequestUri", "The request URI is not valid (RFC 3986): percent-encode what "
+                    + "its syntax does not allow, such as spaces, '|', '{', characters outside ASCII, and a '%' that "
+                    + "does not start an escape of two hexadecimal digits.", null);
+            return;
+        }
         if (path == null || !path.startsWith("/") || dotSegment(path)) {
             answer(request, 400, "InvalidRequestUri", "The request path must be absolute and hold no '.' or '..' "
                     + "segment.", "path");
@@ -156,6 +162,28 @@ public class FrontDoor {
             h.set("X-Forwarded-For", remote.hostAddress());
         } else {
             h.remove("X-Forwarded-For");
+        }
+    }
+
+    /**
+     * What Quarkus' own check (off in the door, see {@code DoorMain}) and so every service behind the door accepts: a
+     * URI {@link URI} parses, in printable ASCII (a raw byte above it is not HTTP; a service reads it as Latin-1).
+     */
+    static boolean parsable(String uri) {
+        if (uri == null) {
+            return false;
+        }
+        for (int i = 0; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) {
+                return false;
+            }
+        }
+        try {
+            new URI(uri);
+            return true;
+        } catch (java.net.URISyntaxException e) {
+            return false;
         }
     }
 
