@@ -94,20 +94,28 @@ public record UsageFilter(LocalDate from, LocalDate until, Predicate<Line> lines
             }
             at = and.end();
         }
-        Predicate<Line> all = l -> tests.stream().allMatch(t -> t.test(l));
-        return new UsageFilter(from, until, tests.isEmpty() ? l -> true : all);
+        return new UsageFilter(from, until, l -> tests.stream().allMatch(t -> t.test(l)));
     }
 
-    /** The first day of the query: the later of {@code startDate} and the filter's. */
+    /**
+     * The first day of the query: the later of {@code startDate} and the filter's. A malformed {@code startDate} is
+     * answered as given, for the period to refuse it as it does without a filter.
+     */
     public String startDate(String startDate) {
-        return from == null ? startDate : isBlank(startDate) || from.toString().compareTo(startDate) > 0
-                ? from.toString() : startDate;
+        LocalDate given = dateOrNull(startDate);
+        if (from == null || given == null && !isBlank(startDate)) {
+            return startDate;
+        }
+        return given == null || from.isAfter(given) ? from.toString() : startDate;
     }
 
-    /** The last day of the query: the earlier of {@code endDate} and the filter's. */
+    /** The last day of the query: the earlier of {@code endDate} and the filter's (a malformed one as given). */
     public String endDate(String endDate) {
-        return until == null ? endDate : isBlank(endDate) || until.toString().compareTo(endDate) < 0
-                ? until.toString() : endDate;
+        LocalDate given = dateOrNull(endDate);
+        if (until == null || given == null && !isBlank(endDate)) {
+            return endDate;
+        }
+        return given == null || until.isBefore(given) ? until.toString() : endDate;
     }
 
     /**
@@ -118,12 +126,20 @@ public record UsageFilter(LocalDate from, LocalDate until, Predicate<Line> lines
         if (from == null && until == null) {
             return false;
         }
+        LocalDate start = dateOrNull(startDate(startDate));
+        LocalDate end = dateOrNull(endDate(endDate));
+        return start != null && end != null && start.isAfter(end);
+    }
+
+    /** A query parameter's date, or null when it is absent or malformed (the period refuses a malformed one). */
+    private static LocalDate dateOrNull(String s) {
+        if (isBlank(s)) {
+            return null;
+        }
         try {
-            String start = startDate(startDate);
-            String end = endDate(endDate);
-            return !isBlank(start) && !isBlank(end) && LocalDate.parse(start).isAfter(LocalDate.parse(end));
+            return LocalDate.parse(s);
         } catch (DateTimeParseException e) {
-            return false; // a malformed startDate or endDate: refused by the period
+            return null;
         }
     }
 

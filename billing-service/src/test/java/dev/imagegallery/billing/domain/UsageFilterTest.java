@@ -26,6 +26,11 @@ class UsageFilterTest {
         assertEquals("2026-11-03", f.startDate(null));
         assertEquals("2026-11-05", f.startDate("2026-11-05"), "the later start");
         assertEquals("2026-11-20", f.endDate("2026-11-30"), "the earlier end");
+        // a malformed startDate or endDate stays, for the period to refuse it (compared as text, "2026-1-5" was
+        // dropped for the filter's date, and "yesterday" kept only by the alphabet)
+        assertEquals("2026-1-5", f.startDate("2026-1-5"));
+        assertEquals("yesterday", f.endDate("yesterday"));
+        assertFalse(f.excludesAll("2026-1-5", null));
         UsageFilter open = UsageFilter.parse("properties/usageStart gt '2026-11-03' AND properties/usageEnd lt '2026-11-20'");
         assertEquals(LocalDate.of(2026, 11, 4), open.from());
         assertEquals(LocalDate.of(2026, 11, 19), open.until());

@@ -57,7 +57,7 @@ public final class Replicator {
      * The default floor: a 5 percent step saves a checkpoint only once it moved this much. A crash copies at most this
      * much again (or 2 s of copying); a copy of at most 80 MiB checkpoints less often than every 5 percent.
      */
-    public static final long CHECKPOINT_MIN_BYTES = 4L << 20;
+    static final long CHECKPOINT_MIN_BYTES = 4L << 20;
     /** Manifest entries whose chunks are read from the sources together (1 MiB of 4 KiB chunks). */
     static final int WINDOW = 256;
 
