@@ -8,6 +8,10 @@
 # Beside each figure: the CPU the door and the service spent on it (user + system, from /proc/<pid>/stat; the pids
 # from the stack's summary.txt, in GALLERY_RUN_DIR or .local; DOOR_PID=<pid> for a door started by hand), per request
 # for a, per GiB for b. PARTS=a or PARTS=b runs one of the two.
+# A reference proxy beside the door, same run, where nginx is installed (Debian: apt-get install nginx-light; NGINX=off
+# leaves it out): nginx with the door's routes for these two calls (keep-alive to the services, bodies streamed both
+# ways, https with the stack's certificate), started here on the door's ports + 10000 and stopped again. It tells what
+# any proxy hop costs on this machine, against what the door costs.
 # Uses the local stack (./gallery up; started and stopped here if it is not running). GALLERY_PORT_OFFSET=N (and
 # GALLERY_CA=<its run folder>/tls/ca.crt) measures a stack whose ports are all N higher, started beside another with
 #   GALLERY_PORT_OFFSET=N GALLERY_RUN_DIR=/tmp/stack-N java -cp "devstack/target/classes:$(cat devstack/target/classpath.txt)" \
@@ -48,8 +52,67 @@ DELETE FROM image_definition WHERE key LIKE '%/resourcegroups/rg-door-$RUN/%';
 DELETE FROM gallery WHERE key LIKE '%/resourcegroups/rg-door-$RUN/%';
 SQL
 }
-cleanup() { forget_run; if [ "$STARTED" = 1 ]; then ./gallery down >/dev/null; fi; }
+NGINX_PID=
+cleanup() {
+  forget_run
+  if [ -n "$NGINX_PID" ]; then kill "$NGINX_PID" 2>/dev/null || true; fi
+  if [ "$STARTED" = 1 ]; then ./gallery down >/dev/null; fi
+}
 trap cleanup EXIT
+
+# the reference proxy: nginx in the foreground of its own process group (master + 2 workers), pid kept for cleanup
+NG=; NG_HTTP=; NG_HTTPS=
+if [ "${NGINX:-}" != off ] && command -v "${NGINX:-nginx}" >/dev/null && command -v openssl >/dev/null; then
+  NG=$WORK/nginx; mkdir -p "$NG"
+  openssl pkcs12 -in "$RUN_DIR/tls/localhost.p12" -nocerts -nodes -passin "file:$RUN_DIR/tls/password" \
+    -out "$NG/key.pem" 2>/dev/null && openssl pkcs12 -in "$RUN_DIR/tls/localhost.p12" -clcerts -nokeys \
+    -passin "file:$RUN_DIR/tls/password" -out "$NG/cert.pem" 2>/dev/null || NG=
+fi
+if [ -n "$NG" ]; then
+  NG_HTTP=http://localhost:$(p 18080); NG_HTTPS=https://localhost:$(p 18443)
+  cat > "$NG/nginx.conf" <<CONF
+worker_processes 2;
+daemon off;
+pid $NG/nginx.pid;
+error_log $NG/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $NG/body; proxy_temp_path $NG/proxy; fastcgi_temp_path $NG/fcgi; uwsgi_temp_path $NG/uwsgi;
+  scgi_temp_path $NG/scgi;
+  upstream catalog { server 127.0.0.1:$(p 8081); keepalive 64; }
+  upstream replication { server 127.0.0.1:$(p 8082); keepalive 64; }
+  server {
+    listen $(p 18080);
+    listen $(p 18443) ssl;
+    ssl_certificate $NG/cert.pem;
+    ssl_certificate_key $NG/key.pem;
+    client_max_body_size 0;
+    proxy_http_version 1.1;
+    proxy_set_header Connection "";
+    proxy_set_header Host \$http_host;
+    proxy_set_header X-Forwarded-Host \$http_host;
+    proxy_set_header X-Forwarded-Proto \$scheme;
+    proxy_set_header X-Forwarded-For \$remote_addr;
+    proxy_set_header x-ms-request-id \$request_id;
+    add_header x-ms-request-id \$request_id always;
+    proxy_request_buffering off;
+    proxy_buffering off;
+    location /blobs/ { proxy_pass http://replication; }
+    location / { proxy_pass http://catalog; }
+  }
+}
+CONF
+  "${NGINX:-nginx}" -c "$NG/nginx.conf" -e "$NG/error.log" > "$NG/out.log" 2>&1 &
+  NGINX_PID=$!
+  for _ in $(seq 1 50); do [ -s "$NG/nginx.pid" ] && break; sleep 0.1; done
+  [ "$(curl -s --cacert "$CA" -o /dev/null -w '%{http_code}' "$NG_HTTPS/none")" = 404 ] \
+    || { echo "nginx did not start (log $NG/error.log): no reference proxy" >&2; kill "$NGINX_PID" 2>/dev/null; NGINX_PID=; NG=; }
+else
+  echo "nginx is not installed (apt-get install nginx-light): no reference proxy in this run" >&2
+fi
+# nginx's master and its workers, comma-separated
+nginx_pids() { if [ -n "$NGINX_PID" ]; then echo "$NGINX_PID$(pgrep -P "$NGINX_PID" | sed 's/^/,/' | tr -d '\n')"; fi; }
 
 token() {
   curl -sf -d grant_type=password -d client_id=gallery-cli -d username=alice -d password=alice \
@@ -106,7 +169,14 @@ echo "latest in westeurope through the door: $v"
 # CPU ticks (user + system) a stack process has spent so far; 0 where the pid is not known (a stack of another kind)
 pid_of() { sed -nE "s/.*[[ ]$1=([0-9]+).*/\1/p" "$RUN_DIR/summary.txt" 2>/dev/null | head -1; }
 DOOR_PID=${DOOR_PID:-$(pid_of front-door)}; CAT_PID=$(pid_of catalog-service); REP_PID=$(pid_of replication-service)
-ticks() { if [ -n "$1" ] && [ -r "/proc/$1/stat" ]; then awk '{print $14 + $15}' "/proc/$1/stat"; else echo 0; fi; }
+# ticks PIDS: of one process, or the sum over comma-separated ones
+ticks() {
+  local t=0 pid
+  for pid in ${1//,/ }; do
+    if [ -r "/proc/$pid/stat" ]; then t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); fi
+  done
+  echo "$t"
+}
 HZ=$(getconf CLK_TCK)
 # cpu_us TICKS_BEFORE TICKS_AFTER COUNT: microseconds of CPU per item
 cpu_us() { python3 -c "import sys; b,a,n,hz=map(float,sys.argv[1:]); print(f'{(a-b)/hz*1e6/n:.0f}' if n else '?')" "$1" "$2" "$3" "$HZ"; }
@@ -116,35 +186,61 @@ p99() { grep -E '^ +99%' "$1" | awk '{print $2}'; }
 errors() { grep -E 'Non-2xx|Socket errors' "$1" | tr -s ' ' | tr '\n' ' ' || true; }
 if [[ "$PARTS" == *a* ]]; then
 echo "== a. resolve latest (1,000 versions): wrk -t2 -c$CONNS -d$DURATION, each after a $WARMUP warm-up"
-for url in "$C" "$DOOR" "$DOOR_HTTP"; do
+for url in "$C" "$DOOR" "$DOOR_HTTP" $NG_HTTPS $NG_HTTP; do
   wrk -t2 -c"$CONNS" -d"$WARMUP" -s bench/catalog/resolve.lua "$url$PATH_RESOLVE" > /dev/null
 done
-# measure NAME URL: the wrk run into /tmp/wrk-NAME.txt, the door's and catalog-service's CPU per request beside it
+# measure NAME URL PROXY_PIDS: the wrk run into /tmp/wrk-NAME.txt, the proxy's and catalog-service's CPU per request
 measure() {
   local d0 c0 d1 c1 n
-  d0=$(ticks "$DOOR_PID"); c0=$(ticks "$CAT_PID")
+  d0=$(ticks "$3"); c0=$(ticks "$CAT_PID")
   wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s bench/catalog/resolve.lua "$2$PATH_RESOLVE" > "/tmp/wrk-$1.txt"
-  d1=$(ticks "$DOOR_PID"); c1=$(ticks "$CAT_PID"); n=$(requests "/tmp/wrk-$1.txt")
+  d1=$(ticks "$3"); c1=$(ticks "$CAT_PID"); n=$(requests "/tmp/wrk-$1.txt")
   echo "$(cpu_us "$d0" "$d1" "$n") $(cpu_us "$c0" "$c1" "$n")" > "/tmp/wrk-$1.cpu"
 }
-measure direct "$C"
-measure door "$DOOR"
-measure door-http "$DOOR_HTTP"
-python3 - "$(rps /tmp/wrk-direct.txt)" "$(rps /tmp/wrk-door.txt)" "$(rps /tmp/wrk-door-http.txt)" \
-  "$(p99 /tmp/wrk-direct.txt)" "$(p99 /tmp/wrk-door.txt)" "$(p99 /tmp/wrk-door-http.txt)" <<'PY'
-import sys
-d, s, h = map(float, sys.argv[1:4]); pd, ps, ph = sys.argv[4:7]
-print(f"{'straight to catalog-service (http)':<40} {d:>9.0f} req/s  p99 {pd:>8}  (baseline)")
-print(f"{'through the door (https)':<40} {s:>9.0f} req/s  p99 {ps:>8}  {s/d:.2f}x  >= 0.7x {'PASS' if s/d >= 0.7 else 'FAIL'}")
-print(f"{'through the door (http twin)':<40} {h:>9.0f} req/s  p99 {ph:>8}  {h/d:.2f}x")
+NAMES="direct door door-http"
+measure direct "$C" ""
+measure door "$DOOR" "$DOOR_PID"
+measure door-http "$DOOR_HTTP" "$DOOR_PID"
+if [ -n "$NG" ]; then
+  measure nginx "$NG_HTTPS" "$(nginx_pids)"
+  measure nginx-http "$NG_HTTP" "$(nginx_pids)"
+  NAMES="$NAMES nginx nginx-http"
+fi
+python3 - $NAMES <<'PY'
+import re, sys
+def wrk(name):
+    t = open(f"/tmp/wrk-{name}.txt").read()
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
+    p99 = re.search(r"^\s+99%\s+(\S+)", t, re.M).group(1)
+    return rps, p99
+names = sys.argv[1:]
+r = {n: wrk(n) for n in names}
+d = r["direct"][0]
+label = {"direct": "straight to catalog-service (http)", "door": "through the door (https)",
+         "door-http": "through the door (http twin)", "nginx": "through nginx, reference (https)",
+         "nginx-http": "through nginx, reference (http)"}
+for n in names:
+    rps, p99 = r[n]
+    line = f"{label[n]:<40} {rps:>9.0f} req/s  p99 {p99:>8}  "
+    if n == "direct":
+        line += "(baseline)"
+    else:
+        line += f"{rps/d:.2f}x"
+        if n == "door":
+            line += f"  >= 0.7x {'PASS' if rps/d >= 0.7 else 'FAIL'}"
+    print(line)
+if "nginx" in r:
+    print(f"the door against nginx, same run: {r['door'][0]/r['nginx'][0]:.2f}x over https, "
+          f"{r['door-http'][0]/r['nginx-http'][0]:.2f}x over http")
 PY
 if [ -n "$DOOR_PID" ]; then
-  for f in direct door door-http; do
+  for f in $NAMES; do
     read -r dcpu ccpu < "/tmp/wrk-$f.cpu"
-    printf '  CPU per request, %-10s door %5s us   catalog-service %5s us\n' "$f:" "$dcpu" "$ccpu"
+    proxy=door; [[ "$f" == nginx* ]] && proxy=nginx
+    printf '  CPU per request, %-11s %-5s %5s us   catalog-service %5s us\n' "$f:" "$proxy" "$dcpu" "$ccpu"
   done
 fi
-for f in /tmp/wrk-direct.txt /tmp/wrk-door.txt /tmp/wrk-door-http.txt; do e=$(errors $f); [ -z "$e" ] || echo "  $f: $e"; done
+for n in $NAMES; do f=/tmp/wrk-$n.txt; e=$(errors $f); [ -z "$e" ] || echo "  $f: $e"; done
 fi
 
 [[ "$PARTS" == *b* ]] || exit 0
@@ -173,6 +269,7 @@ upload() {
 for w in 1 2; do
   upload "$R" "door-warm-$RUN-a$w" > /dev/null
   upload "$DOOR" "door-warm-$RUN-b$w" > /dev/null
+  if [ -n "$NG" ]; then upload "$NG_HTTPS" "door-warm-$RUN-c$w" > /dev/null; fi
 done
 size=$(stat -c %s "$v1")
 for r in $(seq "$RUNS"); do
@@ -181,12 +278,19 @@ for r in $(seq "$RUNS"); do
   r1=$(ticks "$REP_PID"); d1=$(ticks "$DOOR_PID")
   door=$(upload "$DOOR" "door-door-$RUN-$r")
   r2=$(ticks "$REP_PID"); d2=$(ticks "$DOOR_PID")
-  python3 - "$direct" "$door" "$size" <<'PY'
+  ng=0; n1=0; n2=0
+  if [ -n "$NG" ]; then
+    n1=$(ticks "$(nginx_pids)"); ng=$(upload "$NG_HTTPS" "door-nginx-$RUN-$r"); n2=$(ticks "$(nginx_pids)")
+  fi
+  python3 - "$direct" "$door" "$size" "$ng" <<'PY'
 import sys
-d, s, size = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+d, s, size, n = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
 r = d / s
 print(f"upload through the door (https) {size/s/1e6:>6.0f} MB/s ({s:.2f}s)   straight to replication-service "
       f"{size/d/1e6:>6.0f} MB/s ({d:.2f}s)   {r:.2f}x  >= 0.8x {'PASS' if r >= 0.8 else 'FAIL'}")
+if n:
+    print(f"  through nginx, reference (https) {size/n/1e6:>6.0f} MB/s ({n:.2f}s)   {d/n:.2f}x of straight; "
+          f"the door {n/s:.2f}x of nginx")
 PY
   if [ -n "$DOOR_PID" ]; then
     python3 - "$r0" "$r1" "$r2" "$d1" "$d2" "$size" "$HZ" <<'PY'
@@ -196,5 +300,9 @@ gib = size / 2**30
 print(f"  CPU per GiB: door {(d2-d1)/hz/gib:.2f} s; replication-service {(r1-r0)/hz/gib:.2f} s straight, "
       f"{(r2-r1)/hz/gib:.2f} s behind the door")
 PY
+    if [ -n "$NG" ]; then
+      python3 -c "import sys; print(f'  CPU per GiB: nginx {(float(sys.argv[2])-float(sys.argv[1]))/float(sys.argv[3])/(float(sys.argv[4])/2**30):.2f} s')" \
+        "$n1" "$n2" "$HZ" "$size"
+    fi
   fi
 done
