@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
@@ -69,7 +70,40 @@ public class FrontDoor {
             proxy.addInterceptor(new Unreachable(u));
             proxies.put(u, proxy);
         }
-        router.route().handler(this::handle);
+        router.route().handler(this::handle).failureHandler(FrontDoor::failed);
+    }
+
+    /** Set on a request once {@link ArmHeaders} gave it its ids. */
+    private static final String IDS = "door.ids";
+
+    /**
+     * What Vert.x's router refuses before the door's handler runs (an HTTP/1.1 request without a {@code Host}, a path
+     * that is empty or does not start with '/'), and anything that fails in the door itself: an ARM error with the
+     * request ids, not Quarkus' error page ({@code {"details":"Error id ..."}}).
+     */
+    private static void failed(RoutingContext rc) {
+        HttpServerRequest request = rc.request();
+        if (rc.response().headWritten()) {
+            // part of an answer has gone out: nothing can be said in its place
+            request.connection().close();
+            return;
+        }
+        if (rc.get(IDS) == null) {
+            ArmHeaders.apply(request);
+            rc.put(IDS, Boolean.TRUE);
+        }
+        int status = rc.statusCode();
+        if (status == 400 && request.version() != HttpVersion.HTTP_1_0 && request.authority() == null) {
+            answer(request, 400, "MissingHostHeader", "An HTTP/1.1 request must name the host it calls in a Host "
+                    + "header (RFC 9112, section 3.2).", "Host");
+        } else if (status >= 400 && status < 500) {
+            answer(request, status, "InvalidRequest", "The request is not valid HTTP: "
+                    + (rc.failure() != null ? rc.failure().getMessage() : "status " + status) + ".", null);
+        } else {
+            Log.errorf(rc.failure(), "%s %s: the door failed", request.method(), request.uri());
+            answer(request, 500, "InternalServerError", "The front door could not handle the request. Try again.",
+                    null);
+        }
     }
 
     /**
@@ -117,6 +151,7 @@ public class FrontDoor {
     private void handle(RoutingContext rc) {
         HttpServerRequest request = rc.request();
         ArmHeaders.apply(request);
+        rc.put(IDS, Boolean.TRUE);
         String path = request.path();
         if (!parsable(request.uri())) {
             answer(request, 400, "InvalidRequestUri", "The request URI is not valid (RFC 3986): percent-encode what "
