@@ -154,6 +154,12 @@ class HostileClientTest {
                 "sha256:" + "0".repeat(63));
         refused("PUT", blob(ok), body, 400, "InvalidHeaderValue", "X-Content-SHA256", "X-Content-SHA256", sha(body),
                 "X-Content-SHA256", "0".repeat(64));
+        // part of a body sent as the whole was stored as the whole blob (RFC 9110, 14.4: a PUT with Content-Range
+        // must be refused), a block as well
+        refused("PUT", blob(ok), body, 400, "UnsupportedHeader", "Content-Range", "Content-Range",
+                "bytes 0-" + (body.length - 1) + "/" + (2L * body.length));
+        refused("PUT", blob(ok) + "?comp=block&blockid=" + DataPlaneTest.b64("b1"), body, 400, "UnsupportedHeader",
+                "Content-Range", "Content-Range", "bytes 0-2/-1");
         refused("PUT", blob(ok) + "?comp=bogus", body, 400, null, "comp");
         refused("PUT", blob(ok) + "?comp=%00", body, 400, null, "comp");
         refused("PUT", blob(ok) + "?comp=block", body, 400, null, "blockid");

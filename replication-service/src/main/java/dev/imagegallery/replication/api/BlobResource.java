@@ -11,6 +11,7 @@ import dev.imagegallery.replication.service.ContentService;
 import dev.imagegallery.replication.store.Manifest;
 import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.Blocking;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -83,6 +84,12 @@ public class BlobResource {
             String r = BlobService.validRegion(region);
             String s = BlobService.validSubscription(sub);
             BlobService.validName(name);
+            if (request.headers().contains(HttpHeaders.CONTENT_RANGE)) {
+                // RFC 9110, 14.4: the body is likely part of the content sent as if it were the whole
+                throw ArmException.invalid("UnsupportedHeader", "An upload takes the whole content in one request "
+                        + "without Content-Range; send a large one in blocks (?comp=block, then ?comp=blocklist).",
+                        "Content-Range");
+            }
             String expected = BlobService.expectedDigest(request.headers().getAll(DIGEST_HEADER));
             authorizer.require(caller.get(), "/subscriptions/" + s, WRITE).await().atMost(AUTHZ_WAIT);
             String tenant = caller.get().tenantId(); // the subscription's: require() refuses any other tenant's
