@@ -200,6 +200,58 @@ class HostileClientsTest {
     }
 
     @Test
+    void tagsBeyondArmsLimitsAre400OnEveryResourceTypeAndNothingIsStored() {
+        // 100 tags, a 600-character name, a '/' in a name were all stored: ARM allows 50 tags a resource, names of 1
+        // to 512 characters without < > % & \\ ? / or control characters, values of at most 256, never null
+        String token = Tokens.alice();
+        publishBase("taggallery", "tag-src");
+        String src = RG + "/providers/Microsoft.Compute/images/tag-src";
+        StringBuilder many = new StringBuilder("{");
+        for (int i = 0; i < 51; i++) {
+            many.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":\"v\"");
+        }
+        String tooMany = many.append("}").toString();
+        record Case(String path, String body, String code) {
+        }
+        List<Case> cases = List.of(
+                new Case(gallery("tag1"), "{\"location\":\"westeurope\",\"tags\":" + tooMany + "}",
+                        "InvalidParameter"),
+                new Case(gallery("tag2"), "{\"location\":\"westeurope\",\"tags\":{\"" + "n".repeat(513)
+                        + "\":\"v\"}}", "InvalidParameter"),
+                new Case(gallery("tag3"), "{\"location\":\"westeurope\",\"tags\":{\"\":\"v\"}}", "InvalidParameter"),
+                new Case(RG + "/providers/Microsoft.Compute/images/tag-mi", managedImageBody("tag-src.raw")
+                        .replaceFirst("\\{", "{\"tags\":{\"a/b\":\"v\"},"), "InvalidTagNameCharacters"),
+                new Case(gallery("taggallery") + "/images/tag-def", "{\"location\":\"westeurope\",\"tags\":"
+                        + "{\"team\":null},\"properties\":{\"osType\":\"Linux\",\"osState\":\"Generalized\","
+                        + "\"identifier\":{\"publisher\":\"p\",\"offer\":\"o\",\"sku\":\"tag\"}}}", "InvalidParameter"),
+                new Case(gallery("taggallery") + "/images/img/versions/9.0.0", "{\"location\":\"westeurope\","
+                        + "\"tags\":{\"k\":\"" + "v".repeat(257) + "\"},\"properties\":{\"storageProfile\":"
+                        + "{\"source\":{\"id\":\"" + src + "\"}}}}", "InvalidParameter"));
+        for (Case c : cases) {
+            given().auth().oauth2(token).contentType(ContentType.JSON).body(c.body()).put(c.path() + api(c.path()))
+                    .then().statusCode(400)
+                    .body("error.code", is(c.code()))
+                    .body("error.target", is("tags"));
+            given().auth().oauth2(token).get(c.path() + api(c.path())).then().statusCode(404);
+        }
+        // at the limits: 50 tags, a 512-character name, a 256-character value, an empty value
+        StringBuilder fifty = new StringBuilder("{\"" + "n".repeat(512) + "\":\"" + "v".repeat(256) + "\",\"e\":\"\"");
+        for (int i = 0; i < 48; i++) {
+            fifty.append(",\"k").append(i).append("\":\"v\"");
+        }
+        String g = gallery("taggallery");
+        given().auth().oauth2(token).contentType(ContentType.JSON).body("{\"tags\":" + fifty + "}}")
+                .patch(g + api(g)).then().statusCode(200).body("tags.e", is(""));
+        // and a PATCH beyond them changes nothing
+        given().auth().oauth2(token).contentType(ContentType.JSON).body("{\"tags\":{\"a?b\":\"v\"}}")
+                .patch(g + api(g)).then().statusCode(400).body("error.code", is("InvalidTagNameCharacters"));
+        given().auth().oauth2(token).get(g + api(g)).then().statusCode(200).body("tags.e", is(""));
+        String d = g + "/images/img";
+        given().auth().oauth2(token).contentType(ContentType.JSON).body("{\"tags\":" + tooMany + "}")
+                .patch(d + api(d)).then().statusCode(400).body("error.target", is("tags"));
+    }
+
+    @Test
     void scalarsOfTheWrongTypeAre400NamingTheField() {
         String token = Tokens.alice();
         publishBase("typegallery", "type-src");
