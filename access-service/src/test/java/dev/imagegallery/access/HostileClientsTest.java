@@ -46,6 +46,29 @@ class HostileClientsTest {
         };
     }
 
+    @Test
+    void armsFixedPathWordsInAnyCaseReachTheirRoutes() {
+        // every fixed word of this service's routes is one that common's ArmPathCase knows
+        String openApi = given().get("/q/openapi?format=json").then().statusCode(200).extract().asString();
+        for (Object template : io.restassured.path.json.JsonPath.from(openApi).getMap("paths").keySet()) {
+            assertEquals(List.of(), dev.imagegallery.common.arm.ArmPathCase.unknownWords((String) template),
+                    (String) template);
+        }
+        // and they are routed in any case, as ARM does (each was a 404 from JAX-RS)
+        String sub = Realms.CONTOSO_SUBSCRIPTION;
+        given().auth().oauth2(Tokens.alice()).get("/SUBSCRIPTIONS?api-version=2022-12-01").then().statusCode(200)
+                .body("value.subscriptionId", org.hamcrest.Matchers.hasItem(sub));
+        given().auth().oauth2(Tokens.alice()).queryParam("api-version", "2022-04-01")
+                .queryParam("$filter", "roleName eq 'Reader'")
+                .get("/subscriptions/" + sub + "/providers/MICROSOFT.AUTHORIZATION/roledefinitions")
+                .then().statusCode(200).body("value", org.hamcrest.Matchers.hasSize(1))
+                .body("value[0].id", org.hamcrest.Matchers.startsWith("/subscriptions/" + sub
+                        + "/providers/Microsoft.Authorization/roleDefinitions/"));
+        given().auth().oauth2(Tokens.alice()).get("/subscriptions/" + sub + "/resourcegroups/rg/providers/"
+                        + "microsoft.authorization/roleAssignments?api-version=2022-04-01")
+                .then().statusCode(200);
+    }
+
     static void noFailuresAndNoOpenTransaction(List<Hostile.Outcome> outcomes) {
         var failed = Hostile.failures(outcomes);
         assertTrue(failed.isEmpty(), "failed or hung: " + failed);

@@ -129,6 +129,11 @@ class HostileClientsTest {
     @Test
     void malformedBearerTokensAre401WithAnArmBodyOnEveryRoute() {
         String openApi = given().get("/q/openapi?format=json").then().statusCode(200).extract().asString();
+        // every fixed word of these routes is one that common's ArmPathCase knows (it routes them in any case)
+        for (Object template : io.restassured.path.json.JsonPath.from(openApi).getMap("paths").keySet()) {
+            org.junit.jupiter.api.Assertions.assertEquals(List.of(),
+                    dev.imagegallery.common.arm.ArmPathCase.unknownWords((String) template), (String) template);
+        }
         List<String[]> routes = Hostile.routes(openApi, SUB, List.of("/ping"));
         assertTrue(routes.size() >= 30, "the OpenAPI document lists every route: " + routes.size());
         List<String> wrong = new ArrayList<>();
@@ -249,6 +254,34 @@ class HostileClientsTest {
         String d = g + "/images/img";
         given().auth().oauth2(token).contentType(ContentType.JSON).body("{\"tags\":" + tooMany + "}")
                 .patch(d + api(d)).then().statusCode(400).body("error.target", is("tags"));
+    }
+
+    @Test
+    void armsFixedPathWordsInAnyCaseReachTheirRoutes() {
+        // ARM reads resourcegroups, microsoft.compute, GALLERIES as their routes spell them (Azure hands out ids with
+        // resourcegroups in lower case); every such path was a 404 "Unable to find matching target resource method"
+        String token = Tokens.alice();
+        publishBase("casegallery", "case-src");
+        String lower = "/SUBSCRIPTIONS/" + SUB + "/resourcegroups/rg-images/PROVIDERS/microsoft.compute/GALLERIES/";
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(galleryBody()).put(lower + "CaseG" + API)
+                .then().statusCode(201)
+                .body("id", is(gallery("CaseG")))
+                .body("name", is("CaseG"));
+        given().auth().oauth2(token).get(gallery("caseg") + API).then().statusCode(200).body("name", is("CaseG"));
+        given().auth().oauth2(token).get(lower + "casegallery/IMAGES/img" + API).then().statusCode(200)
+                .body("id", is(gallery("casegallery") + "/images/img"));
+        given().auth().oauth2(token).get(lower + "casegallery/images/img/Versions" + API).then().statusCode(200)
+                .body("value", org.hamcrest.Matchers.notNullValue());
+        given().auth().oauth2(token).get("/subscriptions/" + SUB + "/resourceGroups/rg-images/providers/"
+                + "MICROSOFT.COMPUTE/images/case-src" + MI_API).then().statusCode(200).body("name", is("case-src"));
+        // the early Vert.x route as well: resolve in any case
+        given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body("{\"imageReference\":{\"id\":\"" + gallery("casegallery") + "/images/img\"}}")
+                .post("/subscriptions/" + SUB + "/providers/microsoft.compute/LOCATIONS/westeurope/"
+                        + "resolveimagereference" + API)
+                .then().statusCode(404).body("error.code", is("NoImageVersionReadyInLocation"));
+        given().auth().oauth2(token).delete(lower + "CaseG" + API).then().statusCode(anyOf(is(200), is(202),
+                is(204)));
     }
 
     @Test

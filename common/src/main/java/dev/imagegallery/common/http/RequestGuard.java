@@ -1,6 +1,7 @@
 package dev.imagegallery.common.http;
 
 import dev.imagegallery.common.arm.ArmExceptionMappers;
+import dev.imagegallery.common.arm.ArmPathCase;
 import io.quarkus.logging.Log;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.Vertx;
@@ -22,6 +23,8 @@ import java.util.Map;
  *       percent-encoded, {@code %3B});</li>
  *   <li>a query parameter that is not valid percent-encoding, or whose name or value holds a control character
  *       (NUL among them: PostgreSQL refuses it), is refused with the parameter in {@code target};</li>
+ *   <li>ARM's fixed path words written in another case ({@code resourcegroups}, {@code microsoft.compute}) are
+ *       routed as the routes spell them ({@link ArmPathCase});</li>
  *   <li>a request that has not been answered {@link HttpGuardConfig#requestTimeout()} after its headers arrived is
  *       answered 504 and its connection closed, so no request outlives its timeout whatever it waits on (its
  *       transaction is bounded by PostgreSQL's {@code idle_in_transaction_session_timeout} and
@@ -55,6 +58,14 @@ public class RequestGuard {
         ArmExceptionMappers.Failure bad = checkQuery(rc);
         if (bad != null) {
             refuse(rc, bad);
+            return;
+        }
+        String canonical = ArmPathCase.canonical(rawPath);
+        if (canonical != rawPath) {
+            // ARM's fixed words in any case (resourcegroups, microsoft.compute): routed again as the routes spell
+            // them, through every handler from the first (this one included, which then finds nothing to change)
+            String query = rc.request().query();
+            rc.reroute(query == null ? canonical : canonical + "?" + query);
             return;
         }
         if (!exempt(rawPath)) {
