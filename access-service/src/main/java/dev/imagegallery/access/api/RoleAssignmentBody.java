@@ -13,7 +13,18 @@ public record RoleAssignmentBody(String id, String name, String type, Properties
     }
 
     /** The request body of a PUT. */
-    public record Request(Properties properties) {
+    public record Request(RequestProperties properties) {
+    }
+
+    /**
+     * Azure's properties of a PUT (2022-04-01). {@code condition}, {@code conditionVersion} (ABAC) and
+     * {@code delegatedManagedIdentityResourceId} are not implemented and are refused by name when given: dropped, an
+     * assignment meant to hold only under a condition would grant without it. {@code description} is taken and not
+     * kept; {@code scope} and the other read-only properties are ignored, as ARM does.
+     */
+    public record RequestProperties(String roleDefinitionId, String principalId, String principalType,
+                                    String description, String condition, String conditionVersion,
+                                    String delegatedManagedIdentityResourceId) {
     }
 
     public static RoleAssignmentBody of(RoleAssignment a) {

@@ -49,10 +49,22 @@ public class RoleAssignmentResource {
                     "properties");
         }
         var p = body.properties();
+        unsupported(p.condition(), "properties.condition");
+        unsupported(p.conditionVersion(), "properties.conditionVersion");
+        unsupported(p.delegatedManagedIdentityResourceId(), "properties.delegatedManagedIdentityResourceId");
         // 201 when this PUT created the assignment, 200 when it found it exactly so (ARM: nothing changed)
         return access.putAssignment(caller.get(), "/" + scope, name, p.roleDefinitionId(), p.principalId(),
                         p.principalType())
                 .map(u -> Response.status(u.created() ? 201 : 200).entity(RoleAssignmentBody.of(u.value())).build());
+    }
+
+    /** A property of Azure's that this system does not implement: refused by name, never accepted and dropped. */
+    private static void unsupported(String value, String target) {
+        if (value != null) {
+            throw ArmException.invalid("InvalidParameter", "'" + target + "' is not supported here: role "
+                    + "assignments hold without conditions (ABAC) or delegated identities. Leave it out (or null).",
+                    target);
+        }
     }
 
     @GET
