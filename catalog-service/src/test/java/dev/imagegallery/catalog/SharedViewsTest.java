@@ -124,6 +124,11 @@ class SharedViewsTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 given().auth().oauth2(Tokens.bob()).get(BOB_LOC + "/sharedGalleries" + API).then().statusCode(200)
                         .body("value.name", hasItem(p.uniqueName())));
+        // Azure's sharedTo=tenant (any case) lists it too; another value was ignored, and is now refused
+        given().auth().oauth2(Tokens.bob()).get(BOB_LOC + "/sharedGalleries" + API + "&sharedTo=TENANT").then()
+                .statusCode(200).body("value.name", hasItem(p.uniqueName()));
+        given().auth().oauth2(Tokens.bob()).get(BOB_LOC + "/sharedGalleries" + API + "&sharedTo=subscription")
+                .then().statusCode(400).body("error.target", is("sharedTo"));
         given().auth().oauth2(Tokens.bob()).get(BOB_LOC + "/sharedGalleries/" + p.uniqueName() + "/images" + API)
                 .then().statusCode(200).body("value.name", is(List.of("app")))
                 .body("value[0].identifier.uniqueId", is("/SharedGalleries/" + p.uniqueName() + "/Images/app"));

@@ -69,6 +69,9 @@ class SubscriptionShareReachTest {
                 .get(FABRIKAM_LOC + "/sharedGalleries" + API).then().statusCode(200)
                 .body("value.name", hasItem(p.uniqueName())));
         await().atMost(Duration.ofSeconds(10)).until(() -> resolves(Tokens.bob(), sharedId) == 200);
+        // shared with the subscription, not with the tenant: not in sharedTo=tenant
+        given().auth().oauth2(Tokens.bob()).get(FABRIKAM_LOC + "/sharedGalleries" + API + "&sharedTo=tenant").then()
+                .statusCode(200).body("value.name", not(hasItem(p.uniqueName())));
         // frank is not (a grant below the subscription used to count)
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             given().auth().oauth2(frankToken).get(FABRIKAM_LOC + "/sharedGalleries" + API).then().statusCode(200)

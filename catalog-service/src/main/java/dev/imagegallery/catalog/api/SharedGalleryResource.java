@@ -127,12 +127,26 @@ public class SharedGalleryResource {
                         .filter(r -> "Completed".equals(r.state)).map(r -> r.region).toList()));
     }
 
+    /**
+     * The galleries shared with the caller. {@code sharedTo=tenant} (Azure's one value, in any case) narrows the list to
+     * those shared with the caller's tenant; without it the list holds those shared with a subscription the caller can
+     * act in and, wider than Azure's (which lists the subscription's only), those shared with the tenant too. Any other
+     * value is 400, not ignored.
+     */
     @GET
     @Path("sharedGalleries")
     public Uni<ArmList<SharedBody>> sharedGalleries(@PathParam("subscriptionId") String sub,
-                                                    @PathParam("location") String location) {
+                                                    @PathParam("location") String location,
+                                                    @jakarta.ws.rs.QueryParam("sharedTo") String sharedTo) {
+        boolean toTenant = sharedTo != null && !sharedTo.isEmpty();
+        if (toTenant && !sharedTo.equalsIgnoreCase("tenant")) {
+            throw dev.imagegallery.common.arm.ArmException.invalidParameter("sharedTo", "The value '"
+                    + (sharedTo.length() > 40 ? sharedTo.substring(0, 40) + "..." : sharedTo) + "' of 'sharedTo' "
+                    + "is not supported; use 'tenant' (the galleries shared with your tenant) or leave it out.");
+        }
         return own(sub, location).flatMap(x -> views.sharedGalleries(caller.get()))
-                .map(l -> ArmList.of(l.stream().map(g -> gallery(g, location, false)).toList()));
+                .map(l -> ArmList.of(l.stream().filter(g -> !toTenant || SharedViewService.sharedWithTenant(g,
+                        caller.get().tenantId())).map(g -> gallery(g, location, false)).toList()));
     }
 
     @GET

@@ -48,6 +48,13 @@ public class SharedViewService {
         return ShareView.list("communityName is not null order by communityName");
     }
 
+    /** Whether the gallery's accepted shares include the tenant itself (Azure's {@code sharedTo=tenant}). */
+    public static boolean sharedWithTenant(ShareView sv, String tenantId) {
+        var shares = sv.state().shares();
+        return shares != null && shares.stream().anyMatch(e -> "Accepted".equals(e.state())
+                && "AADTenants".equals(e.type()) && e.id().equalsIgnoreCase(tenantId));
+    }
+
     /** Direct shares only (the sharedGalleries view); community galleries have their own view. */
     private Uni<Boolean> directlySharedWith(Caller caller, ShareView sv) {
         var state = sv.state();
