@@ -145,6 +145,28 @@ class FrontDoorTest {
         assertTrue(rawHead("GET " + SUB + "?api-version=2022-12-01 HTTP/1.0\r\n\r\n").startsWith("HTTP/1.0 200 "));
     }
 
+    @Test
+    void aChunkedBodyIsTakenInAnyCaseAndAnotherTransferCodingIsAnArm400() throws Exception {
+        // Vert.x's proxy compared the coding with its case: "Transfer-Encoding: Chunked" (valid HTTP, and decoded as
+        // chunked by Netty) got an empty 400 without request ids; so did "gzip, chunked"
+        String target = SUB + "/providers/Microsoft.Compute/galleries/te?api-version=2024-03-03";
+        String ok = rawHead("PUT " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                + "Transfer-Encoding: Chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+        assertTrue(ok.startsWith("HTTP/1.1 200 "), ok);
+        assertEquals(5, new JsonObject(ok.substring(ok.indexOf("\r\n\r\n") + 4)).getLong("bytes"), ok);
+        for (String coding : List.of("gzip, chunked", "gzip,chunked")) {
+            String refused = rawHead("PUT " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                    + "Transfer-Encoding: " + coding + "\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+            assertTrue(refused.startsWith("HTTP/1.1 400 "), coding + ": " + refused);
+            String head = refused.substring(0, refused.indexOf("\r\n\r\n")).toLowerCase(java.util.Locale.ROOT);
+            assertTrue(GUID.matcher(head.replaceAll("(?s).*x-ms-request-id: ([^\r]+).*", "$1")).matches(), refused);
+            JsonObject error = new JsonObject(refused.substring(refused.indexOf("\r\n\r\n") + 4))
+                    .getJsonObject("error");
+            assertEquals("UnsupportedTransferEncoding", error.getString("code"), coding);
+            assertEquals("Transfer-Encoding", error.getString("target"), coding);
+        }
+    }
+
     /** One request written as is (the test HTTP clients refuse to send what the door must refuse). */
     private String raw(String method, String target) throws Exception {
         return rawHead(method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");

@@ -30,6 +30,7 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -174,8 +175,31 @@ public class FrontDoor {
             }
             return;
         }
+        if (!transferCoding(request)) {
+            answer(request, 400, "UnsupportedTransferEncoding", "The only transfer coding a request may carry is "
+                    + "'chunked', alone; send the body as it is, with a Content-Length or chunked.",
+                    "Transfer-Encoding");
+            return;
+        }
         forwarded(request);
         proxies.get(match.upstream().get()).handle(request);
+    }
+
+    /**
+     * Whether the request's transfer coding can be passed on: none, or {@code chunked} alone, in any case (RFC 9112
+     * reads codings without case, as Netty does when it decodes the body; Vert.x's proxy compares the header with its
+     * case and answered {@code Chunked} with an empty 400, so the door writes it as the proxy expects).
+     */
+    static boolean transferCoding(HttpServerRequest request) {
+        List<String> codings = request.headers().getAll(HttpHeaders.TRANSFER_ENCODING);
+        if (codings.isEmpty()) {
+            return true;
+        }
+        if (codings.size() == 1 && codings.get(0).trim().equalsIgnoreCase("chunked")) {
+            request.headers().set(HttpHeaders.TRANSFER_ENCODING, "chunked");
+            return true;
+        }
+        return false;
     }
 
     /**
