@@ -33,8 +33,9 @@ public final class Ingest {
     private static final byte[] ZERO = new byte[Chunking.FIXED];
     /**
      * New chunk bytes after which the session commits (their index entries written, the session still holding them
-     * alive): what it holds uncommitted stays bounded (some 8 MiB of heap) whatever the image's size. A 16 GiB image
-     * committed once at its end held 2.4 million pending entries, some 300 MB.
+     * alive), in the background while the upload goes on: what it holds uncommitted stays bounded (some 8 MiB of heap,
+     * and as much again being committed) whatever the image's size. A 16 GiB image committed once at its end held 2.4
+     * million pending entries, some 300 MB.
      */
     public static final long COMMIT_EVERY = 256L << 20;
 
@@ -152,7 +153,7 @@ public final class Ingest {
             size += len;
             if (uncommitted >= commitEvery) {
                 try {
-                    session.commit();
+                    session.commitSoon(); // goes on reading while it is forced and indexed
                 } catch (IOException e) {
                     throw new StoreFailure(store, e);
                 }

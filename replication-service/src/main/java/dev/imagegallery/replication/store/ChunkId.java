@@ -7,6 +7,18 @@ import java.util.HexFormat;
 
 /** A chunk's SHA-256, as four longs (cheap to hash and compare, small in maps). */
 public record ChunkId(long a, long b, long c, long d) {
+    /** The order of the digests' bytes, unsigned (RocksDB's and every sorted index's). */
+    public static final java.util.Comparator<ChunkId> ORDER = (x, y) -> {
+        int r = Long.compareUnsigned(x.a, y.a);
+        if (r == 0) {
+            r = Long.compareUnsigned(x.b, y.b);
+        }
+        if (r == 0) {
+            r = Long.compareUnsigned(x.c, y.c);
+        }
+        return r != 0 ? r : Long.compareUnsigned(x.d, y.d);
+    };
+
     public static ChunkId of(byte[] digest, int off) {
         ByteBuffer bb = ByteBuffer.wrap(digest, off, 32);
         return new ChunkId(bb.getLong(), bb.getLong(), bb.getLong(), bb.getLong());

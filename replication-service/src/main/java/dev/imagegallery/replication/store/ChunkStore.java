@@ -152,8 +152,18 @@ public interface ChunkStore {
         /** Keeps a manifest alive until the session closes (while its ref is being written). */
         void keep(String contentHex);
 
-        /** Makes every chunk put so far durable and visible. */
+        /** Makes every chunk put so far durable and visible (after any {@link #commitSoon()} before it). */
         void commit() throws IOException;
+
+        /**
+         * {@link #commit()}, finished in the background where the store can: the chunks put so far stay this
+         * session's meanwhile ({@link #has}, spared by collections), and the next {@code commit} or
+         * {@code commitSoon} waits for it and throws its failure (and so does every one after a failure). For the
+         * commits that only bound what a long session holds (a large upload), which its caller need not wait for.
+         */
+        default void commitSoon() throws IOException {
+            commit();
+        }
 
         @Override
         void close();

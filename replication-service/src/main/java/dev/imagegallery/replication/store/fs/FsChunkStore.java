@@ -980,6 +980,29 @@ public final class FsChunkStore extends PackStore {
             awaitSealed();
         }
 
+        /**
+         * Everything put so far handed to its pack file here; forced later through a channel of its own (the session
+         * goes on writing the pack, and may seal and close it meanwhile), with the packs sealed before.
+         */
+        @Override
+        protected java.util.concurrent.Callable<Void> writeOutLater() throws IOException {
+            flush();
+            List<Future<?>> sealed = List.copyOf(sealing);
+            sealing.clear();
+            Path current = out == null ? null : packPath(pack);
+            return () -> {
+                if (durable && current != null) {
+                    try (FileChannel ch = FileChannel.open(current, StandardOpenOption.READ)) {
+                        ch.force(false);
+                    }
+                }
+                for (Future<?> f : sealed) {
+                    await(f);
+                }
+                return null;
+            };
+        }
+
         @Override
         protected void release() {
             try {

@@ -17,7 +17,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.BiConsumer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Lock;
@@ -46,6 +51,12 @@ public abstract class PackStore implements ChunkStore {
     /** Where each committed chunk is. */
     protected final ChunkIndex index;
     private final Set<PackSession> open = ConcurrentHashMap.newKeySet();
+    /** Runs the sessions' {@link PackSession#commitSoon()}s (each waits on disks: a thread each, idle ones go). */
+    private static final ExecutorService COMMITTERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "pack-committer");
+        t.setDaemon(true);
+        return t;
+    });
     private final AtomicInteger nextPack = new AtomicInteger(1);
 
     protected PackStore(String region, int replica, ChunkIndex index) {
@@ -416,7 +427,7 @@ public abstract class PackStore implements ChunkStore {
     private boolean held(ChunkId id) {
         for (PackSession s : open) {
             synchronized (s) {
-                if (s.pending.containsKey(id) || s.held.mightContain(id)) {
+                if (s.pending.containsKey(id) || s.committing.containsKey(id) || s.held.mightContain(id)) {
                     return true;
                 }
             }
@@ -429,7 +440,13 @@ public abstract class PackStore implements ChunkStore {
      * packs it wrote, the manifests it keeps alive), which {@link #collect()} spares. The backend writes the packs.
      */
     protected abstract class PackSession implements ChunkStore.Session {
-        private final Map<ChunkId, Loc> pending = new LinkedHashMap<>();
+        private Map<ChunkId, Loc> pending = new LinkedHashMap<>();
+        /** What a {@link #commitSoon()} is committing in the background: this session's still, until indexed. */
+        private volatile Map<ChunkId, Loc> committing = Map.of();
+        /** That commit, until the next commit waits for it. */
+        private Future<?> inFlight;
+        /** Why a commit in the background failed: every commit after it fails so too. */
+        private Throwable broken;
         /**
          * Chunks this session committed or found stored and relies on: kept alive until it closes. A filter, not a
          * set: a session ingesting or copying a 16 GiB image holds 4 million of them.
@@ -445,6 +462,15 @@ public abstract class PackStore implements ChunkStore {
 
         /** Makes everything written so far durable in its packs, and the packs complete up to it. */
         protected abstract void writeOut() throws IOException;
+
+        /**
+         * {@link #writeOut()} in two parts: what must be done now, on the session's thread (every chunk so far handed
+         * to its pack), and what may be done later on another (returned: making them durable); null where the
+         * backend cannot split it, and {@link #commitSoon()} commits at once.
+         */
+        protected Callable<Void> writeOutLater() throws IOException {
+            return null;
+        }
 
         /**
          * Ends the writes in flight and releases what the session holds (files, buffers): it is being discarded, so
@@ -463,7 +489,7 @@ public abstract class PackStore implements ChunkStore {
 
         @Override
         public boolean has(ChunkId id) {
-            if (pending.containsKey(id)) {
+            if (pending.containsKey(id) || committing.containsKey(id)) {
                 return true;
             }
             Lock relying = reliance.readLock();
@@ -496,7 +522,7 @@ public abstract class PackStore implements ChunkStore {
                 }
                 for (int i = 0; i < out.length; i++) {
                     ChunkId id = ids.get(i);
-                    if (pending.containsKey(id)) {
+                    if (pending.containsKey(id) || committing.containsKey(id)) {
                         out[i] = true;
                     } else if (locs[i] != null) {
                         synchronized (this) {
@@ -531,6 +557,7 @@ public abstract class PackStore implements ChunkStore {
 
         @Override
         public final void commit() throws IOException {
+            awaitCommitted();
             if (pending.isEmpty()) {
                 return;
             }
@@ -541,9 +568,94 @@ public abstract class PackStore implements ChunkStore {
                 throw failure("commit to " + PackStore.this, e);
             }
             synchronized (this) {
-                pending.values().forEach(l -> committedPacks.add(l.pack()));
-                pending.keySet().forEach(held::add);
+                committed(pending);
                 pending.clear();
+            }
+        }
+
+        /**
+         * Hands what was put so far to a committer thread (after {@link #writeOutLater()}'s part here), so that an
+         * upload goes on reading while its packs are forced and indexed: a 1 GiB upload waited 0.3 s on two such
+         * commits (measured in the replication README).
+         */
+        @Override
+        public final void commitSoon() throws IOException {
+            awaitCommitted();
+            if (pending.isEmpty()) {
+                return;
+            }
+            Callable<Void> durable;
+            try {
+                durable = writeOutLater();
+            } catch (RuntimeException e) {
+                throw failure("commit to " + PackStore.this, e);
+            }
+            if (durable == null) {
+                commit();
+                return;
+            }
+            Map<ChunkId, Loc> entries;
+            synchronized (this) {
+                entries = pending;
+                committing = entries;
+                pending = new LinkedHashMap<>();
+            }
+            inFlight = COMMITTERS.submit(() -> {
+                try {
+                    durable.call(); // the packs hold these chunks durably; then the index names them
+                    publish(entries);
+                } catch (RuntimeException e) {
+                    throw failure("commit to " + PackStore.this, e);
+                }
+                synchronized (this) {
+                    committed(entries);
+                    committing = Map.of();
+                }
+                return null;
+            });
+        }
+
+        private void committed(Map<ChunkId, Loc> entries) {
+            entries.values().forEach(l -> committedPacks.add(l.pack()));
+            entries.keySet().forEach(held::add);
+        }
+
+        /** Waits for the last {@link #commitSoon()}, and throws its failure (or an earlier one's) as it was. */
+        private void awaitCommitted() throws IOException {
+            if (broken == null && inFlight != null) {
+                try {
+                    waitFor(inFlight);
+                } catch (ExecutionException e) {
+                    broken = e.getCause();
+                } finally {
+                    inFlight = null;
+                }
+            }
+            if (broken instanceof IOException io) {
+                throw io;
+            } else if (broken instanceof RuntimeException r) {
+                throw r;
+            } else if (broken != null) {
+                throw new IOException(broken);
+            }
+        }
+
+        /** {@code f.get()}, interrupted or not (the interrupt kept): a commit must end before what follows it. */
+        private static void waitFor(Future<?> f) throws ExecutionException {
+            boolean interrupted = false;
+            try {
+                while (true) {
+                    try {
+                        f.get();
+                        return;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
 
@@ -558,6 +670,13 @@ public abstract class PackStore implements ChunkStore {
             }
             closed = true;
             try {
+                if (inFlight != null) { // its packs are committed or not once it ends: then the rest is decided
+                    try {
+                        waitFor(inFlight);
+                    } catch (ExecutionException e) {
+                        // not committed: its packs go below
+                    }
+                }
                 release();
                 List<Integer> uncommitted;
                 synchronized (this) {
