@@ -2,6 +2,7 @@ package dev.imagegallery.catalog.api;
 
 import dev.imagegallery.catalog.domain.Validation;
 import dev.imagegallery.catalog.service.SharedViewService;
+import dev.imagegallery.common.arm.ArmException;
 import dev.imagegallery.common.arm.ArmList;
 import dev.imagegallery.common.security.Authorizer;
 import dev.imagegallery.common.security.CurrentCaller;
@@ -12,6 +13,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import java.time.Instant;
@@ -137,10 +139,10 @@ public class SharedGalleryResource {
     @Path("sharedGalleries")
     public Uni<ArmList<SharedBody>> sharedGalleries(@PathParam("subscriptionId") String sub,
                                                     @PathParam("location") String location,
-                                                    @jakarta.ws.rs.QueryParam("sharedTo") String sharedTo) {
+                                                    @QueryParam("sharedTo") String sharedTo) {
         boolean toTenant = sharedTo != null && !sharedTo.isEmpty();
         if (toTenant && !sharedTo.equalsIgnoreCase("tenant")) {
-            throw dev.imagegallery.common.arm.ArmException.invalidParameter("sharedTo", "The value '"
+            throw ArmException.invalidParameter("sharedTo", "The value '"
                     + (sharedTo.length() > 40 ? sharedTo.substring(0, 40) + "..." : sharedTo) + "' of 'sharedTo' "
                     + "is not supported; use 'tenant' (the galleries shared with your tenant) or leave it out.");
         }

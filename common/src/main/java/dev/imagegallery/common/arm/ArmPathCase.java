@@ -1,9 +1,10 @@
 package dev.imagegallery.common.arm;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * ARM reads the fixed words of a resource path in any case ({@code resourcegroups}, {@code microsoft.compute},
@@ -14,7 +15,8 @@ import java.util.Map;
  * Which segment is a fixed word follows ARM's grammar: a path starts with one ({@code subscriptions},
  * {@code tenants}, {@code providers}); each is followed by a name, except {@code providers}, which is followed by a
  * namespace and then a resource type; after every name comes a fixed word again (a type, {@code providers}, an
- * action). Paths outside ARM ({@code /blobs}, {@code /download}, {@code /q}) are not touched.
+ * action). Paths outside ARM ({@code /blobs}, {@code /download}, {@code /q}) are not touched. Case is ASCII's only:
+ * {@code ſubscriptions} (a long s) is no ARM word.
  */
 public final class ArmPathCase {
     /** Every fixed word of the services' ARM routes, as they spell it. */
@@ -25,11 +27,14 @@ public final class ArmPathCase {
             "operationResults", "resolveImageReference", "roleAssignments", "roleDefinitions", "auditLogs",
             "usageDetails", "invoices", "csv", "priceSheets", "estimateImageVersionCost", "eventSubscribers",
             "eventSchemas", "eventSnapshot", "asyncapi");
-    private static final Map<String, String> CANONICAL = new HashMap<>();
+    private static final Set<String> SPELLED = Set.copyOf(WORDS);
+    /** The words by length (a segment is compared with the few of its length, without a copy of it). */
+    private static final Map<Integer, List<String>> BY_LENGTH = new HashMap<>();
+    private static final List<String> ROOTS = List.of("subscriptions", "tenants", "providers");
 
     static {
         for (String w : WORDS) {
-            CANONICAL.put(w.toLowerCase(Locale.ROOT), w);
+            BY_LENGTH.computeIfAbsent(w.length(), n -> new ArrayList<>()).add(w);
         }
     }
 
@@ -38,35 +43,20 @@ public final class ArmPathCase {
 
     /** The path with its fixed words in their routes' case; the same instance when nothing changes. */
     public static String canonical(String rawPath) {
-        if (rawPath == null || rawPath.length() < 2 || rawPath.charAt(0) != '/') {
+        if (!isArm(rawPath)) {
             return rawPath;
         }
-        String[] segments = rawPath.substring(1).split("/", -1);
-        String first = segments[0].toLowerCase(Locale.ROOT);
-        if (!first.equals("subscriptions") && !first.equals("tenants") && !first.equals("providers")) {
-            return rawPath;
-        }
-        boolean changed = false;
-        // what the next segment is: a fixed word, a provider's namespace (also fixed), or a name
-        int expect = WORD;
-        for (int i = 0; i < segments.length; i++) {
-            String s = segments[i];
-            if (expect == NAME) {
-                expect = WORD;
-                continue;
+        StringBuilder[] changed = {null};
+        walk(rawPath, (from, to) -> {
+            String w = word(rawPath, from, to);
+            if (w != null && !rawPath.startsWith(w, from)) {
+                if (changed[0] == null) {
+                    changed[0] = new StringBuilder(rawPath);
+                }
+                changed[0].replace(from, to, w); // as long as the segment: the later indices hold
             }
-            String canonical = CANONICAL.get(s.toLowerCase(Locale.ROOT));
-            if (canonical != null && !canonical.equals(s)) {
-                segments[i] = canonical;
-                changed = true;
-            }
-            if (expect == NAMESPACE) {
-                expect = WORD; // the resource type follows the namespace
-            } else {
-                expect = "providers".equalsIgnoreCase(s) ? NAMESPACE : NAME;
-            }
-        }
-        return changed ? "/" + String.join("/", segments) : rawPath;
+        });
+        return changed[0] == null ? rawPath : changed[0].toString();
     }
 
     /**
@@ -74,23 +64,81 @@ public final class ArmPathCase {
      * the routes and {@link #WORDS} have drifted apart (each service's tests check its OpenAPI paths with this).
      */
     public static List<String> unknownWords(String template) {
-        List<String> unknown = new java.util.ArrayList<>();
-        String[] segments = template.startsWith("/") ? template.substring(1).split("/", -1) : new String[0];
-        if (segments.length == 0 || !List.of("subscriptions", "tenants", "providers").contains(segments[0])) {
-            return unknown;
-        }
-        int expect = WORD;
-        for (String s : segments) {
-            if (expect == NAME || s.startsWith("{")) {
-                expect = WORD;
-                continue;
-            }
-            if (!s.isEmpty() && !CANONICAL.containsValue(s)) {
-                unknown.add(s);
-            }
-            expect = expect == NAMESPACE ? WORD : s.equals("providers") ? NAMESPACE : NAME;
+        List<String> unknown = new ArrayList<>();
+        if (isArm(template)) {
+            walk(template, (from, to) -> {
+                String s = template.substring(from, to);
+                if (!s.isEmpty() && !SPELLED.contains(s)) {
+                    unknown.add(s);
+                }
+            });
         }
         return unknown;
+    }
+
+    private interface Segment {
+        void at(int from, int to);
+    }
+
+    /**
+     * Calls {@code word} with the bounds of each segment of {@code path} that ARM's grammar makes a fixed word (a
+     * template's {@code {name}} is a name wherever it stands).
+     */
+    private static void walk(String path, Segment word) {
+        int expect = WORD;
+        for (int from = 1; from <= path.length(); ) {
+            int to = path.indexOf('/', from);
+            to = to < 0 ? path.length() : to;
+            if (expect == NAME || path.startsWith("{", from)) {
+                expect = WORD;
+            } else {
+                word.at(from, to);
+                expect = expect == NAMESPACE ? WORD // the resource type follows the namespace
+                        : to - from == 9 && sameIgnoringCase(path, from, "providers") ? NAMESPACE : NAME;
+            }
+            from = to + 1;
+        }
+    }
+
+    /** Whether the path's first segment is one an ARM path starts with. */
+    private static boolean isArm(String path) {
+        if (path == null || path.length() < 2 || path.charAt(0) != '/') {
+            return false;
+        }
+        int end = path.indexOf('/', 1);
+        end = end < 0 ? path.length() : end;
+        for (String root : ROOTS) {
+            if (end - 1 == root.length() && sameIgnoringCase(path, 1, root)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The fixed word that {@code path[from, to)} is in some case; null if none. */
+    private static String word(String path, int from, int to) {
+        for (String w : BY_LENGTH.getOrDefault(to - from, List.of())) {
+            if (sameIgnoringCase(path, from, w)) {
+                return w;
+            }
+        }
+        return null;
+    }
+
+    /** Whether {@code s} at {@code from} spells {@code word} (ASCII letters in any case). */
+    private static boolean sameIgnoringCase(String s, int from, String word) {
+        for (int i = 0; i < word.length(); i++) {
+            char a = s.charAt(from + i);
+            char b = word.charAt(i);
+            if (a != b && !(asciiLetter(a) && asciiLetter(b) && (a | 0x20) == (b | 0x20))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean asciiLetter(char c) {
+        return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
     }
 
     private static final int WORD = 0;

@@ -39,5 +39,21 @@ class ArmPathCaseTest {
             assertSame(p, ArmPathCase.canonical(p), p);
         }
         assertSame(null, ArmPathCase.canonical(null));
+        // ARM's case is ASCII's: a long s or a Kelvin sign spells no fixed word
+        for (String p : new String[] {"/\u017Fubscriptions/x/resourceGroups/rg", SUB + "/\u212Aeys",
+                SUB + "/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/\u017Fhare"}) {
+            assertSame(p, ArmPathCase.canonical(p), p);
+        }
+    }
+
+    @Test
+    void aRoutesWordsAreKnownAndItsNamesAreNot() {
+        assertEquals(java.util.List.of(), ArmPathCase.unknownWords("/subscriptions/{subscriptionId}/resourceGroups/"
+                + "{resourceGroupName}/providers/Microsoft.Compute/galleries/{galleryName}/images/{imageName}"));
+        assertEquals(java.util.List.of("Things", "frobnicate"), ArmPathCase.unknownWords("/subscriptions/{s}/providers/"
+                + "Microsoft.Compute/Things/{t}/frobnicate"));
+        // a word known in another case is unknown: the routes must spell it as canonical() writes it
+        assertEquals(java.util.List.of("resourcegroups"), ArmPathCase.unknownWords("/subscriptions/{s}/resourcegroups"));
+        assertEquals(java.util.List.of(), ArmPathCase.unknownWords("/blobs/{region}/{s}/{name}"));
     }
 }
