@@ -9,7 +9,7 @@ import java.time.Instant;
 public record RoleAssignmentBody(String id, String name, String type, Properties properties) {
 
     public record Properties(String roleDefinitionId, String principalId, String principalType, String scope,
-                             Instant createdOn, String createdBy) {
+                             String description, Instant createdOn, String createdBy) {
     }
 
     /** The request body of a PUT. */
@@ -19,8 +19,9 @@ public record RoleAssignmentBody(String id, String name, String type, Properties
     /**
      * Azure's properties of a PUT (2022-04-01). {@code condition}, {@code conditionVersion} (ABAC) and
      * {@code delegatedManagedIdentityResourceId} are not implemented and are refused by name when given: dropped, an
-     * assignment meant to hold only under a condition would grant without it. {@code description} is taken and not
-     * kept; {@code scope} and the other read-only properties are ignored, as ARM does.
+     * assignment meant to hold only under a condition would grant without it. {@code description} is kept (at most
+     * {@link dev.imagegallery.access.domain.Inputs#DESCRIPTION_MAX} characters) and may be changed by a later PUT;
+     * {@code scope} and the other read-only properties are ignored, as ARM does.
      */
     public record RequestProperties(String roleDefinitionId, String principalId, String principalType,
                                     String description, String condition, String conditionVersion,
@@ -31,6 +32,7 @@ public record RoleAssignmentBody(String id, String name, String type, Properties
         String roleDefId = BuiltInRoles.byId(a.roleDefinitionId).map(r -> r.idAt(a.scope))
                 .orElse(a.roleDefinitionId);
         return new RoleAssignmentBody(a.resourceId(), a.id, "Microsoft.Authorization/roleAssignments",
-                new Properties(roleDefId, a.principalId, a.principalType, a.scope, a.createdAt, a.createdBy));
+                new Properties(roleDefId, a.principalId, a.principalType, a.scope, a.description, a.createdAt,
+                        a.createdBy));
     }
 }

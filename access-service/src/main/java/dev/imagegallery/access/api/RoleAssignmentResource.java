@@ -54,7 +54,7 @@ public class RoleAssignmentResource {
         unsupported(p.delegatedManagedIdentityResourceId(), "properties.delegatedManagedIdentityResourceId");
         // 201 when this PUT created the assignment, 200 when it found it exactly so (ARM: nothing changed)
         return access.putAssignment(caller.get(), "/" + scope, name, p.roleDefinitionId(), p.principalId(),
-                        p.principalType())
+                        p.principalType(), p.description())
                 .map(u -> Response.status(u.created() ? 201 : 200).entity(RoleAssignmentBody.of(u.value())).build());
     }
 

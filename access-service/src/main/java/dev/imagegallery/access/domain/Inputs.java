@@ -27,6 +27,8 @@ public final class Inputs {
     public static final int TENANT_DISPLAY_NAME_MAX = 256;
     public static final int URL_MAX = 2048;
     public static final int EULA_MAX = 4096;
+    /** A role assignment's description (Azure documents no bound; ours, so that nothing unbounded is stored). */
+    public static final int DESCRIPTION_MAX = 2048;
 
     private Inputs() {
     }
@@ -67,6 +69,15 @@ public final class Inputs {
             throw ArmException.invalidParameter(target, "A display name of 1 to " + max + " characters is required.");
         }
         return value;
+    }
+
+    /** An optional description: at most {@code max} characters (empty is none). */
+    public static String optionalDescription(String value, int max, String target) {
+        if (value != null && value.length() > max) {
+            throw ArmException.invalidParameter(target, "A description of at most " + max + " characters is "
+                    + "allowed; this one has " + value.length() + ".");
+        }
+        return value == null || value.isEmpty() ? null : value;
     }
 
     /** An optional display name. */

@@ -32,6 +32,8 @@ public class RoleAssignment extends PanacheEntityBase {
     public String createdBy;
     @Column(name = "created_at")
     public Instant createdAt;
+    /** The client's words about it (Azure's {@code properties.description}); null when none. */
+    public String description;
 
     public String resourceId() {
         return scope + "/providers/Microsoft.Authorization/roleAssignments/" + id;

@@ -77,7 +77,7 @@ public class AccessService {
 
     @WithTransaction
     public Uni<Upsert<RoleAssignment>> putAssignment(Caller caller, String scope, String name, String roleDefinitionId,
-                                                     String principalId, String principalType) {
+                                                     String principalId, String principalType, String description) {
         String sub = ScopePath.subscriptionOf(scope);
         String id = guid(name, "name");
         if (roleDefinitionId == null || !ROLE_DEFINITION_ID.matcher(roleDefinitionId).matches()) {
@@ -94,6 +94,7 @@ public class AccessService {
             throw ArmException.invalid("InvalidPrincipalType", "properties.principalType must be one of "
                     + PRINCIPAL_TYPES + ".", "properties.principalType");
         }
+        String described = Inputs.optionalDescription(description, Inputs.DESCRIPTION_MAX, "properties.description");
         String scopeKey = Scopes.normalise(scope);
         return visibleSubscription(caller, sub, WRITE_ASSIGNMENTS, scope, true)
                 .flatMap(s -> require(caller, scope, WRITE_ASSIGNMENTS))
@@ -109,7 +110,9 @@ public class AccessService {
                         }
                         if (existing.scopeKey.equals(scopeKey) && existing.principalId.equals(principal)
                                 && existing.roleDefinitionId.equals(role.id()) && existing.principalType.equals(type)) {
-                            // the same assignment again: nothing changes, nothing is published (200)
+                            // the same assignment again (200): only its description may change, which grants
+                            // nothing, so nothing is published
+                            existing.description = described;
                             return Uni.createFrom().item(new Upsert<>(existing, false));
                         }
                         throw ArmException.conflict("RoleAssignmentUpdateNotPermitted",
@@ -134,6 +137,7 @@ public class AccessService {
                                 a.roleDefinitionId = role.id();
                                 a.createdBy = caller.principalId();
                                 a.createdAt = Instant.now();
+                                a.description = described;
                                 return a.<RoleAssignment>persist()
                                         .call(x -> outbox.emit(EventTypes.ROLE_ASSIGNMENT_CREATED, a.resourceId(),
                                                 payload(a)))
