@@ -506,9 +506,12 @@ public final class RocksIndex implements ChunkIndex {
         return ByteBuffer.allocate(9).put((byte) 'f').putLong(seq).array();
     }
 
+    /** The entries in pack order (a put writes them in key order), as the scrubber reads their packs. */
     private static byte[] freshValue(List<Map.Entry<ChunkId, Loc>> entries) {
         ByteBuffer v = ByteBuffer.allocate(48 * entries.size());
-        for (var e : entries) {
+        List<Map.Entry<ChunkId, Loc>> inPackOrder = new ArrayList<>(entries);
+        inPackOrder.sort(Map.Entry.comparingByValue(Loc.ORDER));
+        for (var e : inPackOrder) {
             e.getKey().write(v);
             v.putInt(e.getValue().pack()).putLong(e.getValue().offset()).putInt(e.getValue().length());
         }
