@@ -63,6 +63,20 @@ public final class RocksIndex implements ChunkIndex {
     static final long CACHE_BYTES = Long.getLong("gallery.store.index-cache-bytes", 64L << 20);
     private static final Cache CACHE;
     private static final WriteBufferManager WRITE_BUFFERS;
+    /**
+     * The open indexes and the bytes of their active memtables after their last write. RocksDB's write buffer manager,
+     * which all of them share, flushes a memtable of whichever index writes once the budget is nearly spent, even when
+     * another, idle, holds most of it: a store that took a large upload and then rested made every small commit of a
+     * store copying beside it a flush of its own (3,344 table files of a few hundred entries each in one burst of
+     * 1,000 small versions, and the compactions that merged them again). So each write looks at the sum first and
+     * flushes the largest holder's memtables well before the manager would flush the writer's
+     * ({@link #FLUSH_LARGEST_AT}, 5/8 of the budget; the manager acts at 7/8, or at 1/2 while flushes are still
+     * under way).
+     */
+    private static final Map<RocksIndex, Long> ACTIVE = new java.util.concurrent.ConcurrentHashMap<>();
+    static final long FLUSH_LARGEST_AT = CACHE_BYTES / 2 * 5 / 8;
+    /** A family whose active memtable is smaller than this is left to its next flush. */
+    private static final long FLUSH_FAMILY_FROM = 1L << 20;
     private static final byte[] CHUNKS = "chunks".getBytes(StandardCharsets.UTF_8);
     private static final byte[] PACKS = "packs".getBytes(StandardCharsets.UTF_8);
     private static final byte[] MARKS = "marks".getBytes(StandardCharsets.UTF_8);
@@ -89,7 +103,7 @@ public final class RocksIndex implements ChunkIndex {
 
     private final Path dir;
     private DBOptions dbOptions;
-    private ColumnFamilyOptions cfOptions;
+    private Tuning tuning;
     private RocksDB db;
     private ColumnFamilyHandle meta;
     private ColumnFamilyHandle chunks;
@@ -115,7 +129,6 @@ public final class RocksIndex implements ChunkIndex {
     private final AtomicLong journalSeq = new AtomicLong();
     /** Whether puts journal their entries for the scrubber ({@link #journalFresh}). */
     private volatile boolean journalFresh;
-    private ColumnFamilyOptions countsOptions;
     private final Counts counts = new Counts();
     private volatile boolean counted;
     private final WriteOptions write;
@@ -142,13 +155,12 @@ public final class RocksIndex implements ChunkIndex {
     private volatile boolean closed;
 
     /** {@code handles}: the default family, chunks, packs, counts, journal. */
-    private RocksIndex(Path dir, DBOptions dbOptions, ColumnFamilyOptions cfOptions, ColumnFamilyOptions countsOptions,
-                       RocksDB db, List<ColumnFamilyHandle> handles, boolean durable) {
+    private RocksIndex(Path dir, DBOptions dbOptions, Tuning tuning, RocksDB db, List<ColumnFamilyHandle> handles,
+                       boolean durable) {
         this.dir = dir;
         this.durable = durable;
         this.dbOptions = dbOptions;
-        this.cfOptions = cfOptions;
-        this.countsOptions = countsOptions;
+        this.tuning = tuning;
         this.db = db;
         this.meta = handles.get(0);
         this.chunks = handles.get(1);
@@ -159,6 +171,26 @@ public final class RocksIndex implements ChunkIndex {
         this.write = new WriteOptions(); // the pack directories make a commit durable: see FsChunkStore
         this.sync = new WriteOptions().setSync(durable);
         this.noWal = new WriteOptions().setDisableWAL(true);
+    }
+
+    /**
+     * The column families' options: {@code plain} for the small families, {@code chunks} for the one looked up per
+     * chunk, {@code counts} with the merge operator. Only the chunks' memtables keep a Bloom filter, as only they are
+     * asked for keys that are mostly absent; it is allocated whole with each memtable, so it is kept small: 0.02 of the
+     * write buffer (328 KiB, about 13 bits for each of the 200,000 entries a full memtable holds). At 0.1 and in every
+     * family, an index with a few entries in each held 7 MiB of the budget all indexes share.
+     */
+    private record Tuning(ColumnFamilyOptions plain, ColumnFamilyOptions chunks, ColumnFamilyOptions counts) {
+        static Tuning make() {
+            return new Tuning(cfOptions(), cfOptions().setMemtablePrefixBloomSizeRatio(0.02)
+                    .setMemtableWholeKeyFiltering(true), cfOptions().setMergeOperator(new UInt64AddOperator()));
+        }
+
+        void close() {
+            plain.close();
+            chunks.close();
+            counts.close();
+        }
     }
 
     private static ColumnFamilyOptions cfOptions() {
@@ -174,14 +206,8 @@ public final class RocksIndex implements ChunkIndex {
         return new ColumnFamilyOptions()
                 .setTableFormatConfig(table)
                 .setWriteBufferSize(16L << 20)
-                .setMemtablePrefixBloomSizeRatio(0.1)
-                .setMemtableWholeKeyFiltering(true)
                 .setCompressionType(CompressionType.NO_COMPRESSION) // digests do not compress; reads skip a step
                 .setLevelCompactionDynamicLevelBytes(true);
-    }
-
-    private static ColumnFamilyOptions countsOptions() {
-        return cfOptions().setMergeOperator(new UInt64AddOperator());
     }
 
     private static byte[] le(long v) {
@@ -219,8 +245,9 @@ public final class RocksIndex implements ChunkIndex {
             return null;
         }
         DBOptions dbo = dbOptions(false);
-        ColumnFamilyOptions cfo = cfOptions();
-        ColumnFamilyOptions co = countsOptions();
+        Tuning tuning = Tuning.make();
+        ColumnFamilyOptions cfo = tuning.plain();
+        ColumnFamilyOptions co = tuning.counts();
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         RocksDB db;
         boolean recount;
@@ -231,7 +258,7 @@ public final class RocksIndex implements ChunkIndex {
             }
             List<ColumnFamilyDescriptor> cfs = new ArrayList<>();
             cfs.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfo));
-            cfs.add(new ColumnFamilyDescriptor(CHUNKS, cfo));
+            cfs.add(new ColumnFamilyDescriptor(CHUNKS, tuning.chunks()));
             cfs.add(new ColumnFamilyDescriptor(PACKS, cfo));
             boolean hasCounts = has(families, COUNTS);
             boolean hasJournal = has(families, JOURNAL);
@@ -244,8 +271,7 @@ public final class RocksIndex implements ChunkIndex {
             if (has(families, LOCATIONS)) {
                 if (!hasJournal) { // made together: such an index is not one of ours
                     dbo.close();
-                    cfo.close();
-                    co.close();
+                    tuning.close();
                     return null;
                 }
                 cfs.add(new ColumnFamilyDescriptor(LOCATIONS, cfo));
@@ -256,8 +282,7 @@ public final class RocksIndex implements ChunkIndex {
             }
             if (families.size() != cfs.size()) {
                 dbo.close();
-                cfo.close();
-                co.close();
+                tuning.close();
                 return null;
             }
             db = RocksDB.open(dbo, dir.toString(), cfs, handles);
@@ -276,14 +301,13 @@ public final class RocksIndex implements ChunkIndex {
         } catch (RocksDBException e) {
             handles.forEach(ColumnFamilyHandle::close);
             dbo.close();
-            cfo.close();
-            co.close();
+            tuning.close();
             if (locked(e)) {
                 throw new IOException("the chunk index " + dir + " is open in another process: " + e.getMessage(), e);
             }
             return null;
         }
-        RocksIndex index = new RocksIndex(dir, dbo, cfo, co, db, handles, durable);
+        RocksIndex index = new RocksIndex(dir, dbo, tuning, db, handles, durable);
         try {
             if (db.get(index.meta, COMPLETE) == null) {
                 index.close();
@@ -316,24 +340,24 @@ public final class RocksIndex implements ChunkIndex {
     public static RocksIndex create(Path dir, boolean durable, boolean locations) throws IOException {
         FsChunkStore.deleteTree(dir);
         DBOptions dbo = dbOptions(true);
-        ColumnFamilyOptions cfo = cfOptions();
-        ColumnFamilyOptions co = countsOptions();
+        Tuning tuning = Tuning.make();
+        ColumnFamilyOptions cfo = tuning.plain();
+        ColumnFamilyOptions co = tuning.counts();
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         try {
             List<ColumnFamilyDescriptor> cfs = new ArrayList<>(List.of(
                     new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfo),
-                    new ColumnFamilyDescriptor(CHUNKS, cfo), new ColumnFamilyDescriptor(PACKS, cfo),
+                    new ColumnFamilyDescriptor(CHUNKS, tuning.chunks()), new ColumnFamilyDescriptor(PACKS, cfo),
                     new ColumnFamilyDescriptor(COUNTS, co), new ColumnFamilyDescriptor(JOURNAL, cfo)));
             if (locations) {
                 cfs.add(new ColumnFamilyDescriptor(LOCATIONS, cfo));
             }
             RocksDB db = RocksDB.open(dbo, dir.toString(), cfs, handles);
-            return new RocksIndex(dir, dbo, cfo, co, db, handles, durable); // not counted: a full collection counts
+            return new RocksIndex(dir, dbo, tuning, db, handles, durable); // not counted: a full collection counts
         } catch (RocksDBException e) {
             handles.forEach(ColumnFamilyHandle::close);
             dbo.close();
-            cfo.close();
-            co.close();
+            tuning.close();
             throw new IOException("cannot create the chunk index " + dir + ": " + e.getMessage(), e);
         }
     }
@@ -684,6 +708,80 @@ public final class RocksIndex implements ChunkIndex {
             } catch (RocksDBException e) {
                 throw io("write", e);
             }
+            wrote();
+        } finally {
+            entered.unlock();
+        }
+    }
+
+    /**
+     * After a write (the handles entered): notes this index's active memtables and, when all indexes together hold
+     * more than {@link #FLUSH_LARGEST_AT}, starts a flush of the largest holder's (see {@link #ACTIVE}).
+     */
+    private void wrote() {
+        ACTIVE.put(this, active());
+        long total = 0;
+        long most = 0;
+        RocksIndex largest = null;
+        for (Map.Entry<RocksIndex, Long> e : ACTIVE.entrySet()) {
+            total += e.getValue();
+            if (e.getValue() > most) {
+                most = e.getValue();
+                largest = e.getKey();
+            }
+        }
+        if (total > FLUSH_LARGEST_AT && most >= 2 * FLUSH_FAMILY_FROM) { // else many small ones: RocksDB's own rule
+            largest.flushSoon();
+        }
+    }
+
+    /** This index's active memtables in bytes (RocksDB's accounting: arenas and filters); 0 if it cannot tell. */
+    private long active() {
+        try {
+            return db.getAggregatedLongProperty("rocksdb.cur-size-active-mem-table");
+        } catch (RocksDBException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * Switches this index's larger active memtables (at least the largest) to be flushed by RocksDB's background
+     * threads, without waiting for them. Called from another index's write as well: it takes no monitor, and gives up
+     * when the index is being reopened or closed.
+     */
+    private void flushSoon() {
+        Lock entered = handles.readLock();
+        if (!entered.tryLock()) {
+            return;
+        }
+        try {
+            if (closed) {
+                return;
+            }
+            List<ColumnFamilyHandle> families = new ArrayList<>(List.of(meta, chunks, packsCf, countsCf, journalCf));
+            if (locationsCf != null) {
+                families.add(locationsCf);
+            }
+            long[] sizes = new long[families.size()];
+            long most = 0;
+            for (int i = 0; i < sizes.length; i++) {
+                sizes[i] = db.getLongProperty(families.get(i), "rocksdb.cur-size-active-mem-table");
+                most = Math.max(most, sizes[i]);
+            }
+            List<ColumnFamilyHandle> flush = new ArrayList<>();
+            for (int i = 0; i < sizes.length; i++) {
+                if (sizes[i] > 0 && sizes[i] >= Math.min(most, FLUSH_FAMILY_FROM)) {
+                    flush.add(families.get(i));
+                }
+            }
+            if (!flush.isEmpty()) {
+                try (FlushOptions f = new FlushOptions().setWaitForFlush(false).setAllowWriteStall(true)) {
+                    db.flush(f, flush);
+                }
+            }
+            ACTIVE.put(this, active());
+        } catch (RocksDBException e) {
+            // left to RocksDB's own flushes; a write that fails on it reopens the index
         } finally {
             entered.unlock();
         }
@@ -807,7 +905,7 @@ public final class RocksIndex implements ChunkIndex {
         Lock entered = enter();
         try {
             try {
-                return new DiskMarks(db.createColumnFamily(new ColumnFamilyDescriptor(MARKS, countsOptions)));
+                return new DiskMarks(db.createColumnFamily(new ColumnFamilyDescriptor(MARKS, tuning.counts())));
             } catch (RocksDBException e) {
                 throw io("mark", e);
             }
@@ -1069,6 +1167,7 @@ public final class RocksIndex implements ChunkIndex {
                 } catch (RocksDBException e) {
                     throw io("count the references of", e);
                 }
+                wrote();
             } finally {
                 entered.unlock();
             }
@@ -1144,6 +1243,7 @@ public final class RocksIndex implements ChunkIndex {
                 } catch (RocksDBException e) {
                     throw io("count the references of", e);
                 }
+                wrote();
             } finally {
                 entered.unlock();
             }
@@ -1375,6 +1475,7 @@ public final class RocksIndex implements ChunkIndex {
             return;
         }
         closed = true;
+        ACTIVE.remove(this);
         try (FlushOptions f = new FlushOptions().setWaitForFlush(true)) {
             db.flush(f, List.of(chunks, packsCf, countsCf, journalCf));
         } catch (RocksDBException e) {
@@ -1397,8 +1498,19 @@ public final class RocksIndex implements ChunkIndex {
         }
         db.close();
         dbOptions.close();
-        cfOptions.close();
-        countsOptions.close();
+        tuning.close();
+    }
+
+    /** Bytes of this index's active memtables, over its column families (RocksDB's accounting: arena and filters). */
+    long memtableBytes() throws IOException {
+        Lock entered = enter();
+        try {
+            return db.getAggregatedLongProperty("rocksdb.cur-size-active-mem-table");
+        } catch (RocksDBException e) {
+            throw io("read", e);
+        } finally {
+            entered.unlock();
+        }
     }
 
     /** Files of the index on disk, in bytes (for the benchmark). */
@@ -1444,8 +1556,7 @@ public final class RocksIndex implements ChunkIndex {
             journalCf = fresh.journalCf;
             locationsCf = fresh.locationsCf;
             dbOptions = fresh.dbOptions;
-            cfOptions = fresh.cfOptions;
-            countsOptions = fresh.countsOptions;
+            tuning = fresh.tuning;
             packs = fresh.packs;
             count = fresh.count;
             bytes = fresh.bytes;
