@@ -531,15 +531,23 @@ public final class RocksIndex implements ChunkIndex {
     }
 
     /** The entries in pack order (a put writes them in key order), as the scrubber reads their packs. */
-    private static byte[] freshValue(List<Map.Entry<ChunkId, Loc>> entries) {
+    /** The entries {@code byPlace} names (their {@link #packOrder}), 48 bytes each: digest, pack, offset, length. */
+    private static byte[] freshValue(List<Map.Entry<ChunkId, Loc>> entries, int[] byPlace) {
         ByteBuffer v = ByteBuffer.allocate(48 * entries.size());
-        List<Map.Entry<ChunkId, Loc>> inPackOrder = new ArrayList<>(entries);
-        inPackOrder.sort(Map.Entry.comparingByValue(Loc.ORDER));
-        for (var e : inPackOrder) {
+        for (int i : byPlace) {
+            var e = entries.get(i);
             e.getKey().write(v);
             v.putInt(e.getValue().pack()).putLong(e.getValue().offset()).putInt(e.getValue().length());
         }
         return v.array();
+    }
+
+    /** The positions of {@code entries} in pack order (stable: equal places keep their order). */
+    private static int[] packOrder(List<Map.Entry<ChunkId, Loc>> entries) {
+        Integer[] byPlace = new Integer[entries.size()];
+        Arrays.setAll(byPlace, i -> i);
+        Arrays.sort(byPlace, java.util.Comparator.comparing(i -> entries.get(i).getValue(), Loc.ORDER));
+        return Arrays.stream(byPlace).mapToInt(Integer::intValue).toArray();
     }
 
     /** The journal's key of one chunk. */
@@ -670,10 +678,10 @@ public final class RocksIndex implements ChunkIndex {
                         replaced.put(id, loc);
                         batch.put(chunks.getID(), keys.get(i), value(loc));
                     }
+                    byte[][] journal = bulk ? null : journalBatch(keys);
+                    boolean fresh = journal != null && journalFresh;
+                    int[] byPlace = locationsCf != null || fresh ? packOrder(part) : null;
                     if (locationsCf != null) { // in pack order, for the same reason
-                        Integer[] byPlace = new Integer[part.size()];
-                        Arrays.setAll(byPlace, i -> i);
-                        Arrays.sort(byPlace, java.util.Comparator.comparing(i -> part.get(i).getValue(), Loc.ORDER));
                         for (int i : byPlace) {
                             Loc loc = part.get(i).getValue();
                             byte[] v = Arrays.copyOf(keys.get(i), 36); // the digest, then the length
@@ -681,11 +689,11 @@ public final class RocksIndex implements ChunkIndex {
                             batch.put(locationsCf.getID(), locationKey(loc), v);
                         }
                     }
-                    byte[][] journal = bulk ? null : journalBatch(keys);
                     if (journal != null) { // committed: the next collection looks whether any manifest names them
                         batch.put(journalCf.getID(), journal[0], journal[1]);
-                        if (journalFresh) { // and the next scrub pass reads them
-                            batch.put(journalCf.getID(), freshKey(journalSeq.getAndIncrement()), freshValue(part));
+                        if (fresh) { // and the next scrub pass reads them
+                            batch.put(journalCf.getID(), freshKey(journalSeq.getAndIncrement()),
+                                    freshValue(part, byPlace));
                         }
                     }
                     boolean last = from + BATCH >= entries.size();
