@@ -25,6 +25,8 @@ import java.util.function.Supplier;
 import static dev.imagegallery.access.AccessTestSupport.*;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -209,16 +211,26 @@ class HostileClientsTest {
         refusedNamingTheField(Tokens.alice(), List.of(new Case("PUT", path, base + ",\"description\":\""
                 + "d".repeat(2049) + "\"}}", "properties.description")));
         given().auth().oauth2(Tokens.alice()).get(path).then().statusCode(404);
-        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+        String createdOn = given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
                 .body(base + ",\"description\":\"CI pipeline reads the gallery\"}}").put(path)
-                .then().statusCode(201).body("properties.description", equalTo("CI pipeline reads the gallery"));
+                .then().statusCode(201).body("properties.description", equalTo("CI pipeline reads the gallery"))
+                .body("properties.updatedOn", notNullValue())
+                .body("properties.updatedBy", notNullValue())
+                .extract().path("properties.createdOn");
+        String creator = given().auth().oauth2(Tokens.alice()).get(path).then().statusCode(200)
+                .body("properties.updatedOn", equalTo(createdOn)).extract().path("properties.createdBy");
+        given().auth().oauth2(Tokens.alice()).get(path).then().body("properties.updatedBy", equalTo(creator));
         given().auth().oauth2(Tokens.alice()).get(path)
                 .then().statusCode(200).body("properties.description", equalTo("CI pipeline reads the gallery"));
         given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
                 .body(base + ",\"description\":\"" + "d".repeat(2048) + "\"}}").put(path)
                 .then().statusCode(200).body("properties.description", equalTo("d".repeat(2048)));
+        // the PUT was its last write: updatedOn moves, createdOn stays (Azure's RoleAssignmentProperties)
         given().auth().oauth2(Tokens.alice()).get(path)
-                .then().statusCode(200).body("properties.description", equalTo("d".repeat(2048)));
+                .then().statusCode(200).body("properties.description", equalTo("d".repeat(2048)))
+                .body("properties.createdOn", equalTo(createdOn))
+                .body("properties.updatedOn", not(equalTo(createdOn)))
+                .body("properties.updatedBy", equalTo(creator));
         given().auth().oauth2(Tokens.alice()).delete(path).then().statusCode(200);
     }
 

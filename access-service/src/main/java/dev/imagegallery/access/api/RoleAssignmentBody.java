@@ -9,7 +9,8 @@ import java.time.Instant;
 public record RoleAssignmentBody(String id, String name, String type, Properties properties) {
 
     public record Properties(String roleDefinitionId, String principalId, String principalType, String scope,
-                             String description, Instant createdOn, String createdBy) {
+                             Instant createdOn, Instant updatedOn, String createdBy, String updatedBy,
+                             String description) {
     }
 
     /** The request body of a PUT. */
@@ -32,7 +33,7 @@ public record RoleAssignmentBody(String id, String name, String type, Properties
         String roleDefId = BuiltInRoles.byId(a.roleDefinitionId).map(r -> r.idAt(a.scope))
                 .orElse(a.roleDefinitionId);
         return new RoleAssignmentBody(a.resourceId(), a.id, "Microsoft.Authorization/roleAssignments",
-                new Properties(roleDefId, a.principalId, a.principalType, a.scope, a.description, a.createdAt,
-                        a.createdBy));
+                new Properties(roleDefId, a.principalId, a.principalType, a.scope, a.createdAt, a.updatedAt,
+                        a.createdBy, a.updatedBy, a.description));
     }
 }

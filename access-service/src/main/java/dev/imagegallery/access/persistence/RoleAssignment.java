@@ -32,8 +32,21 @@ public class RoleAssignment extends PanacheEntityBase {
     public String createdBy;
     @Column(name = "created_at")
     public Instant createdAt;
+    /** Who wrote it last (its creator, or the PUT that changed its description). */
+    @Column(name = "updated_by")
+    public String updatedBy;
+    @Column(name = "updated_at")
+    public Instant updatedAt;
     /** The client's words about it (Azure's {@code properties.description}); null when none. */
     public String description;
+
+    /**
+     * The time to write, as PostgreSQL keeps it (microseconds): the PUT's answer said the nanoseconds of the clock,
+     * and every later GET the microseconds of the row, so a client saw {@code createdOn} change.
+     */
+    public static Instant now() {
+        return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    }
 
     public String resourceId() {
         return scope + "/providers/Microsoft.Authorization/roleAssignments/" + id;

@@ -111,8 +111,10 @@ public class AccessService {
                         if (existing.scopeKey.equals(scopeKey) && existing.principalId.equals(principal)
                                 && existing.roleDefinitionId.equals(role.id()) && existing.principalType.equals(type)) {
                             // the same assignment again (200): only its description may change, which grants
-                            // nothing, so nothing is published
+                            // nothing, so nothing is published; ARM counts the PUT as its last write all the same
                             existing.description = described;
+                            existing.updatedBy = caller.principalId();
+                            existing.updatedAt = RoleAssignment.now();
                             return Uni.createFrom().item(new Upsert<>(existing, false));
                         }
                         throw ArmException.conflict("RoleAssignmentUpdateNotPermitted",
@@ -136,7 +138,9 @@ public class AccessService {
                                 a.principalType = type;
                                 a.roleDefinitionId = role.id();
                                 a.createdBy = caller.principalId();
-                                a.createdAt = Instant.now();
+                                a.createdAt = RoleAssignment.now();
+                                a.updatedBy = a.createdBy;
+                                a.updatedAt = a.createdAt;
                                 a.description = described;
                                 return a.<RoleAssignment>persist()
                                         .call(x -> outbox.emit(EventTypes.ROLE_ASSIGNMENT_CREATED, a.resourceId(),

@@ -164,7 +164,9 @@ public class TenantService {
         a.principalType = "User";
         a.roleDefinitionId = BuiltInRoles.OWNER.id();
         a.createdBy = createdBy;
-        a.createdAt = Instant.now();
+        a.createdAt = RoleAssignment.now();
+        a.updatedBy = createdBy;
+        a.updatedAt = a.createdAt;
         return s.persist()
                 .flatMap(x -> outbox.emit(EventTypes.SUBSCRIPTION_CREATED, "/subscriptions/" + subId,
                         new Payloads.SubscriptionCreated(subId, tenantId, displayName)))
