@@ -179,6 +179,13 @@ class CatalogApiTest {
         }
         given().auth().oauth2(token).get(images + "?api-version=2026-12-01").then().statusCode(400)
                 .body("error.target", is("api-version"));
+        // given twice alike, that version; two different ones name none to serve in (it took the first before)
+        given().auth().oauth2(token).get(galleries + "?api-version=2024-03-03&api-version=2024-03-03").then()
+                .statusCode(200);
+        given().auth().oauth2(token).get(galleries + "?api-version=2024-03-03&api-version=2025-03-03").then()
+                .statusCode(400).body("error.code", is("InvalidApiVersionParameter"))
+                .body("error.target", is("api-version"))
+                .body("error.message", org.hamcrest.Matchers.containsString("'2024-03-03,2025-03-03'"));
     }
 
     @Test

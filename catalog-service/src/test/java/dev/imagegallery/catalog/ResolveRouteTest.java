@@ -73,6 +73,9 @@ class ResolveRouteTest {
         given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(body("/x"))
                 .post(RESOLVE + "?api-version=2019-01-01").then().statusCode(400)
                 .body("error.code", is("InvalidApiVersionParameter")).body("error.target", is("api-version"));
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(body("/x"))
+                .post(RESOLVE + "?api-version=2024-03-03&api-version=2025-03-03").then().statusCode(400)
+                .body("error.code", is("InvalidApiVersionParameter")).body("error.target", is("api-version"));
     }
 
     @Test

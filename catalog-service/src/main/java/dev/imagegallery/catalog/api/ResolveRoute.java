@@ -121,7 +121,7 @@ public class ResolveRoute {
             ((HttpServerRequestInternal) request).context().putLocal(URL_PATH_TEMPLATE, TEMPLATE);
         }
         ArmExceptionMappers.Failure refused = ApiVersionFilter.check(request.path(),
-                () -> request.getParam("api-version"));
+                () -> ApiVersionFilter.given(request.params().getAll("api-version")));
         if (refused == null) {
             refused = BodyLimitFilter.check(request.getHeader(HttpHeaders.CONTENT_LENGTH), maxBody);
         }

@@ -4,6 +4,7 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -48,13 +49,26 @@ public class ApiVersionFilter {
     @ServerRequestFilter(preMatching = true)
     public Optional<Response> check(ContainerRequestContext ctx) {
         String path = ctx.getUriInfo().getPath();
-        ArmExceptionMappers.Failure f = check(path, () -> ctx.getUriInfo().getQueryParameters().getFirst("api-version"));
+        ArmExceptionMappers.Failure f = check(path, () -> given(ctx.getUriInfo().getQueryParameters().get("api-version")));
         return f == null ? Optional.empty() : Optional.of(ArmExceptionMappers.response(f));
     }
 
     /**
-     * What is wrong with a request to {@code path} (decoded) with the given {@code ?api-version=}, or null when nothing
-     * is; for routes that RESTEasy's filters do not see.
+     * The api-version a request names, from every value of its query parameter: null when there is none, the value
+     * (given once, or more than once alike), or the different values joined by commas, as ARM reads a repeated
+     * parameter, which {@link #check} refuses. Taking the first of two different ones answered in a version the
+     * client may not have meant.
+     */
+    public static String given(List<String> values) {
+        if (values == null || values.isEmpty()) {
+            return null;
+        }
+        return String.join(",", values.stream().distinct().toList());
+    }
+
+    /**
+     * What is wrong with a request to {@code path} (decoded) with the given {@code ?api-version=} ({@link #given}), or
+     * null when nothing is; for routes that RESTEasy's filters do not see.
      */
     public static ArmExceptionMappers.Failure check(String path, Supplier<String> apiVersion) {
         for (int i = 0; i < path.length(); i++) {
@@ -74,7 +88,9 @@ public class ApiVersionFilter {
         }
         if (!accepted.contains(version)) {
             return ArmExceptionMappers.failure(400, "InvalidApiVersionParameter",
-                    "The api-version '" + version + "' is invalid. The supported versions are '"
+                    "The api-version '" + version + "' is invalid" + (version.contains(",")
+                            ? ": the query names more than one, and a request is served in one" : "")
+                            + ". The supported versions are '"
                             + String.join(",", accepted.stream().sorted().toList()) + "'.", "api-version");
         }
         return null;

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The api-version table of the root README, per resource type. */
 class ApiVersionFilterTest {
@@ -36,6 +37,20 @@ class ApiVersionFilterTest {
         }
         assertNull(check(OPERATION, version));
         assertNull(check(OPERATION.replace("/operations/", "/operationResults/"), version));
+    }
+
+    @Test
+    void aVersionGivenTwiceAlikeIsThatVersionAndTwoDifferentOnesAreRefused() {
+        assertNull(ApiVersionFilter.given(java.util.List.of()));
+        assertEquals("2024-03-03", ApiVersionFilter.given(java.util.List.of("2024-03-03", "2024-03-03")));
+        assertNull(ApiVersionFilter.check(GALLERY, () -> ApiVersionFilter.given(
+                java.util.List.of("2024-03-03", "2024-03-03"))));
+        ArmExceptionMappers.Failure f = ApiVersionFilter.check(GALLERY, () -> ApiVersionFilter.given(
+                java.util.List.of("2024-03-03", "2025-03-03")));
+        refused(f, GALLERY);
+        assertTrue(f.body().error().message().contains("'2024-03-03,2025-03-03'")
+                && f.body().error().message().contains("more than one"),
+                f.body().error().message());
     }
 
     @ParameterizedTest
