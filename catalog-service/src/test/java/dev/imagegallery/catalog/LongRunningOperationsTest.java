@@ -107,8 +107,10 @@ class LongRunningOperationsTest {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> operation(op).then().statusCode(200)
                 .body("status", is("Succeeded")).body("endTime", notNullValue()));
         assertNull(operation(op).header("Retry-After"), "no Retry-After once it ended");
+        // the PUT's answer said the publishing time as it is stored (its nanoseconds, before: every GET differed)
         given().auth().oauth2(Tokens.alice()).get(version + API).then().body("properties.provisioningState",
-                is("Succeeded"));
+                is("Succeeded")).body("properties.publishingProfile.publishedDate",
+                is(put.path("properties.publishingProfile.publishedDate").toString()));
     }
 
     /**

@@ -165,7 +165,7 @@ public class VersionService {
                     v.excludeFromLatest = pp != null && Boolean.TRUE.equals(pp.excludeFromLatest());
                     v.endOfLifeDate = eol;
                     v.provisioningState = "Creating";
-                    v.publishedAt = Instant.now();
+                    v.publishedAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS); // as stored: a GET answers the same
                     v.lifecycleState = state;
                     v.replacementVersion = lifecycle == null ? null : lifecycle.replacementVersion();
                     v.hostCaching = hostCaching;
