@@ -119,8 +119,13 @@ class SharingTest {
                 + "/reject" + API).then().statusCode(200).body("properties.state", is("Rejected"));
         // invited again: pending again; then accepted
         share(Tokens.alice(), g, tenants("Add", "fabrikam")).statusCode(200).body("shares[0].state", is("Pending"));
-        given().auth().oauth2(Tokens.bob()).post("/providers/Microsoft.Compute/sharingInvitations/" + invitation
-                + "/accept" + API).then().statusCode(200).body("properties.state", is("Accepted"));
+        String decidedOn = given().auth().oauth2(Tokens.bob()).post("/providers/Microsoft.Compute/sharingInvitations/"
+                + invitation + "/accept" + API).then().statusCode(200).body("properties.state", is("Accepted"))
+                .extract().path("properties.decidedOn");
+        // the answer says the decision's time as the invitation's reads say it (it said its nanoseconds before)
+        given().auth().oauth2(Tokens.bob()).get("/providers/Microsoft.Compute/sharingInvitations" + API).then()
+                .statusCode(200).body("value.find { it.name == '" + invitation + "' }.properties.decidedOn",
+                        is(decidedOn));
         // the enforcing services learn the whole state, last one wins
         var events = TestEvents.read(EventTypes.ACCESS_TOPIC, Duration.ofSeconds(20), seen -> seen.stream()
                 .filter(e -> e.subject().equals(g)).count() >= 4).stream().filter(e -> e.subject().equals(g)).toList();

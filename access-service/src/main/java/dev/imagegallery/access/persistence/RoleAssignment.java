@@ -40,14 +40,6 @@ public class RoleAssignment extends PanacheEntityBase {
     /** The client's words about it (Azure's {@code properties.description}); null when none. */
     public String description;
 
-    /**
-     * The time to write, as PostgreSQL keeps it (microseconds): the PUT's answer said the nanoseconds of the clock,
-     * and every later GET the microseconds of the row, so a client saw {@code createdOn} change.
-     */
-    public static Instant now() {
-        return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
-    }
-
     public String resourceId() {
         return scope + "/providers/Microsoft.Authorization/roleAssignments/" + id;
     }

@@ -4,6 +4,7 @@ import dev.imagegallery.access.config.PublicStreamsConfig;
 import dev.imagegallery.access.domain.Inputs;
 import dev.imagegallery.access.service.AccessService;
 import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.common.db.StoredTime;
 import dev.imagegallery.common.security.Caller;
 import dev.imagegallery.events.PublicEvents;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -126,7 +127,7 @@ public class SubscriberService {
                         }
                         return Uni.createFrom().item(new AccessService.Upsert<>(existing, false));
                     }
-                    Instant now = Instant.now();
+                    Instant now = StoredTime.now(); // answered as its GETs will say it
                     return pool.preparedQuery("INSERT INTO event_subscriber (tenant_id, name, client_id, description, "
                                     + "state, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) "
                                     + "ON CONFLICT DO NOTHING")

@@ -7,6 +7,7 @@ import dev.imagegallery.access.persistence.RoleAssignment;
 import dev.imagegallery.access.persistence.ScopeRef;
 import dev.imagegallery.access.persistence.Subscription;
 import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.common.db.StoredTime;
 import dev.imagegallery.common.outbox.Outbox;
 import dev.imagegallery.common.security.Authorizer;
 import dev.imagegallery.common.security.BuiltInRoles;
@@ -21,7 +22,6 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -114,7 +114,7 @@ public class AccessService {
                             // nothing, so nothing is published; ARM counts the PUT as its last write all the same
                             existing.description = described;
                             existing.updatedBy = caller.principalId();
-                            existing.updatedAt = RoleAssignment.now();
+                            existing.updatedAt = StoredTime.now();
                             return Uni.createFrom().item(new Upsert<>(existing, false));
                         }
                         throw ArmException.conflict("RoleAssignmentUpdateNotPermitted",
@@ -138,7 +138,7 @@ public class AccessService {
                                 a.principalType = type;
                                 a.roleDefinitionId = role.id();
                                 a.createdBy = caller.principalId();
-                                a.createdAt = RoleAssignment.now();
+                                a.createdAt = StoredTime.now();
                                 a.updatedBy = a.createdBy;
                                 a.updatedAt = a.createdAt;
                                 a.description = described;

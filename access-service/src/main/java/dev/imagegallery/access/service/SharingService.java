@@ -11,6 +11,7 @@ import dev.imagegallery.access.persistence.ScopeRef;
 import dev.imagegallery.access.persistence.Subscription;
 import dev.imagegallery.access.persistence.Tenant;
 import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.common.db.StoredTime;
 import dev.imagegallery.common.outbox.Outbox;
 import dev.imagegallery.common.security.Caller;
 import dev.imagegallery.common.security.Scopes;
@@ -25,7 +26,6 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -152,7 +152,7 @@ public class SharingService {
                     s.targetId = t.id();
                     s.tenantId = tenant;
                     s.state = tenant.equals(g.tenantId) ? GalleryShare.ACCEPTED : GalleryShare.PENDING;
-                    s.createdAt = Instant.now();
+                    s.createdAt = StoredTime.now();
                     s.createdBy = caller.principalId();
                     return s.persist().replaceWith(true);
                 });
@@ -324,7 +324,7 @@ public class SharingService {
                         return Uni.createFrom().item(invitation(s, g)); // decided so already: nothing changes
                     }
                     s.state = wanted;
-                    s.decidedAt = Instant.now();
+                    s.decidedAt = StoredTime.now(); // answered: as its GETs say it
                     s.decidedBy = caller.principalId();
                     return publish(g)
                             .call(v -> Audit.record(caller, "Microsoft.Compute/sharingInvitations/"

@@ -6,6 +6,7 @@ import dev.imagegallery.access.persistence.RoleAssignment;
 import dev.imagegallery.access.persistence.Subscription;
 import dev.imagegallery.access.persistence.Tenant;
 import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.common.db.StoredTime;
 import dev.imagegallery.common.outbox.Outbox;
 import dev.imagegallery.common.security.BuiltInRoles;
 import dev.imagegallery.common.security.Caller;
@@ -164,7 +165,7 @@ public class TenantService {
         a.principalType = "User";
         a.roleDefinitionId = BuiltInRoles.OWNER.id();
         a.createdBy = createdBy;
-        a.createdAt = RoleAssignment.now();
+        a.createdAt = StoredTime.now();
         a.updatedBy = createdBy;
         a.updatedAt = a.createdAt;
         return s.persist()

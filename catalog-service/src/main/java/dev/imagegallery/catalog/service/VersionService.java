@@ -16,6 +16,7 @@ import dev.imagegallery.catalog.persistence.ImageVersion;
 import dev.imagegallery.catalog.persistence.ManagedImage;
 import dev.imagegallery.catalog.persistence.VersionRegion;
 import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.common.db.StoredTime;
 import dev.imagegallery.common.outbox.Outbox;
 import dev.imagegallery.events.BlobRef;
 import dev.imagegallery.events.EventTypes;
@@ -165,7 +166,7 @@ public class VersionService {
                     v.excludeFromLatest = pp != null && Boolean.TRUE.equals(pp.excludeFromLatest());
                     v.endOfLifeDate = eol;
                     v.provisioningState = "Creating";
-                    v.publishedAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS); // as stored: a GET answers the same
+                    v.publishedAt = StoredTime.now(); // answered as its GETs will say it
                     v.lifecycleState = state;
                     v.replacementVersion = lifecycle == null ? null : lifecycle.replacementVersion();
                     v.hostCaching = hostCaching;
