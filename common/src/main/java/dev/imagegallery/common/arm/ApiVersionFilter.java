@@ -49,7 +49,8 @@ public class ApiVersionFilter {
     @ServerRequestFilter(preMatching = true)
     public Optional<Response> check(ContainerRequestContext ctx) {
         String path = ctx.getUriInfo().getPath();
-        ArmExceptionMappers.Failure f = check(path, () -> given(ctx.getUriInfo().getQueryParameters().get("api-version")));
+        ArmExceptionMappers.Failure f = check(path,
+                () -> given(ctx.getUriInfo().getQueryParameters().get("api-version")));
         return f == null ? Optional.empty() : Optional.of(ArmExceptionMappers.response(f));
     }
 

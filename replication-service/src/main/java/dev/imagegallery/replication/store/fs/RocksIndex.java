@@ -530,8 +530,10 @@ public final class RocksIndex implements ChunkIndex {
         return ByteBuffer.allocate(9).put((byte) 'f').putLong(seq).array();
     }
 
-    /** The entries in pack order (a put writes them in key order), as the scrubber reads their packs. */
-    /** The entries {@code byPlace} names (their {@link #packOrder}), 48 bytes each: digest, pack, offset, length. */
+    /**
+     * The entries in pack order ({@code byPlace}, their {@link #packOrder}: a put writes them in key order), as the
+     * scrubber reads their packs; 48 bytes each: digest, pack, offset, length.
+     */
     private static byte[] freshValue(List<Map.Entry<ChunkId, Loc>> entries, int[] byPlace) {
         ByteBuffer v = ByteBuffer.allocate(48 * entries.size());
         for (int i : byPlace) {
@@ -1513,9 +1515,7 @@ public final class RocksIndex implements ChunkIndex {
     long memtableBytes() throws IOException {
         Lock entered = enter();
         try {
-            return db.getAggregatedLongProperty("rocksdb.cur-size-active-mem-table");
-        } catch (RocksDBException e) {
-            throw io("read", e);
+            return active();
         } finally {
             entered.unlock();
         }
