@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Predicate;
@@ -77,6 +78,8 @@ public final class RocksIndex implements ChunkIndex {
     static final long FLUSH_LARGEST_AT = CACHE_BYTES / 2 * 5 / 8;
     /** A family whose active memtable is smaller than this is left to its next flush. */
     private static final long FLUSH_FAMILY_FROM = 1L << 20;
+    /** Flushes the budget's rule has started in this process (RocksDB's log calls them "Manual Flush" too). */
+    private static final LongAdder BUDGET_FLUSHES = new LongAdder();
     private static final byte[] CHUNKS = "chunks".getBytes(StandardCharsets.UTF_8);
     private static final byte[] PACKS = "packs".getBytes(StandardCharsets.UTF_8);
     private static final byte[] MARKS = "marks".getBytes(StandardCharsets.UTF_8);
@@ -788,6 +791,7 @@ public final class RocksIndex implements ChunkIndex {
                 try (FlushOptions f = new FlushOptions().setWaitForFlush(false).setAllowWriteStall(true)) {
                     db.flush(f, flush);
                 }
+                BUDGET_FLUSHES.increment();
             }
             ACTIVE.put(this, active());
         } catch (RocksDBException e) {
@@ -1512,6 +1516,11 @@ public final class RocksIndex implements ChunkIndex {
     }
 
     /** Bytes of this index's active memtables, over its column families (RocksDB's accounting: arena and filters). */
+    /** How many flushes the budget's rule (see {@link #ACTIVE}) has started in this process. */
+    static long budgetFlushes() {
+        return BUDGET_FLUSHES.sum();
+    }
+
     long memtableBytes() throws IOException {
         Lock entered = enter();
         try {

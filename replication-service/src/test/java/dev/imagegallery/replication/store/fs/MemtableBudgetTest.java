@@ -66,7 +66,9 @@ class MemtableBudgetTest {
     /**
      * Each index's write may flush another's memtables (from the writer's thread, holding its own index's monitor):
      * several indexes written at once, one of them closed and opened again meanwhile, neither deadlock nor lose an
-     * entry, and a closed index is never flushed (a handle used after its close is a native crash).
+     * entry, and a closed index is never flushed (a handle used after its close is a native crash). The writers go
+     * commit by commit together, so their memtables pass 5/8 of the budget together, before any reaches RocksDB's own
+     * limits (16 MiB a memtable; 7/8 of the budget): the rule must run, however the machine schedules them.
      */
     @Test
     void indexesWrittenAtOnceFlushEachOtherWithoutLosingEntriesOrTouchingAClosedOne() throws Exception {
@@ -79,6 +81,8 @@ class MemtableBudgetTest {
         }
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers + 1);
         java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(writers);
+        long before = RocksIndex.budgetFlushes();
         try {
             List<java.util.concurrent.Future<List<Map.Entry<ChunkId, Loc>>>> written = new ArrayList<>();
             for (int i = 0; i < writers; i++) {
@@ -88,6 +92,7 @@ class MemtableBudgetTest {
                     Random r = new Random(seed);
                     List<Map.Entry<ChunkId, Loc>> all = new ArrayList<>();
                     for (int commit = 0; commit < 100; commit++) { // 300,000 entries an index: past the budget
+                        together.await(60, java.util.concurrent.TimeUnit.SECONDS);
                         List<Map.Entry<ChunkId, Loc>> part = entries(r, 3_000, 1 + commit);
                         index.put(part, false, null);
                         all.addAll(part);
@@ -126,12 +131,10 @@ class MemtableBudgetTest {
             pool.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS);
             indexes.forEach(RocksIndex::close);
         }
-        long asked = 0;
-        for (int i = 0; i < writers; i++) {
-            asked += flushes(dir.resolve("w" + i), "Manual Flush");
-        }
-        // asked for at their completion and close (four families each), the rest by the budget's rule while written
-        assertTrue(asked > writers * 8, asked + " flushes asked for: the budget's rule ran");
+        // before: RocksDB's log was searched for more "Manual Flush" events than completion and close were guessed to
+        // ask for, which a slow machine's scheduling (a writer finishing before the next started) could fall short of
+        long asked = RocksIndex.budgetFlushes() - before;
+        assertTrue(asked > 0, asked + " flushes started by the budget's rule");
     }
 
     private static List<Map.Entry<ChunkId, Loc>> entries(Random r, int n, int pack) {
@@ -143,15 +146,10 @@ class MemtableBudgetTest {
         return entries;
     }
 
+    /** Flushes in the index's RocksDB log, for whatever reason. */
     private static long flushes(Path index) throws Exception {
-        return flushes(index, "");
-    }
-
-    /** Flushes in the index's RocksDB log, for the given reason ("Manual Flush": asked for) or any. */
-    private static long flushes(Path index, String reason) throws Exception {
         try (var lines = Files.lines(index.resolve("LOG"))) {
-            return lines.filter(l -> l.contains("\"event\": \"flush_started\"")
-                    && l.contains("\"flush_reason\": \"" + reason)).count();
+            return lines.filter(l -> l.contains("\"event\": \"flush_started\"")).count();
         }
     }
 }
