@@ -65,13 +65,15 @@ class PriceSheetApiTest {
 
     @Test
     void anAdministratorAddsAVersionAndEarlierOnesStayReadable() {
-        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(sheet("2099-01-01", STORAGE, EGRESS))
+        String createdAt = given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                .body(sheet("2099-01-01", STORAGE, EGRESS))
                 .put(PRICE_SHEET).then().statusCode(201)
                 .body("id", is("/providers/Microsoft.Consumption/priceSheets/default/versions/2099-01-01"))
                 .body("name", is("2099-01-01"))
                 .body("properties.effectiveFrom", is("2099-01-01"))
                 .body("properties.createdBy", is("contoso:a11ce000-0000-4000-8000-000000000001"))
-                .body("properties.storage.find { it.region == 'westeurope' }.pricePerGiBMonth", is(0.045f));
+                .body("properties.storage.find { it.region == 'westeurope' }.pricePerGiBMonth", is(0.045f))
+                .extract().path("properties.createdAt");
         given().auth().oauth2(Tokens.alice()).get(VERSIONS).then().statusCode(200)
                 .body("value.name", hasItem("2099-01-01"))
                 .body("value.name", hasItem("2000-01-01"))
@@ -82,7 +84,9 @@ class PriceSheetApiTest {
                 .body("properties.effectiveTo", is("2099-01-01"));
         given().auth().oauth2(Tokens.alice())
                 .get("/providers/Microsoft.Consumption/priceSheets/default/versions/2099-01-01?api-version=2023-05-01")
-                .then().statusCode(200).body("properties.storage.size()", is(4));
+                .then().statusCode(200).body("properties.storage.size()", is(4))
+                // the PUT answered the time its reads say (it answered the clock's nanoseconds, they microseconds)
+                .body("properties.createdAt", is(createdAt));
         given().auth().oauth2(Tokens.alice())
                 .get("/providers/Microsoft.Consumption/priceSheets/default/versions/2098-01-01?api-version=2023-05-01")
                 .then().statusCode(404);

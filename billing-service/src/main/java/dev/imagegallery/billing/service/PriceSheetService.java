@@ -6,6 +6,7 @@ import dev.imagegallery.billing.domain.PriceSheet;
 import dev.imagegallery.billing.domain.PriceSheetVersion;
 import dev.imagegallery.billing.repository.PriceSheetRepository;
 import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.common.db.StoredTime;
 import dev.imagegallery.common.security.Caller;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
@@ -51,7 +52,7 @@ public class PriceSheetService {
         PriceSheet first = PriceSheet.defaults(p.effectiveFrom(), p.standardLrs(), p.standardZrs(), p.premiumLrs(),
                 p.egressWithinGeography(), p.egressBetweenGeographies());
         repository.isEmpty(pool)
-                .flatMap(empty -> empty ? repository.insert(pool, new PriceSheetVersion(first, clock.instant(),
+                .flatMap(empty -> empty ? repository.insert(pool, new PriceSheetVersion(first, StoredTime.now(clock),
                         "configuration")) : Uni.createFrom().item(false))
                 .invoke(inserted -> {
                     if (inserted) {
@@ -112,7 +113,7 @@ public class PriceSheetService {
      */
     public Uni<PriceSheetVersion> create(Caller caller, PriceSheet sheet) {
         requireAdministrator(caller);
-        PriceSheetVersion version = new PriceSheetVersion(sheet, clock.instant(),
+        PriceSheetVersion version = new PriceSheetVersion(sheet, StoredTime.now(clock),
                 caller.tenantId() + ":" + caller.principalId());
         LocalDate month = sheet.effectiveFrom().withDayOfMonth(1);
         return pool.withTransaction(c -> repository.lock(c, true)

@@ -1,5 +1,6 @@
 package dev.imagegallery.common.db;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
@@ -14,5 +15,10 @@ public final class StoredTime {
 
     public static Instant now() {
         return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /** The given clock's time, as PostgreSQL keeps it. */
+    public static Instant now(Clock clock) {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 }

@@ -1,6 +1,7 @@
 package dev.imagegallery.replication.service;
 
 import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.common.db.StoredTime;
 import dev.imagegallery.common.outbox.Outbox;
 import dev.imagegallery.common.outbox.OutboxRelay;
 import dev.imagegallery.events.BlobRef;
@@ -255,7 +256,7 @@ public class BlobService {
         b.sizeBytes = r.manifest().size;
         b.usedBytes = r.usedBytes();
         b.format = r.manifest().format;
-        b.createdAt = Instant.now();
+        b.createdAt = StoredTime.now(); // its event says what the row says
         String ref = blobRef(region, sub, name);
         try (ChunkStore.Session session = r.session()) {
             if (expectedHex != null && !expectedHex.equals(r.digestHex())) {
