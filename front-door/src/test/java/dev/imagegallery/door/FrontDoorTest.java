@@ -167,6 +167,35 @@ class FrontDoorTest {
         }
     }
 
+    /**
+     * An ARM body larger than the services take is the door's 413, before a byte of it is read: a service refused it
+     * by answering and closing its connection while the door still sent the body, which reached the client as 502
+     * BadGateway ("the service could not be reached"). The data plane's bodies are not ARM bodies.
+     */
+    @Test
+    void anArmBodyLargerThanTheServicesTakeIsTheDoors413AndTheDataPlaneIsNotLimited() throws Exception {
+        String target = GALLERY + "?api-version=2024-03-03";
+        String refused = rawHead("PUT " + target + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 3000000\r\n\r\n{\"location\":");
+        assertTrue(refused.startsWith("HTTP/1.1 413 "), refused);
+        String head = refused.substring(0, refused.indexOf("\r\n\r\n")).toLowerCase(java.util.Locale.ROOT);
+        assertTrue(head.contains("connection: close"), head);
+        assertTrue(GUID.matcher(head.replaceAll("(?s).*x-ms-request-id: ([^\r]+).*", "$1")).matches(), refused);
+        JsonObject error = new JsonObject(refused.substring(refused.indexOf("\r\n\r\n") + 4)).getJsonObject("error");
+        assertEquals("RequestEntityTooLarge", error.getString("code"));
+        assertTrue(error.getString("message").contains("3000000 bytes; at most 1048576"), error.getString("message"));
+
+        String body = "x".repeat(1 << 20);
+        String taken = rawHead("PUT " + GALLERY + "?api-version=2024-03-03 HTTP/1.1\r\nHost: localhost\r\n"
+                + "Connection: close\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+        assertTrue(taken.startsWith("HTTP/1.1 200 "), "1 MiB is still an ARM body: " + taken);
+        String upload = "y".repeat(3_000_000);
+        String uploaded = rawHead("PUT /blobs/westeurope/c0de0000-0000-4000-8000-00000000c001/d.raw HTTP/1.1\r\n"
+                + "Host: localhost\r\nConnection: close\r\nContent-Length: " + upload.length() + "\r\n\r\n" + upload);
+        assertTrue(uploaded.startsWith("HTTP/1.1 "), uploaded);
+        assertNotEquals("413", uploaded.substring(9, 12), uploaded);
+    }
+
     /** One request written as is (the test HTTP clients refuse to send what the door must refuse). */
     private String raw(String method, String target) throws Exception {
         return rawHead(method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");

@@ -2,6 +2,7 @@ package dev.imagegallery.common.http;
 
 import dev.imagegallery.common.arm.ArmExceptionMappers;
 import dev.imagegallery.common.arm.ArmPathCase;
+import dev.imagegallery.common.arm.BodyLimitFilter;
 import io.quarkus.logging.Log;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.Vertx;
@@ -23,6 +24,10 @@ import java.util.Map;
  *       percent-encoded, {@code %3B});</li>
  *   <li>a query parameter that is not valid percent-encoding, or whose name or value holds a control character
  *       (NUL among them: PostgreSQL refuses it), is refused with the parameter in {@code target};</li>
+ *   <li>an ARM body (any path but the data plane's {@code /blobs}) declared larger than
+ *       {@link HttpGuardConfig#maxJsonBody()} is refused with 413 before it is read, and its connection closed
+ *       (its bytes are not read past the answer); Quarkus' own check of {@code quarkus.http.limits.max-body-size},
+ *       which runs after this one, answered it with an empty 413;</li>
  *   <li>ARM's fixed path words written in another case ({@code resourcegroups}, {@code microsoft.compute}) are
  *       routed as the routes spell them ({@link ArmPathCase});</li>
  *   <li>a request that has not been answered {@link HttpGuardConfig#requestTimeout()} after its headers arrived is
@@ -59,6 +64,18 @@ public class RequestGuard {
         if (bad != null) {
             refuse(rc, bad);
             return;
+        }
+        if (rawPath == null || !rawPath.startsWith("/blobs")) {
+            ArmExceptionMappers.Failure large = BodyLimitFilter.check(
+                    rc.request().getHeader(HttpHeaders.CONTENT_LENGTH), config.maxJsonBody());
+            if (large != null) {
+                rc.response().setStatusCode(large.status())
+                        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                        .putHeader(HttpHeaders.CONNECTION, "close")
+                        .end(Json.encode(large.body()))
+                        .onComplete(x -> rc.request().connection().close());
+                return;
+            }
         }
         String canonical = ArmPathCase.canonical(rawPath);
         if (canonical != rawPath) {

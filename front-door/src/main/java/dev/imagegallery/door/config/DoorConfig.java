@@ -39,6 +39,15 @@ public interface DoorConfig {
     @WithDefault("256K")
     MemorySize chunkSize();
 
+    /**
+     * An ARM request body (any path but the data plane's) declared larger than this is refused 413
+     * {@code RequestEntityTooLarge} by the door, before it is read: the services' own limit
+     * ({@code gallery.http.max-json-body}). A service refusing it answers and closes its connection while the door is
+     * still sending the body, which the door could only report as 502.
+     */
+    @WithDefault("1M")
+    MemorySize maxArmBody();
+
     interface Upstreams {
         /** Subscriptions, tenants, Microsoft.Authorization, the gallery share action and sharing views. */
         @WithDefault("http://localhost:8083")

@@ -38,7 +38,8 @@ import java.util.Map;
  * ({@link RouteTable}) and handed to Vert.x's reverse proxy for that service, which streams the body both ways (a pipe
  * with back-pressure: the door never holds more than a few buffers of an upload or a download). What the door answers
  * itself is an ARM error: 404 where no service serves the path, 400 for a path with dot segments (a route must not be
- * chosen on one path and served on another), 502 where the service cannot be reached.
+ * chosen on one path and served on another), 413 for an ARM body larger than the services take, 502 where the service
+ * cannot be reached.
  */
 @ApplicationScoped
 public class FrontDoor {
@@ -181,6 +182,9 @@ public class FrontDoor {
                     "Transfer-Encoding");
             return;
         }
+        if (match.upstream().get() != Upstream.REPLICATION && tooLarge(request)) {
+            return;
+        }
         forwarded(request);
         proxies.get(match.upstream().get()).handle(request);
     }
@@ -200,6 +204,31 @@ public class FrontDoor {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Whether the request declares an ARM body larger than the services take ({@link DoorConfig#maxArmBody()}), and if
+     * so answers 413 and closes the connection (the body is not read). A length that is not a number is left to the
+     * HTTP decoder and the service.
+     */
+    private boolean tooLarge(HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        long max = config.maxArmBody().asLongValue();
+        long declared;
+        try {
+            declared = length == null ? -1 : Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        if (declared <= max) {
+            return false;
+        }
+        request.response().setStatusCode(413).putHeader(HttpHeaders.CONTENT_TYPE, ArmErrors.JSON)
+                .putHeader(HttpHeaders.CONNECTION, "close")
+                .end(ArmErrors.body("RequestEntityTooLarge", "The request body is " + declared + " bytes; at most "
+                        + max + " are accepted.", null))
+                .onComplete(x -> request.connection().close());
+        return true;
     }
 
     /**
