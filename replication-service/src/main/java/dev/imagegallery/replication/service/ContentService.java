@@ -59,28 +59,41 @@ public class ContentService {
         }
         long from;
         long to;
-        try {
-            if (m.group(1).isEmpty()) {
-                long n = Long.parseLong(m.group(2));
-                from = Math.max(0, size - n);
-                to = size;
-                if (n == 0) {
-                    throw unsatisfiable(header, size);
-                }
-            } else {
-                from = Long.parseLong(m.group(1));
-                to = m.group(2).isEmpty() ? size : Math.min(size, Long.parseLong(m.group(2)) + 1);
-                if (!m.group(2).isEmpty() && Long.parseLong(m.group(2)) < from) {
-                    return new Span(0, size, size, false);
-                }
+        if (m.group(1).isEmpty()) {
+            long n = position(m.group(2));
+            if (n == 0) {
+                throw unsatisfiable(header, size);
             }
-        } catch (NumberFormatException e) {
-            throw unsatisfiable(header, size);
+            from = Math.max(0, size - n);
+            to = size;
+        } else {
+            from = position(m.group(1));
+            if (m.group(2).isEmpty()) {
+                to = size;
+            } else {
+                long last = position(m.group(2));
+                if (last < from) {
+                    return new Span(0, size, size, false); // RFC 9110: an invalid range is ignored
+                }
+                to = Math.min(size - 1, last) + 1;
+            }
         }
         if (from >= size) {
             throw unsatisfiable(header, size);
         }
         return new Span(from, to, size, true);
+    }
+
+    /**
+     * A position of a {@code Range} (digits only): one too large for a {@code long} is past any content, which RFC
+     * 9110 reads as the end for a last position (it was 416 "not satisfiable").
+     */
+    private static long position(String digits) {
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     static ArmException unsatisfiable(String header, long size) {
