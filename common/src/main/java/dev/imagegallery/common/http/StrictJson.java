@@ -24,7 +24,11 @@ import java.io.IOException;
  *       PostgreSQL refuses it, so it used to surface as a 500), nor be longer than
  *       {@link HttpGuardConfig#maxJsonString()}; map keys (tags) likewise;</li>
  *   <li>no scalar is coerced into another type: {@code 1.5} is not an integer (it used to become 1), {@code 1e309} or
- *       {@code true} is not a string, {@code "5"} is not a number, {@code 1} is not a boolean.</li>
+ *       {@code true} is not a string, {@code "5"} is not a number, {@code 1} is not a boolean;</li>
+ *   <li>no object names a member twice ({@code {"location":"westeurope","location":"northeurope"}} was read as its
+ *       last, where another reader of the same bytes may take the first);</li>
+ *   <li>no string holds half of a surrogate pair (U+D800 escaped alone in JSON is no character: stored as UTF-8 it
+ *       became {@code ?}, so what was read back was not what was sent).</li>
  * </ul>
  * Each refusal is a Jackson mapping error with its JSON path, which ArmExceptionMappers turns into a 400 naming the
  * field in {@code target}.
@@ -41,6 +45,7 @@ public class StrictJson implements ObjectMapperCustomizer {
 
     /** Makes {@code mapper} strict (also for mappers built outside CDI, such as a route's or a test's). */
     public static ObjectMapper apply(ObjectMapper mapper, int maxString) {
+        mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
         for (LogicalType t : new LogicalType[]{LogicalType.Integer, LogicalType.Float, LogicalType.Boolean}) {
             mapper.coercionConfigFor(t).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
@@ -70,6 +75,14 @@ public class StrictJson implements ObjectMapperCustomizer {
             char c = s.charAt(i);
             if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f) {
                 return "contains a control character (U+" + String.format("%04X", (int) c) + ")";
+            }
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++; // a pair: one character outside the Basic Multilingual Plane
+                } else {
+                    return "contains half of a surrogate pair (U+" + String.format("%04X", (int) c) + "), which is no "
+                            + "character";
+                }
             }
         }
         return null;
