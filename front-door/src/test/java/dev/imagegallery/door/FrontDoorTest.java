@@ -196,6 +196,26 @@ class FrontDoorTest {
         assertNotEquals("413", uploaded.substring(9, 12), uploaded);
     }
 
+    /**
+     * The same body sent chunked, without a length to refuse it by, is counted as it passes: past the limit the client
+     * gets the door's 413 (a service refused it by closing its connection: 502 through the door).
+     */
+    @Test
+    void aChunkedArmBodyPastTheLimitIsTheDoors413() throws Exception {
+        StringBuilder chunks = new StringBuilder();
+        String piece = "z".repeat(64 * 1024);
+        for (int i = 0; i < 17; i++) { // 1 MiB and 64 KiB: the client stops there, the door has read all it sent
+            chunks.append(Integer.toHexString(piece.length())).append("\r\n").append(piece).append("\r\n");
+        }
+        String refused = rawHead("PUT " + GALLERY + "?api-version=2024-03-03 HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks);
+        assertTrue(refused.startsWith("HTTP/1.1 413 "), refused.substring(0, Math.min(300, refused.length())));
+        JsonObject error = new JsonObject(refused.substring(refused.indexOf("\r\n\r\n") + 4)).getJsonObject("error");
+        assertEquals("RequestEntityTooLarge", error.getString("code"));
+        String head = refused.substring(0, refused.indexOf("\r\n\r\n")).toLowerCase(java.util.Locale.ROOT);
+        assertTrue(GUID.matcher(head.replaceAll("(?s).*x-ms-request-id: ([^\r]+).*", "$1")).matches(), refused);
+    }
+
     /** One request written as is (the test HTTP clients refuse to send what the door must refuse). */
     private String raw(String method, String target) throws Exception {
         return rawHead(method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");

@@ -5,6 +5,7 @@ import dev.imagegallery.door.routing.RouteTable;
 import dev.imagegallery.door.routing.Upstream;
 import io.quarkus.logging.Log;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -16,6 +17,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.streams.ReadStream;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.httpproxy.Body;
@@ -70,6 +72,9 @@ public class FrontDoor {
             proxy.origin(ctx -> ctx.client().request(new RequestOptions().setServer(server).setHost(uri.getHost())
                     .setPort(port).setSsl(tls)).map(upstream -> expectContinue(ctx, buffered(ctx, upstream))));
             proxy.addInterceptor(new Unreachable(u));
+            if (u != Upstream.REPLICATION) {
+                proxy.addInterceptor(new ChunkedArmBody(config.maxArmBody().asLongValue()));
+            }
             proxies.put(u, proxy);
         }
         router.route().handler(this::handle).failureHandler(FrontDoor::failed);
@@ -223,12 +228,21 @@ public class FrontDoor {
         if (declared <= max) {
             return false;
         }
-        request.response().setStatusCode(413).putHeader(HttpHeaders.CONTENT_TYPE, ArmErrors.JSON)
-                .putHeader(HttpHeaders.CONNECTION, "close")
-                .end(ArmErrors.body("RequestEntityTooLarge", "The request body is " + declared + " bytes; at most "
-                        + max + " are accepted.", null))
-                .onComplete(x -> request.connection().close());
+        tooLarge(request, "The request body is " + declared + " bytes; at most " + max + " are accepted.");
         return true;
+    }
+
+    /** Answers 413 (unless an answer has begun) and closes the connection: the rest of the body is not read. */
+    static void tooLarge(HttpServerRequest request, String message) {
+        var response = request.response();
+        if (response.headWritten()) {
+            request.connection().close();
+            return;
+        }
+        response.setStatusCode(413).putHeader(HttpHeaders.CONTENT_TYPE, ArmErrors.JSON)
+                .putHeader(HttpHeaders.CONNECTION, "close")
+                .end(ArmErrors.body("RequestEntityTooLarge", message, null))
+                .onComplete(x -> request.connection().close());
     }
 
     /**
@@ -295,6 +309,93 @@ public class FrontDoor {
                 .end(ArmErrors.body(code, message, target));
     }
 
+    /**
+     * An ARM body sent chunked (no length to refuse it by, {@link #tooLarge(HttpServerRequest)}) is counted as it
+     * passes to the service: past the limit the client gets the door's 413 and its connection is closed, which ends
+     * the exchange with the service too. Without it the service refused such a body past its own hard limit by
+     * closing the connection, which the door reported as 502.
+     */
+    private static final class ChunkedArmBody implements ProxyInterceptor {
+        private final long max;
+
+        ChunkedArmBody(long max) {
+            this.max = max;
+        }
+
+        @Override
+        public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
+            Body body = context.request().getBody();
+            if (body != null && body.length() < 0) {
+                HttpServerRequest client = context.request().proxiedRequest();
+                context.request().setBody(Body.body(new Counted(body.stream(), max, () -> tooLarge(client,
+                        "The request body is more than " + max + " bytes; at most " + max + " are accepted.")), -1));
+            }
+            return context.sendRequest();
+        }
+    }
+
+    /** A body stream that stops passing pieces on, and calls {@code over} once, past {@code max} bytes. */
+    static final class Counted implements ReadStream<Buffer> {
+        private final ReadStream<Buffer> in;
+        private final long max;
+        private final Runnable over;
+        private long seen;
+        private boolean stopped;
+
+        Counted(ReadStream<Buffer> in, long max, Runnable over) {
+            this.in = in;
+            this.max = max;
+            this.over = over;
+        }
+
+        @Override
+        public ReadStream<Buffer> handler(Handler<Buffer> handler) {
+            in.handler(handler == null ? null : piece -> {
+                if (stopped) {
+                    return;
+                }
+                seen += piece.length();
+                if (seen > max) {
+                    stopped = true;
+                    over.run();
+                } else {
+                    handler.handle(piece);
+                }
+            });
+            return this;
+        }
+
+        @Override
+        public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+            in.exceptionHandler(handler);
+            return this;
+        }
+
+        @Override
+        public ReadStream<Buffer> pause() {
+            in.pause();
+            return this;
+        }
+
+        @Override
+        public ReadStream<Buffer> resume() {
+            in.resume();
+            return this;
+        }
+
+        @Override
+        public ReadStream<Buffer> fetch(long amount) {
+            in.fetch(amount);
+            return this;
+        }
+
+        @Override
+        public ReadStream<Buffer> endHandler(Handler<Void> handler) {
+            in.endHandler(handler);
+            return this;
+        }
+    }
+
     /** A service that cannot be reached, or drops the connection before it answers: 502 with an ARM body. */
     private static final class Unreachable implements ProxyInterceptor {
         private final Upstream upstream;
@@ -306,6 +407,9 @@ public class FrontDoor {
         @Override
         public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
             return context.sendRequest().recover(e -> {
+                if (context.request().proxiedRequest().response().ended()) {
+                    return Future.failedFuture(e); // the door answered already (a body past the limit)
+                }
                 Log.warnf("%s %s: %s did not answer: %s", context.request().getMethod(), context.request().getURI(),
                         upstream.service(), e.toString());
                 Buffer body = ArmErrors.body("BadGateway", "The service behind this path (" + upstream.service()
