@@ -138,4 +138,47 @@ class ReplicationTest {
         assertEquals("northeurope", egress.get(0).destinationRegion());
         assertTrue(egress.get(0).bytes() > 0 && egress.get(0).bytes() < img.length, "zeros do not cross");
     }
+
+    /**
+     * A PATCH that changes a region's replica count (catalog-service queues the region again and sends
+     * VersionTargetRegionsChanged) is copied to the new count and reported: it was ignored, and the region stayed
+     * queued in the catalog for good.
+     */
+    @Test
+    void aChangedReplicaCountIsCopiedAgainAndReportedWithTheNewCount() throws Exception {
+        byte[] img = image(1024 * 1024, System.nanoTime());
+        given().auth().oauth2(Tokens.alice()).body(img).put("/blobs/westeurope/" + SUB + "/recount.raw").then()
+                .statusCode(201);
+        String version = "/subscriptions/" + SUB + "/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/"
+                + "recount/versions/1.0." + Math.abs(UUID.randomUUID().hashCode() % 100000);
+        BlobRef blob = BlobRef.parse("http://localhost:8082/blobs/westeurope/" + SUB + "/recount.raw");
+        TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.VERSION_PUBLISHED, version,
+                new Payloads.VersionPublished(version, SUB, "contoso", blob, 0, List.of(
+                        new Payloads.TargetRegion("westeurope", 1, "Standard_LRS"),
+                        new Payloads.TargetRegion("northeurope", 1, "Standard_LRS")))));
+        TestEvents.read(EventTypes.REPLICATION_TOPIC, Duration.ofSeconds(30), seen -> completions(seen, version) == 2);
+        for (int count : new int[]{3, 2}) {
+            int before = count == 3 ? 2 : 3;
+            TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests",
+                    EventTypes.VERSION_TARGET_REGIONS_CHANGED, version, new Payloads.VersionTargetRegionsChanged(
+                            version, SUB, "contoso", blob, List.of(
+                            new Payloads.TargetRegion("westeurope", 1, "Standard_LRS"),
+                            new Payloads.TargetRegion("northeurope", count, "Standard_LRS")), List.of())));
+            List<CloudEvent> events = TestEvents.read(EventTypes.REPLICATION_TOPIC, Duration.ofSeconds(30),
+                    seen -> completions(seen, version) == before + 1);
+            var last = events.stream().filter(e -> e.subject().equals(version)
+                            && e.type().equals(EventTypes.REPLICA_COMPLETED))
+                    .map(e -> e.dataAs(Payloads.ReplicaCompleted.class)).reduce((a, b) -> b).orElseThrow();
+            assertEquals("northeurope", last.region());
+            assertEquals(count, last.replicaCount());
+        }
+        byte[] back = given().auth().oauth2(Tokens.alice()).get("/blobs/westeurope/" + SUB + "/recount.raw").then()
+                .statusCode(200).extract().asByteArray();
+        assertEquals(sha(img), sha(back));
+    }
+
+    private static long completions(List<CloudEvent> seen, String version) {
+        return seen.stream().filter(e -> e.subject().equals(version) && e.type().equals(EventTypes.REPLICA_COMPLETED))
+                .count();
+    }
 }

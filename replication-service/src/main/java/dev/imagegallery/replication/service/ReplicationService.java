@@ -3,6 +3,7 @@ package dev.imagegallery.replication.service;
 import dev.imagegallery.common.outbox.Outbox;
 import dev.imagegallery.common.security.SubscriptionView;
 import dev.imagegallery.common.tracing.EventTracing;
+import io.quarkus.logging.Log;
 import dev.imagegallery.events.BlobRef;
 import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Payloads;
@@ -79,6 +80,10 @@ public class ReplicationService {
                     String id = ReplicaJob.idOf(p.versionId(), t.name());
                     return ReplicaJob.<ReplicaJob>findById(id).flatMap(existing -> {
                         if (existing != null && !(ReplicaJob.DELETED.equals(existing.state) && existing.purged)) {
+                            if (!ReplicaJob.DELETED.equals(existing.state)
+                                    && existing.replicaCount != t.regionalReplicaCount()) {
+                                return recount(existing, t.regionalReplicaCount());
+                            }
                             return Uni.createFrom().voidItem();
                         }
                         if (blob == null) {
@@ -123,6 +128,34 @@ public class ReplicationService {
                         return j.persist().replaceWithVoid();
                     });
                 }).collect().last().replaceWithVoid();
+    }
+
+    /**
+     * A region's replica count changed (a PATCH of the version's target regions): the job copies again, to the new
+     * count, and reports {@code ReplicaCompleted} with it. The copy verifies the replicas there already (their chunks
+     * are not moved again). A copy running meanwhile finishes its pass and the job stays pending until it has all of
+     * them ({@link #completed}). Before, the change was ignored: catalog-service showed the region queued forever.
+     * Replicas past a lower count keep their content until the version is deleted.
+     */
+    private Uni<Void> recount(ReplicaJob j, int replicas) {
+        Log.infof("%s in %s: %d replica(s) now, %d before; copying again", j.versionId, j.region, replicas,
+                j.replicaCount);
+        boolean running = ReplicaJob.PENDING.equals(j.state);
+        j.replicaCount = replicas;
+        j.state = ReplicaJob.PENDING;
+        j.attempts = 0;
+        j.lastError = null;
+        if (!running) {
+            j.progressReplica = 0;
+            j.verifiedEntries = 0;
+            j.countedEntries = 0;
+            j.egressBySource = null;
+            j.copiedBytes = 0;
+        }
+        j.progress = 0;
+        j.updatedAt = Instant.now();
+        j.traceparent = EventTracing.currentTraceparent();
+        return j.persist().replaceWithVoid();
     }
 
     /** Target regions changed: new regions are planned, removed ones lose their replicas. */
@@ -203,6 +236,14 @@ public class ReplicationService {
     public Uni<Void> completed(String jobId, Replicator.Checkpoint done, long physicalBytesPerReplica) {
         return ReplicaJob.<ReplicaJob>findById(jobId).flatMap(j -> {
             if (j == null || !ReplicaJob.PENDING.equals(j.state)) {
+                return Uni.createFrom().voidItem();
+            }
+            if (done.replica() < j.replicaCount) {
+                // the count went up while this pass copied: the next pass goes on from the replicas it has
+                j.progressReplica = done.replica();
+                j.verifiedEntries = 0;
+                j.countedEntries = 0;
+                j.updatedAt = Instant.now();
                 return Uni.createFrom().voidItem();
             }
             j.state = ReplicaJob.COMPLETED;
