@@ -177,6 +177,38 @@ class ReplicationTest {
         assertEquals(sha(img), sha(back));
     }
 
+    /**
+     * A version deleted and published again at once (a DELETE, then a PUT of the same name) is copied again: the new
+     * VersionPublished found the old jobs Deleted but not yet purged and skipped them, and the version stayed Creating.
+     */
+    @Test
+    void aVersionPublishedAgainRightAfterItsDeletionIsCopiedAgain() throws Exception {
+        byte[] img = image(1024 * 1024, System.nanoTime());
+        given().auth().oauth2(Tokens.alice()).body(img).put("/blobs/westeurope/" + SUB + "/again.raw").then()
+                .statusCode(201);
+        String version = "/subscriptions/" + SUB + "/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/"
+                + "again/versions/1.0." + Math.abs(UUID.randomUUID().hashCode() % 100000);
+        CloudEvent published = CloudEvent.of("/tests", EventTypes.VERSION_PUBLISHED, version,
+                new Payloads.VersionPublished(version, SUB, "contoso",
+                        BlobRef.parse("http://localhost:8082/blobs/westeurope/" + SUB + "/again.raw"), 0, List.of(
+                        new Payloads.TargetRegion("westeurope", 1, "Standard_LRS"),
+                        new Payloads.TargetRegion("northeurope", 1, "Standard_LRS"))));
+        TestEvents.publish(EventTypes.CATALOG_TOPIC, published);
+        TestEvents.read(EventTypes.REPLICATION_TOPIC, Duration.ofSeconds(30), seen -> completions(seen, version) == 2);
+        TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.VERSION_DELETED, version,
+                new Payloads.VersionDeleted(version, SUB)));
+        TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.VERSION_PUBLISHED, version,
+                published.dataAs(Payloads.VersionPublished.class)));
+        List<CloudEvent> events = TestEvents.read(EventTypes.REPLICATION_TOPIC, Duration.ofSeconds(30),
+                seen -> completions(seen, version) == 4);
+        assertEquals(4, completions(events, version), "each region completed again after its deletion");
+        assertEquals(2, events.stream().filter(e -> e.subject().equals(version)
+                && e.type().equals(EventTypes.REPLICA_DELETED)).count());
+        // the content is there to download after the purges that were due
+        Thread.sleep(2_000);
+        given().auth().oauth2(Tokens.alice()).get("/download/northeurope" + version + "?api-version=2024-03-03").then().statusCode(200);
+    }
+
     private static long completions(List<CloudEvent> seen, String version) {
         return seen.stream().filter(e -> e.subject().equals(version) && e.type().equals(EventTypes.REPLICA_COMPLETED))
                 .count();

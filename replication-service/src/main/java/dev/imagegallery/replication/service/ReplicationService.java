@@ -79,9 +79,12 @@ public class ReplicationService {
                 .onItem().transformToUniAndConcatenate(t -> {
                     String id = ReplicaJob.idOf(p.versionId(), t.name());
                     return ReplicaJob.<ReplicaJob>findById(id).flatMap(existing -> {
-                        if (existing != null && !(ReplicaJob.DELETED.equals(existing.state) && existing.purged)) {
-                            if (!ReplicaJob.DELETED.equals(existing.state)
-                                    && existing.replicaCount != t.regionalReplicaCount()) {
+                        // a job of a deleted version is planned again when the version is published again, even
+                        // before the worker purged its replicas (it was skipped, and the new version stayed Creating
+                        // for good): the worker never copies and purges one job at once, and a purge that finds the
+                        // job planned again leaves it to the copy, which writes the version's refs again
+                        if (existing != null && !ReplicaJob.DELETED.equals(existing.state)) {
+                            if (existing.replicaCount != t.regionalReplicaCount()) {
                                 return recount(existing, t.regionalReplicaCount());
                             }
                             return Uni.createFrom().voidItem();

@@ -324,6 +324,7 @@ public class ReplicationWorker {
             wakeIn(Duration.ofSeconds(1));
         } finally {
             running.remove(id);
+            wake(); // a job planned again while it was purged (its version published again) copies now
         }
     }
 
