@@ -319,12 +319,13 @@ public class ReplicationWorker {
                 Log.infof("purged %s from %s: %s", versionId, store, gc);
             }
             await(() -> Panache.withTransaction(() -> replication.purged(id)));
-        } catch (Exception e) {
-            Log.warnf("purging %s from %s failed (retried): %s", versionId, region, e.toString());
-            wakeIn(Duration.ofSeconds(1));
-        } finally {
             running.remove(id);
             wake(); // a job planned again while it was purged (its version published again) copies now
+        } catch (Exception e) {
+            Log.warnf("purging %s from %s failed (retried): %s", versionId, region, e.toString());
+            wakeIn(Duration.ofSeconds(1)); // not at once: a purge that keeps failing is not retried in a loop
+        } finally {
+            running.remove(id);
         }
     }
 
