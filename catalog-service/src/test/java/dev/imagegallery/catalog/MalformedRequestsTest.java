@@ -6,14 +6,21 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static dev.imagegallery.catalog.CatalogTestSupport.*;
 import static io.restassured.RestAssured.given;
@@ -115,6 +122,39 @@ class MalformedRequestsTest {
                 .put(gallery("huger") + API).then().statusCode(413)
                 .header("Connection", "close")
                 .body("error.code", is("RequestEntityTooLarge"));
+    }
+
+    /**
+     * A client that writes the whole of a body too large before it reads gets the 413, and the connection ends in
+     * order: the service closed it at once with the body's bytes unread, and the kernel answered them with a reset
+     * (the client's read failed with "Connection reset").
+     */
+    @Test
+    void aClientStillSendingABodyTooLargeReadsThe413NotAReset() throws Exception {
+        byte[] body = ("{\"location\":\"westeurope\",\"tags\":{\"t\":\"" + "w".repeat(3_000_000) + "\"}}")
+                .getBytes(StandardCharsets.UTF_8);
+        try (Socket s = new Socket("localhost", RestAssured.port)) {
+            s.setSoTimeout(15_000);
+            String head = "PUT " + gallery("lingered") + API + " HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Authorization: Bearer " + Tokens.alice() + "\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n";
+            var sent = CompletableFuture.runAsync(() -> {
+                try {
+                    s.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().write(body, 0, 64 * 1024);
+                    Thread.sleep(300); // the answer has gone out: the rest arrives after it, as from a slower client
+                    s.getOutputStream().write(body, 64 * 1024, body.length - 64 * 1024);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(answer.startsWith("HTTP/1.1 413 "), answer);
+            assertTrue(answer.contains("RequestEntityTooLarge"), answer);
+            sent.get(15, TimeUnit.SECONDS); // the whole body was taken
+        }
     }
 
     static String randomText(Random rnd) {

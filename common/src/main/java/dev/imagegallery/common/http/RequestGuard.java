@@ -25,8 +25,9 @@ import java.util.Map;
  *   <li>a query parameter that is not valid percent-encoding, or whose name or value holds a control character
  *       (NUL among them: PostgreSQL refuses it), is refused with the parameter in {@code target};</li>
  *   <li>an ARM body (any path but the data plane's {@code /blobs}) declared larger than
- *       {@link HttpGuardConfig#maxJsonBody()} is refused with 413 before it is read, and its connection closed
- *       (its bytes are not read past the answer); Quarkus' own check of {@code quarkus.http.limits.max-body-size},
+ *       {@link HttpGuardConfig#maxJsonBody()} is refused with 413 before it is read, and its connection closed once
+ *       the client has stopped sending ({@link Linger}: the rest is read and dropped, so that the client reads the
+ *       413 and not a reset); Quarkus' own check of {@code quarkus.http.limits.max-body-size},
  *       which runs after this one, answered it with an empty 413;</li>
  *   <li>ARM's fixed path words written in another case ({@code resourcegroups}, {@code microsoft.compute}) are
  *       routed as the routes spell them ({@link ArmPathCase});</li>
@@ -73,7 +74,7 @@ public class RequestGuard {
                         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                         .putHeader(HttpHeaders.CONNECTION, "close")
                         .end(Json.encode(large.body()))
-                        .onComplete(x -> rc.request().connection().close());
+                        .onComplete(x -> Linger.close(rc.request()));
                 return;
             }
         }
@@ -172,7 +173,7 @@ public class RequestGuard {
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.CONNECTION, "close")
                 .end(Json.encode(f.body()))
-                .onComplete(x -> rc.request().connection().close());
+                .onComplete(x -> Linger.close(rc.request()));
     }
 
     private static void refuse(RoutingContext rc, ArmExceptionMappers.Failure f) {

@@ -213,7 +213,7 @@ public class FrontDoor {
 
     /**
      * Whether the request declares an ARM body larger than the services take ({@link DoorConfig#maxArmBody()}), and if
-     * so answers 413 and closes the connection (the body is not read). A length that is not a number is left to the
+     * so answers 413 and closes the connection (the body is not passed on). A length that is not a number is left to the
      * HTTP decoder and the service.
      */
     private boolean tooLarge(HttpServerRequest request) {
@@ -232,7 +232,10 @@ public class FrontDoor {
         return true;
     }
 
-    /** Answers 413 (unless an answer has begun) and closes the connection: the rest of the body is not read. */
+    /**
+     * Answers 413 (unless an answer has begun) and closes the connection once the client has sent what it was sending
+     * ({@link Linger}): the rest of the body is read and dropped, not passed on.
+     */
     static void tooLarge(HttpServerRequest request, String message) {
         var response = request.response();
         if (response.headWritten()) {
@@ -242,7 +245,7 @@ public class FrontDoor {
         response.setStatusCode(413).putHeader(HttpHeaders.CONTENT_TYPE, ArmErrors.JSON)
                 .putHeader(HttpHeaders.CONNECTION, "close")
                 .end(ArmErrors.body("RequestEntityTooLarge", message, null))
-                .onComplete(x -> request.connection().close());
+                .onComplete(x -> Linger.close(request));
     }
 
     /**
@@ -311,8 +314,8 @@ public class FrontDoor {
 
     /**
      * An ARM body sent chunked (no length to refuse it by, {@link #tooLarge(HttpServerRequest)}) is counted as it
-     * passes to the service: past the limit the client gets the door's 413 and its connection is closed, which ends
-     * the exchange with the service too. Without it the service refused such a body past its own hard limit by
+     * passes to the service: past the limit the client gets the door's 413 and its connection is closed (once the
+     * client stops sending), which ends the exchange with the service too. Without it the service refused such a body past its own hard limit by
      * closing the connection, which the door reported as 502.
      */
     private static final class ChunkedArmBody implements ProxyInterceptor {
