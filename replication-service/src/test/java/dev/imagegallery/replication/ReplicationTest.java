@@ -209,6 +209,60 @@ class ReplicationTest {
         given().auth().oauth2(Tokens.alice()).get("/download/northeurope" + version + "?api-version=2024-03-03").then().statusCode(200);
     }
 
+    /**
+     * A region added to a version later (VersionTargetRegionsChanged names the source blob again) gets the version's
+     * content, whatever the blob holds by then: it took the blob's content of the moment, so a blob uploaded again
+     * gave the new region other bytes than the version's first region, and a deleted blob failed the region ("does
+     * not exist") though the version's content was in the stores.
+     */
+    @Test
+    void aRegionAddedLaterGetsTheVersionsContentNotWhatItsBlobHoldsNow() throws Exception {
+        byte[] img = image(1024 * 1024, System.nanoTime());
+        String blobPath = "/blobs/westeurope/" + SUB + "/changes.raw";
+        given().auth().oauth2(Tokens.alice()).body(img).put(blobPath).then().statusCode(201);
+        BlobRef blob = BlobRef.parse("http://localhost:8082" + blobPath);
+        // the PATCHes spell the version's resource group in another case, as ARM allows
+        String version = "/subscriptions/" + SUB + "/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/"
+                + "changes/versions/1.0." + Math.abs(UUID.randomUUID().hashCode() % 100000);
+        String patched = version.replace("/resourceGroups/rg/", "/resourceGroups/RG/");
+        TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.VERSION_PUBLISHED, version,
+                new Payloads.VersionPublished(version, SUB, "contoso", blob, 0, List.of(
+                        new Payloads.TargetRegion("westeurope", 1, "Standard_LRS")))));
+        TestEvents.read(EventTypes.REPLICATION_TOPIC, Duration.ofSeconds(30), seen -> completions(seen, version) == 1);
+
+        byte[] other = image(1024 * 1024, System.nanoTime() + 1);
+        given().auth().oauth2(Tokens.alice()).body(other).put(blobPath).then().statusCode(201);
+        List<Payloads.TargetRegion> two = List.of(new Payloads.TargetRegion("westeurope", 1, "Standard_LRS"),
+                new Payloads.TargetRegion("northeurope", 1, "Standard_LRS"));
+        TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.VERSION_TARGET_REGIONS_CHANGED,
+                patched, new Payloads.VersionTargetRegionsChanged(patched, SUB, "contoso", blob, two, List.of())));
+        List<CloudEvent> events = TestEvents.read(EventTypes.REPLICATION_TOPIC, Duration.ofSeconds(30),
+                seen -> completions(seen, patched) == 1);
+        var north = events.stream().filter(e -> e.subject().equals(patched)
+                && e.type().equals(EventTypes.REPLICA_COMPLETED)).map(e -> e.dataAs(Payloads.ReplicaCompleted.class))
+                .findFirst().orElseThrow();
+        assertEquals("northeurope", north.region());
+        assertEquals("sha256:" + sha(img), north.digest(), "the version's content, not the blob's new one");
+        byte[] copied = given().auth().oauth2(Tokens.alice()).get("/download/northeurope" + version
+                + "?api-version=2024-03-03").then().statusCode(200).extract().asByteArray();
+        assertEquals(sha(img), sha(copied));
+
+        given().auth().oauth2(Tokens.alice()).delete(blobPath).then().statusCode(202);
+        List<Payloads.TargetRegion> three = new java.util.ArrayList<>(two);
+        three.add(new Payloads.TargetRegion("eastus", 1, "Standard_LRS"));
+        TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.VERSION_TARGET_REGIONS_CHANGED,
+                patched, new Payloads.VersionTargetRegionsChanged(patched, SUB, "contoso", blob, three, List.of())));
+        events = TestEvents.read(EventTypes.REPLICATION_TOPIC, Duration.ofSeconds(30),
+                seen -> completions(seen, patched) == 2 || seen.stream().anyMatch(e -> e.subject().equals(patched)
+                        && e.type().equals(EventTypes.REPLICA_FAILED)));
+        var mine = events.stream().filter(e -> e.subject().equals(patched)).toList();
+        assertTrue(mine.stream().noneMatch(e -> e.type().equals(EventTypes.REPLICA_FAILED)), mine.toString());
+        var east = mine.stream().filter(e -> e.type().equals(EventTypes.REPLICA_COMPLETED))
+                .map(e -> e.dataAs(Payloads.ReplicaCompleted.class)).filter(c -> c.region().equals("eastus"))
+                .findFirst().orElseThrow();
+        assertEquals("sha256:" + sha(img), east.digest(), "the blob is gone, the version's content is not");
+    }
+
     private static long completions(List<CloudEvent> seen, String version) {
         return seen.stream().filter(e -> e.subject().equals(version) && e.type().equals(EventTypes.REPLICA_COMPLETED))
                 .count();

@@ -65,16 +65,46 @@ public class ReplicationService {
         Uni<String> tenantOf = p.tenantId() != null ? Uni.createFrom().item(p.tenantId())
                 : SubscriptionView.<SubscriptionView>findById(p.subscriptionId().toLowerCase(Locale.ROOT))
                 .map(sv -> sv == null ? null : sv.tenantId);
-        return tenantOf.flatMap(tenant -> {
+        return tenantOf.flatMap(tenant -> held(p.versionId(), tenant).flatMap(held -> {
+            if (held != null) {
+                return plan(p, tenant, held);
+            }
             Uni<Blob> source = src != null && tenant != null
                     ? Blob.<Blob>findById(Blob.keyOf(src.region(), src.subscriptionId(), src.name()))
                     .map(b -> b != null && tenant.equals(b.tenantId) ? b : null)
                     : Uni.createFrom().nullItem();
-            return source.flatMap(blob -> plan(p, tenant, blob));
-        });
+            return source.flatMap(blob -> plan(p, tenant, blob == null ? null : Content.of(blob)));
+        }));
     }
 
-    private Uni<Void> plan(Payloads.VersionPublished p, String tenant, Blob blob) {
+    /** What a version's regions copy: its source blob's content when it was published, and where it was. */
+    private record Content(String region, String digest, long sizeBytes, Long usedBytes) {
+        static Content of(Blob b) {
+            return new Content(b.region, b.digest, b.sizeBytes, b.usedBytes);
+        }
+
+        static Content of(ReplicaJob j) {
+            return new Content(j.sourceRegion, j.digest, j.sizeBytes == null ? 0 : j.sizeBytes, j.usedBytes);
+        }
+    }
+
+    /**
+     * The content a version's regions already hold (a job that is not deleted), or null for a version published now:
+     * a region added later (VersionTargetRegionsChanged, which names the source blob again) is copied from it, not
+     * from what the blob holds by then. Before, it took the blob's content of the moment: a blob uploaded again gave
+     * the new region other bytes than the version's other regions, and a deleted one failed it ("does not exist")
+     * though the version's content was in the stores.
+     */
+    private static Uni<Content> held(String versionId, String tenant) {
+        if (tenant == null) {
+            return Uni.createFrom().nullItem();
+        }
+        return ReplicaJob.<ReplicaJob>find("lower(versionId) = ?1 and state <> ?2 and tenantId = ?3 order by id",
+                        versionId.toLowerCase(Locale.ROOT), ReplicaJob.DELETED, tenant).firstResult()
+                .map(j -> j == null ? null : Content.of(j));
+    }
+
+    private Uni<Void> plan(Payloads.VersionPublished p, String tenant, Content content) {
         return Multi.createFrom().iterable(p.targetRegions())
                 .onItem().transformToUniAndConcatenate(t -> {
                     String id = ReplicaJob.idOf(p.versionId(), t.name());
@@ -89,17 +119,17 @@ public class ReplicationService {
                             }
                             return Uni.createFrom().voidItem();
                         }
-                        if (blob == null) {
+                        if (content == null) {
                             return outbox.emit(EventTypes.REPLICA_FAILED, p.versionId(), new Payloads.ReplicaFailed(
                                     p.versionId(), p.subscriptionId(), t.name(), p.sourceBlob() == null
                                     ? "The source blob does not exist." : "The source blob '"
                                     + p.sourceBlob().uri() + "' does not exist.")).replaceWithVoid();
                         }
-                        if (p.shallow() && (!t.name().equals(blob.region) || t.regionalReplicaCount() != 1)) {
+                        if (p.shallow() && (!t.name().equals(content.region()) || t.regionalReplicaCount() != 1)) {
                             // catalog-service allows no such version; an event that names one is not copied in full
                             return outbox.emit(EventTypes.REPLICA_FAILED, p.versionId(), new Payloads.ReplicaFailed(
                                     p.versionId(), p.subscriptionId(), t.name(), "A Shallow version has one replica "
-                                    + "in its source's region '" + blob.region + "', where it references the source "
+                                    + "in its source's region '" + content.region() + "', where it references the source "
                                     + "content; it is not copied to '" + t.name() + "' ("
                                     + t.regionalReplicaCount() + " replica(s)).")).replaceWithVoid();
                         }
@@ -111,10 +141,10 @@ public class ReplicationService {
                         j.region = t.name();
                         j.replicaCount = t.regionalReplicaCount();
                         j.storageAccountType = t.storageAccountType();
-                        j.sourceRegion = blob.region;
-                        j.digest = blob.digest;
-                        j.sizeBytes = blob.sizeBytes;
-                        j.usedBytes = blob.usedBytes;
+                        j.sourceRegion = content.region();
+                        j.digest = content.digest();
+                        j.sizeBytes = content.sizeBytes();
+                        j.usedBytes = content.usedBytes();
                         j.replicationMode = p.shallow() ? ReplicaJob.SHALLOW : ReplicaJob.FULL;
                         j.state = ReplicaJob.PENDING;
                         j.attempts = 0;
