@@ -29,6 +29,7 @@ import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The version rules of issue 3: each test fails when its rule is removed. */
@@ -281,6 +282,29 @@ class VersionRulesTest {
         given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
                 .body("{\"properties\":{\"endOfLifeDate\":\"2001-01-01T00:00:00Z\"}}")
                 .patch(def + API).then().statusCode(400).body("error.target", is("properties.endOfLifeDate"));
+    }
+
+    /**
+     * An end-of-life date is read as ARM reads one: a date alone is its midnight UTC, a time without an offset is UTC
+     * (both were 400 with a message naming {@code java.time.Instant}); one that is no date names the field and an
+     * example.
+     */
+    @Test
+    void anEndOfLifeDateMayBeADateAloneOrATimeWithoutOffset() {
+        String def = definition(false);
+        for (String[] sent : new String[][]{{"2099-06-30", "2099-06-30T00:00:00Z"},
+                {"2099-07-01T12:30:00", "2099-07-01T12:30:00Z"}, {"2099-07-02T01:00:00+02:00", "2099-07-01T23:00:00Z"}}) {
+            given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                    .body("{\"properties\":{\"endOfLifeDate\":\"" + sent[0] + "\"}}")
+                    .patch(def + API).then().log().ifValidationFails().statusCode(200)
+                    .body("properties.endOfLifeDate", is(sent[1]));
+        }
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                .body("{\"properties\":{\"endOfLifeDate\":\"30/06/2099\"}}")
+                .patch(def + API).then().statusCode(400).body("error.code", is("InvalidRequestContent"))
+                .body("error.target", is("properties.endOfLifeDate"))
+                .body("error.message", containsString("ISO 8601"))
+                .body("error.message", not(containsString("java.")));
     }
 
     /**

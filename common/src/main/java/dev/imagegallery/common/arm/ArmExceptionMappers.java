@@ -2,6 +2,8 @@ package dev.imagegallery.common.arm;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.quarkus.logging.Log;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
@@ -61,7 +63,7 @@ public class ArmExceptionMappers {
             String target = mapping.getPath().stream()
                     .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                     .collect(Collectors.joining(".")).replace(".[", "[");
-            String msg = mapping.getOriginalMessage();
+            String msg = jsonMessage(mapping, target);
             if (msg != null && msg.length() > 300) {
                 msg = msg.substring(0, 300);
             }
@@ -156,6 +158,59 @@ public class ArmExceptionMappers {
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
     public Response unexpected(Throwable e) {
         return response(describe(e));
+    }
+
+    /**
+     * What a value of the wrong JSON type is told, in JSON's words: Jackson's own message named Java types and this
+     * code's classes ("Cannot deserialize value of type `java.lang.Integer` from String \"x\"", "Cannot construct
+     * instance of `dev.imagegallery...Bodies$Identifier`", "Unexpected token (START_OBJECT) ... for java.time.Instant
+     * value"). Messages written by this code (StrictJson's) pass as they
+     * are.
+     */
+    static String jsonMessage(JsonMappingException mapping, String target) {
+        String original = mapping.getOriginalMessage();
+        if (!(mapping instanceof MismatchedInputException mismatch) || original == null
+                || !(original.startsWith("Cannot ") || original.startsWith("Unexpected token"))
+                || mismatch.getTargetType() == null) {
+            return original;
+        }
+        String field = target.isEmpty() ? "The request body" : "'" + target + "'";
+        String got = mapping instanceof InvalidFormatException invalid && invalid.getValue() != null
+                ? "; it is " + quoted(invalid.getValue()) : "";
+        return field + " must be " + expected(mismatch.getTargetType()) + got + ".";
+    }
+
+    private static String expected(Class<?> type) {
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class
+                || type == Short.class || type == short.class || type == java.math.BigInteger.class) {
+            return "an integer";
+        }
+        if (Number.class.isAssignableFrom(type) || type == double.class || type == float.class) {
+            return "a number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (CharSequence.class.isAssignableFrom(type) || type == java.util.UUID.class) {
+            return "a string";
+        }
+        if (java.time.temporal.Temporal.class.isAssignableFrom(type)) {
+            return "a date and time in ISO 8601, such as 2030-12-31T00:00:00Z";
+        }
+        if (type.isEnum()) {
+            return "one of " + java.util.Arrays.stream(type.getEnumConstants()).map(c -> "'" + c + "'")
+                    .collect(Collectors.joining(", "));
+        }
+        if (type.isArray() || java.util.Collection.class.isAssignableFrom(type)) {
+            return "an array";
+        }
+        return "an object";
+    }
+
+    private static String quoted(Object value) {
+        String s = String.valueOf(value);
+        s = s.length() > 40 ? s.substring(0, 40) + "..." : s;
+        return value instanceof String ? "\"" + s.replaceAll("\\p{Cntrl}", "?") + "\"" : s;
     }
 
     static <T extends Throwable> T causeOf(Throwable e, Class<T> type) {

@@ -12,10 +12,17 @@ import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.datatype.jsr310.deser.InstantDeserializer;
 import io.quarkus.jackson.ObjectMapperCustomizer;
 import jakarta.inject.Singleton;
 
 import java.io.IOException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 
 /**
  * Request bodies are read strictly, in every service, before any value reaches a rule or a database:
@@ -30,6 +37,9 @@ import java.io.IOException;
  *   <li>no string holds half of a surrogate pair (U+D800 escaped alone in JSON is no character: stored as UTF-8 it
  *       became {@code ?}, so what was read back was not what was sent).</li>
  * </ul>
+ * A date and time ({@code endOfLifeDate}) is read as ARM reads one: ISO 8601 with an offset or {@code Z}, and also
+ * without one (UTC) or a date alone (its midnight, UTC), which ARM takes and which Jackson refused with a message
+ * naming {@code java.time.Instant}.
  * Each refusal is a Jackson mapping error with its JSON path, which ArmExceptionMappers turns into a 400 naming the
  * field in {@code target}.
  */
@@ -41,6 +51,15 @@ public class StrictJson implements ObjectMapperCustomizer {
         int max = org.eclipse.microprofile.config.ConfigProvider.getConfig()
                 .getOptionalValue("gallery.http.max-json-string", Integer.class).orElse(65536);
         apply(mapper, max);
+    }
+
+    /**
+     * After Quarkus' own customizers, which register Jackson's Java time module: registered before it, this module's
+     * date reader lost to that module's.
+     */
+    @Override
+    public int priority() {
+        return MINIMUM_PRIORITY;
     }
 
     /** Makes {@code mapper} strict (also for mappers built outside CDI, such as a route's or a test's). */
@@ -59,6 +78,7 @@ public class StrictJson implements ObjectMapperCustomizer {
         SimpleModule module = new SimpleModule("gallery-strict-json");
         module.addDeserializer(String.class, new CheckedString(maxString));
         module.addKeyDeserializer(String.class, new CheckedKey(maxString));
+        module.addDeserializer(Instant.class, new ArmInstant());
         mapper.registerModule(module);
         return mapper;
     }
@@ -127,6 +147,54 @@ public class StrictJson implements ObjectMapperCustomizer {
                         String.class);
             }
             return key;
+        }
+    }
+
+    /** A date and time as ARM takes one ({@link StrictJson}); what this does not read is left to Jackson's own. */
+    static final class ArmInstant extends StdScalarDeserializer<Instant> {
+        ArmInstant() {
+            super(Instant.class);
+        }
+
+        @Override
+        public Instant deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (p.currentToken() == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+                Instant read = parse(p.getText().trim());
+                if (read != null) {
+                    return read;
+                }
+                try {
+                    return InstantDeserializer.INSTANT.deserialize(p, ctxt);
+                } catch (IOException | DateTimeParseException e) {
+                    throw InvalidFormatException.from(p, "The value is not a date and time in ISO 8601, such as "
+                            + "2030-12-31T00:00:00Z or 2030-12-31.", abbreviated(p.getText()), Instant.class);
+                }
+            }
+            return InstantDeserializer.INSTANT.deserialize(p, ctxt);
+        }
+
+        /** An ISO 8601 date and time with an offset, without one (UTC), or a date alone (midnight UTC); else null. */
+        static Instant parse(String s) {
+            try {
+                return OffsetDateTime.parse(s).toInstant();
+            } catch (DateTimeParseException e) {
+                // not with an offset
+            }
+            try {
+                return LocalDateTime.parse(s).toInstant(ZoneOffset.UTC);
+            } catch (DateTimeParseException e) {
+                // not without one either
+            }
+            try {
+                return LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant();
+            } catch (DateTimeParseException e) {
+                return null;
+            }
+        }
+
+        @Override
+        public LogicalType logicalType() {
+            return LogicalType.DateTime;
         }
     }
 
