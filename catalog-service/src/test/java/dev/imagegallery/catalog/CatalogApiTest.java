@@ -33,6 +33,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
@@ -110,6 +111,7 @@ class CatalogApiTest {
         assertEquals("westeurope", payload.sourceBlob().region());
         assertEquals(2, payload.targetRegions().size());
         assertEquals(4096, payload.sizeBytes(), "the source blob's size, as its BlobCommitted said");
+        assertNull(payload.sourceVersionId(), "made from a managed image");
 
         for (String region : List.of("westeurope", "northeurope")) {
             CloudEvent done = CloudEvent.of("/tests", EventTypes.REPLICA_COMPLETED, version,
@@ -124,6 +126,19 @@ class CatalogApiTest {
                 .body("properties.replicationStatus.aggregatedState", is("Completed"))
                 .body("properties.replicationStatus.summary.state", is(List.of("Completed", "Completed")))
                 .body("properties.storageProfile.osDiskImage.digest", is(DIGEST)));
+
+        // a version made from this one names it: replication-service copies that version's content, whatever its
+        // blob holds by then (it copied the blob's content of the moment)
+        String copy = gallery("pubgallery") + "/images/ubuntu/versions/1.0.1";
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                .body(versionBody(version.replace("/resourceGroups/", "/resourcegroups/"), "westeurope"))
+                .put(copy + API).then().statusCode(201);
+        CloudEvent copied = TestEvents.read(EventTypes.CATALOG_TOPIC, Duration.ofSeconds(20),
+                seen -> seen.stream().anyMatch(e -> e.subject().equals(copy))).stream()
+                .filter(e -> e.subject().equals(copy)).findFirst().orElseThrow();
+        var copyPayload = copied.dataAs(Payloads.VersionPublished.class);
+        assertEquals(version, copyPayload.sourceVersionId(), "the source version's id as stored");
+        assertEquals(payload.sourceBlob(), copyPayload.sourceBlob());
     }
 
     @Test

@@ -463,6 +463,16 @@ class HostileClientsTest {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth()
                 .oauth2(token).contentType(ContentType.JSON).body(managedImageBody("late.raw"))
                 .put(mi + "from-late-2" + MI_API).then().statusCode(400));
+        // and a version of the image made before is refused at once: it was accepted, and failed later, once
+        // replication-service found nothing to copy
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(galleryBody())
+                .put(gallery("lateblob") + API).then().statusCode(anyOf(is(200), is(201)));
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(imageBody("late"))
+                .put(gallery("lateblob") + "/images/img" + API).then().statusCode(anyOf(is(200), is(201)));
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(versionBody(mi + "from-late", "westeurope"))
+                .put(gallery("lateblob") + "/images/img/versions/1.0.0" + API).then().statusCode(400)
+                .body("error.target", is("properties.storageProfile.source.id"))
+                .body("error.message", org.hamcrest.Matchers.containsString("was deleted after the image was"));
     }
 
     @io.quarkus.test.common.http.TestHTTPResource(value = "/metrics", management = true)

@@ -1,6 +1,7 @@
 package dev.imagegallery.events;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.time.Instant;
@@ -25,6 +26,8 @@ public final class Payloads {
      * size when it publishes and writes 0. {@code replicationMode} (optional): {@value #FULL} (absent reads as it:
      * complete verified copies in every target region) or {@value #SHALLOW} (one target region, the source blob's,
      * with one replica that references the source content in that region's store instead of copying it).
+     * {@code sourceVersionId} (optional, written only when there is one): the version this one was made from; its
+     * content is copied, whatever its {@code sourceBlob} holds by now.
      */
     public record VersionPublished(
             String versionId,
@@ -33,7 +36,8 @@ public final class Payloads {
             BlobRef sourceBlob,
             long sizeBytes,
             List<TargetRegion> targetRegions,
-            String replicationMode) {
+            String replicationMode,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String sourceVersionId) {
         public static final String FULL = "Full";
         public static final String SHALLOW = "Shallow";
 
@@ -41,6 +45,12 @@ public final class Payloads {
         public VersionPublished(String versionId, String subscriptionId, String tenantId, BlobRef sourceBlob,
                                 long sizeBytes, List<TargetRegion> targetRegions) {
             this(versionId, subscriptionId, tenantId, sourceBlob, sizeBytes, targetRegions, FULL);
+        }
+
+        /** A version made from a blob (a managed image's). */
+        public VersionPublished(String versionId, String subscriptionId, String tenantId, BlobRef sourceBlob,
+                                long sizeBytes, List<TargetRegion> targetRegions, String replicationMode) {
+            this(versionId, subscriptionId, tenantId, sourceBlob, sizeBytes, targetRegions, replicationMode, null);
         }
 
         /** Whether the version is Shallow (anything else, absence included, is Full). */
@@ -57,9 +67,10 @@ public final class Payloads {
                                      @JsonProperty("sourceBlobUri") String sourceBlobUri,
                                      @JsonProperty("sizeBytes") long sizeBytes,
                                      @JsonProperty("targetRegions") List<TargetRegion> targetRegions,
-                                     @JsonProperty("replicationMode") String replicationMode) {
+                                     @JsonProperty("replicationMode") String replicationMode,
+                                     @JsonProperty("sourceVersionId") String sourceVersionId) {
             return new VersionPublished(versionId, subscriptionId, tenantId, blobOf(sourceBlob, sourceBlobUri),
-                    sizeBytes, targetRegions, replicationMode == null ? FULL : replicationMode);
+                    sizeBytes, targetRegions, replicationMode == null ? FULL : replicationMode, sourceVersionId);
         }
     }
 

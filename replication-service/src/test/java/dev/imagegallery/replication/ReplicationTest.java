@@ -263,6 +263,41 @@ class ReplicationTest {
         assertEquals("sha256:" + sha(img), east.digest(), "the blob is gone, the version's content is not");
     }
 
+    /**
+     * A version made from another version (VersionPublished.sourceVersionId) gets that version's content, whatever
+     * their blob holds by then: it took the blob's content of the moment.
+     */
+    @Test
+    void aVersionMadeFromAVersionGetsItsContentNotWhatTheBlobHoldsNow() throws Exception {
+        byte[] img = image(1024 * 1024, System.nanoTime());
+        String blobPath = "/blobs/westeurope/" + SUB + "/from-version.raw";
+        given().auth().oauth2(Tokens.alice()).body(img).put(blobPath).then().statusCode(201);
+        BlobRef blob = BlobRef.parse("http://localhost:8082" + blobPath);
+        String base = "/subscriptions/" + SUB + "/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/"
+                + "fromversion/versions/";
+        int n = Math.abs(UUID.randomUUID().hashCode() % 100000);
+        String first = base + "1.0." + n;
+        String second = base + "2.0." + n;
+        List<Payloads.TargetRegion> west = List.of(new Payloads.TargetRegion("westeurope", 1, "Standard_LRS"));
+        TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.VERSION_PUBLISHED, first,
+                new Payloads.VersionPublished(first, SUB, "contoso", blob, 0, west)));
+        TestEvents.read(EventTypes.REPLICATION_TOPIC, Duration.ofSeconds(30), seen -> completions(seen, first) == 1);
+
+        given().auth().oauth2(Tokens.alice()).body(image(1024 * 1024, System.nanoTime() + 1)).put(blobPath).then()
+                .statusCode(201);
+        TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.VERSION_PUBLISHED, second,
+                new Payloads.VersionPublished(second, SUB, "contoso", blob, 0, List.of(
+                        new Payloads.TargetRegion("westeurope", 1, "Standard_LRS"),
+                        new Payloads.TargetRegion("northeurope", 1, "Standard_LRS")), Payloads.VersionPublished.FULL,
+                        first)));
+        List<CloudEvent> events = TestEvents.read(EventTypes.REPLICATION_TOPIC, Duration.ofSeconds(30),
+                seen -> completions(seen, second) == 2);
+        String want = "sha256:" + sha(img);
+        events.stream().filter(e -> e.subject().equals(second) && e.type().equals(EventTypes.REPLICA_COMPLETED))
+                .map(e -> e.dataAs(Payloads.ReplicaCompleted.class))
+                .forEach(c -> assertEquals(want, c.digest(), c.region()));
+    }
+
     private static long completions(List<CloudEvent> seen, String version) {
         return seen.stream().filter(e -> e.subject().equals(version) && e.type().equals(EventTypes.REPLICA_COMPLETED))
                 .count();

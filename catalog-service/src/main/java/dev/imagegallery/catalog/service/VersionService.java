@@ -65,13 +65,14 @@ public class VersionService {
         this.config = config;
     }
 
-    private record Source(String id, BlobRef blob, String osType, String osState, long sizeBytes) {
-        Source(String id, BlobRef blob, String osType, String osState) {
-            this(id, blob, osType, osState, 0);
+    /** A version's source: a managed image's blob, or a version ({@code version}, its id) and that version's blob. */
+    private record Source(String id, BlobRef blob, String osType, String osState, long sizeBytes, String version) {
+        Source(String id, BlobRef blob, String osType, String osState, String version) {
+            this(id, blob, osType, osState, 0, version);
         }
 
         Source withSize(Long size) {
-            return new Source(id, blob, osType, osState, size == null ? 0 : size);
+            return new Source(id, blob, osType, osState, size == null ? 0 : size, version);
         }
     }
 
@@ -135,8 +136,16 @@ public class VersionService {
         // queue (a burst of 1,000 versions PUT by 8 clients waited there, bench/replication/burst.sh)
         return source(sub, sourceId)
                 // the source blob's size as replication-service announced it when the upload was committed
-                .flatMap(src -> BlobView.<BlobView>findById(BlobView.keyOf(src.blob()))
-                        .map(b -> src.withSize(b == null ? null : b.sizeBytes)))
+                .flatMap(src -> BlobView.<BlobView>findById(BlobView.keyOf(src.blob())).map(b -> {
+                    if (b == null && src.version() == null) {
+                        // the image was created from this blob (it waited for it), which has been deleted since:
+                        // the version would fail later, once replication-service found nothing to copy
+                        throw ArmException.invalidParameter(SOURCE_ID, "The blob '" + src.blob().uri() + "' of the "
+                                + "source image was deleted after the image was created; create the image again "
+                                + "from a blob that exists.");
+                    }
+                    return src.withSize(b == null ? null : b.sizeBytes);
+                }))
                 .flatMap(src -> {
                     if (!src.osType().equalsIgnoreCase(def.osType) || !src.osState().equalsIgnoreCase(def.osState)) {
                         throw ArmException.invalidParameter(SOURCE_ID, "The source is " + src.osType() + "/"
@@ -175,7 +184,7 @@ public class VersionService {
                     List<VersionRegion> regions = targets.stream()
                             .map(t -> VersionRegion.queued(key, def.key, t)).toList();
                     var event = new Payloads.VersionPublished(id, v.subscriptionId, tenantId, src.blob(), src.sizeBytes(),
-                            targets(regions), mode);
+                            targets(regions), mode, src.version());
                     return Quotas.check(sub, ImageVersion.count("subscriptionId = ?1 and location = ?2 and deletedAt "
                                     + "is null", sub.toLowerCase(Locale.ROOT), location), config.quota().versions(),
                                     "image versions", location)
@@ -362,7 +371,7 @@ public class VersionService {
                     throw ArmException.invalidParameter(SOURCE_ID, "The source image '" + sourceId
                             + "' does not exist.");
                 }
-                return new Source(m.id(), sourceBlob(m.blobUri, sourceId), m.osType, m.osState);
+                return new Source(m.id(), sourceBlob(m.blobUri, sourceId), m.osType, m.osState, null);
             });
         }
         var ver = VERSION_ID.matcher(sourceId);
@@ -378,7 +387,7 @@ public class VersionService {
                 }
                 return ImageDefinition.<ImageDefinition>findById(v.definitionKey)
                         .map(d -> new Source(sourceId, sourceBlob(v.sourceBlobUri, sourceId), d.osType,
-                                d.osState));
+                                d.osState, v.resourceId));
             });
         }
         throw ArmException.invalidParameter(SOURCE_ID, "The source '" + sourceId

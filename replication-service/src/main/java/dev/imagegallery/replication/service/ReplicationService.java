@@ -61,20 +61,24 @@ public class ReplicationService {
      * whatever blob URI the catalog hands over.
      */
     public Uni<Void> plan(Payloads.VersionPublished p) {
-        BlobRef src = p.sourceBlob(); // null: not a blob of this system, the version fails with "does not exist"
         Uni<String> tenantOf = p.tenantId() != null ? Uni.createFrom().item(p.tenantId())
                 : SubscriptionView.<SubscriptionView>findById(p.subscriptionId().toLowerCase(Locale.ROOT))
                 .map(sv -> sv == null ? null : sv.tenantId);
-        return tenantOf.flatMap(tenant -> held(p.versionId(), tenant).flatMap(held -> {
-            if (held != null) {
-                return plan(p, tenant, held);
-            }
-            Uni<Blob> source = src != null && tenant != null
-                    ? Blob.<Blob>findById(Blob.keyOf(src.region(), src.subscriptionId(), src.name()))
-                    .map(b -> b != null && tenant.equals(b.tenantId) ? b : null)
-                    : Uni.createFrom().nullItem();
-            return source.flatMap(blob -> plan(p, tenant, blob == null ? null : Content.of(blob)));
-        }));
+        return tenantOf.flatMap(tenant -> content(p, tenant).flatMap(content -> plan(p, tenant, content)));
+    }
+
+    /**
+     * What the version's regions copy: what it holds already ({@link #held}), else what the version it was made from
+     * holds, else its source blob's content, if the version's tenant owns the blob; null: nothing to copy.
+     */
+    private static Uni<Content> content(Payloads.VersionPublished p, String tenant) {
+        BlobRef src = p.sourceBlob();
+        return held(p.versionId(), tenant)
+                .flatMap(held -> held != null || p.sourceVersionId() == null ? Uni.createFrom().item(held)
+                        : held(p.sourceVersionId(), tenant))
+                .flatMap(held -> held != null || src == null || tenant == null ? Uni.createFrom().item(held)
+                        : Blob.<Blob>findById(Blob.keyOf(src.region(), src.subscriptionId(), src.name()))
+                        .map(b -> b != null && tenant.equals(b.tenantId) ? Content.of(b) : null));
     }
 
     /** What a version's regions copy: its source blob's content when it was published, and where it was. */
@@ -93,7 +97,8 @@ public class ReplicationService {
      * a region added later (VersionTargetRegionsChanged, which names the source blob again) is copied from it, not
      * from what the blob holds by then. Before, it took the blob's content of the moment: a blob uploaded again gave
      * the new region other bytes than the version's other regions, and a deleted one failed it ("does not exist")
-     * though the version's content was in the stores.
+     * though the version's content was in the stores. A version made from another version
+     * ({@code VersionPublished.sourceVersionId}) is copied from that version's content in the same way.
      */
     private static Uni<Content> held(String versionId, String tenant) {
         if (tenant == null) {
