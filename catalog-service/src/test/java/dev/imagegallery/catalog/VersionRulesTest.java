@@ -293,7 +293,8 @@ class VersionRulesTest {
     void anEndOfLifeDateMayBeADateAloneOrATimeWithoutOffset() {
         String def = definition(false);
         for (String[] sent : new String[][]{{"2099-06-30", "2099-06-30T00:00:00Z"},
-                {"2099-07-01T12:30:00", "2099-07-01T12:30:00Z"}, {"2099-07-02T01:00:00+02:00", "2099-07-01T23:00:00Z"}}) {
+                {"2099-07-01T12:30:00", "2099-07-01T12:30:00Z"},
+                {"2099-07-02T01:00:00+02:00", "2099-07-01T23:00:00Z"}}) {
             given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
                     .body("{\"properties\":{\"endOfLifeDate\":\"" + sent[0] + "\"}}")
                     .patch(def + API).then().log().ifValidationFails().statusCode(200)

@@ -183,8 +183,8 @@ public class VersionService {
                     applySafety(v, props.safety());
                     List<VersionRegion> regions = targets.stream()
                             .map(t -> VersionRegion.queued(key, def.key, t)).toList();
-                    var event = new Payloads.VersionPublished(id, v.subscriptionId, tenantId, src.blob(), src.sizeBytes(),
-                            targets(regions), mode, src.version());
+                    var event = new Payloads.VersionPublished(id, v.subscriptionId, tenantId, src.blob(),
+                            src.sizeBytes(), targets(regions), mode, src.version());
                     return Quotas.check(sub, ImageVersion.count("subscriptionId = ?1 and location = ?2 and deletedAt "
                                     + "is null", sub.toLowerCase(Locale.ROOT), location), config.quota().versions(),
                                     "image versions", location)

@@ -213,8 +213,8 @@ public class FrontDoor {
 
     /**
      * Whether the request declares an ARM body larger than the services take ({@link DoorConfig#maxArmBody()}), and if
-     * so answers 413 and closes the connection (the body is not passed on). A length that is not a number is left to the
-     * HTTP decoder and the service.
+     * so answers 413 and closes the connection (the body is not passed on). A length that is not a number is left to
+     * the HTTP decoder and the service.
      */
     private boolean tooLarge(HttpServerRequest request) {
         String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
@@ -315,8 +315,8 @@ public class FrontDoor {
     /**
      * An ARM body sent chunked (no length to refuse it by, {@link #tooLarge(HttpServerRequest)}) is counted as it
      * passes to the service: past the limit the client gets the door's 413 and its connection is closed (once the
-     * client stops sending), which ends the exchange with the service too. Without it the service refused such a body past its own hard limit by
-     * closing the connection, which the door reported as 502.
+     * client stops sending), which ends the exchange with the service too. Without it the service refused such a body
+     * past its own hard limit by closing the connection, which the door reported as 502.
      */
     private static final class ChunkedArmBody implements ProxyInterceptor {
         private final long max;

@@ -134,8 +134,8 @@ public class ReplicationService {
                             // catalog-service allows no such version; an event that names one is not copied in full
                             return outbox.emit(EventTypes.REPLICA_FAILED, p.versionId(), new Payloads.ReplicaFailed(
                                     p.versionId(), p.subscriptionId(), t.name(), "A Shallow version has one replica "
-                                    + "in its source's region '" + content.region() + "', where it references the source "
-                                    + "content; it is not copied to '" + t.name() + "' ("
+                                    + "in its source's region '" + content.region() + "', where it references the "
+                                    + "source content; it is not copied to '" + t.name() + "' ("
                                     + t.regionalReplicaCount() + " replica(s)).")).replaceWithVoid();
                         }
                         ReplicaJob j = existing == null ? new ReplicaJob() : existing;
