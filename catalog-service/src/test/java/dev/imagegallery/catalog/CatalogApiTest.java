@@ -112,6 +112,7 @@ class CatalogApiTest {
         assertEquals(2, payload.targetRegions().size());
         assertEquals(4096, payload.sizeBytes(), "the source blob's size, as its BlobCommitted said");
         assertNull(payload.sourceVersionId(), "made from a managed image");
+        assertEquals("0".repeat(64), payload.sourceDigest(), "the image's content: its blob's when it was created");
 
         for (String region : List.of("westeurope", "northeurope")) {
             CloudEvent done = CloudEvent.of("/tests", EventTypes.REPLICA_COMPLETED, version,
@@ -139,6 +140,7 @@ class CatalogApiTest {
         var copyPayload = copied.dataAs(Payloads.VersionPublished.class);
         assertEquals(version, copyPayload.sourceVersionId(), "the source version's id as stored");
         assertEquals(payload.sourceBlob(), copyPayload.sourceBlob());
+        assertNull(copyPayload.sourceDigest(), "the source version's content is what is copied");
     }
 
     @Test

@@ -475,6 +475,43 @@ class HostileClientsTest {
                 .body("error.message", org.hamcrest.Matchers.containsString("was deleted after the image was"));
     }
 
+    /**
+     * A managed image is its blob's content when it was created. A blob uploaded again under the same name holds other
+     * bytes: a version of the image got them (the image named only its blob). It is refused now, and a version made
+     * before the upload keeps its own content (replication-service copied it then).
+     */
+    @Test
+    void aVersionOfAnImageWhoseBlobWasUploadedAgainIsRefused() {
+        String token = Tokens.alice();
+        String mi = RG + "/providers/Microsoft.Compute/images/";
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(managedImageBody("again.raw"))
+                .put(mi + "from-again" + MI_API).then().statusCode(201);
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(galleryBody())
+                .put(gallery("againblob") + API).then().statusCode(anyOf(is(200), is(201)));
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(imageBody("again"))
+                .put(gallery("againblob") + "/images/img" + API).then().statusCode(anyOf(is(200), is(201)));
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(versionBody(mi + "from-again", "westeurope"))
+                .put(gallery("againblob") + "/images/img/versions/1.0.0" + API).then().statusCode(201);
+        // uploaded again (replication-service announces the new content as it does every commit)
+        dev.imagegallery.devstack.TestEvents.publish(dev.imagegallery.events.EventTypes.REPLICATION_TOPIC,
+                dev.imagegallery.events.CloudEvent.of("/tests", dev.imagegallery.events.EventTypes.BLOB_COMMITTED,
+                        "/blobs/westeurope/" + SUB + "/again.raw", new dev.imagegallery.events.Payloads.BlobCommitted(
+                                "westeurope", SUB, "again.raw", "1".repeat(64), 8192, java.time.Instant.now())));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth()
+                .oauth2(token).contentType(ContentType.JSON).body(versionBody(mi + "from-again", "westeurope"))
+                .put(gallery("againblob") + "/images/img/versions/1.0.1" + API).then().statusCode(400)
+                .body("error.code", is("InvalidParameter"))
+                .body("error.target", is("properties.storageProfile.source.id"))
+                .body("error.message", org.hamcrest.Matchers.containsString("was uploaded again after the image")));
+        given().auth().oauth2(token).get(gallery("againblob") + "/images/img/versions/1.0.1" + API).then()
+                .statusCode(404);
+        // a new image from the blob is its new content, and a version of it is accepted
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(managedImageBody("again.raw"))
+                .put(mi + "from-again-2" + MI_API).then().statusCode(201);
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(versionBody(mi + "from-again-2", "westeurope"))
+                .put(gallery("againblob") + "/images/img/versions/1.0.2" + API).then().statusCode(201);
+    }
+
     @io.quarkus.test.common.http.TestHTTPResource(value = "/metrics", management = true)
     java.net.URL metrics;
 

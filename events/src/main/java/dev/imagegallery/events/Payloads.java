@@ -27,7 +27,9 @@ public final class Payloads {
      * complete verified copies in every target region) or {@value #SHALLOW} (one target region, the source blob's,
      * with one replica that references the source content in that region's store instead of copying it).
      * {@code sourceVersionId} (optional, written only when there is one): the version this one was made from; its
-     * content is copied, whatever its {@code sourceBlob} holds by now.
+     * content is copied, whatever its {@code sourceBlob} holds by now. {@code sourceDigest} (optional, written only
+     * for a version of a managed image that recorded it): hex SHA-256 of the image's content, the blob's when the image
+     * was created; a blob that holds other content by now is not copied (the version fails in that region).
      */
     public record VersionPublished(
             String versionId,
@@ -37,7 +39,8 @@ public final class Payloads {
             long sizeBytes,
             List<TargetRegion> targetRegions,
             String replicationMode,
-            @JsonInclude(JsonInclude.Include.NON_NULL) String sourceVersionId) {
+            @JsonInclude(JsonInclude.Include.NON_NULL) String sourceVersionId,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String sourceDigest) {
         public static final String FULL = "Full";
         public static final String SHALLOW = "Shallow";
 
@@ -51,6 +54,14 @@ public final class Payloads {
         public VersionPublished(String versionId, String subscriptionId, String tenantId, BlobRef sourceBlob,
                                 long sizeBytes, List<TargetRegion> targetRegions, String replicationMode) {
             this(versionId, subscriptionId, tenantId, sourceBlob, sizeBytes, targetRegions, replicationMode, null);
+        }
+
+        /** Without the image's digest (an image created before it was recorded, or a version made from a version). */
+        public VersionPublished(String versionId, String subscriptionId, String tenantId, BlobRef sourceBlob,
+                                long sizeBytes, List<TargetRegion> targetRegions, String replicationMode,
+                                String sourceVersionId) {
+            this(versionId, subscriptionId, tenantId, sourceBlob, sizeBytes, targetRegions, replicationMode,
+                    sourceVersionId, null);
         }
 
         /** Whether the version is Shallow (anything else, absence included, is Full). */
@@ -68,9 +79,11 @@ public final class Payloads {
                                      @JsonProperty("sizeBytes") long sizeBytes,
                                      @JsonProperty("targetRegions") List<TargetRegion> targetRegions,
                                      @JsonProperty("replicationMode") String replicationMode,
-                                     @JsonProperty("sourceVersionId") String sourceVersionId) {
+                                     @JsonProperty("sourceVersionId") String sourceVersionId,
+                                     @JsonProperty("sourceDigest") String sourceDigest) {
             return new VersionPublished(versionId, subscriptionId, tenantId, blobOf(sourceBlob, sourceBlobUri),
-                    sizeBytes, targetRegions, replicationMode == null ? FULL : replicationMode, sourceVersionId);
+                    sizeBytes, targetRegions, replicationMode == null ? FULL : replicationMode, sourceVersionId,
+                    sourceDigest);
         }
     }
 

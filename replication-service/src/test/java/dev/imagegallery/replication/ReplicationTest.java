@@ -8,6 +8,9 @@ import dev.imagegallery.events.BlobRef;
 import dev.imagegallery.events.CloudEvent;
 import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Payloads;
+import dev.imagegallery.replication.content.RegionStores;
+import dev.imagegallery.replication.content.TenantStores;
+import dev.imagegallery.replication.service.ReplicationService;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -33,6 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @WithTestResource(value = InfraResource.class, initArgs = @ResourceArg(name = "database", value = "replication"),
         scope = TestResourceScope.MATCHING_RESOURCES)
 class ReplicationTest {
+    @jakarta.inject.Inject
+    TenantStores tenants;
     static final String SUB = Realms.CONTOSO_SUBSCRIPTION;
     private static boolean seeded;
 
@@ -171,6 +176,13 @@ class ReplicationTest {
                     .map(e -> e.dataAs(Payloads.ReplicaCompleted.class)).reduce((a, b) -> b).orElseThrow();
             assertEquals("northeurope", last.region());
             assertEquals(count, last.replicaCount());
+            // the region holds that many copies, no more: a replica past a lowered count kept its copy (and its
+            // disk) until the version was deleted
+            RegionStores stores = tenants.of(Realms.CONTOSO);
+            for (int r = 0; r < 3; r++) {
+                assertEquals(r < count, stores.store("northeurope", r).ref(ReplicationService.versionRef(version))
+                        .isPresent(), "replica " + r + " of " + count);
+            }
         }
         byte[] back = given().auth().oauth2(Tokens.alice()).get("/blobs/westeurope/" + SUB + "/recount.raw").then()
                 .statusCode(200).extract().asByteArray();
@@ -294,6 +306,47 @@ class ReplicationTest {
                 seen -> completions(seen, second) == 2);
         String want = "sha256:" + sha(img);
         events.stream().filter(e -> e.subject().equals(second) && e.type().equals(EventTypes.REPLICA_COMPLETED))
+                .map(e -> e.dataAs(Payloads.ReplicaCompleted.class))
+                .forEach(c -> assertEquals(want, c.digest(), c.region()));
+    }
+
+    /**
+     * A version of a managed image (VersionPublished.sourceDigest: the image's content) whose blob was uploaded again
+     * after the image was created fails in each region, naming the blob: it was copied from the blob's new bytes. The
+     * same event with the blob's current digest (an image made from the new upload) completes.
+     */
+    @Test
+    void aVersionOfAnImageWhoseBlobHoldsOtherContentNowIsNotCopied() throws Exception {
+        byte[] img = image(1024 * 1024, System.nanoTime());
+        String blobPath = "/blobs/westeurope/" + SUB + "/image-again.raw";
+        given().auth().oauth2(Tokens.alice()).body(img).put(blobPath).then().statusCode(201);
+        byte[] again = image(1024 * 1024, System.nanoTime() + 1);
+        given().auth().oauth2(Tokens.alice()).body(again).put(blobPath).then().statusCode(201);
+        BlobRef blob = BlobRef.parse("http://localhost:8082" + blobPath);
+        String base = "/subscriptions/" + SUB + "/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/"
+                + "imageagain/versions/";
+        int n = Math.abs(UUID.randomUUID().hashCode() % 100000);
+        String stale = base + "1.0." + n;
+        String fresh = base + "2.0." + n;
+        List<Payloads.TargetRegion> two = List.of(new Payloads.TargetRegion("westeurope", 1, "Standard_LRS"),
+                new Payloads.TargetRegion("northeurope", 1, "Standard_LRS"));
+        TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.VERSION_PUBLISHED, stale,
+                new Payloads.VersionPublished(stale, SUB, "contoso", blob, 0, two, Payloads.VersionPublished.FULL,
+                        null, sha(img))));
+        TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.VERSION_PUBLISHED, fresh,
+                new Payloads.VersionPublished(fresh, SUB, "contoso", blob, 0, two, Payloads.VersionPublished.FULL,
+                        null, sha(again))));
+        List<CloudEvent> events = TestEvents.read(EventTypes.REPLICATION_TOPIC, Duration.ofSeconds(30),
+                seen -> completions(seen, fresh) == 2 && seen.stream().filter(e -> e.subject().equals(stale)
+                        && e.type().equals(EventTypes.REPLICA_FAILED)).count() == 2);
+        var failed = events.stream().filter(e -> e.subject().equals(stale)).toList();
+        assertTrue(failed.stream().noneMatch(e -> e.type().equals(EventTypes.REPLICA_COMPLETED)), failed.toString());
+        failed.stream().filter(e -> e.type().equals(EventTypes.REPLICA_FAILED))
+                .map(e -> e.dataAs(Payloads.ReplicaFailed.class))
+                .forEach(f -> assertTrue(f.reason().contains("was uploaded again after the managed image"),
+                        f.reason()));
+        String want = "sha256:" + sha(again);
+        events.stream().filter(e -> e.subject().equals(fresh) && e.type().equals(EventTypes.REPLICA_COMPLETED))
                 .map(e -> e.dataAs(Payloads.ReplicaCompleted.class))
                 .forEach(c -> assertEquals(want, c.digest(), c.region()));
     }

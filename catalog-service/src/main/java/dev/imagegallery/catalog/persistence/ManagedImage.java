@@ -27,6 +27,12 @@ public class ManagedImage extends PanacheEntityBase {
     public String osState;
     @Column(name = "blob_uri")
     public String blobUri;
+    /**
+     * Hex SHA-256 of the blob's content when the image was created: the image's content (a version of it is refused
+     * once the blob holds other bytes). Null for an image created before it was kept.
+     */
+    @Column(name = "source_digest")
+    public String sourceDigest;
     public String tags;
     @Column(name = "provisioning_state")
     public String provisioningState;

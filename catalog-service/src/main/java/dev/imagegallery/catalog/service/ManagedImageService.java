@@ -5,6 +5,7 @@ import dev.imagegallery.catalog.domain.ManagedImageSpec;
 import dev.imagegallery.catalog.domain.ResourceIds;
 import dev.imagegallery.catalog.domain.Tags;
 import dev.imagegallery.catalog.domain.Validation;
+import dev.imagegallery.catalog.persistence.BlobView;
 import dev.imagegallery.catalog.persistence.ImageVersion;
 import dev.imagegallery.catalog.persistence.ManagedImage;
 import dev.imagegallery.common.arm.ArmException;
@@ -57,20 +58,34 @@ public class ManagedImageService {
                 existing.tags = Tags.json(tags);
                 return Uni.createFrom().item(new Upsert<>(existing, false));
             }
-            ManagedImage mi = new ManagedImage();
-            mi.key = ResourceIds.key(id);
-            mi.subscriptionId = sub.toLowerCase(Locale.ROOT);
-            mi.resourceGroup = rg;
-            mi.name = name;
-            mi.location = spec.location();
-            mi.osType = spec.osType();
-            mi.osState = spec.osState();
-            mi.blobUri = spec.blobUri();
-            mi.tags = Tags.json(tags);
-            mi.provisioningState = "Succeeded";
-            mi.createdAt = Instant.now();
-            return mi.<ManagedImage>persist().map(x -> new Upsert<>(mi, true));
+            // the content the image is made of: the blob's as it is now (a blob uploaded again later has other bytes)
+            return BlobView.<BlobView>findById(BlobView.keyOf(spec.blob())).flatMap(blob -> {
+                if (blob == null) { // deleted since requireCommitted found it
+                    throw ArmException.invalidParameter(ManagedImageSpec.BLOB_URI_TARGET, "The blob '"
+                            + spec.blob().uri() + "' does not exist (or its upload has not been committed).");
+                }
+                return create(id, sub, rg, name, spec, tags, blob.digest);
+            });
         });
+    }
+
+    private static Uni<Upsert<ManagedImage>> create(String id, String sub, String rg, String name,
+                                                    ManagedImageSpec.Checked spec, Map<String, String> tags,
+                                                    String digest) {
+        ManagedImage mi = new ManagedImage();
+        mi.key = ResourceIds.key(id);
+        mi.subscriptionId = sub.toLowerCase(Locale.ROOT);
+        mi.resourceGroup = rg;
+        mi.name = name;
+        mi.location = spec.location();
+        mi.osType = spec.osType();
+        mi.osState = spec.osState();
+        mi.blobUri = spec.blobUri();
+        mi.sourceDigest = digest;
+        mi.tags = Tags.json(tags);
+        mi.provisioningState = "Succeeded";
+        mi.createdAt = Instant.now();
+        return mi.<ManagedImage>persist().map(x -> new Upsert<>(mi, true));
     }
 
     @WithSession

@@ -65,14 +65,18 @@ public class VersionService {
         this.config = config;
     }
 
-    /** A version's source: a managed image's blob, or a version ({@code version}, its id) and that version's blob. */
-    private record Source(String id, BlobRef blob, String osType, String osState, long sizeBytes, String version) {
-        Source(String id, BlobRef blob, String osType, String osState, String version) {
-            this(id, blob, osType, osState, 0, version);
+    /**
+     * A version's source: a managed image's blob and the digest of the image's content ({@code digest}, null for an
+     * image from before it was recorded), or a version ({@code version}, its id) and that version's blob.
+     */
+    private record Source(String id, BlobRef blob, String osType, String osState, long sizeBytes, String version,
+                          String digest) {
+        Source(String id, BlobRef blob, String osType, String osState, String version, String digest) {
+            this(id, blob, osType, osState, 0, version, digest);
         }
 
         Source withSize(Long size) {
-            return new Source(id, blob, osType, osState, size == null ? 0 : size, version);
+            return new Source(id, blob, osType, osState, size == null ? 0 : size, version, digest);
         }
     }
 
@@ -144,6 +148,12 @@ public class VersionService {
                                 + "source image was deleted after the image was created; create the image again "
                                 + "from a blob that exists.");
                     }
+                    if (src.version() == null && src.digest() != null && !src.digest().equals(b.digest)) {
+                        // uploaded again: a version would get the blob's new bytes, not the image's (it did)
+                        throw ArmException.invalidParameter(SOURCE_ID, "The blob '" + src.blob().uri() + "' of the "
+                                + "source image was uploaded again after the image was created and no longer holds "
+                                + "the image's content; create a new image from the blob.");
+                    }
                     return src.withSize(b == null ? null : b.sizeBytes);
                 }))
                 .flatMap(src -> {
@@ -184,7 +194,7 @@ public class VersionService {
                     List<VersionRegion> regions = targets.stream()
                             .map(t -> VersionRegion.queued(key, def.key, t)).toList();
                     var event = new Payloads.VersionPublished(id, v.subscriptionId, tenantId, src.blob(),
-                            src.sizeBytes(), targets(regions), mode, src.version());
+                            src.sizeBytes(), targets(regions), mode, src.version(), src.digest());
                     return Quotas.check(sub, ImageVersion.count("subscriptionId = ?1 and location = ?2 and deletedAt "
                                     + "is null", sub.toLowerCase(Locale.ROOT), location), config.quota().versions(),
                                     "image versions", location)
@@ -371,7 +381,8 @@ public class VersionService {
                     throw ArmException.invalidParameter(SOURCE_ID, "The source image '" + sourceId
                             + "' does not exist.");
                 }
-                return new Source(m.id(), sourceBlob(m.blobUri, sourceId), m.osType, m.osState, null);
+                return new Source(m.id(), sourceBlob(m.blobUri, sourceId), m.osType, m.osState, null,
+                        m.sourceDigest);
             });
         }
         var ver = VERSION_ID.matcher(sourceId);
@@ -387,7 +398,7 @@ public class VersionService {
                 }
                 return ImageDefinition.<ImageDefinition>findById(v.definitionKey)
                         .map(d -> new Source(sourceId, sourceBlob(v.sourceBlobUri, sourceId), d.osType,
-                                d.osState, v.resourceId));
+                                d.osState, v.resourceId, null));
             });
         }
         throw ArmException.invalidParameter(SOURCE_ID, "The source '" + sourceId

@@ -56,6 +56,15 @@ public class ReplicaJob extends PanacheEntityBase {
     public String egressBySource;
     @Column(name = "copied_bytes")
     public long copiedBytes;
+
+    /** Forgets the copy's resume point and what it moved: the next copy starts with the region's first replica. */
+    public void startOver() {
+        progressReplica = 0;
+        verifiedEntries = 0;
+        countedEntries = 0;
+        egressBySource = null;
+        copiedBytes = 0;
+    }
     public int progress;
     @Column(name = "physical_bytes")
     public Long physicalBytes;

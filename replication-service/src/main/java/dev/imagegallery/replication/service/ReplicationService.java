@@ -69,7 +69,9 @@ public class ReplicationService {
 
     /**
      * What the version's regions copy: what it holds already ({@link #held}), else what the version it was made from
-     * holds, else its source blob's content, if the version's tenant owns the blob; null: nothing to copy.
+     * holds, else its source blob's content, if the version's tenant owns the blob and, for a managed image that
+     * recorded its content ({@code sourceDigest}), the blob still holds it ({@link Content#replaced}, else: the blob was
+     * uploaded again after the image was created, and its new bytes are not the image's); null: nothing to copy.
      */
     private static Uni<Content> content(Payloads.VersionPublished p, String tenant) {
         BlobRef src = p.sourceBlob();
@@ -78,13 +80,22 @@ public class ReplicationService {
                         : held(p.sourceVersionId(), tenant))
                 .flatMap(held -> held != null || src == null || tenant == null ? Uni.createFrom().item(held)
                         : Blob.<Blob>findById(Blob.keyOf(src.region(), src.subscriptionId(), src.name()))
-                        .map(b -> b != null && tenant.equals(b.tenantId) ? Content.of(b) : null));
+                        .map(b -> b == null || !tenant.equals(b.tenantId) ? null
+                                : p.sourceDigest() != null && !p.sourceDigest().equalsIgnoreCase(b.digest)
+                                ? Content.REPLACED : Content.of(b)));
     }
 
     /** What a version's regions copy: its source blob's content when it was published, and where it was. */
     private record Content(String region, String digest, long sizeBytes, Long usedBytes) {
+        /** The source blob holds other content than the managed image the version was made from. */
+        static final Content REPLACED = new Content(null, null, 0, null);
+
         static Content of(Blob b) {
             return new Content(b.region, b.digest, b.sizeBytes, b.usedBytes);
+        }
+
+        boolean replaced() {
+            return this == REPLACED;
         }
 
         static Content of(ReplicaJob j) {
@@ -130,6 +141,13 @@ public class ReplicationService {
                                     ? "The source blob does not exist." : "The source blob '"
                                     + p.sourceBlob().uri() + "' does not exist.")).replaceWithVoid();
                         }
+                        if (content.replaced()) {
+                            return outbox.emit(EventTypes.REPLICA_FAILED, p.versionId(), new Payloads.ReplicaFailed(
+                                    p.versionId(), p.subscriptionId(), t.name(), "The source blob '"
+                                    + p.sourceBlob().uri() + "' was uploaded again after the managed image was "
+                                    + "created and no longer holds the image's content (sha256:"
+                                    + p.sourceDigest() + ").")).replaceWithVoid();
+                        }
                         if (p.shallow() && (!t.name().equals(content.region()) || t.regionalReplicaCount() != 1)) {
                             // catalog-service allows no such version; an event that names one is not copied in full
                             return outbox.emit(EventTypes.REPLICA_FAILED, p.versionId(), new Payloads.ReplicaFailed(
@@ -154,11 +172,7 @@ public class ReplicationService {
                         j.state = ReplicaJob.PENDING;
                         j.attempts = 0;
                         j.lastError = null;
-                        j.progressReplica = 0;
-                        j.verifiedEntries = 0;
-                        j.countedEntries = 0;
-                        j.egressBySource = null;
-                        j.copiedBytes = 0;
+                        j.startOver();
                         j.progress = 0;
                         j.purged = false;
                         j.updatedAt = Instant.now();
@@ -173,7 +187,7 @@ public class ReplicationService {
      * count, and reports {@code ReplicaCompleted} with it. The copy verifies the replicas there already (their chunks
      * are not moved again). A copy running meanwhile finishes its pass and the job stays pending until it has all of
      * them ({@link #completed}). Before, the change was ignored: catalog-service showed the region queued forever.
-     * Replicas past a lower count keep their content until the version is deleted.
+     * Replicas past a lower count lose the version's ref when the copy completes ({@code ReplicationWorker.trim}).
      */
     private Uni<Void> recount(ReplicaJob j, int replicas) {
         Log.infof("%s in %s: %d replica(s) now, %d before; copying again", j.versionId, j.region, replicas,
@@ -184,11 +198,7 @@ public class ReplicationService {
         j.attempts = 0;
         j.lastError = null;
         if (!running) {
-            j.progressReplica = 0;
-            j.verifiedEntries = 0;
-            j.countedEntries = 0;
-            j.egressBySource = null;
-            j.copiedBytes = 0;
+            j.startOver();
         }
         j.progress = 0;
         j.updatedAt = Instant.now();

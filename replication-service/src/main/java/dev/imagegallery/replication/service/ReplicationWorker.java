@@ -262,6 +262,7 @@ public class ReplicationWorker {
                             OutboxRelay.wakeAll(); // its ReplicaProgress leaves now, not at the relay's next poll
                         }
                     });
+            trim(own, j.versionId, j.region, j.replicaCount);
             await(EventTracing.within(trace,
                     () -> Panache.withTransaction(() -> replication.completed(id, done, m.uniqueBytes()))));
             OutboxRelay.wakeAll();
@@ -306,6 +307,24 @@ public class ReplicationWorker {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Drops the version's refs from the region's replicas past {@code replicaCount} (a count lowered by a PATCH), and
+     * collects what nothing references there any more, before the region is reported complete with that count: they
+     * kept their copy until the version was deleted, disk the region no longer billed. Idempotent (a copy that
+     * crashed after it trims again).
+     */
+    static void trim(RegionStores own, String versionId, String region, int replicaCount) throws IOException {
+        String ref = ReplicationService.versionRef(versionId);
+        for (int r = replicaCount; r < own.replicas(region); r++) {
+            var store = own.store(region, r);
+            if (store.ref(ref).isPresent()) {
+                store.deleteRef(ref);
+                Log.infof("dropped %s from %s (%d replica(s) now): %s", versionId, store, replicaCount,
+                        store.collect());
+            }
+        }
     }
 
     /** Drops a deleted version's refs from the region's stores and collects what nothing references any more. */
