@@ -23,6 +23,8 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -463,53 +465,107 @@ class HostileClientsTest {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth()
                 .oauth2(token).contentType(ContentType.JSON).body(managedImageBody("late.raw"))
                 .put(mi + "from-late-2" + MI_API).then().statusCode(400));
-        // and a version of the image made before is refused at once: it was accepted, and failed later, once
-        // replication-service found nothing to copy
+        // a version of the image made before is accepted: the image keeps its content (replication-service was
+        // told to, ManagedImageChanged), whatever happens to its blob
         given().auth().oauth2(token).contentType(ContentType.JSON).body(galleryBody())
                 .put(gallery("lateblob") + API).then().statusCode(anyOf(is(200), is(201)));
         given().auth().oauth2(token).contentType(ContentType.JSON).body(imageBody("late"))
                 .put(gallery("lateblob") + "/images/img" + API).then().statusCode(anyOf(is(200), is(201)));
         given().auth().oauth2(token).contentType(ContentType.JSON).body(versionBody(mi + "from-late", "westeurope"))
-                .put(gallery("lateblob") + "/images/img/versions/1.0.0" + API).then().statusCode(400)
-                .body("error.target", is("properties.storageProfile.source.id"))
-                .body("error.message", org.hamcrest.Matchers.containsString("was deleted after the image was"));
+                .put(gallery("lateblob") + "/images/img/versions/1.0.0" + API).then().statusCode(201);
     }
 
     /**
-     * A managed image is its blob's content when it was created. A blob uploaded again under the same name holds other
-     * bytes: a version of the image got them (the image named only its blob). It is refused now, and a version made
-     * before the upload keeps its own content (replication-service copied it then).
+     * A managed image is its blob's content when it was created, as Azure's keeps its own copy: catalog-service tells
+     * replication-service which content to keep (ManagedImageChanged, on create and delete), and a version of the
+     * image names that content (VersionPublished.sourceDigest) and its size, whatever the blob holds by then. A blob
+     * uploaded again gave the image's versions its new bytes.
      */
     @Test
-    void aVersionOfAnImageWhoseBlobWasUploadedAgainIsRefused() {
+    void anImageKeepsItsContentWhateverItsBlobHoldsLater() throws Exception {
         String token = Tokens.alice();
         String mi = RG + "/providers/Microsoft.Compute/images/";
+        String image = RG + "/providers/Microsoft.Compute/images/from-again";
         given().auth().oauth2(token).contentType(ContentType.JSON).body(managedImageBody("again.raw"))
                 .put(mi + "from-again" + MI_API).then().statusCode(201);
+        var created = imageEvents(image, 1).get(0);
+        assertEquals("0".repeat(64), created.digest());
+        assertEquals("again.raw", created.sourceBlob().name());
+        assertFalse(created.deleted());
         given().auth().oauth2(token).contentType(ContentType.JSON).body(galleryBody())
                 .put(gallery("againblob") + API).then().statusCode(anyOf(is(200), is(201)));
         given().auth().oauth2(token).contentType(ContentType.JSON).body(imageBody("again"))
                 .put(gallery("againblob") + "/images/img" + API).then().statusCode(anyOf(is(200), is(201)));
-        given().auth().oauth2(token).contentType(ContentType.JSON).body(versionBody(mi + "from-again", "westeurope"))
-                .put(gallery("againblob") + "/images/img/versions/1.0.0" + API).then().statusCode(201);
         // uploaded again (replication-service announces the new content as it does every commit)
         dev.imagegallery.devstack.TestEvents.publish(dev.imagegallery.events.EventTypes.REPLICATION_TOPIC,
                 dev.imagegallery.events.CloudEvent.of("/tests", dev.imagegallery.events.EventTypes.BLOB_COMMITTED,
                         "/blobs/westeurope/" + SUB + "/again.raw", new dev.imagegallery.events.Payloads.BlobCommitted(
                                 "westeurope", SUB, "again.raw", "1".repeat(64), 8192, java.time.Instant.now())));
+        // a new image from the blob is its new content (once catalog-service heard of it)
+        String versions = gallery("againblob") + "/images/img/versions/";
+        dev.imagegallery.events.Payloads.VersionPublished fresh = null;
+        for (int i = 0; i < 30 && fresh == null; i++) {
+            given().auth().oauth2(token).contentType(ContentType.JSON).body(managedImageBody("again.raw"))
+                    .put(mi + "from-again-" + i + MI_API).then().statusCode(201);
+            given().auth().oauth2(token).contentType(ContentType.JSON)
+                    .body(versionBody(mi + "from-again-" + i, "westeurope"))
+                    .put(versions + "2.0." + i + API).then().statusCode(201);
+            var published = versionPublished(versions + "2.0." + i);
+            if (published.sourceDigest().equals("1".repeat(64))) {
+                fresh = published;
+            } else {
+                Thread.sleep(1_000);
+            }
+        }
+        assertNotNull(fresh, "an image made after the upload has its content");
+        assertEquals(8192, fresh.sizeBytes());
+        // the first image still is its first content: a version of it says so
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(versionBody(mi + "from-again", "westeurope"))
+                .put(versions + "1.0.0" + API).then().statusCode(201);
+        var first = versionPublished(versions + "1.0.0");
+        assertEquals("0".repeat(64), first.sourceDigest());
+        assertEquals(4096, first.sizeBytes(), "the image's size, not the blob's now");
+        // deleted, even after its blob: a version of the image is still accepted (the image keeps its content)
+        dev.imagegallery.devstack.TestEvents.publish(dev.imagegallery.events.EventTypes.REPLICATION_TOPIC,
+                dev.imagegallery.events.CloudEvent.of("/tests", dev.imagegallery.events.EventTypes.BLOB_DELETED,
+                        "/blobs/westeurope/" + SUB + "/again.raw", new dev.imagegallery.events.Payloads.BlobDeleted(
+                                "westeurope", SUB, "again.raw", java.time.Instant.now())));
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth()
-                .oauth2(token).contentType(ContentType.JSON).body(versionBody(mi + "from-again", "westeurope"))
-                .put(gallery("againblob") + "/images/img/versions/1.0.1" + API).then().statusCode(400)
-                .body("error.code", is("InvalidParameter"))
-                .body("error.target", is("properties.storageProfile.source.id"))
-                .body("error.message", org.hamcrest.Matchers.containsString("was uploaded again after the image")));
-        given().auth().oauth2(token).get(gallery("againblob") + "/images/img/versions/1.0.1" + API).then()
-                .statusCode(404);
-        // a new image from the blob is its new content, and a version of it is accepted
-        given().auth().oauth2(token).contentType(ContentType.JSON).body(managedImageBody("again.raw"))
-                .put(mi + "from-again-2" + MI_API).then().statusCode(201);
-        given().auth().oauth2(token).contentType(ContentType.JSON).body(versionBody(mi + "from-again-2", "westeurope"))
-                .put(gallery("againblob") + "/images/img/versions/1.0.2" + API).then().statusCode(201);
+                .oauth2(token).contentType(ContentType.JSON).body(managedImageBody("again.raw"))
+                .put(mi + "from-again-gone" + MI_API).then().statusCode(400));
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(versionBody(mi + "from-again", "westeurope"))
+                .put(versions + "1.0.1" + API).then().statusCode(201);
+        assertEquals("0".repeat(64), versionPublished(versions + "1.0.1").sourceDigest());
+        // an image's deletion lets its content go: replication-service is told
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(managedImageBody("spare.raw"))
+                .put(mi + "spare" + MI_API).then().statusCode(201);
+        given().auth().oauth2(token).delete(mi + "spare" + MI_API).then().statusCode(200);
+        var spare = imageEvents(RG + "/providers/Microsoft.Compute/images/spare", 2);
+        assertFalse(spare.get(0).deleted());
+        assertTrue(spare.get(1).deleted());
+        assertEquals("0".repeat(64), spare.get(1).digest());
+        assertEquals("spare.raw", spare.get(1).sourceBlob().name());
+    }
+
+    private static List<dev.imagegallery.events.Payloads.ManagedImageChanged> imageEvents(String image, int n) {
+        return dev.imagegallery.devstack.TestEvents.read(dev.imagegallery.events.EventTypes.CATALOG_TOPIC,
+                        Duration.ofSeconds(20), seen -> seen.stream().filter(e -> e.subject().equalsIgnoreCase(image)
+                                && e.type().equals(dev.imagegallery.events.EventTypes.MANAGED_IMAGE_CHANGED))
+                                .count() >= n).stream()
+                .filter(e -> e.subject().equalsIgnoreCase(image)
+                        && e.type().equals(dev.imagegallery.events.EventTypes.MANAGED_IMAGE_CHANGED))
+                .map(e -> e.dataAs(dev.imagegallery.events.Payloads.ManagedImageChanged.class)).toList();
+    }
+
+    private static dev.imagegallery.events.Payloads.VersionPublished versionPublished(String path) {
+        String id = path.substring(path.indexOf("/subscriptions/"));
+        return dev.imagegallery.devstack.TestEvents.read(dev.imagegallery.events.EventTypes.CATALOG_TOPIC,
+                        Duration.ofSeconds(20), seen -> seen.stream().anyMatch(e -> e.subject().equalsIgnoreCase(id)
+                                && e.type().equals(dev.imagegallery.events.EventTypes.VERSION_PUBLISHED))).stream()
+                .filter(e -> e.subject().equalsIgnoreCase(id)
+                        && e.type().equals(dev.imagegallery.events.EventTypes.VERSION_PUBLISHED))
+                .map(e -> e.dataAs(dev.imagegallery.events.Payloads.VersionPublished.class)).findFirst()
+                .orElseThrow();
     }
 
     @io.quarkus.test.common.http.TestHTTPResource(value = "/metrics", management = true)

@@ -52,6 +52,11 @@ class EventSchemasTest {
         return List.of(
                 event(EventTypes.VERSION_PUBLISHED, new Payloads.VersionPublished(VERSION, SUB, "contoso", blob, 0,
                         List.of(target))),
+                event(EventTypes.VERSION_PUBLISHED, new Payloads.VersionPublished(VERSION, SUB, "contoso", blob, 0,
+                        List.of(target), Payloads.VersionPublished.FULL, null, "ab".repeat(32))),
+                event(EventTypes.MANAGED_IMAGE_CHANGED, new Payloads.ManagedImageChanged("/subscriptions/" + SUB
+                        + "/resourceGroups/rg/providers/Microsoft.Compute/images/img", SUB, null, blob, "ab".repeat(32),
+                        false)),
                 event(EventTypes.VERSION_DELETED, new Payloads.VersionDeleted(VERSION, SUB)),
                 event(EventTypes.VERSION_TARGET_REGIONS_CHANGED, new Payloads.VersionTargetRegionsChanged(VERSION, SUB,
                         "contoso", blob, List.of(target), List.of("eastus"))),

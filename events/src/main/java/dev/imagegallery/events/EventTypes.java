@@ -27,6 +27,7 @@ public final class EventTypes {
     public static final String SUBSCRIPTION_CREATED = "SubscriptionCreated";
     public static final String GALLERY_CHANGED = "GalleryChanged";
     public static final String IMAGE_DEFINITION_CHANGED = "ImageDefinitionChanged";
+    public static final String MANAGED_IMAGE_CHANGED = "ManagedImageChanged";
     public static final String GALLERY_SHARING_CHANGED = "GallerySharingChanged";
     public static final String TENANT_REGISTERED = "TenantRegistered";
     public static final String ACCESS_DENIED = "AccessDenied";
@@ -39,7 +40,7 @@ public final class EventTypes {
             VERSION_TARGET_REGIONS_CHANGED, VERSION_LIFECYCLE_CHANGED, GALLERY_CHANGED, IMAGE_DEFINITION_CHANGED,
             REPLICA_COMPLETED, REPLICA_FAILED, EGRESS_TRANSFERRED, REPLICA_PROGRESS, REPLICA_DELETED, BLOB_COMMITTED,
             BLOB_DELETED, CHUNK_REPAIRED, SUBSCRIPTION_CREATED, ROLE_ASSIGNMENT_CREATED, ROLE_ASSIGNMENT_DELETED,
-            GALLERY_SHARING_CHANGED, TENANT_REGISTERED, ACCESS_DENIED, USAGE_EVENT_REJECTED);
+            GALLERY_SHARING_CHANGED, TENANT_REGISTERED, ACCESS_DENIED, USAGE_EVENT_REJECTED, MANAGED_IMAGE_CHANGED);
 
     private EventTypes() {
     }

@@ -267,6 +267,17 @@ public final class Payloads {
     public record ImageDefinitionChanged(String definitionId, String subscriptionId, boolean deleted) {
     }
 
+    /**
+     * catalog → replication: a managed image was created from {@code sourceBlob} holding the content {@code digest}
+     * (hex SHA-256, as {@code BlobCommitted.digest}), or ({@code deleted}) it was deleted. replication-service keeps
+     * that content in the blob's region for as long as the image exists, whatever happens to the blob: versions of the
+     * image copy it ({@code VersionPublished.sourceDigest}). {@code tenantId}: the tenant of the caller who created it
+     * (null: the subscription's).
+     */
+    public record ManagedImageChanged(String imageId, String subscriptionId, String tenantId, BlobRef sourceBlob,
+                                      String digest, boolean deleted) {
+    }
+
     /** One recipient of a direct share: {@code type} Subscriptions or AADTenants; {@code state} Pending, Accepted, Rejected. */
     public record ShareEntry(String type, String id, String tenantId, String state) {
     }

@@ -10,6 +10,7 @@ import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Payloads;
 import dev.imagegallery.replication.content.RegionStores;
 import dev.imagegallery.replication.content.TenantStores;
+import dev.imagegallery.replication.domain.ImageContent;
 import dev.imagegallery.replication.service.ReplicationService;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
@@ -311,9 +312,10 @@ class ReplicationTest {
     }
 
     /**
-     * A version of a managed image (VersionPublished.sourceDigest: the image's content) whose blob was uploaded again
-     * after the image was created fails in each region, naming the blob: it was copied from the blob's new bytes. The
-     * same event with the blob's current digest (an image made from the new upload) completes.
+     * A version of a managed image (VersionPublished.sourceDigest: the image's content) whose content nothing holds
+     * any more (its blob uploaded again before replication-service kept the image's content) fails in each region,
+     * naming the blob: it was copied from the blob's new bytes. The same event with the blob's current digest (an image
+     * made from the new upload) completes.
      */
     @Test
     void aVersionOfAnImageWhoseBlobHoldsOtherContentNowIsNotCopied() throws Exception {
@@ -343,12 +345,60 @@ class ReplicationTest {
         assertTrue(failed.stream().noneMatch(e -> e.type().equals(EventTypes.REPLICA_COMPLETED)), failed.toString());
         failed.stream().filter(e -> e.type().equals(EventTypes.REPLICA_FAILED))
                 .map(e -> e.dataAs(Payloads.ReplicaFailed.class))
-                .forEach(f -> assertTrue(f.reason().contains("was uploaded again after the managed image"),
-                        f.reason()));
+                .forEach(f -> assertTrue(f.reason().contains("is no longer held: its blob"), f.reason()));
         String want = "sha256:" + sha(again);
         events.stream().filter(e -> e.subject().equals(fresh) && e.type().equals(EventTypes.REPLICA_COMPLETED))
                 .map(e -> e.dataAs(Payloads.ReplicaCompleted.class))
                 .forEach(c -> assertEquals(want, c.digest(), c.region()));
+    }
+
+    /**
+     * A managed image keeps the content it was created from (ManagedImageChanged), as Azure's keeps its own copy: its
+     * blob uploaded again and then deleted, a version of the image (VersionPublished.sourceDigest) still gets the
+     * image's bytes in every region. Its deletion lets the content go.
+     */
+    @Test
+    void aManagedImageKeepsItsContentWhateverHappensToItsBlob() throws Exception {
+        byte[] img = image(1024 * 1024, System.nanoTime());
+        String blobPath = "/blobs/westeurope/" + SUB + "/kept.raw";
+        given().auth().oauth2(Tokens.alice()).body(img).put(blobPath).then().statusCode(201);
+        BlobRef blob = BlobRef.parse("http://localhost:8082" + blobPath);
+        int n = Math.abs(UUID.randomUUID().hashCode() % 100000);
+        String imageId = "/subscriptions/" + SUB + "/resourceGroups/rg/providers/Microsoft.Compute/images/kept-" + n;
+        TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.MANAGED_IMAGE_CHANGED, imageId,
+                new Payloads.ManagedImageChanged(imageId, SUB, "contoso", blob, sha(img), false)));
+        String ref = ImageContent.refOf(ImageContent.keyOf(imageId));
+        var west = tenants.of(Realms.CONTOSO).store("westeurope", 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> west.ref(ref).isPresent());
+        assertEquals(sha(img), west.ref(ref).orElseThrow());
+
+        // the blob uploaded again, then deleted (each collects what nothing references)
+        given().auth().oauth2(Tokens.alice()).body(image(1024 * 1024, System.nanoTime() + 1)).put(blobPath).then()
+                .statusCode(201);
+        given().auth().oauth2(Tokens.alice()).delete(blobPath).then().statusCode(202);
+        String version = "/subscriptions/" + SUB + "/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/"
+                + "kept/versions/1.0." + n;
+        TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.VERSION_PUBLISHED, version,
+                new Payloads.VersionPublished(version, SUB, "contoso", blob, 0, List.of(
+                        new Payloads.TargetRegion("westeurope", 1, "Standard_LRS"),
+                        new Payloads.TargetRegion("northeurope", 1, "Standard_LRS")), Payloads.VersionPublished.FULL,
+                        null, sha(img))));
+        List<CloudEvent> events = TestEvents.read(EventTypes.REPLICATION_TOPIC, Duration.ofSeconds(30),
+                seen -> completions(seen, version) == 2 || seen.stream().anyMatch(e -> e.subject().equals(version)
+                        && e.type().equals(EventTypes.REPLICA_FAILED)));
+        var mine = events.stream().filter(e -> e.subject().equals(version)).toList();
+        assertTrue(mine.stream().noneMatch(e -> e.type().equals(EventTypes.REPLICA_FAILED)), mine.toString());
+        String want = "sha256:" + sha(img);
+        mine.stream().filter(e -> e.type().equals(EventTypes.REPLICA_COMPLETED))
+                .map(e -> e.dataAs(Payloads.ReplicaCompleted.class))
+                .forEach(c -> assertEquals(want, c.digest(), c.region()));
+        byte[] back = given().auth().oauth2(Tokens.alice()).get("/download/northeurope" + version
+                + "?api-version=2024-03-03").then().statusCode(200).extract().asByteArray();
+        assertArrayEquals(img, back);
+
+        TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.MANAGED_IMAGE_CHANGED, imageId,
+                new Payloads.ManagedImageChanged(imageId, SUB, null, blob, sha(img), true)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> west.ref(ref).isEmpty());
     }
 
     private static long completions(List<CloudEvent> seen, String version) {

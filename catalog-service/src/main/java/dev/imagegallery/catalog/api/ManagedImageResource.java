@@ -51,8 +51,9 @@ public class ManagedImageResource {
                              @Context HttpServerRequest request) {
         Validation.subscriptionId(sub);
         String called = Origins.forwarded(request); // an upload through the same proxy named it in the blob's URI
-        return authorizer.require(caller.get(), ResourceIds.managedImage(sub, rg, name), WRITE)
-                .flatMap(v -> images.put(sub, rg, name, Requests.managedImage(body), called))
+        var who = caller.get();
+        return authorizer.require(who, ResourceIds.managedImage(sub, rg, name), WRITE)
+                .flatMap(v -> images.put(who.tenantId(), sub, rg, name, Requests.managedImage(body), called))
                 .map(u -> Response.status(u.created() ? 201 : 200).entity(Mapper.managedImage(u.value())).build());
     }
 

@@ -28,11 +28,14 @@ public class ManagedImage extends PanacheEntityBase {
     @Column(name = "blob_uri")
     public String blobUri;
     /**
-     * Hex SHA-256 of the blob's content when the image was created: the image's content (a version of it is refused
-     * once the blob holds other bytes). Null for an image created before it was kept.
+     * Hex SHA-256 of the blob's content when the image was created: the image's content, which replication-service
+     * keeps while the image exists. Null for an image created before it was kept (its versions take the blob's content).
      */
     @Column(name = "source_digest")
     public String sourceDigest;
+    /** The size in bytes of that content (null with {@link #sourceDigest}). */
+    @Column(name = "source_size_bytes")
+    public Long sourceSizeBytes;
     public String tags;
     @Column(name = "provisioning_state")
     public String provisioningState;

@@ -9,6 +9,10 @@ import dev.imagegallery.catalog.persistence.BlobView;
 import dev.imagegallery.catalog.persistence.ImageVersion;
 import dev.imagegallery.catalog.persistence.ManagedImage;
 import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.common.outbox.Outbox;
+import dev.imagegallery.events.BlobRef;
+import dev.imagegallery.events.EventTypes;
+import dev.imagegallery.events.Payloads;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -24,22 +28,25 @@ import java.util.Map;
 public class ManagedImageService {
     private final CatalogConfig config;
     private final BlobCatalog blobs;
+    private final Outbox outbox;
 
-    public ManagedImageService(CatalogConfig config, BlobCatalog blobs) {
+    public ManagedImageService(CatalogConfig config, BlobCatalog blobs, Outbox outbox) {
         this.config = config;
         this.blobs = blobs;
+        this.outbox = outbox;
     }
 
     /**
      * PUT: the body's rules (no database), then, for a new image, its blob must exist (checked outside the
      * transaction: the answer may wait for the blob's event), then the write.
      */
-    public Uni<Upsert<ManagedImage>> put(String sub, String rg, String name, ManagedImageSpec spec, String called) {
+    public Uni<Upsert<ManagedImage>> put(String tenantId, String sub, String rg, String name, ManagedImageSpec spec,
+                                         String called) {
         var checked = ManagedImageSpec.check(spec, rg, name, sub, config.dataPlaneUrl(), called);
         return exists(sub, rg, name)
                 .flatMap(exists -> exists ? Uni.createFrom().voidItem()
                         : blobs.requireCommitted(checked.blob(), ManagedImageSpec.BLOB_URI_TARGET))
-                .flatMap(v -> write(sub, rg, name, checked, spec.tags()));
+                .flatMap(v -> write(tenantId, sub, rg, name, checked, spec.tags()));
     }
 
     @WithSession
@@ -48,8 +55,8 @@ public class ManagedImageService {
     }
 
     @WithTransaction
-    public Uni<Upsert<ManagedImage>> write(String sub, String rg, String name, ManagedImageSpec.Checked spec,
-                                    Map<String, String> tags) {
+    public Uni<Upsert<ManagedImage>> write(String tenantId, String sub, String rg, String name,
+                                           ManagedImageSpec.Checked spec, Map<String, String> tags) {
         String id = ResourceIds.managedImage(sub, rg, name);
         return ManagedImage.<ManagedImage>findById(ResourceIds.key(id)).flatMap(existing -> {
             if (existing != null) {
@@ -64,14 +71,17 @@ public class ManagedImageService {
                     throw ArmException.invalidParameter(ManagedImageSpec.BLOB_URI_TARGET, "The blob '"
                             + spec.blob().uri() + "' does not exist (or its upload has not been committed).");
                 }
-                return create(id, sub, rg, name, spec, tags, blob.digest);
+                // replication-service keeps that content in the blob's region while the image exists
+                return create(id, sub, rg, name, spec, tags, blob).call(u -> outbox.emit(
+                        EventTypes.MANAGED_IMAGE_CHANGED, id, new Payloads.ManagedImageChanged(id, u.value()
+                                .subscriptionId, tenantId, spec.blob(), blob.digest, false)));
             });
         });
     }
 
     private static Uni<Upsert<ManagedImage>> create(String id, String sub, String rg, String name,
                                                     ManagedImageSpec.Checked spec, Map<String, String> tags,
-                                                    String digest) {
+                                                    BlobView blob) {
         ManagedImage mi = new ManagedImage();
         mi.key = ResourceIds.key(id);
         mi.subscriptionId = sub.toLowerCase(Locale.ROOT);
@@ -81,7 +91,8 @@ public class ManagedImageService {
         mi.osType = spec.osType();
         mi.osState = spec.osState();
         mi.blobUri = spec.blobUri();
-        mi.sourceDigest = digest;
+        mi.sourceDigest = blob.digest;
+        mi.sourceSizeBytes = blob.sizeBytes;
         mi.tags = Tags.json(tags);
         mi.provisioningState = "Succeeded";
         mi.createdAt = Instant.now();
@@ -122,7 +133,12 @@ public class ManagedImageService {
                             throw ArmException.conflict("ImageInUseByGalleryImageVersion", "The image '" + name
                                     + "' is the source of " + n + " image version(s) still being created.", id);
                         }
-                        return ManagedImage.delete("key", mi.key).map(rows -> rows > 0);
+                        // replication-service lets the image's content go (versions made from it keep their own)
+                        Uni<?> released = mi.sourceDigest == null ? Uni.createFrom().voidItem()
+                                : outbox.emit(EventTypes.MANAGED_IMAGE_CHANGED, id, new Payloads.ManagedImageChanged(
+                                        id, mi.subscriptionId, null, BlobRef.parse(mi.blobUri), mi.sourceDigest,
+                                        true));
+                        return released.flatMap(x -> ManagedImage.delete("key", mi.key)).map(rows -> rows > 0);
                     });
         });
     }

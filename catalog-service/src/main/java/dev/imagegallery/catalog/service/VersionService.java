@@ -67,7 +67,8 @@ public class VersionService {
 
     /**
      * A version's source: a managed image's blob and the digest of the image's content ({@code digest}, null for an
-     * image from before it was recorded), or a version ({@code version}, its id) and that version's blob.
+     * image from before it was recorded: the blob's content then), or a version ({@code version}, its id) and that
+     * version's blob.
      */
     private record Source(String id, BlobRef blob, String osType, String osState, long sizeBytes, String version,
                           String digest) {
@@ -139,20 +140,17 @@ public class VersionService {
         // after another from there to their commit, so the lookups before it (the source, its blob) stay outside that
         // queue (a burst of 1,000 versions PUT by 8 clients waited there, bench/replication/burst.sh)
         return source(sub, sourceId)
-                // the source blob's size as replication-service announced it when the upload was committed
-                .flatMap(src -> BlobView.<BlobView>findById(BlobView.keyOf(src.blob())).map(b -> {
+                // an image's own content (replication-service keeps it while the image exists), else the source
+                // blob's size as replication-service announced it when the upload was committed
+                .flatMap(src -> src.digest() != null ? Uni.createFrom().item(src)
+                        : BlobView.<BlobView>findById(BlobView.keyOf(src.blob())).map(b -> {
                     if (b == null && src.version() == null) {
-                        // the image was created from this blob (it waited for it), which has been deleted since:
-                        // the version would fail later, once replication-service found nothing to copy
+                        // an image from before its content was kept, made from this blob (it waited for it), which
+                        // has been deleted since: the version would fail later, once replication-service found
+                        // nothing to copy
                         throw ArmException.invalidParameter(SOURCE_ID, "The blob '" + src.blob().uri() + "' of the "
                                 + "source image was deleted after the image was created; create the image again "
                                 + "from a blob that exists.");
-                    }
-                    if (src.version() == null && src.digest() != null && !src.digest().equals(b.digest)) {
-                        // uploaded again: a version would get the blob's new bytes, not the image's (it did)
-                        throw ArmException.invalidParameter(SOURCE_ID, "The blob '" + src.blob().uri() + "' of the "
-                                + "source image was uploaded again after the image was created and no longer holds "
-                                + "the image's content; create a new image from the blob.");
                     }
                     return src.withSize(b == null ? null : b.sizeBytes);
                 }))
@@ -381,8 +379,8 @@ public class VersionService {
                     throw ArmException.invalidParameter(SOURCE_ID, "The source image '" + sourceId
                             + "' does not exist.");
                 }
-                return new Source(m.id(), sourceBlob(m.blobUri, sourceId), m.osType, m.osState, null,
-                        m.sourceDigest);
+                return new Source(m.id(), sourceBlob(m.blobUri, sourceId), m.osType, m.osState,
+                        m.sourceSizeBytes == null ? 0 : m.sourceSizeBytes, null, m.sourceDigest);
             });
         }
         var ver = VERSION_ID.matcher(sourceId);

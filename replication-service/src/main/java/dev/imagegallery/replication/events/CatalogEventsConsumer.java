@@ -3,6 +3,7 @@ package dev.imagegallery.replication.events;
 import dev.imagegallery.common.inbox.Inbox;
 import dev.imagegallery.events.EventTypes;
 import dev.imagegallery.events.Payloads;
+import dev.imagegallery.replication.service.ImageContents;
 import dev.imagegallery.replication.service.ReplicationService;
 import dev.imagegallery.replication.service.ReplicationWorker;
 import io.smallrye.mutiny.Uni;
@@ -19,15 +20,18 @@ import java.util.Set;
 public class CatalogEventsConsumer {
     private final ReplicationService replication;
     private final ReplicationWorker worker;
+    private final ImageContents images;
 
-    public CatalogEventsConsumer(ReplicationService replication, ReplicationWorker worker) {
+    public CatalogEventsConsumer(ReplicationService replication, ReplicationWorker worker, ImageContents images) {
         this.replication = replication;
         this.worker = worker;
+        this.images = images;
     }
 
-    /** The events that change jobs; the topic's others are skipped without a transaction. */
+    /** The events that change jobs or kept content; the topic's others are skipped without a transaction. */
     static final Set<String> APPLIED = Set.of(EventTypes.VERSION_PUBLISHED, EventTypes.VERSION_DELETED,
-            EventTypes.VERSION_TARGET_REGIONS_CHANGED, EventTypes.VERSION_LIFECYCLE_CHANGED);
+            EventTypes.VERSION_TARGET_REGIONS_CHANGED, EventTypes.VERSION_LIFECYCLE_CHANGED,
+            EventTypes.MANAGED_IMAGE_CHANGED);
 
     @Incoming("catalog-events")
     public Uni<Void> consume(String json) {
@@ -38,6 +42,7 @@ public class CatalogEventsConsumer {
                     event.dataAs(Payloads.VersionTargetRegionsChanged.class));
             case EventTypes.VERSION_LIFECYCLE_CHANGED -> replication.lifecycleChanged(
                     event.dataAs(Payloads.VersionLifecycleChanged.class));
+            case EventTypes.MANAGED_IMAGE_CHANGED -> images.changed(event.dataAs(Payloads.ManagedImageChanged.class));
             default -> Uni.createFrom().voidItem();
         }).invoke(worker::wake);
     }

@@ -10,6 +10,7 @@ import dev.imagegallery.replication.config.StoreConfig;
 import dev.imagegallery.replication.content.Replicator;
 import dev.imagegallery.replication.domain.Blob;
 import dev.imagegallery.replication.domain.DisabledVersion;
+import dev.imagegallery.replication.domain.ImageContent;
 import dev.imagegallery.replication.domain.ReplicaJob;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -61,17 +62,22 @@ public class ReplicationService {
      * whatever blob URI the catalog hands over.
      */
     public Uni<Void> plan(Payloads.VersionPublished p) {
-        Uni<String> tenantOf = p.tenantId() != null ? Uni.createFrom().item(p.tenantId())
-                : SubscriptionView.<SubscriptionView>findById(p.subscriptionId().toLowerCase(Locale.ROOT))
+        return tenantOf(p.tenantId(), p.subscriptionId())
+                .flatMap(tenant -> content(p, tenant).flatMap(content -> plan(p, tenant, content)));
+    }
+
+    /** The tenant an event names, else its subscription's (null: unknown). */
+    static Uni<String> tenantOf(String tenantId, String subscriptionId) {
+        return tenantId != null ? Uni.createFrom().item(tenantId)
+                : SubscriptionView.<SubscriptionView>findById(subscriptionId.toLowerCase(Locale.ROOT))
                 .map(sv -> sv == null ? null : sv.tenantId);
-        return tenantOf.flatMap(tenant -> content(p, tenant).flatMap(content -> plan(p, tenant, content)));
     }
 
     /**
      * What the version's regions copy: what it holds already ({@link #held}), else what the version it was made from
-     * holds, else its source blob's content, if the version's tenant owns the blob and, for a managed image that
-     * recorded its content ({@code sourceDigest}), the blob still holds it ({@link Content#replaced}, else: the blob was
-     * uploaded again after the image was created, and its new bytes are not the image's); null: nothing to copy.
+     * holds, else, for a version of a managed image that recorded its content ({@code sourceDigest}), that content:
+     * in its blob still, or kept for the image ({@link ImageContents}; {@link Content#REPLACED} when neither holds it),
+     * else its source blob's content; the version's tenant must own the blob; null: nothing to copy.
      */
     private static Uni<Content> content(Payloads.VersionPublished p, String tenant) {
         BlobRef src = p.sourceBlob();
@@ -80,18 +86,30 @@ public class ReplicationService {
                         : held(p.sourceVersionId(), tenant))
                 .flatMap(held -> held != null || src == null || tenant == null ? Uni.createFrom().item(held)
                         : Blob.<Blob>findById(Blob.keyOf(src.region(), src.subscriptionId(), src.name()))
-                        .map(b -> b == null || !tenant.equals(b.tenantId) ? null
-                                : p.sourceDigest() != null && !p.sourceDigest().equalsIgnoreCase(b.digest)
-                                ? Content.REPLACED : Content.of(b)));
+                        .flatMap(b -> {
+                            if (b != null && !tenant.equals(b.tenantId)) {
+                                return Uni.createFrom().nullItem(); // never another tenant's content
+                            }
+                            if (p.sourceDigest() == null || b != null && p.sourceDigest().equalsIgnoreCase(b.digest)) {
+                                return Uni.createFrom().item(b == null ? null : Content.of(b));
+                            }
+                            return ImageContent.<ImageContent>find("tenantId = ?1 and digest = ?2 and region = ?3",
+                                            tenant, p.sourceDigest().toLowerCase(Locale.ROOT), src.region())
+                                    .firstResult().map(ic -> ic == null ? Content.REPLACED : Content.of(ic));
+                        }));
     }
 
     /** What a version's regions copy: its source blob's content when it was published, and where it was. */
     private record Content(String region, String digest, long sizeBytes, Long usedBytes) {
-        /** The source blob holds other content than the managed image the version was made from. */
+        /** Neither the source blob nor the managed image the version was made from holds the image's content. */
         static final Content REPLACED = new Content(null, null, 0, null);
 
         static Content of(Blob b) {
             return new Content(b.region, b.digest, b.sizeBytes, b.usedBytes);
+        }
+
+        static Content of(ImageContent ic) {
+            return new Content(ic.region, ic.digest, ic.sizeBytes, ic.usedBytes);
         }
 
         boolean replaced() {
@@ -143,10 +161,10 @@ public class ReplicationService {
                         }
                         if (content.replaced()) {
                             return outbox.emit(EventTypes.REPLICA_FAILED, p.versionId(), new Payloads.ReplicaFailed(
-                                    p.versionId(), p.subscriptionId(), t.name(), "The source blob '"
-                                    + p.sourceBlob().uri() + "' was uploaded again after the managed image was "
-                                    + "created and no longer holds the image's content (sha256:"
-                                    + p.sourceDigest() + ").")).replaceWithVoid();
+                                    p.versionId(), p.subscriptionId(), t.name(), "The managed image's content (sha256:"
+                                    + p.sourceDigest() + ") is no longer held: its blob '" + p.sourceBlob().uri()
+                                    + "' was uploaded again or deleted before the image's content was kept."))
+                                    .replaceWithVoid();
                         }
                         if (p.shallow() && (!t.name().equals(content.region()) || t.regionalReplicaCount() != 1)) {
                             // catalog-service allows no such version; an event that names one is not copied in full
