@@ -29,7 +29,8 @@ public final class Payloads {
      * {@code sourceVersionId} (optional, written only when there is one): the version this one was made from; its
      * content is copied, whatever its {@code sourceBlob} holds by now. {@code sourceDigest} (optional, written only
      * for a version of a managed image that recorded it): hex SHA-256 of the image's content, the blob's when the image
-     * was created; a blob that holds other content by now is not copied (the version fails in that region).
+     * was created; that content is copied (replication-service keeps it for the image, {@link ManagedImageChanged}),
+     * whatever the blob holds by now.
      */
     public record VersionPublished(
             String versionId,
