@@ -29,7 +29,8 @@ public class ManagedImage extends PanacheEntityBase {
     public String blobUri;
     /**
      * Hex SHA-256 of the blob's content when the image was created: the image's content, which replication-service
-     * keeps while the image exists. Null for an image created before it was kept (its versions take the blob's content).
+     * keeps while the image exists. Null for an image created before it was kept (its versions take the blob's
+     * content).
      */
     @Column(name = "source_digest")
     public String sourceDigest;
