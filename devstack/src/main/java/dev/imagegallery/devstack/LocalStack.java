@@ -258,8 +258,8 @@ public final class LocalStack implements AutoCloseable {
             throw new IllegalStateException(jar + " is missing: build first (./mvnw install -DskipTests)");
         }
         Map<String, String> env = new HashMap<>(tls.doorEnv());
-        env.put("QUARKUS_HTTP_PORT", String.valueOf(port(DOOR_HTTP_PORT)));
-        env.put("QUARKUS_HTTP_SSL_PORT", String.valueOf(port(DOOR_HTTPS_PORT)));
+        env.put("GALLERY_DOOR_LISTEN_HTTP_PORT", String.valueOf(port(DOOR_HTTP_PORT)));
+        env.put("GALLERY_DOOR_LISTEN_HTTPS_PORT", String.valueOf(port(DOOR_HTTPS_PORT)));
         env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(port(DOOR_MANAGEMENT_PORT)));
         env.put("GALLERY_DOOR_UPSTREAMS_ACCESS", serviceUrl("access-service"));
         env.put("GALLERY_DOOR_UPSTREAMS_CATALOG", serviceUrl("catalog-service"));

@@ -1,9 +1,11 @@
 package dev.imagegallery.door;
 
+import dev.imagegallery.door.server.DoorServer;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.json.JsonObject;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
@@ -28,8 +30,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FrontDoorStreamingTest {
     static final long GIB = 1L << 30;
 
-    @TestHTTPResource(value = "/", tls = true)
+    @Inject
+    DoorServer door;
+
     URL https;
+
+    @BeforeEach
+    void urls() throws Exception {
+        https = new URL("https://localhost:" + door.httpsPort() + "/");
+    }
 
     @Test
     void aGibibyteGoesThroughTheDoorBothWaysWithoutGrowingItsHeap() throws Exception {

@@ -1,9 +1,11 @@
 package dev.imagegallery.door;
 
+import dev.imagegallery.door.server.DoorServer;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.json.JsonObject;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import javax.net.ssl.SSLHandshakeException;
@@ -39,11 +41,18 @@ class FrontDoorTest {
     static final String GALLERY = RG + "/providers/Microsoft.Compute/galleries/g";
     static final Pattern GUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
-    @TestHTTPResource(value = "/", tls = true)
+    @Inject
+    DoorServer door;
+
     URL https;
 
-    @TestHTTPResource("/")
     URL http;
+
+    @BeforeEach
+    void urls() throws Exception {
+        https = new URL("https://localhost:" + door.httpsPort() + "/");
+        http = new URL("http://localhost:" + door.httpPort() + "/");
+    }
 
     URI at(String pathAndQuery) {
         return URI.create(https.toString().replaceAll("/$", "") + pathAndQuery);
@@ -116,7 +125,7 @@ class FrontDoorTest {
     @Test
     void aRequestUriThatCannotBeParsedIsAnArm400WithItsRequestIds() throws Exception {
         // Quarkus' own check answered these with an empty 400 before any route ran: no ARM error, no request ids
-        // (the door runs with it off, DoorMain; this test JVM as the pom says)
+        // (the door runs on servers of its own, DoorServer, without that check)
         for (String target : List.of(SUB + "/resourceGroups/rg%zz/providers/Microsoft.Compute/galleries",
                 SUB + "/providers/Microsoft.Compute/galleries?api-version=%zz", "/blobs/westeurope/s/a%2",
                 SUB + "/resourceGroups/r\u00e9/providers/Microsoft.Compute/galleries", "/subscriptions/a|b")) {
@@ -267,6 +276,44 @@ class FrontDoorTest {
                         .getJsonObject("error").getString("code"), answer);
                 sent.get(15, TimeUnit.SECONDS); // every byte of the body was taken, none reset
             }
+        }
+    }
+
+    /**
+     * What Netty's HTTP decoder refuses reached no handler of the door's on Quarkus' server: Vert.x answered it with an
+     * empty 400 (414, 431), no ARM error, no request ids (and HTTP/7.0 was routed, answered 404).
+     */
+    @Test
+    void whatTheHttpDecoderRefusesIsAnArmErrorWithItsRequestIdsAndTheConnectionClosed() throws Exception {
+        String put = "PUT " + GALLERY + "?api-version=2024-03-03 HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\n";
+        Map<String, String> refused = new LinkedHashMap<>();
+        refused.put(put + "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}", "400 InvalidRequest");
+        refused.put(put + "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+                "400 InvalidRequest");
+        refused.put("GET " + GALLERY + " HTTP/1.1\r\nHost: localhost\r\nX A: b\r\n\r\n", "400 InvalidRequest");
+        refused.put("GET " + GALLERY + " HTTP/1.1\r\nHost: localhost\r\nx-ms-client-request-id: \u0001bad\r\n\r\n",
+                "400 InvalidRequest");
+        refused.put("GET " + GALLERY + " HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "a".repeat(40_000) + "\r\n\r\n",
+                "431 RequestHeaderFieldsTooLarge");
+        refused.put("GET " + GALLERY + "/" + "a".repeat(5_000) + " HTTP/1.1\r\nHost: localhost\r\n\r\n",
+                "414 RequestUriTooLong");
+        refused.put("GET /\r\n\r\n", "400 InvalidRequest");
+        refused.put("GET " + GALLERY + " HTTP/7.0\r\nHost: localhost\r\n\r\n", "400 HttpVersionNotSupported");
+        refused.put("OPTIONS * HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", "400 InvalidRequestUri");
+        for (var c : refused.entrySet()) {
+            String what = c.getKey().substring(0, Math.min(120, c.getKey().length()));
+            // rawHead reads until the door closes the connection (or fails after 5 s)
+            String answer = rawHead(c.getKey());
+            String status = c.getValue().substring(0, 3);
+            assertTrue(answer.matches("(?s)HTTP/1\\.[01] " + status + " .*") || answer.startsWith("HTTP/7.0 " + status),
+                    what + ": " + answer);
+            String head = answer.substring(0, answer.indexOf("\r\n\r\n")).toLowerCase(java.util.Locale.ROOT);
+            assertTrue(GUID.matcher(head.replaceAll("(?s).*x-ms-request-id: ([^\r]+).*", "$1")).matches(),
+                    what + ": " + answer);
+            JsonObject error = new JsonObject(answer.substring(answer.indexOf("\r\n\r\n") + 4)).getJsonObject("error");
+            assertEquals(c.getValue().substring(4), error.getString("code"), what + ": " + answer);
+            assertNotNull(error.getString("message"), what);
         }
     }
 

@@ -6,6 +6,7 @@ import io.smallrye.config.WithDefault;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
 
 /** The front door's settings: where each service answers, and how long the door waits for one. */
 @ConfigMapping(prefix = "gallery.door")
@@ -13,6 +14,9 @@ public interface DoorConfig {
 
     /** The services behind the door (the local stack's ports by default). */
     Upstreams upstreams();
+
+    /** Where and how the door takes requests (its own HTTP servers: {@code DoorServer}). */
+    Listen listen();
 
     /** A service that does not accept a connection within this is a 502 {@code BadGateway}. */
     @WithDefault("5s")
@@ -47,6 +51,42 @@ public interface DoorConfig {
      */
     @WithDefault("1M")
     MemorySize maxArmBody();
+
+    interface Listen {
+        /** The interface the door listens on. */
+        @WithDefault("0.0.0.0")
+        String host();
+
+        /**
+         * https, with the certificate of Quarkus' TLS registry (its default configuration, {@code quarkus.tls.*}); no
+         * https without a key store there. 0: a port the system picks (the tests).
+         */
+        @WithDefault("8443")
+        int httpsPort();
+
+        /** The http twin, for curl users; 0: a port the system picks. */
+        @WithDefault("8080")
+        int httpPort();
+
+        /** Whether the http twin listens at all (behind a TLS-terminating Ingress it is the only one). */
+        @WithDefault("true")
+        boolean http();
+
+        /** The request line's limit: past it, 414 {@code RequestUriTooLong}. */
+        @WithDefault("4096")
+        int maxInitialLineLength();
+
+        /** The request headers' limit, all of them: past it, 431 {@code RequestHeaderFieldsTooLarge}. */
+        @WithDefault("32K")
+        MemorySize maxHeaderSize();
+
+        /** A client connection with no traffic either way for this long is closed. */
+        @WithDefault("30M")
+        Duration idleTimeout();
+
+        /** Servers (each on an event loop of its own) sharing each port; default: Vert.x's event loops. */
+        Optional<Integer> ioThreads();
+    }
 
     interface Upstreams {
         /** Subscriptions, tenants, Microsoft.Authorization, the gallery share action and sharing views. */

@@ -3,6 +3,9 @@ package dev.imagegallery.door.proxy;
 import dev.imagegallery.door.config.DoorConfig;
 import dev.imagegallery.door.routing.RouteTable;
 import dev.imagegallery.door.routing.Upstream;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.quarkus.logging.Log;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -18,15 +21,13 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.streams.ReadStream;
-import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.HttpProxy;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyResponse;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 
 import java.net.URI;
 import java.net.URLDecoder;
@@ -44,15 +45,13 @@ import java.util.Map;
  * cannot be reached.
  */
 @ApplicationScoped
-public class FrontDoor {
+public class FrontDoor implements Handler<HttpServerRequest> {
     private final DoorConfig config;
     private final Map<Upstream, HttpProxy> proxies = new EnumMap<>(Upstream.class);
 
-    public FrontDoor(DoorConfig config) {
+    @Inject
+    public FrontDoor(DoorConfig config, Vertx vertx) {
         this.config = config;
-    }
-
-    void install(@Observes Router router, Vertx vertx) {
         HttpClient client = vertx.createHttpClient(new HttpClientOptions()
                 .setKeepAlive(true)
                 .setMaxPoolSize(config.poolSize())
@@ -61,7 +60,7 @@ public class FrontDoor {
                 // hangs (the request then fails and the client gets a 502, not a hang)
                 .setIdleTimeout((int) config.upstreamIdleTimeout().toSeconds())
                 .setDecompressionSupported(false)
-                // a download's body in pieces of up to chunk-size, as the upload's (quarkus.http.limits.max-chunk-size)
+                // a download's body in pieces of up to chunk-size, as the upload's (DoorServer's maxChunkSize)
                 .setMaxChunkSize(config.chunkSize().asBigInteger().intValueExact()));
         for (Upstream u : Upstream.values()) {
             URI uri = uri(u);
@@ -77,40 +76,57 @@ public class FrontDoor {
             }
             proxies.put(u, proxy);
         }
-        router.route().handler(this::handle).failureHandler(FrontDoor::failed);
     }
 
-    /** Set on a request once {@link ArmHeaders} gave it its ids. */
-    private static final String IDS = "door.ids";
+    /** Every request the HTTP decoder took: routed to its service, or answered with the door's own ARM error. */
+    @Override
+    public void handle(HttpServerRequest request) {
+        try {
+            route(request);
+        } catch (RuntimeException e) {
+            Log.errorf(e, "%s %s: the door failed", request.method(), request.uri());
+            if (request.response().headWritten()) {
+                // part of an answer has gone out: nothing can be said in its place
+                request.connection().close();
+            } else if (!request.response().ended()) {
+                answer(request, 500, "InternalServerError", "The front door could not handle the request. Try again.",
+                        null);
+            }
+        }
+    }
 
     /**
-     * What Vert.x's router refuses before the door's handler runs (an HTTP/1.1 request without a {@code Host}, a path
-     * that is empty or does not start with '/'), and anything that fails in the door itself: an ARM error with the
-     * request ids, not Quarkus' error page ({@code {"details":"Error id ..."}}).
+     * What the HTTP decoder refused (the server's invalid-request handler; Quarkus' own server leaves Vert.x's, an
+     * empty 400): a request line or headers past their limits, two {@code Content-Length}s or one beside
+     * {@code Transfer-Encoding}, a header name with a space or a value with a control character, a request line
+     * without an HTTP version. An ARM error with the request ids, and the connection closed: what follows on it
+     * cannot be read as a request.
      */
-    private static void failed(RoutingContext rc) {
-        HttpServerRequest request = rc.request();
-        if (rc.response().headWritten()) {
-            // part of an answer has gone out: nothing can be said in its place
-            request.connection().close();
-            return;
-        }
-        if (rc.get(IDS) == null) {
-            ArmHeaders.apply(request);
-            rc.put(IDS, Boolean.TRUE);
-        }
-        int status = rc.statusCode();
-        if (status == 400 && request.version() != HttpVersion.HTTP_1_0 && request.authority() == null) {
-            answer(request, 400, "MissingHostHeader", "An HTTP/1.1 request must name the host it calls in a Host "
-                    + "header (RFC 9112, section 3.2).", "Host");
-        } else if (status >= 400 && status < 500) {
-            answer(request, status, "InvalidRequest", "The request is not valid HTTP: "
-                    + (rc.failure() != null ? rc.failure().getMessage() : "status " + status) + ".", null);
+    public void invalid(HttpServerRequest request) {
+        ArmHeaders.apply(request);
+        DecoderResult result = request.decoderResult();
+        Throwable cause = result == null ? null : result.cause();
+        int status;
+        String code;
+        String message;
+        if (cause instanceof TooLongHttpLineException) {
+            status = 414;
+            code = "RequestUriTooLong";
+            message = "The request line is longer than " + config.listen().maxInitialLineLength() + " bytes.";
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            status = 431;
+            code = "RequestHeaderFieldsTooLarge";
+            message = "The request headers are larger than " + config.listen().maxHeaderSize().asLongValue()
+                    + " bytes in all.";
         } else {
-            Log.errorf(rc.failure(), "%s %s: the door failed", request.method(), request.uri());
-            answer(request, 500, "InternalServerError", "The front door could not handle the request. Try again.",
-                    null);
+            status = 400;
+            code = "InvalidRequest";
+            message = "The request is not valid HTTP/1.1 (RFC 9112)"
+                    + (cause != null && cause.getMessage() != null ? ": " + cause.getMessage() : "") + ".";
         }
+        request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, ArmErrors.JSON)
+                .putHeader(HttpHeaders.CONNECTION, "close").end(ArmErrors.body(code, message, null))
+                .onComplete(x -> request.connection().close());
     }
 
     /**
@@ -155,10 +171,21 @@ public class FrontDoor {
         };
     }
 
-    private void handle(RoutingContext rc) {
-        HttpServerRequest request = rc.request();
+    private void route(HttpServerRequest request) {
         ArmHeaders.apply(request);
-        rc.put(IDS, Boolean.TRUE);
+        if (request.version() == null) {
+            // Netty takes any HTTP/x.y; Vert.x knows only 1.0 and 1.1 (and h2, which the door does not offer)
+            request.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, ArmErrors.JSON)
+                    .putHeader(HttpHeaders.CONNECTION, "close")
+                    .end(ArmErrors.body("HttpVersionNotSupported", "The door speaks HTTP/1.1 and HTTP/1.0 only.", null))
+                    .onComplete(x -> request.connection().close());
+            return;
+        }
+        if (request.version() != HttpVersion.HTTP_1_0 && request.authority() == null) {
+            answer(request, 400, "MissingHostHeader", "An HTTP/1.1 request must name the host it calls in a Host "
+                    + "header (RFC 9112, section 3.2).", "Host");
+            return;
+        }
         String path = request.path();
         if (!parsable(request.uri())) {
             answer(request, 400, "InvalidRequestUri", "The request URI is not valid (RFC 3986): percent-encode what "
