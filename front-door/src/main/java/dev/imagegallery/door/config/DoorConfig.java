@@ -80,6 +80,14 @@ public interface DoorConfig {
         @WithDefault("32K")
         MemorySize maxHeaderSize();
 
+        /**
+         * A client connection that has not sent a whole request head within this of opening, or of the end of its last
+         * response, is closed (a client trickling its headers, an idle kept-alive connection); one with a request in
+         * progress is not.
+         */
+        @WithDefault("60s")
+        Duration headerTimeout();
+
         /** A client connection with no traffic either way for this long is closed. */
         @WithDefault("30M")
         Duration idleTimeout();

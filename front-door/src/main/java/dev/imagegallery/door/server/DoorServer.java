@@ -46,12 +46,14 @@ public class DoorServer {
     private final TlsConfigurationRegistry tls;
     private final List<HttpServer> https = new CopyOnWriteArrayList<>();
     private final List<HttpServer> http = new CopyOnWriteArrayList<>();
+    private final HeaderDeadline deadline;
 
     public DoorServer(Vertx vertx, DoorConfig config, FrontDoor door, TlsConfigurationRegistry tls) {
         this.vertx = vertx;
         this.config = config;
         this.door = door;
         this.tls = tls;
+        this.deadline = new HeaderDeadline(vertx, config.listen().headerTimeout());
     }
 
     void start(@Observes StartupEvent event) throws Exception {
@@ -121,6 +123,7 @@ public class DoorServer {
                 // HTTP/1.1 only: an HTTP/2 request body without a Content-Length could not be passed to an HTTP/1.1
                 // service as such
                 .setUseAlpn(false)
+                .setHttp2ClearTextEnabled(false)
                 .setMaxInitialLineLength(listen.maxInitialLineLength())
                 .setMaxHeaderSize(listen.maxHeaderSize().asBigInteger().intValueExact())
                 // bodies in pieces of up to chunk-size rather than Netty's 8 KiB (DoorConfig.chunkSize)
@@ -194,7 +197,12 @@ public class DoorServer {
 
         @Override
         public void start(Promise<Void> started) {
-            HttpServer server = vertx.createHttpServer(new HttpServerOptions(options)).requestHandler(door)
+            HttpServer server = vertx.createHttpServer(new HttpServerOptions(options))
+                    .connectionHandler(deadline::opened)
+                    .requestHandler(request -> {
+                        deadline.begun(request);
+                        door.handle(request);
+                    })
                     .invalidRequestHandler(door::invalid)
                     // A server without a WebSocket handler answers a request of an HTTP version it does not know
                     // (HTTP/7.0) with an empty 501 before the door's handler; with one whose stream takes none, every
