@@ -86,8 +86,8 @@ public class ImageContents {
     /** Drops the image's ref and collects what nothing else references (versions of it keep their own refs). */
     private Void release(String tenant, String region, String key) throws Exception {
         ChunkStore store = stores.of(tenant).store(region, 0);
-        store.deleteRef(ImageContent.refOf(key));
-        Log.infof("image %s deleted: released its content in %s: %s", key, store, store.collect());
+        Log.infof("image %s deleted: released its content in %s: %s", key, store,
+                store.release(ImageContent.refOf(key)));
         return null;
     }
 }

@@ -320,9 +320,8 @@ public class ReplicationWorker {
         for (int r = replicaCount; r < own.replicas(region); r++) {
             var store = own.store(region, r);
             if (store.ref(ref).isPresent()) {
-                store.deleteRef(ref);
                 Log.infof("dropped %s from %s (%d replica(s) now): %s", versionId, store, replicaCount,
-                        store.collect());
+                        store.release(ref));
             }
         }
     }
@@ -333,9 +332,8 @@ public class ReplicationWorker {
             RegionStores own = tenantId == null ? null : stores.of(tenantId);
             for (int r = 0; own != null && r < own.replicas(region); r++) {
                 var store = own.store(region, r);
-                store.deleteRef(ReplicationService.versionRef(versionId));
-                var gc = store.collect();
-                Log.infof("purged %s from %s: %s", versionId, store, gc);
+                Log.infof("purged %s from %s: %s", versionId, store,
+                        store.release(ReplicationService.versionRef(versionId)));
             }
             await(() -> Panache.withTransaction(() -> replication.purged(id)));
             running.remove(id);

@@ -106,6 +106,15 @@ public interface ChunkStore {
     GcResult collect() throws IOException;
 
     /**
+     * Drops {@code ref} (if it is there) and collects: what only it kept alive is freed now, not at the next
+     * collection. Answers what the collection freed.
+     */
+    default GcResult release(String ref) throws IOException {
+        deleteRef(ref);
+        return collect();
+    }
+
+    /**
      * The full mark and sweep, whatever changed: reclaims what a crash leaked and counts every reference again (the
      * repair and audit path of a backend that keeps counts).
      */
