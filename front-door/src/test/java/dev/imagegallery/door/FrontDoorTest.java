@@ -1,16 +1,23 @@
 package dev.imagegallery.door;
 
+import dev.imagegallery.devstack.LocalTls;
 import dev.imagegallery.door.server.DoorServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.tls.CertificateUpdatedEvent;
+import io.quarkus.tls.TlsConfiguration;
+import io.quarkus.tls.TlsConfigurationRegistry;
 import io.vertx.core.json.JsonObject;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Socket;
@@ -19,6 +26,9 @@ import java.net.URL;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +53,12 @@ class FrontDoorTest {
 
     @Inject
     DoorServer door;
+
+    @Inject
+    TlsConfigurationRegistry registry;
+
+    @Inject
+    Event<CertificateUpdatedEvent> certificateUpdated;
 
     URL https;
 
@@ -507,6 +523,82 @@ class FrontDoorTest {
         // and a client that trusts only the JDK's public CAs refuses it: the CA is the stack's own
         assertThrows(SSLHandshakeException.class, () -> java.net.http.HttpClient.newHttpClient()
                 .send(HttpRequest.newBuilder(at("/subscriptions")).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+
+    /**
+     * An operator's renewed certificate (the TLS registry reloads its key store, with {@code quarkus.tls.reload-period}
+     * or on demand, and says so with a {@link CertificateUpdatedEvent}) serves new connections without a restart: the
+     * door's own servers take it, as Quarkus' server did.
+     */
+    @Test
+    void aRenewedCertificateServesNewConnectionsWithoutARestart() throws Exception {
+        Path served = StubUpstreams.tls.keyStore();
+        byte[] original = Files.readAllBytes(served);
+        LocalTls renewed = LocalTls.ensure(Files.createTempDirectory("door-tls-renewed")); // another CA, another key
+        try {
+            rekey(renewed.keyStore(), renewed.keyStorePassword(), served, StubUpstreams.tls.keyStorePassword());
+            renew();
+            assertTrue(handshakeTrusting(renewed), "the renewed certificate is not served");
+            assertThrows(SSLHandshakeException.class, () -> handshake(Door.trustingTheStackCa()));
+        } finally {
+            Files.write(served, original);
+            renew();
+            assertTrue(handshakeTrusting(StubUpstreams.tls), "the original certificate is not served again");
+        }
+    }
+
+    private void renew() {
+        TlsConfiguration config = registry.getDefault().orElseThrow();
+        assertTrue(config.reload(), "the registry did not reload its key store");
+        certificateUpdated.fire(new CertificateUpdatedEvent(config.getName(), config));
+    }
+
+    /** Whether a client trusting only {@code tls}'s CA completes a handshake within 5 s (the update is asynchronous). */
+    private boolean handshakeTrusting(LocalTls tls) throws Exception {
+        KeyStore ts = KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(tls.trustStore())) {
+            ts.load(in, LocalTls.TRUSTSTORE_PASSWORD.toCharArray());
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ts);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (true) {
+            try {
+                handshake(ctx);
+                return true;
+            } catch (SSLHandshakeException e) {
+                if (System.nanoTime() > deadline) {
+                    return false;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private void handshake(SSLContext ctx) throws IOException {
+        try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("localhost", https.getPort())) {
+            SSLParameters p = s.getSSLParameters();
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            s.setSSLParameters(p);
+            s.startHandshake();
+        }
+    }
+
+    /** Writes {@code from}'s key and chain to {@code to} under {@code password} (the one the registry is given). */
+    private static void rekey(Path from, String fromPassword, Path to, String password) throws Exception {
+        KeyStore in = KeyStore.getInstance("PKCS12");
+        try (var stream = Files.newInputStream(from)) {
+            in.load(stream, fromPassword.toCharArray());
+        }
+        KeyStore out = KeyStore.getInstance("PKCS12");
+        out.load(null, null);
+        out.setKeyEntry("localhost", in.getKey("localhost", fromPassword.toCharArray()), password.toCharArray(),
+                in.getCertificateChain("localhost"));
+        try (var stream = Files.newOutputStream(to)) {
+            out.store(stream, password.toCharArray());
+        }
     }
 
     @Test
