@@ -380,6 +380,40 @@ class FrontDoorTest {
         }
     }
 
+    /**
+     * A WebSocket upgrade goes to the service as a plain request (no service takes WebSockets), and its answer comes
+     * back whole: the proxy's WebSocket tunnelling answered a refused upgrade with the status alone, without the
+     * service's body.
+     */
+    @Test
+    void anUpgradeRequestIsAnsweredByTheServiceAsPlainHttp() throws Exception {
+        try (Socket s = new Socket("localhost", http.getPort())) {
+            s.setSoTimeout(5_000);
+            s.getOutputStream().write(("GET " + GALLERY + "?api-version=2024-03-03 HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            var in = s.getInputStream();
+            StringBuilder answer = new StringBuilder();
+            int length = -1;
+            int bodyAt = -1;
+            byte[] buf = new byte[8192];
+            while (bodyAt < 0 || answer.length() < bodyAt + length) {
+                int n = in.read(buf);
+                assertTrue(n > 0, "the connection ended: " + answer);
+                answer.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+                int end = answer.indexOf("\r\n\r\n");
+                if (bodyAt < 0 && end >= 0) {
+                    bodyAt = end + 4;
+                    String head = answer.substring(0, end).toLowerCase(java.util.Locale.ROOT);
+                    length = Integer.parseInt(head.replaceAll("(?s).*content-length: (\\d+).*", "$1"));
+                }
+            }
+            assertTrue(answer.toString().startsWith("HTTP/1.1 200 "), answer.toString());
+            JsonObject body = new JsonObject(answer.substring(bodyAt));
+            assertEquals("catalog", body.getString("service"), answer.toString());
+        }
+    }
+
     /** One request written as is (the test HTTP clients refuse to send what the door must refuse). */
     private String raw(String method, String target) throws Exception {
         return rawHead(method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");

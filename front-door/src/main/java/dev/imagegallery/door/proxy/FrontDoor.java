@@ -25,6 +25,7 @@ import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.HttpProxy;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
+import io.vertx.httpproxy.ProxyOptions;
 import io.vertx.httpproxy.ProxyResponse;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -42,7 +43,8 @@ import java.util.Map;
  * with back-pressure: the door never holds more than a few buffers of an upload or a download). What the door answers
  * itself is an ARM error: 404 where no service serves the path, 400 for a path with dot segments (a route must not be
  * chosen on one path and served on another), 413 for an ARM body larger than the services take, 502 where the service
- * cannot be reached.
+ * cannot be reached, and 400, 414 or 431 for what the HTTP decoder refused ({@link #invalid}). The servers that hand
+ * requests to it are the door's own ({@code DoorServer}).
  */
 @ApplicationScoped
 public class FrontDoor implements Handler<HttpServerRequest> {
@@ -67,7 +69,10 @@ public class FrontDoor implements Handler<HttpServerRequest> {
             boolean tls = "https".equalsIgnoreCase(uri.getScheme());
             int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
             SocketAddress server = SocketAddress.inetSocketAddress(port, uri.getHost());
-            HttpProxy proxy = HttpProxy.reverseProxy(client);
+            // no WebSocket tunnelling: no service takes one, and the proxy answered an upgrade the service refused
+            // with its status alone, dropping the service's ARM error; as plain HTTP (Upgrade and Connection are
+            // hop-by-hop headers, not passed on) the service's answer comes through whole
+            HttpProxy proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client);
             proxy.origin(ctx -> ctx.client().request(new RequestOptions().setServer(server).setHost(uri.getHost())
                     .setPort(port).setSsl(tls)).map(upstream -> expectContinue(ctx, buffered(ctx, upstream))));
             proxy.addInterceptor(new Unreachable(u));
@@ -298,8 +303,9 @@ public class FrontDoor implements Handler<HttpServerRequest> {
     }
 
     /**
-     * What Quarkus' own check (off in the door, see {@code DoorMain}) and so every service behind the door accepts: a
-     * URI {@link URI} parses, in printable ASCII (a raw byte above it is not HTTP; a service reads it as Latin-1).
+     * What Quarkus' own URI check (which the door's own servers do not make) and so every service behind the door
+     * accepts: a URI {@link URI} parses, in printable ASCII (a raw byte above it is not HTTP; a service reads it as
+     * Latin-1).
      */
     static boolean parsable(String uri) {
         if (uri == null) {
