@@ -129,6 +129,11 @@ public class FrontDoor implements Handler<HttpServerRequest> {
             message = "The request is not valid HTTP/1.1 (RFC 9112)"
                     + (cause != null && cause.getMessage() != null ? ": " + cause.getMessage() : "") + ".";
         }
+        answerAndClose(request, status, code, message);
+    }
+
+    /** An ARM error after which nothing more is read on the connection: it is closed once the answer is out. */
+    private static void answerAndClose(HttpServerRequest request, int status, String code, String message) {
         request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, ArmErrors.JSON)
                 .putHeader(HttpHeaders.CONNECTION, "close").end(ArmErrors.body(code, message, null))
                 .onComplete(x -> request.connection().close());
@@ -180,10 +185,7 @@ public class FrontDoor implements Handler<HttpServerRequest> {
         ArmHeaders.apply(request);
         if (request.version() == null) {
             // Netty takes any HTTP/x.y; Vert.x knows only 1.0 and 1.1 (and h2, which the door does not offer)
-            request.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, ArmErrors.JSON)
-                    .putHeader(HttpHeaders.CONNECTION, "close")
-                    .end(ArmErrors.body("HttpVersionNotSupported", "The door speaks HTTP/1.1 and HTTP/1.0 only.", null))
-                    .onComplete(x -> request.connection().close());
+            answerAndClose(request, 400, "HttpVersionNotSupported", "The door speaks HTTP/1.1 and HTTP/1.0 only.");
             return;
         }
         if (request.version() != HttpVersion.HTTP_1_0 && request.authority() == null) {

@@ -98,7 +98,9 @@ public class DoorServer {
         if (https.isEmpty() || event.tlsConfiguration() == null || !event.name().equals(served)) {
             return;
         }
-        SSLOptions options = sslOptions(new SSLOptions(), event.tlsConfiguration());
+        SSLOptions ssl = event.tlsConfiguration().getSSLOptions();
+        SSLOptions options = (ssl != null ? new SSLOptions(ssl) : new SSLOptions())
+                .setKeyCertOptions(event.tlsConfiguration().getKeyStoreOptions());
         for (HttpServer s : https) {
             s.updateSSLOptions(options).onFailure(e -> Log.errorf(e, "the new certificate could not be used"));
         }
@@ -158,14 +160,6 @@ public class DoorServer {
             Log.infof("https through the JDK's TLS: OpenSSL is not available here (%s)", OpenSsl.unavailabilityCause());
         }
         return options;
-    }
-
-    private static SSLOptions sslOptions(SSLOptions options, TlsConfiguration certificate) {
-        SSLOptions ssl = certificate.getSSLOptions();
-        if (ssl != null) {
-            options = new SSLOptions(ssl);
-        }
-        return options.setKeyCertOptions(certificate.getKeyStoreOptions());
     }
 
     /**
