@@ -42,6 +42,12 @@ public final class LocalStack implements AutoCloseable {
      * is handled; where DNS is slow every request waits for it, and where it fails a request's body is lost (500).
      */
     public static final String TRUSTED_PROXIES = "127.0.0.1,[::1]";
+    /**
+     * Where everything of the stack listens but the door's https: this machine only. The services' own ports speak
+     * plain HTTP (bearer tokens in clear) and their management ports serve metrics; PostgreSQL, Kafka and Keycloak
+     * listen here too. Other machines reach the stack through the door's https alone.
+     */
+    public static final String LOOPBACK = "127.0.0.1";
     public static final Map<String, String> DATABASES = Map.of("catalog-service", "catalog", "replication-service",
             "replication", "access-service", "access", "billing-service", "billing");
 
@@ -214,11 +220,13 @@ public final class LocalStack implements AutoCloseable {
     private ManagedProcess startService(String svc) {
         Path jar = ProjectPaths.root().resolve(svc).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: build first (./mvnw install -DskipTests)");
+            throw new IllegalStateException(jar + " is missing: build first (./mvnw package -DskipTests)");
         }
         String db = DATABASES.get(svc);
         Map<String, String> env = new HashMap<>();
+        env.put("QUARKUS_HTTP_HOST", LOOPBACK);
         env.put("QUARKUS_HTTP_PORT", String.valueOf(servicePort(svc)));
+        env.put("QUARKUS_MANAGEMENT_HOST", LOOPBACK);
         env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(port(MANAGEMENT_PORTS.get(svc))));
         env.put("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(db));
         env.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(db));
@@ -233,7 +241,7 @@ public final class LocalStack implements AutoCloseable {
         env.put("GALLERY_STORE_PUBLIC_BASE_URL", serviceUrl("replication-service"));
         env.put("GALLERY_CATALOG_DATA_PLANE_URL", serviceUrl("replication-service"));
         // the front door runs here: only its forwarded headers (X-Forwarded-Host, -Proto) change the URLs a service
-        // answers; a client elsewhere that reaches a service's port directly cannot choose them
+        // answers; another process of this machine that calls a service's port directly cannot choose them
         env.put("QUARKUS_HTTP_PROXY_TRUSTED_PROXIES", TRUSTED_PROXIES);
         if (svc.equals("access-service")) {
             // the public streams: subscribers are clients that access-service makes in the tenants' realms through
@@ -255,11 +263,14 @@ public final class LocalStack implements AutoCloseable {
     private ManagedProcess startDoor() {
         Path jar = ProjectPaths.root().resolve(DOOR).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: build first (./mvnw install -DskipTests)");
+            throw new IllegalStateException(jar + " is missing: build first (./mvnw package -DskipTests)");
         }
         Map<String, String> env = new HashMap<>(tls.doorEnv());
         env.put("GALLERY_DOOR_LISTEN_HTTP_PORT", String.valueOf(port(DOOR_HTTP_PORT)));
         env.put("GALLERY_DOOR_LISTEN_HTTPS_PORT", String.valueOf(port(DOOR_HTTPS_PORT)));
+        // https on every interface, the one endpoint other machines reach; the http twin and health here only
+        env.put("GALLERY_DOOR_LISTEN_HTTP_HOST", LOOPBACK);
+        env.put("QUARKUS_MANAGEMENT_HOST", LOOPBACK);
         env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(port(DOOR_MANAGEMENT_PORT)));
         env.put("GALLERY_DOOR_UPSTREAMS_ACCESS", serviceUrl("access-service"));
         env.put("GALLERY_DOOR_UPSTREAMS_CATALOG", serviceUrl("catalog-service"));

@@ -705,11 +705,6 @@ class WalkingSkeletonIT extends StackIT {
                 && (type == null || type.equals(((Map<?, ?>) sp.get("attributes")).get("cloudevents.event_type"))));
     }
 
-    /**
-     * Issue 13: whoever reaches the broker cannot make anyone Owner. A RoleAssignmentCreated that would make carol
-     * (no role) Owner of contoso's subscription is refused with another service's credentials, with none, and with a
-     * user's API token; no service grants her anything, and no read model holds the assignment.
-     */
 
     /**
      * The front door over HTTPS, trusted through the stack's own CA, in front of the real services: subscriptions
@@ -773,6 +768,58 @@ class WalkingSkeletonIT extends StackIT {
         assertEquals(404, none.statusCode());
         assertTrue(none.body().contains("\"code\":\"NotFound\""), none.body());
     }
+
+    /**
+     * Other machines reach the local stack through the door's https alone: the services' own ports (plain HTTP,
+     * bearer tokens in clear), every management port (health, metrics), the door's http twin, Keycloak and Kafka
+     * listen on this machine only. Each of them answers on 127.0.0.1, so none is refused for being down.
+     */
+    @Test
+    void fromAnotherMachineOnlyTheDoorsHttpsIsReachable() throws Exception {
+        java.net.InetAddress outside = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())
+                .stream().filter(i -> {
+                    try {
+                        return i.isUp() && !i.isLoopback();
+                    } catch (java.net.SocketException e) {
+                        return false;
+                    }
+                })
+                .flatMap(i -> i.inetAddresses()).filter(a -> a instanceof java.net.Inet4Address)
+                .findFirst().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(outside != null, "this machine has no address but loopback");
+        java.net.InetAddress here = java.net.InetAddress.getByName(LocalStack.LOOPBACK);
+
+        int https = URI.create(stack.doorUrl()).getPort();
+        assertTrue(accepts(outside, https), "the door's https on " + outside.getHostAddress());
+        java.util.Map<String, Integer> inside = new java.util.LinkedHashMap<>();
+        for (String svc : LocalStack.SERVICES) {
+            inside.put(svc, stack.servicePort(svc));
+            inside.put(svc + " management", URI.create(stack.managementUrl(svc)).getPort());
+        }
+        inside.put("the door's http twin", URI.create(stack.doorHttpUrl()).getPort());
+        inside.put("the door's management", stack.port(LocalStack.DOOR_MANAGEMENT_PORT));
+        inside.put("Keycloak", stack.keycloakPort());
+        inside.put("Kafka", Integer.parseInt(stack.kafkaBootstrap().replaceAll(".*:", "")));
+        inside.forEach((what, port) -> {
+            assertTrue(accepts(here, port), what + " on 127.0.0.1:" + port);
+            assertTrue(!accepts(outside, port), what + " must not listen on " + outside.getHostAddress() + ":" + port);
+        });
+    }
+
+    private static boolean accepts(java.net.InetAddress address, int port) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(address, port), 3000);
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Issue 13: whoever reaches the broker cannot make anyone Owner. A RoleAssignmentCreated that would make carol
+     * (no role) Owner of contoso's subscription is refused with another service's credentials, with none, and with a
+     * user's API token; no service grants her anything, and no read model holds the assignment.
+     */
     @Test
     void aForgedGrantIsRefusedByTheBusAndGrantsNothing() throws Exception {
         String assignment = java.util.UUID.randomUUID().toString();

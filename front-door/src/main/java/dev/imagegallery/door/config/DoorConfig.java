@@ -58,6 +58,12 @@ public interface DoorConfig {
         String host();
 
         /**
+         * The interface the http twin listens on, where it should differ from https's: the local stack keeps the
+         * twin, whose bearer tokens travel in clear, to this machine ({@code 127.0.0.1}). Default: {@link #host()}.
+         */
+        Optional<String> httpHost();
+
+        /**
          * https, with the certificate of Quarkus' TLS registry (its default configuration, {@code quarkus.tls.*}); no
          * https without a key store there. 0: a port the system picks (the tests).
          */

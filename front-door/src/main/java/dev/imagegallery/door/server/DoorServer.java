@@ -61,14 +61,15 @@ public class DoorServer {
         int servers = listen.ioThreads().filter(n -> n > 0).orElseGet(this::eventLoops);
         Optional<TlsConfiguration> certificate = tls.getDefault().filter(t -> t.getKeyStoreOptions() != null);
         if (certificate.isPresent()) {
-            listen(https, secure(base(listen.httpsPort()), certificate.get()), servers);
+            listen(https, secure(base(listen.host(), listen.httpsPort()), certificate.get()), servers);
             Log.infof("https on %s:%d (%d servers)", listen.host(), httpsPort(), servers);
         } else {
             Log.infof("no https: the TLS registry has no key store (quarkus.tls.key-store.*)");
         }
         if (listen.http()) {
-            listen(http, base(listen.httpPort()), servers);
-            Log.infof("http on %s:%d", listen.host(), httpPort());
+            String host = listen.httpHost().orElse(listen.host());
+            listen(http, base(host, listen.httpPort()), servers);
+            Log.infof("http on %s:%d", host, httpPort());
         }
         if (https.isEmpty() && http.isEmpty()) {
             throw new IllegalStateException("the door listens nowhere: no key store for https, and "
@@ -117,10 +118,10 @@ public class DoorServer {
         return http.isEmpty() ? -1 : http.get(0).actualPort();
     }
 
-    private HttpServerOptions base(int port) {
+    private HttpServerOptions base(String host, int port) {
         DoorConfig.Listen listen = config.listen();
         return new HttpServerOptions()
-                .setHost(listen.host())
+                .setHost(host)
                 .setPort(port)
                 // HTTP/1.1 only: an HTTP/2 request body without a Content-Length could not be passed to an HTTP/1.1
                 // service as such
