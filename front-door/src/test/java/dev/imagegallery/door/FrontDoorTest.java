@@ -335,6 +335,68 @@ class FrontDoorTest {
     }
 
     /**
+     * A client still sending what the decoder refused (headers of 200 KB: the 431 goes out after the first 32 KiB) got
+     * "connection reset" in place of the answer, over https a TLS error: the door closed the connection at once, with
+     * the rest of the headers unread, and the kernel answers unread bytes with a reset. Now the door lingers (reads and
+     * drops what still comes) before it closes, as it does after its 413.
+     */
+    @Test
+    void aClientStillSendingWhatTheDecoderRefusedGetsTheAnswer() throws Exception {
+        String head = "GET " + GALLERY + "?api-version=2024-03-03 HTTP/1.1\r\nHost: localhost\r\nX-Big: "
+                + "a".repeat(200_000) + "\r\n\r\n";
+        for (int round = 0; round < 3; round++) {
+            try (Socket s = new Socket("localhost", http.getPort())) {
+                s.setSoTimeout(15_000);
+                var out = s.getOutputStream();
+                byte[] bytes = head.getBytes(StandardCharsets.US_ASCII);
+                for (int at = 0; at < bytes.length; at += 16 * 1024) {
+                    out.write(bytes, at, Math.min(16 * 1024, bytes.length - at));
+                    out.flush();
+                    Thread.sleep(2); // a client on a real network: the door has answered long before the end
+                }
+                String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(answer.startsWith("HTTP/1.1 431 "), answer);
+                assertEquals("RequestHeaderFieldsTooLarge", new JsonObject(answer.substring(
+                        answer.indexOf("\r\n\r\n") + 4)).getJsonObject("error").getString("code"), answer);
+            }
+        }
+    }
+
+    /**
+     * A chunked body that stops being valid chunked coding part-way (a chunk size that is not hexadecimal, a chunk
+     * longer than its size) ended the connection with no answer at all: the HTTP decoder failed the request, and Vert.x
+     * closed the connection. Now the client gets an ARM 400 with its request ids before the close, and the service is
+     * never handed an end of the body (nothing that was sent is taken as a whole upload).
+     */
+    @Test
+    void aBodyThatStopsBeingValidChunkedCodingIsAnArm400AndNeverEndsAtTheService() throws Exception {
+        String piece = "a".repeat(64 * 1024);
+        Map<String, String> bodies = new LinkedHashMap<>();
+        bodies.put("a chunk size that is not hexadecimal", "10000\r\n" + piece + "\r\nzz\r\nxx\r\n0\r\n\r\n");
+        bodies.put("a chunk longer than its size", "10000\r\n" + piece + "XXXX\r\n0\r\n\r\n");
+        for (var b : bodies.entrySet()) {
+            for (String target : List.of("/blobs/westeurope/c0de0000-0000-4000-8000-00000000c001/c.raw",
+                    GALLERY + "?api-version=2024-03-03")) {
+                StubUpstreams.LAST_UPLOAD.set(-1);
+                String what = b.getKey() + ", " + target;
+                String answer = rawHead("PUT " + target + " HTTP/1.1\r\nHost: localhost\r\n"
+                        + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" + b.getValue());
+                assertTrue(answer.startsWith("HTTP/1.1 400 "), what + ": " + answer);
+                String head = answer.substring(0, answer.indexOf("\r\n\r\n")).toLowerCase(java.util.Locale.ROOT);
+                assertTrue(head.contains("connection: close"), what + ": " + head);
+                assertTrue(GUID.matcher(head.replaceAll("(?s).*x-ms-request-id: ([^\r]+).*", "$1")).matches(),
+                        what + ": " + answer);
+                JsonObject error = new JsonObject(answer.substring(answer.indexOf("\r\n\r\n") + 4))
+                        .getJsonObject("error");
+                assertEquals("InvalidRequest", error.getString("code"), what);
+                assertTrue(error.getString("message").contains("chunked"), what + ": " + error);
+                Thread.sleep(200);
+                assertEquals(-1, StubUpstreams.LAST_UPLOAD.get(), what + ": the service took it as a whole upload");
+            }
+        }
+    }
+
+    /**
      * A client trickling its request head kept its connection for the idle timeout (30 minutes), since every byte
      * reset it; now the head is due within the header timeout (3 s in the tests), and so is the next request on a
      * kept-alive connection. A request in progress is not cut.

@@ -20,6 +20,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.HttpProxy;
@@ -30,6 +31,8 @@ import io.vertx.httpproxy.ProxyResponse;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import javax.net.ssl.SSLException;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -129,14 +132,26 @@ public class FrontDoor implements Handler<HttpServerRequest> {
             message = "The request is not valid HTTP/1.1 (RFC 9112)"
                     + (cause != null && cause.getMessage() != null ? ": " + cause.getMessage() : "") + ".";
         }
-        answerAndClose(request, status, code, message);
+        // Vert.x closes the connection as soon as the answer to a refused request has ended, with what the client is
+        // still sending unread, and the kernel answers unread bytes with a reset: a client still sending headers past
+        // the limit got "connection reset" in place of the answer. So the answer goes out whole now, and ends (the
+        // connection closes) once the client has had time to stop sending, or has closed
+        Buffer body = ArmErrors.body(code, message, null);
+        request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, ArmErrors.JSON)
+                .putHeader(HttpHeaders.CONNECTION, "close")
+                .putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(body.length())).write(body);
+        Linger.endLater(request);
     }
 
-    /** An ARM error after which nothing more is read on the connection: it is closed once the answer is out. */
+    /**
+     * An ARM error after which nothing more is read on the connection: it is closed once the answer is out and the
+     * client has stopped sending ({@link Linger}; closed at once, a client still sending the headers past the limit got
+     * a reset in place of the answer).
+     */
     private static void answerAndClose(HttpServerRequest request, int status, String code, String message) {
         request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, ArmErrors.JSON)
                 .putHeader(HttpHeaders.CONNECTION, "close").end(ArmErrors.body(code, message, null))
-                .onComplete(x -> request.connection().close());
+                .onComplete(x -> Linger.close(request));
     }
 
     /**
@@ -225,7 +240,29 @@ public class FrontDoor implements Handler<HttpServerRequest> {
             return;
         }
         forwarded(request);
+        request.connection().exceptionHandler(e -> invalidBody(request, e));
         proxies.get(match.upstream().get()).handle(request);
+    }
+
+    /**
+     * A chunked body that stops being valid HTTP/1.1 part-way (a chunk size that is not hexadecimal, a chunk longer than
+     * its size): the HTTP decoder fails the connection, and Vert.x closes it right after its exception handlers ran,
+     * with no answer. Before the close the client gets an ARM 400, if no answer has begun; the proxy resets its request
+     * to the service, which never sees the body end. A failure of the connection itself (a reset, TLS) is no request's
+     * fault and gets no answer.
+     */
+    private static void invalidBody(HttpServerRequest request, Throwable e) {
+        if (e instanceof IOException || e.getCause() instanceof SSLException || request.response().headWritten()
+                || request.response().ended()) {
+            return;
+        }
+        answerAndClose(request, 400, "InvalidRequest", "The request body is not valid HTTP/1.1 chunked coding (RFC "
+                + "9112, section 7.1)" + (e.getMessage() != null ? ": " + e.getMessage() : "") + ".");
+        // Vert.x flushes what a handler wrote when the read in progress is done, and closes the connection before:
+        // the answer goes out now
+        if (request.connection() instanceof ConnectionBase connection) {
+            connection.flush();
+        }
     }
 
     /**

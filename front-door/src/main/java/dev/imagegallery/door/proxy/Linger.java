@@ -37,6 +37,23 @@ final class Linger {
         new Linger(request).drain();
     }
 
+    /**
+     * For an answer written whole but not ended, to a request the HTTP decoder refused (Vert.x closes such a connection
+     * the moment its answer ends, whatever is still unread): ends it after {@link #IDLE_MS}, or at once if the client
+     * closes first. The decoder drops what follows without showing it, so a client's silence cannot be told here.
+     */
+    static void endLater(HttpServerRequest request) {
+        var response = request.response();
+        request.handler(piece -> { }); // keep reading (and dropping): a paused request stops the reads
+        request.resume();
+        long timer = Vertx.currentContext().owner().setTimer(IDLE_MS, t -> {
+            if (!response.ended() && !response.closed()) {
+                response.end();
+            }
+        });
+        response.closeHandler(v -> Vertx.currentContext().owner().cancelTimer(timer));
+    }
+
     private void drain() {
         // the request is taken from whoever read it (the proxy's pipe): what comes now is dropped
         request.handler(piece -> lastRead = System.nanoTime());
