@@ -175,6 +175,37 @@ class FrontDoorTest {
         assertTrue(rawHead("GET " + SUB + "?api-version=2022-12-01 HTTP/1.0\r\n\r\n").startsWith("HTTP/1.0 200 "));
     }
 
+    /**
+     * RFC 9112, section 3.2: more than one Host, or one that is not a host with an optional port, is a 400. Two Hosts
+     * went on to the service (which built its URLs on one of them), an empty one made the service answer URLs without
+     * a host ({@code "blobUri":"http:///blobs/..."}), and one that Vert.x could not read was called missing.
+     */
+    @Test
+    void aHostHeaderThatNamesNoOneHostIsAnArm400() throws Exception {
+        for (String hosts : List.of("Host: localhost\r\nHost: elsewhere.example", "Host: ", "Host: elsewhere.example/x",
+                "Host: localhost:99999", "Host: user@elsewhere.example", "Host: a b")) {
+            for (String version : List.of("HTTP/1.1", "HTTP/1.0")) {
+                String answer = rawHead("GET " + SUB + "?api-version=2022-12-01 " + version + "\r\n" + hosts
+                        + "\r\nConnection: close\r\n\r\n");
+                assertTrue(answer.matches("(?s)HTTP/1\\.[01] 400 .*"), hosts + ", " + version + ": " + answer);
+                String head = answer.substring(0, answer.indexOf("\r\n\r\n")).toLowerCase(java.util.Locale.ROOT);
+                assertTrue(GUID.matcher(head.replaceAll("(?s).*x-ms-request-id: ([^\r]+).*", "$1")).matches(),
+                        answer);
+                JsonObject error = new JsonObject(answer.substring(answer.indexOf("\r\n\r\n") + 4))
+                        .getJsonObject("error");
+                assertEquals("InvalidHostHeader", error.getString("code"), hosts + ": " + answer);
+                assertEquals("Host", error.getString("target"), hosts);
+            }
+        }
+        for (String host : List.of("localhost:8080", "[::1]:8443", "gallery.example.com")) {
+            String answer = rawHead("GET " + SUB + "?api-version=2022-12-01 HTTP/1.1\r\nHost: " + host
+                    + "\r\nConnection: close\r\n\r\n");
+            assertTrue(answer.startsWith("HTTP/1.1 200 "), host + ": " + answer);
+            assertEquals(host, new JsonObject(answer.substring(answer.indexOf("\r\n\r\n") + 4))
+                    .getString("forwardedHost"), answer);
+        }
+    }
+
     @Test
     void aChunkedBodyIsTakenInAnyCaseAndAnotherTransferCodingIsAnArm400() throws Exception {
         // Vert.x's proxy compared the coding with its case: "Transfer-Encoding: Chunked" (valid HTTP, and decoded as

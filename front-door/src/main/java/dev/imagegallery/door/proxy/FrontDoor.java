@@ -203,9 +203,17 @@ public class FrontDoor implements Handler<HttpServerRequest> {
             answerAndClose(request, 400, "HttpVersionNotSupported", "The door speaks HTTP/1.1 and HTTP/1.0 only.");
             return;
         }
-        if (request.version() != HttpVersion.HTTP_1_0 && request.authority() == null) {
+        List<String> hosts = request.headers().getAll(HttpHeaders.HOST);
+        if (hosts.isEmpty() && request.version() != HttpVersion.HTTP_1_0 && request.authority() == null) {
             answer(request, 400, "MissingHostHeader", "An HTTP/1.1 request must name the host it calls in a Host "
                     + "header (RFC 9112, section 3.2).", "Host");
+            return;
+        }
+        if (!hosts.isEmpty() && (hosts.size() > 1 || request.authority() == null
+                || request.authority().host().isEmpty())) {
+            // the services build their URLs (nextLink, blobUri) on the host the door names: one, and a real one
+            answer(request, 400, "InvalidHostHeader", "The Host header must be given once, naming a host with an "
+                    + "optional port (RFC 9112, section 3.2).", "Host");
             return;
         }
         String path = request.path();
