@@ -1,5 +1,6 @@
 package dev.imagegallery.catalog.api;
 
+import dev.imagegallery.common.arm.ConcurrentChange;
 import dev.imagegallery.catalog.domain.ResourceIds;
 import dev.imagegallery.catalog.domain.Validation;
 import dev.imagegallery.catalog.service.GalleryService;
@@ -51,7 +52,8 @@ public class GalleryResource {
         Validation.subscriptionId(sub);
         var who = caller.get();
         return authorizer.require(who, ResourceIds.gallery(sub, rg, name), WRITE)
-                .flatMap(v -> galleries.putGallery(who.tenantId(), sub, rg, name, Requests.gallery(body)))
+                .flatMap(v -> ConcurrentChange.retried(() ->
+                        galleries.putGallery(who.tenantId(), sub, rg, name, Requests.gallery(body))))
                 .flatMap(u -> withSharing(u.value())
                         .map(g -> Response.status(u.created() ? 201 : 200).entity(g).build()));
     }
@@ -64,7 +66,8 @@ public class GalleryResource {
         Validation.subscriptionId(sub);
         var who = caller.get();
         return authorizer.require(who, ResourceIds.gallery(sub, rg, name), WRITE)
-                .flatMap(v -> galleries.patchGallery(who.tenantId(), sub, rg, name, Requests.gallery(body)))
+                .flatMap(v -> ConcurrentChange.retried(() ->
+                        galleries.patchGallery(who.tenantId(), sub, rg, name, Requests.gallery(body))))
                 .flatMap(this::withSharing);
     }
 
@@ -104,7 +107,7 @@ public class GalleryResource {
         Validation.subscriptionId(sub);
         var who = caller.get();
         return authorizer.require(who, ResourceIds.gallery(sub, rg, name), DELETE)
-                .flatMap(v -> galleries.deleteGallery(who.tenantId(), sub, rg, name))
+                .flatMap(v -> ConcurrentChange.retried(() -> galleries.deleteGallery(who.tenantId(), sub, rg, name)))
                 .map(deleted -> Response.status(deleted ? 200 : 204).build());
     }
 

@@ -1,5 +1,6 @@
 package dev.imagegallery.catalog.api;
 
+import dev.imagegallery.common.arm.ConcurrentChange;
 import dev.imagegallery.catalog.domain.ResourceIds;
 import dev.imagegallery.catalog.domain.Validation;
 import dev.imagegallery.catalog.service.DefinitionService;
@@ -51,7 +52,8 @@ public class ImageResource {
         Validation.subscriptionId(sub);
         String id = ResourceIds.definition(sub, rg, gallery, name);
         return authorizer.require(caller.get(), id, WRITE)
-                .flatMap(v -> definitions.putImage(sub, rg, gallery, name, Requests.image(body)))
+                .flatMap(v -> ConcurrentChange.retried(() ->
+                        definitions.putImage(sub, rg, gallery, name, Requests.image(body))))
                 .map(u -> Response.status(u.created() ? 201 : 200).entity(Mapper.image(id, u.value())).build());
     }
 
@@ -64,7 +66,8 @@ public class ImageResource {
         Validation.subscriptionId(sub);
         String id = ResourceIds.definition(sub, rg, gallery, name);
         return authorizer.require(caller.get(), id, WRITE)
-                .flatMap(v -> definitions.patchImage(sub, rg, gallery, name, Requests.image(body)))
+                .flatMap(v -> ConcurrentChange.retried(() ->
+                        definitions.patchImage(sub, rg, gallery, name, Requests.image(body))))
                 .map(d -> Mapper.image(ResourceIds.definition(sub, rg, gallery, d.name), d));
     }
 
@@ -85,7 +88,7 @@ public class ImageResource {
                                 @PathParam("gallery") String gallery, @PathParam("image") String name) {
         Validation.subscriptionId(sub);
         return authorizer.require(caller.get(), ResourceIds.definition(sub, rg, gallery, name), DELETE)
-                .flatMap(v -> definitions.deleteImage(sub, rg, gallery, name))
+                .flatMap(v -> ConcurrentChange.retried(() -> definitions.deleteImage(sub, rg, gallery, name)))
                 .map(deleted -> Response.status(deleted ? 200 : 204).build());
     }
 

@@ -1,5 +1,6 @@
 package dev.imagegallery.catalog.api;
 
+import dev.imagegallery.common.arm.ConcurrentChange;
 import dev.imagegallery.catalog.domain.ResourceIds;
 import dev.imagegallery.catalog.domain.Validation;
 import dev.imagegallery.catalog.service.ManagedImageService;
@@ -53,7 +54,8 @@ public class ManagedImageResource {
         String called = Origins.forwarded(request); // an upload through the same proxy named it in the blob's URI
         var who = caller.get();
         return authorizer.require(who, ResourceIds.managedImage(sub, rg, name), WRITE)
-                .flatMap(v -> images.put(who.tenantId(), sub, rg, name, Requests.managedImage(body), called))
+                .flatMap(v -> ConcurrentChange.retried(() ->
+                        images.put(who.tenantId(), sub, rg, name, Requests.managedImage(body), called)))
                 .map(u -> Response.status(u.created() ? 201 : 200).entity(Mapper.managedImage(u.value())).build());
     }
 
@@ -72,7 +74,7 @@ public class ManagedImageResource {
                                 @PathParam("name") String name) {
         Validation.subscriptionId(sub);
         return authorizer.require(caller.get(), ResourceIds.managedImage(sub, rg, name), DELETE)
-                .flatMap(v -> images.deleteManagedImage(sub, rg, name))
+                .flatMap(v -> ConcurrentChange.retried(() -> images.deleteManagedImage(sub, rg, name)))
                 .map(deleted -> Response.status(deleted ? 200 : 204).build());
     }
 

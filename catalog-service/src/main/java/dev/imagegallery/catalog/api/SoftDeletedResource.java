@@ -1,5 +1,6 @@
 package dev.imagegallery.catalog.api;
 
+import dev.imagegallery.common.arm.ConcurrentChange;
 import dev.imagegallery.catalog.domain.ResourceIds;
 import dev.imagegallery.catalog.domain.Validation;
 import dev.imagegallery.catalog.service.VersionDeletion;
@@ -72,7 +73,7 @@ public class SoftDeletedResource {
         artifactType(artifactType);
         return authorizer.require(caller.get(), ResourceIds.version(sub, rg, gallery, image, name),
                         VersionResource.WRITE)
-                .flatMap(v -> deletion.restore(sub, rg, gallery, image, name))
+                .flatMap(v -> ConcurrentChange.retried(() -> deletion.restore(sub, rg, gallery, image, name)))
                 .map(view -> Mapper.version(view.id(), view.version(), view.regions(), true));
     }
 }

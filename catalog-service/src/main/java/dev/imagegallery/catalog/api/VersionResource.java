@@ -1,5 +1,6 @@
 package dev.imagegallery.catalog.api;
 
+import dev.imagegallery.common.arm.ConcurrentChange;
 import dev.imagegallery.catalog.domain.LongRunning;
 import dev.imagegallery.catalog.domain.ResourceIds;
 import dev.imagegallery.catalog.persistence.Operation;
@@ -66,8 +67,8 @@ public class VersionResource {
         Validation.subscriptionId(sub);
         var who = caller.get();
         return authorizer.require(who, ResourceIds.version(sub, rg, gallery, image, name), WRITE)
-                .flatMap(v -> versions.putVersion(who.tenantId(), sub, rg, gallery, image, name,
-                        Requests.version(body)))
+                .flatMap(v -> ConcurrentChange.retried(() ->
+                        versions.putVersion(who.tenantId(), sub, rg, gallery, image, name, Requests.version(body))))
                 .flatMap(u -> running(Response.status(u.created() ? 201 : 200), u.value(),
                         u.created() ? Operation.CREATE : Operation.UPDATE, false, uri, apiVersion));
     }
@@ -82,8 +83,8 @@ public class VersionResource {
         Validation.subscriptionId(sub);
         var who = caller.get();
         return authorizer.require(who, ResourceIds.version(sub, rg, gallery, image, name), WRITE)
-                .flatMap(v -> versions.patchVersion(who.tenantId(), sub, rg, gallery, image, name,
-                        Requests.version(body)))
+                .flatMap(v -> ConcurrentChange.retried(() ->
+                        versions.patchVersion(who.tenantId(), sub, rg, gallery, image, name, Requests.version(body))))
                 .flatMap(view -> running(Response.ok(), view, Operation.UPDATE, true, uri, apiVersion));
     }
 
@@ -127,7 +128,7 @@ public class VersionResource {
                                 @Context UriInfo uri) {
         Validation.subscriptionId(sub);
         return authorizer.require(caller.get(), ResourceIds.version(sub, rg, gallery, image, name), DELETE)
-                .flatMap(v -> deletion.deleteVersion(sub, rg, gallery, image, name))
+                .flatMap(v -> ConcurrentChange.retried(() -> deletion.deleteVersion(sub, rg, gallery, image, name)))
                 .map(d -> d.operation() != null ? Response.accepted()
                         .location(OperationResource.url(uri, d.operation(), "operationResults", apiVersion))
                         .header("Azure-AsyncOperation", OperationResource.url(uri, d.operation(), "operations",

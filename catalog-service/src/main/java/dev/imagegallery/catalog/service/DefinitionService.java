@@ -56,9 +56,12 @@ public class DefinitionService {
                     fill(existing, spec, location, fixed.architecture());
                     return Uni.createFrom().item(new Upsert<>(existing, false));
                 }
+                // another definition's: this one, created meanwhile by the same PUT sent twice at once, is not a
+                // duplicate (its insert here fails on the key, and the PUT runs again as an update: ConcurrentChange)
                 return ImageDefinition.count("galleryKey = ?1 and lower(publisher) = ?2 and lower(offer) = ?3 "
-                                + "and lower(sku) = ?4", g.key, fixed.publisher().toLowerCase(Locale.ROOT),
-                        fixed.offer().toLowerCase(Locale.ROOT), fixed.sku().toLowerCase(Locale.ROOT)).flatMap(dups -> {
+                                + "and lower(sku) = ?4 and key <> ?5", g.key, fixed.publisher().toLowerCase(Locale.ROOT),
+                        fixed.offer().toLowerCase(Locale.ROOT), fixed.sku().toLowerCase(Locale.ROOT),
+                        ResourceIds.key(id)).flatMap(dups -> {
                     if (dups > 0) {
                         throw ArmException.conflict("GalleryImageIdentifierConflict", "An image definition with "
                                 + "publisher '" + fixed.publisher() + "', offer '" + fixed.offer() + "' and sku '"

@@ -100,9 +100,9 @@ public class ArmExceptionMappers {
         if (arm != null) {
             return failure(arm.status(), arm.code(), arm.getMessage(), arm.target());
         }
-        if (isUniqueViolation(e) || causeOf(e, jakarta.persistence.OptimisticLockException.class) != null
-                || causeOf(e, org.hibernate.StaleStateException.class) != null) {
-            // a concurrent request created, changed or deleted the same resource first
+        if (ConcurrentChange.is(e)) {
+            // a concurrent request created, changed or deleted the same resource first, in every attempt
+            // (ConcurrentChange.retried)
             return failure(409, "Conflict", "The resource was changed concurrently; retry the request.", null);
         }
         Log.error("unexpected failure", e);
