@@ -65,6 +65,12 @@ class ConcurrentWritesTest {
         return answers;
     }
 
+    static void createGallery(String token, String name) {
+        given().auth().oauth2(token).contentType(ContentType.JSON).body(galleryBody()).put(gallery(name) + API)
+                .then().statusCode(org.hamcrest.Matchers.anyOf(org.hamcrest.Matchers.is(200),
+                        org.hamcrest.Matchers.is(201)));
+    }
+
     static String statuses(List<Response> answers) {
         return answers.stream().map(r -> r.statusCode() + (r.statusCode() >= 300 ? " " + r.body().asString() : ""))
                 .toList().toString();
@@ -87,9 +93,7 @@ class ConcurrentWritesTest {
     @Test
     void theSamePutOfANewDefinitionAtOnceCreatesItOnceAndAnswersEveryone() throws Exception {
         String token = Tokens.alice();
-        given().auth().oauth2(token).contentType(ContentType.JSON).body(galleryBody()).put(gallery("racingdefs") + API)
-                .then().statusCode(org.hamcrest.Matchers.anyOf(org.hamcrest.Matchers.is(200),
-                        org.hamcrest.Matchers.is(201)));
+        createGallery(token, "racingdefs");
         for (int round = 0; round < ROUNDS; round++) {
             String definition = gallery("racingdefs") + "/images/def" + round;
             String body = imageBody("sku-" + round);
@@ -104,9 +108,7 @@ class ConcurrentWritesTest {
     @Test
     void definitionsRacingForOneIdentifierGetOneWinnerAndTheIdentifiersConflict() throws Exception {
         String token = Tokens.alice();
-        given().auth().oauth2(token).contentType(ContentType.JSON).body(galleryBody()).put(gallery("racingids") + API)
-                .then().statusCode(org.hamcrest.Matchers.anyOf(org.hamcrest.Matchers.is(200),
-                        org.hamcrest.Matchers.is(201)));
+        createGallery(token, "racingids");
         for (int round = 0; round < ROUNDS; round++) {
             String sku = "contested-" + round;
             String twins = gallery("racingids") + "/images/twin" + round + "x";

@@ -6,6 +6,7 @@ import dev.imagegallery.door.routing.Upstream;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.ssl.NotSslRecordException;
 import io.quarkus.logging.Log;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -260,8 +261,8 @@ public class FrontDoor implements Handler<HttpServerRequest> {
      * fault and gets no answer.
      */
     private static void invalidBody(HttpServerRequest request, Throwable e) {
-        if (e instanceof IOException || e.getCause() instanceof SSLException || request.response().headWritten()
-                || request.response().ended()) {
+        if (e instanceof IOException || e instanceof NotSslRecordException || e.getCause() instanceof SSLException
+                || request.response().headWritten() || request.response().ended()) {
             return;
         }
         answerAndClose(request, 400, "InvalidRequest", "The request body is not valid HTTP/1.1 chunked coding (RFC "
