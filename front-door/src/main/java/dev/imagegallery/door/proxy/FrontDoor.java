@@ -17,6 +17,7 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
@@ -138,9 +139,7 @@ public class FrontDoor implements Handler<HttpServerRequest> {
         // the limit got "connection reset" in place of the answer. So the answer goes out whole now, and ends (the
         // connection closes) once the client has had time to stop sending, or has closed
         Buffer body = ArmErrors.body(code, message, null);
-        request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, ArmErrors.JSON)
-                .putHeader(HttpHeaders.CONNECTION, "close")
-                .putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(body.length())).write(body);
+        closing(request, status).putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(body.length())).write(body);
         Linger.endLater(request);
     }
 
@@ -150,9 +149,13 @@ public class FrontDoor implements Handler<HttpServerRequest> {
      * a reset in place of the answer).
      */
     private static void answerAndClose(HttpServerRequest request, int status, String code, String message) {
-        request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, ArmErrors.JSON)
-                .putHeader(HttpHeaders.CONNECTION, "close").end(ArmErrors.body(code, message, null))
-                .onComplete(x -> Linger.close(request));
+        closing(request, status).end(ArmErrors.body(code, message, null)).onComplete(x -> Linger.close(request));
+    }
+
+    /** The head of an ARM error after which the connection is closed. */
+    private static HttpServerResponse closing(HttpServerRequest request, int status) {
+        return request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, ArmErrors.JSON)
+                .putHeader(HttpHeaders.CONNECTION, "close");
     }
 
     /**
@@ -317,15 +320,11 @@ public class FrontDoor implements Handler<HttpServerRequest> {
      * ({@link Linger}): the rest of the body is read and dropped, not passed on.
      */
     static void tooLarge(HttpServerRequest request, String message) {
-        var response = request.response();
-        if (response.headWritten()) {
+        if (request.response().headWritten()) {
             request.connection().close();
             return;
         }
-        response.setStatusCode(413).putHeader(HttpHeaders.CONTENT_TYPE, ArmErrors.JSON)
-                .putHeader(HttpHeaders.CONNECTION, "close")
-                .end(ArmErrors.body("RequestEntityTooLarge", message, null))
-                .onComplete(x -> Linger.close(request));
+        answerAndClose(request, 413, "RequestEntityTooLarge", message);
     }
 
     /**

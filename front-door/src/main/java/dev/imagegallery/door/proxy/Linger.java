@@ -46,12 +46,13 @@ final class Linger {
         var response = request.response();
         request.handler(piece -> { }); // keep reading (and dropping): a paused request stops the reads
         request.resume();
-        long timer = Vertx.currentContext().owner().setTimer(IDLE_MS, t -> {
+        Vertx vertx = Vertx.currentContext().owner();
+        long timer = vertx.setTimer(IDLE_MS, t -> {
             if (!response.ended() && !response.closed()) {
                 response.end();
             }
         });
-        response.closeHandler(v -> Vertx.currentContext().owner().cancelTimer(timer));
+        response.closeHandler(v -> vertx.cancelTimer(timer));
     }
 
     private void drain() {
