@@ -239,6 +239,39 @@ class CatalogApiTest {
                 .body("error.code", is("GalleryNotEmpty"));
     }
 
+    /**
+     * A definition keeps the location and architecture it was created with, as a gallery and a version keep theirs: a
+     * PUT of the same definition in another location (or a name differing only in case) moved it, out of its
+     * location's quota, and a PUT naming {@code Arm64} changed the architecture its published versions were built for;
+     * a PATCH naming another location was ignored.
+     */
+    @Test
+    void aDefinitionKeepsItsLocationAndArchitecture() {
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(galleryBody())
+                .put(gallery("fixeddefs") + API).then().statusCode(201);
+        String def = gallery("fixeddefs") + "/images/Def1";
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(imageBody("fixed"))
+                .put(def + API).then().statusCode(201);
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                .body(imageBody("fixed").replace("westeurope", "northeurope"))
+                .put(gallery("fixeddefs") + "/images/def1" + API).then().statusCode(409)
+                .body("error.code", is("PropertyChangeNotAllowed")).body("error.target", is("location"));
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                .body(imageBody("fixed").replace("\"osType\"", "\"architecture\":\"Arm64\",\"osType\""))
+                .put(def + API).then().statusCode(409)
+                .body("error.code", is("PropertyChangeNotAllowed")).body("error.target", is("properties.architecture"));
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body("{\"location\":\"northeurope\"}")
+                .patch(def + API).then().statusCode(409)
+                .body("error.code", is("PropertyChangeNotAllowed")).body("error.target", is("location"));
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body("{\"location\":\"West Europe\"}")
+                .patch(def + API).then().statusCode(200);
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(imageBody("fixed")
+                        .replace("westeurope", "West Europe").replace("\"osType\"", "\"architecture\":\"x64\",\"osType\""))
+                .put(def + API).then().statusCode(200);
+        given().auth().oauth2(Tokens.alice()).get(def + API).then().statusCode(200)
+                .body("location", is("westeurope")).body("properties.architecture", is("x64"));
+    }
+
     @Test
     void galleriesAreListedByResourceGroupAndSubscriptionWithPaging() {
         for (int i = 0; i < 3; i++) {

@@ -154,6 +154,18 @@ public final class Validation {
         }
     }
 
+    /**
+     * A resource's location is fixed when it is created (a gallery's, a definition's, a version's): 409
+     * {@code PropertyChangeNotAllowed} naming {@code location} for a PUT or PATCH that names another ({@code now} null:
+     * a PATCH that names none).
+     */
+    public static void sameLocation(String was, String now) {
+        if (now != null && !was.equals(region(now, "location"))) {
+            throw ArmException.conflict("PropertyChangeNotAllowed", "Changing property 'location' is not allowed.",
+                    "location");
+        }
+    }
+
     /** An end-of-life date must lie in the future. */
     public static void future(java.time.Instant date, java.time.Instant now, String target) {
         if (date != null && !date.isAfter(now)) {

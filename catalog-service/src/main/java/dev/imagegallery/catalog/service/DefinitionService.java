@@ -47,12 +47,17 @@ public class DefinitionService {
             String id = ResourceIds.definition(sub, rg, g.name, name);
             return ImageDefinition.<ImageDefinition>findById(ResourceIds.key(id)).flatMap(existing -> {
                 if (existing != null) {
+                    // as a gallery's and a version's: a definition moved by a PUT left its versions, and its place in
+                    // the per-location quota, behind
+                    Validation.sameLocation(existing.location, location);
                     Validation.immutable("properties.osType", existing.osType, fixed.osType());
                     Validation.immutable("properties.osState", existing.osState, fixed.osState());
                     Validation.immutable("properties.hyperVGeneration", existing.hyperVGeneration,
                             fixed.hyperVGeneration());
                     Validation.immutable("properties.identifier", existing.publisher + "/" + existing.offer + "/"
                             + existing.sku, fixed.identifier());
+                    // the versions already published were built for it (PATCH refuses a change as well)
+                    Validation.immutable("properties.architecture", existing.architecture, fixed.architecture());
                     fill(existing, spec, location, fixed.architecture());
                     return Uni.createFrom().item(new Upsert<>(existing, false));
                 }
@@ -135,6 +140,7 @@ public class DefinitionService {
         }
         return image(sub, rg, galleryName, name).map(d -> {
             var p = spec.properties();
+            Validation.sameLocation(d.location, spec.location());
             if (spec.tags() != null) {
                 d.tags = Tags.json(spec.tags());
             }

@@ -82,10 +82,7 @@ public class GalleryService {
         String key = ResourceIds.key(ResourceIds.gallery(sub, rg, name));
         return Gallery.<Gallery>findById(key).flatMap(existing -> {
             if (existing != null) {
-                if (!existing.location.equals(location)) {
-                    throw ArmException.conflict("PropertyChangeNotAllowed",
-                            "Changing property 'location' is not allowed.", "location");
-                }
+                Validation.sameLocation(existing.location, location);
                 existing.description = description;
                 existing.tags = Tags.json(spec.tags());
                 existing.softDelete = softDelete;
@@ -127,10 +124,7 @@ public class GalleryService {
         }
         GallerySpec.Sharing asked = GallerySpec.check(spec.sharing());
         return gallery(sub, rg, name).flatMap(g -> {
-            if (spec.location() != null && !g.location.equals(Validation.region(spec.location(), "location"))) {
-                throw ArmException.conflict("PropertyChangeNotAllowed", "Changing property 'location' is not "
-                        + "allowed.", "location");
-            }
+            Validation.sameLocation(g.location, spec.location());
             if (spec.tags() != null) {
                 g.tags = Tags.json(spec.tags());
             }

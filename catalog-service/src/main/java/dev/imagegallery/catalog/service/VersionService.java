@@ -100,10 +100,7 @@ public class VersionService {
                             throw ArmException.conflict("GalleryImageVersionSoftDeleted", "The version '" + name
                                     + "' is soft-deleted; restore it or wait until it is purged.", id);
                         }
-                        if (!existing.location.equals(location)) {
-                            throw ArmException.conflict("PropertyChangeNotAllowed", "Changing property 'location' is "
-                                    + "not allowed.", "location");
-                        }
+                        Validation.sameLocation(existing.location, location);
                         return update(tenantId, id, existing, spec).map(v -> new Upsert<>(v, false));
                     }
                     return create(tenantId, sub, id, key, name, number, location, def, spec)
@@ -229,10 +226,7 @@ public class VersionService {
         String id = ResourceIds.version(sub, rg, gallery, image, name);
         boolean restore = spec.properties() != null && Boolean.TRUE.equals(spec.properties().restore());
         return (restore ? restorable(id, name) : live(id, name)).flatMap(v -> {
-            if (spec.location() != null && !v.location.equals(Validation.region(spec.location(), "location"))) {
-                throw ArmException.conflict("PropertyChangeNotAllowed", "Changing property 'location' is not allowed.",
-                        "location");
-            }
+            Validation.sameLocation(v.location, spec.location());
             return update(tenantId, id, v, spec);
         });
     }
