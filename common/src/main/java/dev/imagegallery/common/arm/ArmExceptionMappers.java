@@ -169,6 +169,11 @@ public class ArmExceptionMappers {
      */
     static String jsonMessage(JsonMappingException mapping, String target) {
         String original = mapping.getOriginalMessage();
+        var coercion = causeOf(mapping, com.fasterxml.jackson.core.exc.InputCoercionException.class);
+        if (coercion != null && !target.isEmpty()) {
+            // "Numeric value (1e30) out of range of long (-9223372036854775808 - 9223372036854775807)": Java's type
+            return "'" + target + "' must be " + range(coercion.getTargetType()) + ".";
+        }
         if (!(mapping instanceof MismatchedInputException mismatch) || original == null
                 || !(original.startsWith("Cannot ") || original.startsWith("Unexpected token"))
                 || mismatch.getTargetType() == null) {
@@ -178,6 +183,16 @@ public class ArmExceptionMappers {
         String got = mapping instanceof InvalidFormatException invalid && invalid.getValue() != null
                 ? "; it is " + quoted(invalid.getValue()) : "";
         return field + " must be " + expected(mismatch.getTargetType()) + got + ".";
+    }
+
+    private static String range(Class<?> type) {
+        if (type == Integer.class || type == int.class) {
+            return "an integer from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE;
+        }
+        if (type == Long.class || type == long.class) {
+            return "an integer from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE;
+        }
+        return type == null ? "a smaller number" : expected(type) + " of a smaller magnitude";
     }
 
     private static String expected(Class<?> type) {

@@ -17,8 +17,8 @@ class JsonMessagesTest {
     record Inner(String name) {
     }
 
-    record Body(Integer count, Boolean flag, String text, Instant date, List<String> items, Map<String, String> tags,
-                Inner inner) {
+    record Body(Integer count, Long size, Boolean flag, String text, Instant date, List<String> items,
+                Map<String, String> tags, Inner inner) {
     }
 
     private final ObjectMapper mapper = StrictJson.apply(new ObjectMapper().registerModule(new JavaTimeModule()),
@@ -48,5 +48,16 @@ class JsonMessagesTest {
         assertEquals("The request content was invalid: 'inner' must be an object.",
                 refused("{\"inner\":\"x\"}").error().message());
         assertEquals("inner", refused("{\"inner\":\"x\"}").error().target());
+    }
+
+    /** A number too large for its field: it was Jackson's "Numeric value (...) out of range of long (...)". */
+    @Test
+    void aNumberOutOfRangeNamesTheFieldAndItsRange() {
+        assertEquals("The request content was invalid: 'count' must be an integer from -2147483648 to 2147483647.",
+                refused("{\"count\":2147483648}").error().message());
+        var error = refused("{\"size\":1000000000000000000000000000000}").error();
+        assertEquals("The request content was invalid: 'size' must be an integer from -9223372036854775808 to "
+                + "9223372036854775807.", error.message());
+        assertEquals("size", error.target());
     }
 }
