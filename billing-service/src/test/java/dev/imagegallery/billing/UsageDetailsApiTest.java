@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.LocalDate;
+import java.util.List;
 import java.util.UUID;
 
 import static dev.imagegallery.billing.BillingTestSupport.GIB;
@@ -203,6 +204,22 @@ class UsageDetailsApiTest {
                 .body("error.code", is("InvalidParameter"))
                 .body("error.target", is("startDate"))
                 .body("error.message", endsWith("yyyy-MM-dd."));
+    }
+
+    /** Azure's three metrics, in any case, answer; a value that is none of them is no longer read as the default. */
+    @Test
+    void aMetricThatIsNotOneOfAzuresIs400() {
+        for (String metric : List.of("actualcost", "AmortizedCost", "usage")) {
+            given().auth().oauth2(Tokens.alice()).get(usagePath(SUB, null, null) + "&metric=" + metric).then()
+                    .statusCode(200);
+        }
+        for (String metric : List.of("amortisedcost", "cost", "actual cost")) {
+            given().auth().oauth2(Tokens.alice()).get(usagePath(SUB, null, null) + "&metric=" + metric).then()
+                    .statusCode(400)
+                    .body("error.code", is("InvalidParameter"))
+                    .body("error.target", is("metric"))
+                    .body("error.message", containsString("actualcost, amortizedcost, usage"));
+        }
     }
 
     @Test

@@ -58,8 +58,10 @@ public class UsageDetailsResource {
                                                   @QueryParam("$filter") String filter,
                                                   @QueryParam("$top") String top,
                                                   @QueryParam("$skiptoken") String skipToken,
+                                                  @QueryParam("metric") String metric,
                                                   @Context UriInfo uri) {
         requireGuid(sub);
+        requireMetric(metric);
         return authorizer.require(caller.get(), "/subscriptions/" + sub, READ)
                 .map(v -> UsageFilter.parse(filter))
                 .flatMap(f -> {
@@ -76,6 +78,21 @@ public class UsageDetailsResource {
     private static UsageFilter.Line line(UsageLine l) {
         return new UsageFilter.Line(l.resourceId(), UsageDetailMapper.resourceGroupOf(l.resourceId()),
                 UsageDetailMapper.lastSegment(l.resourceId()));
+    }
+
+    /** Azure's three kinds of usage record; {@code null}: the default, actual cost. */
+    static final List<String> METRICS = List.of("actualcost", "amortizedcost", "usage");
+
+    /**
+     * {@code metric} is one of Azure's three, in any case. Each gives the same lines here: nothing is bought ahead
+     * (reservations, savings plans) whose cost amortizing would spread, and every line carries both quantity and cost.
+     * Another value was read as the default: a caller that misspelt {@code amortizedcost} got actual cost and no word.
+     */
+    static void requireMetric(String metric) {
+        if (metric != null && !METRICS.contains(metric.toLowerCase(java.util.Locale.ROOT))) {
+            throw ArmException.invalidParameter("metric", "The value '" + metric + "' of 'metric' is not one of "
+                    + String.join(", ", METRICS) + ".");
+        }
     }
 
     static void requireGuid(String sub) {

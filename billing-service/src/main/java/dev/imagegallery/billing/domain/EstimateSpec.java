@@ -86,6 +86,9 @@ public record EstimateSpec(Long sizeBytes, Long usedBytes, String sourceRegion, 
     }
 
     private static String region(String name, String target) {
+        if (name == null) {
+            throw ArmException.invalid("InvalidEstimate", target + " is required.", target);
+        }
         String r = Regions.normalise(name);
         if (r == null) {
             throw ArmException.invalid("InvalidEstimate", "The region '" + name + "' is not one of "

@@ -50,6 +50,11 @@ class EstimateSpecTest {
                 List.of(new EstimateSpec.Target("eastus", 1, "Tape")), null)).target());
         assertEquals("date", refused(new EstimateSpec(1L, null, "westeurope", List.of(to("eastus")), "2026-02-30"))
                 .target());
+        // a region left out is missing, not "The region 'null' is not one of [...]" as it was
+        assertEquals("sourceRegion is required.", refused(new EstimateSpec(1L, null, null, List.of(to("eastus")),
+                null)).getMessage());
+        assertEquals("targetRegions[0].name is required.", refused(new EstimateSpec(1L, null, "westeurope",
+                List.of(to(null)), null)).getMessage());
         assertEquals("InvalidRequestContent", assertThrows(ArmException.class,
                 () -> EstimateSpec.check(null, PIB, 1000)).code());
     }
