@@ -89,7 +89,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and the error the SDK saw.
  */
 class AzureSdkIT extends StackIT {
-    static final int OFFSET = 7_000;
     /** How long after the server's Succeeded the SDK may take to return a version create (the issue: 3 s). */
     static final Duration LRO_SLACK = Duration.ofSeconds(5);
     static final ObjectMapper JSON = new ObjectMapper();
@@ -99,7 +98,7 @@ class AzureSdkIT extends StackIT {
 
     @BeforeAll
     static void up() throws Exception {
-        stack = fresh("target/stack-sdk", OFFSET).start();
+        stack = shared();
         // the JDK client (uploads, setup, the poller that watches the server) and the SDK's Netty client: both trust
         // the stack's own CA and nothing else
         java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");

@@ -41,12 +41,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * of one gallery below it (rule 13).
  */
 class SharingRulesIT extends StackIT {
-    static final int OFFSET = 9_000;
     static final List<String> ENFORCING = List.of("catalog-service", "replication-service", "billing-service");
 
     @BeforeAll
     static void up() throws java.io.IOException {
-        stack = fresh("target/stack-sharing", OFFSET).start();
+        stack = shared();
     }
 
     record Published(String gallery, String uniqueName, String version) {

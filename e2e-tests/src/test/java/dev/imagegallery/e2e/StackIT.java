@@ -13,10 +13,12 @@ import java.util.Map;
 import static io.restassured.RestAssured.given;
 
 /**
- * What every end-to-end suite shares: its own whole stack (devstack's {@link LocalStack}: PostgreSQL, the secured
- * Kafka, Keycloak, the four services and the front door, on ports shifted by the suite's offset so suites never share
- * one), started from empty directories by the suite's {@code @BeforeAll} and closed after it; users' tokens from the
- * stack's Keycloak; the api-versions the suites speak. Suites run one after another (failsafe's default).
+ * What every end-to-end suite shares: a whole stack (devstack's {@link LocalStack}: PostgreSQL, the secured Kafka,
+ * Keycloak, the four services and the front door), started from empty directories; users' tokens from the stack's
+ * Keycloak; the api-versions the suites speak. Suites run one after another (failsafe's default, in one JVM). A suite
+ * that needs a stack of its own (other settings, or one it stops and breaks) starts it in its {@code @BeforeAll} on
+ * ports shifted by its offset, and it is closed after the suite; the others share one ({@link #shared()}), each in
+ * resource groups of its own, which saves a start of the whole stack per suite (about a minute of CI each).
  */
 abstract class StackIT {
     static final String CONTOSO = Realms.CONTOSO_SUBSCRIPTION;
@@ -30,6 +32,30 @@ abstract class StackIT {
     static final String READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
 
     static LocalStack stack;
+    /** The stack of the suites that need no stack of their own; null until the first of them starts it. */
+    private static LocalStack shared;
+
+    /**
+     * The shared stack, started by the first suite that asks (on offset 7,000), left running for the next and closed
+     * when a suite starts a stack of its own ({@link #own}) or the JVM ends.
+     */
+    static synchronized LocalStack shared() throws IOException {
+        if (shared == null) {
+            LocalStack s = fresh("target/stack-shared", 7_000);
+            Runtime.getRuntime().addShutdownHook(new Thread(s::close, "shared-stack-close"));
+            shared = s.start();
+        }
+        return shared;
+    }
+
+    /** A stack of the suite's own over {@code dir}, not started; the shared one, if running, is closed first. */
+    static synchronized LocalStack own(String dir, int offset) throws IOException {
+        if (shared != null) {
+            shared.close();
+            shared = null;
+        }
+        return fresh(dir, offset);
+    }
 
     /** A stack (not started) over {@code dir} emptied first: every run starts from empty databases, stores and broker. */
     static LocalStack fresh(String dir, int offset) throws IOException {
@@ -43,11 +69,11 @@ abstract class StackIT {
     }
 
     @AfterAll
-    static void closeStack() {
-        if (stack != null) {
+    static synchronized void closeStack() {
+        if (stack != null && stack != shared) {
             stack.close();
-            stack = null;
         }
+        stack = null;
     }
 
     /** An access token of {@code user} (password = user name) in the realm {@code realm}. */

@@ -50,7 +50,7 @@ class WalkingSkeletonIT extends StackIT {
     @BeforeAll
     static void up() throws java.io.IOException {
         // copies held to 16 MiB/s, so the crash test can kill replication-service in the middle of one
-        stack = fresh("target/stack", OFFSET)
+        stack = own("target/stack", OFFSET)
                 .env("replication-service", "GALLERY_STORE_MAX_COPY_BYTES_PER_SECOND", String.valueOf(COPY_RATE));
         // traces: billing-service exports OTLP/HTTP to a receiver in this test (as to Jaeger, a user's collector), the
         // others write their spans to a file of their own (JSON lines); exported five times a second
