@@ -166,9 +166,7 @@ public final class LocalStack implements AutoCloseable {
             log("PostgreSQL ready on " + postgres.host() + ":" + postgres.port() + (postgres.isEmbedded()
                     ? " (embedded)" : " (external)"), t0);
             busSecrets = busSecrets(runDir.resolve("bus/secrets.properties"));
-            kafka = KafkaBroker.start(runDir.resolve("kafka"), port(9092), port(9093), "384m",
-                    new KafkaBroker.Security("http://localhost:" + port(8180) + "/realms/",
-                            busSecrets.getProperty(BusLayout.SUPER_USER), port(9094)));
+            startKafka();
             BusLayout.provision(kafka.superUserProps(), true);
             log("Kafka (KRaft) ready on " + kafka.bootstrapServers() + " (SASL/OAUTHBEARER, ACLs)", t0);
             Map<String, String> realmValues = new HashMap<>();
@@ -202,6 +200,33 @@ public final class LocalStack implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /**
+     * Stops PostgreSQL (the embedded one) as an outage of the database does, the services left running; {@link
+     * #startPostgres()} brings it back on the same port with the same data. For the end-to-end suite's faults.
+     */
+    public void stopPostgres() {
+        if (!postgres.isEmbedded()) {
+            throw new IllegalStateException("this stack uses an external PostgreSQL, which it does not stop");
+        }
+        postgres.close();
+    }
+
+    public void startPostgres() {
+        postgres = PostgresServer.embedded(runDir.resolve("postgres"), port(55432));
+    }
+
+    /** Stops the Kafka broker as an outage does, the services left running; {@link #startKafka()} restarts it. */
+    public void stopKafka() {
+        kafka.close();
+    }
+
+    /** The broker on its ports and data (formatted on the first start), with the stack's security. */
+    public void startKafka() {
+        kafka = KafkaBroker.start(runDir.resolve("kafka"), port(9092), port(9093), "384m",
+                new KafkaBroker.Security("http://localhost:" + port(8180) + "/realms/",
+                        busSecrets.getProperty(BusLayout.SUPER_USER), port(9094)));
     }
 
     private void checkFree() {

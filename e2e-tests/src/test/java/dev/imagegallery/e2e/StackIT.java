@@ -84,6 +84,24 @@ abstract class StackIT {
                 .then().statusCode(200).extract().path("access_token");
     }
 
+    /** The error sending {@code event} to {@code topic} with these client settings ended in (null: it was sent). */
+    static Throwable send(java.util.Properties client, String topic, dev.imagegallery.events.CloudEvent event) {
+        client.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
+        client.put("value.serializer", "org.apache.kafka.common.serialization.StringSerializer");
+        client.put("max.block.ms", "8000");
+        client.put("delivery.timeout.ms", "8000");
+        client.put("request.timeout.ms", "5000");
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(client)) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, event.subject(),
+                    event.toJson())).get(20, java.util.concurrent.TimeUnit.SECONDS);
+            return null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return e.getCause();
+        } catch (Exception e) {
+            return e;
+        }
+    }
+
     /** {@code path} on a service's own port (the suites that test a service rather than the door). */
     static String url(String service, String path) {
         return stack.serviceUrl(service) + path;

@@ -866,19 +866,6 @@ class WalkingSkeletonIT extends StackIT {
 
     /** The error sending {@code event} to the grants topic with these client settings ended in (null: it was sent). */
     static Throwable sendFails(java.util.Properties client, CloudEvent event) {
-        client.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
-        client.put("value.serializer", "org.apache.kafka.common.serialization.StringSerializer");
-        client.put("max.block.ms", "8000");
-        client.put("delivery.timeout.ms", "8000");
-        client.put("request.timeout.ms", "5000");
-        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(client)) {
-            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(EventTypes.ACCESS_TOPIC,
-                    event.subject(), event.toJson())).get(20, java.util.concurrent.TimeUnit.SECONDS);
-            return null;
-        } catch (java.util.concurrent.ExecutionException e) {
-            return e.getCause();
-        } catch (Exception e) {
-            return e;
-        }
+        return send(client, EventTypes.ACCESS_TOPIC, event);
     }
 }

@@ -8,6 +8,7 @@ import dev.imagegallery.access.publicstream.Translation.ReplicaUpsert;
 import dev.imagegallery.access.publicstream.Translation.StateChange;
 import dev.imagegallery.access.publicstream.Translation.VersionRemoval;
 import dev.imagegallery.access.publicstream.Translation.VersionUpsert;
+import dev.imagegallery.common.db.Unavailable;
 import dev.imagegallery.common.outbox.Outbox;
 import dev.imagegallery.common.outbox.OutboxRelay;
 import dev.imagegallery.events.CloudEvent;
@@ -111,6 +112,12 @@ public class Forwarder {
                             events.size(), e.getCause());
                 })
                 .onFailure(SendRefused.class).retry().withBackOff(Duration.ofMillis(200), maxBackoff)
+                .atMost(Long.MAX_VALUE)
+                // so is an unavailable database's (given up after the attempts below, a batch that arrived during a
+                // restart of PostgreSQL was lost for every subscriber)
+                .onFailure(Unavailable::is).invoke(e -> Log.warnf("public streams: the database is unavailable (%s); "
+                        + "applying the batch again", e.getMessage()))
+                .onFailure(Unavailable::is).retry().withBackOff(Duration.ofMillis(200), maxBackoff)
                 .atMost(Long.MAX_VALUE)
                 .onFailure().retry().withBackOff(Duration.ofMillis(200), maxBackoff).atMost(8)
                 .onFailure().recoverWithUni(e -> {

@@ -7,6 +7,7 @@ import dev.imagegallery.billing.domain.UsageEvents;
 import dev.imagegallery.billing.domain.UsageEvents.Parsed;
 import dev.imagegallery.billing.repository.LedgerRepository;
 import dev.imagegallery.billing.repository.LedgerRepository.NewEgress;
+import dev.imagegallery.common.db.Unavailable;
 import dev.imagegallery.common.inbox.Inbox;
 import dev.imagegallery.common.outbox.Outbox;
 import dev.imagegallery.common.outbox.OutboxConfig;
@@ -98,14 +99,18 @@ public class MeteringService {
     }
 
     private Uni<Void> applyBatch(String topic, List<Parsed> events) {
-        return applyInOneTransaction(topic, events)
+        // while the database is away the batch waits for it (dead-lettered after the attempts below, an event that
+        // arrived during a restart of PostgreSQL was recorded as rejected and never billed)
+        return Unavailable.waitedOut(applyInOneTransaction(topic, events), "a batch of " + events.size() + " "
+                        + topic + " events")
                 .onFailure().retry().withBackOff(Duration.ofMillis(50), Duration.ofSeconds(1)).atMost(3)
                 .onFailure().recoverWithUni(e -> {
                     if (events.size() == 1) {
                         Log.errorf(e, "dead-lettering event %s: it cannot be applied", events.get(0).id());
                         Parsed p = events.get(0);
                         Parsed failed = p.rejected("it could not be applied: " + e.getMessage());
-                        return applyInOneTransaction(topic, List.of(failed));
+                        return Unavailable.waitedOut(applyInOneTransaction(topic, List.of(failed)),
+                                "dead-lettering event " + p.id());
                     }
                     Log.warnf("a batch of %d events failed (%s); applying them one by one", events.size(),
                             e.getMessage());

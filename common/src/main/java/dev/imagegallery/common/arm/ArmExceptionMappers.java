@@ -105,6 +105,12 @@ public class ArmExceptionMappers {
             // (ConcurrentChange.retried)
             return failure(409, "Conflict", "The resource was changed concurrently; retry the request.", null);
         }
+        if (dev.imagegallery.common.db.Unavailable.is(e)) {
+            // the database restarting or failing over: the same request succeeds once it is back
+            Log.warnf("a request failed on an unavailable dependency (answered 503): %s", e.getMessage());
+            return failure(503, "ServiceUnavailable", "The service cannot reach its database at the moment; retry "
+                    + "the request after the Retry-After seconds.", null);
+        }
         Log.error("unexpected failure", e);
         return failure(500, "InternalServerError", "An unexpected error occurred; it has been logged.", null);
     }

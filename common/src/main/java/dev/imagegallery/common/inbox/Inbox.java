@@ -1,5 +1,6 @@
 package dev.imagegallery.common.inbox;
 
+import dev.imagegallery.common.db.Unavailable;
 import dev.imagegallery.common.outbox.Outbox;
 import dev.imagegallery.common.outbox.OutboxRelay;
 import dev.imagegallery.common.tracing.EventTracing;
@@ -21,8 +22,9 @@ import java.util.function.Supplier;
 
 /**
  * Idempotent consumption: an event's effect and the record of its id commit in one transaction, so redelivery or a
- * replay from offset zero changes nothing. Transient failures are retried with backoff; an event that still fails is
- * logged and skipped rather than blocking its partition forever.
+ * replay from offset zero changes nothing. While the database is unavailable the event waits for it ({@link
+ * Unavailable}); other failures are retried with backoff, and an event that still fails is logged and skipped rather
+ * than blocking its partition forever.
  * <p>
  * The consumer skeleton every service's {@code @Incoming} method is: {@link #consume} (read the CloudEvent, skip and
  * log a malformed one, apply it in the inbox, in a span continuing the trace the event carries: {@link EventTracing}).
@@ -75,10 +77,12 @@ public final class Inbox {
      */
     public static Uni<Void> process(CloudEvent event, Supplier<Uni<Void>> effect) {
         long[] mark = new long[1];
-        return Uni.createFrom().deferred(() -> {
+        // while the database is away the event waits for it (its partition with it): given up after the attempts
+        // below, every event that arrived during a restart of PostgreSQL was lost
+        return Unavailable.waitedOut(Uni.createFrom().deferred(() -> {
                     mark[0] = Outbox.writes();
                     return apply(event, effect);
-                })
+                }), "event " + event.id() + " (" + event.type() + ")")
                 .invoke(() -> {
                     if (Outbox.writtenSince(mark[0])) {
                         OutboxRelay.wakeAll();
