@@ -155,7 +155,9 @@ public class RequestGuard {
         }
         // a body still arriving is the client's doing (it stalled, or sent less than its Content-Length): 408, a 4xx,
         // not the 504 of a request the service could not finish in time
-        boolean bodyPending = !rc.request().isEnded();
+        // (a request that declares no body has none to wait for: one held up before its end was read, by a token's
+        // verification waiting on the identity provider, is the service's 504, not the client's 408)
+        boolean bodyPending = !rc.request().isEnded() && declaresBody(rc.request());
         int status = bodyPending ? 408 : 504;
         Log.warnf("%s %s was not answered within %s: answered %d and its connection closed",
                 rc.request().method(), rc.request().path(), config.requestTimeout(), status);
@@ -174,6 +176,13 @@ public class RequestGuard {
                 .putHeader(HttpHeaders.CONNECTION, "close")
                 .end(Json.encode(f.body()))
                 .onComplete(x -> Linger.close(rc.request()));
+    }
+
+    /** Whether the client said it sends a body: a {@code Content-Length} above zero, or chunked coding. */
+    static boolean declaresBody(io.vertx.core.http.HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        return request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null
+                || (length != null && !length.trim().equals("0"));
     }
 
     private static void refuse(RoutingContext rc, ArmExceptionMappers.Failure f) {
