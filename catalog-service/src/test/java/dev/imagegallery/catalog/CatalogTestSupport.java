@@ -73,6 +73,27 @@ final class CatalogTestSupport {
         }
     }
 
+    /**
+     * A bearer token of tenant {@code silent}, registered at run time (its {@code tenant_view} row written as
+     * access-service's TenantRegistered makes it) with {@code silent} as its issuer: a socket that accepts connections
+     * and answers nothing, as an identity provider that hangs. The token's signature is never checked: its issuer's
+     * keys never arrive.
+     */
+    static String tokenOfSilentIssuer(java.net.ServerSocket silent) throws java.sql.SQLException {
+        String issuer = "http://127.0.0.1:" + silent.getLocalPort() + "/realms/silent";
+        dev.imagegallery.devstack.TestInfra infra = dev.imagegallery.devstack.TestInfra.shared();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(infra.jdbcUrl("catalog"), infra.pgUser(),
+                infra.pgPassword()); var st = c.prepareStatement("INSERT INTO tenant_view (tenant_id, issuer) "
+                + "VALUES ('silent', ?) ON CONFLICT (tenant_id) DO UPDATE SET issuer = excluded.issuer")) {
+            st.setString(1, issuer);
+            st.executeUpdate();
+        }
+        java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+        return b64.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"k\"}".getBytes())
+                + "." + b64.encodeToString(("{\"iss\":\"" + issuer + "\",\"aud\":\"gallery-api\",\"sub\":\"x\","
+                + "\"tid\":\"silent\",\"exp\":4102444800}").getBytes()) + "." + b64.encodeToString(new byte[256]);
+    }
+
     static String versionBody(String sourceId, String... regions) {
         StringBuilder targets = new StringBuilder();
         for (String r : regions) {

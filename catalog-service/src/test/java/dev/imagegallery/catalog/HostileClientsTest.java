@@ -66,6 +66,28 @@ class HostileClientsTest {
                 .put(gallery(galleryName) + "/images/img" + API).then().statusCode(anyOf(is(200), is(201)));
     }
 
+    /**
+     * A token of an issuer that accepts connections and answers nothing (an identity provider overloaded or paused) is
+     * 503 {@code ServiceUnavailable} with {@code Retry-After} within {@code gallery.oidc.idp-timeout} (3 s): it cannot
+     * be verified now. quarkus-oidc bounded only the connection, and the request waited for the issuer's discovery
+     * document until the 25 s deadline; anyone could make that happen with a made-up key id of a known issuer, whose
+     * keys are fetched again for it.
+     */
+    @Test
+    void aTokenOfAnIssuerThatDoesNotAnswerIs503WithinSeconds() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            String token = tokenOfSilentIssuer(silent);
+            long t0 = System.nanoTime();
+            Response r = given().header("Authorization", "Bearer " + token)
+                    .get("/subscriptions/" + SUB + "/providers/Microsoft.Compute/galleries" + API);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(503, r.statusCode(), r.asString());
+            assertEquals("ServiceUnavailable", r.jsonPath().getString("error.code"));
+            assertNotNull(r.header("Retry-After"));
+            assertTrue(ms < 10_000, "answered after " + ms + " ms");
+        }
+    }
+
     @Test
     void concurrentDeletionsOfVersionsAllAnswerAndLeaveNoTransactionOpen() {
         publishBase("racedelete", "race-src");

@@ -86,18 +86,7 @@ class SlowClientsTest {
     @Test
     void aRequestWithoutABodyHeldUpBeforeItsEndIsRead504Not408() throws Exception {
         try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            String issuer = "http://127.0.0.1:" + silent.getLocalPort() + "/realms/silent";
-            TestInfra infra = TestInfra.shared();
-            try (Connection c = DriverManager.getConnection(infra.jdbcUrl("catalog"), infra.pgUser(),
-                    infra.pgPassword())) {
-                // a tenant registered at run time, as access-service's TenantRegistered makes one
-                c.createStatement().executeUpdate("INSERT INTO tenant_view (tenant_id, issuer) VALUES ('silent', '"
-                        + issuer + "') ON CONFLICT DO NOTHING");
-            }
-            java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
-            String token = b64.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"k\"}".getBytes())
-                    + "." + b64.encodeToString(("{\"iss\":\"" + issuer + "\",\"aud\":\"gallery-api\",\"sub\":\"x\","
-                    + "\"tid\":\"silent\",\"exp\":4102444800}").getBytes()) + "." + b64.encodeToString(new byte[256]);
+            String token = tokenOfSilentIssuer(silent);
             long t0 = System.nanoTime();
             Response r = given().header("Authorization", "Bearer " + token).get(path());
             long ms = (System.nanoTime() - t0) / 1_000_000;

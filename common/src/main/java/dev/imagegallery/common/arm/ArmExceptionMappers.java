@@ -105,6 +105,14 @@ public class ArmExceptionMappers {
             // (ConcurrentChange.retried)
             return failure(409, "Conflict", "The resource was changed concurrently; retry the request.", null);
         }
+        if (causeOf(e, io.quarkus.oidc.OIDCException.class) != null) {
+            // the token's issuer did not answer for its discovery document or keys (gallery.oidc.idp-timeout): the
+            // token may be good, it cannot be verified now
+            Log.warnf("a token could not be verified, its identity provider unavailable (answered 503): %s",
+                    e.getMessage());
+            return failure(503, "ServiceUnavailable", "The identity provider of the token's issuer is not answering; "
+                    + "retry the request after the Retry-After seconds.", null);
+        }
         if (dev.imagegallery.common.db.Unavailable.is(e)) {
             // the database restarting or failing over: the same request succeeds once it is back
             Log.warnf("a request failed on an unavailable dependency (answered 503): %s", e.getMessage());

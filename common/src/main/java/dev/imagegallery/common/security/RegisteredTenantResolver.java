@@ -27,12 +27,14 @@ public class RegisteredTenantResolver implements TenantConfigResolver {
     private final Pool pool;
     private final Map<String, String> configured;
     private final String audience;
+    private final java.time.Duration idpTimeout;
     private final Map<String, OidcTenantConfig> byIssuer = new ConcurrentHashMap<>();
 
     public RegisteredTenantResolver(Pool pool, TenantsConfig tenants) {
         this.pool = pool;
         this.configured = tenants.tenantsByIssuer();
         this.audience = tenants.audience();
+        this.idpTimeout = tenants.idpTimeout();
     }
 
     @Override
@@ -58,6 +60,7 @@ public class RegisteredTenantResolver implements TenantConfigResolver {
         return byIssuer.computeIfAbsent(issuer, i -> OidcTenantConfig.authServerUrl(i)
                 .tenantId(tenantId)
                 .applicationType(io.quarkus.oidc.runtime.OidcTenantConfig.ApplicationType.SERVICE)
+                .connectionTimeout(idpTimeout)
                 .token().audience(audience).issuer(i).end()
                 .build());
     }

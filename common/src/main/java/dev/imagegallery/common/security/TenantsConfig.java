@@ -24,6 +24,15 @@ public interface TenantsConfig {
     @WithDefault("gallery-api")
     String audience();
 
+    /**
+     * How long a request to an identity provider may take (an issuer's discovery document or keys, fetched when its
+     * first token arrives and again for a token signed with a key not seen yet), connection and answer each: one that
+     * hangs (overloaded, paused) held such a request until the service's request deadline, 25 s
+     * ({@link IdentityProviderTimeout}). A token that cannot be verified meanwhile is 401.
+     */
+    @WithDefault("3s")
+    java.time.Duration idpTimeout();
+
     /** The configured tenants by issuer (no trailing slash), in the order given; a pair without {@code =} is refused. */
     default Map<String, String> tenantsByIssuer() {
         Map<String, String> byIssuer = new LinkedHashMap<>();

@@ -22,6 +22,11 @@ class TenantsConfigTest {
             public String audience() {
                 return "gallery-api";
             }
+
+            @Override
+            public java.time.Duration idpTimeout() {
+                return java.time.Duration.ofSeconds(3);
+            }
         };
     }
 
