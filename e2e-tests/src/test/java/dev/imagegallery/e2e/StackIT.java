@@ -20,6 +20,7 @@ import static io.restassured.RestAssured.given;
  * ports shifted by its offset, and it is closed after the suite; the others share one ({@link #shared()}), each in
  * resource groups of its own, which saves a start of the whole stack per suite (about a minute of CI each).
  */
+@org.junit.jupiter.api.extension.ExtendWith(StackIT.ClosesTheSharedStack.class)
 abstract class StackIT {
     static final String CONTOSO = Realms.CONTOSO_SUBSCRIPTION;
     static final String FABRIKAM = Realms.FABRIKAM_SUBSCRIPTION;
@@ -37,7 +38,7 @@ abstract class StackIT {
 
     /**
      * The shared stack, started by the first suite that asks (on offset 7,000), left running for the next and closed
-     * when a suite starts a stack of its own ({@link #own}) or the JVM ends.
+     * when a suite starts a stack of its own ({@link #own}) or the last suite has run ({@link ClosesTheSharedStack}).
      */
     static synchronized LocalStack shared() throws IOException {
         if (shared == null) {
@@ -50,11 +51,28 @@ abstract class StackIT {
 
     /** A stack of the suite's own over {@code dir}, not started; the shared one, if running, is closed first. */
     static synchronized LocalStack own(String dir, int offset) throws IOException {
+        closeShared();
+        return fresh(dir, offset);
+    }
+
+    static synchronized void closeShared() {
         if (shared != null) {
             shared.close();
             shared = null;
         }
-        return fresh(dir, offset);
+    }
+
+    /**
+     * Closes the shared stack once every suite has run (JUnit closes what its root store holds at the end of the run,
+     * before the JVM exits). A shutdown hook alone did not do it: failsafe ends the test JVM a while after the last
+     * test, and a run of one suite (-Dit.test=EverydayFaultsIT) left Keycloak and Kafka running.
+     */
+    static final class ClosesTheSharedStack implements org.junit.jupiter.api.extension.BeforeAllCallback {
+        @Override
+        public void beforeAll(org.junit.jupiter.api.extension.ExtensionContext context) {
+            context.getRoot().getStore(org.junit.jupiter.api.extension.ExtensionContext.Namespace.GLOBAL)
+                    .computeIfAbsent(ClosesTheSharedStack.class, k -> (AutoCloseable) StackIT::closeShared);
+        }
     }
 
     /** A stack (not started) over {@code dir} emptied first: every run starts from empty databases, stores and broker. */
