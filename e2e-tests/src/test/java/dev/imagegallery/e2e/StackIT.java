@@ -43,6 +43,8 @@ abstract class StackIT {
     static synchronized LocalStack shared() throws IOException {
         if (shared == null) {
             LocalStack s = fresh("target/stack-shared", 7_000);
+            // a net for a run cut short (Ctrl-C, failsafe's timeout), where JUnit never closes its root store; and
+            // for a start that failed half way, leaving processes that no field holds
             Runtime.getRuntime().addShutdownHook(new Thread(s::close, "shared-stack-close"));
             shared = s.start();
         }

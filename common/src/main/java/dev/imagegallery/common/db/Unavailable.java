@@ -58,10 +58,17 @@ public final class Unavailable {
 
     static <T> Uni<T> waitedOut(Uni<T> work, String what, Duration first, Duration most) {
         // each attempt on the caller's Vert.x context: a retry after a delay resubscribes on a timer's thread, where a
-        // reactive Hibernate session cannot be opened
+        // reactive Hibernate session cannot be opened. The first attempt (on that context already) runs inline: a hop
+        // there would cost every consumed event one more event-loop task
         io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
         Uni<T> onContext = context == null ? work
-                : work.runSubscriptionOn(task -> context.runOnContext(v -> task.run()));
+                : work.runSubscriptionOn(task -> {
+                    if (io.vertx.core.Vertx.currentContext() == context) {
+                        task.run();
+                    } else {
+                        context.runOnContext(v -> task.run());
+                    }
+                });
         return onContext.onFailure(Unavailable::is).invoke(e -> Log.warnf("%s: the database is unavailable (%s); "
                         + "trying again", what, e.getMessage()))
                 .onFailure(Unavailable::is).retry().withBackOff(first, most)

@@ -28,7 +28,8 @@ public interface TenantsConfig {
      * How long a request to an identity provider may take (an issuer's discovery document or keys, fetched when its
      * first token arrives and again for a token signed with a key not seen yet), connection and answer each: one that
      * hangs (overloaded, paused) held such a request until the service's request deadline, 25 s
-     * ({@link IdentityProviderTimeout}). A token that cannot be verified meanwhile is 401.
+     * ({@link IdentityProviderTimeout}). A request whose token cannot be verified meanwhile is 503
+     * {@code ServiceUnavailable} with {@code Retry-After}.
      */
     @WithDefault("3s")
     java.time.Duration idpTimeout();

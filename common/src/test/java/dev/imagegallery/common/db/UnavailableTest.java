@@ -70,4 +70,33 @@ class UnavailableTest {
         assertThrows(IllegalStateException.class, () -> Unavailable.waitedOut(broken, "test").await().indefinitely());
         assertEquals(1, once.get());
     }
+
+    @Test
+    void everyAttemptRunsOnTheCallersContextTheFirstAtOnce() throws Exception {
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+        try {
+            io.vertx.core.Context context = vertx.getOrCreateContext();
+            java.util.List<Boolean> onContext = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.concurrent.CompletableFuture<String> done = new java.util.concurrent.CompletableFuture<>();
+            java.util.concurrent.CompletableFuture<Boolean> firstInline = new java.util.concurrent.CompletableFuture<>();
+            AtomicInteger calls = new AtomicInteger();
+            context.runOnContext(v -> {
+                Uni<String> work = Uni.createFrom().deferred(() -> {
+                    onContext.add(io.vertx.core.Vertx.currentContext() == context);
+                    return calls.incrementAndGet() <= 3
+                            ? Uni.createFrom().failure(new ConnectException("refused"))
+                            : Uni.createFrom().item("applied");
+                });
+                Unavailable.waitedOut(work, "test", Duration.ofMillis(1), Duration.ofMillis(5))
+                        .subscribe().with(done::complete, done::completeExceptionally);
+                // the first attempt ran before subscribe returned: no event-loop task of its own
+                firstInline.complete(calls.get() >= 1);
+            });
+            assertEquals("applied", done.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(firstInline.get(30, java.util.concurrent.TimeUnit.SECONDS), "the first attempt ran inline");
+            assertEquals(java.util.List.of(true, true, true, true), onContext, "each attempt on the caller's context");
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
 }
