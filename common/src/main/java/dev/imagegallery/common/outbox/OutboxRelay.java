@@ -21,8 +21,13 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Relays outbox rows to Kafka in commit order: locks a batch ({@code FOR UPDATE SKIP LOCKED}, so several instances
- * share the work), sends it, waits for every acknowledgement, then deletes the rows in the same transaction. A crash
+ * Relays outbox rows to Kafka in the order they were written ({@code seq}, a number the database hands out at the
+ * insert): one round at a time across every instance of the service (a transaction-scoped advisory lock, {@link
+ * #LOCK}), which selects a batch, sends it, waits for every acknowledgement, then deletes the rows in the same
+ * transaction. Several instances used to relay side by side, each a batch of its own ({@code FOR UPDATE SKIP LOCKED}),
+ * and the later batch could reach Kafka first: a resource's events out of order on its partition (a version's deletion
+ * before its creation). An instance that finds the lock taken tries again shortly ({@link #BUSY_RETRY}), as the round
+ * running may have begun before its rows committed. A crash
  * between send and delete re-sends: consumers are idempotent by event id. (Not one {@code DELETE ... WHERE id IN
  * (SELECT ... LIMIT n FOR UPDATE SKIP LOCKED) RETURNING}: with a backlog of 100,000 rows PostgreSQL ran that statement
  * for over 30 s, measured by bench/public-streams.) A round whose acknowledgements do not come within 20 s rolls
@@ -43,6 +48,12 @@ public class OutboxRelay {
     private static volatile OutboxRelay instance;
 
     private final int roundSize;
+    /** The advisory lock (one bigint key) a relay round holds in its transaction: one round at a time per database. */
+    static final long LOCK = 0x6761_6c6c_6f75_7401L;
+    /** How soon an instance that found another's round running tries again. */
+    static final Duration BUSY_RETRY = Duration.ofMillis(50);
+    /** What {@link #relayBatch} answers when another instance's round holds the lock. */
+    public static final int BUSY = -1;
     /** Below PostgreSQL's idle-in-transaction timeout (30 s), which would end the round's transaction otherwise. */
     static final Duration ROUND_DEADLINE = Duration.ofSeconds(20);
 
@@ -89,7 +100,10 @@ public class OutboxRelay {
         }
         relayBatch().subscribe().with(sent -> {
             running.set(false);
-            if (sent >= roundSize || again.getAndSet(false)) {
+            if (sent == BUSY) {
+                again.set(false);
+                Uni.createFrom().voidItem().onItem().delayIt().by(BUSY_RETRY).subscribe().with(x -> drain());
+            } else if (sent >= roundSize || again.getAndSet(false)) {
                 drain();
             }
         }, failure -> {
@@ -127,11 +141,17 @@ public class OutboxRelay {
         return all;
     }
 
-    /** One round; answers the number of events sent. */
+    /**
+     * One round; answers the number of events sent, or {@link #BUSY} when another instance's round is running. (Rows
+     * are still locked {@code FOR UPDATE SKIP LOCKED}: an instance of the version before, during a rolling upgrade,
+     * relays without the advisory lock, and must not send them twice.)
+     */
     public Uni<Integer> relayBatch() {
         return pool.withTransaction(conn -> conn
+                .preparedQuery("SELECT pg_try_advisory_xact_lock($1)").execute(Tuple.of(LOCK))
+                .flatMap(locked -> !locked.iterator().next().getBoolean(0) ? Uni.createFrom().item(BUSY) : conn
                 .preparedQuery("SELECT id, topic, event_key, payload, traceparent, tracestate FROM outbox "
-                        + "ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED")
+                        + "ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED")
                 .execute(Tuple.of(roundSize))
                 .flatMap(rows -> {
                     if (rows.size() == 0) {
@@ -160,6 +180,6 @@ public class OutboxRelay {
                             .flatMap(x -> conn.preparedQuery("DELETE FROM outbox WHERE id = ANY($1)")
                                     .execute(Tuple.of(ids.toArray(new UUID[0]))))
                             .map(x -> ids.size());
-                }));
+                })));
     }
 }
