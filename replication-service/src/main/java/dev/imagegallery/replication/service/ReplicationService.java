@@ -18,6 +18,7 @@ import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 
 import java.time.Instant;
 import java.util.List;
@@ -142,7 +143,7 @@ public class ReplicationService {
         return Multi.createFrom().iterable(p.targetRegions())
                 .onItem().transformToUniAndConcatenate(t -> {
                     String id = ReplicaJob.idOf(p.versionId(), t.name());
-                    return ReplicaJob.<ReplicaJob>findById(id).flatMap(existing -> {
+                    return ReplicaJob.<ReplicaJob>findById(id, LockModeType.PESSIMISTIC_WRITE).flatMap(existing -> {
                         // a job of a deleted version is planned again when the version is published again, even
                         // before the worker purged its replicas (it was skipped, and the new version stayed Creating
                         // for good): the worker never copies and purges one job at once, and a purge that finds the
@@ -231,14 +232,21 @@ public class ReplicationService {
         List<String> removed = p.removedRegions() == null ? List.of() : p.removedRegions();
         return planned.flatMap(x -> Multi.createFrom().iterable(removed)
                 .onItem().transformToUniAndConcatenate(r -> ReplicaJob.<ReplicaJob>findById(
-                        ReplicaJob.idOf(p.versionId(), r)).flatMap(j -> j == null ? Uni.createFrom().voidItem()
+                        ReplicaJob.idOf(p.versionId(), r), LockModeType.PESSIMISTIC_WRITE)
+                        .flatMap(j -> j == null ? Uni.createFrom().voidItem()
                         : delete(j)))
                 .collect().last().replaceWithVoid());
     }
 
-    /** Deletes every region's replicas of a version: one ReplicaDeleted per region; the stores are purged after. */
+    /**
+     * Deletes every region's replicas of a version: one ReplicaDeleted per region; the stores are purged after. The
+     * jobs are locked (in id order) as the worker locks the one it reports on ({@link #checkpoint}, {@link #completed},
+     * {@link #failed}): each writes the whole row, so a copy that read its job before the deletion and saved after it
+     * set it back to Pending or Completed (a deleted version's replica kept and billed for good).
+     */
     public Uni<Void> versionDeleted(Payloads.VersionDeleted p) {
-        return ReplicaJob.<ReplicaJob>list("lower(versionId) = ?1", p.versionId().toLowerCase(Locale.ROOT))
+        return ReplicaJob.<ReplicaJob>find("lower(versionId) = ?1 order by id", p.versionId().toLowerCase(Locale.ROOT))
+                .withLock(LockModeType.PESSIMISTIC_WRITE).list()
                 .flatMap(jobs -> Multi.createFrom().iterable(jobs).onItem().transformToUniAndConcatenate(this::delete)
                         .collect().last().replaceWithVoid());
     }
@@ -259,7 +267,7 @@ public class ReplicationService {
      * transaction.
      */
     public Uni<Void> checkpoint(String jobId, Replicator.Checkpoint c, boolean report) {
-        return ReplicaJob.<ReplicaJob>findById(jobId).flatMap(j -> {
+        return ReplicaJob.<ReplicaJob>findById(jobId, LockModeType.PESSIMISTIC_WRITE).flatMap(j -> {
             if (j == null || !ReplicaJob.PENDING.equals(j.state)) {
                 return Uni.createFrom().failure(new JobGone(jobId));
             }
@@ -300,7 +308,7 @@ public class ReplicationService {
 
     /** Records a completed job: the region's replicas are all there and verified; egress once per source region. */
     public Uni<Void> completed(String jobId, Replicator.Checkpoint done, long physicalBytesPerReplica) {
-        return ReplicaJob.<ReplicaJob>findById(jobId).flatMap(j -> {
+        return ReplicaJob.<ReplicaJob>findById(jobId, LockModeType.PESSIMISTIC_WRITE).flatMap(j -> {
             if (j == null || !ReplicaJob.PENDING.equals(j.state)) {
                 return Uni.createFrom().voidItem();
             }
@@ -340,7 +348,7 @@ public class ReplicationService {
      * null when there is none (the job failed for good, or is no longer pending).
      */
     public Uni<Instant> failed(String jobId, Throwable failure) {
-        return ReplicaJob.<ReplicaJob>findById(jobId).flatMap(j -> {
+        return ReplicaJob.<ReplicaJob>findById(jobId, LockModeType.PESSIMISTIC_WRITE).flatMap(j -> {
             if (j == null || !ReplicaJob.PENDING.equals(j.state)) {
                 return Uni.createFrom().nullItem();
             }
