@@ -45,28 +45,35 @@ public class ReplicationStatusService {
 
     public Uni<Void> replicaFailed(Payloads.ReplicaFailed e) {
         String key = ResourceIds.key(e.versionId());
-        return VersionRegion.<VersionRegion>findById(VersionRegion.idOf(key, e.region())).flatMap(r -> {
-            if (r == null) {
-                return Uni.createFrom().voidItem();
-            }
-            r.state = VersionRegion.FAILED;
-            r.details = e.reason();
-            return ImageVersion.<ImageVersion>findById(key, LockModeType.PESSIMISTIC_WRITE).flatMap(v -> v == null
-                    ? Uni.createFrom().voidItem()
-                    : settle(v));
-        });
+        return ImageVersion.<ImageVersion>findById(key, LockModeType.PESSIMISTIC_WRITE).flatMap(v -> v == null
+                ? Uni.createFrom().voidItem()
+                : VersionRegion.<VersionRegion>findById(VersionRegion.idOf(key, e.region())).flatMap(r -> {
+                    if (r == null) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    r.state = VersionRegion.FAILED;
+                    r.details = e.reason();
+                    return settle(v);
+                }));
     }
 
-    /** Progress of a region still replicating (never moves a Completed or Failed region back). */
+    /**
+     * Progress of a region still replicating (never moves a Completed or Failed region back). Like every change of a
+     * version's regions, under the version's lock, taken first: the region's row is written whole, and read before a
+     * PATCH of the version's regions committed and written after it, it undid the PATCH (its replica count, its
+     * {@code excludeFromLatest}).
+     */
     public Uni<Void> replicaProgress(Payloads.ReplicaProgress e) {
         String key = ResourceIds.key(e.versionId());
-        return VersionRegion.<VersionRegion>findById(VersionRegion.idOf(key, e.region())).map(r -> {
-            if (r != null && ReplicationState.takesProgress(r.state)) {
-                r.state = VersionRegion.REPLICATING;
-                r.progress = ReplicationState.progress(r.progress, e.progress());
-            }
-            return null;
-        });
+        return ImageVersion.<ImageVersion>findById(key, LockModeType.PESSIMISTIC_WRITE).flatMap(v -> v == null
+                ? Uni.createFrom().voidItem()
+                : VersionRegion.<VersionRegion>findById(VersionRegion.idOf(key, e.region())).map(r -> {
+                    if (r != null && ReplicationState.takesProgress(r.state)) {
+                        r.state = VersionRegion.REPLICATING;
+                        r.progress = ReplicationState.progress(r.progress, e.progress());
+                    }
+                    return null;
+                }));
     }
 
     private Uni<Void> settle(ImageVersion v) {
