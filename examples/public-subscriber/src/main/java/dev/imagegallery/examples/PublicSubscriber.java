@@ -49,6 +49,9 @@ public final class PublicSubscriber {
         p.put("sasl.oauthbearer.client.credentials.client.id", clientId);
         p.put("sasl.oauthbearer.client.credentials.client.secret", secret);
         p.put("sasl.jaas.config", "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;");
+        // a token fetch that gets no answer fails and is tried again (without these, Kafka waits for it for good)
+        p.put("sasl.login.connect.timeout.ms", "10000");
+        p.put("sasl.login.read.timeout.ms", "10000");
         return p;
     }
 
