@@ -24,6 +24,11 @@ public final class DevStack {
         Path ready = run.resolve("ready");
         Files.deleteIfExists(ready);
         LocalStack stack = new LocalStack(run, offset == null || offset.isBlank() ? 0 : Integer.parseInt(offset));
+        // GALLERY_INSTANCES=2: catalog-, access- and billing-service as two instances each, behind the door
+        String instances = System.getenv("GALLERY_INSTANCES");
+        if (instances != null && !instances.isBlank()) {
+            stack.instances(Integer.parseInt(instances.trim()));
+        }
         // spans as JSON lines, a file per service in this folder (bench/replication/burst.sh reads where time goes)
         String spans = System.getenv("GALLERY_SPAN_DIR");
         if (spans != null && !spans.isBlank()) {

@@ -58,6 +58,9 @@ public final class LocalStack implements AutoCloseable {
     private KeycloakServer keycloak;
     private java.util.Properties busSecrets;
     private final List<ManagedProcess> services = new ArrayList<>();
+    /** The second instances ({@link #instances}), by service. */
+    private final Map<String, ManagedProcess> seconds = new LinkedHashMap<>();
+    private int instances = 1;
     private ManagedProcess door;
     private LocalTls tls;
     private final Map<String, Map<String, String>> extraEnv = new HashMap<>();
@@ -82,6 +85,71 @@ public final class LocalStack implements AutoCloseable {
     /** The service's management interface: {@code /q/health/ready}, {@code /q/metrics}. */
     public String managementUrl(String service) {
         return "http://localhost:" + port(MANAGEMENT_PORTS.get(service));
+    }
+
+    /**
+     * The services that may run as several instances over one database each (replication-service is the one writer
+     * of its stores: always one).
+     */
+    public static final List<String> SCALABLE = List.of("access-service", "catalog-service", "billing-service");
+
+    /**
+     * Runs {@link #SCALABLE} as {@code n} instances (1 or 2; call before {@link #start()}): the second answers on the
+     * first's port + 10 (management + 100), and the front door sends each request to the next instance.
+     */
+    public LocalStack instances(int n) {
+        if (n < 1 || n > 2) {
+            throw new IllegalArgumentException("1 or 2 instances, not " + n);
+        }
+        this.instances = n;
+        return this;
+    }
+
+    /** The port of instance {@code n} (1 or 2) of a service. */
+    public int servicePort(String service, int n) {
+        return servicePort(service) + (n == 1 ? 0 : 10);
+    }
+
+    public String serviceUrl(String service, int n) {
+        return "http://localhost:" + servicePort(service, n);
+    }
+
+    public String managementUrl(String service, int n) {
+        return "http://localhost:" + (port(MANAGEMENT_PORTS.get(service)) + (n == 1 ? 0 : 100));
+    }
+
+    /** The instances of a service this stack runs (the door's upstream: their URLs, comma-separated). */
+    private int instancesOf(String service) {
+        return SCALABLE.contains(service) ? instances : 1;
+    }
+
+    private String upstream(String service) {
+        return instancesOf(service) == 1 ? serviceUrl(service)
+                : serviceUrl(service, 1) + "," + serviceUrl(service, 2);
+    }
+
+    /** Stops instance {@code n} of a service as a crash does (SIGKILL), for tests of an instance going away. */
+    public void killInstance(String service, int n) {
+        instance(service, n).kill();
+    }
+
+    /** Starts instance {@code n} of a service again (after {@link #killInstance}) and waits until it is ready. */
+    public void startInstance(String service, int n) {
+        ManagedProcess p = startService(service, n);
+        if (n == 1) {
+            services.set(SERVICES.indexOf(service), p);
+        } else {
+            seconds.put(service, p);
+        }
+        String ready = managementUrl(service, n) + "/q/health/ready";
+        Net.await(service, Duration.ofSeconds(180), () -> Net.httpStatus(ready) == 200, () -> !p.alive());
+    }
+
+    private ManagedProcess instance(String service, int n) {
+        if (n < 1 || n > instancesOf(service)) {
+            throw new IllegalArgumentException(service + " has no instance " + n);
+        }
+        return n == 1 ? services.get(SERVICES.indexOf(service)) : seconds.get(service);
     }
 
     /** The front door over https (its certificate names localhost; trust {@link #tls()}'s CA). */
@@ -150,7 +218,7 @@ public final class LocalStack implements AutoCloseable {
     public void crashAndRestart(String service) {
         int i = SERVICES.indexOf(service);
         services.get(i).kill();
-        ManagedProcess p = startService(service);
+        ManagedProcess p = startService(service, 1);
         services.set(i, p);
         Net.await(service, Duration.ofSeconds(180), () -> Net.httpStatus(managementUrl(service) + "/q/health/ready")
                 == 200, () -> !p.alive());
@@ -176,7 +244,7 @@ public final class LocalStack implements AutoCloseable {
             keycloak = KeycloakServer.start(runDir.resolve("keycloak"), port(8180), port(9180), realmValues);
             log("Keycloak ready on http://localhost:" + keycloak.port(), t0);
             for (String svc : SERVICES) {
-                services.add(startService(svc));
+                services.add(startService(svc, 1));
             }
             for (int i = 0; i < SERVICES.size(); i++) {
                 String svc = SERVICES.get(i);
@@ -184,6 +252,18 @@ public final class LocalStack implements AutoCloseable {
                 String ready = managementUrl(svc) + "/q/health/ready";
                 Net.await(svc, Duration.ofSeconds(180), () -> Net.httpStatus(ready) == 200, () -> !p.alive());
                 log(svc + " ready on " + serviceUrl(svc), t0);
+            }
+            // the second instances after the first are up: the first has migrated the database
+            for (String svc : SERVICES) {
+                if (instancesOf(svc) == 2) {
+                    seconds.put(svc, startService(svc, 2));
+                }
+            }
+            for (Map.Entry<String, ManagedProcess> e : seconds.entrySet()) {
+                String ready = managementUrl(e.getKey(), 2) + "/q/health/ready";
+                Net.await(e.getKey() + " (2)", Duration.ofSeconds(180), () -> Net.httpStatus(ready) == 200,
+                        () -> !e.getValue().alive());
+                log(e.getKey() + " (second instance) ready on " + serviceUrl(e.getKey(), 2), t0);
             }
             tls = LocalTls.ensure(runDir.resolve("tls"));
             door = startDoor();
@@ -234,6 +314,12 @@ public final class LocalStack implements AutoCloseable {
                 port(DOOR_HTTPS_PORT), port(DOOR_HTTP_PORT), port(DOOR_MANAGEMENT_PORT)));
         SERVICE_PORTS.values().forEach(p -> ports.add(port(p)));
         MANAGEMENT_PORTS.values().forEach(p -> ports.add(port(p)));
+        for (String svc : SERVICES) {
+            if (instancesOf(svc) == 2) {
+                ports.add(servicePort(svc, 2));
+                ports.add(port(MANAGEMENT_PORTS.get(svc)) + 100);
+            }
+        }
         for (int p : ports) {
             if (Net.listening(p)) {
                 throw new IllegalStateException("port " + p + " is already in use: is another stack running? "
@@ -242,7 +328,7 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private ManagedProcess startService(String svc) {
+    private ManagedProcess startService(String svc, int n) {
         Path jar = ProjectPaths.root().resolve(svc).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build first (./mvnw package -DskipTests)");
@@ -250,9 +336,9 @@ public final class LocalStack implements AutoCloseable {
         String db = DATABASES.get(svc);
         Map<String, String> env = new HashMap<>();
         env.put("QUARKUS_HTTP_HOST", LOOPBACK);
-        env.put("QUARKUS_HTTP_PORT", String.valueOf(servicePort(svc)));
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(servicePort(svc, n)));
         env.put("QUARKUS_MANAGEMENT_HOST", LOOPBACK);
-        env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(port(MANAGEMENT_PORTS.get(svc))));
+        env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(port(MANAGEMENT_PORTS.get(svc)) + (n == 1 ? 0 : 100)));
         env.put("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(db));
         env.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(db));
         env.put("QUARKUS_DATASOURCE_USERNAME", postgres.user());
@@ -282,7 +368,8 @@ public final class LocalStack implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(ProjectPaths.javaBinary().toString()));
         cmd.addAll(jvmOptions(svc));
         cmd.addAll(List.of("-jar", jar.toString()));
-        return ManagedProcess.start(svc, cmd, runDir, env, logDir().resolve(svc + ".log"));
+        String name = n == 1 ? svc : svc + "-" + n;
+        return ManagedProcess.start(name, cmd, runDir, env, logDir().resolve(name + ".log"));
     }
 
     private ManagedProcess startDoor() {
@@ -297,10 +384,10 @@ public final class LocalStack implements AutoCloseable {
         env.put("GALLERY_DOOR_LISTEN_HTTP_HOST", LOOPBACK);
         env.put("QUARKUS_MANAGEMENT_HOST", LOOPBACK);
         env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(port(DOOR_MANAGEMENT_PORT)));
-        env.put("GALLERY_DOOR_UPSTREAMS_ACCESS", serviceUrl("access-service"));
-        env.put("GALLERY_DOOR_UPSTREAMS_CATALOG", serviceUrl("catalog-service"));
-        env.put("GALLERY_DOOR_UPSTREAMS_BILLING", serviceUrl("billing-service"));
-        env.put("GALLERY_DOOR_UPSTREAMS_REPLICATION", serviceUrl("replication-service"));
+        env.put("GALLERY_DOOR_UPSTREAMS_ACCESS", upstream("access-service"));
+        env.put("GALLERY_DOOR_UPSTREAMS_CATALOG", upstream("catalog-service"));
+        env.put("GALLERY_DOOR_UPSTREAMS_BILLING", upstream("billing-service"));
+        env.put("GALLERY_DOOR_UPSTREAMS_REPLICATION", upstream("replication-service"));
         env.putAll(extraEnv.getOrDefault(DOOR, Map.of()));
         List<String> cmd = new ArrayList<>(List.of(ProjectPaths.javaBinary().toString()));
         cmd.addAll(jvmOptions(DOOR));
@@ -342,7 +429,8 @@ public final class LocalStack implements AutoCloseable {
                 + "the services' bus identities)");
         for (String svc : SERVICES) {
             s.put(svc, serviceUrl(svc) + "  (OpenAPI: " + serviceUrl(svc) + "/q/swagger-ui; health and metrics: "
-                    + managementUrl(svc) + "/q/health, /q/metrics)");
+                    + managementUrl(svc) + "/q/health, /q/metrics)" + (instancesOf(svc) == 2 ? "; second instance "
+                    + serviceUrl(svc, 2) + " (" + managementUrl(svc, 2) + ")" : ""));
         }
         s.put("front door", doorUrl() + "  (the whole ARM surface on one endpoint, routed by path; http twin: "
                 + doorHttpUrl() + "; health: https://localhost:" + port(DOOR_MANAGEMENT_PORT) + "/q/health)");
@@ -353,6 +441,7 @@ public final class LocalStack implements AutoCloseable {
 
     public List<ManagedProcess> processes() {
         List<ManagedProcess> all = new ArrayList<>(services);
+        all.addAll(seconds.values());
         if (door != null) {
             all.add(door);
         }
@@ -414,6 +503,10 @@ public final class LocalStack implements AutoCloseable {
             door.stop();
             door = null;
         }
+        for (ManagedProcess p : seconds.values()) {
+            p.stop();
+        }
+        seconds.clear();
         for (int i = services.size() - 1; i >= 0; i--) {
             services.get(i).stop();
         }

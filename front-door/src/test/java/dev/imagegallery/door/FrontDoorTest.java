@@ -636,6 +636,38 @@ class FrontDoorTest {
     }
 
     @Test
+    void aServiceOfSeveralInstancesGetsRequestsOnEachAndOneThatIsDownIsPassedOver() throws Exception {
+        String path = GALLERY + "?api-version=2024-03-03";
+        java.util.Set<String> served = new java.util.HashSet<>();
+        for (int i = 0; i < 6; i++) {
+            HttpResponse<String> r = Door.send(Door.get(at(path)));
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals("catalog", new JsonObject(r.body()).getString("service"));
+            served.add(new JsonObject(r.body()).getString("instance"));
+        }
+        assertEquals(java.util.Set.of("catalog", StubUpstreams.CATALOG_2), served, "each instance in turn");
+
+        int port = StubUpstreams.PORTS.get(StubUpstreams.CATALOG_2);
+        StubUpstreams.stop(StubUpstreams.CATALOG_2); // restarting, say: its port refuses connections
+        try {
+            for (int i = 0; i < 6; i++) {
+                HttpResponse<String> r = Door.send(Door.get(at(path)));
+                assertEquals(200, r.statusCode(), "request " + i + ": " + r.body());
+                assertEquals("catalog", new JsonObject(r.body()).getString("instance"));
+            }
+            // a body goes whole to the instance that takes it, not half to the one that is down
+            String body = "{\"location\":\"westeurope\"}";
+            HttpResponse<String> put = Door.send(HttpRequest.newBuilder(at(path)).header("Content-Type",
+                    "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)));
+            assertEquals(200, put.statusCode(), put.body());
+            assertEquals("catalog", new JsonObject(put.body()).getString("instance"));
+            assertEquals(body.length(), new JsonObject(put.body()).getLong("bytes"));
+        } finally {
+            StubUpstreams.listen(StubUpstreams.CATALOG_2, port);
+        }
+    }
+
+    @Test
     void theStacksOwnCaVerifiesTheDoor() throws Exception {
         var ctx = Door.trustingTheStackCa();
         try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("localhost", https.getPort())) {

@@ -5,6 +5,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.net.URI;
+import java.util.List;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -102,21 +103,26 @@ public interface DoorConfig {
         Optional<Integer> ioThreads();
     }
 
+    /**
+     * Where each service answers: one URL, or several separated by commas, one per instance (each request to the next
+     * in turn, an instance that cannot be connected to passed over: {@code FrontDoor.Instances}). replication-service
+     * runs as one instance per store root: give it one.
+     */
     interface Upstreams {
         /** Subscriptions, tenants, Microsoft.Authorization, the gallery share action and sharing views. */
         @WithDefault("http://localhost:8083")
-        URI access();
+        List<URI> access();
 
         /** Microsoft.Compute. */
         @WithDefault("http://localhost:8081")
-        URI catalog();
+        List<URI> catalog();
 
         /** Microsoft.Consumption. */
         @WithDefault("http://localhost:8084")
-        URI billing();
+        List<URI> billing();
 
         /** The data plane: {@code /blobs/}, {@code /download/}. */
         @WithDefault("http://localhost:8082")
-        URI replication();
+        List<URI> replication();
     }
 }

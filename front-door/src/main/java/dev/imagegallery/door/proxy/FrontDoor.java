@@ -70,16 +70,13 @@ public class FrontDoor implements Handler<HttpServerRequest> {
                 // a download's body in pieces of up to chunk-size, as the upload's (DoorServer's maxChunkSize)
                 .setMaxChunkSize(config.chunkSize().asBigInteger().intValueExact()));
         for (Upstream u : Upstream.values()) {
-            URI uri = uri(u);
-            boolean tls = "https".equalsIgnoreCase(uri.getScheme());
-            int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
-            SocketAddress server = SocketAddress.inetSocketAddress(port, uri.getHost());
+            Instances instances = new Instances(uris(u).stream().map(Instance::of).toList());
             // no WebSocket tunnelling: no service takes one, and the proxy answered an upgrade the service refused
             // with its status alone, dropping the service's ARM error; as plain HTTP (Upgrade and Connection are
             // hop-by-hop headers, not passed on) the service's answer comes through whole
             HttpProxy proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client);
-            proxy.origin(ctx -> ctx.client().request(new RequestOptions().setServer(server).setHost(uri.getHost())
-                    .setPort(port).setSsl(tls)).map(upstream -> expectContinue(ctx, buffered(ctx, upstream))));
+            proxy.origin(ctx -> instances.request(ctx.client())
+                    .map(upstream -> expectContinue(ctx, buffered(ctx, upstream))));
             proxy.addInterceptor(new Unreachable(u));
             if (u != Upstream.REPLICATION) {
                 proxy.addInterceptor(new ChunkedArmBody(config.maxArmBody().asLongValue()));
@@ -191,7 +188,55 @@ public class FrontDoor implements Handler<HttpServerRequest> {
         return upstream;
     }
 
-    private URI uri(Upstream u) {
+    /** One instance of a service: where it answers. */
+    record Instance(SocketAddress server, String host, int port, boolean tls) {
+        static Instance of(URI uri) {
+            boolean tls = "https".equalsIgnoreCase(uri.getScheme());
+            int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
+            return new Instance(SocketAddress.inetSocketAddress(port, uri.getHost()), uri.getHost(), port, tls);
+        }
+
+        RequestOptions options() {
+            return new RequestOptions().setServer(server).setHost(host).setPort(port).setSsl(tls);
+        }
+    }
+
+    /**
+     * The instances of one service (one where a Kubernetes Service or another balancer stands in front of them), each
+     * request to the next in turn. An instance that cannot be connected to (restarting, stopped, its connect timing
+     * out) is passed over for the next: nothing of the request has gone to it, so the request is not sent twice; 502
+     * only when none can be. A request an instance took and failed is that instance's answer, never tried elsewhere.
+     */
+    static final class Instances {
+        private final List<Instance> all;
+        private final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+
+        Instances(List<Instance> all) {
+            if (all.isEmpty()) {
+                throw new IllegalArgumentException("a service without an instance");
+            }
+            this.all = all;
+        }
+
+        Future<HttpClientRequest> request(HttpClient client) {
+            int first = Math.floorMod(next.getAndIncrement(), all.size());
+            return request(client, first, 0);
+        }
+
+        private Future<HttpClientRequest> request(HttpClient client, int first, int tried) {
+            Instance instance = all.get((first + tried) % all.size());
+            Future<HttpClientRequest> connected = client.request(instance.options());
+            if (tried + 1 >= all.size()) {
+                return connected;
+            }
+            return connected.recover(e -> {
+                Log.debugf("%s:%d cannot be reached (%s): the next instance", instance.host(), instance.port(), e);
+                return request(client, first, tried + 1);
+            });
+        }
+    }
+
+    private List<URI> uris(Upstream u) {
         return switch (u) {
             case ACCESS -> config.upstreams().access();
             case CATALOG -> config.upstreams().catalog();
