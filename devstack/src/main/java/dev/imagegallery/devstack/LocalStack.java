@@ -499,18 +499,18 @@ public final class LocalStack implements AutoCloseable {
 
     @Override
     public void close() {
+        // the door and every service at once (each takes 8 to 11 s to stop), before what they stand on
+        List<ManagedProcess> front = new ArrayList<>();
         if (door != null) {
-            door.stop();
+            front.add(door);
             door = null;
         }
-        for (ManagedProcess p : seconds.values()) {
-            p.stop();
-        }
+        front.addAll(seconds.values());
+        front.addAll(services);
         seconds.clear();
-        for (int i = services.size() - 1; i >= 0; i--) {
-            services.get(i).stop();
-        }
         services.clear();
+        front.forEach(ManagedProcess::signalStop);
+        front.forEach(ManagedProcess::awaitStop);
         if (keycloak != null) {
             keycloak.close();
             keycloak = null;
