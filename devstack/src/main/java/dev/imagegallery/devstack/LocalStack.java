@@ -216,12 +216,8 @@ public final class LocalStack implements AutoCloseable {
      * ready: for tests of what survives a crash.
      */
     public void crashAndRestart(String service) {
-        int i = SERVICES.indexOf(service);
-        services.get(i).kill();
-        ManagedProcess p = startService(service, 1);
-        services.set(i, p);
-        Net.await(service, Duration.ofSeconds(180), () -> Net.httpStatus(managementUrl(service) + "/q/health/ready")
-                == 200, () -> !p.alive());
+        killInstance(service, 1);
+        startInstance(service, 1);
     }
 
     public LocalStack start() {
