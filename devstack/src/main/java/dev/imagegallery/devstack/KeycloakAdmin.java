@@ -43,6 +43,26 @@ public final class KeycloakAdmin {
         return Optional.empty();
     }
 
+    /**
+     * Makes the realm's client of {@code client}'s {@code clientId} what {@code client} describes: created where the
+     * realm has none, else its redirect URIs, web origins and attributes set from it.
+     */
+    public void putClient(String realm, JsonNode client) {
+        Optional<JsonNode> held = client(realm, client.path("clientId").asText());
+        if (held.isEmpty()) {
+            send(admin(realm, "/clients").header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(Json.write(client))), 201);
+            return;
+        }
+        ObjectNode c = (ObjectNode) held.get();
+        c.set("redirectUris", client.path("redirectUris"));
+        c.set("webOrigins", client.path("webOrigins"));
+        ObjectNode attributes = c.has("attributes") ? (ObjectNode) c.get("attributes") : c.putObject("attributes");
+        client.path("attributes").fields().forEachRemaining(a -> attributes.set(a.getKey(), a.getValue()));
+        send(admin(realm, "/clients/" + c.path("id").asText()).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(Json.write(c))), 204);
+    }
+
     /** The client's secret as Keycloak holds it. */
     public String secret(String realm, String clientId) {
         String id = require(realm, clientId).path("id").asText();

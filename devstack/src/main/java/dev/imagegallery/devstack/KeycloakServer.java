@@ -23,15 +23,22 @@ public final class KeycloakServer implements AutoCloseable {
 
     private final ManagedProcess process;
     private final int port;
+    private final Path imports;
 
-    private KeycloakServer(ManagedProcess process, int port) {
+    private KeycloakServer(ManagedProcess process, int port, Path imports) {
+        this.imports = imports;
         this.process = process;
         this.port = port;
     }
 
+    /** Placeholders of the realm files: where the front door serves the portal ({@code https://host:port/portal}). */
+    public static final String PORTAL_URL = "portal.url";
+    /** ... and the door's origin, from which the portal calls the token endpoint ({@code https://host:port}). */
+    public static final String PORTAL_ORIGIN = "portal.origin";
+
     /**
      * Starts Keycloak, importing the realms that do not exist yet; {@code ${name}} placeholders in the realm files
-     * (the platform clients' secrets) are replaced from {@code values}.
+     * (the platform clients' secrets, the portal's URL) are replaced from {@code values}.
      */
     public static KeycloakServer start(Path dir, int port, int managementPort, Map<String, String> values) {
         return start(dir, port, managementPort, values, "512m", List.of());
@@ -50,6 +57,10 @@ public final class KeycloakServer implements AutoCloseable {
             if (!Files.isRegularFile(home.resolve("bin/kc.sh"))) {
                 copyTree(ProjectPaths.keycloakDist(), home);
             }
+            // the portal's client names where the front door serves it: the local stack's door, else the default port
+            values = new java.util.HashMap<>(values);
+            values.putIfAbsent(PORTAL_URL, "https://localhost:8443/portal");
+            values.putIfAbsent(PORTAL_ORIGIN, "https://localhost:8443");
             Path imports = home.resolve("data/import");
             Files.createDirectories(imports);
             for (String realm : REALM_FILES) {
@@ -80,9 +91,31 @@ public final class KeycloakServer implements AutoCloseable {
                 mp.stop();
                 throw new IllegalStateException(e.getMessage() + "; see " + log, e);
             }
-            return new KeycloakServer(mp, port);
+            return new KeycloakServer(mp, port, imports);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start Keycloak: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The portal's client ({@code gallery-portal}) in each tenant's realm as the realm files describe it: Keycloak
+     * imports a realm only when it does not exist, so a run folder made before the portal gets the client now, and its
+     * redirect URIs and web origin follow the door's port.
+     */
+    public void ensurePortalClients() {
+        KeycloakAdmin admin = new KeycloakAdmin("http://localhost:" + port, "admin", "admin");
+        for (String file : REALM_FILES) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode realm = dev.imagegallery.events.Json.read(
+                        Files.readString(imports.resolve(file)), com.fasterxml.jackson.databind.JsonNode.class);
+                for (com.fasterxml.jackson.databind.JsonNode client : realm.path("clients")) {
+                    if (client.path("clientId").asText().equals(Realms.PORTAL_CLIENT)) {
+                        admin.putClient(realm.path("realm").asText(), client);
+                    }
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
+            }
         }
     }
 

@@ -237,7 +237,10 @@ public final class LocalStack implements AutoCloseable {
             for (BusLayout.Rights r : BusLayout.RIGHTS) {
                 realmValues.put("bus.secret." + r.service(), busSecrets.getProperty(r.service()));
             }
+            realmValues.put(KeycloakServer.PORTAL_URL, doorUrl() + "/portal");
+            realmValues.put(KeycloakServer.PORTAL_ORIGIN, doorUrl());
             keycloak = KeycloakServer.start(runDir.resolve("keycloak"), port(8180), port(9180), realmValues);
+            keycloak.ensurePortalClients();
             log("Keycloak ready on http://localhost:" + keycloak.port(), t0);
             for (String svc : SERVICES) {
                 services.add(startService(svc, 1));
@@ -384,6 +387,9 @@ public final class LocalStack implements AutoCloseable {
         env.put("GALLERY_DOOR_UPSTREAMS_CATALOG", upstream("catalog-service"));
         env.put("GALLERY_DOOR_UPSTREAMS_BILLING", upstream("billing-service"));
         env.put("GALLERY_DOOR_UPSTREAMS_REPLICATION", upstream("replication-service"));
+        // the portal signs its users in at the tenants the services accept tokens of
+        env.put("GALLERY_DOOR_PORTAL_TENANTS", Realms.CONTOSO + "=" + keycloak.issuer(Realms.CONTOSO) + ","
+                + Realms.FABRIKAM + "=" + keycloak.issuer(Realms.FABRIKAM));
         env.putAll(extraEnv.getOrDefault(DOOR, Map.of()));
         List<String> cmd = new ArrayList<>(List.of(ProjectPaths.javaBinary().toString()));
         cmd.addAll(jvmOptions(DOOR));
@@ -430,6 +436,8 @@ public final class LocalStack implements AutoCloseable {
         }
         s.put("front door", doorUrl() + "  (the whole ARM surface on one endpoint, routed by path; http twin: "
                 + doorHttpUrl() + "; health: https://localhost:" + port(DOOR_MANAGEMENT_PORT) + "/q/health)");
+        s.put("portal", doorUrl() + "/portal/  (sign in as alice/alice or carol/carol of contoso, bob/bob of fabrikam; "
+                + "a browser trusts the stack's CA once it is imported: TLS below)");
         s.put("TLS", tls.howToTrust(doorUrl()));
         s.put("logs", logDir().toString());
         return s;

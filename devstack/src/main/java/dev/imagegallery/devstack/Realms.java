@@ -17,6 +17,8 @@ public final class Realms {
 
     public static final String AUDIENCE = "gallery-api";
     public static final String CLI_CLIENT = "gallery-cli";
+    /** The portal's public client (authorization code with PKCE) in each tenant's realm. */
+    public static final String PORTAL_CLIENT = "gallery-portal";
 
     /** The realm of the services' own identities (their Kafka clients): never a tenant's id. */
     public static final String PLATFORM = "platform";

@@ -19,6 +19,9 @@ public interface DoorConfig {
     /** Where and how the door takes requests (its own HTTP servers: {@code DoorServer}). */
     Listen listen();
 
+    /** The portal the door serves at {@code /portal/} ({@code Portal}). */
+    PortalSettings portal();
+
     /** A service that does not accept a connection within this is a 502 {@code BadGateway}. */
     @WithDefault("5s")
     Duration connectTimeout();
@@ -52,6 +55,25 @@ public interface DoorConfig {
      */
     @WithDefault("1M")
     MemorySize maxArmBody();
+
+    /** The portal: its static files, and where its users sign in. */
+    interface PortalSettings {
+        /** {@code false}: no portal; {@code /portal/} is then the door's 404 like any path no service serves. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * The tenants a user may sign in to, {@code name=issuer} pairs separated by commas, as the services'
+         * {@code gallery.oidc.tenants} (the local stack sets the same list): the portal signs a user in at the chosen
+         * tenant's issuer (OpenID Connect, authorization code with PKCE) and calls the API with the token. None: the
+         * portal says that no tenant is configured.
+         */
+        Optional<List<String>> tenants();
+
+        /** The public OpenID Connect client the portal signs in as, in every tenant's realm. */
+        @WithDefault("gallery-portal")
+        String clientId();
+    }
 
     interface Listen {
         /** The interface the door listens on. */

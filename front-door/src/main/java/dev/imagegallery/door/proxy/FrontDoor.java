@@ -1,6 +1,7 @@
 package dev.imagegallery.door.proxy;
 
 import dev.imagegallery.door.config.DoorConfig;
+import dev.imagegallery.door.portal.Portal;
 import dev.imagegallery.door.routing.RouteTable;
 import dev.imagegallery.door.routing.Upstream;
 import io.netty.handler.codec.DecoderResult;
@@ -48,17 +49,20 @@ import java.util.Map;
  * with back-pressure: the door never holds more than a few buffers of an upload or a download). What the door answers
  * itself is an ARM error: 404 where no service serves the path, 400 for a path with dot segments (a route must not be
  * chosen on one path and served on another), 413 for an ARM body larger than the services take, 502 where the service
- * cannot be reached, and 400, 414 or 431 for what the HTTP decoder refused ({@link #invalid}). The servers that hand
- * requests to it are the door's own ({@code DoorServer}).
+ * cannot be reached, and 400, 414 or 431 for what the HTTP decoder refused ({@link #invalid}). {@code /portal/} is the
+ * door's own: the portal's files ({@link Portal}). The servers that hand requests to it are the door's own
+ * ({@code DoorServer}).
  */
 @ApplicationScoped
 public class FrontDoor implements Handler<HttpServerRequest> {
     private final DoorConfig config;
+    private final Portal portal;
     private final Map<Upstream, HttpProxy> proxies = new EnumMap<>(Upstream.class);
 
     @Inject
-    public FrontDoor(DoorConfig config, Vertx vertx) {
+    public FrontDoor(DoorConfig config, Vertx vertx, Portal portal) {
         this.config = config;
+        this.portal = portal;
         HttpClient client = vertx.createHttpClient(new HttpClientOptions()
                 .setKeepAlive(true)
                 .setMaxPoolSize(config.poolSize())
@@ -275,6 +279,10 @@ public class FrontDoor implements Handler<HttpServerRequest> {
         if (path == null || !path.startsWith("/") || dotSegment(path)) {
             answer(request, 400, "InvalidRequestUri", "The request path must be absolute and hold no '.' or '..' "
                     + "segment.", "path");
+            return;
+        }
+        if (portal.serves(path)) {
+            portal.handle(request);
             return;
         }
         RouteTable.Match match = RouteTable.route(path);

@@ -1,0 +1,242 @@
+package dev.imagegallery.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.imagegallery.devstack.Realms;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The portal in a real browser: Debian's Chromium, headless, driven through its chromedriver by Selenium, against the
+ * shared stack's front door (https, the portal at {@code /portal/}) and its Keycloak. Alice of contoso signs in on
+ * Keycloak's own sign-in page (authorization code with PKCE), uploads a disk as a managed image, makes a gallery (a
+ * refused name first: the ARM error on the page), a definition and version 1.0.0 in two regions, watches it replicate
+ * to Completed in both, deletes it and signs out; then Bob of fabrikam signs in and cannot see her gallery. What the
+ * browser did is checked through the API as well. Skipped, with a message, where Chromium or chromedriver is missing
+ * ({@code apt-get install chromium chromium-driver}; {@code .ci/run} installs them).
+ * <p>
+ * The browser accepts the door's certificate without the stack's CA ({@code acceptInsecureCerts}: Chromium reads its
+ * trust from an NSS database, which would need another package to fill); the CA's own checks are the front door's TLS
+ * tests.
+ */
+class PortalIT extends StackIT {
+    private static final String CHROMIUM = "/usr/bin/chromium";
+    private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String RG = "rg-portal";
+
+    private static WebDriver browser;
+    private static Path profile;
+
+    @BeforeAll
+    static void up() throws Exception {
+        Assumptions.assumeTrue(new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute(),
+                "PortalIT skipped: no " + CHROMIUM + " or " + CHROMEDRIVER + " (apt-get install chromium "
+                        + "chromium-driver)");
+        stack = shared();
+        profile = Files.createTempDirectory("portal-chromium");
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments("--headless=new", "--no-sandbox",
+                "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=1280,1000", "--user-data-dir=" + profile);
+        options.setAcceptInsecureCerts(true);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        if (browser != null) {
+            browser.quit();
+            browser = null;
+        }
+        if (profile != null) {
+            try (var walk = Files.walk(profile)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void aPublisherWorksThroughThePortalAndAnotherTenantSeesNothingOfIt() throws Exception {
+        String alice = token(Realms.CONTOSO, "alice");
+        String subscription = "/subscriptions/" + CONTOSO;
+        String gallery = subscription + "/resourceGroups/" + RG + "/providers/Microsoft.Compute/galleries/portalgallery";
+
+        // sign-in: the portal sends the browser to contoso's Keycloak, which sends it back with a code
+        browser.get(stack.doorUrl() + "/portal/");
+        click(By.name("tenant-contoso"));
+        signInAt("alice");
+        WebElement sub = waitFor(By.cssSelector("a[href='#" + subscription + "']"));
+        assertTrue(text(By.id("user")).startsWith("alice @ contoso"), text(By.id("user")));
+        shot("1-subscriptions");
+
+        // the subscription: a gallery name the API refuses shows its ARM error; a good one is made
+        sub.click();
+        waitFor(By.name("create-gallery"));
+        fill("create-gallery", "resourceGroup", RG);
+        fill("create-gallery", "name", "bad name!");
+        submit("create-gallery");
+        waitUntil(() -> text(By.id("banner")).contains("InvalidGalleryName"));
+        assertTrue(text(By.id("banner")).contains("target: name"), text(By.id("banner")));
+        shot("2-refused-name");
+        fill("create-gallery", "name", "portalgallery");
+        fill("create-gallery", "description", "made in the portal");
+        submit("create-gallery");
+        waitUntil(() -> browser.getCurrentUrl().endsWith("#" + gallery));
+        waitUntil(() -> text(By.tagName("h1")).equals("portalgallery"));
+
+        // a disk uploaded from the browser's file chooser becomes a managed image
+        Path disk = Files.createTempFile("portal-disk", ".vhd");
+        byte[] bytes = new byte[1 << 20];
+        new Random(7).nextBytes(bytes);
+        Files.write(disk, bytes);
+        browser.get(stack.doorUrl() + "/portal/#" + subscription);
+        waitFor(By.name("create-image"));
+        fill("create-image", "resourceGroup", RG);
+        fill("create-image", "name", "portal-src");
+        browser.findElement(By.id("create-image-disk")).sendKeys(disk.toString());
+        submit("create-image");
+        waitUntil(() -> !browser.findElements(By.xpath("//td/span[text()='portal-src']")).isEmpty());
+        Files.delete(disk);
+
+        // a definition in the gallery
+        browser.get(stack.doorUrl() + "/portal/#" + gallery);
+        waitFor(By.name("create-definition"));
+        fill("create-definition", "name", "nginx");
+        fill("create-definition", "publisher", "corpLinuxTeam");
+        fill("create-definition", "offer", "nginx");
+        fill("create-definition", "sku", "ubuntu-16.04");
+        fill("create-definition", "vcpus", "2-8");
+        fill("create-definition", "memory", "2-16");
+        submit("create-definition");
+        String definition = gallery + "/images/nginx";
+        waitUntil(() -> browser.getCurrentUrl().endsWith("#" + definition));
+
+        // version 1.0.0 in two regions, from the managed image; the version's page follows its replication
+        waitFor(By.name("create-version"));
+        fill("create-version", "name", "1.0.0");
+        new Select(browser.findElement(By.id("create-version-source"))).selectByVisibleText("portal-src (westeurope)");
+        fill("create-version", "regions", "westeurope=1, northeurope=2");
+        submit("create-version");
+        String version = definition + "/versions/1.0.0";
+        waitUntil(() -> browser.getCurrentUrl().endsWith("#" + version));
+        waitUntil(() -> browser.findElements(By.cssSelector("td [data-state='Completed']")).size() == 2
+                && !browser.findElements(By.cssSelector("dd [data-state='Completed']")).isEmpty());
+
+        shot("3-version-replicated");
+
+        // what the browser did, as the API says it
+        JsonNode made = api(alice, version + "?$expand=ReplicationStatus&api-version=2024-03-03");
+        assertEquals("Succeeded", made.path("properties").path("provisioningState").asText(), made.toString());
+        assertEquals("Completed", made.path("properties").path("replicationStatus").path("aggregatedState").asText());
+        assertEquals(2, made.path("properties").path("publishingProfile").path("targetRegions").size());
+        assertTrue(made.path("properties").path("storageProfile").path("source").path("id").asText()
+                .endsWith("/images/portal-src"), made.toString());
+        JsonNode def = api(alice, definition + API);
+        assertEquals(8, def.path("properties").path("recommended").path("vCPUs").path("max").asInt(), def.toString());
+
+        // deletion: confirmed in the browser's dialog, the version is gone once the operation ends
+        click(By.name("delete-version"));
+        browser.switchTo().alert().accept();
+        waitUntil(() -> browser.getCurrentUrl().endsWith("#" + definition));
+        waitFor(By.xpath("//td[text()='No version yet.']"));
+        assertEquals(404, status(alice, version + API));
+
+        // sign-out ends the session; fabrikam's Bob signs in and sees neither the subscription nor the gallery
+        click(By.name("sign-out"));
+        waitFor(By.name("tenant-fabrikam")).click();
+        signInAt("bob");
+        waitFor(By.cssSelector("a[href='#/subscriptions/" + FABRIKAM + "']"));
+        assertTrue(browser.findElements(By.cssSelector("a[href='#" + subscription + "']")).isEmpty());
+        browser.get(stack.doorUrl() + "/portal/#" + gallery);
+        waitUntil(() -> text(By.id("banner")).contains("request id"));
+        assertTrue(browser.findElements(By.xpath("//h1[text()='portalgallery']")).isEmpty());
+        click(By.name("sign-out"));
+        waitFor(By.name("tenant-contoso"));
+    }
+
+    /** The page as the browser shows it, under target/portal-screenshots/ (to see what a failed run saw). */
+    private static void shot(String name) throws java.io.IOException {
+        Path dir = Path.of("target/portal-screenshots");
+        Files.createDirectories(dir);
+        byte[] png = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(org.openqa.selenium.OutputType.BYTES);
+        Files.write(dir.resolve(name + ".png"), png);
+    }
+
+    /** Keycloak's own sign-in page (the user's password is the user's name in the seeded realms). */
+    private static void signInAt(String user) {
+        waitFor(By.id("username")).sendKeys(user);
+        browser.findElement(By.id("password")).sendKeys(user);
+        browser.findElement(By.id("kc-login")).click();
+    }
+
+    private static WebElement waitFor(By what) {
+        return new WebDriverWait(browser, Duration.ofSeconds(60)).until(ExpectedConditions.elementToBeClickable(what));
+    }
+
+    private static void waitUntil(java.util.function.BooleanSupplier condition) {
+        new WebDriverWait(browser, Duration.ofSeconds(90)).ignoring(RuntimeException.class)
+                .until(d -> condition.getAsBoolean());
+    }
+
+    private static void click(By what) {
+        waitFor(what).click();
+    }
+
+    private static String text(By what) {
+        List<WebElement> found = browser.findElements(what);
+        return found.isEmpty() ? "" : found.get(0).getText();
+    }
+
+    private static void fill(String form, String field, String value) {
+        WebElement input = waitFor(By.id(form + "-" + field));
+        input.clear();
+        input.sendKeys(value);
+    }
+
+    private static void submit(String form) {
+        browser.findElement(By.cssSelector("form[name='" + form + "'] button[name='submit']")).click();
+    }
+
+    /** The API's own answer, through the door's http twin (the browser's side is the https one). */
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static JsonNode api(String token, String path) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(stack.doorHttpUrl() + path))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return JSON.readTree(r.body());
+    }
+
+    private static int status(String token, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(stack.doorHttpUrl() + path))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+}

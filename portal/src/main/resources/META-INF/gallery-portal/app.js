@@ -1,0 +1,407 @@
+// The portal's pages. The address's fragment is the ARM id of what is shown (#/subscriptions/{s}/resourceGroups/{rg}/
+// providers/Microsoft.Compute/galleries/{g}/images/{d}/versions/{v}), so a page can be bookmarked and shared. Every
+// value from the API reaches the page as text (textContent), never as markup.
+import * as auth from './auth.js';
+import { API, ArmError, call, configure, get, list, parse, write } from './arm.js';
+
+let config = { clientId: 'gallery-portal', tenants: [] };
+let refreshTimer = null;
+
+// ---------------------------------------------------------------------------------------------------- DOM helpers
+
+function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(props || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else if (k === 'text') el.textContent = v;
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+const $ = (id) => document.getElementById(id);
+const link = (id, text) => h('a', { href: '#' + id }, text);
+const state = (s) => h('span', { class: 'state-' + (s || 'unknown'), 'data-state': s || '' }, s || '—');
+
+function show(...children) {
+  $('view').replaceChildren(...children);
+}
+
+function banner(message, kind = 'error') {
+  const b = $('banner');
+  if (!message) {
+    b.hidden = true;
+    b.replaceChildren();
+    return;
+  }
+  b.className = kind === 'info' ? 'info' : '';
+  b.hidden = false;
+  if (message instanceof ArmError) {
+    b.replaceChildren(h('span', { class: 'code' }, message.code), ': ', message.message,
+      message.target ? h('span', { class: 'muted' }, ' (target: ', h('code', {}, message.target), ')') : null,
+      message.requestId ? h('div', { class: 'muted' }, 'request id ', h('code', {}, message.requestId)) : null);
+  } else {
+    b.replaceChildren(String(message.message || message));
+  }
+}
+
+function table(headings, rows, empty) {
+  return h('table', {},
+    h('thead', {}, h('tr', {}, headings.map((t) => h('th', {}, t)))),
+    h('tbody', {}, rows.length ? rows.map((cells) => h('tr', {}, cells.map((c) => h('td', {}, c))))
+      : h('tr', {}, h('td', { class: 'empty', colspan: headings.length }, empty))));
+}
+
+function props(pairs) {
+  return h('dl', { class: 'props' }, pairs.filter(([, v]) => v !== undefined && v !== null && v !== '')
+    .flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+}
+
+/** A form whose submit runs `action` with its values, the button disabled meanwhile, errors in the banner. */
+function form(name, fields, label, action) {
+  const f = h('form', { class: 'panel', name, novalidate: true });
+  for (const field of fields) {
+    if (field.hint) {
+      f.append(h('label', { for: name + '-' + field.name }, field.label), input(name, field), h('div', { class: 'hint' }, field.hint));
+    } else {
+      f.append(h('label', { for: name + '-' + field.name }, field.label), input(name, field));
+    }
+  }
+  const button = h('button', { type: 'submit', name: 'submit' }, label);
+  f.append(h('div', { class: 'wide actions' }, button));
+  f.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const values = {};
+    for (const field of fields) {
+      const el = f.elements[field.name];
+      values[field.name] = field.type === 'checkbox' ? el.checked : field.type === 'file' ? el.files[0] : el.value.trim();
+    }
+    button.disabled = true;
+    banner(null);
+    try {
+      await action(values, (text) => { button.textContent = text; });
+    } catch (err) {
+      banner(err);
+    } finally {
+      button.disabled = false;
+      button.textContent = label;
+    }
+  });
+  return f;
+}
+
+function input(formName, field) {
+  const id = formName + '-' + field.name;
+  if (field.type === 'select') {
+    return h('select', { id, name: field.name }, field.options.map(([value, text]) => h('option', { value }, text)));
+  }
+  return h('input', { id, name: field.name, type: field.type || 'text', value: field.value, placeholder: field.placeholder,
+    accept: field.accept, checked: field.type === 'checkbox' && field.value ? true : undefined });
+}
+
+function crumbs(id) {
+  const nav = $('crumbs');
+  nav.replaceChildren();
+  if (!id) return;
+  const p = parse(id);
+  const parts = [];
+  if (p.subscription) parts.push([`/subscriptions/${p.subscription}`, 'subscription ' + p.subscription.slice(0, 8) + '…']);
+  const base = p.resourceGroup && `/subscriptions/${p.subscription}/resourceGroups/${p.resourceGroup}/providers/Microsoft.Compute`;
+  if (p.gallery) parts.push([`${base}/galleries/${p.gallery}`, p.gallery]);
+  if (p.gallery && p.image) parts.push([`${base}/galleries/${p.gallery}/images/${p.image}`, p.image]);
+  if (p.version) parts.push([id, p.version]);
+  parts.forEach(([to, text], i) => {
+    if (i) nav.append(h('span', { class: 'sep' }, '›'));
+    nav.append(link(to, text));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------- pages
+
+function signInPage() {
+  crumbs(null);
+  if (!config.tenants.length) {
+    show(h('h1', {}, 'Sign in'), h('p', {}, 'No tenant is configured for the portal (gallery.door.portal.tenants).'));
+    return;
+  }
+  show(h('h1', {}, 'Sign in'),
+    h('p', { class: 'muted' }, 'Choose your organization; its identity provider asks for your user name and password.'),
+    h('div', { class: 'tenants' }, config.tenants.map((t) => h('button', { type: 'button', name: 'tenant-' + t.name,
+      onclick: () => auth.signIn(config, t).catch(banner) }, t.name))));
+}
+
+async function subscriptionsPage() {
+  crumbs(null);
+  const subs = await list('/subscriptions', API.subscriptions);
+  show(h('h1', {}, 'Subscriptions'),
+    table(['name', 'subscription id', 'tenant', 'state'], subs.map((s) => [
+      link('/subscriptions/' + s.subscriptionId, s.displayName || s.subscriptionId), h('code', {}, s.subscriptionId),
+      s.tenantId || '', s.state || '']), 'You have no subscription here.'));
+}
+
+async function subscriptionPage(sub) {
+  const root = `/subscriptions/${sub}`;
+  crumbs(root);
+  const [subscription, galleries, images] = await Promise.all([
+    get(root, API.subscriptions).catch(() => ({ subscriptionId: sub })),
+    list(`${root}/providers/Microsoft.Compute/galleries`, API.gallery),
+    list(`${root}/providers/Microsoft.Compute/images`, API.managedImage)]);
+  show(h('div', { class: 'kind' }, 'Subscription'), h('h1', {}, subscription.displayName || sub),
+    h('h2', {}, 'Galleries'),
+    table(['name', 'resource group', 'location', 'description', 'state'], galleries.map((g) => [
+      link(g.id, g.name), parse(g.id).resourceGroup, g.location, g.properties?.description || '',
+      state(g.properties?.provisioningState)]), 'No gallery yet.'),
+    h('h2', {}, 'Create a gallery'),
+    form('create-gallery', [
+      { name: 'resourceGroup', label: 'Resource group', placeholder: 'rg-images' },
+      { name: 'name', label: 'Name', placeholder: 'myGallery', hint: 'Letters, digits, dots and underscores.' },
+      { name: 'location', label: 'Location', value: 'westeurope' },
+      { name: 'description', label: 'Description' },
+    ], 'Create gallery', async (v) => {
+      const id = `${root}/resourceGroups/${encodeURIComponent(v.resourceGroup)}/providers/Microsoft.Compute/galleries/${encodeURIComponent(v.name)}`;
+      await write('PUT', id, { body: { location: v.location, properties: { description: v.description || undefined } } });
+      location.hash = id;
+    }),
+    h('h2', {}, 'Managed images'),
+    table(['name', 'resource group', 'location', 'OS', 'source', 'state'], images.map((i) => [
+      h('span', { 'data-id': i.id }, i.name), parse(i.id).resourceGroup, i.location,
+      i.properties?.storageProfile?.osDisk?.osType || '', h('code', {}, i.properties?.storageProfile?.osDisk?.blobUri || ''),
+      state(i.properties?.provisioningState)]), 'No managed image yet.'),
+    h('h2', {}, 'Upload a disk as a managed image'),
+    form('create-image', [
+      { name: 'resourceGroup', label: 'Resource group', placeholder: 'rg-images' },
+      { name: 'name', label: 'Image name', placeholder: 'ubuntu-base' },
+      { name: 'location', label: 'Location', value: 'westeurope' },
+      { name: 'osType', label: 'OS type', type: 'select', options: [['Linux', 'Linux'], ['Windows', 'Windows']] },
+      { name: 'disk', label: 'Disk (VHD or raw)', type: 'file', hint: 'Streamed to the data plane of the location.' },
+    ], 'Upload and create', async (v, progress) => {
+      if (!v.disk) throw new Error('Choose the disk file to upload.');
+      progress('Uploading…');
+      const blob = `/blobs/${encodeURIComponent(v.location)}/${sub}/${encodeURIComponent(v.name)}.vhd`;
+      const uploaded = (await call('PUT', blob, { raw: v.disk })).body;
+      progress('Creating the image…');
+      const id = `${root}/resourceGroups/${encodeURIComponent(v.resourceGroup)}/providers/Microsoft.Compute/images/${encodeURIComponent(v.name)}`;
+      await write('PUT', id, { apiVersion: API.managedImage, body: { location: v.location, properties: {
+        storageProfile: { osDisk: { osType: v.osType, osState: 'Generalized', blobUri: uploaded.blobUri } } } } });
+      route();
+    }));
+}
+
+async function galleryPage(id) {
+  crumbs(id);
+  const [gallery, definitions] = await Promise.all([get(id + '?$select=Permissions', API.gallery),
+    list(id + '/images', API.gallery)]);
+  const sharing = gallery.properties?.sharingProfile;
+  show(h('div', { class: 'kind' }, 'Gallery'), h('h1', {}, gallery.name),
+    props([['id', h('code', {}, gallery.id)], ['location', gallery.location], ['description', gallery.properties?.description],
+      ['unique name', gallery.properties?.identifier?.uniqueName], ['state', state(gallery.properties?.provisioningState)],
+      ['sharing', sharing ? (sharing.permissions || 'Private') + ((sharing.groups || []).length
+        ? ' — ' + sharing.groups.map((g) => g.type + ': ' + (g.ids || []).join(', ')).join('; ') : '') : 'Private']]),
+    h('div', { class: 'actions' }, h('button', { class: 'danger', type: 'button', name: 'delete-gallery', onclick: () =>
+      confirmDelete('gallery ' + gallery.name, id, API.gallery, '/subscriptions/' + parse(id).subscription) }, 'Delete gallery')),
+    h('h2', {}, 'Image definitions'),
+    table(['name', 'publisher / offer / sku', 'OS', 'generation', 'state'], definitions.map((d) => [
+      link(d.id, d.name), [d.properties?.identifier?.publisher, d.properties?.identifier?.offer, d.properties?.identifier?.sku].join(' / '),
+      (d.properties?.osType || '') + ' ' + (d.properties?.osState || ''), d.properties?.hyperVGeneration || '',
+      state(d.properties?.provisioningState)]), 'No image definition yet.'),
+    h('h2', {}, 'Create an image definition'),
+    form('create-definition', [
+      { name: 'name', label: 'Name', placeholder: 'nginx' },
+      { name: 'publisher', label: 'Publisher', placeholder: 'corpLinuxTeam' },
+      { name: 'offer', label: 'Offer', placeholder: 'nginx' },
+      { name: 'sku', label: 'SKU', placeholder: 'ubuntu-16.04' },
+      { name: 'osType', label: 'OS type', type: 'select', options: [['Linux', 'Linux'], ['Windows', 'Windows']] },
+      { name: 'osState', label: 'OS state', type: 'select', options: [['Generalized', 'Generalized'], ['Specialized', 'Specialized']] },
+      { name: 'hyperVGeneration', label: 'Hyper-V generation', type: 'select', options: [['V1', 'V1'], ['V2', 'V2']] },
+      { name: 'vcpus', label: 'Recommended vCPUs', placeholder: '2-8', hint: 'min-max, optional' },
+      { name: 'memory', label: 'Recommended memory (GB)', placeholder: '2-16', hint: 'min-max, optional' },
+      { name: 'description', label: 'Description' },
+    ], 'Create definition', async (v) => {
+      const recommended = {};
+      if (v.vcpus) recommended.vCPUs = range(v.vcpus, 'vCPUs');
+      if (v.memory) recommended.memory = range(v.memory, 'memory');
+      const defId = `${id}/images/${encodeURIComponent(v.name)}`;
+      await write('PUT', defId, { body: { location: gallery.location, properties: {
+        identifier: { publisher: v.publisher, offer: v.offer, sku: v.sku }, osType: v.osType, osState: v.osState,
+        hyperVGeneration: v.hyperVGeneration, description: v.description || undefined,
+        recommended: Object.keys(recommended).length ? recommended : undefined } } });
+      location.hash = defId;
+    }),
+    h('h2', {}, 'Share'),
+    form('share', [
+      { name: 'operationType', label: 'Operation', type: 'select', options: [['Add', 'Add'], ['Remove', 'Remove'], ['Reset', 'Reset']] },
+      { name: 'type', label: 'With', type: 'select', options: [['Subscriptions', 'subscriptions'], ['AADTenants', 'tenants']] },
+      { name: 'ids', label: 'Ids', placeholder: 'comma-separated subscription or tenant ids' },
+    ], 'Update sharing', async (v) => {
+      const ids = v.ids.split(',').map((s) => s.trim()).filter(Boolean);
+      await write('POST', id + '/share', { body: v.operationType === 'Reset' ? { operationType: 'Reset' }
+        : { operationType: v.operationType, groups: [{ type: v.type, ids }] } });
+      route();
+    }));
+}
+
+function range(text, what) {
+  const m = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(text);
+  if (!m) throw new Error(`Recommended ${what}: write min-max, e.g. 2-8.`);
+  return { min: Number(m[1]), max: Number(m[2]) };
+}
+
+async function definitionPage(id) {
+  crumbs(id);
+  const sub = parse(id).subscription;
+  const [definition, versions, images] = await Promise.all([get(id, API.gallery), list(id + '/versions', API.gallery),
+    list(`/subscriptions/${sub}/providers/Microsoft.Compute/images`, API.managedImage).catch(() => [])]);
+  const p = definition.properties || {};
+  show(h('div', { class: 'kind' }, 'Image definition'), h('h1', {}, definition.name),
+    props([['id', h('code', {}, definition.id)], ['publisher / offer / sku', [p.identifier?.publisher, p.identifier?.offer, p.identifier?.sku].join(' / ')],
+      ['OS', (p.osType || '') + ' ' + (p.osState || '')], ['Hyper-V generation', p.hyperVGeneration],
+      ['recommended vCPUs', p.recommended?.vCPUs ? p.recommended.vCPUs.min + '–' + p.recommended.vCPUs.max : ''],
+      ['recommended memory (GB)', p.recommended?.memory ? p.recommended.memory.min + '–' + p.recommended.memory.max : ''],
+      ['description', p.description], ['state', state(p.provisioningState)]]),
+    h('div', { class: 'actions' }, h('button', { class: 'danger', type: 'button', name: 'delete-definition', onclick: () =>
+      confirmDelete('image definition ' + definition.name, id, API.gallery, id.replace(/\/images\/[^/]+$/, '')) }, 'Delete definition')),
+    h('h2', {}, 'Versions'),
+    table(['version', 'target regions (replicas)', 'excluded from latest', 'published', 'state'], versions.map((v) => [
+      link(v.id, v.name), regions(v), v.properties?.publishingProfile?.excludeFromLatest ? 'yes' : 'no',
+      v.properties?.publishingProfile?.publishedDate || '', state(v.properties?.provisioningState)]), 'No version yet.'),
+    h('h2', {}, 'Publish a version'),
+    form('create-version', [
+      { name: 'name', label: 'Version', placeholder: '1.0.0', hint: 'Major.Minor.Patch' },
+      { name: 'source', label: 'Source managed image', type: 'select',
+        options: images.length ? images.map((i) => [i.id, i.name + ' (' + i.location + ')']) : [['', 'no managed image in this subscription']] },
+      { name: 'regions', label: 'Target regions', value: definition.location + '=1',
+        hint: 'region=replicas, comma-separated, e.g. westeurope=1, northeurope=2' },
+      { name: 'excludeFromLatest', label: 'Exclude from latest', type: 'checkbox' },
+    ], 'Publish', async (v, progress) => {
+      const targetRegions = v.regions.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
+        const [name, count] = s.split('=').map((x) => x.trim());
+        const n = count === undefined ? 1 : Number(count);
+        if (!name || !Number.isInteger(n)) throw new Error(`Target regions: '${s}' is not region=replicas.`);
+        return { name, regionalReplicaCount: n };
+      });
+      const versionId = `${id}/versions/${encodeURIComponent(v.name)}`;
+      progress('Publishing…');
+      // the page of the version shows its replication while the operation runs
+      const started = write('PUT', versionId, { body: { location: definition.location, properties: {
+        publishingProfile: { targetRegions, excludeFromLatest: v.excludeFromLatest },
+        storageProfile: { source: { id: v.source } } } }, onProgress: (s) => progress(s + '…') });
+      await started;
+      location.hash = versionId;
+    }));
+}
+
+function regions(v) {
+  return (v.properties?.publishingProfile?.targetRegions || [])
+    .map((r) => r.name + ' (' + (r.regionalReplicaCount ?? 1) + ')' + (r.excludeFromLatest ? ', excluded from latest' : '')).join(', ');
+}
+
+async function versionPage(id) {
+  crumbs(id);
+  const version = await get(id + '?$expand=ReplicationStatus', API.gallery);
+  const p = version.properties || {};
+  const status = p.replicationStatus || {};
+  show(h('div', { class: 'kind' }, 'Image version'), h('h1', {}, version.name),
+    props([['id', h('code', {}, version.id)], ['state', state(p.provisioningState)],
+      ['replication', state(status.aggregatedState)], ['target regions (replicas)', regions(version)],
+      ['excluded from latest', p.publishingProfile?.excludeFromLatest ? 'yes' : 'no'],
+      ['published', p.publishingProfile?.publishedDate], ['source', h('code', {}, p.storageProfile?.source?.id || '')]]),
+    h('h2', {}, 'Replication by region'),
+    table(['region', 'state', 'progress', 'details'], (status.summary || []).map((s) => [
+      s.region, state(s.state), (s.progress ?? '') + (s.progress !== undefined ? ' %' : ''), s.details || '']),
+    'No replication status.'),
+    h('div', { class: 'actions' }, h('button', { class: 'danger', type: 'button', name: 'delete-version', onclick: () =>
+      confirmDelete('version ' + version.name, id, API.gallery, id.replace(/\/versions\/[^/]+$/, '')) }, 'Delete version')));
+  const settled = ['Succeeded', 'Failed'].includes(p.provisioningState)
+    && ['Completed', 'Failed', undefined].includes(status.aggregatedState);
+  if (!settled) {
+    refreshTimer = setTimeout(route, 2000);
+  }
+}
+
+async function confirmDelete(what, id, apiVersion, back) {
+  if (!window.confirm('Delete ' + what + '?')) return;
+  banner('Deleting ' + what + '…', 'info');
+  try {
+    await write('DELETE', id, { apiVersion });
+    banner(null);
+    location.hash = back;
+  } catch (e) {
+    banner(e);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------- routing
+
+const PAGES = [
+  [/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/galleries\/[^/]+\/images\/[^/]+\/versions\/[^/]+$/i, versionPage],
+  [/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/galleries\/[^/]+\/images\/[^/]+$/i, definitionPage],
+  [/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/galleries\/[^/]+$/i, galleryPage],
+  [/^\/subscriptions\/([^/]+)$/i, (id, m) => subscriptionPage(m[1])],
+  [/^\/?$/, () => subscriptionsPage()],
+];
+
+async function route() {
+  clearTimeout(refreshTimer);
+  const path = decodeURI(location.hash.replace(/^#/, '')) || '/';
+  whoAmI();
+  if (!auth.session()) {
+    signInPage();
+    return;
+  }
+  const page = PAGES.find(([re]) => re.test(path));
+  if (!page) {
+    crumbs(null);
+    show(h('h1', {}, 'Not found'), h('p', {}, 'The portal has no page for ', h('code', {}, path), '. ', link('/', 'Subscriptions')));
+    return;
+  }
+  try {
+    await page[1](path, path.match(page[0]));
+  } catch (e) {
+    if (e instanceof ArmError && e.code === 'SignedOut') return;
+    show(h('p', { class: 'muted' }, 'This page could not be loaded.'));
+    banner(e);
+  }
+}
+
+function whoAmI() {
+  const s = auth.session();
+  const who = $('who');
+  who.replaceChildren();
+  if (s) {
+    who.append(h('span', { id: 'user' }, s.user.name + ' @ ' + s.tenant),
+      h('button', { class: 'secondary', type: 'button', name: 'sign-out', onclick: () => auth.signOut(config) }, 'Sign out'));
+  }
+}
+
+async function start() {
+  try {
+    const r = await fetch('config.json', { cache: 'no-store' });
+    config = await r.json();
+  } catch (e) {
+    banner('The portal\'s configuration could not be read: ' + e.message);
+  }
+  configure(() => auth.accessToken(config), () => {
+    sessionStorage.removeItem('gallery.portal.session');
+    signInPage();
+    whoAmI();
+  });
+  try {
+    // a return from sign-in: the address is now the page the user was on before it
+    await auth.completeSignIn(config);
+  } catch (e) {
+    banner(e);
+  }
+  window.addEventListener('hashchange', () => {
+    banner(null);
+    route();
+  });
+  route();
+}
+
+start();

@@ -1,0 +1,153 @@
+// The public ARM API on this same origin (the front door), called as any ARM client does: bearer token, api-version
+// per resource type, paging by nextLink, long-running operations by Azure-AsyncOperation, errors as
+// {"error":{"code","message","target"}}.
+
+export const API = {
+  subscriptions: '2022-12-01',
+  gallery: '2024-03-03', // galleries, definitions, versions (the Java SDK 2.46 to 2.55's)
+  managedImage: '2024-07-01', // Microsoft.Compute/images: the Compute resource provider's own versions
+  authorization: '2022-04-01',
+};
+
+/** An ARM error answer: its code, message and target, and the request id to quote. */
+export class ArmError extends Error {
+  constructor(status, code, message, target, requestId) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.target = target;
+    this.requestId = requestId;
+  }
+}
+
+let tokenSource = async () => null;
+let onSignedOut = () => {};
+
+export function configure(tokens, signedOut) {
+  tokenSource = tokens;
+  onSignedOut = signedOut;
+}
+
+function withVersion(path, apiVersion) {
+  if (/^https?:/.test(path) || /[?&]api-version=/.test(path)) {
+    return path;
+  }
+  return path + (path.includes('?') ? '&' : '?') + 'api-version=' + apiVersion;
+}
+
+/** One call; answers {status, body, headers}, or throws ArmError. */
+export async function call(method, path, { apiVersion = API.gallery, body, raw } = {}) {
+  const token = await tokenSource();
+  if (!token) {
+    onSignedOut();
+    throw new ArmError(401, 'SignedOut', 'Your session has ended: sign in again.');
+  }
+  const headers = { Authorization: 'Bearer ' + token, 'x-ms-return-client-request-id': 'true',
+    'x-ms-client-request-id': crypto.randomUUID() };
+  let payload;
+  if (raw !== undefined) {
+    payload = raw;
+  } else if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+  const url = withVersion(path, apiVersion);
+  if (new URL(url, location.origin).origin !== location.origin) {
+    throw new ArmError(0, 'ForeignLink', 'The API answered a link to another site; it is not followed: ' + url);
+  }
+  let r;
+  try {
+    r = await fetch(url, { method, headers, body: payload });
+  } catch (e) {
+    throw new ArmError(0, 'NetworkError', 'The API cannot be reached: ' + e.message);
+  }
+  const text = await r.text();
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  if (!r.ok) {
+    const e = json && json.error ? json.error : {};
+    if (r.status === 401) {
+      onSignedOut();
+    }
+    throw new ArmError(r.status, e.code || 'Http' + r.status, e.message || text || r.statusText, e.target,
+      r.headers.get('x-ms-request-id'));
+  }
+  return { status: r.status, body: json, headers: r.headers };
+}
+
+export const get = (path, apiVersion) => call('GET', path, { apiVersion }).then((r) => r.body);
+
+/** Every item of a list, following nextLink page by page. */
+export async function list(path, apiVersion) {
+  const items = [];
+  let next = withVersion(path, apiVersion);
+  while (next) {
+    const page = (await call('GET', next, { apiVersion })).body;
+    items.push(...(page.value || []));
+    next = page.nextLink || null;
+  }
+  return items;
+}
+
+/**
+ * A write that may run on (a version's PUT, PATCH or DELETE): when the answer names an Azure-AsyncOperation (or a
+ * Location), the operation is polled after each Retry-After until it ends; onProgress sees each status. Answers the
+ * first answer's body; a Failed or Canceled operation throws its error.
+ */
+export async function write(method, path, { apiVersion = API.gallery, body, onProgress = () => {} } = {}) {
+  const first = await call(method, path, { apiVersion, body });
+  const operation = first.headers.get('Azure-AsyncOperation');
+  const location = first.headers.get('Location');
+  if (!operation && !(location && first.status === 202)) {
+    return first.body;
+  }
+  let wait = retryAfter(first.headers);
+  for (;;) {
+    await new Promise((done) => setTimeout(done, wait));
+    if (operation) {
+      const r = await call('GET', operation, { apiVersion });
+      onProgress(r.body.status);
+      if (r.body.status === 'Succeeded') {
+        return first.body;
+      }
+      if (r.body.status === 'Failed' || r.body.status === 'Canceled') {
+        const e = r.body.error || {};
+        throw new ArmError(200, e.code || r.body.status, e.message || 'The operation ' + r.body.status + '.',
+          e.target, r.headers.get('x-ms-request-id'));
+      }
+      wait = retryAfter(r.headers);
+    } else {
+      const r = await call('GET', location, { apiVersion });
+      if (r.status !== 202) {
+        return first.body;
+      }
+      onProgress('InProgress');
+      wait = retryAfter(r.headers);
+    }
+  }
+}
+
+function retryAfter(headers) {
+  const s = Number(headers.get('Retry-After'));
+  return Number.isFinite(s) && s > 0 ? Math.min(s, 30) * 1000 : 1000;
+}
+
+/** The parts of an ARM id: {subscription, resourceGroup, gallery, image, version, name}. */
+export function parse(id) {
+  const parts = id.split('/').filter(Boolean);
+  const out = {};
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const key = parts[i].toLowerCase();
+    const value = decodeURIComponent(parts[i + 1]);
+    if (key === 'subscriptions') out.subscription = value;
+    else if (key === 'resourcegroups') out.resourceGroup = value;
+    else if (key === 'galleries') out.gallery = value;
+    else if (key === 'images') out.image = value;
+    else if (key === 'versions') out.version = value;
+  }
+  return out;
+}
