@@ -160,7 +160,7 @@ async function subscriptionPage(sub) {
     h('h2', {}, 'Create a gallery'),
     form('create-gallery', [
       { name: 'resourceGroup', label: 'Resource group', placeholder: 'rg-images' },
-      { name: 'name', label: 'Name', placeholder: 'myGallery', hint: 'Letters, digits, dots and underscores.' },
+      { name: 'name', label: 'Name', placeholder: 'myGallery', hint: '1 to 80 letters, digits, hyphens, underscores and periods.' },
       { name: 'location', label: 'Location', value: 'westeurope' },
       { name: 'description', label: 'Description' },
     ], 'Create gallery', async (v) => {
@@ -195,8 +195,11 @@ async function subscriptionPage(sub) {
 
 async function galleryPage(id) {
   crumbs(id);
-  const [gallery, definitions] = await Promise.all([get(id + '?$select=Permissions', API.gallery),
-    list(id + '/images', API.gallery)]);
+  const authz = id + '/providers/Microsoft.Authorization';
+  const [gallery, definitions, assignments, roles] = await Promise.all([get(id + '?$select=Permissions', API.gallery),
+    list(id + '/images', API.gallery), list(authz + '/roleAssignments', API.authorization).catch(() => null),
+    list(authz + '/roleDefinitions', API.authorization).catch(() => [])]);
+  const roleName = new Map(roles.map((r) => [r.id.split('/').pop().toLowerCase(), r.properties?.roleName || r.name]));
   const sharing = gallery.properties?.sharingProfile;
   show(h('div', { class: 'kind' }, 'Gallery'), h('h1', {}, gallery.name),
     props([['id', h('code', {}, gallery.id)], ['location', gallery.location], ['description', gallery.properties?.description],
@@ -243,6 +246,30 @@ async function galleryPage(id) {
       await write('POST', id + '/share', { body: v.operationType === 'Reset' ? { operationType: 'Reset' }
         : { operationType: v.operationType, groups: [{ type: v.type, ids }] } });
       route();
+    }),
+    h('h2', {}, 'Access control'),
+    assignments === null ? h('p', { class: 'muted' }, 'You may not read the role assignments here.')
+      : table(['principal', 'type', 'role', 'scope', ''], assignments.map((a) => [
+        h('code', {}, a.properties?.principalId || ''), a.properties?.principalType || '',
+        roleName.get((a.properties?.roleDefinitionId || '').split('/').pop().toLowerCase()) || a.properties?.roleDefinitionId,
+        a.properties?.scope === id ? 'this gallery' : h('code', {}, a.properties?.scope || ''),
+        a.properties?.scope === id ? h('button', { class: 'danger', type: 'button', name: 'remove-' + a.name, onclick: async () => {
+          try {
+            await write('DELETE', a.id, { apiVersion: API.authorization });
+            route();
+          } catch (e) {
+            banner(e);
+          }
+        } }, 'Remove') : '']), 'No role assignment covers this gallery.'),
+    h('h2', {}, 'Add a role assignment'),
+    form('add-role', [
+      { name: 'principalId', label: 'Principal id', placeholder: 'the user\'s or group\'s object id' },
+      { name: 'principalType', label: 'Principal type', type: 'select', options: [['User', 'User'], ['Group', 'Group'], ['ServicePrincipal', 'ServicePrincipal']] },
+      { name: 'role', label: 'Role', type: 'select', options: roles.map((r) => [r.id, r.properties?.roleName || r.name]) },
+    ], 'Add', async (v) => {
+      await write('PUT', `${authz}/roleAssignments/${crypto.randomUUID()}`, { apiVersion: API.authorization, body: {
+        properties: { roleDefinitionId: v.role, principalId: v.principalId, principalType: v.principalType } } });
+      route();
     }));
 }
 
@@ -279,21 +306,25 @@ async function definitionPage(id) {
         hint: 'region=replicas, comma-separated, e.g. westeurope=1, northeurope=2' },
       { name: 'excludeFromLatest', label: 'Exclude from latest', type: 'checkbox' },
     ], 'Publish', async (v, progress) => {
-      const targetRegions = v.regions.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
-        const [name, count] = s.split('=').map((x) => x.trim());
-        const n = count === undefined ? 1 : Number(count);
-        if (!name || !Number.isInteger(n)) throw new Error(`Target regions: '${s}' is not region=replicas.`);
-        return { name, regionalReplicaCount: n };
-      });
       const versionId = `${id}/versions/${encodeURIComponent(v.name)}`;
       progress('Publishing…');
-      // the page of the version shows its replication while the operation runs
-      const started = write('PUT', versionId, { body: { location: definition.location, properties: {
-        publishingProfile: { targetRegions, excludeFromLatest: v.excludeFromLatest },
-        storageProfile: { source: { id: v.source } } } }, onProgress: (s) => progress(s + '…') });
-      await started;
+      // the PUT answers Creating at once; the version's page follows the replication region by region until it
+      // settles (the operation behind Azure-AsyncOperation ends with it)
+      await call('PUT', versionId, { body: { location: definition.location, properties: {
+        publishingProfile: { targetRegions: targetRegions(v.regions), excludeFromLatest: v.excludeFromLatest },
+        storageProfile: { source: { id: v.source } } } } });
       location.hash = versionId;
     }));
+}
+
+/** 'westeurope=1, northeurope=2' as the API's targetRegions. */
+function targetRegions(text) {
+  return text.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
+    const [name, count] = s.split('=').map((x) => x.trim());
+    const n = count === undefined ? 1 : Number(count);
+    if (!name || !Number.isInteger(n)) throw new Error(`Target regions: '${s}' is not region=replicas.`);
+    return { name, regionalReplicaCount: n };
+  });
 }
 
 function regions(v) {
@@ -316,7 +347,20 @@ async function versionPage(id) {
       s.region, state(s.state), (s.progress ?? '') + (s.progress !== undefined ? ' %' : ''), s.details || '']),
     'No replication status.'),
     h('div', { class: 'actions' }, h('button', { class: 'danger', type: 'button', name: 'delete-version', onclick: () =>
-      confirmDelete('version ' + version.name, id, API.gallery, id.replace(/\/versions\/[^/]+$/, '')) }, 'Delete version')));
+      confirmDelete('version ' + version.name, id, API.gallery, id.replace(/\/versions\/[^/]+$/, '')) }, 'Delete version')),
+    h('h2', {}, 'Update'),
+    form('update-version', [
+      { name: 'regions', label: 'Target regions', value: (p.publishingProfile?.targetRegions || [])
+        .map((r) => r.name + '=' + (r.regionalReplicaCount ?? 1)).join(', '),
+        hint: 'region=replicas, comma-separated: add a region to replicate to it, leave one out to remove its replicas' },
+      { name: 'excludeFromLatest', label: 'Exclude from latest', type: 'checkbox', value: p.publishingProfile?.excludeFromLatest },
+    ], 'Update version', async (v, progress) => {
+      progress('Updating…');
+      // answered Updating while a region is added: this page follows it
+      await call('PATCH', id, { body: { properties: { publishingProfile: { targetRegions: targetRegions(v.regions),
+        excludeFromLatest: v.excludeFromLatest } } } });
+      route();
+    }));
   const settled = ['Succeeded', 'Failed'].includes(p.provisioningState)
     && ['Completed', 'Failed', undefined].includes(status.aggregatedState);
   if (!settled) {

@@ -162,12 +162,35 @@ class PortalIT extends StackIT {
         JsonNode def = api(alice, definition + API);
         assertEquals(8, def.path("properties").path("recommended").path("vCPUs").path("max").asInt(), def.toString());
 
+        // an update: a third region, and out of latest; the page follows the new region to Completed
+        fill("update-version", "regions", "westeurope=1, northeurope=2, eastus=1");
+        browser.findElement(By.id("update-version-excludeFromLatest")).click();
+        submit("update-version");
+        waitUntil(() -> browser.findElements(By.cssSelector("td [data-state='Completed']")).size() == 3
+                && !browser.findElements(By.cssSelector("dd [data-state='Completed']")).isEmpty());
+        JsonNode updated = api(alice, version + API).path("properties").path("publishingProfile");
+        assertEquals(3, updated.path("targetRegions").size(), updated.toString());
+        assertTrue(updated.path("excludeFromLatest").asBoolean(), updated.toString());
+
         // deletion: confirmed in the browser's dialog, the version is gone once the operation ends
         click(By.name("delete-version"));
         browser.switchTo().alert().accept();
         waitUntil(() -> browser.getCurrentUrl().endsWith("#" + definition));
         waitFor(By.xpath("//td[text()='No version yet.']"));
         assertEquals(404, status(alice, version + API));
+
+        // access control: Carol, who has no role, is made Reader of the gallery and can read it
+        String carol = token(Realms.CONTOSO, "carol");
+        int before = status(carol, gallery + API);
+        assertTrue(before == 403 || before == 404, "carol before her role: " + before);
+        browser.get(stack.doorUrl() + "/portal/#" + gallery);
+        waitFor(By.name("add-role"));
+        fill("add-role", "principalId", Realms.CAROL);
+        new Select(browser.findElement(By.id("add-role-role"))).selectByVisibleText("Reader");
+        submit("add-role");
+        waitFor(By.xpath("//td/code[text()='" + Realms.CAROL + "']/../following-sibling::td[text()='Reader']"));
+        shot("4-access-control");
+        waitUntil(() -> status(carol, gallery + API) == 200);
 
         // sign-out ends the session; fabrikam's Bob signs in and sees neither the subscription nor the gallery
         click(By.name("sign-out"));
@@ -235,8 +258,13 @@ class PortalIT extends StackIT {
         return JSON.readTree(r.body());
     }
 
-    private static int status(String token, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(stack.doorHttpUrl() + path))
-                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    private static int status(String token, String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(stack.doorHttpUrl() + path))
+                    .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
