@@ -243,9 +243,12 @@ async function galleryPage(id) {
       { name: 'ids', label: 'Ids', placeholder: 'comma-separated subscription or tenant ids' },
     ], 'Update sharing', async (v) => {
       const ids = v.ids.split(',').map((s) => s.trim()).filter(Boolean);
-      await write('POST', id + '/share', { body: v.operationType === 'Reset' ? { operationType: 'Reset' }
-        : { operationType: v.operationType, groups: [{ type: v.type, ids }] } });
-      route();
+      const answer = (await call('POST', id + '/share', { body: v.operationType === 'Reset' ? { operationType: 'Reset' }
+        : { operationType: v.operationType, groups: [{ type: v.type, ids }] } })).body || {};
+      await route();
+      // access-service's answer says each recipient's state: another tenant's stays Pending until it accepts
+      const shares = (answer.shares || []).map((x) => `${x.type} ${x.id} (${x.state})`).join(', ');
+      banner(shares ? 'Shared with ' + shares + '.' : 'The gallery is shared with nobody.', 'info');
     }),
     h('h2', {}, 'Access control'),
     assignments === null ? h('p', { class: 'muted' }, 'You may not read the role assignments here.')
@@ -368,6 +371,65 @@ async function versionPage(id) {
   }
 }
 
+/**
+ * What others share with the user: invitations to the user's tenant (an administrator, an Owner of one of its
+ * subscriptions, accepts or rejects them), and the galleries shared with a subscription of the user's, by location,
+ * with their definitions and versions (the sharedGalleries views; a gallery appears once its share is accepted).
+ */
+async function sharedPage(sub, where) {
+  crumbs(null);
+  const [invitations, subs] = await Promise.all([
+    list('/providers/Microsoft.Compute/sharingInvitations', API.gallery).catch((e) => (e.status === 403 ? null : Promise.reject(e))),
+    list('/subscriptions', API.subscriptions)]);
+  const subscription = sub || subs[0]?.subscriptionId;
+  const place = where || 'westeurope';
+  const decide = (i, decision) => async () => {
+    try {
+      await call('POST', `/providers/Microsoft.Compute/sharingInvitations/${encodeURIComponent(i.name)}/${decision}`, { apiVersion: API.gallery });
+      route();
+    } catch (e) {
+      banner(e);
+    }
+  };
+  const page = [h('h1', {}, 'Shared with me'),
+    h('h2', {}, 'Invitations to your organization'),
+    invitations === null ? h('p', { class: 'muted' }, 'Only an administrator of your organization (an Owner of one of its subscriptions) sees and answers invitations.')
+      : table(['gallery', 'from tenant', 'shared with', 'state', ''], invitations.map((i) => {
+        const p = i.properties || {};
+        return [h('code', {}, p.galleryUniqueName || ''), p.ownerTenantId || '', (p.sharedWithType || '') + ' ' + (p.sharedWith || ''),
+          state(p.state), p.state === 'Pending' ? h('span', { class: 'actions' },
+            h('button', { type: 'button', name: 'accept-' + p.galleryUniqueName, onclick: decide(i, 'accept') }, 'Accept'),
+            h('button', { type: 'button', class: 'danger', name: 'reject-' + p.galleryUniqueName, onclick: decide(i, 'reject') }, 'Reject')) : ''];
+      }), 'No invitation.'),
+    h('h2', {}, 'Galleries shared with you'),
+    form('shared-where', [
+      { name: 'subscription', label: 'Subscription', type: 'select', options: subs.map((x) => [x.subscriptionId, x.displayName || x.subscriptionId]) },
+      { name: 'location', label: 'Location', value: place },
+    ], 'Show', async (v) => {
+      location.hash = `/shared/${encodeURIComponent(v.subscription)}/${encodeURIComponent(v.location)}`;
+    })];
+  if (subscription) {
+    const base = `/subscriptions/${subscription}/providers/Microsoft.Compute/locations/${encodeURIComponent(place)}/sharedGalleries`;
+    const galleries = await list(base, API.gallery);
+    const rows = [];
+    for (const g of galleries) {
+      const images = await list(`${base}/${encodeURIComponent(g.name)}/images`, API.gallery).catch(() => []);
+      if (!images.length) rows.push([h('code', {}, g.name), h('span', { class: 'muted' }, 'no image definition'), '', '']);
+      for (const d of images) {
+        const versions = await list(`${base}/${encodeURIComponent(g.name)}/images/${encodeURIComponent(d.name)}/versions`, API.gallery).catch(() => []);
+        const id = d.properties?.identifier || {};
+        rows.push([h('code', {}, g.name), d.name, [id.publisher, id.offer, id.sku].filter(Boolean).join(' / '),
+          versions.map((x) => x.name).join(', ') || h('span', { class: 'muted' }, 'none in this location')]);
+      }
+    }
+    page.push(h('p', { class: 'muted' }, `In ${place}, for subscription ${subscription}:`),
+      table(['gallery (unique name)', 'image definition', 'publisher / offer / sku', 'versions'], rows, 'Nothing is shared with you here.'));
+  }
+  show(...page);
+  const f = document.forms['shared-where'];
+  if (f && subscription) f.elements.subscription.value = subscription;
+}
+
 async function confirmDelete(what, id, apiVersion, back) {
   if (!window.confirm('Delete ' + what + '?')) return;
   banner('Deleting ' + what + '…', 'info');
@@ -387,6 +449,7 @@ const PAGES = [
   [/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/galleries\/[^/]+\/images\/[^/]+$/i, definitionPage],
   [/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/galleries\/[^/]+$/i, galleryPage],
   [/^\/subscriptions\/([^/]+)$/i, (id, m) => subscriptionPage(m[1])],
+  [/^\/shared(?:\/([^/]+)\/([^/]+))?$/, (id, m) => sharedPage(m[1], m[2])],
   [/^\/?$/, () => subscriptionsPage()],
 ];
 

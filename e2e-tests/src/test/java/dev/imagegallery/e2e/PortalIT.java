@@ -192,6 +192,13 @@ class PortalIT extends StackIT {
         shot("4-access-control");
         waitUntil(() -> status(carol, gallery + API) == 200);
 
+        // sharing with fabrikam's subscription: another tenant's, so it waits for fabrikam to accept
+        new Select(browser.findElement(By.id("share-type"))).selectByValue("Subscriptions");
+        fill("share", "ids", FABRIKAM);
+        submit("share");
+        waitUntil(() -> text(By.id("banner")).contains("Subscriptions " + FABRIKAM + " (Pending)"));
+        String uniqueName = api(alice, gallery + API).path("properties").path("identifier").path("uniqueName").asText();
+
         // sign-out ends the session; fabrikam's Bob signs in and sees neither the subscription nor the gallery
         click(By.name("sign-out"));
         waitFor(By.name("tenant-fabrikam")).click();
@@ -201,6 +208,20 @@ class PortalIT extends StackIT {
         browser.get(stack.doorUrl() + "/portal/#" + gallery);
         waitUntil(() -> text(By.id("banner")).contains("request id"));
         assertTrue(browser.findElements(By.xpath("//h1[text()='portalgallery']")).isEmpty());
+
+        // ... but, as fabrikam's administrator, accepts the invitation, and then finds the gallery shared with him
+        click(By.id("menu-shared"));
+        click(By.name("accept-" + uniqueName));
+        waitFor(By.xpath("//td/code[text()='" + uniqueName + "']/../following-sibling::td/span[@data-state='Accepted']"));
+        waitUntil(() -> {
+            browser.navigate().refresh();
+            // the page shows once every list has answered
+            new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.presenceOfElementLocated(
+                    By.xpath("//h2[text()='Galleries shared with you']/following-sibling::table")));
+            return !browser.findElements(By.xpath("//h2[text()='Galleries shared with you']"
+                    + "/following-sibling::table//td[text()='nginx']")).isEmpty();
+        });
+        shot("5-shared-with-bob");
         click(By.name("sign-out"));
         waitFor(By.name("tenant-contoso"));
     }
