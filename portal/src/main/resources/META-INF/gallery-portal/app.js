@@ -153,6 +153,7 @@ async function subscriptionPage(sub) {
     list(`${root}/providers/Microsoft.Compute/galleries`, API.gallery),
     list(`${root}/providers/Microsoft.Compute/images`, API.managedImage)]);
   show(h('div', { class: 'kind' }, 'Subscription'), h('h1', {}, subscription.displayName || sub),
+    h('div', { class: 'actions' }, link(root + '/usage', 'Usage and cost')),
     h('h2', {}, 'Galleries'),
     table(['name', 'resource group', 'location', 'description', 'state'], galleries.map((g) => [
       link(g.id, g.name), parse(g.id).resourceGroup, g.location, g.properties?.description || '',
@@ -372,6 +373,43 @@ async function versionPage(id) {
 }
 
 /**
+ * What the subscription's images cost this month (or the month asked for): billing-service's usage details,
+ * summed per resource, location and meter (a day's line each), and in all.
+ */
+async function usagePage(sub, month) {
+  const root = `/subscriptions/${sub}`;
+  crumbs(root);
+  const today = new Date().toISOString().slice(0, 10);
+  const from = (month || today.slice(0, 7)) + '-01';
+  const end = new Date(Date.UTC(Number(from.slice(0, 4)), Number(from.slice(5, 7)), 0)).toISOString().slice(0, 10);
+  const to = end < today ? end : today;
+  const lines = await list(`${root}/providers/Microsoft.Consumption/usageDetails?startDate=${from}&endDate=${to}`, API.consumption);
+  const sums = new Map();
+  let total = 0;
+  let currency = '';
+  for (const l of lines) {
+    const p = l.properties || {};
+    const key = p.resourceId + '|' + p.resourceLocation + '|' + p.meterName;
+    const sum = sums.get(key) || { resource: p.resourceId || '', meter: p.meterName || '', unit: p.unitOfMeasure || '',
+      location: p.resourceLocation || '', quantity: 0, cost: 0 };
+    sum.quantity += Number(p.quantity) || 0;
+    sum.cost += Number(p.cost) || 0;
+    sums.set(key, sum);
+    total += Number(p.cost) || 0;
+    currency = p.billingCurrency || currency;
+  }
+  const short = (id) => id.replace(/^.*\/providers\/Microsoft\.Compute\/galleries\//i, '');
+  show(h('div', { class: 'kind' }, 'Usage and cost'), h('h1', {}, `${from} to ${to}`),
+    props([['subscription', h('code', {}, sub)], ['cost', total.toFixed(2) + ' ' + currency], ['usage lines', String(lines.length)]]),
+    form('usage-month', [{ name: 'month', label: 'Month', type: 'month', value: from.slice(0, 7) }], 'Show', async (v) => {
+      location.hash = `${root}/usage/${v.month}`;
+    }),
+    h('h2', {}, 'By resource and meter'),
+    table(['resource', 'location', 'meter', 'quantity', 'cost'], [...sums.values()].map((x) => [h('code', {}, short(x.resource)),
+      x.location, x.meter, x.quantity.toFixed(6) + ' ' + x.unit, x.cost.toFixed(2) + ' ' + currency]), 'No usage in this period.'));
+}
+
+/**
  * What others share with the user: invitations to the user's tenant (an administrator, an Owner of one of its
  * subscriptions, accepts or rejects them), and the galleries shared with a subscription of the user's, by location,
  * with their definitions and versions (the sharedGalleries views; a gallery appears once its share is accepted).
@@ -449,6 +487,7 @@ const PAGES = [
   [/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/galleries\/[^/]+\/images\/[^/]+$/i, definitionPage],
   [/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/galleries\/[^/]+$/i, galleryPage],
   [/^\/subscriptions\/([^/]+)$/i, (id, m) => subscriptionPage(m[1])],
+  [/^\/subscriptions\/([^/]+)\/usage(?:\/(\d{4}-\d{2}))?$/i, (id, m) => usagePage(m[1], m[2])],
   [/^\/shared(?:\/([^/]+)\/([^/]+))?$/, (id, m) => sharedPage(m[1], m[2])],
   [/^\/?$/, () => subscriptionsPage()],
 ];

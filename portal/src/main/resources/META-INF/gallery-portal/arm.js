@@ -7,6 +7,7 @@ export const API = {
   gallery: '2024-03-03', // galleries, definitions, versions (the Java SDK 2.46 to 2.55's)
   managedImage: '2024-07-01', // Microsoft.Compute/images: the Compute resource provider's own versions
   authorization: '2022-04-01',
+  consumption: '2023-05-01',
 };
 
 /** An ARM error answer: its code, message and target, and the request id to quote. */

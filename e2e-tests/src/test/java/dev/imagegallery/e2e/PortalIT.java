@@ -199,6 +199,19 @@ class PortalIT extends StackIT {
         waitUntil(() -> text(By.id("banner")).contains("Subscriptions " + FABRIKAM + " (Pending)"));
         String uniqueName = api(alice, gallery + API).path("properties").path("identifier").path("uniqueName").asText();
 
+        // what the version's replicas were metered, from its completion to its deletion, on the usage page
+        browser.get(stack.doorUrl() + "/portal/#" + subscription + "/usage");
+        waitUntil(() -> {
+            browser.navigate().refresh();
+            new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.presenceOfElementLocated(
+                    By.xpath("//h2[text()='By resource and meter']/following-sibling::table")));
+            // storage in each of the three regions the version was in, each a row of its own
+            return browser.findElements(By.xpath("//h2[text()='By resource and meter']/following-sibling::table"
+                    + "//tr[td/code[text()='portalgallery/images/nginx/versions/1.0.0'] and contains(., 'Stored')]"))
+                    .size() == 3;
+        });
+        shot("6-usage");
+
         // sign-out ends the session; fabrikam's Bob signs in and sees neither the subscription nor the gallery
         click(By.name("sign-out"));
         waitFor(By.name("tenant-fabrikam")).click();
