@@ -6,6 +6,8 @@ import { API, ArmError, call, configure, get, list, parse, write } from './arm.j
 
 let config = { clientId: 'gallery-portal', tenants: [] };
 let refreshTimer = null;
+// each navigation's number: a page whose lists answer after the user has gone elsewhere shows nothing
+let generation = 0;
 
 // ---------------------------------------------------------------------------------------------------- DOM helpers
 
@@ -31,6 +33,13 @@ const state = (s) => h('span', { class: 'state-' + (s || 'unknown'), 'data-state
 
 function show(...children) {
   $('view').replaceChildren(...children);
+}
+
+/** Shows a page's content, unless the user has navigated since the page began loading (its generation). */
+function render(gen, ...children) {
+  if (gen !== generation) return false;
+  show(...children);
+  return true;
 }
 
 function banner(message, kind = 'error') {
@@ -137,22 +146,24 @@ function signInPage() {
 }
 
 async function subscriptionsPage() {
+  const gen = generation;
   crumbs(null);
   const subs = await list('/subscriptions', API.subscriptions);
-  show(h('h1', {}, 'Subscriptions'),
+  render(gen, h('h1', {}, 'Subscriptions'),
     table(['name', 'subscription id', 'tenant', 'state'], subs.map((s) => [
       link('/subscriptions/' + s.subscriptionId, s.displayName || s.subscriptionId), h('code', {}, s.subscriptionId),
       s.tenantId || '', s.state || '']), 'You have no subscription here.'));
 }
 
 async function subscriptionPage(sub) {
+  const gen = generation;
   const root = `/subscriptions/${sub}`;
   crumbs(root);
   const [subscription, galleries, images] = await Promise.all([
     get(root, API.subscriptions).catch(() => ({ subscriptionId: sub })),
     list(`${root}/providers/Microsoft.Compute/galleries`, API.gallery),
     list(`${root}/providers/Microsoft.Compute/images`, API.managedImage)]);
-  show(h('div', { class: 'kind' }, 'Subscription'), h('h1', {}, subscription.displayName || sub),
+  render(gen, h('div', { class: 'kind' }, 'Subscription'), h('h1', {}, subscription.displayName || sub),
     h('div', { class: 'actions' }, link(root + '/usage', 'Usage and cost')),
     h('h2', {}, 'Galleries'),
     table(['name', 'resource group', 'location', 'description', 'state'], galleries.map((g) => [
@@ -195,6 +206,7 @@ async function subscriptionPage(sub) {
 }
 
 async function galleryPage(id) {
+  const gen = generation;
   crumbs(id);
   const authz = id + '/providers/Microsoft.Authorization';
   const [gallery, definitions, assignments, roles] = await Promise.all([get(id + '?$select=Permissions', API.gallery),
@@ -202,7 +214,7 @@ async function galleryPage(id) {
     list(authz + '/roleDefinitions', API.authorization).catch(() => [])]);
   const roleName = new Map(roles.map((r) => [r.id.split('/').pop().toLowerCase(), r.properties?.roleName || r.name]));
   const sharing = gallery.properties?.sharingProfile;
-  show(h('div', { class: 'kind' }, 'Gallery'), h('h1', {}, gallery.name),
+  render(gen, h('div', { class: 'kind' }, 'Gallery'), h('h1', {}, gallery.name),
     props([['id', h('code', {}, gallery.id)], ['location', gallery.location], ['description', gallery.properties?.description],
       ['unique name', gallery.properties?.identifier?.uniqueName], ['state', state(gallery.properties?.provisioningState)],
       ['sharing', sharing ? (sharing.permissions || 'Private') + ((sharing.groups || []).length
@@ -284,12 +296,19 @@ function range(text, what) {
 }
 
 async function definitionPage(id) {
+  const gen = generation;
   crumbs(id);
   const sub = parse(id).subscription;
   const [definition, versions, images] = await Promise.all([get(id, API.gallery), list(id + '/versions', API.gallery),
     list(`/subscriptions/${sub}/providers/Microsoft.Compute/images`, API.managedImage).catch(() => [])]);
   const p = definition.properties || {};
-  show(h('div', { class: 'kind' }, 'Image definition'), h('h1', {}, definition.name),
+  // what a VM created from this definition gets in each region its versions go to: the API's resolution of latest
+  // (the highest version not excluded from latest whose replicas there are Completed)
+  const places = [...new Set(versions.flatMap((v) => (v.properties?.publishingProfile?.targetRegions || []).map((r) => r.name)))].sort();
+  const latest = await Promise.all(places.map((place) => call('POST',
+    `/subscriptions/${sub}/providers/Microsoft.Compute/locations/${encodeURIComponent(place)}/resolveImageReference`,
+    { body: { imageReference: { id } } }).then((r) => r.body?.exactVersion || '—', (e) => h('span', { class: 'muted' }, e.code))));
+  render(gen, h('div', { class: 'kind' }, 'Image definition'), h('h1', {}, definition.name),
     props([['id', h('code', {}, definition.id)], ['publisher / offer / sku', [p.identifier?.publisher, p.identifier?.offer, p.identifier?.sku].join(' / ')],
       ['OS', (p.osType || '') + ' ' + (p.osState || '')], ['Hyper-V generation', p.hyperVGeneration],
       ['recommended vCPUs', p.recommended?.vCPUs ? p.recommended.vCPUs.min + '–' + p.recommended.vCPUs.max : ''],
@@ -301,6 +320,9 @@ async function definitionPage(id) {
     table(['version', 'target regions (replicas)', 'excluded from latest', 'published', 'state'], versions.map((v) => [
       link(v.id, v.name), regions(v), v.properties?.publishingProfile?.excludeFromLatest ? 'yes' : 'no',
       v.properties?.publishingProfile?.publishedDate || '', state(v.properties?.provisioningState)]), 'No version yet.'),
+    h('h2', {}, 'Latest by region'),
+    table(['region', 'latest version'], places.map((place, i) => [place, h('span', { 'data-latest': place }, latest[i])]),
+      'No version has a region yet.'),
     h('h2', {}, 'Publish a version'),
     form('create-version', [
       { name: 'name', label: 'Version', placeholder: '1.0.0', hint: 'Major.Minor.Patch' },
@@ -337,11 +359,12 @@ function regions(v) {
 }
 
 async function versionPage(id) {
+  const gen = generation;
   crumbs(id);
   const version = await get(id + '?$expand=ReplicationStatus', API.gallery);
   const p = version.properties || {};
   const status = p.replicationStatus || {};
-  show(h('div', { class: 'kind' }, 'Image version'), h('h1', {}, version.name),
+  render(gen, h('div', { class: 'kind' }, 'Image version'), h('h1', {}, version.name),
     props([['id', h('code', {}, version.id)], ['state', state(p.provisioningState)],
       ['replication', state(status.aggregatedState)], ['target regions (replicas)', regions(version)],
       ['excluded from latest', p.publishingProfile?.excludeFromLatest ? 'yes' : 'no'],
@@ -367,7 +390,7 @@ async function versionPage(id) {
     }));
   const settled = ['Succeeded', 'Failed'].includes(p.provisioningState)
     && ['Completed', 'Failed', undefined].includes(status.aggregatedState);
-  if (!settled) {
+  if (!settled && gen === generation) {
     refreshTimer = setTimeout(route, 2000);
   }
 }
@@ -377,6 +400,7 @@ async function versionPage(id) {
  * summed per resource, location and meter (a day's line each), and in all.
  */
 async function usagePage(sub, month) {
+  const gen = generation;
   const root = `/subscriptions/${sub}`;
   crumbs(root);
   const today = new Date().toISOString().slice(0, 10);
@@ -399,7 +423,7 @@ async function usagePage(sub, month) {
     currency = p.billingCurrency || currency;
   }
   const short = (id) => id.replace(/^.*\/providers\/Microsoft\.Compute\/galleries\//i, '');
-  show(h('div', { class: 'kind' }, 'Usage and cost'), h('h1', {}, `${from} to ${to}`),
+  render(gen, h('div', { class: 'kind' }, 'Usage and cost'), h('h1', {}, `${from} to ${to}`),
     props([['subscription', h('code', {}, sub)], ['cost', total.toFixed(2) + ' ' + currency], ['usage lines', String(lines.length)]]),
     form('usage-month', [{ name: 'month', label: 'Month', type: 'month', value: from.slice(0, 7) }], 'Show', async (v) => {
       location.hash = `${root}/usage/${v.month}`;
@@ -415,6 +439,7 @@ async function usagePage(sub, month) {
  * with their definitions and versions (the sharedGalleries views; a gallery appears once its share is accepted).
  */
 async function sharedPage(sub, where) {
+  const gen = generation;
   crumbs(null);
   const [invitations, subs] = await Promise.all([
     list('/providers/Microsoft.Compute/sharingInvitations', API.gallery).catch((e) => (e.status === 403 ? null : Promise.reject(e))),
@@ -463,7 +488,7 @@ async function sharedPage(sub, where) {
     page.push(h('p', { class: 'muted' }, `In ${place}, for subscription ${subscription}:`),
       table(['gallery (unique name)', 'image definition', 'publisher / offer / sku', 'versions'], rows, 'Nothing is shared with you here.'));
   }
-  show(...page);
+  render(gen, ...page);
   const f = document.forms['shared-where'];
   if (f && subscription) f.elements.subscription.value = subscription;
 }
@@ -494,7 +519,14 @@ const PAGES = [
 
 async function route() {
   clearTimeout(refreshTimer);
-  const path = decodeURI(location.hash.replace(/^#/, '')) || '/';
+  generation += 1;
+  const gen = generation;
+  let path = location.hash.replace(/^#/, '') || '/';
+  try {
+    path = decodeURI(path);
+  } catch {
+    // a malformed escape: matched as it was written (no page has one, so it is the not-found page)
+  }
   whoAmI();
   if (!auth.session()) {
     signInPage();
@@ -509,7 +541,7 @@ async function route() {
   try {
     await page[1](path, path.match(page[0]));
   } catch (e) {
-    if (e instanceof ArmError && e.code === 'SignedOut') return;
+    if ((e instanceof ArmError && e.code === 'SignedOut') || gen !== generation) return;
     show(h('p', { class: 'muted' }, 'This page could not be loaded.'));
     banner(e);
   }

@@ -162,6 +162,13 @@ class PortalIT extends StackIT {
         JsonNode def = api(alice, definition + API);
         assertEquals(8, def.path("properties").path("recommended").path("vCPUs").path("max").asInt(), def.toString());
 
+        // latest, as a VM would get it in each region: 1.0.0 in both
+        browser.get(stack.doorUrl() + "/portal/#" + definition);
+        waitUntil(() -> text(By.cssSelector("[data-latest='westeurope']")).equals("1.0.0")
+                && text(By.cssSelector("[data-latest='northeurope']")).equals("1.0.0"));
+        browser.get(stack.doorUrl() + "/portal/#" + version);
+        waitFor(By.name("update-version"));
+
         // an update: a third region, and out of latest; the page follows the new region to Completed
         fill("update-version", "regions", "westeurope=1, northeurope=2, eastus=1");
         browser.findElement(By.id("update-version-excludeFromLatest")).click();
@@ -171,6 +178,11 @@ class PortalIT extends StackIT {
         JsonNode updated = api(alice, version + API).path("properties").path("publishingProfile");
         assertEquals(3, updated.path("targetRegions").size(), updated.toString());
         assertTrue(updated.path("excludeFromLatest").asBoolean(), updated.toString());
+        browser.get(stack.doorUrl() + "/portal/#" + definition);
+        waitUntil(() -> !text(By.cssSelector("[data-latest='eastus']")).isEmpty()
+                && !text(By.cssSelector("[data-latest='westeurope']")).equals("1.0.0"));
+        browser.get(stack.doorUrl() + "/portal/#" + version);
+        waitFor(By.name("delete-version"));
 
         // deletion: confirmed in the browser's dialog, the version is gone once the operation ends
         click(By.name("delete-version"));
