@@ -32,7 +32,8 @@ const link = (id, text) => h('a', { href: '#' + id }, text);
 const state = (s) => h('span', { class: 'state-' + (s || 'unknown'), 'data-state': s || '' }, s || '—');
 
 function show(...children) {
-  $('view').replaceChildren(...children);
+  // a section that is there only sometimes is an array of elements, or null
+  $('view').replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
 }
 
 /** Shows a page's content, unless the user has navigated since the page began loading (its generation). */
@@ -175,9 +176,12 @@ async function subscriptionPage(sub) {
       { name: 'name', label: 'Name', placeholder: 'myGallery', hint: '1 to 80 letters, digits, hyphens, underscores and periods.' },
       { name: 'location', label: 'Location', value: 'westeurope' },
       { name: 'description', label: 'Description' },
+      { name: 'softDelete', label: 'Soft delete', type: 'checkbox',
+        hint: 'A deleted version is kept for 7 days, listed on its definition\'s page and restorable.' },
     ], 'Create gallery', async (v) => {
       const id = `${root}/resourceGroups/${encodeURIComponent(v.resourceGroup)}/providers/Microsoft.Compute/galleries/${encodeURIComponent(v.name)}`;
-      await write('PUT', id, { body: { location: v.location, properties: { description: v.description || undefined } } });
+      await write('PUT', id, { body: { location: v.location, properties: { description: v.description || undefined,
+        softDeletePolicy: v.softDelete ? { isSoftDeleteEnabled: true } : undefined } } });
       location.hash = id;
     }),
     h('h2', {}, 'Managed images'),
@@ -217,6 +221,7 @@ async function galleryPage(id) {
   render(gen, h('div', { class: 'kind' }, 'Gallery'), h('h1', {}, gallery.name),
     props([['id', h('code', {}, gallery.id)], ['location', gallery.location], ['description', gallery.properties?.description],
       ['unique name', gallery.properties?.identifier?.uniqueName], ['state', state(gallery.properties?.provisioningState)],
+      ['soft delete', gallery.properties?.softDeletePolicy?.isSoftDeleteEnabled ? 'on: deleted versions are kept 7 days' : 'off'],
       ['sharing', sharing ? (sharing.permissions || 'Private') + ((sharing.groups || []).length
         ? ' — ' + sharing.groups.map((g) => g.type + ': ' + (g.ids || []).join(', ')).join('; ') : '') : 'Private']]),
     h('div', { class: 'actions' }, h('button', { class: 'danger', type: 'button', name: 'delete-gallery', onclick: () =>
@@ -299,8 +304,11 @@ async function definitionPage(id) {
   const gen = generation;
   crumbs(id);
   const sub = parse(id).subscription;
-  const [definition, versions, images] = await Promise.all([get(id, API.gallery), list(id + '/versions', API.gallery),
-    list(`/subscriptions/${sub}/providers/Microsoft.Compute/images`, API.managedImage).catch(() => [])]);
+  const galleryId = id.replace(/\/images\/[^/]+$/, '');
+  const deletedPath = `${galleryId}/softDeletedArtifactTypes/Images/artifacts/${id.split('/').pop()}/versions`;
+  const [definition, versions, images, deleted] = await Promise.all([get(id, API.gallery), list(id + '/versions', API.gallery),
+    list(`/subscriptions/${sub}/providers/Microsoft.Compute/images`, API.managedImage).catch(() => []),
+    list(deletedPath, API.gallery).catch(() => [])]);
   const p = definition.properties || {};
   // what a VM created from this definition gets in each region its versions go to: the API's resolution of latest
   // (the highest version not excluded from latest whose replicas there are Completed)
@@ -320,6 +328,20 @@ async function definitionPage(id) {
     table(['version', 'target regions (replicas)', 'excluded from latest', 'published', 'state'], versions.map((v) => [
       link(v.id, v.name), regions(v), v.properties?.publishingProfile?.excludeFromLatest ? 'yes' : 'no',
       v.properties?.publishingProfile?.publishedDate || '', state(v.properties?.provisioningState)]), 'No version yet.'),
+    deleted.length ? [h('h2', {}, 'Deleted versions'),
+      table(['version', 'deleted', ''], deleted.map((d) => {
+        const versionId = d.properties?.resourceArmId || '';
+        const name = versionId.split('/').pop();
+        return [name, d.properties?.softDeletedTime || '', h('button', { type: 'button', class: 'secondary', name: 'restore-' + name,
+          onclick: async () => {
+            try {
+              await call('PATCH', versionId, { body: { properties: { restore: true } } });
+              route();
+            } catch (e) {
+              banner(e);
+            }
+          } }, 'Restore')];
+      }), '')] : null,
     h('h2', {}, 'Latest by region'),
     table(['region', 'latest version'], places.map((place, i) => [place, h('span', { 'data-latest': place }, latest[i])]),
       'No version has a region yet.'),

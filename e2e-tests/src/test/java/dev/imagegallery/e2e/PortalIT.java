@@ -85,6 +85,17 @@ class PortalIT extends StackIT {
 
     @Test
     void aPublisherWorksThroughThePortalAndAnotherTenantSeesNothingOfIt() throws Exception {
+        try {
+            story();
+        } catch (Throwable e) {
+            // what the browser showed when the story stopped, beside the step screenshots
+            shot("failure");
+            Files.writeString(Path.of("target/portal-screenshots/failure.html"), browser.getPageSource());
+            throw e;
+        }
+    }
+
+    private void story() throws Exception {
         String alice = token(Realms.CONTOSO, "alice");
         String subscription = "/subscriptions/" + CONTOSO;
         String gallery = subscription + "/resourceGroups/" + RG + "/providers/Microsoft.Compute/galleries/portalgallery";
@@ -108,6 +119,7 @@ class PortalIT extends StackIT {
         shot("2-refused-name");
         fill("create-gallery", "name", "portalgallery");
         fill("create-gallery", "description", "made in the portal");
+        browser.findElement(By.id("create-gallery-softDelete")).click();
         submit("create-gallery");
         waitUntil(() -> browser.getCurrentUrl().endsWith("#" + gallery));
         waitUntil(() -> text(By.tagName("h1")).equals("portalgallery"));
@@ -191,6 +203,12 @@ class PortalIT extends StackIT {
         waitFor(By.xpath("//td[text()='No version yet.']"));
         assertEquals(404, status(alice, version + API));
 
+        // the gallery keeps deleted versions (soft delete, chosen when it was made): restored from the definition's page
+        click(By.name("restore-1.0.0"));
+        waitFor(By.xpath("//td/a[text()='1.0.0']"));
+        assertTrue(browser.findElements(By.name("restore-1.0.0")).isEmpty());
+        assertEquals(200, status(alice, version + API));
+
         // access control: Carol, who has no role, is made Reader of the gallery and can read it
         String carol = token(Realms.CONTOSO, "carol");
         int before = status(carol, gallery + API);
@@ -211,7 +229,7 @@ class PortalIT extends StackIT {
         waitUntil(() -> text(By.id("banner")).contains("Subscriptions " + FABRIKAM + " (Pending)"));
         String uniqueName = api(alice, gallery + API).path("properties").path("identifier").path("uniqueName").asText();
 
-        // what the version's replicas were metered, from its completion to its deletion, on the usage page
+        // what the version's replicas are metered (a soft-deleted version keeps them), on the usage page
         browser.get(stack.doorUrl() + "/portal/#" + subscription + "/usage");
         waitUntil(() -> {
             browser.navigate().refresh();
