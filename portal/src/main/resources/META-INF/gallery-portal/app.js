@@ -11,6 +11,9 @@ let generation = 0;
 
 // ---------------------------------------------------------------------------------------------------- DOM helpers
 
+/** Children as given to h() and show(): arrays flattened (a section that is there only sometimes), nothing for null. */
+const present = (children) => children.flat().filter((c) => c !== null && c !== undefined && c !== false);
+
 function h(tag, props = {}, ...children) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(props || {})) {
@@ -20,8 +23,7 @@ function h(tag, props = {}, ...children) {
     else if (k === 'text') el.textContent = v;
     else el.setAttribute(k, v === true ? '' : String(v));
   }
-  for (const c of children.flat()) {
-    if (c === null || c === undefined || c === false) continue;
+  for (const c of present(children)) {
     el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
   return el;
@@ -32,8 +34,7 @@ const link = (id, text) => h('a', { href: '#' + id }, text);
 const state = (s) => h('span', { class: 'state-' + (s || 'unknown'), 'data-state': s || '' }, s || '—');
 
 function show(...children) {
-  // a section that is there only sometimes is an array of elements, or null
-  $('view').replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  $('view').replaceChildren(...present(children));
 }
 
 /** Shows a page's content, unless the user has navigated since the page began loading (its generation). */
@@ -77,11 +78,8 @@ function props(pairs) {
 function form(name, fields, label, action) {
   const f = h('form', { class: 'panel', name, novalidate: true });
   for (const field of fields) {
-    if (field.hint) {
-      f.append(h('label', { for: name + '-' + field.name }, field.label), input(name, field), h('div', { class: 'hint' }, field.hint));
-    } else {
-      f.append(h('label', { for: name + '-' + field.name }, field.label), input(name, field));
-    }
+    f.append(...present([h('label', { for: name + '-' + field.name }, field.label), input(name, field),
+      field.hint ? h('div', { class: 'hint' }, field.hint) : null]));
   }
   const button = h('button', { type: 'submit', name: 'submit' }, label);
   f.append(h('div', { class: 'wide actions' }, button));
@@ -496,17 +494,16 @@ async function sharedPage(sub, where) {
   if (subscription) {
     const base = `/subscriptions/${subscription}/providers/Microsoft.Compute/locations/${encodeURIComponent(place)}/sharedGalleries`;
     const galleries = await list(base, API.gallery);
-    const rows = [];
-    for (const g of galleries) {
-      const images = await list(`${base}/${encodeURIComponent(g.name)}/images`, API.gallery).catch(() => []);
-      if (!images.length) rows.push([h('code', {}, g.name), h('span', { class: 'muted' }, 'no image definition'), '', '']);
-      for (const d of images) {
-        const versions = await list(`${base}/${encodeURIComponent(g.name)}/images/${encodeURIComponent(d.name)}/versions`, API.gallery).catch(() => []);
-        const id = d.properties?.identifier || {};
-        rows.push([h('code', {}, g.name), d.name, [id.publisher, id.offer, id.sku].filter(Boolean).join(' / '),
-          versions.map((x) => x.name).join(', ') || h('span', { class: 'muted' }, 'none in this location')]);
-      }
-    }
+    // each gallery's definitions, then each definition's versions, asked all at once rather than one after another
+    const images = await Promise.all(galleries.map((g) =>
+      list(`${base}/${encodeURIComponent(g.name)}/images`, API.gallery).catch(() => [])));
+    const versions = await Promise.all(galleries.map((g, i) => Promise.all(images[i].map((d) =>
+      list(`${base}/${encodeURIComponent(g.name)}/images/${encodeURIComponent(d.name)}/versions`, API.gallery).catch(() => [])))));
+    const rows = galleries.flatMap((g, i) => (images[i].length ? images[i].map((d, j) => {
+      const id = d.properties?.identifier || {};
+      return [h('code', {}, g.name), d.name, [id.publisher, id.offer, id.sku].filter(Boolean).join(' / '),
+        versions[i][j].map((x) => x.name).join(', ') || h('span', { class: 'muted' }, 'none in this location')];
+    }) : [[h('code', {}, g.name), h('span', { class: 'muted' }, 'no image definition'), '', '']]));
     page.push(h('p', { class: 'muted' }, `In ${place}, for subscription ${subscription}:`),
       table(['gallery (unique name)', 'image definition', 'publisher / offer / sku', 'versions'], rows, 'Nothing is shared with you here.'));
   }

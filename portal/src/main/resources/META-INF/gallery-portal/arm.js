@@ -102,8 +102,8 @@ export async function list(path, apiVersion) {
 export async function write(method, path, { apiVersion = API.gallery, body, onProgress = () => {} } = {}) {
   const first = await call(method, path, { apiVersion, body });
   const operation = first.headers.get('Azure-AsyncOperation');
-  const location = first.headers.get('Location');
-  if (!operation && !(location && first.status === 202)) {
+  const result = first.headers.get('Location');
+  if (!operation && !(result && first.status === 202)) {
     return first.body;
   }
   let wait = retryAfter(first.headers);
@@ -122,7 +122,7 @@ export async function write(method, path, { apiVersion = API.gallery, body, onPr
       }
       wait = retryAfter(r.headers);
     } else {
-      const r = await call('GET', location, { apiVersion });
+      const r = await call('GET', result, { apiVersion });
       if (r.status !== 202) {
         return first.body;
       }

@@ -345,8 +345,7 @@ public final class LocalStack implements AutoCloseable {
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         env.put("GALLERY_BUS_TOKEN_URL", tokenUrl(Realms.PLATFORM));
         env.put("GALLERY_BUS_CLIENT_SECRET", busSecrets.getProperty(svc));
-        env.put("GALLERY_OIDC_TENANTS", Realms.CONTOSO + "=" + keycloak.issuer(Realms.CONTOSO) + ","
-                + Realms.FABRIKAM + "=" + keycloak.issuer(Realms.FABRIKAM));
+        env.put("GALLERY_OIDC_TENANTS", tenantIssuers());
         env.put("GALLERY_STORE_ROOT", runDir.resolve("stores").toString());
         env.put("GALLERY_STORE_PUBLIC_BASE_URL", serviceUrl("replication-service"));
         env.put("GALLERY_CATALOG_DATA_PLANE_URL", serviceUrl("replication-service"));
@@ -371,6 +370,12 @@ public final class LocalStack implements AutoCloseable {
         return ManagedProcess.start(name, cmd, runDir, env, logDir().resolve(name + ".log"));
     }
 
+    /** The seeded tenants and their issuers on this stack's Keycloak, {@code name=issuer,...}. */
+    private String tenantIssuers() {
+        return Realms.CONTOSO + "=" + keycloak.issuer(Realms.CONTOSO) + ","
+                + Realms.FABRIKAM + "=" + keycloak.issuer(Realms.FABRIKAM);
+    }
+
     private ManagedProcess startDoor() {
         Path jar = ProjectPaths.root().resolve(DOOR).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
@@ -388,8 +393,7 @@ public final class LocalStack implements AutoCloseable {
         env.put("GALLERY_DOOR_UPSTREAMS_BILLING", upstream("billing-service"));
         env.put("GALLERY_DOOR_UPSTREAMS_REPLICATION", upstream("replication-service"));
         // the portal signs its users in at the tenants the services accept tokens of
-        env.put("GALLERY_DOOR_PORTAL_TENANTS", Realms.CONTOSO + "=" + keycloak.issuer(Realms.CONTOSO) + ","
-                + Realms.FABRIKAM + "=" + keycloak.issuer(Realms.FABRIKAM));
+        env.put("GALLERY_DOOR_PORTAL_TENANTS", tenantIssuers());
         env.putAll(extraEnv.getOrDefault(DOOR, Map.of()));
         List<String> cmd = new ArrayList<>(List.of(ProjectPaths.javaBinary().toString()));
         cmd.addAll(jvmOptions(DOOR));
