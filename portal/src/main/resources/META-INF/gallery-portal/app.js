@@ -2,7 +2,7 @@
 // providers/Microsoft.Compute/galleries/{g}/images/{d}/versions/{v}), so a page can be bookmarked and shared. Every
 // value from the API reaches the page as text (textContent), never as markup.
 import * as auth from './auth.js';
-import { API, ArmError, call, configure, get, list, parse, write } from './arm.js';
+import { API, ArmError, call, configure, get, list, parse, upload, write } from './arm.js';
 
 let config = { clientId: 'gallery-portal', tenants: [] };
 let refreshTimer = null;
@@ -158,10 +158,10 @@ async function subscriptionPage(sub) {
   const gen = generation;
   const root = `/subscriptions/${sub}`;
   crumbs(root);
-  const [subscription, galleries, images] = await Promise.all([
+  const [subscription, galleries, images, [assignments, roles]] = await Promise.all([
     get(root, API.subscriptions).catch(() => ({ subscriptionId: sub })),
     list(`${root}/providers/Microsoft.Compute/galleries`, API.gallery),
-    list(`${root}/providers/Microsoft.Compute/images`, API.managedImage)]);
+    list(`${root}/providers/Microsoft.Compute/images`, API.managedImage), accessOf(root)]);
   render(gen, h('div', { class: 'kind' }, 'Subscription'), h('h1', {}, subscription.displayName || sub),
     h('div', { class: 'actions' }, link(root + '/usage', 'Usage and cost')),
     h('h2', {}, 'Galleries'),
@@ -198,32 +198,51 @@ async function subscriptionPage(sub) {
       if (!v.disk) throw new Error('Choose the disk file to upload.');
       progress('Uploading…');
       const blob = `/blobs/${encodeURIComponent(v.location)}/${sub}/${encodeURIComponent(v.name)}.vhd`;
-      const uploaded = (await call('PUT', blob, { raw: v.disk })).body;
+      const started = Date.now();
+      const uploaded = await upload(blob, v.disk, (sent, total) => {
+        const seconds = (Date.now() - started) / 1000;
+        const rate = seconds > 0 ? sent / seconds : 0;
+        progress(`Uploading… ${Math.floor((100 * sent) / total)} % of ${mib(total)}`
+          + (rate > 0 && sent < total ? `, ${Math.ceil((total - sent) / rate)} s left` : ''));
+      });
       progress('Creating the image…');
       const id = `${root}/resourceGroups/${encodeURIComponent(v.resourceGroup)}/providers/Microsoft.Compute/images/${encodeURIComponent(v.name)}`;
       await write('PUT', id, { apiVersion: API.managedImage, body: { location: v.location, properties: {
         storageProfile: { osDisk: { osType: v.osType, osState: 'Generalized', blobUri: uploaded.blobUri } } } } });
       route();
-    }));
+    }),
+    accessControl(root, 'this subscription', assignments, roles));
 }
 
 async function galleryPage(id) {
   const gen = generation;
   crumbs(id);
-  const authz = id + '/providers/Microsoft.Authorization';
-  const [gallery, definitions, assignments, roles] = await Promise.all([get(id + '?$select=Permissions', API.gallery),
-    list(id + '/images', API.gallery), list(authz + '/roleAssignments', API.authorization).catch(() => null),
-    list(authz + '/roleDefinitions', API.authorization).catch(() => [])]);
-  const roleName = new Map(roles.map((r) => [r.id.split('/').pop().toLowerCase(), r.properties?.roleName || r.name]));
+  const [gallery, definitions, [assignments, roles]] = await Promise.all([get(id + '?$select=Permissions', API.gallery),
+    list(id + '/images', API.gallery), accessOf(id)]);
   const sharing = gallery.properties?.sharingProfile;
+  const community = sharing?.communityGalleryInfo;
   render(gen, h('div', { class: 'kind' }, 'Gallery'), h('h1', {}, gallery.name),
     props([['id', h('code', {}, gallery.id)], ['location', gallery.location], ['description', gallery.properties?.description],
       ['unique name', gallery.properties?.identifier?.uniqueName], ['state', state(gallery.properties?.provisioningState)],
       ['soft delete', gallery.properties?.softDeletePolicy?.isSoftDeleteEnabled ? 'on: deleted versions are kept 7 days' : 'off'],
       ['sharing', sharing ? (sharing.permissions || 'Private') + ((sharing.groups || []).length
-        ? ' — ' + sharing.groups.map((g) => g.type + ': ' + (g.ids || []).join(', ')).join('; ') : '') : 'Private']]),
+        ? ' — ' + sharing.groups.map((g) => g.type + ': ' + (g.ids || []).join(', ')).join('; ') : '') : 'Private'],
+      ['community', community ? h('span', { 'data-community': community.communityGalleryEnabled ? 'published' : 'asked' },
+        community.communityGalleryEnabled ? 'published as ' + (community.publicNames || []).join(', ')
+          : 'asked for (prefix ' + community.publicNamePrefix + '), not published yet') : null]]),
     h('div', { class: 'actions' }, h('button', { class: 'danger', type: 'button', name: 'delete-gallery', onclick: () =>
       confirmDelete('gallery ' + gallery.name, id, API.gallery, '/subscriptions/' + parse(id).subscription) }, 'Delete gallery')),
+    h('h2', {}, 'Settings'),
+    form('gallery-settings', [
+      { name: 'description', label: 'Description', value: gallery.properties?.description || '' },
+      { name: 'softDelete', label: 'Soft delete', type: 'checkbox', value: gallery.properties?.softDeletePolicy?.isSoftDeleteEnabled,
+        hint: 'On: a deleted version is kept for 7 days and restorable. Off: deletion is final (versions already deleted stay restorable until their time ends).' },
+    ], 'Save settings', async (v) => {
+      await write('PATCH', id, { body: { properties: { description: v.description,
+        softDeletePolicy: { isSoftDeleteEnabled: v.softDelete } } } });
+      await route();
+      banner('Settings saved.', 'info');
+    }),
     h('h2', {}, 'Image definitions'),
     table(['name', 'publisher / offer / sku', 'OS', 'generation', 'state'], definitions.map((d) => [
       link(d.id, d.name), [d.properties?.identifier?.publisher, d.properties?.identifier?.offer, d.properties?.identifier?.sku].join(' / '),
@@ -266,20 +285,55 @@ async function galleryPage(id) {
       const shares = (answer.shares || []).map((x) => `${x.type} ${x.id} (${x.state})`).join(', ');
       banner(shares ? 'Shared with ' + shares + '.' : 'The gallery is shared with nobody.', 'info');
     }),
-    h('h2', {}, 'Access control'),
+    h('h2', {}, 'Publish to the community'),
+    h('p', { class: 'muted' }, 'Every signed-in user of every tenant can then find the gallery under Shared with me, by its public name, ',
+      'and create from its versions; they are shown your contact, your link and your EULA. The Share form\'s Reset makes it private again.'),
+    form('community', [
+      { name: 'publicNamePrefix', label: 'Public name prefix', value: community?.publicNamePrefix || '', hint: '5 to 16 letters and digits; the public name adds a unique suffix' },
+      { name: 'publisherContact', label: 'Publisher contact', value: community?.publisherContact || '', placeholder: 'images@example.com' },
+      { name: 'publisherUri', label: 'Publisher link', value: community?.publisherUri || '', placeholder: 'https://example.com/images' },
+      { name: 'eula', label: 'EULA', value: community?.eula || '', placeholder: 'the terms, or a link to them' },
+    ], 'Publish', async (v, progress) => {
+      // as Azure does it: the information in the gallery's sharing profile, then the share action EnableCommunity
+      progress('Saving…');
+      await write('PATCH', id, { body: { properties: { sharingProfile: { permissions: 'Community', communityGalleryInfo: {
+        publicNamePrefix: v.publicNamePrefix, publisherContact: v.publisherContact, eula: v.eula,
+        publisherUri: v.publisherUri || undefined } } } } });
+      progress('Publishing…');
+      const published = (await call('POST', id + '/share', { body: { operationType: 'EnableCommunity' } })).body || {};
+      await route();
+      // access-service's answer names the public name at once; the gallery's own view shows it a moment later
+      const names = published.communityGalleryInfo?.publicNames || [];
+      banner('Published to the community' + (names.length ? ' as ' + names.join(', ') : '') + '.', 'info');
+    }),
+    accessControl(id, 'this gallery', assignments, roles));
+}
+
+/**
+ * The role assignments that cover a scope (at it, above it, and below it: a definition's under its gallery), one
+ * given to a principal at the scope, and one at or below it removed (those above are removed where they were given).
+ */
+function accessControl(scope, here, assignments, roles) {
+  const authz = scope + '/providers/Microsoft.Authorization';
+  const roleName = new Map(roles.map((r) => [r.id.split('/').pop().toLowerCase(), r.properties?.roleName || r.name]));
+  const lower = scope.toLowerCase();
+  const within = (s) => s.toLowerCase() === lower || s.toLowerCase().startsWith(lower + '/');
+  return [h('h2', {}, 'Access control'),
     assignments === null ? h('p', { class: 'muted' }, 'You may not read the role assignments here.')
-      : table(['principal', 'type', 'role', 'scope', ''], assignments.map((a) => [
-        h('code', {}, a.properties?.principalId || ''), a.properties?.principalType || '',
-        roleName.get((a.properties?.roleDefinitionId || '').split('/').pop().toLowerCase()) || a.properties?.roleDefinitionId,
-        a.properties?.scope === id ? 'this gallery' : h('code', {}, a.properties?.scope || ''),
-        a.properties?.scope === id ? h('button', { class: 'danger', type: 'button', name: 'remove-' + a.name, onclick: async () => {
-          try {
-            await write('DELETE', a.id, { apiVersion: API.authorization });
-            route();
-          } catch (e) {
-            banner(e);
-          }
-        } }, 'Remove') : '']), 'No role assignment covers this gallery.'),
+      : table(['principal', 'type', 'role', 'scope', ''], assignments.map((a) => {
+        const at = a.properties?.scope || '';
+        return [h('code', {}, a.properties?.principalId || ''), a.properties?.principalType || '',
+          roleName.get((a.properties?.roleDefinitionId || '').split('/').pop().toLowerCase()) || a.properties?.roleDefinitionId,
+          at.toLowerCase() === lower ? here : h('code', {}, at),
+          within(at) ? h('button', { class: 'danger', type: 'button', name: 'remove-' + a.name, onclick: async () => {
+            try {
+              await write('DELETE', a.id, { apiVersion: API.authorization });
+              route();
+            } catch (e) {
+              banner(e);
+            }
+          } }, 'Remove') : h('span', { class: 'muted' }, 'inherited')];
+      }), 'No role assignment covers ' + here + '.'),
     h('h2', {}, 'Add a role assignment'),
     form('add-role', [
       { name: 'principalId', label: 'Principal id', placeholder: 'the user\'s or group\'s object id' },
@@ -289,7 +343,18 @@ async function galleryPage(id) {
       await write('PUT', `${authz}/roleAssignments/${crypto.randomUUID()}`, { apiVersion: API.authorization, body: {
         properties: { roleDefinitionId: v.role, principalId: v.principalId, principalType: v.principalType } } });
       route();
-    }));
+    })];
+}
+
+/** A scope's role assignments (null where the user may not read them) and the roles that can be given there. */
+function accessOf(scope) {
+  const authz = scope + '/providers/Microsoft.Authorization';
+  return Promise.all([list(authz + '/roleAssignments', API.authorization).catch(() => null),
+    list(authz + '/roleDefinitions', API.authorization).catch(() => [])]);
+}
+
+function mib(bytes) {
+  return bytes >= 1 << 30 ? (bytes / (1 << 30)).toFixed(1) + ' GiB' : (bytes / (1 << 20)).toFixed(1) + ' MiB';
 }
 
 function range(text, what) {
@@ -304,9 +369,10 @@ async function definitionPage(id) {
   const sub = parse(id).subscription;
   const galleryId = id.replace(/\/images\/[^/]+$/, '');
   const deletedPath = `${galleryId}/softDeletedArtifactTypes/Images/artifacts/${id.split('/').pop()}/versions`;
-  const [definition, versions, images, deleted] = await Promise.all([get(id, API.gallery), list(id + '/versions', API.gallery),
+  const [definition, versions, images, deleted, [assignments, roles]] = await Promise.all([get(id, API.gallery),
+    list(id + '/versions', API.gallery),
     list(`/subscriptions/${sub}/providers/Microsoft.Compute/images`, API.managedImage).catch(() => []),
-    list(deletedPath, API.gallery).catch(() => [])]);
+    list(deletedPath, API.gallery).catch(() => []), accessOf(id)]);
   const p = definition.properties || {};
   // what a VM created from this definition gets in each region its versions go to: the API's resolution of latest
   // (the highest version not excluded from latest whose replicas there are Completed)
@@ -323,9 +389,10 @@ async function definitionPage(id) {
     h('div', { class: 'actions' }, h('button', { class: 'danger', type: 'button', name: 'delete-definition', onclick: () =>
       confirmDelete('image definition ' + definition.name, id, API.gallery, id.replace(/\/images\/[^/]+$/, '')) }, 'Delete definition')),
     h('h2', {}, 'Versions'),
-    table(['version', 'target regions (replicas)', 'excluded from latest', 'published', 'state'], versions.map((v) => [
+    table(['version', 'target regions (replicas)', 'excluded from latest', 'published', 'end of life', 'state'], versions.map((v) => [
       link(v.id, v.name), regions(v), v.properties?.publishingProfile?.excludeFromLatest ? 'yes' : 'no',
-      v.properties?.publishingProfile?.publishedDate || '', state(v.properties?.provisioningState)]), 'No version yet.'),
+      v.properties?.publishingProfile?.publishedDate || '', v.properties?.publishingProfile?.endOfLifeDate || '',
+      state(v.properties?.provisioningState)]), 'No version yet.'),
     deleted.length ? [h('h2', {}, 'Deleted versions'),
       table(['version', 'deleted', ''], deleted.map((d) => {
         const versionId = d.properties?.resourceArmId || '';
@@ -350,6 +417,10 @@ async function definitionPage(id) {
         options: images.length ? images.map((i) => [i.id, i.name + ' (' + i.location + ')']) : [['', 'no managed image in this subscription']] },
       { name: 'regions', label: 'Target regions', value: definition.location + '=1',
         hint: 'region=replicas, comma-separated, e.g. westeurope=1, northeurope=2' },
+      { name: 'storageAccountType', label: 'Storage type', type: 'select',
+        options: [['Standard_LRS', 'Standard_LRS'], ['Standard_ZRS', 'Standard_ZRS'], ['Premium_LRS', 'Premium_LRS']],
+        hint: 'of the replicas in every region (metered per type)' },
+      { name: 'endOfLifeDate', label: 'End of life', type: 'date', hint: 'optional: after it the version is shown as past its end of life' },
       { name: 'excludeFromLatest', label: 'Exclude from latest', type: 'checkbox' },
     ], 'Publish', async (v, progress) => {
       const versionId = `${id}/versions/${encodeURIComponent(v.name)}`;
@@ -357,10 +428,12 @@ async function definitionPage(id) {
       // the PUT answers Creating at once; the version's page follows the replication region by region until it
       // settles (the operation behind Azure-AsyncOperation ends with it)
       await call('PUT', versionId, { body: { location: definition.location, properties: {
-        publishingProfile: { targetRegions: targetRegions(v.regions), excludeFromLatest: v.excludeFromLatest },
+        publishingProfile: { targetRegions: targetRegions(v.regions), excludeFromLatest: v.excludeFromLatest,
+          storageAccountType: v.storageAccountType, endOfLifeDate: v.endOfLifeDate ? v.endOfLifeDate + 'T00:00:00Z' : undefined },
         storageProfile: { source: { id: v.source } } } } });
       location.hash = versionId;
-    }));
+    }),
+    accessControl(id, 'this definition', assignments, roles));
 }
 
 /** 'westeurope=1, northeurope=2' as the API's targetRegions. */
@@ -375,7 +448,9 @@ function targetRegions(text) {
 
 function regions(v) {
   return (v.properties?.publishingProfile?.targetRegions || [])
-    .map((r) => r.name + ' (' + (r.regionalReplicaCount ?? 1) + ')' + (r.excludeFromLatest ? ', excluded from latest' : '')).join(', ');
+    .map((r) => r.name + ' (' + (r.regionalReplicaCount ?? 1)
+      + (r.storageAccountType && r.storageAccountType !== v.properties?.publishingProfile?.storageAccountType ? ', ' + r.storageAccountType : '')
+      + ')' + (r.excludeFromLatest ? ', excluded from latest' : '')).join(', ');
 }
 
 async function versionPage(id) {
@@ -388,6 +463,7 @@ async function versionPage(id) {
     props([['id', h('code', {}, version.id)], ['state', state(p.provisioningState)],
       ['replication', state(status.aggregatedState)], ['target regions (replicas)', regions(version)],
       ['excluded from latest', p.publishingProfile?.excludeFromLatest ? 'yes' : 'no'],
+      ['storage type', p.publishingProfile?.storageAccountType], ['end of life', p.publishingProfile?.endOfLifeDate],
       ['published', p.publishingProfile?.publishedDate], ['source', h('code', {}, p.storageProfile?.source?.id || '')]]),
     h('h2', {}, 'Replication by region'),
     table(['region', 'state', 'progress', 'details'], (status.summary || []).map((s) => [
@@ -492,24 +568,103 @@ async function sharedPage(sub, where) {
       location.hash = `/shared/${encodeURIComponent(v.subscription)}/${encodeURIComponent(v.location)}`;
     })];
   if (subscription) {
-    const base = `/subscriptions/${subscription}/providers/Microsoft.Compute/locations/${encodeURIComponent(place)}/sharedGalleries`;
-    const galleries = await list(base, API.gallery);
-    // each gallery's definitions, then each definition's versions, asked all at once rather than one after another
-    const images = await Promise.all(galleries.map((g) =>
-      list(`${base}/${encodeURIComponent(g.name)}/images`, API.gallery).catch(() => [])));
-    const versions = await Promise.all(galleries.map((g, i) => Promise.all(images[i].map((d) =>
-      list(`${base}/${encodeURIComponent(g.name)}/images/${encodeURIComponent(d.name)}/versions`, API.gallery).catch(() => [])))));
-    const rows = galleries.flatMap((g, i) => (images[i].length ? images[i].map((d, j) => {
-      const id = d.properties?.identifier || {};
-      return [h('code', {}, g.name), d.name, [id.publisher, id.offer, id.sku].filter(Boolean).join(' / '),
-        versions[i][j].map((x) => x.name).join(', ') || h('span', { class: 'muted' }, 'none in this location')];
-    }) : [[h('code', {}, g.name), h('span', { class: 'muted' }, 'no image definition'), '', '']]));
+    const at = `/subscriptions/${subscription}/providers/Microsoft.Compute/locations/${encodeURIComponent(place)}`;
+    const [shared, community] = await Promise.all([consumerView(at + '/sharedGalleries'), consumerView(at + '/communityGalleries')]);
     page.push(h('p', { class: 'muted' }, `In ${place}, for subscription ${subscription}:`),
-      table(['gallery (unique name)', 'image definition', 'publisher / offer / sku', 'versions'], rows, 'Nothing is shared with you here.'));
+      table(['gallery (unique name)', 'image definition', 'publisher / offer / sku', 'versions'], shared.rows, 'Nothing is shared with you here.'),
+      h('h2', {}, 'Community galleries'),
+      h('p', { class: 'muted' }, 'Published by their owners to every tenant. Read the publisher\'s terms before you use an image.'),
+      community.galleries.length ? community.galleries.map((g) => {
+        const m = g.properties?.communityMetadata || {};
+        return h('div', { class: 'community', 'data-community-gallery': g.name }, h('h3', {}, g.name),
+          props([['publisher', m.publisherUri && /^https?:\/\//i.test(m.publisherUri)
+            ? h('a', { href: m.publisherUri, rel: 'noopener noreferrer', target: '_blank' }, m.publisherUri) : m.publisherUri],
+          ['contact', m.publisherContact], ['EULA', m.eula], ['public names', (m.publicNames || []).join(', ')]]));
+      }) : h('p', { class: 'muted' }, 'No community gallery here.'),
+      community.galleries.length ? table(['gallery (public name)', 'image definition', 'publisher / offer / sku', 'versions'],
+        community.rows, '') : null);
   }
   render(gen, ...page);
   const f = document.forms['shared-where'];
   if (f && subscription) f.elements.subscription.value = subscription;
+}
+
+/**
+ * A consumer view (sharedGalleries or communityGalleries in a location): its galleries, and a row per definition with
+ * the versions there; each gallery's definitions, then each definition's versions, asked all at once.
+ */
+async function consumerView(base) {
+  const galleries = await list(base, API.gallery);
+  const images = await Promise.all(galleries.map((g) =>
+    list(`${base}/${encodeURIComponent(g.name)}/images`, API.gallery).catch(() => [])));
+  const versions = await Promise.all(galleries.map((g, i) => Promise.all(images[i].map((d) =>
+    list(`${base}/${encodeURIComponent(g.name)}/images/${encodeURIComponent(d.name)}/versions`, API.gallery).catch(() => [])))));
+  const rows = galleries.flatMap((g, i) => (images[i].length ? images[i].map((d, j) => {
+    const id = d.properties?.identifier || {};
+    return [h('code', {}, g.name), d.name, [id.publisher, id.offer, id.sku].filter(Boolean).join(' / '),
+      versions[i][j].map((x) => x.name).join(', ') || h('span', { class: 'muted' }, 'none in this location')];
+  }) : [[h('code', {}, g.name), h('span', { class: 'muted' }, 'no image definition'), '', '']]));
+  return { galleries, rows };
+}
+
+/**
+ * The tenant's event subscribers (its administrators': an Owner of one of its subscriptions): the programs that read
+ * the tenant's public event stream from Kafka. Registering one answers its client secret once, shown here once.
+ */
+async function eventsPage() {
+  const gen = generation;
+  crumbs(null);
+  const subs = await list('/subscriptions', API.subscriptions);
+  const tenant = subs[0]?.tenantId || auth.session().tenant;
+  const base = `/tenants/${encodeURIComponent(tenant)}/providers/Microsoft.Gallery/eventSubscribers`;
+  const subscribers = await list(base, API.events).catch((e) => (e.status === 403 ? null : Promise.reject(e)));
+  const page = [h('div', { class: 'kind' }, 'Tenant ' + tenant), h('h1', {}, 'Event subscribers'),
+    h('p', { class: 'muted' }, 'Programs of your organization that follow what happens to its images (versions published, ',
+      'replicated, deleted, shares, usage) by reading its own stream from Kafka; the contract is ',
+      h('a', { href: '/providers/Microsoft.Gallery/asyncapi', target: '_blank', rel: 'noopener' }, 'the AsyncAPI document'), '.')];
+  if (subscribers === null) {
+    page.push(h('p', { class: 'muted' }, 'Only an administrator of your organization (an Owner of one of its subscriptions) registers event subscribers.'));
+    render(gen, ...page);
+    return;
+  }
+  page.push(table(['name', 'description', 'client id', 'topic', 'consumer groups', 'created', ''], subscribers.map((x) => {
+    const p = x.properties || {};
+    return [x.name, p.description || '', h('code', {}, p.clientId || ''), h('code', {}, p.topic || ''),
+      h('code', {}, (p.consumerGroupPrefix || '') + '*'), (p.createdOn || '') + (p.createdBy ? ' by ' + p.createdBy : ''),
+      h('button', { class: 'danger', type: 'button', name: 'revoke-' + x.name, onclick: async () => {
+        if (!window.confirm('Revoke event subscriber ' + x.name + '? Its credentials stop working at once.')) return;
+        try {
+          await call('DELETE', x.id, { apiVersion: API.events });
+          await route();
+          banner('Event subscriber ' + x.name + ' revoked.', 'info');
+        } catch (e) {
+          banner(e);
+        }
+      } }, 'Revoke')];
+  }), 'No event subscriber yet.'),
+  h('h2', {}, 'Register an event subscriber'),
+  form('add-subscriber', [
+    { name: 'name', label: 'Name', placeholder: 'image-sync', hint: 'letters, digits, hyphens' },
+    { name: 'description', label: 'Description' },
+  ], 'Register', async (v) => {
+    const made = (await call('PUT', `${base}/${encodeURIComponent(v.name)}`, { apiVersion: API.events,
+      body: { properties: { description: v.description || undefined } } })).body || {};
+    await route();
+    const p = made.properties || {};
+    if (!p.clientSecret) {
+      banner('Event subscriber ' + made.name + ' exists already: its secret was shown when it was registered. Revoke it and register it again for a new one.', 'info');
+      return;
+    }
+    // the secret is answered once: shown here until the user leaves the page, never stored by the portal
+    $('view').prepend(h('div', { class: 'secret', id: 'new-subscriber' },
+      h('h2', {}, 'Event subscriber ' + made.name + ' registered'),
+      h('p', {}, 'Copy its secret now: it is not shown again.'),
+      props([['client id', h('code', {}, p.clientId)], ['client secret', h('code', { id: 'new-subscriber-secret' }, p.clientSecret)],
+        ['token URL', h('code', {}, p.tokenUrl || '')], ['bootstrap servers', h('code', {}, p.bootstrapServers || '')],
+        ['security', (p.securityProtocol || '') + ' / ' + (p.saslMechanism || '')], ['topic', h('code', {}, p.topic || '')],
+        ['consumer group prefix', h('code', {}, p.consumerGroupPrefix || '')]])));
+  }));
+  render(gen, ...page);
 }
 
 async function confirmDelete(what, id, apiVersion, back) {
@@ -533,6 +688,7 @@ const PAGES = [
   [/^\/subscriptions\/([^/]+)$/i, (id, m) => subscriptionPage(m[1])],
   [/^\/subscriptions\/([^/]+)\/usage(?:\/(\d{4}-\d{2}))?$/i, (id, m) => usagePage(m[1], m[2])],
   [/^\/shared(?:\/([^/]+)\/([^/]+))?$/, (id, m) => sharedPage(m[1], m[2])],
+  [/^\/events$/, () => eventsPage()],
   [/^\/?$/, () => subscriptionsPage()],
 ];
 

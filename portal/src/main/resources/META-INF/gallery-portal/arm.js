@@ -8,6 +8,7 @@ export const API = {
   managedImage: '2024-07-01', // Microsoft.Compute/images: the Compute resource provider's own versions
   authorization: '2022-04-01',
   consumption: '2023-05-01',
+  events: '2026-12-01', // Microsoft.Gallery/eventSubscribers: this system's own resource type
 };
 
 /** An ARM error answer: its code, message and target, and the request id to quote. */
@@ -78,6 +79,47 @@ export async function call(method, path, { apiVersion = API.gallery, body, raw }
       r.headers.get('x-ms-request-id'));
   }
   return { status: r.status, body: json, headers: r.headers };
+}
+
+/**
+ * A file streamed to the data plane with PUT, its progress reported (fetch cannot tell how much of a body has gone:
+ * XMLHttpRequest's upload events can). Answers the body's JSON, or throws ArmError as call() does.
+ */
+export async function upload(path, file, onProgress = () => {}) {
+  const token = await tokenSource();
+  if (!token) {
+    onSignedOut();
+    throw new ArmError(401, 'SignedOut', 'Your session has ended: sign in again.');
+  }
+  return new Promise((resolve, reject) => {
+    const x = new XMLHttpRequest();
+    x.open('PUT', path);
+    x.setRequestHeader('Authorization', 'Bearer ' + token);
+    x.setRequestHeader('x-ms-return-client-request-id', 'true');
+    x.setRequestHeader('x-ms-client-request-id', crypto.randomUUID());
+    x.upload.onprogress = (e) => {
+      if (e.lengthComputable && e.total > 0) onProgress(e.loaded, e.total);
+    };
+    x.onerror = () => reject(new ArmError(0, 'NetworkError', 'The upload was cut off before the API answered.'));
+    x.onabort = () => reject(new ArmError(0, 'Canceled', 'The upload was canceled.'));
+    x.onload = () => {
+      let json = null;
+      try {
+        json = x.responseText ? JSON.parse(x.responseText) : null;
+      } catch {
+        json = null;
+      }
+      if (x.status >= 200 && x.status < 300) {
+        resolve(json);
+        return;
+      }
+      const e = json && json.error ? json.error : {};
+      if (x.status === 401) onSignedOut();
+      reject(new ArmError(x.status, e.code || 'Http' + x.status, e.message || x.statusText, e.target,
+        x.getResponseHeader('x-ms-request-id')));
+    };
+    x.send(file);
+  });
 }
 
 export const get = (path, apiVersion) => call('GET', path, { apiVersion }).then((r) => r.body);

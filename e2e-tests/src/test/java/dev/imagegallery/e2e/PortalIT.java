@@ -36,7 +36,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * shared stack's front door (https, the portal at {@code /portal/}) and its Keycloak. Alice of contoso signs in on
  * Keycloak's own sign-in page (authorization code with PKCE), uploads a disk as a managed image, makes a gallery (a
  * refused name first: the ARM error on the page), a definition and version 1.0.0 in two regions, watches it replicate
- * to Completed in both, deletes it and signs out; then Bob of fabrikam signs in and cannot see her gallery. What the
+ * to Completed in both, deletes and restores it, gives Carol a role, changes the gallery's settings, shares it and
+ * publishes it to the community, reads its usage, registers and revokes an event subscriber and signs out; then Bob
+ * of fabrikam signs in, cannot see her gallery, accepts her invitation and finds it and the community's. What the
  * browser did is checked through the API as well. Skipped, with a message, where Chromium or chromedriver is missing
  * ({@code apt-get install chromium chromium-driver}; {@code .ci/run} installs them).
  * <p>
@@ -156,6 +158,10 @@ class PortalIT extends StackIT {
         fill("create-version", "name", "1.0.0");
         new Select(browser.findElement(By.id("create-version-source"))).selectByVisibleText("portal-src (westeurope)");
         fill("create-version", "regions", "westeurope=1, northeurope=2");
+        new Select(browser.findElement(By.id("create-version-storageAccountType"))).selectByValue("Standard_ZRS");
+        // a date input's typing depends on the browser's locale: its value is set as the page would read it
+        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+                "document.getElementById('create-version-endOfLifeDate').value = '2031-01-31'");
         submit("create-version");
         String version = definition + "/versions/1.0.0";
         waitUntil(() -> browser.getCurrentUrl().endsWith("#" + version));
@@ -169,6 +175,10 @@ class PortalIT extends StackIT {
         assertEquals("Succeeded", made.path("properties").path("provisioningState").asText(), made.toString());
         assertEquals("Completed", made.path("properties").path("replicationStatus").path("aggregatedState").asText());
         assertEquals(2, made.path("properties").path("publishingProfile").path("targetRegions").size());
+        assertEquals("Standard_ZRS", made.path("properties").path("publishingProfile").path("storageAccountType").asText());
+        assertTrue(made.path("properties").path("publishingProfile").path("endOfLifeDate").asText().startsWith("2031-01-31"),
+                made.toString());
+        assertTrue(text(By.tagName("dl")).contains("Standard_ZRS"), text(By.tagName("dl")));
         assertTrue(made.path("properties").path("storageProfile").path("source").path("id").asText()
                 .endsWith("/images/portal-src"), made.toString());
         JsonNode def = api(alice, definition + API);
@@ -221,6 +231,37 @@ class PortalIT extends StackIT {
         waitFor(By.xpath("//td/code[text()='" + Realms.CAROL + "']/../following-sibling::td[text()='Reader']"));
         shot("4-access-control");
         waitUntil(() -> status(carol, gallery + API) == 200);
+        // the definition's page shows her role as inherited from the gallery, not removable there
+        browser.get(stack.doorUrl() + "/portal/#" + definition);
+        waitFor(By.xpath("//td/code[text()='" + Realms.CAROL + "']/../following-sibling::td/code[text()='" + gallery
+                + "']/../following-sibling::td/span[text()='inherited']"));
+
+        // the gallery's settings changed after it was made (PATCH)
+        browser.get(stack.doorUrl() + "/portal/#" + gallery);
+        fill("gallery-settings", "description", "changed in the portal");
+        submit("gallery-settings");
+        waitUntil(() -> text(By.id("banner")).contains("Settings saved."));
+        JsonNode patched = api(alice, gallery + API).path("properties");
+        assertEquals("changed in the portal", patched.path("description").asText(), patched.toString());
+        assertTrue(patched.path("softDeletePolicy").path("isSoftDeleteEnabled").asBoolean(), patched.toString());
+
+        // published to the community: a refused contact shows its target, then the gallery is published
+        fill("community", "publicNamePrefix", "portalpub");
+        fill("community", "publisherContact", "not an address");
+        fill("community", "publisherUri", "https://contoso.example/images");
+        fill("community", "eula", "Use at your own risk.");
+        submit("community");
+        waitUntil(() -> text(By.id("banner")).contains("publisherContact"));
+        fill("community", "publisherContact", "images@contoso.example");
+        submit("community");
+        waitUntil(() -> text(By.id("banner")).contains("Published to the community as portalpub-"));
+        String publicName = text(By.id("banner")).replaceAll("^.* as (portalpub-[^ .,]+).*$", "$1");
+        waitUntil(() -> {
+            browser.navigate().refresh();
+            return new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.presenceOfElementLocated(
+                    By.cssSelector("dd [data-community]"))).getAttribute("data-community").equals("published");
+        });
+        assertTrue(text(By.cssSelector("dd [data-community]")).contains(publicName), publicName);
 
         // sharing with fabrikam's subscription: another tenant's, so it waits for fabrikam to accept
         new Select(browser.findElement(By.id("share-type"))).selectByValue("Subscriptions");
@@ -237,10 +278,28 @@ class PortalIT extends StackIT {
                     By.xpath("//h2[text()='By resource and meter']/following-sibling::table")));
             // storage in each of the three regions the version was in, each a row of its own
             return browser.findElements(By.xpath("//h2[text()='By resource and meter']/following-sibling::table"
-                    + "//tr[td/code[text()='portalgallery/images/nginx/versions/1.0.0'] and contains(., 'Stored')]"))
+                    + "//tr[td/code[text()='portalgallery/images/nginx/versions/1.0.0'] and contains(., 'Standard_ZRS Stored')]"))
                     .size() == 3;
         });
         shot("6-usage");
+
+        // an event subscriber registered by Alice, an administrator of contoso: its secret shown once, and real (the
+        // tenant's Keycloak gives its client a token); revoked, it gets none
+        click(By.id("menu-events"));
+        fill("add-subscriber", "name", "portal-sub");
+        fill("add-subscriber", "description", "made in the portal");
+        submit("add-subscriber");
+        String secret = waitFor(By.id("new-subscriber-secret")).getText();
+        String clientId = text(By.xpath("//div[@id='new-subscriber']//dt[text()='client id']/following-sibling::dd[1]"));
+        String tokenUrl = text(By.xpath("//div[@id='new-subscriber']//dt[text()='token URL']/following-sibling::dd[1]"));
+        waitFor(By.xpath("//td[text()='portal-sub']/following-sibling::td[text()='made in the portal']"));
+        shot("7-event-subscriber");
+        assertEquals(200, clientToken(tokenUrl, clientId, secret), "the shown secret signs its client in");
+        click(By.name("revoke-portal-sub"));
+        browser.switchTo().alert().accept();
+        waitUntil(() -> text(By.id("banner")).contains("revoked"));
+        assertTrue(browser.findElements(By.xpath("//td[text()='portal-sub']")).isEmpty());
+        waitUntil(() -> clientToken(tokenUrl, clientId, secret) != 200);
 
         // sign-out ends the session; fabrikam's Bob signs in and sees neither the subscription nor the gallery
         click(By.name("sign-out"));
@@ -265,6 +324,13 @@ class PortalIT extends StackIT {
                     + "/following-sibling::table//td[text()='nginx']")).isEmpty();
         });
         shot("5-shared-with-bob");
+
+        // the community gallery, with its publisher's terms and its definition, as any tenant sees it
+        WebElement published = waitFor(By.cssSelector("[data-community-gallery='" + publicName + "']"));
+        assertTrue(published.getText().contains("images@contoso.example") && published.getText()
+                .contains("Use at your own risk."), published.getText());
+        waitFor(By.xpath("//h2[text()='Community galleries']/following-sibling::table//td[code[text()='" + publicName
+                + "']]/following-sibling::td[text()='nginx']"));
         click(By.name("sign-out"));
         waitFor(By.name("tenant-contoso"));
     }
@@ -320,6 +386,21 @@ class PortalIT extends StackIT {
                 .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         return JSON.readTree(r.body());
+    }
+
+    /** The status of a client credentials grant at a tenant's token endpoint. */
+    private static int clientToken(String tokenUrl, String clientId, String secret) {
+        String form = "grant_type=client_credentials&client_id=" + java.net.URLEncoder.encode(clientId,
+                java.nio.charset.StandardCharsets.UTF_8) + "&client_secret=" + java.net.URLEncoder.encode(secret,
+                java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(tokenUrl))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static int status(String token, String path) {
