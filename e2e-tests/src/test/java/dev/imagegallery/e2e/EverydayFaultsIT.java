@@ -56,6 +56,7 @@ class EverydayFaultsIT extends StackIT {
                 assertEquals((int) status, given().auth().oauth2(alice).get(stack.doorHttpUrl() + path)
                         .statusCode(), path)));
         String blob = "committed-while-postgres-was-down.raw";
+        Map<java.nio.file.Path, Long> logs = serviceLogSizes();
         stack.stopPostgres();
         try {
             for (String path : requests().keySet()) {
@@ -90,6 +91,44 @@ class EverydayFaultsIT extends StackIT {
                 }
             }
         });
+        // the loops that retry every second (each service's outbox relay, replication-service's worker) say that
+        // they fail once, then once a minute, and that they work again: they logged every round, several lines a
+        // second from replication-service, burying everything else in the log
+        for (var log : logs.entrySet()) {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                java.util.List<String> lines = appended(log.getKey(), log.getValue());
+                java.util.List<String> failing = lines.stream()
+                        .filter(l -> l.contains("round failed") || l.contains("round still failing")).toList();
+                assertTrue(failing.size() <= 3, log.getKey().getFileName() + " logged " + failing.size()
+                        + " lines of failed rounds in a " + OUTAGE.toSeconds() + " s outage:\n"
+                        + String.join("\n", failing.subList(0, Math.min(5, failing.size()))));
+                if (!failing.isEmpty()) {
+                    assertTrue(lines.stream().anyMatch(l -> l.contains("round works again after")),
+                            log.getKey().getFileName() + " did not say its rounds work again");
+                }
+            });
+        }
+    }
+
+    /** The services' log files (not the broker's, Keycloak's or the door's) and their sizes now. */
+    private static Map<java.nio.file.Path, Long> serviceLogSizes() throws java.io.IOException {
+        Map<java.nio.file.Path, Long> sizes = new java.util.HashMap<>();
+        try (var files = java.nio.file.Files.list(stack.logDir())) {
+            for (var f : files.filter(f -> f.getFileName().toString().matches("(access|catalog|replication|billing)"
+                    + "-service.*\\.log")).toList()) {
+                sizes.put(f, java.nio.file.Files.size(f));
+            }
+        }
+        assertTrue(sizes.size() >= 4, "the services' logs in " + stack.logDir() + ": " + sizes.keySet());
+        return sizes;
+    }
+
+    /** The lines a log file gained after {@code from} bytes. */
+    private static java.util.List<String> appended(java.nio.file.Path log, long from) throws java.io.IOException {
+        try (var in = java.nio.file.Files.newInputStream(log)) {
+            in.skipNBytes(from);
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        }
     }
 
     /**

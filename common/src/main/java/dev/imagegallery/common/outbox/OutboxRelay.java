@@ -1,7 +1,7 @@
 package dev.imagegallery.common.outbox;
 
 import dev.imagegallery.common.tracing.EventTracing;
-import io.quarkus.logging.Log;
+import dev.imagegallery.common.log.FailureStreak;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
@@ -45,6 +45,9 @@ public class OutboxRelay {
     private final OutboxConfig config;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
+    /** Rounds fail every second while the database or Kafka is away: logged once, then once a minute. */
+    private final FailureStreak failures = new FailureStreak("outbox relay round", Duration.ofMinutes(1),
+            OutboxRelay.class);
     private static volatile OutboxRelay instance;
 
     private final int roundSize;
@@ -100,6 +103,7 @@ public class OutboxRelay {
         }
         relayBatch().subscribe().with(sent -> {
             running.set(false);
+            failures.succeeded();
             if (sent == BUSY) {
                 again.set(false);
                 Uni.createFrom().voidItem().onItem().delayIt().by(BUSY_RETRY).subscribe().with(x -> drain());
@@ -108,7 +112,7 @@ public class OutboxRelay {
             }
         }, failure -> {
             running.set(false);
-            Log.warnf("outbox relay round failed, will retry: %s", failure.getMessage());
+            failures.failed(failure);
         });
     }
 

@@ -7,7 +7,8 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 
 import java.io.IOException;
-import java.io.Writer;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,9 +49,15 @@ final class SpanFile implements SpanExporter {
             if (file.getParent() != null) {
                 Files.createDirectories(file.getParent());
             }
-            try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+            // one append of the whole batch: two instances of a service given the same file (the local stack's
+            // GALLERY_SPAN_DIR with two instances) then never cut each other's lines, as a buffered writer's 8 KiB
+            // writes did
+            ByteBuffer bytes = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
+            try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.APPEND)) {
-                w.write(lines.toString());
+                while (bytes.hasRemaining()) {
+                    out.write(bytes);
+                }
             }
             return CompletableResultCode.ofSuccess();
         } catch (IOException e) {

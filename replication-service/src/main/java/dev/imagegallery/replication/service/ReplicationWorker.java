@@ -1,5 +1,6 @@
 package dev.imagegallery.replication.service;
 
+import dev.imagegallery.common.log.FailureStreak;
 import dev.imagegallery.common.outbox.OutboxRelay;
 import dev.imagegallery.common.tracing.EventTracing;
 import dev.imagegallery.replication.config.StoreConfig;
@@ -101,6 +102,10 @@ public class ReplicationWorker {
         this.config = config;
     }
 
+    /** Rounds fail several times a second while PostgreSQL is away: logged once, then once a minute. */
+    private final FailureStreak failures = new FailureStreak("replication round", Duration.ofMinutes(1),
+            ReplicationWorker.class);
+
     public void listener(CopyListener l) {
         this.listener = l == null ? SILENT : l;
     }
@@ -148,8 +153,9 @@ public class ReplicationWorker {
                                 all.addAll(pending);
                                 return all;
                             })))));
+            failures.succeeded();
         } catch (RuntimeException | Error e) {
-            Log.warnf("replication round failed (again in a second): %s", e.getMessage());
+            failures.failed(e);
             wakeIn(Duration.ofSeconds(1));
         } finally {
             looking.set(false);
