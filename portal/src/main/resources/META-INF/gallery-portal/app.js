@@ -74,6 +74,46 @@ function props(pairs) {
     .flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }
 
+/** Items a list page asks for: a gallery with 10,000 versions draws its first 50 at once, the rest on request. */
+const PAGE = 50;
+
+/**
+ * A list as a table of its first page (PAGE items, the API's $top), with a button that adds the next page (by nextLink)
+ * while there is one. Answers {element, first} (first: the first page's items).
+ */
+async function paged(name, headings, path, apiVersion, cells, empty) {
+  const answer = (await call('GET', path + (path.includes('?') ? '&' : '?') + '$top=' + PAGE, { apiVersion })).body || {};
+  const first = answer.value || [];
+  let next = answer.nextLink || null;
+  let shown = 0;
+  const tbody = h('tbody', {});
+  const count = h('span', { class: 'muted', 'data-count': name });
+  const more = h('button', { type: 'button', class: 'secondary', name: 'more-' + name }, 'Show more');
+  const add = (items) => {
+    for (const item of items) tbody.append(h('tr', {}, cells(item).map((c) => h('td', {}, c))));
+    shown += items.length;
+    more.hidden = !next;
+    count.textContent = next ? `${shown} shown, more to see` : shown > PAGE ? `all ${shown} shown` : '';
+  };
+  more.addEventListener('click', async () => {
+    more.disabled = true;
+    try {
+      const page = (await call('GET', next, { apiVersion })).body || {};
+      next = page.nextLink || null;
+      add(page.value || []);
+    } catch (e) {
+      banner(e);
+    } finally {
+      more.disabled = false;
+    }
+  });
+  add(first);
+  if (!shown) tbody.append(h('tr', {}, h('td', { class: 'empty', colspan: headings.length }, empty)));
+  return { first, element: h('div', { 'data-list': name },
+    h('table', {}, h('thead', {}, h('tr', {}, headings.map((t) => h('th', {}, t)))), tbody),
+    h('div', { class: 'actions' }, more, count)) };
+}
+
 /** A form whose submit runs `action` with its values, the button disabled meanwhile, errors in the banner. */
 function form(name, fields, label, action) {
   const f = h('form', { class: 'panel', name, novalidate: true });
@@ -160,14 +200,19 @@ async function subscriptionPage(sub) {
   crumbs(root);
   const [subscription, galleries, images, [assignments, roles]] = await Promise.all([
     get(root, API.subscriptions).catch(() => ({ subscriptionId: sub })),
-    list(`${root}/providers/Microsoft.Compute/galleries`, API.gallery),
-    list(`${root}/providers/Microsoft.Compute/images`, API.managedImage), accessOf(root)]);
+    paged('galleries', ['name', 'resource group', 'location', 'description', 'state'],
+      `${root}/providers/Microsoft.Compute/galleries`, API.gallery, (g) => [
+        link(g.id, g.name), parse(g.id).resourceGroup, g.location, g.properties?.description || '',
+        state(g.properties?.provisioningState)], 'No gallery yet.'),
+    paged('images', ['name', 'resource group', 'location', 'OS', 'source', 'state'],
+      `${root}/providers/Microsoft.Compute/images`, API.managedImage, (i) => [
+        h('span', { 'data-id': i.id }, i.name), parse(i.id).resourceGroup, i.location,
+        i.properties?.storageProfile?.osDisk?.osType || '', h('code', {}, i.properties?.storageProfile?.osDisk?.blobUri || ''),
+        state(i.properties?.provisioningState)], 'No managed image yet.'), accessOf(root)]);
   render(gen, h('div', { class: 'kind' }, 'Subscription'), h('h1', {}, subscription.displayName || sub),
     h('div', { class: 'actions' }, link(root + '/usage', 'Usage and cost')),
     h('h2', {}, 'Galleries'),
-    table(['name', 'resource group', 'location', 'description', 'state'], galleries.map((g) => [
-      link(g.id, g.name), parse(g.id).resourceGroup, g.location, g.properties?.description || '',
-      state(g.properties?.provisioningState)]), 'No gallery yet.'),
+    galleries.element,
     h('h2', {}, 'Create a gallery'),
     form('create-gallery', [
       { name: 'resourceGroup', label: 'Resource group', placeholder: 'rg-images' },
@@ -183,10 +228,7 @@ async function subscriptionPage(sub) {
       location.hash = id;
     }),
     h('h2', {}, 'Managed images'),
-    table(['name', 'resource group', 'location', 'OS', 'source', 'state'], images.map((i) => [
-      h('span', { 'data-id': i.id }, i.name), parse(i.id).resourceGroup, i.location,
-      i.properties?.storageProfile?.osDisk?.osType || '', h('code', {}, i.properties?.storageProfile?.osDisk?.blobUri || ''),
-      state(i.properties?.provisioningState)]), 'No managed image yet.'),
+    images.element,
     h('h2', {}, 'Upload a disk as a managed image'),
     form('create-image', [
       { name: 'resourceGroup', label: 'Resource group', placeholder: 'rg-images' },
@@ -218,7 +260,10 @@ async function galleryPage(id) {
   const gen = generation;
   crumbs(id);
   const [gallery, definitions, [assignments, roles]] = await Promise.all([get(id + '?$select=Permissions', API.gallery),
-    list(id + '/images', API.gallery), accessOf(id)]);
+    paged('definitions', ['name', 'publisher / offer / sku', 'OS', 'generation', 'state'], id + '/images', API.gallery, (d) => [
+      link(d.id, d.name), [d.properties?.identifier?.publisher, d.properties?.identifier?.offer, d.properties?.identifier?.sku].join(' / '),
+      (d.properties?.osType || '') + ' ' + (d.properties?.osState || ''), d.properties?.hyperVGeneration || '',
+      state(d.properties?.provisioningState)], 'No image definition yet.'), accessOf(id)]);
   const sharing = gallery.properties?.sharingProfile;
   const community = sharing?.communityGalleryInfo;
   render(gen, h('div', { class: 'kind' }, 'Gallery'), h('h1', {}, gallery.name),
@@ -244,10 +289,7 @@ async function galleryPage(id) {
       banner('Settings saved.', 'info');
     }),
     h('h2', {}, 'Image definitions'),
-    table(['name', 'publisher / offer / sku', 'OS', 'generation', 'state'], definitions.map((d) => [
-      link(d.id, d.name), [d.properties?.identifier?.publisher, d.properties?.identifier?.offer, d.properties?.identifier?.sku].join(' / '),
-      (d.properties?.osType || '') + ' ' + (d.properties?.osState || ''), d.properties?.hyperVGeneration || '',
-      state(d.properties?.provisioningState)]), 'No image definition yet.'),
+    definitions.element,
     h('h2', {}, 'Create an image definition'),
     form('create-definition', [
       { name: 'name', label: 'Name', placeholder: 'nginx' },
@@ -370,13 +412,17 @@ async function definitionPage(id) {
   const galleryId = id.replace(/\/images\/[^/]+$/, '');
   const deletedPath = `${galleryId}/softDeletedArtifactTypes/Images/artifacts/${id.split('/').pop()}/versions`;
   const [definition, versions, images, deleted, [assignments, roles]] = await Promise.all([get(id, API.gallery),
-    list(id + '/versions', API.gallery),
+    paged('versions', ['version', 'target regions (replicas)', 'excluded from latest', 'published', 'end of life', 'state'],
+      id + '/versions', API.gallery, (v) => [
+        link(v.id, v.name), regions(v), v.properties?.publishingProfile?.excludeFromLatest ? 'yes' : 'no',
+        v.properties?.publishingProfile?.publishedDate || '', v.properties?.publishingProfile?.endOfLifeDate || '',
+        state(v.properties?.provisioningState)], 'No version yet.'),
     list(`/subscriptions/${sub}/providers/Microsoft.Compute/images`, API.managedImage).catch(() => []),
     list(deletedPath, API.gallery).catch(() => []), accessOf(id)]);
   const p = definition.properties || {};
   // what a VM created from this definition gets in each region its versions go to: the API's resolution of latest
   // (the highest version not excluded from latest whose replicas there are Completed)
-  const places = [...new Set(versions.flatMap((v) => (v.properties?.publishingProfile?.targetRegions || []).map((r) => r.name)))].sort();
+  const places = [...new Set(versions.first.flatMap((v) => (v.properties?.publishingProfile?.targetRegions || []).map((r) => r.name)))].sort();
   const latest = await Promise.all(places.map((place) => call('POST',
     `/subscriptions/${sub}/providers/Microsoft.Compute/locations/${encodeURIComponent(place)}/resolveImageReference`,
     { body: { imageReference: { id } } }).then((r) => r.body?.exactVersion || '—', (e) => h('span', { class: 'muted' }, e.code))));
@@ -389,10 +435,7 @@ async function definitionPage(id) {
     h('div', { class: 'actions' }, h('button', { class: 'danger', type: 'button', name: 'delete-definition', onclick: () =>
       confirmDelete('image definition ' + definition.name, id, API.gallery, id.replace(/\/images\/[^/]+$/, '')) }, 'Delete definition')),
     h('h2', {}, 'Versions'),
-    table(['version', 'target regions (replicas)', 'excluded from latest', 'published', 'end of life', 'state'], versions.map((v) => [
-      link(v.id, v.name), regions(v), v.properties?.publishingProfile?.excludeFromLatest ? 'yes' : 'no',
-      v.properties?.publishingProfile?.publishedDate || '', v.properties?.publishingProfile?.endOfLifeDate || '',
-      state(v.properties?.provisioningState)]), 'No version yet.'),
+    versions.element,
     deleted.length ? [h('h2', {}, 'Deleted versions'),
       table(['version', 'deleted', ''], deleted.map((d) => {
         const versionId = d.properties?.resourceArmId || '';

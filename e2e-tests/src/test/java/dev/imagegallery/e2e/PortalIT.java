@@ -283,6 +283,24 @@ class PortalIT extends StackIT {
         });
         shot("6-usage");
 
+        // a gallery with more definitions than a page holds: the first 50 drawn at once, the rest on request
+        String many = subscription + "/resourceGroups/" + RG + "/providers/Microsoft.Compute/galleries/portalmany";
+        String fresh = token(Realms.CONTOSO, "alice");
+        put(fresh, many, "{\"location\":\"westeurope\"}");
+        for (int i = 0; i < 55; i++) {
+            put(fresh, many + "/images/d" + (100 + i), "{\"location\":\"westeurope\",\"properties\":{\"osType\":"
+                    + "\"Linux\",\"osState\":\"Generalized\",\"identifier\":{\"publisher\":\"p\",\"offer\":\"o\","
+                    + "\"sku\":\"s" + i + "\"}}}");
+        }
+        browser.get(stack.doorUrl() + "/portal/#" + many);
+        By rows = By.cssSelector("[data-list='definitions'] tbody tr");
+        waitUntil(() -> browser.findElements(rows).size() == 50);
+        assertEquals("50 shown, more to see", text(By.cssSelector("[data-count='definitions']")));
+        click(By.name("more-definitions"));
+        waitUntil(() -> browser.findElements(rows).size() == 55);
+        assertEquals("all 55 shown", text(By.cssSelector("[data-count='definitions']")));
+        assertTrue(!browser.findElement(By.name("more-definitions")).isDisplayed());
+
         // an event subscriber registered by Alice, an administrator of contoso: its secret shown once, and real (the
         // tenant's Keycloak gives its client a token); revoked, it gets none
         click(By.id("menu-events"));
@@ -386,6 +404,14 @@ class PortalIT extends StackIT {
                 .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         return JSON.readTree(r.body());
+    }
+
+    /** A PUT to the API that must be answered 200 or 201. */
+    private static void put(String token, String path, String body) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(stack.doorHttpUrl() + path + API))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(r.statusCode() == 200 || r.statusCode() == 201, path + ": " + r.statusCode() + " " + r.body());
     }
 
     /** The status of a client credentials grant at a tenant's token endpoint. */
