@@ -106,6 +106,17 @@ class EverydayFaultsIT extends StackIT {
                     assertTrue(lines.stream().anyMatch(l -> l.contains("round works again after")),
                             log.getKey().getFileName() + " did not say its rounds work again");
                 }
+                // and they retry at a steady pace while it lasts: replication-service's worker made more attempts
+                // every second of the outage (286 in 31 s), each failure scheduling one more
+                for (String line : lines) {
+                    var m = java.util.regex.Pattern.compile("round works again after (\\d+) failures? over (\\d+) s")
+                            .matcher(line);
+                    if (m.find()) {
+                        long tries = Long.parseLong(m.group(1));
+                        long seconds = Long.parseLong(m.group(2));
+                        assertTrue(tries <= 2 * seconds + 3, log.getKey().getFileName() + ": " + line);
+                    }
+                }
             });
         }
     }

@@ -93,6 +93,8 @@ public class ReplicationWorker {
     });
     private final AtomicBoolean looking = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
+    /** A look after a failed one is scheduled: the one retry of a failing round, however many wakes came meanwhile. */
+    private final AtomicBoolean retrying = new AtomicBoolean();
 
     public ReplicationWorker(TenantStores stores, Replicator replicator, ReplicationService replication,
                              StoreConfig config) {
@@ -119,7 +121,9 @@ public class ReplicationWorker {
     @Scheduled(every = "${gallery.store.poll-interval:1s}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
-        wake();
+        if (!retrying.get()) { // a failed round's retry is due within the second
+            wake();
+        }
     }
 
     /**
@@ -139,6 +143,7 @@ public class ReplicationWorker {
     }
 
     private void look() {
+        boolean failed = false;
         try {
             again.set(false);
             // deleted jobs and pending ones each up to a round: purges that keep failing never hide pending jobs
@@ -156,10 +161,23 @@ public class ReplicationWorker {
             failures.succeeded();
         } catch (RuntimeException | Error e) {
             failures.failed(e);
-            wakeIn(Duration.ofSeconds(1));
+            failed = true;
+            // one retry in a second, not one more per failure: each failed look scheduled a retry of its own and
+            // went again at once for any wake that came during it, so a database outage made more looks every
+            // second it lasted (286 in 31 s)
+            if (retrying.compareAndSet(false, true)) {
+                try {
+                    looker.schedule(() -> {
+                        retrying.set(false);
+                        wake();
+                    }, 1, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                    retrying.set(false); // shutting down
+                }
+            }
         } finally {
             looking.set(false);
-            if (again.get()) {
+            if (!failed && again.get()) {
                 wake();
             }
         }
