@@ -336,13 +336,16 @@ async function galleryPage(id) {
       { name: 'publisherUri', label: 'Publisher link', value: community?.publisherUri || '', placeholder: 'https://example.com/images' },
       { name: 'eula', label: 'EULA', value: community?.eula || '', placeholder: 'the terms, or a link to them' },
     ], 'Publish', async (v, progress) => {
-      // as Azure does it: the information in the gallery's sharing profile, then the share action EnableCommunity
+      // as Azure does it: the information in the gallery's sharing profile, then the share action EnableCommunity,
+      // here with the same information in its body: access-service publishes the body's, where without it it would
+      // publish its copy of the gallery's, which catalog-service's event brings a moment after the PATCH
+      const info = { publicNamePrefix: v.publicNamePrefix, publisherContact: v.publisherContact, eula: v.eula,
+        publisherUri: v.publisherUri || undefined };
       progress('Saving…');
-      await write('PATCH', id, { body: { properties: { sharingProfile: { permissions: 'Community', communityGalleryInfo: {
-        publicNamePrefix: v.publicNamePrefix, publisherContact: v.publisherContact, eula: v.eula,
-        publisherUri: v.publisherUri || undefined } } } } });
+      await write('PATCH', id, { body: { properties: { sharingProfile: { permissions: 'Community', communityGalleryInfo: info } } } });
       progress('Publishing…');
-      const published = (await call('POST', id + '/share', { body: { operationType: 'EnableCommunity' } })).body || {};
+      const published = (await call('POST', id + '/share', { body: { operationType: 'EnableCommunity',
+        communityGalleryInfo: info } })).body || {};
       await route();
       // access-service's answer names the public name at once; the gallery's own view shows it a moment later
       const names = published.communityGalleryInfo?.publicNames || [];

@@ -285,6 +285,40 @@ class AccessApiTest {
                 .until(() -> assignAt(d, erin).statusCode() == 400);
     }
 
+    /**
+     * An assignment below the subscription answers its roleDefinitionId under the subscription, as ARM does, so its
+     * body PUT back is the same assignment (200); it answered the id under the assignment's own scope, which the PUT
+     * then refused (400 InvalidRoleDefinitionId). And another subscription's role definition is refused: it was taken.
+     */
+    @Test
+    void anAssignmentBelowTheSubscriptionAnswersARoleDefinitionIdItsPutTakesBack() {
+        String url = CONTOSO_SCOPE + "/resourceGroups/rg-roundtrip/providers/Microsoft.Authorization/roleAssignments/"
+                + UUID.randomUUID() + "?api-version=2022-04-01";
+        String principal = UUID.randomUUID().toString();
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(assignment(principal, READER))
+                .put(url).then().statusCode(201).body("properties.roleDefinitionId",
+                        is(CONTOSO_SCOPE + "/providers/Microsoft.Authorization/roleDefinitions/" + READER));
+        String got = given().auth().oauth2(Tokens.alice()).get(url).then().statusCode(200)
+                .body("properties.roleDefinitionId",
+                        is(CONTOSO_SCOPE + "/providers/Microsoft.Authorization/roleDefinitions/" + READER))
+                .extract().asString();
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(got).put(url)
+                .then().statusCode(200);
+
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                .body(assignment(principal, READER).replace(CONTOSO_SCOPE, "/subscriptions/"
+                        + Realms.FABRIKAM_SUBSCRIPTION))
+                .put(CONTOSO_SCOPE + "/resourceGroups/rg-roundtrip/providers/Microsoft.Authorization/roleAssignments/"
+                        + UUID.randomUUID() + "?api-version=2022-04-01")
+                .then().statusCode(400).body("error.code", is("InvalidRoleDefinitionId"))
+                .body("error.target", is("properties.roleDefinitionId"));
+        // a body is one JSON value: what follows it is refused, not dropped (this PUT was 201)
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(assignment(principal, READER) + "]]]")
+                .put(CONTOSO_SCOPE + "/resourceGroups/rg-roundtrip/providers/Microsoft.Authorization/roleAssignments/"
+                        + UUID.randomUUID() + "?api-version=2022-04-01")
+                .then().statusCode(400).body("error.code", org.hamcrest.Matchers.notNullValue());
+    }
+
     /** alice assigns Reader to a principal at a scope, under a new assignment id. */
     static io.restassured.response.Response assignAt(String scope, String principal) {
         return given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(assignment(principal, READER))

@@ -96,6 +96,14 @@ class EventSubscribersTest {
         given().auth().oauth2(Tokens.alice()).get(BASE + name + API).then().statusCode(200)
                 .body("properties.clientSecret", nullValue()).body("properties.description", is("billing sync"));
         put(Tokens.alice(), name, "{}").then().statusCode(200).body("properties.clientSecret", nullValue());
+        // a PUT of the subscriber with another description changes it (it was answered 200 and dropped); its
+        // credentials stay as they were
+        put(Tokens.alice(), name, "{\"properties\":{\"description\":\"billing and audit sync\"}}").then()
+                .statusCode(200).body("properties.description", is("billing and audit sync"))
+                .body("properties.clientSecret", nullValue());
+        given().auth().oauth2(Tokens.alice()).get(BASE + name + API).then().statusCode(200)
+                .body("properties.description", is("billing and audit sync"));
+        assertEquals(secret, keycloak().secret("contoso", name));
         given().auth().oauth2(Tokens.alice()).get(BASE.substring(0, BASE.length() - 1) + API).then().statusCode(200)
                 .body("value.name", hasItem(name));
 

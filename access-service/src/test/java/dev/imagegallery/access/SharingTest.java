@@ -230,10 +230,26 @@ class SharingTest {
         share(Tokens.alice(), g, "{\"operationType\":\"EnableCommunity\",\"communityGalleryInfo\":{\"publicNamePrefix\":"
                 + "\"contoso\",\"publisherContact\":\"not-an-email\",\"eula\":\"x\"}}").statusCode(400)
                 .body("error.target", is("communityGalleryInfo.publisherContact"));
+        String published = share(Tokens.alice(), g, "{\"operationType\":\"EnableCommunity\",\"communityGalleryInfo\":"
+                + "{\"publicNamePrefix\":\"contoso\",\"publisherContact\":\"images@contoso.example\",\"eula\":"
+                + "\"Use freely.\"}}")
+                .statusCode(200).body("permissions", is("Community"))
+                .body("communityGalleryInfo.publicNames[0]", startsWith("contoso-"))
+                .extract().path("communityGalleryInfo.publicNames[0]");
+        share(Tokens.alice(), g, "{\"operationType\":\"Reset\"}").statusCode(200).body("permissions", is("Private"));
+        // published again, it keeps its public name; it was sha256 of the gallery's id, which anyone could compute
+        // from a guess of the owner's subscription, resource group and gallery name
         share(Tokens.alice(), g, "{\"operationType\":\"EnableCommunity\",\"communityGalleryInfo\":{\"publicNamePrefix\":"
                 + "\"contoso\",\"publisherContact\":\"images@contoso.example\",\"eula\":\"Use freely.\"}}")
-                .statusCode(200).body("permissions", is("Community"))
-                .body("communityGalleryInfo.publicNames[0]", startsWith("contoso-"));
+                .statusCode(200).body("communityGalleryInfo.publicNames[0]", is(published));
+        String hashed;
+        try {
+            hashed = "contoso-" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(g.toLowerCase(java.util.Locale.ROOT).getBytes()), 0, 6);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        org.junit.jupiter.api.Assertions.assertNotEquals(hashed, published);
         share(Tokens.alice(), g, "{\"operationType\":\"Reset\"}").statusCode(200).body("permissions", is("Private"));
     }
 

@@ -235,6 +235,13 @@ class AzureExamplesTest {
         // the publisher's link, so it must be an http(s) URI here (Azure's schema says only "string")
         refusedNaming(put(g, galleryBody(community)), "CommunityGallery_Get",
                 "properties.sharingProfile.communityGalleryInfo.publisherUri");
+        // and with the rule access-service applies when the gallery is published (common's HttpUrl): these were
+        // taken here and refused there, on a request that had no such field
+        for (String link : new String[]{"https://user:pass@evil.example/", "https:evil.example",
+                "https://[::1]:99999/", "https://example.com/\\u202e"}) {
+            refusedNaming(put(g, galleryBody(community.replace("\"uri\"", "\"" + link + "\""))), "CommunityGallery_Get",
+                    "properties.sharingProfile.communityGalleryInfo.publisherUri");
+        }
         conforms("Galleries_CreateOrUpdate", put(g, galleryBody(community.replace("\"uri\"",
                 "\"https://contoso.example\""))));
         JsonNode got = conforms("Galleries_Get", get(Tokens.alice(), g));

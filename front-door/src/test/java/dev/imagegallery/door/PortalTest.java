@@ -88,4 +88,29 @@ class PortalTest {
         assertEquals(400, out.statusCode(), out.body());
         assertEquals("InvalidRequestUri", new JsonObject(out.body()).getJsonObject("error").getString("code"));
     }
+
+    /**
+     * A file's name with a slash after it is no file (the portal has no folders): it was the file, served without a
+     * Content-Type. A range the file does not hold is an ARM error: it was a plain-text 416.
+     */
+    @Test
+    void aFileWithASlashAfterItIsNotFoundAndAnUnsatisfiableRangeIsAnArmError() throws Exception {
+        for (String path : new String[]{"/portal/index.html/", "/portal/app.js/", "/portal/index.html//",
+                "/portal/index.html%2f", "/portal/style.css/x"}) {
+            HttpResponse<String> r = Door.send(Door.get(at(path)));
+            assertTrue(r.statusCode() == 404 || r.statusCode() == 400, path + ": " + r.statusCode());
+            assertEquals("application/json; charset=utf-8", r.headers().firstValue("Content-Type").orElse("")
+                    .toLowerCase(java.util.Locale.ROOT), path);
+            assertTrue(new JsonObject(r.body()).getJsonObject("error").containsKey("code"), path);
+        }
+        for (String range : new String[]{"bytes=10-5", "bytes=99999999-"}) {
+            HttpResponse<String> r = Door.send(Door.get(at("/portal/index.html")).header("Range", range));
+            assertEquals(416, r.statusCode(), range);
+            assertEquals("RangeNotSatisfiable", new JsonObject(r.body()).getJsonObject("error").getString("code"),
+                    range);
+        }
+        HttpResponse<String> part = Door.send(Door.get(at("/portal/index.html")).header("Range", "bytes=0-14"));
+        assertEquals(206, part.statusCode());
+        assertEquals("<!doctype html>", part.body());
+    }
 }

@@ -29,8 +29,19 @@ public record RoleAssignmentBody(String id, String name, String type, Properties
                                     String delegatedManagedIdentityResourceId) {
     }
 
+    private static final java.util.regex.Pattern SUBSCRIPTION = java.util.regex.Pattern.compile(
+            "(?i)^/subscriptions/([^/]+)");
+
+    /**
+     * {@code roleDefinitionId} as ARM answers it at every scope: under the assignment's subscription (or the tenant
+     * root's), never under the assignment's own scope, so that a GET's body PUT back is the same assignment (under
+     * a gallery it answered {@code .../galleries/g/providers/Microsoft.Authorization/roleDefinitions/{guid}}, which
+     * the PUT refuses).
+     */
     public static RoleAssignmentBody of(RoleAssignment a) {
-        String roleDefId = BuiltInRoles.byId(a.roleDefinitionId).map(r -> r.idAt(a.scope))
+        var sub = a.scope == null ? null : SUBSCRIPTION.matcher(a.scope);
+        String at = sub != null && sub.find() ? "/subscriptions/" + sub.group(1).toLowerCase(java.util.Locale.ROOT) : "";
+        String roleDefId = BuiltInRoles.byId(a.roleDefinitionId).map(r -> r.idAt(at))
                 .orElse(a.roleDefinitionId);
         return new RoleAssignmentBody(a.resourceId(), a.id, "Microsoft.Authorization/roleAssignments",
                 new Properties(roleDefId, a.principalId, a.principalType, a.scope, a.createdAt, a.updatedAt,

@@ -163,18 +163,17 @@ public final class Sharing {
         return info;
     }
 
-    /** A community gallery's public name: its prefix and a short hash of the gallery, stable for the gallery. */
-    public static String publicName(String prefix, String galleryKey) {
-        return prefix + "-" + shortHash(galleryKey);
-    }
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
-    static String shortHash(String s) {
-        try {
-            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes());
-            return HexFormat.of().formatHex(d, 0, 6);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+    /**
+     * A new community gallery's public name: its prefix and 12 random hexadecimal digits (Azure adds a GUID). It was
+     * a hash of the gallery's id, so anyone could test guesses of the owner's subscription, resource group and
+     * gallery name against a published name. The caller keeps it for the gallery (its publication row).
+     */
+    public static String newPublicName(String prefix) {
+        byte[] b = new byte[6];
+        RANDOM.nextBytes(b);
+        return prefix + "-" + HexFormat.of().formatHex(b);
     }
 
     /**

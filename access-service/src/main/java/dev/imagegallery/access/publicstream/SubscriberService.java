@@ -125,7 +125,17 @@ public class SubscriberService {
                             throw ArmException.conflict("SubscriberProvisioning", "The subscriber '" + name
                                     + "' is being registered; try again, or DELETE it.", "name");
                         }
-                        return Uni.createFrom().item(new AccessService.Upsert<>(existing, false));
+                        if (java.util.Objects.equals(existing.description(), description)) {
+                            return Uni.createFrom().item(new AccessService.Upsert<>(existing, false));
+                        }
+                        // a PUT is the whole resource: its description changes (it was answered 200 and dropped);
+                        // the credentials stay as they are
+                        return pool.preparedQuery("UPDATE event_subscriber SET description = $3 WHERE tenant_id = $1 "
+                                        + "AND name = $2").execute(Tuple.tuple(java.util.Arrays.<Object>asList(tenantId, name,
+                                        description)))
+                                .map(r -> new AccessService.Upsert<>(new Subscriber(existing.tenantId(),
+                                        existing.name(), existing.clientId(), description, existing.state(),
+                                        existing.createdAt(), existing.createdBy(), null), false));
                     }
                     Instant now = StoredTime.now(); // answered as its GETs will say it
                     return pool.preparedQuery("INSERT INTO event_subscriber (tenant_id, name, client_id, description, "

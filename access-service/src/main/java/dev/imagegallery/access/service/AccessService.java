@@ -43,6 +43,7 @@ public class AccessService {
     private static final Set<String> PRINCIPAL_TYPES = Set.of("User", "Group", "ServicePrincipal");
     private static final String GUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
     /** A role definition id: its GUID, or its resource id at the tenant root or at a subscription. */
+    private static final Pattern DEFINITION_SUBSCRIPTION = Pattern.compile("(?i)^/subscriptions/([^/]+)/");
     private static final Pattern ROLE_DEFINITION_ID = Pattern.compile("(?i)^(" + GUID + "|(/subscriptions/" + GUID
             + ")?/providers/Microsoft\\.Authorization/roleDefinitions/" + GUID + ")$");
 
@@ -84,6 +85,12 @@ public class AccessService {
             throw ArmException.invalid("InvalidRoleDefinitionId", "The role definition id '"
                     + Inputs.shown(roleDefinitionId) + "' is not valid: use /providers/Microsoft.Authorization/"
                     + "roleDefinitions/{guid} (or under /subscriptions/{id}).", "properties.roleDefinitionId");
+        }
+        var under = DEFINITION_SUBSCRIPTION.matcher(roleDefinitionId);
+        if (under.find() && !under.group(1).equalsIgnoreCase(sub)) {
+            // a role definition is assigned in its own subscription, as ARM requires (another's was taken)
+            throw ArmException.invalid("InvalidRoleDefinitionId", "The role definition '" + roleDefinitionId
+                    + "' is not in the assignment's subscription " + sub + ".", "properties.roleDefinitionId");
         }
         var role = BuiltInRoles.byId(roleDefinitionId).orElseThrow(() -> ArmException.invalid(
                 "RoleDefinitionDoesNotExist", "The role definition '" + roleDefinitionId + "' does not exist.",

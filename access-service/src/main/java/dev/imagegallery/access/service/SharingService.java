@@ -197,7 +197,9 @@ public class SharingService {
 
     private Uni<Boolean> enableCommunity(GalleryRef g, Sharing.Community info) {
         return GalleryCommunity.<GalleryCommunity>findById(g.galleryKey).flatMap(existing -> {
-            String publicName = Sharing.publicName(info.publicNamePrefix(), g.galleryKey);
+            // stable for the gallery while its prefix is: a publication again (after a Reset) keeps its name
+            String publicName = existing != null && existing.publicNamePrefix.equals(info.publicNamePrefix())
+                    ? existing.publicGalleryName : Sharing.newPublicName(info.publicNamePrefix());
             if (existing != null && existing.enabled && existing.publicNamePrefix.equals(info.publicNamePrefix())
                     && existing.publicGalleryName.equals(publicName)
                     && Objects.equals(existing.publisherUri, info.publisherUri())

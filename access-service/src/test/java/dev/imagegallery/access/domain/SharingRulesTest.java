@@ -83,8 +83,11 @@ class SharingRulesTest {
         assertEquals("Groups", groups.permissions());
         assertEquals(List.of(new Sharing.Group("Subscriptions", List.of(SUB.toLowerCase()))), groups.groups());
         var published = new Sharing.Publication(null, "a@b.example", "eula", "contoso1",
-                Sharing.publicName("contoso1", "key"), true);
+                Sharing.newPublicName("contoso1"), true);
         assertEquals("Community", Sharing.profile(List.of(share), published).permissions());
-        assertEquals(Sharing.publicName("contoso1", "key"), Sharing.publicName("contoso1", "key"));
+        // a public name says nothing of the gallery: random, not a hash of its id
+        String name = Sharing.newPublicName("contoso1");
+        org.junit.jupiter.api.Assertions.assertTrue(name.matches("contoso1-[0-9a-f]{12}"), name);
+        org.junit.jupiter.api.Assertions.assertNotEquals(name, Sharing.newPublicName("contoso1"));
     }
 }

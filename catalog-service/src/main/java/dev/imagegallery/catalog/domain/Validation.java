@@ -135,15 +135,9 @@ public final class Validation {
         if (value == null) {
             return null;
         }
-        try {
-            var u = java.net.URI.create(value);
-            if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https"))) {
-                throw new IllegalArgumentException();
-            }
-        } catch (IllegalArgumentException e) {
-            throw ArmException.invalidParameter(target, "The value of '" + target + "' must be an http(s) URI.");
-        }
-        return length(value, 2048, target);
+        // the rule access-service applies when the gallery is published (common's HttpUrl): it refused what this took
+        dev.imagegallery.common.http.HttpUrl.check(value, target, true);
+        return value;
     }
 
     /** 409 PropertyChangeNotAllowed when a property fixed at creation is asked to change (case aside). */

@@ -32,6 +32,8 @@ import java.time.format.DateTimeParseException;
  *       {@link HttpGuardConfig#maxJsonString()}; map keys (tags) likewise;</li>
  *   <li>no scalar is coerced into another type: {@code 1.5} is not an integer (it used to become 1), {@code 1e309} or
  *       {@code true} is not a string, {@code "5"} is not a number, {@code 1} is not a boolean;</li>
+ *   <li>a body is one JSON value: anything but whitespace after it ({@code {"tags":{}} {"tags":{}}}) is refused, not
+ *       dropped;</li>
  *   <li>no object names a member twice ({@code {"location":"westeurope","location":"northeurope"}} was read as its
  *       last, where another reader of the same bytes may take the first);</li>
  *   <li>no string holds half of a surrogate pair (U+D800 escaped alone in JSON is no character: stored as UTF-8 it
@@ -65,6 +67,8 @@ public class StrictJson implements ObjectMapperCustomizer {
     /** Makes {@code mapper} strict (also for mappers built outside CDI, such as a route's or a test's). */
     public static ObjectMapper apply(ObjectMapper mapper, int maxString) {
         mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        // one value a body: {"a":1} {"a":2} was read as its first object and the rest dropped
+        mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
         for (LogicalType t : new LogicalType[]{LogicalType.Integer, LogicalType.Float, LogicalType.Boolean}) {
             mapper.coercionConfigFor(t).setCoercion(CoercionInputShape.String, CoercionAction.Fail);

@@ -31,6 +31,21 @@ class StrictJsonTest {
         assertEquals(Instant.parse("2099-07-01T23:00:00.5Z"), read("\"2099-07-01T23:00:00.5Z\""));
     }
 
+    /**
+     * One JSON value a body: what follows it (a second object, a stray bracket, words) is refused, where it was
+     * dropped (a PATCH with two objects applied the first, a share action with two ran the first).
+     */
+    @Test
+    void anythingAfterTheBodysValueIsRefusedButWhitespace() throws Exception {
+        for (String body : new String[]{"{\"a\":\"1\"} {\"a\":\"2\"}", "{\"a\":\"1\"}garbage", "{\"a\":\"1\"}}",
+                "{\"a\":\"1\"}]]]"}) {
+            assertThrows(com.fasterxml.jackson.core.JacksonException.class,
+                    () -> mapper.readValue(body, java.util.Map.class), body);
+            assertThrows(com.fasterxml.jackson.core.JacksonException.class, () -> mapper.readTree(body), body);
+        }
+        assertEquals("1", mapper.readTree("{\"a\":\"1\"} \r\n\t").path("a").asText());
+    }
+
     @Test
     void whatIsNoDateIsRefusedInJsonsWords() {
         var e = assertThrows(JsonMappingException.class, () -> read("\"30/06/2099\""));

@@ -64,6 +64,10 @@ public class Portal {
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
                 .end(clientConfig));
+        // the portal's files are named with letters, digits, dots, hyphens and underscores, and it has no folders:
+        // anything else is no file (index.html/ and index.html%2f were the file, served without a Content-Type)
+        router.routeWithRegex("^" + PATH + "/(?![A-Za-z0-9._-]*$).*$").handler(ctx -> error(ctx, 404, "NotFound",
+                "The portal has no file at '" + ctx.normalizedPath() + "'."));
         router.route(PATH + "/*").handler(StaticHandler.create(FILES)
                 .setIndexPage("index.html")
                 .setDirectoryListing(false)
@@ -75,6 +79,8 @@ public class Portal {
         router.route().last().handler(ctx -> error(ctx, 404, "NotFound", "The portal has no file at '"
                 + ctx.normalizedPath() + "'."));
         router.errorHandler(500, ctx -> error(ctx, 500, "InternalServerError", "The portal's file could not be read."));
+        router.errorHandler(416, ctx -> error(ctx, 416, "RangeNotSatisfiable", "The file does not hold the range "
+                + "asked for; its size is in Content-Range."));
     }
 
     /** Whether the portal answers this path (the door's own, before any route to a service). */
