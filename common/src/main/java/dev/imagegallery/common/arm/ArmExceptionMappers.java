@@ -43,6 +43,55 @@ public class ArmExceptionMappers {
         return new Failure(status, ArmError.of(code, message, target));
     }
 
+    /**
+     * A JSON syntax error in JSON's words and where it is: Jackson's message named its own internals ("start marker
+     * at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled)...").
+     */
+    static String syntaxMessage(JsonProcessingException e) {
+        String m = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        int cut = m.indexOf(" (start marker at");
+        if (cut >= 0) {
+            m = m.substring(0, cut);
+        }
+        cut = m.indexOf("\n");
+        if (cut >= 0) {
+            m = m.substring(0, cut);
+        }
+        m = m.replace("Unexpected end-of-input", "the content ends too early")
+                .replace("expected close marker for Object", "an object is not closed")
+                .replace("expected close marker for Array", "an array is not closed");
+        if (m.length() > 200) {
+            m = m.substring(0, 200);
+        }
+        var at = e.getLocation();
+        return m + (at != null && at.getLineNr() > 0 ? " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"
+                : "") + ".";
+    }
+
+    /**
+     * A framework's refusal (no route, a method the resource lacks, a Content-Type it does not read) in ARM's words;
+     * a message of the system's own is kept. RESTEasy's were "Unable to find matching target resource method",
+     * "HTTP 405 Method Not Allowed" and "The content-type header value did not match the value in @Consumes".
+     */
+    static String webMessage(int status, String message) {
+        boolean framework = message == null || message.startsWith("HTTP ") || message.contains("@Consumes")
+                || message.contains("@Produces") || message.contains("Unable to find matching")
+                || message.contains("RESTEASY");
+        if (!framework) {
+            return message;
+        }
+        return switch (status) {
+            case 404 -> "No resource or operation answers this path and method: check the path, the method and "
+                    + "the api-version.";
+            case 405 -> "The resource does not take this HTTP method.";
+            case 406 -> "The resource cannot answer in a media type the Accept header allows: accept "
+                    + "application/json.";
+            case 415 -> "The request's Content-Type is not one this operation reads: send application/json.";
+            case 413 -> "The request content is larger than this operation takes.";
+            default -> status >= 500 ? "The request failed on the server." : "The request is not valid.";
+        };
+    }
+
     /** The ARM error that answers {@code e}, whatever it is; a 500 (logged) only for the unexpected. */
     public static Failure describe(Throwable e) {
         if (e instanceof ArmException arm) {
@@ -73,7 +122,7 @@ public class ArmExceptionMappers {
         JsonProcessingException syntax = causeOf(e, JsonProcessingException.class);
         if (syntax != null) {
             return failure(400, "InvalidRequestContent", "The request content is not valid JSON: "
-                    + syntax.getOriginalMessage(), null);
+                    + syntaxMessage(syntax), null);
         }
         if (e instanceof WebApplicationException web) {
             int status = web.getResponse().getStatus();
@@ -91,7 +140,7 @@ public class ArmExceptionMappers {
             if (status >= 500) {
                 Log.error("request failed", e);
             }
-            return failure(status, code, e.getMessage() == null ? code : e.getMessage(), null);
+            return failure(status, code, webMessage(status, e.getMessage()), null);
         }
         if (e instanceof IllegalArgumentException) {
             return failure(400, "InvalidRequestContent", e.getMessage(), null);

@@ -31,6 +31,37 @@ class JsonMessagesTest {
         return f.body();
     }
 
+    /** A syntax error says what and where in JSON's words (Jackson's named its source and stream features). */
+    @Test
+    void aSyntaxErrorSaysWhatAndWhereWithoutJacksonsInternals() {
+        ArmError e = refused("{\"count\": 1,\n \"text\": \"x\"");
+        assertEquals("InvalidRequestContent", e.error().code());
+        org.junit.jupiter.api.Assertions.assertTrue(e.error().message().startsWith(
+                "The request content is not valid JSON: the content ends too early: an object is not closed"),
+                e.error().message());
+        org.junit.jupiter.api.Assertions.assertTrue(e.error().message().contains("(line 2,"), e.error().message());
+        for (String internal : new String[]{"REDACTED", "StreamReadFeature", "Source", "marker"}) {
+            org.junit.jupiter.api.Assertions.assertFalse(e.error().message().contains(internal), e.error().message());
+        }
+    }
+
+    /** A framework's refusal in ARM's words; the system's own messages kept. */
+    @Test
+    void aFrameworksRefusalIsToldInArmsWords() {
+        assertEquals("The resource does not take this HTTP method.",
+                ArmExceptionMappers.describe(new jakarta.ws.rs.NotAllowedException("GET")).body().error().message());
+        var notFound = ArmExceptionMappers.describe(new jakarta.ws.rs.NotFoundException(
+                "Unable to find matching target resource method"));
+        assertEquals(404, notFound.status());
+        org.junit.jupiter.api.Assertions.assertTrue(notFound.body().error().message().startsWith(
+                "No resource or operation answers"), notFound.body().error().message());
+        org.junit.jupiter.api.Assertions.assertTrue(ArmExceptionMappers.describe(new jakarta.ws.rs.NotSupportedException(
+                "The content-type header value did not match the value in @Consumes")).body().error().message()
+                .contains("send application/json"));
+        assertEquals("No gallery here.", ArmExceptionMappers.describe(new jakarta.ws.rs.NotFoundException(
+                "No gallery here.")).body().error().message());
+    }
+
     @Test
     void eachWrongTypeNamesTheFieldAndWhatItMustBe() {
         assertEquals("The request content was invalid: 'count' must be an integer.",
