@@ -549,7 +549,9 @@ async function usagePage(sub, month) {
   const from = (month || today.slice(0, 7)) + '-01';
   const end = new Date(Date.UTC(Number(from.slice(0, 4)), Number(from.slice(5, 7)), 0)).toISOString().slice(0, 10);
   const to = end < today ? end : today;
-  const lines = await list(`${root}/providers/Microsoft.Consumption/usageDetails?startDate=${from}&endDate=${to}`, API.consumption);
+  const [lines, invoices] = await Promise.all([
+    list(`${root}/providers/Microsoft.Consumption/usageDetails?startDate=${from}&endDate=${to}`, API.consumption),
+    list(`${root}/providers/Microsoft.Consumption/invoices`, API.consumption).catch((e) => (e.status === 403 ? null : Promise.reject(e)))]);
   const sums = new Map();
   let total = 0;
   let currency = '';
@@ -572,7 +574,59 @@ async function usagePage(sub, month) {
     }),
     h('h2', {}, 'By resource and meter'),
     table(['resource', 'location', 'meter', 'quantity', 'cost'], [...sums.values()].map((x) => [h('code', {}, short(x.resource)),
-      x.location, x.meter, x.quantity.toFixed(6) + ' ' + x.unit, x.cost.toFixed(2) + ' ' + currency]), 'No usage in this period.'));
+      x.location, x.meter, x.quantity.toFixed(6) + ' ' + x.unit, x.cost.toFixed(2) + ' ' + currency]), 'No usage in this period.'),
+    h('h2', {}, 'Invoices'),
+    h('p', {}, link(`${root}/invoices/${from.slice(0, 7)}`, `Invoice of ${from.slice(0, 7)}`),
+      h('span', { class: 'muted' }, from.slice(0, 7) === today.slice(0, 7) ? ' (open: what it would be now, issued after the month ends)' : '')),
+    invoices === null ? h('p', { class: 'muted' }, 'Your role does not let you read this subscription\'s invoices.')
+      : table(['month', 'status', 'usage', 'adjustments', 'total', ''], invoices.map((i) => {
+        const p = i.properties || {};
+        return [link(`${root}/invoices/${i.name}`, i.name), state(p.status), amount(p.usageAmount), amount(p.adjustmentAmount),
+          amount(p.totalAmount), csvButton(i.id, i.name)];
+      }), 'No invoice yet: the first comes with the first usage.'));
+}
+
+/** An ARM amount ({currency, value}) as text. */
+function amount(a) {
+  return a && a.value !== undefined ? Number(a.value).toFixed(2) + ' ' + (a.currency || '') : '';
+}
+
+/** A button that downloads an invoice as CSV (the API's text/csv answer, asked with the user's token). */
+function csvButton(id, month) {
+  return h('button', { type: 'button', class: 'secondary', name: 'csv-' + month, onclick: async () => {
+    try {
+      const token = await auth.accessToken(config);
+      const r = await fetch(`${id}/csv?api-version=${API.consumption}`, { headers: { Authorization: 'Bearer ' + token } });
+      if (!r.ok) throw new ArmError(r.status, 'Http' + r.status, 'The invoice could not be downloaded.', null, r.headers.get('x-ms-request-id'));
+      const url = URL.createObjectURL(await r.blob());
+      const a = h('a', { href: url, download: `invoice-${month}.csv` });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    } catch (e) {
+      banner(e);
+    }
+  } }, 'CSV');
+}
+
+/** One invoice: its lines by meter, region and price, and its sums (an ended month's is issued and never changes). */
+async function invoicePage(sub, month) {
+  const gen = generation;
+  const root = `/subscriptions/${sub}`;
+  crumbs(root);
+  const id = `${root}/providers/Microsoft.Consumption/invoices/${month}`;
+  const invoice = await get(id, API.consumption);
+  const p = invoice.properties || {};
+  render(gen, h('div', { class: 'kind' }, 'Invoice'), h('h1', {}, month),
+    props([['subscription', h('code', {}, sub)], ['status', state(p.status)], ['period', (p.invoicePeriodStartDate || '') + ' to ' + (p.invoicePeriodEndDate || '')],
+      ['issued', p.invoiceDate], ['usage', amount(p.usageAmount)], ['adjustments', amount(p.adjustmentAmount)], ['total', amount(p.totalAmount)]]),
+    h('div', { class: 'actions' }, link(`${root}/usage/${month}`, 'Usage of the month'), csvButton(id, month)),
+    h('h2', {}, 'Lines'),
+    table(['type', 'service period', 'meter', 'region', 'quantity', 'unit price', 'cost'], (p.lineItems || []).map((l) => [
+      l.lineType || '', l.servicePeriod || '', [l.meterCategory, l.meterSubCategory, l.meterName].filter(Boolean).join(' / '),
+      l.region || '', String(l.quantity ?? '') + ' ' + (l.unitOfMeasure || ''), String(l.unitPrice ?? ''),
+      Number(l.cost ?? 0).toFixed(2) + ' ' + (p.billingCurrency || '')]), 'No line.'));
 }
 
 /**
@@ -733,6 +787,7 @@ const PAGES = [
   [/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/galleries\/[^/]+$/i, galleryPage],
   [/^\/subscriptions\/([^/]+)$/i, (id, m) => subscriptionPage(m[1])],
   [/^\/subscriptions\/([^/]+)\/usage(?:\/(\d{4}-\d{2}))?$/i, (id, m) => usagePage(m[1], m[2])],
+  [/^\/subscriptions\/([^/]+)\/invoices\/(\d{4}-\d{2})$/i, (id, m) => invoicePage(m[1], m[2])],
   [/^\/shared(?:\/([^/]+)\/([^/]+))?$/, (id, m) => sharedPage(m[1], m[2])],
   [/^\/events$/, () => eventsPage()],
   [/^\/?$/, () => subscriptionsPage()],

@@ -283,6 +283,19 @@ class PortalIT extends StackIT {
         });
         shot("6-usage");
 
+        // the month's invoice (open while the month runs): the storage lines of the version's three regions
+        String month = java.time.YearMonth.now(java.time.ZoneOffset.UTC).toString();
+        click(By.linkText("Invoice of " + month));
+        waitFor(By.xpath("//h1[text()='" + month + "']"));
+        waitFor(By.cssSelector("dd [data-state='Open']"));
+        waitUntil(() -> browser.findElements(By.xpath("//h2[text()='Lines']/following-sibling::table"
+                + "//tr[contains(., 'Standard_ZRS Stored')]")).size() >= 3);
+        shot("8-invoice");
+        click(By.name("csv-" + month));
+        Thread.sleep(500);
+        assertTrue(text(By.id("banner")).isEmpty() || !browser.findElement(By.id("banner")).isDisplayed(),
+                text(By.id("banner")));
+
         // a gallery with more definitions than a page holds: the first 50 drawn at once, the rest on request
         String many = subscription + "/resourceGroups/" + RG + "/providers/Microsoft.Compute/galleries/portalmany";
         String fresh = token(Realms.CONTOSO, "alice");
