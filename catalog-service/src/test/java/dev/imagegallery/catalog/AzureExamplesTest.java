@@ -242,6 +242,12 @@ class AzureExamplesTest {
             refusedNaming(put(g, galleryBody(community.replace("\"uri\"", "\"" + link + "\""))), "CommunityGallery_Get",
                     "properties.sharingProfile.communityGalleryInfo.publisherUri");
         }
+        // a contact by access-service's rule too (common's EmailAddress): a@localhost was taken here, refused there
+        for (String contact : new String[]{"a@localhost", "mailto:a@b.com"}) {
+            refusedNaming(put(g, galleryBody(community.replace("\"uri\"", "\"https://contoso.example\"")
+                    .replace("pir@example.com", contact))), "CommunityGallery_Get",
+                    "properties.sharingProfile.communityGalleryInfo.publisherContact");
+        }
         conforms("Galleries_CreateOrUpdate", put(g, galleryBody(community.replace("\"uri\"",
                 "\"https://contoso.example\""))));
         JsonNode got = conforms("Galleries_Get", get(Tokens.alice(), g));

@@ -21,7 +21,6 @@ public final class Inputs {
      */
     static final Pattern PRINCIPAL_NAME = Pattern.compile("^[A-Za-z0-9/][A-Za-z0-9._@|:/+=-]{0,127}$");
     public static final Pattern TENANT_ID = Pattern.compile("^[a-z0-9][a-z0-9-]{1,62}$");
-    static final Pattern EMAIL = Pattern.compile("^[^@\\s]{1,64}@[^@\\s.]+(\\.[^@\\s.]+)+$");
     public static final int DISPLAY_NAME_MAX = 64;
     public static final int TENANT_DISPLAY_NAME_MAX = 256;
     public static final int URL_MAX = 2048;
@@ -95,7 +94,7 @@ public final class Inputs {
 
     /** An e-mail address of at most 254 characters. */
     public static String email(String value, String target) {
-        if (value == null || value.length() > 254 || !EMAIL.matcher(value).matches()) {
+        if (!dev.imagegallery.common.http.EmailAddress.isValid(value)) { // the rule catalog-service keeps it by
             throw ArmException.invalidParameter(target, "'" + shown(value) + "' is not an e-mail address.");
         }
         return value;

@@ -26,7 +26,6 @@ public record GallerySpec(String location, Map<String, String> tags, String desc
     }
 
     private static final Pattern PREFIX = Pattern.compile("^[A-Za-z0-9]{5,16}$");
-    private static final Pattern EMAIL = Pattern.compile("^[^@\\s]{1,64}@[^@\\s]{1,189}$");
     static final String AT = "properties.sharingProfile";
 
     /**
@@ -57,8 +56,7 @@ public record GallerySpec(String location, Map<String, String> tags, String desc
             throw ArmException.invalidParameter(info + ".publicNamePrefix", "The public name prefix is 5 to 16 "
                     + "letters and digits.");
         }
-        if (c.publisherContact() == null || c.publisherContact().length() > 254
-                || !EMAIL.matcher(c.publisherContact()).matches()) {
+        if (!dev.imagegallery.common.http.EmailAddress.isValid(c.publisherContact())) { // access-service's rule too
             throw ArmException.invalidParameter(info + ".publisherContact", "The publisher contact is an e-mail "
                     + "address.");
         }
