@@ -226,6 +226,17 @@ class LongRunningOperationsTest {
         // nor does a caller of the tenant without a role in the subscription
         given().auth().oauth2(Tokens.carol()).get(op + API).then().statusCode(404)
                 .body("error.code", is("SubscriptionNotFound"));
+        // a caller with a role in the subscription who may not read the version learns nothing of it either: the
+        // 403 named the version (its resource group, gallery, definition and name)
+        String dave = UUID.randomUUID().toString();
+        TestEvents.grant(UUID.randomUUID().toString(), Realms.CONTOSO, "/subscriptions/" + Realms.CONTOSO_SUBSCRIPTION
+                + "/resourceGroups/rg-elsewhere", dave, "acdd72a7-3385-48ef-bd42-f606fba81ae7");
+        String daveToken = Tokens.of(Realms.CONTOSO, dave).sign();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() ->
+                given().auth().oauth2(daveToken).get(op + API).then().statusCode(404)
+                        .body("error.code", is("OperationNotFound"))
+                        .body("error.message", org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString(
+                                "versions"))));
         // the operation lives in its version's location only
         operation(op.replace("/westeurope/", "/northeurope/") + API).then().statusCode(404);
         for (String hostile : List.of("x", "..%2F..%2Fx", "%27%20or%201%3D1--", "a".repeat(3000), id.toUpperCase()

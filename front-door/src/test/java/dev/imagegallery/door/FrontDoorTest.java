@@ -206,6 +206,22 @@ class FrontDoorTest {
         }
     }
 
+    /**
+     * Two Authorization headers are a 400: the service read the first, so which caller a request was served as depended
+     * on the order a client or a proxy put them in (a hostile probe was served as alice, then as bob).
+     */
+    @Test
+    void twoAuthorizationHeadersAreAnArm400() throws Exception {
+        String answer = rawHead("GET " + SUB + "?api-version=2022-12-01 HTTP/1.1\r\nHost: localhost\r\n"
+                + "Authorization: Bearer a\r\nAuthorization: Bearer b\r\nConnection: close\r\n\r\n");
+        assertTrue(answer.startsWith("HTTP/1.1 400 "), answer);
+        JsonObject error = new JsonObject(answer.substring(answer.indexOf("\r\n\r\n") + 4)).getJsonObject("error");
+        assertEquals("InvalidAuthenticationHeader", error.getString("code"), answer);
+        assertEquals("Authorization", error.getString("target"), answer);
+        assertTrue(rawHead("GET " + SUB + "?api-version=2022-12-01 HTTP/1.1\r\nHost: localhost\r\n"
+                + "Authorization: Bearer a\r\nConnection: close\r\n\r\n").startsWith("HTTP/1.1 200 "));
+    }
+
     @Test
     void aChunkedBodyIsTakenInAnyCaseAndAnotherTransferCodingIsAnArm400() throws Exception {
         // Vert.x's proxy compared the coding with its case: "Transfer-Encoding: Chunked" (valid HTTP, and decoded as

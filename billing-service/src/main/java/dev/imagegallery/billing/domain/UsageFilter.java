@@ -3,7 +3,6 @@ package dev.imagegallery.billing.domain;
 import dev.imagegallery.common.arm.ArmException;
 
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -136,11 +135,7 @@ public record UsageFilter(LocalDate from, LocalDate until, Predicate<Line> lines
         if (isBlank(s)) {
             return null;
         }
-        try {
-            return LocalDate.parse(s);
-        } catch (DateTimeParseException e) {
-            return null;
-        }
+        return Dates.parse(s);
     }
 
     private static Predicate<Line> eq(String filter, String op, java.util.function.Function<Line, String> property,
@@ -153,11 +148,11 @@ public record UsageFilter(LocalDate from, LocalDate until, Predicate<Line> lines
 
     private static LocalDate date(String filter, String value) {
         String day = value.length() > 10 && value.charAt(10) == 'T' ? value.substring(0, 10) : value;
-        try {
-            return LocalDate.parse(day);
-        } catch (DateTimeParseException e) {
+        LocalDate parsed = Dates.parse(day); // years 0001 to 9999: +99999-01-01 was a day
+        if (parsed == null) {
             throw invalid(filter, "'" + value + "' is not a date (yyyy-MM-dd)");
         }
+        return parsed;
     }
 
     private static LocalDate later(LocalDate a, LocalDate b) {

@@ -5,9 +5,6 @@ import dev.imagegallery.common.arm.ArmException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.time.format.ResolverStyle;
 import java.time.temporal.ChronoUnit;
 
 /**
@@ -16,13 +13,16 @@ import java.time.temporal.ChronoUnit;
  */
 public record UsagePeriod(LocalDate start, LocalDate end) {
     public static final int MAX_DAYS = 366;
-    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("uuuu-MM-dd")
-            .withResolverStyle(ResolverStyle.STRICT);
 
     public static UsagePeriod of(String startDate, String endDate, LocalDate today) {
         LocalDate end = isBlank(endDate) ? today : parse(endDate, "endDate");
         LocalDate start = isBlank(startDate) ? end.withDayOfMonth(1) : parse(startDate, "startDate");
         if (end.isBefore(start)) {
+            if (isBlank(endDate)) {
+                // the caller sent no endDate (it is today): the startDate is what is wrong, and named so
+                throw ArmException.invalid("InvalidDateRange", "The startDate " + start + " is after today (" + end
+                        + "), which is the endDate when none is given.", "startDate");
+            }
             throw ArmException.invalid("InvalidDateRange", "The endDate " + end + " is before the startDate " + start
                     + ".", "endDate");
         }
@@ -45,12 +45,12 @@ public record UsagePeriod(LocalDate start, LocalDate end) {
     }
 
     private static LocalDate parse(String value, String parameter) {
-        try {
-            return LocalDate.parse(value.trim(), DATE);
-        } catch (DateTimeParseException e) {
+        LocalDate day = Dates.parse(value); // yyyy-MM-dd, years 0001 to 9999 (-999999999-01-01 was a day)
+        if (day == null) {
             throw ArmException.invalidParameter(parameter, "The value '" + value + "' of '" + parameter
                     + "' is not a date in the format yyyy-MM-dd.");
         }
+        return day;
     }
 
     private static boolean isBlank(String s) {

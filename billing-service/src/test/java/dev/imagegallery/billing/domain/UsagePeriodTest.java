@@ -38,6 +38,15 @@ class UsagePeriodTest {
                 () -> UsagePeriod.of(null, "15/03/2024", TODAY)).target());
         assertEquals("startDate", assertThrows(ArmException.class,
                 () -> UsagePeriod.of("2024-3-1", null, TODAY)).target());
+        // signed and five-digit years were days (-999999999-01-01 answered 200 with no lines)
+        for (String day : new String[]{"-999999999-01-01", "+10000-01-01", "0000-01-01"}) {
+            assertEquals("startDate", assertThrows(ArmException.class, () -> UsagePeriod.of(day, "2024-03-09",
+                    TODAY)).target(), day);
+        }
+        // a startDate after today without an endDate names the startDate: it named the endDate nobody sent
+        var later = assertThrows(ArmException.class, () -> UsagePeriod.of(TODAY.plusDays(30).toString(), null, TODAY));
+        assertEquals("startDate", later.target());
+        assertEquals("InvalidDateRange", later.code());
     }
 
     @Test

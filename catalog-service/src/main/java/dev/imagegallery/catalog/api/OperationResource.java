@@ -31,7 +31,8 @@ import java.time.Instant;
  * A version write's long-running operation, as ARM shows one: {@code .../operations/{id}} (the Azure-AsyncOperation
  * status resource) and {@code .../operationResults/{id}} (the Location of a DELETE: 202 while it runs, 204 once done).
  * Authorized as the version it belongs to: another tenant, or a caller with no role in the subscription, gets the
- * 404 it would get for the version; an unknown id is 404 {@code OperationNotFound}.
+ * 404 it would get for the version; a caller with a role in the subscription who may not read the version, and an
+ * unknown id, get 404 {@code OperationNotFound} (not a 403 naming the version).
  */
 @Path("/subscriptions/{subscriptionId}/providers/Microsoft.Compute/locations/{location}/operations/{operationId}")
 @Authenticated
@@ -66,7 +67,12 @@ public class OperationResource {
         return authorizer.requireSubscription(who, sub)
                 .flatMap(x -> operations.find(sub, location, id))
                 .flatMap(op -> op == null ? notFound(who, sub, id)
-                        : authorizer.require(who, op.resourceId, VersionResource.READ).replaceWith(op));
+                        : authorizer.require(who, op.resourceId, VersionResource.READ).replaceWith(op)
+                        // a caller who may not read the version learns nothing of it from its operation's id: the
+                        // 403 named the version (its resource group, gallery, definition and name)
+                        .onFailure(e -> e instanceof ArmException a && a.status() == 403)
+                        .transform(e -> ArmException.notFound("OperationNotFound", "The operation '"
+                                + abbreviated(id) + "' could not be found.", "operationId")));
     }
 
     private Uni<Operation> notFound(Caller who, String sub, String id) {

@@ -269,6 +269,13 @@ public class FrontDoor implements Handler<HttpServerRequest> {
                     + "optional port (RFC 9112, section 3.2).", "Host");
             return;
         }
+        if (request.headers().getAll(HttpHeaders.AUTHORIZATION).size() > 1) {
+            // two credentials: which one a service reads (the first) must not depend on the order a client or a
+            // proxy on the way put them in (it served alice with alice's first, bob with bob's first)
+            answer(request, 400, "InvalidAuthenticationHeader", "The Authorization header must be given once.",
+                    "Authorization");
+            return;
+        }
         String path = request.path();
         if (!parsable(request.uri())) {
             answer(request, 400, "InvalidRequestUri", "The request URI is not valid (RFC 3986): percent-encode what "
