@@ -129,6 +129,22 @@ class SharedViewsTest {
                 .statusCode(200).body("value.name", hasItem(p.uniqueName()));
         given().auth().oauth2(Tokens.bob()).get(BOB_LOC + "/sharedGalleries" + API + "&sharedTo=subscription")
                 .then().statusCode(400).body("error.target", is("sharedTo"));
+        // $top and $skiptoken as on every other list: they were ignored ($top=0 and a garbage token answered 200)
+        given().auth().oauth2(Tokens.bob()).get(BOB_LOC + "/sharedGalleries" + API + "&$top=0").then()
+                .statusCode(400).body("error.target", is("$top"));
+        given().auth().oauth2(Tokens.bob()).get(BOB_LOC + "/sharedGalleries" + API + "&$skiptoken=garbage").then()
+                .statusCode(400).body("error.target", is("$skiptoken"));
+        List<String> whole = given().auth().oauth2(Tokens.bob()).get(BOB_LOC + "/sharedGalleries" + API)
+                .then().statusCode(200).extract().path("value.name");
+        List<String> paged = new java.util.ArrayList<>();
+        String next = BOB_LOC + "/sharedGalleries" + API + "&%24top=1";
+        for (int i = 0; next != null && i < 1000; i++) {
+            var page = given().urlEncodingEnabled(false).auth().oauth2(Tokens.bob()).get(next).then()
+                    .statusCode(200).extract();
+            paged.addAll(page.path("value.name"));
+            next = page.path("nextLink");
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(whole, paged);
         given().auth().oauth2(Tokens.bob()).get(BOB_LOC + "/sharedGalleries/" + p.uniqueName() + "/images" + API)
                 .then().statusCode(200).body("value.name", is(List.of("app")))
                 .body("value[0].identifier.uniqueId", is("/SharedGalleries/" + p.uniqueName() + "/Images/app"));

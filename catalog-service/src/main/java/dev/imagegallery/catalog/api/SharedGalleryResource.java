@@ -87,6 +87,16 @@ public class SharedGalleryResource {
     record ConsumerDiskImage(Long diskSizeGB, String hostCaching) {
     }
 
+    /**
+     * A page of a consumer view's list (held whole in memory), in name order so that every page follows one order:
+     * $top and $skiptoken were ignored here ($top=0 and a garbage token answered 200) where every other list
+     * refuses them (400 naming them).
+     */
+    private static ArmList<SharedBody> page(dev.imagegallery.common.arm.Paging paging, List<SharedBody> all) {
+        return paging.slice(all.stream().sorted(java.util.Comparator.comparing(
+                (SharedBody b) -> b.name().toLowerCase(java.util.Locale.ROOT))).toList());
+    }
+
     static String prefix(boolean community) {
         return community ? "/CommunityGalleries/" : "/SharedGalleries/";
     }
@@ -139,7 +149,10 @@ public class SharedGalleryResource {
     @Path("sharedGalleries")
     public Uni<ArmList<SharedBody>> sharedGalleries(@PathParam("subscriptionId") String sub,
                                                     @PathParam("location") String location,
-                                                    @QueryParam("sharedTo") String sharedTo) {
+                                                    @QueryParam("sharedTo") String sharedTo,
+            @QueryParam("$top") String top, @QueryParam("$skiptoken") String skipToken,
+            @jakarta.ws.rs.core.Context jakarta.ws.rs.core.UriInfo uri) {
+        var paging = dev.imagegallery.common.arm.Paging.of(uri, top, skipToken, Bodies.PAGES);
         boolean toTenant = sharedTo != null && !sharedTo.isEmpty();
         if (toTenant && !sharedTo.equalsIgnoreCase("tenant")) {
             throw ArmException.invalidParameter("sharedTo", "The value '"
@@ -147,7 +160,7 @@ public class SharedGalleryResource {
                     + "is not supported; use 'tenant' (the galleries shared with your tenant) or leave it out.");
         }
         return own(sub, location).flatMap(x -> views.sharedGalleries(caller.get()))
-                .map(l -> ArmList.of(l.stream().filter(g -> !toTenant || SharedViewService.sharedWithTenant(g,
+                .map(l -> page(paging, l.stream().filter(g -> !toTenant || SharedViewService.sharedWithTenant(g,
                         caller.get().tenantId())).map(g -> gallery(g, location, false)).toList()));
     }
 
@@ -162,9 +175,12 @@ public class SharedGalleryResource {
     @Path("sharedGalleries/{gallery}/images")
     public Uni<ArmList<SharedBody>> sharedImages(@PathParam("subscriptionId") String sub,
                                                  @PathParam("location") String location,
-                                                 @PathParam("gallery") String gallery) {
+                                                 @PathParam("gallery") String gallery,
+            @QueryParam("$top") String top, @QueryParam("$skiptoken") String skipToken,
+            @jakarta.ws.rs.core.Context jakarta.ws.rs.core.UriInfo uri) {
+        var paging = dev.imagegallery.common.arm.Paging.of(uri, top, skipToken, Bodies.PAGES);
         return own(sub, location).flatMap(x -> views.shared(caller.get(), gallery))
-                .flatMap(g -> views.images(g).map(ds -> ArmList.of(ds.stream()
+                .flatMap(g -> views.images(g).map(ds -> page(paging, ds.stream()
                         .map(d -> image(new SharedViewService.SharedImage(g, d), location, false)).toList())));
     }
 
@@ -181,10 +197,13 @@ public class SharedGalleryResource {
     public Uni<ArmList<SharedBody>> sharedVersions(@PathParam("subscriptionId") String sub,
                                                    @PathParam("location") String location,
                                                    @PathParam("gallery") String gallery,
-                                                   @PathParam("image") String image) {
+                                                   @PathParam("image") String image,
+            @QueryParam("$top") String top, @QueryParam("$skiptoken") String skipToken,
+            @jakarta.ws.rs.core.Context jakarta.ws.rs.core.UriInfo uri) {
+        var paging = dev.imagegallery.common.arm.Paging.of(uri, top, skipToken, Bodies.PAGES);
         return own(sub, location).flatMap(x -> views.shared(caller.get(), gallery))
                 .flatMap(g -> views.versions(g, image))
-                .map(vs -> ArmList.of(vs.stream().map(v -> version(v, location, false)).toList()));
+                .map(vs -> page(paging, vs.stream().map(v -> version(v, location, false)).toList()));
     }
 
     @GET
@@ -199,9 +218,12 @@ public class SharedGalleryResource {
     @GET
     @Path("communityGalleries")
     public Uni<ArmList<SharedBody>> communityGalleries(@PathParam("subscriptionId") String sub,
-                                                       @PathParam("location") String location) {
+                                                       @PathParam("location") String location,
+            @QueryParam("$top") String top, @QueryParam("$skiptoken") String skipToken,
+            @jakarta.ws.rs.core.Context jakarta.ws.rs.core.UriInfo uri) {
+        var paging = dev.imagegallery.common.arm.Paging.of(uri, top, skipToken, Bodies.PAGES);
         return own(sub, location).flatMap(x -> views.communityGalleries())
-                .map(l -> ArmList.of(l.stream().map(g -> gallery(g, location, true)).toList()));
+                .map(l -> page(paging, l.stream().map(g -> gallery(g, location, true)).toList()));
     }
 
     @GET
@@ -216,9 +238,12 @@ public class SharedGalleryResource {
     @Path("communityGalleries/{gallery}/images")
     public Uni<ArmList<SharedBody>> communityImages(@PathParam("subscriptionId") String sub,
                                                     @PathParam("location") String location,
-                                                    @PathParam("gallery") String gallery) {
+                                                    @PathParam("gallery") String gallery,
+            @QueryParam("$top") String top, @QueryParam("$skiptoken") String skipToken,
+            @jakarta.ws.rs.core.Context jakarta.ws.rs.core.UriInfo uri) {
+        var paging = dev.imagegallery.common.arm.Paging.of(uri, top, skipToken, Bodies.PAGES);
         return own(sub, location).flatMap(x -> views.community(gallery))
-                .flatMap(g -> views.images(g).map(ds -> ArmList.of(ds.stream()
+                .flatMap(g -> views.images(g).map(ds -> page(paging, ds.stream()
                         .map(d -> image(new SharedViewService.SharedImage(g, d), location, true)).toList())));
     }
 
@@ -227,9 +252,12 @@ public class SharedGalleryResource {
     public Uni<ArmList<SharedBody>> communityVersions(@PathParam("subscriptionId") String sub,
                                                       @PathParam("location") String location,
                                                       @PathParam("gallery") String gallery,
-                                                      @PathParam("image") String image) {
+                                                      @PathParam("image") String image,
+            @QueryParam("$top") String top, @QueryParam("$skiptoken") String skipToken,
+            @jakarta.ws.rs.core.Context jakarta.ws.rs.core.UriInfo uri) {
+        var paging = dev.imagegallery.common.arm.Paging.of(uri, top, skipToken, Bodies.PAGES);
         return own(sub, location).flatMap(x -> views.community(gallery)).flatMap(g -> views.versions(g, image))
-                .map(vs -> ArmList.of(vs.stream().map(v -> version(v, location, true)).toList()));
+                .map(vs -> page(paging, vs.stream().map(v -> version(v, location, true)).toList()));
     }
 
     @GET
