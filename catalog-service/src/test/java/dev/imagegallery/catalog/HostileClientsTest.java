@@ -462,6 +462,16 @@ class HostileClientsTest {
         }
         given().auth().oauth2(token).get(RG + "/providers/Microsoft.Compute/images/badblob" + MI_API)
                 .then().statusCode(404);
+        // behind the front door the refusal names the origin the client called, not the service's own address
+        given().auth().oauth2(token).contentType(ContentType.JSON)
+                .header("X-Forwarded-Proto", "https").header("X-Forwarded-Host", "gallery.example:8443")
+                .body("{\"location\":\"westeurope\",\"properties\":{\"storageProfile\":{\"osDisk\":{\"osType\":"
+                        + "\"Linux\",\"osState\":\"Generalized\",\"blobUri\":\"http://evil.example/blobs/westeurope/"
+                        + SUB + "/disk.raw\"}}}}")
+                .put(RG + "/providers/Microsoft.Compute/images/badblob" + MI_API)
+                .then().statusCode(400)
+                .body("error.message", org.hamcrest.Matchers.containsString("https://gallery.example:8443"))
+                .body("error.message", org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("8082")));
     }
 
     @Test

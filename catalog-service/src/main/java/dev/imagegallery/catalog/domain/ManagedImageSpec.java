@@ -49,8 +49,10 @@ public record ManagedImageSpec(String location, Map<String, String> tags, OsDisk
         }
         String dataPlane = dataPlaneUrl.replaceAll("/+$", "").toLowerCase(Locale.ROOT);
         if (!blob.baseUrl().equals(dataPlane) && !blob.baseUrl().equals(called)) {
+            // through a proxy, the origin the client called: the service's own address is none of its business (it
+            // was named here)
             throw ArmException.invalidParameter(BLOB_URI_TARGET, "The blob URI must be on this system's data plane, "
-                    + dataPlane + ".");
+                    + (called != null ? called : dataPlane) + ", where the disk was uploaded.");
         }
         if (!blob.region().equals(location)) {
             throw ArmException.invalidParameter(BLOB_URI_TARGET, "The blob is in region '" + blob.region()
