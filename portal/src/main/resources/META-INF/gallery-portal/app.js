@@ -2,7 +2,7 @@
 // providers/Microsoft.Compute/galleries/{g}/images/{d}/versions/{v}), so a page can be bookmarked and shared. Every
 // value from the API reaches the page as text (textContent), never as markup.
 import * as auth from './auth.js';
-import { API, ArmError, call, configure, get, list, parse, upload, write } from './arm.js';
+import { API, ArmError, call, configure, download, get, list, parse, upload, write } from './arm.js';
 
 let config = { clientId: 'gallery-portal', tenants: [] };
 let refreshTimer = null;
@@ -595,10 +595,7 @@ function amount(a) {
 function csvButton(id, month) {
   return h('button', { type: 'button', class: 'secondary', name: 'csv-' + month, onclick: async () => {
     try {
-      const token = await auth.accessToken(config);
-      const r = await fetch(`${id}/csv?api-version=${API.consumption}`, { headers: { Authorization: 'Bearer ' + token } });
-      if (!r.ok) throw new ArmError(r.status, 'Http' + r.status, 'The invoice could not be downloaded.', null, r.headers.get('x-ms-request-id'));
-      const url = URL.createObjectURL(await r.blob());
+      const url = URL.createObjectURL(await download(`${id}/csv`, API.consumption));
       const a = h('a', { href: url, download: `invoice-${month}.csv` });
       document.body.append(a);
       a.click();

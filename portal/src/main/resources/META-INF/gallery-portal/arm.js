@@ -64,21 +64,48 @@ export async function call(method, path, { apiVersion = API.gallery, body, raw }
     throw new ArmError(0, 'NetworkError', 'The API cannot be reached: ' + e.message);
   }
   const text = await r.text();
-  let json = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = null;
-  }
+  const json = parseJson(text);
   if (!r.ok) {
-    const e = json && json.error ? json.error : {};
-    if (r.status === 401) {
-      onSignedOut();
-    }
-    throw new ArmError(r.status, e.code || 'Http' + r.status, e.message || text || r.statusText, e.target,
-      r.headers.get('x-ms-request-id'));
+    throw failed(r.status, json, text || r.statusText, r.headers.get('x-ms-request-id'));
   }
   return { status: r.status, body: json, headers: r.headers };
+}
+
+function parseJson(text) {
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The ArmError of a failed answer (its ARM body's code, message and target); a 401 ends the session. */
+function failed(status, json, fallback, requestId) {
+  const e = json && json.error ? json.error : {};
+  if (status === 401) {
+    onSignedOut();
+  }
+  return new ArmError(status, e.code || 'Http' + status, e.message || fallback, e.target, requestId);
+}
+
+/** A GET whose answer is a file (an invoice's CSV): its Blob, or throws ArmError as call() does. */
+export async function download(path, apiVersion) {
+  const token = await tokenSource();
+  if (!token) {
+    onSignedOut();
+    throw new ArmError(401, 'SignedOut', 'Your session has ended: sign in again.');
+  }
+  let r;
+  try {
+    r = await fetch(withVersion(path, apiVersion), { headers: { Authorization: 'Bearer ' + token } });
+  } catch (e) {
+    throw new ArmError(0, 'NetworkError', 'The API cannot be reached: ' + e.message);
+  }
+  if (!r.ok) {
+    const text = await r.text();
+    throw failed(r.status, parseJson(text), text || r.statusText, r.headers.get('x-ms-request-id'));
+  }
+  return r.blob();
 }
 
 /**
@@ -103,20 +130,12 @@ export async function upload(path, file, onProgress = () => {}) {
     x.onerror = () => reject(new ArmError(0, 'NetworkError', 'The upload was cut off before the API answered.'));
     x.onabort = () => reject(new ArmError(0, 'Canceled', 'The upload was canceled.'));
     x.onload = () => {
-      let json = null;
-      try {
-        json = x.responseText ? JSON.parse(x.responseText) : null;
-      } catch {
-        json = null;
-      }
+      const json = parseJson(x.responseText);
       if (x.status >= 200 && x.status < 300) {
         resolve(json);
         return;
       }
-      const e = json && json.error ? json.error : {};
-      if (x.status === 401) onSignedOut();
-      reject(new ArmError(x.status, e.code || 'Http' + x.status, e.message || x.statusText, e.target,
-        x.getResponseHeader('x-ms-request-id')));
+      reject(failed(x.status, json, x.statusText, x.getResponseHeader('x-ms-request-id')));
     };
     x.send(file);
   });

@@ -23,7 +23,6 @@ public final class Inputs {
     public static final Pattern TENANT_ID = Pattern.compile("^[a-z0-9][a-z0-9-]{1,62}$");
     public static final int DISPLAY_NAME_MAX = 64;
     public static final int TENANT_DISPLAY_NAME_MAX = 256;
-    public static final int URL_MAX = 2048;
     public static final int EULA_MAX = 4096;
     /** A role assignment's description (Azure documents no bound; ours, so that nothing unbounded is stored). */
     public static final int DESCRIPTION_MAX = 2048;
@@ -83,7 +82,7 @@ public final class Inputs {
         return value == null ? null : displayName(value, max, target);
     }
 
-    /** An absolute http(s) URL with a host, at most {@link #URL_MAX} characters, without user information. */
+    /** An absolute http(s) URL by common's {@link dev.imagegallery.common.http.HttpUrl} rule, or 400 naming target. */
     public static URI httpUrl(String value, String target, boolean queryAllowed) {
         if (value == null || value.isBlank()) {
             throw ArmException.invalidParameter(target, target + " is required.");
