@@ -361,6 +361,8 @@ public final class LocalStack implements AutoCloseable {
             env.put("GALLERY_PUBLIC_STREAMS_KEYCLOAK_ADMIN_USERNAME", "admin");
             env.put("GALLERY_PUBLIC_STREAMS_KEYCLOAK_ADMIN_PASSWORD", "admin");
             env.put("GALLERY_PUBLIC_STREAMS_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+            // EnableCommunity without information reads what the gallery's owner asked for from catalog-service
+            env.put("GALLERY_ACCESS_CATALOG_URLS", upstream("catalog-service"));
         }
         env.putAll(extraEnv.getOrDefault(svc, Map.of()));
         List<String> cmd = new ArrayList<>(List.of(ProjectPaths.javaBinary().toString()));

@@ -2,6 +2,7 @@ package dev.imagegallery.access.api;
 
 import dev.imagegallery.access.domain.Sharing;
 import dev.imagegallery.access.persistence.AuditEntry;
+import dev.imagegallery.access.service.AskedCommunity;
 import dev.imagegallery.access.service.KnownGalleries;
 import dev.imagegallery.access.service.SharingService;
 import dev.imagegallery.common.arm.ArmException;
@@ -11,6 +12,7 @@ import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -33,10 +35,13 @@ public class SharingResource {
 
     private final SharingService sharing;
     private final KnownGalleries galleries;
+    private final AskedCommunity asked;
     private final CurrentCaller caller;
 
-    public SharingResource(SharingService sharing, KnownGalleries galleries, CurrentCaller caller) {
+    public SharingResource(SharingService sharing, KnownGalleries galleries, AskedCommunity asked,
+                           CurrentCaller caller) {
         this.galleries = galleries;
+        this.asked = asked;
         this.sharing = sharing;
         this.caller = caller;
     }
@@ -50,6 +55,7 @@ public class SharingResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<SharingBodies.SharingUpdateResult> share(@PathParam("sub") String sub, @PathParam("rg") String rg,
                                                         @PathParam("gallery") String gallery,
+                                                        @HeaderParam("Authorization") String authorization,
                                                         SharingBodies.SharingUpdate body) {
         var who = caller.get();
         String id = galleryId(sub, rg, gallery);
@@ -58,7 +64,9 @@ public class SharingResource {
         // inputs and the caller's right come first, so that nobody waits (or learns anything) for nothing
         SharingService.validate(update);
         return sharing.authorize(who, id).flatMap(x -> galleries.awaitKnown(id))
-                .flatMap(known -> sharing.share(who, id, update))
+                .flatMap(known -> Sharing.needsAskedCommunity(update) ? asked.of(id, authorization)
+                        : Uni.createFrom().item(AskedCommunity.Asked.UNKNOWN))
+                .flatMap(a -> sharing.share(who, id, update, a))
                 .map(p -> result(body.operationType(), profile(p)));
     }
 

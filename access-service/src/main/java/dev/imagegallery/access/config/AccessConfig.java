@@ -20,4 +20,16 @@ public interface AccessConfig {
      */
     @WithDefault("5s")
     java.time.Duration galleryWait();
+
+    /**
+     * catalog-service (one URL, or one per instance separated by commas), read by the share action
+     * {@code EnableCommunity} without information for what the gallery's owner asked to publish
+     * ({@link dev.imagegallery.access.service.AskedCommunity}). Unset: the information of catalog's last
+     * {@code GalleryChanged} is used.
+     */
+    java.util.Optional<List<String>> catalogUrls();
+
+    /** How long that read may take before the event-fed copy is used instead. */
+    @WithDefault("3s")
+    java.time.Duration catalogReadTimeout();
 }

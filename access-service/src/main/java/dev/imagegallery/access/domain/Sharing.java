@@ -64,6 +64,11 @@ public final class Sharing {
                              String decidedBy) {
     }
 
+    /** Whether the request is an EnableCommunity whose information is the gallery's own (none in the request). */
+    public static boolean needsAskedCommunity(Update req) {
+        return "EnableCommunity".equals(operation(req)) && req.communityGalleryInfo() == null;
+    }
+
     /** The operation, checked: Add, Remove, Reset or EnableCommunity. */
     public static String operation(Update req) {
         if (req == null || req.operationType() == null) {

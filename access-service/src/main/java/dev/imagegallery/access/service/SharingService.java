@@ -69,9 +69,13 @@ public class SharingService {
      * EnableCommunity's information: the request's, else what the gallery's sharingProfile asked for (Azure's way:
      * the gallery PUT carries communityGalleryInfo, the share action only {@code operationType}); 400 when neither.
      */
-    static Sharing.Community communityOf(Sharing.Community asked, GalleryRef g) {
+    static Sharing.Community communityOf(Sharing.Community asked, AskedCommunity.Asked owner, GalleryRef g) {
         if (asked != null) {
             return asked;
+        }
+        if (owner.known()) {
+            // what catalog-service answered just now: the owner's last PUT or PATCH, which its event may still follow
+            return Sharing.community(owner.info());
         }
         var stored = g.communityInfo == null ? null : Json.read(g.communityInfo, Payloads.GalleryCommunityInfo.class);
         return Sharing.community(stored == null ? null : new Sharing.Community(stored.publisherUri(),
@@ -84,8 +88,13 @@ public class SharingService {
         return access.requireAt(caller, galleryId, SHARE_ACTION);
     }
 
+    /**
+     * The share action; {@code owner}: what catalog-service said the gallery's owner asked to publish, for an
+     * EnableCommunity without information ({@link AskedCommunity}).
+     */
     @WithTransaction
-    public Uni<Sharing.Profile> share(Caller caller, String galleryId, Sharing.Update req) {
+    public Uni<Sharing.Profile> share(Caller caller, String galleryId, Sharing.Update req,
+                                      AskedCommunity.Asked owner) {
         String op = Sharing.operation(req);
         // every input is checked before anything is read or locked
         List<Recipient> targets = op.equals("Add") || op.equals("Remove") ? Sharing.recipients(req) : List.of();
@@ -103,7 +112,7 @@ public class SharingService {
                         case "Add" -> add(caller, g, targets);
                         case "Remove" -> remove(g, targets);
                         case "Reset" -> reset(g);
-                        default -> enableCommunity(g, communityOf(info, g));
+                        default -> enableCommunity(g, communityOf(info, owner, g));
                     };
                     return change.flatMap(changed -> !changed ? Uni.createFrom().voidItem() : publish(g)
                                     .call(v -> Audit.record(caller, SHARE_ACTION, galleryId, "Shared", op + " "

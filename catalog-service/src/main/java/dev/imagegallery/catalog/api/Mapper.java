@@ -39,19 +39,27 @@ public final class Mapper {
 
     /**
      * The sharingProfile of {@code g}: as {@link #sharing(Payloads.GallerySharingChanged)}, and where the owner asked
-     * for more by PUT or PATCH than the sharing state shows yet, what it asked: Community with its
-     * communityGalleryInfo ({@code communityGalleryEnabled} false, no public names) until a share action
-     * EnableCommunity publishes it; Groups before anything is shared.
+     * for Community by PUT or PATCH, the communityGalleryInfo it asked for last ({@code communityGalleryEnabled}
+     * false and no public names until a share action EnableCommunity publishes it; a PATCH after the publication
+     * shows at once, published by the next EnableCommunity); Groups before anything is shared.
      */
     public static SharingProfile sharing(Payloads.GallerySharingChanged state, Gallery g) {
         SharingProfile actual = actual(state);
-        if (g == null || g.sharingPermissions == null || "Community".equals(actual.permissions())) {
+        if (g == null || g.sharingPermissions == null) {
             return actual;
         }
         if ("Community".equals(g.sharingPermissions) && g.communityInfo != null) {
+            // the information is the gallery's own property, as in Azure: what its PUT or PATCH set last (and what a
+            // share action EnableCommunity without information publishes, access-service reading it here); the
+            // public names and communityGalleryEnabled say what is published now
             var c = Json.read(g.communityInfo, Payloads.GalleryCommunityInfo.class);
+            var published = "Community".equals(actual.permissions()) ? actual.communityGalleryInfo() : null;
             return new SharingProfile("Community", actual.groups(), new CommunityGalleryInfo(c.publisherUri(),
-                    c.publisherContact(), c.eula(), c.publicNamePrefix(), List.of(), false));
+                    c.publisherContact(), c.eula(), c.publicNamePrefix(),
+                    published == null ? List.of() : published.publicNames(), published != null));
+        }
+        if ("Community".equals(actual.permissions())) {
+            return actual;
         }
         if ("Groups".equals(g.sharingPermissions)) {
             return new SharingProfile("Groups", actual.groups(), actual.communityGalleryInfo());
