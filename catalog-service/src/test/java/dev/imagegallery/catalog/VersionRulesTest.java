@@ -190,6 +190,15 @@ class VersionRulesTest {
         resolve(def, "westeurope", "{\"vCPUs\":4}").statusCode(200).body("warnings", empty());
         resolve(def, "westeurope", "{\"vCPUs\":-1}").statusCode(400).body("error.target", is("vmSize.vCPUs"));
         resolve("/not/an/id", "westeurope", null).statusCode(400).body("error.target", is("imageReference.id"));
+        // a version name that is not one names the reference's field, not a "name" the request has not (a probe)
+        resolve(def + "/versions/1.0.0?x=1", "westeurope", null).statusCode(400)
+                .body("error.code", is("InvalidGalleryImageVersionName")).body("error.target", is("imageReference.id"));
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                .body("{\"imageReference\":{\"sharedGalleryImageId\":\"/SharedGalleries/nosuch/Images/app/Versions/"
+                        + "01.0.0\"}}")
+                .post("/subscriptions/" + SUB + "/providers/Microsoft.Compute/locations/westeurope"
+                        + "/resolveImageReference" + API).then().statusCode(400)
+                .body("error.target", is("imageReference.sharedGalleryImageId"));
         given().auth().oauth2(Tokens.carol()).contentType(ContentType.JSON)
                 .body("{\"imageReference\":{\"id\":\"" + def + "\"}}")
                 .post("/subscriptions/" + SUB + "/providers/Microsoft.Compute/locations/westeurope"

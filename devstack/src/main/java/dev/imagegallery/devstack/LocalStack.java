@@ -349,6 +349,9 @@ public final class LocalStack implements AutoCloseable {
         env.put("GALLERY_STORE_ROOT", runDir.resolve("stores").toString());
         env.put("GALLERY_STORE_PUBLIC_BASE_URL", serviceUrl("replication-service"));
         env.put("GALLERY_CATALOG_DATA_PLANE_URL", serviceUrl("replication-service"));
+        // a disk uploaded through one of the door's listeners is taken by an image PUT sent through the other
+        env.put("GALLERY_CATALOG_DATA_PLANE_ALIASES", String.join(",", doorUrl(), doorHttpUrl(),
+                doorUrl().replace("localhost", "127.0.0.1"), doorHttpUrl().replace("localhost", "127.0.0.1")));
         // the front door runs here: only its forwarded headers (X-Forwarded-Host, -Proto) change the URLs a service
         // answers; another process of this machine that calls a service's port directly cannot choose them
         env.put("QUARKUS_HTTP_PROXY_TRUSTED_PROXIES", TRUSTED_PROXIES);

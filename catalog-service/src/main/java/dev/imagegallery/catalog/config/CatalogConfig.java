@@ -13,6 +13,14 @@ public interface CatalogConfig {
     String dataPlaneUrl();
 
     /**
+     * Other origins the data plane is reached at, whose blob URIs a managed image takes as well (comma-separated):
+     * the front door's other listeners (its https endpoint and http twin), so a disk uploaded through one is taken
+     * by an image PUT sent through the other. Beside these, an image PUT takes the data plane's own URL and the
+     * origin the PUT itself was sent to through a proxy.
+     */
+    java.util.Optional<java.util.List<String>> dataPlaneAliases();
+
+    /**
      * How long a managed image PUT waits for a blob it does not know yet (its BlobCommitted event may be under way
      * when a client creates the image right after the upload) before answering that it does not exist.
      */

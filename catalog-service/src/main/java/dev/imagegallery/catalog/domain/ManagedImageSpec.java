@@ -22,12 +22,12 @@ public record ManagedImageSpec(String location, Map<String, String> tags, OsDisk
 
     /**
      * The rules of a PUT that need no database: the names, the location, the OS type and state, and a blob URI that
-     * the one {@link BlobRef} parser accepts, on this system's data plane ({@code dataPlaneUrl}, or {@code called}: the
-     * origin the client called through a proxy, where its uploads' URIs name it too; null if none), in the image's
-     * location and subscription. Each failure names its field.
+     * the one {@link BlobRef} parser accepts, on this system's data plane ({@code dataPlaneUrl}, one of its
+     * {@code aliases}, or {@code called}: the origin the client called through a proxy, where its uploads' URIs name
+     * it too; null if none), in the image's location and subscription. Each failure names its field.
      */
     public static Checked check(ManagedImageSpec spec, String rg, String name, String sub, String dataPlaneUrl,
-                                String called) {
+                                java.util.List<String> aliases, String called) {
         Validation.resourceGroup(rg);
         Validation.resourceName("image", name);
         if (spec == null || spec.osDisk() == null) {
@@ -47,8 +47,9 @@ public record ManagedImageSpec(String location, Map<String, String> tags, OsDisk
         } catch (IllegalArgumentException e) {
             throw ArmException.invalidParameter(BLOB_URI_TARGET, e.getMessage());
         }
-        String dataPlane = dataPlaneUrl.replaceAll("/+$", "").toLowerCase(Locale.ROOT);
-        if (!blob.baseUrl().equals(dataPlane) && !blob.baseUrl().equals(called)) {
+        String dataPlane = origin(dataPlaneUrl);
+        if (!blob.baseUrl().equals(dataPlane) && !blob.baseUrl().equals(called)
+                && aliases.stream().map(ManagedImageSpec::origin).noneMatch(blob.baseUrl()::equals)) {
             // through a proxy, the origin the client called: the service's own address is none of its business (it
             // was named here)
             throw ArmException.invalidParameter(BLOB_URI_TARGET, "The blob URI must be on this system's data plane, "
@@ -62,5 +63,9 @@ public record ManagedImageSpec(String location, Map<String, String> tags, OsDisk
             throw ArmException.invalidParameter(BLOB_URI_TARGET, "The blob belongs to another subscription.");
         }
         return new Checked(location, osType, osState, blob, blobUri);
+    }
+
+    private static String origin(String url) {
+        return url.trim().replaceAll("/+$", "").toLowerCase(Locale.ROOT);
     }
 }

@@ -42,7 +42,8 @@ public class ManagedImageService {
      */
     public Uni<Upsert<ManagedImage>> put(String tenantId, String sub, String rg, String name, ManagedImageSpec spec,
                                          String called) {
-        var checked = ManagedImageSpec.check(spec, rg, name, sub, config.dataPlaneUrl(), called);
+        var checked = ManagedImageSpec.check(spec, rg, name, sub, config.dataPlaneUrl(),
+                config.dataPlaneAliases().orElse(java.util.List.of()), called);
         return exists(sub, rg, name)
                 .flatMap(exists -> exists ? Uni.createFrom().voidItem()
                         : blobs.requireCommitted(checked.blob(), ManagedImageSpec.BLOB_URI_TARGET))

@@ -86,6 +86,7 @@ public class ResolutionService {
         }
         String defId = ResourceIds.definition(m.group(1), m.group(2), m.group(3), m.group(4));
         String versionName = m.group(5);
+        checkVersion(versionName, "imageReference.id");
         return authorizer.require(caller, defId, READ_VERSIONS)
                 .flatMap(x -> cache.definition(ResourceIds.key(defId),
                         () -> Panache.withSession(() -> ImageDefinition.<ImageDefinition>findById(ResourceIds.key(defId)))))
@@ -105,11 +106,25 @@ public class ResolutionService {
                             return answer(def, v, region, req.vmSize(), defId, dataPlane);
                         });
                     }
-                    Validation.version(versionName);
                     return Panache.withSession(() -> ImageVersion.<ImageVersion>findById(def.key + "/versions/"
                             + versionName.toLowerCase()))
                             .flatMap(v -> exact(def, v, versionName, region, req.vmSize(), defId, dataPlane));
                 });
+    }
+
+    /**
+     * A version named in a reference is Major.Minor.Patch or {@code latest}, checked before anything is read; the
+     * refusal names the reference's field (it named {@code name}, which the request has not).
+     */
+    static void checkVersion(String versionName, String target) {
+        if (versionName == null || versionName.equalsIgnoreCase("latest")) {
+            return;
+        }
+        try {
+            Validation.version(versionName);
+        } catch (ArmException e) {
+            throw new ArmException(e.status(), e.code(), e.getMessage(), target);
+        }
     }
 
     /** {@code /SharedGalleries/{unique}/Images/{image}[/Versions/{v|latest}]} or the community equivalent. */
@@ -126,6 +141,7 @@ public class ResolutionService {
         }
         String image = m.group(2);
         String versionName = m.group(3);
+        checkVersion(versionName, target);
         return (community ? views.community(m.group(1)) : views.shared(caller, m.group(1)))
                 .flatMap(g -> Panache.withSession(() -> ImageDefinition.<ImageDefinition>findById(g.galleryKey + "/images/"
                         + image.toLowerCase(java.util.Locale.ROOT))).map(def -> {
@@ -146,7 +162,6 @@ public class ResolutionService {
                             return answer(def, v, region, req.vmSize(), defId, dataPlane);
                         });
                     }
-                    Validation.version(versionName);
                     return Panache.withSession(() -> ImageVersion.<ImageVersion>findById(def.key + "/versions/"
                             + versionName.toLowerCase()))
                             .flatMap(v -> exact(def, v, versionName, region, req.vmSize(), defId, dataPlane));
