@@ -245,6 +245,51 @@ class FrontDoorTest {
     }
 
     /**
+     * Request smuggling (a hostile probe): a request with a transfer coding other than chunked was refused but the
+     * connection stayed open, and the "body" was read as the next request and served (alice's list, with her token
+     * in the body). RFC 9112, 6.1: the body's length cannot be told, so the answer closes the connection; also where
+     * no route matches (the coding is checked first).
+     */
+    @Test
+    void aTransferCodingOtherThanChunkedClosesTheConnectionSoItsBodyIsNeverARequest() throws Exception {
+        String smuggled = "GET " + SUB + "?api-version=2022-12-01 HTTP/1.1\r\nHost: smuggled.example\r\n"
+                + "Authorization: Bearer alice\r\n\r\n";
+        for (String target : List.of(GALLERY + "?api-version=2024-03-03", "/nothing")) {
+            for (String coding : List.of("gzip", "identity", "gzip, chunked")) {
+                String answer = rawHead("POST " + target + " HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: "
+                        + coding + "\r\n\r\n" + smuggled);
+                assertTrue(answer.startsWith("HTTP/1.1 400 "), coding + ": " + answer);
+                assertEquals(1, answer.split("HTTP/1\\.1 ", -1).length - 1, "one answer, nothing smuggled: " + answer);
+                assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), answer);
+                assertTrue(answer.contains("UnsupportedTransferEncoding"), answer);
+            }
+        }
+    }
+
+    /**
+     * A request target in absolute form (RFC 9112, 3.2.2) reaches the service in origin form: passed on whole, the
+     * service built links of the forwarded host and the whole target ({@code https://localhost:8443http:/host/...}).
+     */
+    @Test
+    void anAbsoluteFormTargetGoesToTheServiceAsItsPathAndQuery() throws Exception {
+        String answer = rawHead("GET http://evil.example" + GALLERY + "?api-version=2024-03-03 HTTP/1.1\r\n"
+                + "Host: localhost\r\nConnection: close\r\n\r\n");
+        assertTrue(answer.startsWith("HTTP/1.1 200 "), answer);
+        JsonObject body = new JsonObject(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+        assertEquals("catalog", body.getString("service"), answer);
+        assertEquals(GALLERY + "?api-version=2024-03-03", body.getString("uri"), answer);
+    }
+
+    /** The door's own answer (a 404) to a request whose chunked body then breaks goes out before the close. */
+    @Test
+    void theDoorsOwnAnswerIsSentWhenTheChunkedBodyBreaksAfterIt() throws Exception {
+        String answer = rawHead("POST /nothing HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "zz\r\n");
+        assertTrue(answer.startsWith("HTTP/1.1 404 ") || answer.startsWith("HTTP/1.1 400 "), answer);
+        assertTrue(answer.contains("\"error\""), answer);
+    }
+
+    /**
      * An ARM body larger than the services take is the door's 413, before a byte of it is read: a service refused it
      * by answering and closing its connection while the door still sent the body, which reached the client as 502
      * BadGateway ("the service could not be reached"). The data plane's bodies are not ARM bodies.

@@ -81,6 +81,7 @@ public class FrontDoor implements Handler<HttpServerRequest> {
             HttpProxy proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client);
             proxy.origin(ctx -> instances.request(ctx.client())
                     .map(upstream -> expectContinue(ctx, buffered(ctx, upstream))));
+            proxy.addInterceptor(new OriginForm());
             proxy.addInterceptor(new Unreachable(u));
             if (u != Upstream.REPLICATION) {
                 proxy.addInterceptor(new ChunkedArmBody(config.maxArmBody().asLongValue()));
@@ -150,7 +151,12 @@ public class FrontDoor implements Handler<HttpServerRequest> {
      * a reset in place of the answer).
      */
     private static void answerAndClose(HttpServerRequest request, int status, String code, String message) {
-        closing(request, status).end(ArmErrors.body(code, message, null)).onComplete(x -> Linger.close(request));
+        answerAndClose(request, status, code, message, null);
+    }
+
+    private static void answerAndClose(HttpServerRequest request, int status, String code, String message,
+                                       String target) {
+        closing(request, status).end(ArmErrors.body(code, message, target)).onComplete(x -> Linger.close(request));
     }
 
     /** The head of an ARM error after which the connection is closed. */
@@ -256,6 +262,16 @@ public class FrontDoor implements Handler<HttpServerRequest> {
             answerAndClose(request, 400, "HttpVersionNotSupported", "The door speaks HTTP/1.1 and HTTP/1.0 only.");
             return;
         }
+        // a chunked body that breaks part-way gets its 400 whoever answers the request (the door or a service)
+        request.connection().exceptionHandler(e -> invalidBody(request, e));
+        if (!transferCoding(request)) {
+            // RFC 9112, 6.1: where the body's length cannot be told, the connection must close. Left open, the bytes
+            // of the body were read as the next request (a hostile probe had one run as alice's GET)
+            answerAndClose(request, 400, "UnsupportedTransferEncoding", "The only transfer coding a request may "
+                    + "carry is 'chunked', alone; send the body as it is, with a Content-Length or chunked.",
+                    "Transfer-Encoding");
+            return;
+        }
         List<String> hosts = request.headers().getAll(HttpHeaders.HOST);
         if (hosts.isEmpty() && request.version() != HttpVersion.HTTP_1_0 && request.authority() == null) {
             answer(request, 400, "MissingHostHeader", "An HTTP/1.1 request must name the host it calls in a Host "
@@ -302,17 +318,10 @@ public class FrontDoor implements Handler<HttpServerRequest> {
             }
             return;
         }
-        if (!transferCoding(request)) {
-            answer(request, 400, "UnsupportedTransferEncoding", "The only transfer coding a request may carry is "
-                    + "'chunked', alone; send the body as it is, with a Content-Length or chunked.",
-                    "Transfer-Encoding");
-            return;
-        }
         if (match.upstream().get() != Upstream.REPLICATION && tooLarge(request)) {
             return;
         }
         forwarded(request);
-        request.connection().exceptionHandler(e -> invalidBody(request, e));
         proxies.get(match.upstream().get()).handle(request);
     }
 
@@ -324,8 +333,15 @@ public class FrontDoor implements Handler<HttpServerRequest> {
      * fault and gets no answer.
      */
     private static void invalidBody(HttpServerRequest request, Throwable e) {
-        if (e instanceof IOException || e instanceof NotSslRecordException || e.getCause() instanceof SSLException
-                || request.response().headWritten() || request.response().ended()) {
+        if (e instanceof IOException || e instanceof NotSslRecordException || e.getCause() instanceof SSLException) {
+            return;
+        }
+        if (request.response().headWritten() || request.response().ended()) {
+            // the door's own answer (a 404, a 400) was written before the body broke: it goes out before the close
+            // (the client got a bare close)
+            if (request.response().ended() && request.connection() instanceof ConnectionBase connection) {
+                connection.flush();
+            }
             return;
         }
         answerAndClose(request, 400, "InvalidRequest", "The request body is not valid HTTP/1.1 chunked coding (RFC "
@@ -536,6 +552,23 @@ public class FrontDoor implements Handler<HttpServerRequest> {
         public ReadStream<Buffer> endHandler(Handler<Void> handler) {
             in.endHandler(handler);
             return this;
+        }
+    }
+
+    /**
+     * A request target in absolute form ({@code GET http://host/path}, RFC 9112 section 3.2.2, which a server must
+     * take) goes to the service in origin form, its path and query: passed on as it came, the service joined the
+     * forwarded host and the whole target into its links ({@code https://localhost:8443http:/host/...}).
+     */
+    private static final class OriginForm implements ProxyInterceptor {
+        @Override
+        public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
+            var request = context.request();
+            if (!request.getURI().startsWith("/")) {
+                HttpServerRequest in = request.proxiedRequest();
+                request.setURI(in.path() + (in.query() != null ? "?" + in.query() : ""));
+            }
+            return context.sendRequest();
         }
     }
 
