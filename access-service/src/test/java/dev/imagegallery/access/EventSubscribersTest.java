@@ -257,4 +257,83 @@ class EventSubscribersTest {
         assertTrue(Hostile.openTransactions("access", Duration.ofSeconds(5)).isEmpty());
         given().auth().oauth2(Tokens.alice()).delete(BASE + name + API).then().statusCode(200);
     }
+
+    static int sql(String statement, String... args) {
+        var infra = dev.imagegallery.devstack.TestInfra.shared();
+        try (var c = java.sql.DriverManager.getConnection(infra.jdbcUrl("access"), infra.pgUser(), infra.pgPassword());
+             var st = c.prepareStatement(statement)) {
+            for (int i = 0; i < args.length; i++) {
+                st.setString(i + 1, args[i]);
+            }
+            return st.executeUpdate();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A DELETE that removed a subscriber's row while its registration was still making the client and ACLs left a
+     * working subscriber (its secret read the tenant's stream) that no GET, list or DELETE could find (a hostile probe,
+     * 2 of 5 runs). The registration now ends by taking the row from Provisioning to Succeeded only if it is still
+     * there, and otherwise removes what it made and answers 409; and a DELETE of a registration under way is a 409.
+     */
+    @Test
+    void aSubscriberDeletedWhileItIsRegisteredLeavesNoClientBehind() throws Exception {
+        boolean caught = false;
+        for (int attempt = 0; attempt < 5 && !caught; attempt++) {
+            String name = name();
+            var pending = java.util.concurrent.CompletableFuture.supplyAsync(() -> put(Tokens.alice(), name, "{}"));
+            // the DELETE's effect, the moment the registration's row is there
+            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            int removed = 0;
+            while (removed == 0 && !pending.isDone() && System.nanoTime() < end) {
+                removed = sql("DELETE FROM event_subscriber WHERE tenant_id = 'contoso' AND name = ? "
+                        + "AND state = 'Provisioning'", name);
+            }
+            Response r = pending.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            if (removed == 0) {
+                r.then().statusCode(201); // registered before the row could be taken: try again
+                given().auth().oauth2(Tokens.alice()).delete(BASE + name + API).then().statusCode(200);
+                continue;
+            }
+            caught = true;
+            r.then().statusCode(409).body("error.code", is("SubscriberDeleted")).body("error.target", is("name"));
+            assertTrue(keycloak().client("contoso", name).isEmpty(), "no client is left in the realm");
+            given().auth().oauth2(Tokens.alice()).get(BASE + name + API).then().statusCode(404);
+        }
+        assertTrue(caught, "a registration was caught under way");
+    }
+
+    @Test
+    void aDeleteOfARegistrationUnderWayIsAConflictAndOfAStuckOneRemovesIt() {
+        String name = name();
+        sql("INSERT INTO event_subscriber (tenant_id, name, client_id, description, state, created_at, created_by) "
+                + "VALUES ('contoso', ?, ?, NULL, 'Provisioning', now(), 'test')", name, name);
+        given().auth().oauth2(Tokens.alice()).delete(BASE + name + API).then().statusCode(409)
+                .body("error.code", is("SubscriberProvisioning"));
+        // a registration that never ended (its process stopped) is deleted as any
+        sql("UPDATE event_subscriber SET created_at = now() - interval '10 minutes' WHERE tenant_id = 'contoso' "
+                + "AND name = ?", name);
+        given().auth().oauth2(Tokens.alice()).delete(BASE + name + API).then().statusCode(200);
+        given().auth().oauth2(Tokens.alice()).get(BASE + name + API).then().statusCode(404);
+    }
+
+    /** Parallel DELETEs of one subscriber: one removes it, the others find it gone (one was a 503 blaming the IdP). */
+    @Test
+    void parallelDeletesOfOneSubscriberAnswerGoneNotUnavailable() {
+        String name = name();
+        put(Tokens.alice(), name, "{}").then().statusCode(201);
+        List<Callable<Hostile.Outcome>> calls = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            int n = i;
+            calls.add(() -> {
+                Response r = given().auth().oauth2(Tokens.alice()).delete(BASE + name + API);
+                return new Hostile.Outcome(n, r.statusCode(), r.asString());
+            });
+        }
+        List<Hostile.Outcome> outcomes = Hostile.parallel(calls, Duration.ofSeconds(30));
+        assertTrue(outcomes.stream().allMatch(o -> o.status() == 200 || o.status() == 204),
+                () -> "outcomes: " + outcomes);
+        assertTrue(keycloak().client("contoso", name).isEmpty());
+    }
 }

@@ -54,4 +54,21 @@ class TenantRegistrationTest {
                 .put("/tenants/other-" + tenant + "?api-version=2022-12-01").then().statusCode(400)
                 .body("error.target", is("issuer"));
     }
+
+    /**
+     * The realms that are no tenant's are no tenant's ids: a tenant named platform (the services' bus identities'
+     * realm) would have its administrator make event subscribers in that realm, and one named like a service's client
+     * had its failed registration delete that service's ACLs (a hostile probe, by reading).
+     */
+    @Test
+    void aReservedRealmIsNoTenant() {
+        for (String reserved : java.util.List.of("platform", "master")) {
+            given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                    .body("{\"issuer\":\"" + TestIssuer.shared().issuer(reserved) + "\",\"administratorPrincipalId\":\""
+                            + UUID.randomUUID() + "\"}")
+                    .put("/tenants/" + reserved + "?api-version=2022-12-01").then().statusCode(400)
+                    .body("error.code", org.hamcrest.Matchers.is("InvalidTenantId"))
+                    .body("error.target", org.hamcrest.Matchers.is("tenantId"));
+        }
+    }
 }

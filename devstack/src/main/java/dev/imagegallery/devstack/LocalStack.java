@@ -366,6 +366,8 @@ public final class LocalStack implements AutoCloseable {
             env.put("GALLERY_PUBLIC_STREAMS_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
             // EnableCommunity without information reads what the gallery's owner asked for from catalog-service
             env.put("GALLERY_ACCESS_CATALOG_URLS", upstream("catalog-service"));
+            // who registers tenants: alice of contoso (nobody unless set)
+            env.put("GALLERY_ACCESS_PLATFORM_ADMINISTRATORS", "contoso:" + Realms.ALICE);
         }
         env.putAll(extraEnv.getOrDefault(svc, Map.of()));
         List<String> cmd = new ArrayList<>(List.of(ProjectPaths.javaBinary().toString()));

@@ -9,10 +9,11 @@ import java.util.List;
 @ConfigMapping(prefix = "gallery.access")
 public interface AccessConfig {
     /**
-     * Platform administrators, as {@code tenantId:principalId}: they register tenants. Locally alice of contoso.
+     * Platform administrators, as {@code tenantId:principalId}: they register tenants. None unless set (it was alice
+     * of contoso by default, so any deployment that did not set it let the user of that id in a tenant named contoso
+     * register tenants): the local stack, the tests and compose name alice of contoso.
      */
-    @WithDefault("contoso:a11ce000-0000-4000-8000-000000000001")
-    List<String> platformAdministrators();
+    java.util.Optional<List<String>> platformAdministrators();
 
     /**
      * How long the share action waits for a gallery it does not know yet: catalog-service's {@code GalleryChanged}

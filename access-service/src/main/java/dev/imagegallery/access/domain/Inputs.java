@@ -21,6 +21,8 @@ public final class Inputs {
      */
     static final Pattern PRINCIPAL_NAME = Pattern.compile("^[A-Za-z0-9/][A-Za-z0-9._@|:/+=-]{0,127}$");
     public static final Pattern TENANT_ID = Pattern.compile("^[a-z0-9][a-z0-9-]{1,62}$");
+    /** Realms that are no tenant's: Keycloak's administration realm and the services' bus identities. */
+    public static final java.util.Set<String> RESERVED_TENANT_IDS = java.util.Set.of("master", "platform");
     public static final int DISPLAY_NAME_MAX = 64;
     public static final int TENANT_DISPLAY_NAME_MAX = 256;
     public static final int EULA_MAX = 4096;

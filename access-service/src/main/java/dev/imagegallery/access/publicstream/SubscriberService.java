@@ -34,6 +34,8 @@ public class SubscriberService {
     public static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$");
     public static final int DESCRIPTION_MAX = 256;
     static final String PROVISIONING = "Provisioning";
+    /** A registration takes seconds; a row still Provisioning after this lost its registration (a restart). */
+    static final java.time.Duration PROVISIONING_STUCK_AFTER = java.time.Duration.ofMinutes(2);
     static final String SUCCEEDED = "Succeeded";
 
     /** A registered subscriber; {@code secret} only in the answer that created it. */
@@ -161,12 +163,24 @@ public class SubscriberService {
                 .call(s -> bus.ensureTopics(List.of(tenantId)))
                 .call(s -> bus.createAcls(tenantId, clientId))
                 .call(s -> pool.preparedQuery("UPDATE event_subscriber SET state = $3 WHERE tenant_id = $1 "
-                        + "AND name = $2").execute(Tuple.of(tenantId, clientId, SUCCEEDED)))
+                        + "AND name = $2 AND state = $4").execute(Tuple.of(tenantId, clientId, SUCCEEDED, PROVISIONING))
+                        .map(r -> {
+                            if (r.rowCount() == 0) {
+                                // deleted while being registered: what this registration made goes too (it was left
+                                // working, with no row to list or delete it by: a hostile probe's race)
+                                throw new DeletedMeanwhile();
+                            }
+                            return r;
+                        }))
                 .onFailure().call(e -> undo(tenantId, clientId, !(e instanceof KeycloakClients.ClientExists)))
                 .onFailure().transform(e -> {
                     if (e instanceof KeycloakClients.ClientExists) {
                         return ArmException.conflict("SubscriberNameInUse", "The realm of tenant '" + tenantId
                                 + "' has a client named '" + clientId + "' already; choose another name.", "name");
+                    }
+                    if (e instanceof DeletedMeanwhile) {
+                        return ArmException.conflict("SubscriberDeleted", "The subscriber '" + clientId + "' was "
+                                + "deleted while it was being registered; nothing of it was kept.", "name");
                     }
                     Log.warnf(e, "registering subscriber %s/%s failed", tenantId, clientId);
                     return new ArmException(503, "ServiceUnavailable", "The subscriber could not be registered "
@@ -174,11 +188,22 @@ public class SubscriberService {
                 });
     }
 
-    /** Removes what a failed registration made: its ACLs, its client (only if this registration made it), its row. */
-    private Uni<Void> undo(String tenantId, String clientId, boolean deleteClient) {
-        Uni<?> client = deleteClient ? keycloak.delete(tenantId, clientId).onFailure().recoverWithNull()
+    /** A DELETE removed the row of a registration still under way. */
+    static final class DeletedMeanwhile extends RuntimeException {
+        DeletedMeanwhile() {
+            super("deleted while being registered", null, false, false);
+        }
+    }
+
+    /**
+     * Removes what a failed registration made: its client and ACLs (only if this registration made the client: a
+     * realm's own client of that name, and whatever ACLs its principal holds, are not this registration's), its row.
+     */
+    private Uni<Void> undo(String tenantId, String clientId, boolean made) {
+        Uni<?> client = made ? keycloak.delete(tenantId, clientId).onFailure().recoverWithNull()
+                .chain(() -> bus.deleteAcls(tenantId, clientId).onFailure().recoverWithNull())
                 : Uni.createFrom().nullItem();
-        return client.chain(() -> bus.deleteAcls(tenantId, clientId).onFailure().recoverWithNull())
+        return client
                 .chain(() -> pool.preparedQuery("DELETE FROM event_subscriber WHERE tenant_id = $1 AND name = $2")
                         .execute(Tuple.of(tenantId, clientId)))
                 .replaceWithVoid().onFailure().recoverWithNull();
@@ -196,11 +221,28 @@ public class SubscriberService {
                     if (s == null) {
                         return Uni.createFrom().item(false);
                     }
+                    if (PROVISIONING.equals(s.state())
+                            && s.createdAt().isAfter(Instant.now().minus(PROVISIONING_STUCK_AFTER))) {
+                        // its registration is still making the client and ACLs; deleted now, they were made after
+                        // the delete (an older one is stuck, its registration gone: deleted as any)
+                        throw ArmException.conflict("SubscriberProvisioning", "The subscriber '" + name + "' is "
+                                + "being registered; delete it once its registration has answered.", "name");
+                    }
                     return bus.deleteAcls(tenantId, s.clientId())
                             .chain(() -> keycloak.delete(tenantId, s.clientId()))
                             .chain(() -> pool.preparedQuery("DELETE FROM event_subscriber WHERE tenant_id = $1 "
                                     + "AND name = $2").execute(Tuple.of(tenantId, name)))
                             .map(r -> true)
+                            // a DELETE beside it removed it first (Keycloak answers the second delete of one client
+                            // with a 500): gone is what was asked
+                            .onFailure(e -> !(e instanceof ArmException)).recoverWithUni(e -> find(tenantId, name)
+                                    .onFailure().recoverWithItem(s)
+                                    .map(now -> {
+                                        if (now == null) {
+                                            return false;
+                                        }
+                                        throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+                                    }))
                             .onFailure(e -> !(e instanceof ArmException)).transform(e -> {
                                 Log.warnf(e, "deleting subscriber %s/%s failed", tenantId, name);
                                 return new ArmException(503, "ServiceUnavailable", "The subscriber could not be "

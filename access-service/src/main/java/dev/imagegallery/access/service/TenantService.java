@@ -46,13 +46,20 @@ public class TenantService {
 
     @WithTransaction
     public Uni<AccessService.Upsert<Tenant>> register(Caller caller, String tenantId, Registration r) {
-        if (!config.platformAdministrators().contains(caller.tenantId() + ":" + caller.principalId())) {
+        if (!config.platformAdministrators().orElse(java.util.List.of())
+                .contains(caller.tenantId() + ":" + caller.principalId())) {
             throw new ArmException(403, "AuthorizationFailed", "Only a platform administrator may register tenants.",
                     null);
         }
         if (tenantId == null || !Inputs.TENANT_ID.matcher(tenantId).matches()) {
             throw ArmException.invalid("InvalidTenantId", "A tenant id is 2 to 63 lower-case letters, digits and "
                     + "hyphens.", "tenantId");
+        }
+        if (Inputs.RESERVED_TENANT_IDS.contains(tenantId)) {
+            // a tenant's id names its realm, where its event subscribers are made: a tenant named platform would
+            // have its administrator make (or unmake) clients in the realm of the services' own bus identities
+            throw ArmException.invalid("InvalidTenantId", "The tenant id '" + tenantId + "' is reserved.",
+                    "tenantId");
         }
         if (r == null) {
             throw ArmException.invalidParameter("issuer", "The tenant's OIDC issuer is required.");

@@ -55,8 +55,8 @@ class AskedCommunityTest {
 
     static AskedCommunity reader(String... urls) {
         return new AskedCommunity(new AccessConfig() {
-            public List<String> platformAdministrators() {
-                return List.of();
+            public Optional<List<String>> platformAdministrators() {
+                return Optional.empty();
             }
 
             public Duration galleryWait() {
