@@ -335,11 +335,13 @@ class AccessApiTest {
                 .put(assignmentPath(UUID.randomUUID().toString())).then().statusCode(400)
                 .body("error.code", is("PrincipalNotFound"))
                 .body("error.target", is("properties.principalId"))
-                .body("error.message", containsString("fabrikam"));
+                // which tenant it is in is not told (it was: an oracle of other tenants' users and groups)
+                .body("error.message", org.hamcrest.Matchers.not(containsString("fabrikam")));
+        // a group is a name in its own tenant's directory: fabrikam's group of that name does not block contoso's
+        // (a fabrikam user signing in once in such a group blocked contoso's assignments to its own group)
         given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
                 .body(assignment("fab-ops-group", READER).replace("\"User\"", "\"Group\""))
-                .put(assignmentPath(UUID.randomUUID().toString())).then().statusCode(400)
-                .body("error.code", is("PrincipalNotFound"));
+                .put(assignmentPath(UUID.randomUUID().toString())).then().statusCode(201);
         // a principal of alice's own tenant is accepted
         String dave = "da7e0000-0000-4000-8000-000000000004";
         given().auth().oauth2(Tokens.of(Realms.CONTOSO, dave).sign()).get(SUBS).then().statusCode(200);
@@ -401,5 +403,29 @@ class AccessApiTest {
         return "{\"properties\":{\"roleDefinitionId\":\"" + CONTOSO_SCOPE
                 + "/providers/Microsoft.Authorization/roleDefinitions/" + role + "\",\"principalId\":\"" + principal
                 + "\",\"principalType\":\"User\"}}";
+    }
+
+    /**
+     * A group named like a user's id carried that user's roles (a hostile probe: a contoso user in a group named
+     * after alice's id was served as alice, tenant administrator included). A grant applies to the caller's own id
+     * unless it is a Group's, and through the groups claim only if it is a Group's.
+     */
+    @Test
+    void aGroupNamedLikeAUsersIdDoesNotCarryThatUsersRoles() {
+        String mallory = UUID.randomUUID().toString();
+        String posing = Tokens.of(Realms.CONTOSO, mallory).groups(Realms.ALICE).sign();
+        given().auth().oauth2(posing).get(SUBS).then().statusCode(200)
+                .body("value", org.hamcrest.Matchers.empty());
+        given().auth().oauth2(posing).get("/tenants/contoso/providers/Microsoft.Gallery/eventSubscribers"
+                + "?api-version=2026-12-01").then().statusCode(org.hamcrest.Matchers.anyOf(is(403), is(404)));
+        // a Group's grant reaches its members, and only through the groups claim
+        String group = "readers-" + UUID.randomUUID().toString().substring(0, 8);
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                .body(assignment(group, READER).replace("\"User\"", "\"Group\""))
+                .put(assignmentPath(UUID.randomUUID().toString())).then().statusCode(201);
+        given().auth().oauth2(Tokens.of(Realms.CONTOSO, mallory).groups(group).sign()).get(SUBS).then()
+                .statusCode(200).body("value", org.hamcrest.Matchers.not(org.hamcrest.Matchers.empty()));
+        given().auth().oauth2(Tokens.of(Realms.CONTOSO, group).sign()).get(SUBS).then().statusCode(200)
+                .body("value", org.hamcrest.Matchers.empty());
     }
 }

@@ -106,7 +106,8 @@ public class AccessService {
         return visibleSubscription(caller, sub, WRITE_ASSIGNMENTS, scope, true)
                 .flatMap(s -> require(caller, scope, WRITE_ASSIGNMENTS))
                 .flatMap(v -> scopeExists(scope))
-                .flatMap(v -> principalOfTenant(caller, principal))
+                .flatMap(v -> Caller.GROUP.equals(type) ? Uni.createFrom().voidItem()
+                        : principalOfTenant(caller, principal))
                 .flatMap(v -> RoleAssignment.<RoleAssignment>findById(id))
                 .flatMap(existing -> {
                     if (existing != null) {
@@ -297,9 +298,11 @@ public class AccessService {
     private Uni<Void> principalOfTenant(Caller caller, String principalId) {
         return directory.tenantsOf(principalId).map(tenants -> {
             if (!tenants.isEmpty() && !tenants.contains(caller.tenantId())) {
+                // which tenant it is in is none of the caller's business (it was named); a group is a name in its
+                // own tenant's directory, so another tenant's group of that name neither blocks nor is found here
                 throw ArmException.invalid("PrincipalNotFound", "Principal " + principalId + " does not exist in "
-                        + "the directory of tenant " + caller.tenantId() + ": it belongs to tenant " + tenants.get(0)
-                        + ". Share the gallery with that tenant instead (POST .../galleries/{gallery}/share).",
+                        + "the directory of tenant " + caller.tenantId() + ". To give another tenant's principals "
+                        + "access, share the gallery with their tenant (POST .../galleries/{gallery}/share).",
                         "properties.principalId");
             }
             return null;
@@ -310,7 +313,8 @@ public class AccessService {
     public Uni<Boolean> isTenantAdmin(Caller caller) {
         return RoleAssignment.<RoleAssignment>list("tenantId = ?1 and principalId in ?2 and roleDefinitionId = ?3",
                         caller.tenantId(), caller.principalIds(), BuiltInRoles.OWNER.id())
-                .map(l -> l.stream().anyMatch(a -> a.scopeKey.matches("^/subscriptions/[^/]+$")));
+                .map(l -> l.stream().filter(a -> caller.holds(a.principalId, a.principalType))
+                        .anyMatch(a -> a.scopeKey.matches("^/subscriptions/[^/]+$")));
     }
 
     /**
@@ -359,7 +363,8 @@ public class AccessService {
     Uni<List<Authorizer.Grant>> grantsOf(Caller caller) {
         return RoleAssignment.<RoleAssignment>list("tenantId = ?1 and principalId in ?2", caller.tenantId(),
                         caller.principalIds())
-                .map(list -> list.stream().map(a -> new Authorizer.Grant(a.scopeKey, a.roleDefinitionId)).toList());
+                .map(list -> list.stream().filter(a -> caller.holds(a.principalId, a.principalType))
+                        .map(a -> new Authorizer.Grant(a.scopeKey, a.roleDefinitionId)).toList());
     }
 
     private static String roleName(RoleAssignment a) {

@@ -78,6 +78,7 @@ public class AccessEventsConsumer {
                     g.tenantId = p.tenantId();
                     g.scope = Scopes.normalise(p.scope());
                     g.principalId = p.principalId();
+                    g.principalType = p.principalType();
                     g.roleDefinitionId = p.roleDefinitionId();
                     return existing != null ? Uni.createFrom().voidItem() : g.persist().replaceWithVoid();
                 });

@@ -167,13 +167,16 @@ public class Authorizer {
         if (cached != null) {
             return Uni.createFrom().item(cached);
         }
-        return pool.preparedQuery("SELECT scope, role_definition_id FROM grant_view "
+        return pool.preparedQuery("SELECT scope, role_definition_id, principal_id, principal_type FROM grant_view "
                         + "WHERE tenant_id = $1 AND principal_id = ANY($2)")
                 .execute(Tuple.of(caller.tenantId(), caller.principalIds().toArray(new String[0])))
                 .map(rows -> {
                     List<Grant> list = new ArrayList<>();
                     for (Row r : rows) {
-                        list.add(new Grant(r.getString("scope"), r.getString("role_definition_id")));
+                        // a Group's grant through the groups claim, any other's through the caller's own id only
+                        if (caller.holds(r.getString("principal_id"), r.getString("principal_type"))) {
+                            list.add(new Grant(r.getString("scope"), r.getString("role_definition_id")));
+                        }
                     }
                     return remember(grants, key, List.copyOf(list));
                 });

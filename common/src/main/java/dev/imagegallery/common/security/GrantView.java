@@ -21,4 +21,7 @@ public class GrantView extends PanacheEntityBase {
     public String principalId;
     @Column(name = "role_definition_id")
     public String roleDefinitionId;
+    /** User, Group or ServicePrincipal: a Group's grant applies through the groups claim, any other's to its id. */
+    @Column(name = "principal_type")
+    public String principalType;
 }
