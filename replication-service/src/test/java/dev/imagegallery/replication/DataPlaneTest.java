@@ -156,6 +156,22 @@ class DataPlaneTest {
             assertTrue(readLine(in).startsWith("HTTP/1.1 201"), "then the upload is stored");
         }
 
+        // a refused upload (an unknown region; a caller without the right) is refused before the client is told to
+        // send: 100 came first, and a refused body was sent whole (a hostile probe: 20 MB for a 403)
+        for (String path : List.of("/blobs/atlantis/" + SUB + "/refused.raw", blob("carols.raw"))) {
+            try (Socket s = new Socket("localhost", RestAssured.port)) {
+                s.setSoTimeout(10_000);
+                OutputStream out = s.getOutputStream();
+                String token = path.contains("carols") ? Tokens.carol() : Tokens.alice();
+                out.write(("PUT " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+                        + "\r\nContent-Length: " + big.length + "\r\nExpect: 100-continue\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                String status = readLine(new java.io.BufferedInputStream(s.getInputStream()));
+                assertTrue(status.startsWith("HTTP/1.1 4"), path + ": refused before any 100: " + status);
+            }
+        }
+
         try (Socket s = new Socket("localhost", RestAssured.port)) {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();

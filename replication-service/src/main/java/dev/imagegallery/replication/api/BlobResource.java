@@ -95,6 +95,11 @@ public class BlobResource {
             String tenant = caller.get().tenantId(); // the subscription's: require() refuses any other tenant's
             long length = contentLength == null ? -1 : contentLength;
             String origin = Origins.forwarded(request); // the blob's URI names the host the client called
+            if (comp != null && !comp.isEmpty() && !comp.equals("block") && !comp.equals("blocklist")) {
+                throw ArmException.invalid("InvalidQueryParameterValue", "comp must be 'block' or 'blocklist'.",
+                        "comp");
+            }
+            body.accept(); // only now may a client waiting on Expect: 100-continue send the body
             if (comp == null || comp.isEmpty()) {
                 Blob b = blobs.upload(tenant, r, s, name, expected, body, length);
                 return Response.status(201).entity(UploadResult.of(b, blobs.uriOf(b, origin))).build();

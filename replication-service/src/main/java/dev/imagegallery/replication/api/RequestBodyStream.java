@@ -62,10 +62,19 @@ final class RequestBodyStream extends InputStream {
                 }
             });
         }
-        if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
-            request.response().writeContinue(); // curl -T and the Azure SDKs wait for it before sending a large body
-        }
         resume();
+    }
+
+    /**
+     * The upload is accepted (its names checked, its caller allowed): a client that asked to be told
+     * ({@code Expect: 100-continue}: curl -T and the Azure SDKs, before a large body) is told to send it now. Told
+     * before the checks, a refused upload was sent whole (a hostile probe: 20 MB sent for a 403).
+     */
+    void accept() {
+        if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT)) && !request.isEnded()
+                && !request.response().headWritten()) {
+            request.response().writeContinue();
+        }
     }
 
     /** Lets the body flow; over HTTP/2 a request whose body has all arrived refuses that, and nothing is left anyway. */
