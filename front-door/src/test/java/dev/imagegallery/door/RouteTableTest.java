@@ -54,4 +54,29 @@ class RouteTableTest {
         assertTrue(RouteTable.route("/").upstream().isEmpty());
         assertTrue(!RouteTable.route("/").unknownProvider());
     }
+
+    /**
+     * A resource named "providers" is a name, as ARM reads ids (type/name pairs after the namespace): the last
+     * "/providers/" anywhere was taken, so a gallery of that name could be made and its images, versions and role
+     * assignments were 404 "namespace 'images'" (a hostile probe).
+     */
+    @Test
+    void aResourceNamedProvidersIsANameNotAProvider() {
+        String rg = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/galleries/";
+        assertEquals(Upstream.CATALOG, to(rg + "providers"));
+        assertEquals(Upstream.CATALOG, to(rg + "providers/images/d1"));
+        assertEquals(Upstream.CATALOG, to(rg + "g/images/providers/versions"));
+        assertEquals(Upstream.CATALOG, to(rg + "g/images/providers/versions/1.0.0"));
+        assertEquals(Upstream.ACCESS, to(rg + "providers/providers/Microsoft.Authorization/roleAssignments/x"));
+        assertEquals(Upstream.ACCESS, to(rg + "providers/share"));
+        assertEquals(Upstream.CATALOG, to("/subscriptions/s/resourceGroups/providers/providers/Microsoft.Compute/"
+                + "galleries/g"));
+        assertEquals(Upstream.CATALOG, to("/subscriptions/providers/providers/Microsoft.Compute/galleries"));
+        assertEquals(Upstream.ACCESS, to(rg + "g/images/i/versions/1.0.0/providers/Microsoft.Authorization/"
+                + "roleAssignments"));
+        assertEquals(Upstream.ACCESS, to("/tenants/contoso/providers/Microsoft.Gallery/eventSubscribers/x"));
+        assertEquals(Upstream.CATALOG, to("/subscriptions/s/providers/Microsoft.Compute/locations/westeurope/"
+                + "communityGalleries/providers/images/i/versions/latest"));
+        assertEquals(Upstream.ACCESS, to("/subscriptions/s/resourceGroups/rg/"));
+    }
 }
