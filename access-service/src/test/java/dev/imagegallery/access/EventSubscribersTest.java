@@ -336,4 +336,19 @@ class EventSubscribersTest {
                 () -> "outcomes: " + outcomes);
         assertTrue(keycloak().client("contoso", name).isEmpty());
     }
+
+    /** A tenant's subscribers are bounded (each is a client in its realm and three ACLs): 40 were made in 7 s. */
+    @Test
+    void aTenantRegistersAtMostItsLimitOfSubscribers() {
+        sql("INSERT INTO event_subscriber (tenant_id, name, client_id, description, state, created_at, created_by) "
+                + "SELECT 'fabrikam', 'filler-' || n, 'filler-' || n, NULL, 'Succeeded', now(), 'test' "
+                + "FROM generate_series(1, 100) AS n");
+        try {
+            given().auth().oauth2(Tokens.bob()).contentType(ContentType.JSON).body("{}")
+                    .put("/tenants/fabrikam/providers/Microsoft.Gallery/eventSubscribers/" + name() + API).then()
+                    .statusCode(409).body("error.code", is("SubscriberLimitExceeded"));
+        } finally {
+            sql("DELETE FROM event_subscriber WHERE tenant_id = 'fabrikam' AND name LIKE 'filler-%'");
+        }
+    }
 }

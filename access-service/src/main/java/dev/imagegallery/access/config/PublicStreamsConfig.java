@@ -41,6 +41,13 @@ public interface PublicStreamsConfig {
     @WithDefault("5s")
     java.time.Duration retryMaxBackoff();
 
+    /**
+     * Event subscribers a tenant may register (each is a client in its realm and three ACLs on the broker): past it a
+     * PUT of a new one is 409 {@code SubscriberLimitExceeded}.
+     */
+    @WithDefault("100")
+    int maxSubscribersPerTenant();
+
     Keycloak keycloak();
 
     interface Keycloak {

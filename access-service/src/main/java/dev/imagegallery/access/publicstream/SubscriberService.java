@@ -140,19 +140,25 @@ public class SubscriberService {
                                         existing.createdAt(), existing.createdBy(), null), false));
                     }
                     Instant now = StoredTime.now(); // answered as its GETs will say it
+                    int max = config.maxSubscribersPerTenant();
+                    // the limit in the INSERT itself (PUTs of new names at the same moment may each pass it once)
                     return pool.preparedQuery("INSERT INTO event_subscriber (tenant_id, name, client_id, description, "
-                                    + "state, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+                                    + "state, created_at, created_by) SELECT $1, $2, $3, $4, $5, $6, $7 "
+                                    + "WHERE (SELECT count(*) FROM event_subscriber WHERE tenant_id = $1) < $8 "
                                     + "ON CONFLICT DO NOTHING")
                             .execute(Tuple.tuple(java.util.Arrays.<Object>asList(tenantId, name, name, description,
                                     PROVISIONING, OffsetDateTime.ofInstant(now, ZoneOffset.UTC),
-                                    caller.principalId())))
-                            .chain(r -> {
-                                if (r.rowCount() == 0) {
-                                    throw ArmException.conflict("SubscriberProvisioning", "The subscriber '" + name
-                                            + "' is being registered; try again.", "name");
-                                }
-                                return provision(tenantId, name, description);
-                            })
+                                    caller.principalId(), max)))
+                            .chain(r -> r.rowCount() > 0 ? provision(tenantId, name, description)
+                                    : find(tenantId, name).map(other -> {
+                                        if (other != null) {
+                                            throw ArmException.conflict("SubscriberProvisioning", "The subscriber '"
+                                                    + name + "' is being registered; try again.", "name");
+                                        }
+                                        throw ArmException.conflict("SubscriberLimitExceeded", "Tenant '" + tenantId
+                                                + "' has " + max + " event subscribers, the most it may have; delete "
+                                                + "one first.", "name");
+                                    }))
                             .map(secret -> new AccessService.Upsert<>(new Subscriber(tenantId, name, name,
                                     description, SUCCEEDED, now, caller.principalId(), secret), true));
                 });
