@@ -143,6 +143,21 @@ class CatalogApiTest {
         assertNull(copyPayload.sourceDigest(), "the source version's content is what is copied");
     }
 
+    /** A gallery and a definition named "providers" are made and reached (their children were 400, a probe). */
+    @Test
+    void aGalleryAndADefinitionNamedProvidersAreReached() {
+        String g = gallery("providers");
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(galleryBody())
+                .put(g + API).then().statusCode(201);
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(imageBody("providers-sku"))
+                .put(g + "/images/providers" + API).then().statusCode(201);
+        given().auth().oauth2(Tokens.alice()).get(g + "/images/providers/versions" + API).then().statusCode(200);
+        given().auth().oauth2(Tokens.alice()).get(g + "/images" + API).then().statusCode(200)
+                .body("value.name", org.hamcrest.Matchers.hasItem("providers"));
+        given().auth().oauth2(Tokens.alice()).delete(g + "/images/providers" + API).then().statusCode(200);
+        given().auth().oauth2(Tokens.alice()).delete(g + API).then().statusCode(200);
+    }
+
     @Test
     void creatingAndDeletingADefinitionTellsAccessService() {
         String g = gallery("defevents");

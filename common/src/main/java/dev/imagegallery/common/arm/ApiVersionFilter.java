@@ -103,11 +103,12 @@ public class ApiVersionFilter {
         if (p.startsWith("/q/") || p.equals("/q") || p.startsWith("/blobs") || p.startsWith("/download/")) {
             return null;
         }
-        // the provider that serves a request is the last one in its path: a role assignment at a gallery scope
+        // the provider that serves a request is the last one in its path, read as ARM reads ids (a resource named
+        // "providers" is a name): a role assignment at a gallery scope
         // (.../Microsoft.Compute/galleries/g/providers/Microsoft.Authorization/...) is an Authorization call
-        int last = p.lastIndexOf("/providers/");
-        if (last >= 0) {
-            String provider = p.substring(last + "/providers/".length());
+        int start = dev.imagegallery.events.ArmPaths.providerStart(p);
+        if (start >= 0) {
+            String provider = p.substring(start);
             if (provider.startsWith("microsoft.compute/")) {
                 String type = provider.substring("microsoft.compute/".length());
                 if (type.equals("images") || type.startsWith("images/")) {

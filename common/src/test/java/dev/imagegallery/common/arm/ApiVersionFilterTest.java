@@ -94,6 +94,20 @@ class ApiVersionFilterTest {
         refused(check("/subscriptions/s/providers/Microsoft.Compute/locations/operations", "2024-07-01"), "");
     }
 
+    /**
+     * A resource named "providers" is a name (a hostile probe): the last "/providers/" anywhere was taken, so a gallery
+     * of that name took only the subscriptions' api-version for its images, and a definition so named for its versions.
+     */
+    @Test
+    void aResourceNamedProvidersIsANameNotAProvider() {
+        assertNull(check(RG + "/providers/Microsoft.Compute/galleries/providers/images/d1", "2024-03-03"));
+        assertNull(check(RG + "/providers/Microsoft.Compute/galleries/g/images/providers/versions", "2025-12-03"));
+        assertNull(check(RG + "/providers/Microsoft.Compute/galleries/providers/providers/Microsoft.Authorization/"
+                + "roleAssignments/x", "2022-04-01"));
+        assertNull(check(RG + "/providers/Microsoft.Compute/images/providers", "2024-07-01"));
+        refused(check(RG + "/providers/Microsoft.Compute/galleries/providers/images", "2022-12-01"), "");
+    }
+
     @Test
     void aMissingVersionNamesTheParameter() {
         ArmExceptionMappers.Failure f = check(MANAGED_IMAGE_PATHS[0], null);

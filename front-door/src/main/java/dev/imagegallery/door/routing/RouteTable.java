@@ -47,49 +47,13 @@ public final class RouteTable {
         }
     }
 
-    /**
-     * Where the namespace of the resource's provider starts in the (lower-case) path, or -1 for none. The path is read
-     * as ARM reads a resource id: a scope ({@code /subscriptions/{id}[/resourceGroups/{name}]}, {@code /tenants/{id}},
-     * or none), then {@code providers/{namespace}} and type/name pairs, where {@code providers} in a type's place starts
-     * an extension resource of another provider (a role assignment at a gallery's scope is
-     * {@code .../galleries/g/providers/Microsoft.Authorization/roleAssignments/x}). A resource named {@code providers}
-     * is a name: the last {@code /providers/} anywhere in the path was taken, so a gallery named so could be made and its
-     * images never reached (404 for the namespace "images", a hostile probe).
-     */
-    static int providerNamespace(String p) {
-        String[] seg = p.split("/", -1); // seg[0] is the empty text before the leading slash
-        int[] at = new int[seg.length];
-        for (int i = 1, pos = 1; i < seg.length; pos += seg[i].length() + 1, i++) {
-            at[i] = pos;
-        }
-        int i = 1;
-        if (seg.length > 2 && (seg[1].equals("subscriptions") || seg[1].equals("tenants"))) {
-            i = 3;
-            if (seg[1].equals("subscriptions") && seg.length > 4 && seg[3].equals("resourcegroups")) {
-                i = 5;
-            }
-        }
-        int start = -1;
-        while (i < seg.length) {
-            if (seg[i].equals("providers") && i + 1 < seg.length && !seg[i + 1].isEmpty()) {
-                start = at[i + 1];
-                i += 2; // the namespace; then type/name pairs
-            } else if (start < 0) {
-                return -1; // no provider where the scope ends
-            } else {
-                i += 2; // a type and its name ("providers" as a name is a name)
-            }
-        }
-        return start;
-    }
-
     /** Routes a request path (without the query); the path as received, percent-escapes and case untouched. */
     public static Match route(String rawPath) {
         String p = rawPath.toLowerCase(Locale.ROOT);
         if (p.startsWith("/blobs/") || p.startsWith("/download/")) {
             return Match.to(Upstream.REPLICATION);
         }
-        int start = providerNamespace(p);
+        int start = dev.imagegallery.events.ArmPaths.providerStart(p);
         if (start >= 0) {
             String ns = p.substring(start).split("/", 2)[0];
             switch (ns) {
