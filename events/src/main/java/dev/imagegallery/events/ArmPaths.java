@@ -16,22 +16,31 @@ public final class ArmPaths {
      * probe). One reading for both.
      */
     public static int providerStart(String p) {
-        String[] seg = p.split("/", -1); // seg[0] is the empty text before the leading slash
-        int[] at = new int[seg.length];
-        for (int i = 1, pos = 1; i < seg.length; pos += seg[i].length() + 1, i++) {
-            at[i] = pos;
+        // the segments and where each starts; empty ones (a "//", which the SDKs send after a base URL ending in "/",
+        // and a trailing "/") are no segments, as ARM reads them
+        java.util.List<String> seg = new java.util.ArrayList<>();
+        java.util.List<Integer> at = new java.util.ArrayList<>();
+        for (int pos = 0; pos < p.length(); ) {
+            int next = p.indexOf('/', pos);
+            int end = next < 0 ? p.length() : next;
+            if (end > pos) {
+                seg.add(p.substring(pos, end));
+                at.add(pos);
+            }
+            pos = end + 1;
         }
-        int i = 1;
-        if (seg.length > 2 && (seg[1].equals("subscriptions") || seg[1].equals("tenants"))) {
-            i = 3;
-            if (seg[1].equals("subscriptions") && seg.length > 4 && seg[3].equals("resourcegroups")) {
-                i = 5;
+        int n = seg.size();
+        int i = 0;
+        if (n > 1 && (seg.get(0).equals("subscriptions") || seg.get(0).equals("tenants"))) {
+            i = 2;
+            if (seg.get(0).equals("subscriptions") && n > 3 && seg.get(2).equals("resourcegroups")) {
+                i = 4;
             }
         }
         int start = -1;
-        while (i < seg.length) {
-            if (seg[i].equals("providers") && i + 1 < seg.length && !seg[i + 1].isEmpty()) {
-                start = at[i + 1];
+        while (i < n) {
+            if (seg.get(i).equals("providers") && i + 1 < n) {
+                start = at.get(i + 1);
                 i += 2; // the namespace; then type/name pairs
             } else if (start < 0) {
                 return -1; // no provider where the scope ends

@@ -78,5 +78,12 @@ class RouteTableTest {
         assertEquals(Upstream.CATALOG, to("/subscriptions/s/providers/Microsoft.Compute/locations/westeurope/"
                 + "communityGalleries/providers/images/i/versions/latest"));
         assertEquals(Upstream.ACCESS, to("/subscriptions/s/resourceGroups/rg/"));
+        // the SDKs send "//" after a base URL that ends in "/": an empty segment is none (it was a 404 NotFound)
+        assertEquals(Upstream.ACCESS, to("//subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/galleries/g"
+                + "/providers/Microsoft.Authorization/roleDefinitions"));
+        assertEquals(Upstream.CATALOG, to("/subscriptions//s/resourceGroups/rg//providers/Microsoft.Compute/galleries/"
+                + "providers//images/d1"));
+        RouteTable.Match m = RouteTable.route("//subscriptions/s/providers/Microsoft.Network/virtualNetworks");
+        assertEquals("Microsoft.Network", m.namespace());
     }
 }

@@ -106,6 +106,8 @@ class ApiVersionFilterTest {
                 + "roleAssignments/x", "2022-04-01"));
         assertNull(check(RG + "/providers/Microsoft.Compute/images/providers", "2024-07-01"));
         refused(check(RG + "/providers/Microsoft.Compute/galleries/providers/images", "2022-12-01"), "");
+        assertNull(check("/" + RG + "/providers/Microsoft.Compute/galleries/g/providers/Microsoft.Authorization/"
+                + "roleDefinitions", "2022-04-01"));
     }
 
     @Test
