@@ -2,7 +2,7 @@ package dev.imagegallery.catalog.api;
 
 import dev.imagegallery.catalog.api.Bodies.*;
 import dev.imagegallery.catalog.domain.ReplicationState;
-import dev.imagegallery.catalog.domain.Tags;
+import dev.imagegallery.common.arm.Tags;
 import dev.imagegallery.catalog.persistence.Gallery;
 import dev.imagegallery.catalog.persistence.ImageDefinition;
 import dev.imagegallery.catalog.persistence.ImageVersion;

@@ -3,7 +3,7 @@ package dev.imagegallery.catalog.service;
 import dev.imagegallery.catalog.config.CatalogConfig;
 import dev.imagegallery.catalog.domain.ManagedImageSpec;
 import dev.imagegallery.catalog.domain.ResourceIds;
-import dev.imagegallery.catalog.domain.Tags;
+import dev.imagegallery.common.arm.Tags;
 import dev.imagegallery.catalog.domain.Validation;
 import dev.imagegallery.catalog.persistence.BlobView;
 import dev.imagegallery.catalog.persistence.ImageVersion;

@@ -4,7 +4,7 @@ import dev.imagegallery.catalog.config.CatalogConfig;
 import dev.imagegallery.catalog.domain.ReplicationMode;
 import dev.imagegallery.catalog.domain.ReplicationState;
 import dev.imagegallery.catalog.domain.ResourceIds;
-import dev.imagegallery.catalog.domain.Tags;
+import dev.imagegallery.common.arm.Tags;
 import dev.imagegallery.catalog.domain.TargetRegions;
 import dev.imagegallery.catalog.domain.Validation;
 import dev.imagegallery.catalog.domain.VersionLifecycle;

@@ -26,15 +26,24 @@ public class ApiVersionFilter {
      * Managed images ({@code Microsoft.Compute/images}, at resource group and subscription scope): the Compute resource
      * provider's versions, which are never a gallery date (ARM refuses one on the other).
      */
-    public static final Set<String> COMPUTE_RP = Set.of("2024-03-01", "2024-07-01", "2024-11-01", "2025-04-01",
-            "2026-04-01");
+    public static final Set<String> COMPUTE_RP = Set.of("2021-03-01", "2021-04-01", "2021-07-01", "2021-11-01",
+            "2022-03-01", "2022-08-01", "2022-11-01", "2023-03-01", "2023-07-01", "2023-09-01", "2024-03-01",
+            "2024-07-01", "2024-11-01", "2025-04-01", "2026-04-01");
     /**
      * A long-running operation's status resource ({@code Microsoft.Compute/locations/{l}/operations/{id}}, and its
      * result, {@code .../operationResults/{id}}): its URL
      * carries the api-version of the request that started it, a gallery's or a managed image's.
      */
     public static final Set<String> COMPUTE_OPERATIONS = union(COMPUTE, COMPUTE_RP);
-    public static final Set<String> SUBSCRIPTIONS = Set.of("2022-12-01");
+    /** ARM's subscriptions (and this system's tenants): what the SDKs still send, 2016-06-01 on. */
+    public static final Set<String> SUBSCRIPTIONS = Set.of("2016-06-01", "2019-06-01", "2019-11-01", "2020-01-01",
+            "2021-01-01", "2022-12-01");
+    /** ARM's resource groups ({@code Microsoft.Resources}). */
+    public static final Set<String> RESOURCES = Set.of("2019-05-01", "2019-05-10", "2019-07-01", "2019-08-01",
+            "2019-10-01", "2020-06-01", "2020-08-01", "2020-10-01", "2021-01-01", "2021-04-01", "2022-09-01",
+            "2023-07-01", "2024-03-01", "2024-07-01", "2024-11-01", "2025-03-01", "2025-04-01");
+    private static final java.util.regex.Pattern RESOURCE_GROUPS =
+            java.util.regex.Pattern.compile("^/+subscriptions/+[^/]+/+resourcegroups(/+[^/]+)?/*$");
     public static final Set<String> AUTHORIZATION = Set.of("2022-04-01");
     public static final Set<String> CONSUMPTION = Set.of("2023-05-01");
     /** The platform's own provider: the public event streams' subscribers, snapshot and contract. */
@@ -130,6 +139,9 @@ public class ApiVersionFilter {
             if (provider.startsWith("microsoft.gallery/")) {
                 return GALLERY;
             }
+        }
+        if (RESOURCE_GROUPS.matcher(p).matches()) {
+            return RESOURCES;
         }
         if (p.startsWith("/subscriptions") || p.startsWith("/tenants")) {
             return SUBSCRIPTIONS;

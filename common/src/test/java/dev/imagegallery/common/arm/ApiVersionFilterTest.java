@@ -54,7 +54,9 @@ class ApiVersionFilterTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"2024-03-01", "2024-07-01", "2024-11-01", "2025-04-01", "2026-04-01"})
+    @ValueSource(strings = {"2024-03-01", "2024-07-01", "2024-11-01", "2025-04-01", "2026-04-01",
+        // what Debian's python3-azure (azure-mgmt-compute 29) sends, and the versions before it (a probe: 400)
+        "2022-08-01", "2021-03-01", "2022-03-01", "2022-11-01", "2023-03-01", "2023-07-01", "2023-09-01"})
     void managedImagesTakeTheComputeProvidersVersions(String version) {
         for (String path : MANAGED_IMAGE_PATHS) {
             assertNull(check(path, version), path);
@@ -92,6 +94,20 @@ class ApiVersionFilterTest {
         assertNull(check(RG + "/providers/Microsoft.Compute/galleries/images/images/images", "2025-12-03"));
         assertNull(check("/subscriptions/s/providers/Microsoft.Compute/locations/operations", "2024-03-03"));
         refused(check("/subscriptions/s/providers/Microsoft.Compute/locations/operations", "2024-07-01"), "");
+    }
+
+    /**
+     * ARM's subscriptions at what older SDKs send (azure-mgmt-resource 22: 2021-01-01), and resource groups at the
+     * Microsoft.Resources versions (2022-09-01 was answered "use 2022-12-01", which then was a 404).
+     */
+    @Test
+    void subscriptionsAndResourceGroupsTakeArmsOwnVersions() {
+        assertNull(check("/subscriptions", "2021-01-01"));
+        assertNull(check("/subscriptions/s", "2016-06-01"));
+        assertNull(check("/subscriptions/s/resourcegroups/rg", "2022-09-01"));
+        assertNull(check("/subscriptions/s/resourceGroups", "2021-04-01"));
+        refused(check("/subscriptions/s/resourceGroups/rg", "2022-12-01"), "");
+        assertNull(check("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/galleries/g", "2024-03-03"));
     }
 
     /**

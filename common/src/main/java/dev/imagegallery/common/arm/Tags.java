@@ -1,7 +1,6 @@
-package dev.imagegallery.catalog.domain;
+package dev.imagegallery.common.arm;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.imagegallery.common.arm.ArmException;
 import dev.imagegallery.events.Json;
 
 import java.util.Map;
