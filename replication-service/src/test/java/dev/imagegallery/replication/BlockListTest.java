@@ -70,6 +70,29 @@ class BlockListTest {
         return out;
     }
 
+    /**
+     * From a hostile probe of the data plane: "QQ", "QR==" and "QQ==" named one block (the last written won);
+     * GET ?comp=blocklist answered the blob's bytes and DELETE ?comp=block deleted the whole blob; a DELETE of a blob
+     * with staged blocks only was a 404 that kept them on disk.
+     */
+    @Test
+    void blockIdsHaveOneSpellingAndCompIsNeverGuessed() {
+        String name = "spelled-" + java.util.UUID.randomUUID() + ".raw";
+        for (String id : java.util.List.of("QQ", "QR==", "QQ=")) {
+            given().auth().oauth2(Tokens.alice()).body(new byte[10]).put(blob(name) + "?comp=block&blockid=" + id)
+                    .then().statusCode(400).body("error.target", is("blockid"));
+        }
+        stage(name, "QQ==", new byte[4096]);
+        given().auth().oauth2(Tokens.alice()).get(blob(name) + "?comp=blocklist").then().statusCode(400)
+                .body("error.target", is("comp"));
+        given().auth().oauth2(Tokens.alice()).delete(blob(name) + "?comp=block&blockid=QQ==").then().statusCode(400)
+                .body("error.target", is("comp"));
+        // staged only: the DELETE removes the blocks (a list naming one commits nothing after it)
+        given().auth().oauth2(Tokens.alice()).delete(blob(name)).then().statusCode(202);
+        refused(name, "<BlockList><Latest>QQ==</Latest></BlockList>");
+        given().auth().oauth2(Tokens.alice()).delete(blob(name)).then().statusCode(404);
+    }
+
     /** The scenario of issue 12: a cut-off list used to commit A+B over the good content and drop the blocks. */
     @Test
     void aTruncatedBlockListChangesNothing() throws Exception {

@@ -90,6 +90,46 @@ class SlowClientTest {
         assertEquals(java.util.List.of(), Hostile.openTransactions("replication", Duration.ofSeconds(10)));
     }
 
+    /**
+     * A body trickled a byte a second never trips the idle timeout, and held an upload slot until it ended (a hostile
+     * probe: a byte every 10 s; four such held every slot). Fewer than 64 KiB in an idle timeout's worth of waiting
+     * is UploadIncomplete, and the slot is free again.
+     */
+    @Test
+    void aTrickledBodyIsCutOffAndFreesItsSlot() throws Exception {
+        String name = "trickled-" + UUID.randomUUID() + ".raw";
+        long idle = config.uploadIdleTimeout().toMillis();
+        try (Socket s = new Socket("localhost", RestAssured.port)) {
+            s.setSoTimeout((int) idle * 4);
+            OutputStream out = s.getOutputStream();
+            out.write(("PUT " + blob(name) + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + Tokens.alice()
+                    + "\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            Thread trickle = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 1000; i++) {
+                        out.write('x');
+                        out.flush();
+                        Thread.sleep(idle / 5);
+                    }
+                } catch (Exception closed) {
+                    // the server answered and closed
+                }
+            });
+            trickle.setDaemon(true);
+            long t0 = System.nanoTime();
+            trickle.start();
+            TestSupport.RawResponse r = TestSupport.readResponse(s.getInputStream());
+            long took = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(400, r.code(), r.status() + " " + r.body());
+            assertTrue(r.body().contains("UploadIncomplete") && r.body().contains("too slowly"), r.body());
+            assertTrue(took <= 2 * idle + 3_000, "cut off after about an idle timeout of waiting: " + took + " ms");
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> blobs.uploadsInProgress() == 0);
+        given().auth().oauth2(Tokens.alice()).get(blob(name)).then().statusCode(404);
+    }
+
     @Test
     void aBodyThatNeverStartsGetsUploadIncompleteWithinTheIdleTimeout() throws Exception {
         String name = "never-" + UUID.randomUUID() + ".raw";

@@ -95,12 +95,18 @@ public class BlobResource {
             String tenant = caller.get().tenantId(); // the subscription's: require() refuses any other tenant's
             long length = contentLength == null ? -1 : contentLength;
             String origin = Origins.forwarded(request); // the blob's URI names the host the client called
-            if (comp != null && !comp.isEmpty() && !comp.equals("block") && !comp.equals("blocklist")) {
+            if (comp != null && !comp.equals("block") && !comp.equals("blocklist")) {
                 throw ArmException.invalid("InvalidQueryParameterValue", "comp must be 'block' or 'blocklist'.",
                         "comp");
             }
+            if ("block".equals(comp)) {
+                BlobService.blockKey(blockId); // a bad id is refused before the client is told to send
+            } else if ("blocklist".equals(comp) && contentLength != null && contentLength > BlockList.MAX_BYTES) {
+                throw ArmException.invalid("InvalidBlockList", "The block list is larger than "
+                        + BlockList.MAX_BYTES + " bytes.", "BlockList");
+            }
             body.accept(); // only now may a client waiting on Expect: 100-continue send the body
-            if (comp == null || comp.isEmpty()) {
+            if (comp == null) {
                 Blob b = blobs.upload(tenant, r, s, name, expected, body, length);
                 return Response.status(201).entity(UploadResult.of(b, blobs.uriOf(b, origin))).build();
             }
@@ -123,13 +129,22 @@ public class BlobResource {
     @Blocking
     @Produces(MediaType.APPLICATION_JSON)
     public Response delete(@PathParam("region") String region, @PathParam("subscriptionId") String sub,
-                           @PathParam("name") String name) {
+                           @PathParam("name") String name, @QueryParam("comp") String comp) {
+        noComp(comp); // DELETE ?comp=block deleted the whole blob
         String r = BlobService.validRegion(region);
         String s = BlobService.validSubscription(sub);
         BlobService.validName(name);
         authorizer.require(caller.get(), "/subscriptions/" + s, REMOVE).await().atMost(AUTHZ_WAIT);
         blobs.delete(caller.get().tenantId(), r, s, name);
         return Response.status(202).build();
+    }
+
+    /** A blob's GET and DELETE take no {@code comp}: Azure's other operations on a blob are not served here. */
+    static void noComp(String comp) {
+        if (comp != null) {
+            throw ArmException.invalid("InvalidQueryParameterValue", "comp '" + comp + "' is not served on a blob's "
+                    + "GET or DELETE: only Put Block (?comp=block) and Put Block List (?comp=blocklist) are.", "comp");
+        }
     }
 
     /** The block ids of an Azure block list, in order; a body that is no strict block list is 400 (BlockList). */
@@ -145,7 +160,9 @@ public class BlobResource {
     @Blocking
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     public Response download(@PathParam("region") String region, @PathParam("subscriptionId") String sub,
-                             @PathParam("name") String name, @HeaderParam("Range") String range) {
+                             @PathParam("name") String name, @HeaderParam("Range") String range,
+                             @QueryParam("comp") String comp) {
+        noComp(comp); // GET ?comp=blocklist (Azure's Get Block List) answered the blob's bytes
         String r = BlobService.validRegion(region);
         String s = BlobService.validSubscription(sub);
         BlobService.validName(name);

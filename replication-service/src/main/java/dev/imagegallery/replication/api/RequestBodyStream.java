@@ -35,6 +35,15 @@ final class RequestBodyStream extends InputStream {
     private boolean waiting;
     private Throwable failure;
     private ByteBuf current;
+    /**
+     * Time this reader spent waiting for bytes, and the bytes it got, since the last check: a body that brings fewer
+     * than {@link #MIN_BYTES} in {@code timeoutMillis} of waiting is refused as too slow. The idle timeout alone let a
+     * client hold an upload slot for ever with a byte every 10 s (a hostile probe; four such took every slot). Only
+     * waiting counts, so a reader held up itself (a commit, a busy disk) is never the client's fault.
+     */
+    private long starvedNanos;
+    private long gotSinceCheck;
+    static final long MIN_BYTES = 64 << 10;
 
     /**
      * Starts reading the request's body (call it on the worker thread that will read it); a read that waits
@@ -131,6 +140,7 @@ final class RequestBodyStream extends InputStream {
                         throw new IOException("no byte of the body arrived for " + timeoutMillis + " ms");
                     }
                     waiting = true;
+                    long t0 = System.nanoTime();
                     try {
                         lock.wait(left);
                     } catch (InterruptedException e) {
@@ -138,6 +148,7 @@ final class RequestBodyStream extends InputStream {
                         throw new InterruptedIOException("interrupted while reading the body");
                     } finally {
                         waiting = false;
+                        starvedNanos += System.nanoTime() - t0;
                     }
                 }
                 if (failure != null) {
@@ -163,6 +174,15 @@ final class RequestBodyStream extends InputStream {
         }
         int n = Math.min(len, current.readableBytes());
         current.readBytes(b, off, n);
+        gotSinceCheck += n;
+        if (starvedNanos >= timeoutMillis * 1_000_000) {
+            if (gotSinceCheck < MIN_BYTES) {
+                throw new IOException("the body arrives too slowly: " + gotSinceCheck + " bytes in " + timeoutMillis
+                        + " ms of waiting for it, fewer than " + MIN_BYTES);
+            }
+            starvedNanos = 0;
+            gotSinceCheck = 0;
+        }
         return n;
     }
 

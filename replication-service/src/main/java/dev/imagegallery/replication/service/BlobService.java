@@ -342,6 +342,11 @@ public class BlobService {
                     .await().atMost(DB_WAIT);
             OutboxRelay.wakeAll();
             if (rows.rowCount() == 0) {
+                // blocks staged for a blob never committed go with the DELETE too (they were kept for good)
+                if (Files.isDirectory(stagingDir(region, sub, name))) {
+                    deleteTree(stagingDir(region, sub, name));
+                    return;
+                }
                 throw blobNotFound(region, name);
             }
             String owner = rows.iterator().next().getString("tenant_id");
@@ -497,12 +502,19 @@ public class BlobService {
         }
     }
 
-    static String blockKey(String blockId) {
+    public static String blockKey(String blockId) {
         byte[] raw;
         try {
             raw = Base64.getDecoder().decode(blockId == null ? "" : blockId);
         } catch (IllegalArgumentException e) {
             raw = new byte[0];
+        }
+        // one id, one spelling: the decoder also took "QQ" and "QR==" for "QQ==" (no padding, stray bits), so three
+        // ids named one block and the last written won the commit
+        if (raw.length > 0 && !Base64.getEncoder().encodeToString(raw).equals(blockId)) {
+            throw ArmException.invalid("InvalidQueryParameterValue", "blockid must be canonical Base64 (padded, "
+                    + "with no stray bits): '" + Base64.getEncoder().encodeToString(raw) + "' names those bytes.",
+                    "blockid");
         }
         if (raw.length == 0 || raw.length > 64) {
             throw ArmException.invalid("InvalidQueryParameterValue", "blockid must be Base64 of 1 to 64 bytes.",
