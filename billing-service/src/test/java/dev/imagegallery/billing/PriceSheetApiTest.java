@@ -125,6 +125,15 @@ class PriceSheetApiTest {
                 "properties.storage[2].pricePerGiBMonth");
         put(sheet("2099-04-01", STORAGE, EGRESS.replace("0.02}", "-0.02}")), "NegativePrice",
                 "properties.egress[0].pricePerGiB");
+        // prices of absurd exponents: their message wrote them out (an OutOfMemoryError, a 500: a hostile probe)
+        put(sheet("2099-04-01", STORAGE.replace("0.06", "1e999999999"), EGRESS), "InvalidPriceSheet",
+                "properties.storage[2].pricePerGiBMonth");
+        put(sheet("2099-04-01", STORAGE.replace("0.06", "-1e999999999"), EGRESS), "NegativePrice",
+                "properties.storage[2].pricePerGiBMonth");
+        put(sheet("2099-04-01", STORAGE.replace("0.06", "1e2147483647"), EGRESS), "InvalidPriceSheet",
+                "properties.storage[2].pricePerGiBMonth");
+        put(sheet("2099-04-01", STORAGE.replace("0.06", "1e-999999999"), EGRESS), "InvalidPriceSheet",
+                "properties.storage[2].pricePerGiBMonth");
         put(sheet("2099-04-01", STORAGE.replace("Premium_LRS", "Premium_ZRS"), EGRESS), "InvalidPriceSheet",
                 "properties.storage[3].storageAccountType");
         put(sheet("2099-04-01", STORAGE.replace("westeurope", "moon"), EGRESS), "InvalidPriceSheet",

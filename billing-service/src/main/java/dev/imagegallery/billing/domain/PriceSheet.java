@@ -167,17 +167,27 @@ public final class PriceSheet {
         return new PriceSheet(effectiveFrom, s, e);
     }
 
+    /**
+     * A price as the message shows it: written out when short, else in exponent form. {@code toPlainString} of
+     * {@code 1e999999999} wrote a billion digits (an OutOfMemoryError, a 500 on the event loop: a hostile probe) and of
+     * {@code 1e2147483647} threw.
+     */
+    static String shown(BigDecimal price) {
+        long digits = (long) price.precision() - price.scale();
+        return digits <= 40 && price.scale() <= 40 ? price.toPlainString() : price.toString();
+    }
+
     private static void requirePrice(BigDecimal price, String target) {
         if (price == null) {
             throw ArmException.invalid("InvalidPriceSheet", "The price is required.", target);
         }
         if (price.signum() < 0) {
-            throw ArmException.invalid("NegativePrice", "A price must be zero or more, not " + price.toPlainString()
-                    + ".", target);
+            throw ArmException.invalid("NegativePrice", "A price must be zero or more, not " + shown(price) + ".",
+                    target);
         }
         if (price.compareTo(MAX_PRICE) > 0) {
             throw ArmException.invalid("InvalidPriceSheet", "A price above " + MAX_PRICE + " USD is not plausible: "
-                    + price.toPlainString() + ".", target);
+                    + shown(price) + ".", target);
         }
         if (price.stripTrailingZeros().scale() > SCALE) {
             throw ArmException.invalid("InvalidPriceSheet", "A price has at most " + SCALE + " decimal places.",
