@@ -186,8 +186,11 @@ class LongRunningOperationsTest {
     @Test
     void aDeleteIs202AndItsOperationEndsWhenEveryRegionsReplicasAreGone() {
         String version = definition() + "/versions/1.0.0";
-        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
-                .body(versionBody(MI, "westeurope", "northeurope")).put(version + API).then().statusCode(201);
+        Response put = given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                .body(versionBody(MI, "westeurope", "northeurope")).put(version + API);
+        put.then().statusCode(201);
+        String putAuthority = URI.create(put.header("Azure-AsyncOperation")).getRawAuthority();
+        String created = local(put.header("Azure-AsyncOperation"), "http", putAuthority);
         Response delete = given().auth().oauth2(Tokens.alice()).delete(version + API);
         delete.then().statusCode(202).header("Retry-After", "1");
         String authority = URI.create(delete.header("Azure-AsyncOperation")).getRawAuthority();
@@ -195,6 +198,9 @@ class LongRunningOperationsTest {
         String result = local(delete.header("Location"), "http", authority);
         assertTrue(result.startsWith(OPERATIONS + "operationResults/"), result);
         given().auth().oauth2(Tokens.alice()).get(version + API).then().statusCode(404);
+        // the PUT still replicating ends with the deletion (it stayed InProgress for good: a hostile probe)
+        operation(created).then().statusCode(200).body("status", is("Canceled"))
+                .body("error.code", is("GalleryImageVersionDeleted")).body("endTime", notNullValue());
 
         operation(op).then().statusCode(200).body("status", is("InProgress"));
         operation(result).then().statusCode(202).header("Retry-After", "1");

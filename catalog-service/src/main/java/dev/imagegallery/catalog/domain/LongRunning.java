@@ -14,6 +14,8 @@ public final class LongRunning {
     public static final String IN_PROGRESS = "InProgress";
     public static final String SUCCEEDED = "Succeeded";
     public static final String FAILED = "Failed";
+    /** A write whose version was deleted before it ended (ARM's terminal status for an operation cut short). */
+    public static final String CANCELED = "Canceled";
     /** Seconds a client should wait before it polls again (ARM's Retry-After, in whole seconds). */
     public static final int RETRY_AFTER_SECONDS = 1;
     private static final Pattern OPERATION_ID = Pattern.compile(

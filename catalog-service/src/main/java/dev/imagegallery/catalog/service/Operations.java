@@ -94,6 +94,25 @@ public class Operations {
                 });
     }
 
+    /**
+     * The version was deleted outright while a PUT or PATCH of it still ran: those operations end Canceled, with
+     * an error saying why. They stayed InProgress for good (no replication event settles a deleted version), so an
+     * SDK's poller never returned and the purge, which keeps running operations, never removed them (a hostile
+     * probe). Called in the deletion's transaction, under the version's lock.
+     */
+    public Uni<Void> writesEndedByDeletion(String versionKey) {
+        return Operation.<Operation>list("versionKey = ?1 and status = ?2 and kind <> ?3", versionKey,
+                LongRunning.IN_PROGRESS, Operation.DELETE).map(ops -> {
+                    for (Operation op : ops) {
+                        op.status = LongRunning.CANCELED;
+                        op.endTime = Instant.now();
+                        op.errorCode = "GalleryImageVersionDeleted";
+                        op.errorMessage = "The version was deleted before this operation ended.";
+                    }
+                    return null;
+                });
+    }
+
     /** One region's replicas of a deleted version are gone: the DELETE that waits for it ends with the last. */
     public Uni<Void> replicaDeleted(Payloads.ReplicaDeleted e) {
         String key = ResourceIds.key(e.versionId());

@@ -79,6 +79,7 @@ public class VersionDeletion {
                 .flatMap(x -> ImageVersion.delete("key", v.key))
                 .flatMap(rows -> rows == 0 ? Uni.createFrom().item(false)
                         : outbox.emit(EventTypes.VERSION_DELETED, id, new Payloads.VersionDeleted(id, v.subscriptionId))
+                        .call(() -> operations.writesEndedByDeletion(v.key))
                         .replaceWith(true));
     }
 
