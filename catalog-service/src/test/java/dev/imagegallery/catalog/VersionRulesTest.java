@@ -270,6 +270,13 @@ class VersionRulesTest {
                 .body("error.code", is("GalleryImageVersionSoftDeleted"));
         given().auth().oauth2(Tokens.alice()).post(softDeleted + "/1.0.0/restore" + API).then().statusCode(200);
         resolve(def, "westeurope", null).statusCode(200).body("exactVersion", is("1.0.0"));
+        // replication-service is told both, so it serves the content to nobody meanwhile (it kept serving downloads)
+        var told = dev.imagegallery.devstack.TestEvents.read(dev.imagegallery.events.EventTypes.CATALOG_TOPIC,
+                java.time.Duration.ofSeconds(20), seen -> seen.stream().filter(e -> e.type().equals(
+                        dev.imagegallery.events.EventTypes.VERSION_SOFT_DELETED) && e.subject().equals(v)).count() == 2);
+        assertEquals(List.of(true, false), told.stream().filter(e -> e.type().equals(
+                        dev.imagegallery.events.EventTypes.VERSION_SOFT_DELETED) && e.subject().equals(v))
+                .map(e -> e.dataAs(dev.imagegallery.events.Payloads.VersionSoftDeleted.class).deleted()).toList());
         given().auth().oauth2(Tokens.alice()).delete(def + API).then().statusCode(409)
                 .body("error.code", is("GalleryImageNotEmpty"));
     }

@@ -62,6 +62,7 @@ class EventSchemasTest {
                         "contoso", blob, List.of(target), List.of("eastus"))),
                 event(EventTypes.VERSION_LIFECYCLE_CHANGED, new Payloads.VersionLifecycleChanged(VERSION, SUB,
                         "Deprecated", null)),
+                event(EventTypes.VERSION_SOFT_DELETED, new Payloads.VersionSoftDeleted(VERSION, SUB, true)),
                 event(EventTypes.GALLERY_CHANGED, new Payloads.GalleryChanged(GALLERY, SUB, "contoso", "g-1234",
                         "westeurope", false)),
                 event(EventTypes.IMAGE_DEFINITION_CHANGED, new Payloads.ImageDefinitionChanged(GALLERY + "/images/i",

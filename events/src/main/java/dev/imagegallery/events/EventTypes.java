@@ -16,6 +16,7 @@ public final class EventTypes {
     public static final String VERSION_DELETED = "VersionDeleted";
     public static final String VERSION_TARGET_REGIONS_CHANGED = "VersionTargetRegionsChanged";
     public static final String VERSION_LIFECYCLE_CHANGED = "VersionLifecycleChanged";
+    public static final String VERSION_SOFT_DELETED = "VersionSoftDeleted";
     public static final String REPLICA_COMPLETED = "ReplicaCompleted";
     public static final String REPLICA_FAILED = "ReplicaFailed";
     public static final String EGRESS_TRANSFERRED = "EgressTransferred";
@@ -40,7 +41,8 @@ public final class EventTypes {
             VERSION_TARGET_REGIONS_CHANGED, VERSION_LIFECYCLE_CHANGED, GALLERY_CHANGED, IMAGE_DEFINITION_CHANGED,
             REPLICA_COMPLETED, REPLICA_FAILED, EGRESS_TRANSFERRED, REPLICA_PROGRESS, REPLICA_DELETED, BLOB_COMMITTED,
             BLOB_DELETED, CHUNK_REPAIRED, SUBSCRIPTION_CREATED, ROLE_ASSIGNMENT_CREATED, ROLE_ASSIGNMENT_DELETED,
-            GALLERY_SHARING_CHANGED, TENANT_REGISTERED, ACCESS_DENIED, USAGE_EVENT_REJECTED, MANAGED_IMAGE_CHANGED);
+            GALLERY_SHARING_CHANGED, TENANT_REGISTERED, ACCESS_DENIED, USAGE_EVENT_REJECTED, MANAGED_IMAGE_CHANGED,
+            VERSION_SOFT_DELETED);
 
     private EventTypes() {
     }

@@ -139,6 +139,13 @@ public final class Payloads {
     }
 
     /**
+     * catalog → replication: the version was soft-deleted ({@code deleted} true: kept for restore, served to nobody)
+     * or restored (false). Its content stays; {@code VersionDeleted} follows when it is purged.
+     */
+    public record VersionSoftDeleted(String versionId, String subscriptionId, boolean deleted) {
+    }
+
+    /**
      * replication → catalog, billing, access: every replica of a version in one region is complete and verified.
      * Also the storage fact billing meters from {@code completedAt}. The byte counts are of ONE replica:
      * {@code physicalBytesPerReplica} the distinct non-zero chunk bytes of the content (what one replica stores without

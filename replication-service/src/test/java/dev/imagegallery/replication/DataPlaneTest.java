@@ -352,6 +352,17 @@ class DataPlaneTest {
                 version, new Payloads.VersionLifecycleChanged(version, Realms.CONTOSO_SUBSCRIPTION, "Active", null)));
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth()
                 .oauth2(Tokens.alice()).get(download("westus2", version)).then().statusCode(200));
+        // a soft-deleted version is served to nobody until it is restored (it was: to its owner, and through a share
+        // to another tenant, after its GET was 404; a hostile probe)
+        TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.VERSION_SOFT_DELETED,
+                version, new Payloads.VersionSoftDeleted(version, Realms.CONTOSO_SUBSCRIPTION, true)));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth()
+                .oauth2(Tokens.alice()).get(download("westus2", version)).then().statusCode(404)
+                .body("error.code", is("GalleryImageVersionNotFound")));
+        TestEvents.publish(EventTypes.CATALOG_TOPIC, CloudEvent.of("/tests", EventTypes.VERSION_SOFT_DELETED,
+                version, new Payloads.VersionSoftDeleted(version, Realms.CONTOSO_SUBSCRIPTION, false)));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth()
+                .oauth2(Tokens.alice()).get(download("westus2", version)).then().statusCode(200));
     }
 
     @Test

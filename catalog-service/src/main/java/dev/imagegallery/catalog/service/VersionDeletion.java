@@ -57,7 +57,9 @@ public class VersionDeletion {
             return Gallery.<Gallery>findById(ResourceIds.key(ResourceIds.gallery(sub, rg, gallery))).flatMap(g -> {
                 if (g != null && g.softDelete) {
                     v.deletedAt = Instant.now();
-                    return Uni.createFrom().item(Deletion.DONE);
+                    // replication-service stops serving its content (it kept serving downloads: a hostile probe)
+                    return outbox.emit(EventTypes.VERSION_SOFT_DELETED, id, new Payloads.VersionSoftDeleted(id,
+                            v.subscriptionId, true)).replaceWith(Deletion.DONE);
                 }
                 return VersionRegion.<VersionRegion>list("versionKey", v.key).flatMap(rs -> hardDelete(id, v)
                         .flatMap(deleted -> !deleted ? Uni.createFrom().item(Deletion.NONE)
@@ -92,7 +94,9 @@ public class VersionDeletion {
                         + name + "' exists.", id);
             }
             v.deletedAt = null;
-            return VersionQueries.regionsOf(v.key).map(rs -> new VersionView(id, v, rs));
+            return outbox.emit(EventTypes.VERSION_SOFT_DELETED, id, new Payloads.VersionSoftDeleted(id,
+                            v.subscriptionId, false))
+                    .flatMap(x -> VersionQueries.regionsOf(v.key)).map(rs -> new VersionView(id, v, rs));
         });
     }
 

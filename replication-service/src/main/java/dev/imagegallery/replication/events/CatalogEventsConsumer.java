@@ -31,7 +31,7 @@ public class CatalogEventsConsumer {
     /** The events that change jobs or kept content; the topic's others are skipped without a transaction. */
     static final Set<String> APPLIED = Set.of(EventTypes.VERSION_PUBLISHED, EventTypes.VERSION_DELETED,
             EventTypes.VERSION_TARGET_REGIONS_CHANGED, EventTypes.VERSION_LIFECYCLE_CHANGED,
-            EventTypes.MANAGED_IMAGE_CHANGED);
+            EventTypes.MANAGED_IMAGE_CHANGED, EventTypes.VERSION_SOFT_DELETED);
 
     @Incoming("catalog-events")
     public Uni<Void> consume(String json) {
@@ -43,6 +43,8 @@ public class CatalogEventsConsumer {
             case EventTypes.VERSION_LIFECYCLE_CHANGED -> replication.lifecycleChanged(
                     event.dataAs(Payloads.VersionLifecycleChanged.class));
             case EventTypes.MANAGED_IMAGE_CHANGED -> images.changed(event.dataAs(Payloads.ManagedImageChanged.class));
+            case EventTypes.VERSION_SOFT_DELETED -> replication.softDeleted(
+                    event.dataAs(Payloads.VersionSoftDeleted.class));
             default -> Uni.createFrom().voidItem();
         }).invoke(worker::wake);
     }

@@ -14,6 +14,7 @@ import dev.imagegallery.replication.domain.ImageContent;
 import dev.imagegallery.replication.domain.ReplicaJob;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -245,10 +246,13 @@ public class ReplicationService {
      * set it back to Pending or Completed (a deleted version's replica kept and billed for good).
      */
     public Uni<Void> versionDeleted(Payloads.VersionDeleted p) {
-        return ReplicaJob.<ReplicaJob>find("lower(versionId) = ?1 order by id", p.versionId().toLowerCase(Locale.ROOT))
+        // a version made again under the id starts served
+        return softDeleted(new Payloads.VersionSoftDeleted(p.versionId(), p.subscriptionId(), false))
+                .chain(() -> ReplicaJob.<ReplicaJob>find("lower(versionId) = ?1 order by id",
+                        p.versionId().toLowerCase(Locale.ROOT))
                 .withLock(LockModeType.PESSIMISTIC_WRITE).list()
                 .flatMap(jobs -> Multi.createFrom().iterable(jobs).onItem().transformToUniAndConcatenate(this::delete)
-                        .collect().last().replaceWithVoid());
+                        .collect().last().replaceWithVoid()));
     }
 
     private Uni<Void> delete(ReplicaJob j) {
@@ -386,6 +390,16 @@ public class ReplicationService {
      * coordinator per entity type across sessions, so concurrent entity deletes cross sessions (HR000069, hangs,
      * transactions left open; quarkus#41945).
      */
+    /** A version soft-deleted (served to nobody) or restored; its replicas stay either way. */
+    public Uni<Void> softDeleted(Payloads.VersionSoftDeleted e) {
+        String key = e.versionId().toLowerCase(Locale.ROOT);
+        return Panache.getSession().flatMap(s -> (e.deleted()
+                ? s.createNativeQuery("INSERT INTO soft_deleted_version (version_key, deleted_at) VALUES (:key, now()) "
+                + "ON CONFLICT DO NOTHING")
+                : s.createNativeQuery("DELETE FROM soft_deleted_version WHERE version_key = :key"))
+                .setParameter("key", key).executeUpdate()).replaceWithVoid();
+    }
+
     public Uni<Void> lifecycleChanged(Payloads.VersionLifecycleChanged e) {
         String key = e.versionId().toLowerCase(Locale.ROOT);
         if (!"Disabled".equals(e.state())) {

@@ -32,6 +32,13 @@ public class VersionContentService {
     }
 
     public Found manifest(String region, String versionId) {
+        var softDeleted = pool.preparedQuery("SELECT 1 FROM soft_deleted_version WHERE version_key = $1")
+                .execute(Tuple.of(versionId.toLowerCase(java.util.Locale.ROOT))).await().atMost(DB_WAIT);
+        if (softDeleted.size() > 0) {
+            // kept for a restore, served to nobody (its GET is 404 too)
+            throw ArmException.notFound("GalleryImageVersionNotFound", "The image version '" + versionId
+                    + "' was not found.", versionId);
+        }
         var disabled = pool.preparedQuery("SELECT replacement_version FROM disabled_version WHERE version_key = $1")
                 .execute(Tuple.of(versionId.toLowerCase(java.util.Locale.ROOT))).await().atMost(DB_WAIT);
         if (disabled.size() > 0) {
