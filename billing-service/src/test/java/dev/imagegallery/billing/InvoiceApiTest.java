@@ -42,6 +42,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Invoices: shape, CSV, who may read them, late events as adjustments; and paging of usage details. */
 @QuarkusTest
@@ -198,6 +199,20 @@ class InvoiceApiTest {
         assertEquals(3, pages);
         assertEquals(List.of("2025-03-01T00:00:00Z", "2025-03-02T00:00:00Z", "2025-03-03T00:00:00Z",
                 "2025-03-04T00:00:00Z", "2025-03-05T00:00:00Z"), dates);
+
+        // usage metered between two pages, sorting before the first page's end, neither repeats a line on the next
+        // page nor skips one: pages resume after the last line's place (an offset repeated it, a hostile probe)
+        JsonPath first = given().auth().oauth2(Tokens.alice()).get(usagePath(sub, march, march.plusDays(30))
+                + "&$top=2").then().statusCode(200).extract().jsonPath();
+        List<String> firstNames = first.getList("value.name");
+        publishReplication(egress(sub, newVersionId(sub), "westeurope", "eastus", GIB,
+                Instant.parse("2025-03-01T09:00:00Z")));
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(usageQuantity(sub, march, march.plusDays(30),
+                EGRESS_US), comparesEqualTo(new BigDecimal("6"))));
+        JsonPath second = given().urlEncodingEnabled(false).auth().oauth2(Tokens.alice())
+                .get(first.getString("nextLink")).then().statusCode(200).extract().jsonPath();
+        assertEquals(List.of("2025-03-03T00:00:00Z", "2025-03-04T00:00:00Z"), second.getList("value.properties.date"));
+        assertTrue(second.getList("value.name").stream().noneMatch(firstNames::contains), "no line twice");
 
         given().auth().oauth2(Tokens.alice()).get(usagePath(sub, march, march) + "&$top=0").then().statusCode(400)
                 .body("error.target", is("$top"));

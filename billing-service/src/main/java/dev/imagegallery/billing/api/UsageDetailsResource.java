@@ -1,6 +1,7 @@
 package dev.imagegallery.billing.api;
 
 import dev.imagegallery.billing.api.UsageDetailBodies.UsageDetail;
+import dev.imagegallery.billing.domain.UsageCalculator;
 import dev.imagegallery.billing.domain.UsageFilter;
 import dev.imagegallery.billing.domain.UsageLine;
 import dev.imagegallery.billing.service.UsageService;
@@ -70,9 +71,37 @@ public class UsageDetailsResource {
                         return Uni.createFrom().item(paging.slice(List.<UsageDetail>of()));
                     }
                     return usage.usageDetails(sub, usage.period(f.startDate(startDate), f.endDate(endDate)))
-                            .map(lines -> paging.slice(lines.stream().filter(l -> f.lines().test(line(l))).toList())
+                            .map(lines -> paging.sliceByKey(lines.stream().filter(l -> f.lines().test(line(l)))
+                                            .toList(), UsageDetailsResource::keyOf, UsageDetailsResource::upTo)
                                     .map(l -> UsageDetailMapper.detail(sub, l)));
                 });
+    }
+
+    /**
+     * A line's place in the list's order ({@link UsageCalculator#ORDER}): its sort fields. Pages resume after it, so
+     * usage metered between two reads (today's lines of a version made meanwhile) neither repeats a line on the next
+     * page nor skips one; an offset did both (a hostile probe summed two lines twice).
+     */
+    static String keyOf(UsageLine l) {
+        return dev.imagegallery.events.Json.write(List.of(l.date().toString(), l.meterCategory(), l.resourceId(),
+                l.resourceLocation(), l.meterName(), l.name()));
+    }
+
+    /** The lines at or before the one a key names; a key that is none of ours is the token's 400. */
+    static java.util.function.Predicate<UsageLine> upTo(String key) {
+        UsageLine probe;
+        try {
+            List<?> k = dev.imagegallery.events.Json.read(key, List.class);
+            probe = new UsageLine((String) k.get(5), java.time.LocalDate.parse((String) k.get(0)), (String) k.get(1),
+                    null, (String) k.get(4), null, (String) k.get(2), (String) k.get(3), null, null, null, null);
+            if (k.size() != 6 || k.stream().anyMatch(java.util.Objects::isNull)) {
+                throw new IllegalArgumentException();
+            }
+        } catch (RuntimeException e) {
+            throw ArmException.invalidParameter("$skiptoken", "The '$skiptoken' is not one this list issued; follow "
+                    + "the nextLink of the previous page.");
+        }
+        return l -> UsageCalculator.ORDER.compare(l, probe) <= 0;
     }
 
     private static UsageFilter.Line line(UsageLine l) {

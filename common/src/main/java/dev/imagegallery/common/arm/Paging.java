@@ -124,6 +124,29 @@ public final class Paging {
         return page(fetched, last -> KEY + key.apply(last));
     }
 
+    /**
+     * A page of a list held whole in memory and sorted, resumed by key: the next link names this page's last row
+     * ({@code key}), and the next page starts after the rows {@code upTo} says lie at or before it, wherever rows
+     * were added or removed in between. An offset token (issued before) is still read as an offset.
+     *
+     * @param upTo for a key, whether a row lies at or before the row it names, in the list's order
+     */
+    public <T> ArmList<T> sliceByKey(List<T> sorted, Function<T, String> key,
+                                     Function<String, java.util.function.Predicate<T>> upTo) {
+        List<T> rest = sorted;
+        if (after != null) {
+            java.util.function.Predicate<T> before = upTo.apply(after);
+            int from = 0;
+            while (from < sorted.size() && before.test(sorted.get(from))) {
+                from++;
+            }
+            rest = sorted.subList(from, sorted.size());
+        } else if (offset > 0) {
+            rest = offset >= sorted.size() ? List.of() : sorted.subList(offset, sorted.size());
+        }
+        return page(rest.size() > top ? rest.subList(0, top + 1) : rest, last -> KEY + key.apply(last));
+    }
+
     /** A page of a list held whole in memory (sorted the same way on every read). */
     public <T> ArmList<T> slice(List<T> all) {
         if (offset >= all.size()) {
