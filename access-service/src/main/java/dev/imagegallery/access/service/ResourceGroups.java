@@ -92,10 +92,8 @@ public class ResourceGroups {
         return access.requireAt(caller, scope(sub, rg), WRITE)
                 .chain(() -> stored(sub, rg))
                 .chain(existing -> {
-                    if (existing != null && !existing.location().equals(region)) {
-                        throw ArmException.conflict("InvalidResourceGroupLocation", "Invalid resource group location '"
-                                + location + "'. The Resource group already exists in location '"
-                                + existing.location() + "'.", "location");
+                    if (existing != null) {
+                        sameLocation(existing, location, region);
                     }
                     if (existing != null) {
                         return pool.preparedQuery("UPDATE resource_group SET tags = $3 WHERE subscription_id = $1 "
@@ -112,15 +110,18 @@ public class ResourceGroups {
                                     ? Uni.createFrom().item(new AccessService.Upsert<>(new Group(sub, rg, region,
                                     tags == null ? Map.of() : tags), true))
                                     : stored(sub, rg).map(now -> { // made beside this PUT: as a second PUT would
-                                        if (!now.location().equals(region)) {
-                                            throw ArmException.conflict("InvalidResourceGroupLocation", "Invalid "
-                                                    + "resource group location '" + location + "'. The Resource group "
-                                                    + "already exists in location '" + now.location() + "'.",
-                                                    "location");
-                                        }
+                                        sameLocation(now, location, region);
                                         return new AccessService.Upsert<>(now, false);
                                     }));
                 });
+    }
+
+    /** A group keeps its location: another is 409, as ARM answers. */
+    private static void sameLocation(Group existing, String asked, String region) {
+        if (!existing.location().equals(region)) {
+            throw ArmException.conflict("InvalidResourceGroupLocation", "Invalid resource group location '" + asked
+                    + "'. The Resource group already exists in location '" + existing.location() + "'.", "location");
+        }
     }
 
     /** PATCH: its tags (the only thing ARM lets a group change). */
