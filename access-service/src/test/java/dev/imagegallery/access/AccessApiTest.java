@@ -71,7 +71,7 @@ class AccessApiTest {
 
     @Test
     void unknownOrMissingApiVersionIs400() {
-        given().auth().oauth2(Tokens.alice()).get("/subscriptions?api-version=2020-01-01").then().statusCode(400)
+        given().auth().oauth2(Tokens.alice()).get("/subscriptions?api-version=2015-01-01").then().statusCode(400)
                 .body("error.code", is("InvalidApiVersionParameter")).body("error.target", is("api-version"));
         given().auth().oauth2(Tokens.alice()).get("/subscriptions").then().statusCode(400)
                 .body("error.code", is("MissingApiVersionParameter"));

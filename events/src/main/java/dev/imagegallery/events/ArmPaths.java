@@ -43,7 +43,15 @@ public final class ArmPaths {
                 start = at.get(i + 1);
                 i += 2; // the namespace; then type/name pairs
             } else if (start < 0) {
-                return -1; // no provider where the scope ends
+                // no provider where the scope ends: no resource id. The last provider named anywhere decides, so
+                // that its service answers what is wrong with the scope (access-service's InvalidScope for
+                // /subscriptions/{s}/bogus/providers/Microsoft.Authorization/roleAssignments/x)
+                for (int j = n - 2; j >= i; j--) {
+                    if (seg.get(j).equals("providers")) {
+                        return at.get(j + 1);
+                    }
+                }
+                return -1;
             } else {
                 i += 2; // a type and its name ("providers" as a name is a name)
             }

@@ -83,6 +83,8 @@ class RouteTableTest {
                 + "/providers/Microsoft.Authorization/roleDefinitions"));
         assertEquals(Upstream.CATALOG, to("/subscriptions//s/resourceGroups/rg//providers/Microsoft.Compute/galleries/"
                 + "providers//images/d1"));
+        // a scope that is no resource id: the last provider named decides (its service says what is wrong)
+        assertEquals(Upstream.ACCESS, to("/subscriptions/s/bogus/providers/Microsoft.Authorization/roleAssignments/x"));
         RouteTable.Match m = RouteTable.route("//subscriptions/s/providers/Microsoft.Network/virtualNetworks");
         assertEquals("Microsoft.Network", m.namespace());
     }
