@@ -87,6 +87,26 @@ class BlockListTest {
                 .body("error.target", is("comp"));
         given().auth().oauth2(Tokens.alice()).delete(blob(name) + "?comp=block&blockid=QQ==").then().statusCode(400)
                 .body("error.target", is("comp"));
+        // a block's digests are checked before it is staged (they were taken and ignored)
+        byte[] block = new byte[5000];
+        given().auth().oauth2(Tokens.alice()).header("X-Content-SHA256", "0".repeat(64)).body(block)
+                .put(blob(name) + "?comp=block&blockid=Qg==").then().statusCode(400)
+                .body("error.code", is("ContentDigestMismatch"));
+        given().auth().oauth2(Tokens.alice()).header("Content-MD5", "AAAAAAAAAAAAAAAAAAAAAA==").body(block)
+                .put(blob(name) + "?comp=block&blockid=Qg==").then().statusCode(400)
+                .body("error.code", is("Md5Mismatch"));
+        given().auth().oauth2(Tokens.alice()).header("Content-MD5", "nope").body(block)
+                .put(blob(name) + "?comp=block&blockid=Qg==").then().statusCode(400)
+                .body("error.target", is("Content-MD5"));
+        String md5;
+        try {
+            md5 = java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("MD5")
+                    .digest(block));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        given().auth().oauth2(Tokens.alice()).header("Content-MD5", md5).body(block)
+                .put(blob(name) + "?comp=block&blockid=Qg==").then().statusCode(201);
         // staged only: the DELETE removes the blocks (a list naming one commits nothing after it)
         given().auth().oauth2(Tokens.alice()).delete(blob(name)).then().statusCode(202);
         refused(name, "<BlockList><Latest>QQ==</Latest></BlockList>");

@@ -204,6 +204,38 @@ class DataPlaneTest {
         return sb.toString();
     }
 
+    /**
+     * Reads and writes take RFC 9110's preconditions on the content's entity tag (its digest): all were ignored and no
+     * tag was sent, so a download resumed across an overwrite joined two contents, and a create-only PUT overwrote
+     * (a hostile probe).
+     */
+    @Test
+    void preconditionsOnTheContentsEntityTagAreKept() throws Exception {
+        String name = "tagged-" + UUID.randomUUID() + ".raw";
+        byte[] first = image(64 * CHUNK, 5);
+        given().auth().oauth2(Tokens.alice()).body(first).put(blob(name)).then().statusCode(201);
+        String etag = "\"" + sha(first) + "\"";
+        given().auth().oauth2(Tokens.alice()).get(blob(name)).then().statusCode(200).header("ETag", etag)
+                .header("Last-Modified", org.hamcrest.Matchers.notNullValue());
+        given().auth().oauth2(Tokens.alice()).header("If-None-Match", etag).get(blob(name)).then().statusCode(304);
+        given().auth().oauth2(Tokens.alice()).header("If-Match", "\"nope\"").get(blob(name)).then().statusCode(412)
+                .body("error.code", is("ConditionNotMet"));
+        given().auth().oauth2(Tokens.alice()).header("Range", "bytes=0-9").header("If-Range", etag).get(blob(name))
+                .then().statusCode(206);
+        given().auth().oauth2(Tokens.alice()).header("Range", "bytes=0-9").header("If-Range", "\"old\"")
+                .get(blob(name)).then().statusCode(200).header("Content-Length", String.valueOf(first.length));
+        byte[] second = image(64 * CHUNK, 6);
+        given().auth().oauth2(Tokens.alice()).header("If-None-Match", "*").body(second).put(blob(name)).then()
+                .statusCode(409).body("error.code", is("BlobAlreadyExists"));
+        given().auth().oauth2(Tokens.alice()).header("If-Match", "\"nope\"").body(second).put(blob(name)).then()
+                .statusCode(412);
+        given().auth().oauth2(Tokens.alice()).header("If-Match", etag).body(second).put(blob(name)).then()
+                .statusCode(201);
+        given().auth().oauth2(Tokens.alice()).get(blob(name)).then().header("ETag", "\"" + sha(second) + "\"");
+        given().auth().oauth2(Tokens.alice()).header("If-None-Match", "*").body(second)
+                .put(blob("fresh-" + UUID.randomUUID() + ".raw")).then().statusCode(201);
+    }
+
     /** Azure Delete Blob: 202, the blob is gone, its chunks freed; an absent one is 404, someone without the role 403. */
     @Test
     void deletingABlobFreesItsContentAndAnAbsentOneIs404() throws Exception {

@@ -101,9 +101,13 @@ public class BlobResource {
             }
             if ("block".equals(comp)) {
                 BlobService.blockKey(blockId); // a bad id is refused before the client is told to send
+                BlobService.md5Of(request.getHeader("Content-MD5"));
             } else if ("blocklist".equals(comp) && contentLength != null && contentLength > BlockList.MAX_BYTES) {
                 throw ArmException.invalid("InvalidBlockList", "The block list is larger than "
                         + BlockList.MAX_BYTES + " bytes.", "BlockList");
+            }
+            if (!"block".equals(comp)) {
+                writeConditions(r, s, name, request); // before the body is asked for
             }
             body.accept(); // only now may a client waiting on Expect: 100-continue send the body
             if (comp == null) {
@@ -111,7 +115,8 @@ public class BlobResource {
                 return Response.status(201).entity(UploadResult.of(b, blobs.uriOf(b, origin))).build();
             }
             if (comp.equals("block")) {
-                long n = blobs.putBlock(r, s, name, blockId, body, length);
+                long n = blobs.putBlock(r, s, name, blockId, body, length, expected,
+                        request.getHeader("Content-MD5"));
                 return Response.status(201).entity(new BlockResult(blockId, n)).build();
             }
             if (comp.equals("blocklist")) {
@@ -139,6 +144,37 @@ public class BlobResource {
         return Response.status(202).build();
     }
 
+    /**
+     * A write's preconditions, as Azure's Put Blob takes them: {@code If-None-Match: *} (create only) is 409
+     * {@code BlobAlreadyExists} when the blob exists, {@code If-Match} 412 {@code ConditionNotMet} unless it names the
+     * blob's entity tag. Both overwrote the blob regardless (a hostile probe). Checked when the upload starts: a write
+     * of the same name committed meanwhile is not seen.
+     */
+    void writeConditions(String region, String sub, String name, HttpServerRequest request) {
+        String ifMatch = request.getHeader("If-Match");
+        String ifNoneMatch = request.getHeader("If-None-Match");
+        if (ifMatch == null && ifNoneMatch == null) {
+            return;
+        }
+        Blob existing;
+        try {
+            existing = blobs.find(region, sub, name);
+        } catch (ArmException e) {
+            if (e.status() != 404) {
+                throw e;
+            }
+            existing = null;
+        }
+        String etag = existing == null ? null : etagOf(existing.digest);
+        if (ifNoneMatch != null && etag != null && names(ifNoneMatch, etag)) {
+            throw ArmException.conflict("BlobAlreadyExists", "The specified blob already exists.", "If-None-Match");
+        }
+        if (ifMatch != null && (etag == null || !names(ifMatch, etag))) {
+            throw new ArmException(412, "ConditionNotMet", "The condition specified using HTTP conditional header(s) "
+                    + "is not met.", "If-Match");
+        }
+    }
+
     /** A blob's GET and DELETE take no {@code comp}: Azure's other operations on a blob are not served here. */
     static void noComp(String comp) {
         if (comp != null) {
@@ -161,7 +197,7 @@ public class BlobResource {
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     public Response download(@PathParam("region") String region, @PathParam("subscriptionId") String sub,
                              @PathParam("name") String name, @HeaderParam("Range") String range,
-                             @QueryParam("comp") String comp) {
+                             @QueryParam("comp") String comp, @Context HttpServerRequest request) {
         noComp(comp); // GET ?comp=blocklist (Azure's Get Block List) answered the blob's bytes
         String r = BlobService.validRegion(region);
         String s = BlobService.validSubscription(sub);
@@ -169,18 +205,62 @@ public class BlobResource {
         authorizer.require(caller.get(), "/subscriptions/" + s, READ).await().atMost(AUTHZ_WAIT);
         Blob b = blobs.find(r, s, name);
         Manifest m = blobs.manifestOf(b);
-        return respond(content, b.tenantId, r, m, range).header("X-Image-Format", b.format).build();
+        Response.ResponseBuilder rb = respond(content, b.tenantId, r, m, range, Conditions.of(request));
+        return rb.header("X-Image-Format", b.format)
+                .header("Last-Modified", java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                        b.createdAt.atOffset(java.time.ZoneOffset.UTC)))
+                .build();
+    }
+
+    /**
+     * A read's preconditions (RFC 9110, section 13) on the content's entity tag, its digest ({@code "<sha256 hex>"}):
+     * {@code If-Match} that names none is 412, {@code If-None-Match} that names it is 304, and an {@code If-Range}
+     * that is not it (or is a date) makes a Range read the whole content. All three were ignored and no tag was sent,
+     * so a download resumed across an overwrite joined two contents (a hostile probe).
+     */
+    record Conditions(String ifMatch, String ifNoneMatch, String ifRange) {
+        static Conditions of(HttpServerRequest request) {
+            return new Conditions(request.getHeader("If-Match"), request.getHeader("If-None-Match"),
+                    request.getHeader("If-Range"));
+        }
+    }
+
+    static String etagOf(String digestHex) {
+        return "\"" + digestHex + "\"";
+    }
+
+    /** Whether a list of entity tags ({@code *}, or tags separated by commas, weak or not) names {@code etag}. */
+    static boolean names(String list, String etag) {
+        for (String t : list.split(",")) {
+            String tag = t.strip();
+            if (tag.equals("*") || tag.equals(etag) || tag.equals("W/" + etag)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** 200 with the whole content or 206 with one range; either way Content-Length and the content's digest. */
     static Response.ResponseBuilder respond(ContentService content, String tenant, String region, Manifest m,
-                                            String range) {
+                                            String range, Conditions c) {
+        String etag = etagOf(m.contentHex);
+        if (c.ifMatch() != null && !names(c.ifMatch(), etag)) {
+            throw new ArmException(412, "ConditionNotMet", "The condition specified using HTTP conditional header(s) "
+                    + "is not met: the content's entity tag is " + etag + ".", "If-Match");
+        }
+        if (c.ifNoneMatch() != null && names(c.ifNoneMatch(), etag)) {
+            return Response.notModified().header("ETag", etag);
+        }
+        if (range != null && c.ifRange() != null && !c.ifRange().strip().equals(etag)) {
+            range = null; // the content changed since the part the client holds: it gets the whole
+        }
         ContentService.Span span = ContentService.span(range, m.size);
         Response.ResponseBuilder rb = Response.status(span.partial() ? 206 : 200)
                 .entity(content.body(tenant, region, m, span))
                 .type(MediaType.APPLICATION_OCTET_STREAM_TYPE)
                 .header("Content-Length", span.length())
                 .header("Accept-Ranges", "bytes")
+                .header("ETag", etag)
                 .header("X-Content-SHA256", "sha256:" + m.contentHex);
         if (span.partial()) {
             rb.header("Content-Range", span.contentRange());

@@ -46,7 +46,8 @@ public class DownloadResource {
     public Response download(@PathParam("region") String region, @PathParam("sub") String sub,
                              @PathParam("rg") String rg, @PathParam("gallery") String gallery,
                              @PathParam("image") String image, @PathParam("version") String version,
-                             @HeaderParam("Range") String range) {
+                             @HeaderParam("Range") String range,
+                             @jakarta.ws.rs.core.Context io.vertx.core.http.HttpServerRequest request) {
         String r = BlobService.validRegion(region);
         String s = BlobService.validSubscription(sub);
         PathInput.require(PathInput.RESOURCE_GROUP, rg, "resourceGroupName", "resource group name");
@@ -59,6 +60,7 @@ public class DownloadResource {
                 + gallery;
         authorizer.requireOrShared(caller.get(), versionId, READ, galleryId).await().atMost(BlobResource.AUTHZ_WAIT);
         VersionContentService.Found found = versions.manifest(r, versionId);
-        return BlobResource.respond(content, found.tenantId(), r, found.manifest(), range).build();
+        return BlobResource.respond(content, found.tenantId(), r, found.manifest(), range,
+                BlobResource.Conditions.of(request)).build();
     }
 }

@@ -423,15 +423,29 @@ public class BlobService {
      */
     public long putBlock(String region, String sub, String name, String blockId, InputStream body,
                          long contentLength) {
+        return putBlock(region, sub, name, blockId, body, contentLength, null, null);
+    }
+
+    /**
+     * Stages a block; {@code expectedHex} (X-Content-SHA256) and {@code expectedMd5} (Content-MD5, Base64, as Azure's
+     * SDKs send it for a block) are checked before it is staged: both were taken and ignored (a hostile probe staged a
+     * block under a digest of zeros).
+     */
+    public long putBlock(String region, String sub, String name, String blockId, InputStream body,
+                         long contentLength, String expectedHex, String expectedMd5) {
         String id = blockKey(blockId);
+        byte[] md5 = md5Of(expectedMd5);
         Path dir = stagingDir(region, sub, name);
         try {
             Path incoming = dir.getParent().resolve("incoming");
             Files.createDirectories(incoming);
             Path tmp = incoming.resolve(UUID.randomUUID() + ".part");
             long n;
+            java.security.MessageDigest sha = ChunkId.sha256();
+            java.security.MessageDigest md = md5 == null ? null : md5Digest();
             try (var out = Files.newOutputStream(tmp)) {
-                n = body.transferTo(out);
+                InputStream in = new java.security.DigestInputStream(body, sha);
+                n = (md == null ? in : new java.security.DigestInputStream(in, md)).transferTo(out);
             } catch (IOException e) {
                 Files.deleteIfExists(tmp);
                 if (StorageFull.is(e)) {
@@ -442,6 +456,18 @@ public class BlobService {
             if (contentLength >= 0 && n != contentLength) {
                 Files.deleteIfExists(tmp);
                 throw uploadIncomplete("Received " + n + " of " + contentLength + " bytes");
+            }
+            String got = HexFormat.of().formatHex(sha.digest());
+            if (expectedHex != null && !expectedHex.equals(got)) {
+                Files.deleteIfExists(tmp);
+                throw ArmException.invalid("ContentDigestMismatch", "The block's SHA-256 is sha256:" + got
+                        + " but X-Content-SHA256 says sha256:" + expectedHex + "; the block was not staged.",
+                        "X-Content-SHA256");
+            }
+            if (md != null && !java.security.MessageDigest.isEqual(md5, md.digest())) {
+                Files.deleteIfExists(tmp);
+                throw ArmException.invalid("Md5Mismatch", "The MD5 value specified in the request did not match "
+                        + "the MD5 value calculated by the server; the block was not staged.", "Content-MD5");
             }
             ReentrantLock lock = lockOf(Blob.keyOf(region, sub, name));
             lock.lock();
@@ -499,6 +525,31 @@ public class BlobService {
             throw full(region, e);
         } finally {
             uploadSlots.release();
+        }
+    }
+
+    /** Content-MD5 as Azure takes it: the Base64 of 16 bytes; null when not given; 400 naming it otherwise. */
+    public static byte[] md5Of(String header) {
+        if (header == null) {
+            return null;
+        }
+        try {
+            byte[] md5 = Base64.getDecoder().decode(header.strip());
+            if (md5.length == 16) {
+                return md5;
+            }
+        } catch (IllegalArgumentException e) {
+            // refused below
+        }
+        throw ArmException.invalid("InvalidHeaderValue", "Content-MD5 must be the Base64 of a 16-byte MD5 digest.",
+                "Content-MD5");
+    }
+
+    private static java.security.MessageDigest md5Digest() {
+        try {
+            return java.security.MessageDigest.getInstance("MD5");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
