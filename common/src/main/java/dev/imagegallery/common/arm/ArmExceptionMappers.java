@@ -168,8 +168,30 @@ public class ArmExceptionMappers {
             return failure(503, "ServiceUnavailable", "The service cannot reach its database at the moment; retry "
                     + "the request after the Retry-After seconds.", null);
         }
+        if (clientGone(e)) {
+            // the client closed its connection part-way (a download it stopped reading): nobody hears an answer, and
+            // it is no failure of the service (it was logged as one, with its stack, on every such download)
+            Log.debugf("the client closed the connection: %s", e.getMessage());
+            return failure(499, "ClientClosedRequest", "The client closed the connection.", null);
+        }
         Log.error("unexpected failure", e);
         return failure(500, "InternalServerError", "An unexpected error occurred; it has been logged.", null);
+    }
+
+    /** Whether the failure is the client's connection gone (closed, reset, a broken pipe) while it was answered. */
+    static boolean clientGone(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.nio.channels.ClosedChannelException) {
+                return true;
+            }
+            String m = t.getMessage();
+            if (t instanceof java.io.IOException && m != null && (m.contains("Connection has been closed")
+                    || m.contains("Connection was closed") || m.contains("Connection reset by peer")
+                    || m.contains("Broken pipe"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @ServerExceptionMapper

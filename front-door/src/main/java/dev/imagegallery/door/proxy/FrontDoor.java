@@ -411,8 +411,13 @@ public class FrontDoor implements Handler<HttpServerRequest> {
         HostAndPort authority = request.authority();
         var h = request.headers();
         h.remove("Forwarded").remove("X-Forwarded-Port").remove("X-Forwarded-Prefix");
+        SocketAddress local = request.localAddress();
         if (authority != null) {
             h.set("X-Forwarded-Host", authority.toString());
+        } else if (local != null && local.hostAddress() != null) {
+            // an HTTP/1.0 request without Host: the address it reached the door at (its links lacked the door's port)
+            String host = local.hostAddress();
+            h.set("X-Forwarded-Host", (host.contains(":") ? "[" + host + "]" : host) + ":" + local.port());
         } else {
             h.remove("X-Forwarded-Host");
         }
