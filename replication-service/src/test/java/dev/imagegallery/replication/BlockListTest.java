@@ -21,6 +21,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Put Block List is parsed strictly: well-formed XML, a {@code BlockList} of {@code Latest}, {@code Committed} and
@@ -31,6 +32,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 @WithTestResource(value = InfraResource.class, initArgs = @ResourceArg(name = "database", value = "replication"),
         scope = TestResourceScope.MATCHING_RESOURCES)
 class BlockListTest {
+    @jakarta.inject.Inject
+    dev.imagegallery.replication.service.StagedBlockSweeper sweeper;
+
     static final String A = b64("AAAA");
     static final String B = b64("BBBB");
     static final String C = b64("CCCC");
@@ -111,6 +115,24 @@ class BlockListTest {
         given().auth().oauth2(Tokens.alice()).delete(blob(name)).then().statusCode(202);
         refused(name, "<BlockList><Latest>QQ==</Latest></BlockList>");
         given().auth().oauth2(Tokens.alice()).delete(blob(name)).then().statusCode(404);
+    }
+
+    /**
+     * Blocks staged and neither committed nor deleted go after the retention (7 days, as Azure's), counted from the
+     * blob's last block: they stayed for good, on no tenant's bill (a hostile probe).
+     */
+    @Test
+    void blocksNobodyCommitsAreSweptAfterTheRetention() {
+        String kept = "kept-" + java.util.UUID.randomUUID() + ".raw";
+        stage(kept, "QQ==", new byte[4096]);
+        sweeper.sweep(java.time.Instant.now()); // fresh: kept
+        given().auth().oauth2(Tokens.alice()).body("<BlockList><Latest>QQ==</Latest></BlockList>")
+                .put(blob(kept) + "?comp=blocklist").then().statusCode(201);
+        String forgotten = "forgotten-" + java.util.UUID.randomUUID() + ".raw";
+        stage(forgotten, "QQ==", new byte[4096]);
+        var swept = sweeper.sweep(java.time.Instant.now().plus(java.time.Duration.ofDays(8)));
+        assertTrue(swept.files() >= 1, "swept: " + swept);
+        refused(forgotten, "<BlockList><Latest>QQ==</Latest></BlockList>");
     }
 
     /** The scenario of issue 12: a cut-off list used to commit A+B over the good content and drop the blocks. */

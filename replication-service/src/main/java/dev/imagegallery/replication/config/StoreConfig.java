@@ -102,6 +102,14 @@ public interface StoreConfig {
     Duration uploadIdleTimeout();
 
     /**
+     * Blocks staged (Put Block) and neither committed nor deleted are removed this long after the last one came, as
+     * Azure discards uncommitted blocks after a week ({@link dev.imagegallery.replication.service.StagedBlockSweeper},
+     * every {@code gallery.store.staged-sweep-interval}, 1h). They were kept for good, on no tenant's bill.
+     */
+    @WithDefault("7d")
+    Duration stagedBlockRetention();
+
+    /**
      * How often the scrubber runs: each run verifies what was committed since the last one and a slice of the rest
      * ({@link #scrubPeriod()}), and repairs what it finds from another copy.
      */
