@@ -48,6 +48,14 @@ public interface PublicStreamsConfig {
     @WithDefault("100")
     int maxSubscribersPerTenant();
 
+    /**
+     * How long a subscriber's DELETE waits, once the broker holds none of its ACLs, for a fetch the broker authorized
+     * just before to end (a waiting fetch is answered with events written while it waits): Kafka's default
+     * {@code fetch.max.wait.ms}. A reader that sets a longer wait may get the events of that longer wait.
+     */
+    @WithDefault("500ms")
+    java.time.Duration revokeWait();
+
     Keycloak keycloak();
 
     interface Keycloak {

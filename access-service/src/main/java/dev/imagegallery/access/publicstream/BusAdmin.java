@@ -28,6 +28,7 @@ import org.apache.kafka.common.resource.ResourceType;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -145,6 +146,41 @@ public class BusAdmin {
         AclBindingFilter all = new AclBindingFilter(ResourcePatternFilter.ANY, new AccessControlEntryFilter(
                 principalOf(tenantId, clientId), null, AclOperation.ANY, AclPermissionType.ANY));
         return uni(admin().deleteAcls(List.of(all)).all()).replaceWithVoid();
+    }
+
+    /**
+     * Takes a deleted subscriber off the bus: removes its ACLs and answers once the broker no longer holds them (the
+     * controller commits the removal, each broker applies it a moment later) and a fetch the broker authorized just
+     * before has ended ({@code gallery.public-streams.revoke-wait}: a waiting fetch is answered with what is written
+     * while it waits, and its authorization is not looked at again). A reader that is refused from here on gets none of
+     * the events written after the DELETE answered.
+     */
+    public Uni<Void> revoke(String tenantId, String clientId) {
+        if (!config.aclsEnabled()) {
+            return Uni.createFrom().voidItem();
+        }
+        AclBindingFilter all = new AclBindingFilter(ResourcePatternFilter.ANY, new AccessControlEntryFilter(
+                principalOf(tenantId, clientId), null, AclOperation.ANY, AclPermissionType.ANY));
+        long deadline = System.nanoTime() + REVOKE_TIMEOUT.toNanos();
+        return deleteAcls(tenantId, clientId)
+                .chain(() -> untilGone(all, deadline))
+                .onItem().delayIt().by(config.revokeWait());
+    }
+
+    static final Duration REVOKE_TIMEOUT = Duration.ofSeconds(10);
+
+    private Uni<Void> untilGone(AclBindingFilter filter, long deadline) {
+        return uni(admin().describeAcls(filter).values()).chain(left -> {
+            if (left.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            if (System.nanoTime() > deadline) {
+                return Uni.createFrom().failure(new IllegalStateException("the broker still holds " + left.size()
+                        + " ACLs of a deleted subscriber after " + REVOKE_TIMEOUT));
+            }
+            return Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(50))
+                    .chain(() -> untilGone(filter, deadline));
+        });
     }
 
     /** The end offset of each partition of a tenant's stream (partition number to offset), in partition order. */

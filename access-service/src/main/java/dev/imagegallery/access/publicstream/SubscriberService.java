@@ -234,7 +234,7 @@ public class SubscriberService {
                         throw ArmException.conflict("SubscriberProvisioning", "The subscriber '" + name + "' is "
                                 + "being registered; delete it once its registration has answered.", "name");
                     }
-                    return bus.deleteAcls(tenantId, s.clientId())
+                    return bus.revoke(tenantId, s.clientId())
                             .chain(() -> keycloak.delete(tenantId, s.clientId()))
                             .chain(() -> pool.preparedQuery("DELETE FROM event_subscriber WHERE tenant_id = $1 "
                                     + "AND name = $2").execute(Tuple.of(tenantId, name)))
