@@ -218,4 +218,65 @@ class BlockListTest {
         refused(name, "<BlockList>" + ("<Latest>" + A + "</Latest>").repeat(50_001) + "</BlockList>");
         given().auth().oauth2(Tokens.alice()).get(blob(name)).then().statusCode(404);
     }
+
+    /**
+     * No blob past the largest size (the test profile's 64 MiB, 4 TiB by default) is made: a block list may name one
+     * staged block many times, as Azure allows, and 50,000 times one 100 MiB block was a 5 TB blob to hash and a
+     * manifest of 50 GB from one small request (a hostile probe). A declared length past it is refused before the
+     * body is asked for; a chunked body past it is cut off; a block past Azure's 4000 MiB likewise.
+     */
+    @Test
+    void noBlobPastTheLargestSizeIsMadeNotEvenFromOneBlockNamedManyTimes() throws Exception {
+        String name = "blocklist-repeated-" + UUID.randomUUID() + ".raw";
+        byte[] mib = image(1 << 20, 91);
+        stage(name, A, mib);
+        refused(name, "<BlockList>" + ("<Latest>" + A + "</Latest>").repeat(65) + "</BlockList>");
+        given().auth().oauth2(Tokens.alice()).get(blob(name)).then().statusCode(404);
+        // up to the limit it is a blob like any (the block is still staged: nothing was committed)
+        given().auth().oauth2(Tokens.alice())
+                .body("<BlockList>" + ("<Latest>" + A + "</Latest>").repeat(64) + "</BlockList>")
+                .put(blob(name) + "?comp=blocklist").then().statusCode(201).body("sizeBytes", is(64 << 20));
+
+        for (String path : List.of(blob("too-large-" + UUID.randomUUID() + ".raw"),
+                blob("too-large-" + UUID.randomUUID() + ".raw") + "?comp=block&blockid=" + B)) {
+            long length = path.contains("comp=block") ? (4000L << 20) + 1 : (64L << 20) + 1;
+            try (java.net.Socket s = new java.net.Socket("localhost", io.restassured.RestAssured.port)) {
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write(("PUT " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                        + Tokens.alice() + "\r\nContent-Length: " + length + "\r\nExpect: 100-continue\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                String answer = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+                assertTrue(answer.startsWith("HTTP/1.1 413"), path + ": refused before any 100: " + answer);
+            }
+        }
+
+        // chunked (no length): cut off once past the limit, nothing stored
+        String chunked = "chunked-" + UUID.randomUUID() + ".raw";
+        var http = java.net.http.HttpClient.newHttpClient();
+        var uri = java.net.URI.create("http://localhost:" + io.restassured.RestAssured.port + blob(chunked));
+        var put = http.send(java.net.http.HttpRequest.newBuilder(uri)
+                .header("Authorization", "Bearer " + Tokens.alice())
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.InputStream() {
+                    long left = 65L << 20;
+
+                    @Override
+                    public int read() {
+                        return left-- > 0 ? 7 : -1;
+                    }
+
+                    @Override
+                    public int read(byte[] b, int off, int len) {
+                        if (left <= 0) {
+                            return -1;
+                        }
+                        int n = (int) Math.min(len, left);
+                        java.util.Arrays.fill(b, off, off + n, (byte) (left % 251));
+                        left -= n;
+                        return n;
+                    }
+                })).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertTrue(put.statusCode() == 413 && put.body().contains("RequestBodyTooLarge"),
+                () -> put.statusCode() + " " + put.body());
+        given().auth().oauth2(Tokens.alice()).get(blob(chunked)).then().statusCode(404);
+    }
 }

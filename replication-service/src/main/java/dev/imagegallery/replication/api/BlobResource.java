@@ -99,9 +99,15 @@ public class BlobResource {
                 throw ArmException.invalid("InvalidQueryParameterValue", "comp must be 'block' or 'blocklist'.",
                         "comp");
             }
+            if (comp == null && contentLength != null && contentLength > config.maxBlobSize()) {
+                throw BlobService.tooLarge("blob", config.maxBlobSize());
+            }
             if ("block".equals(comp)) {
                 BlobService.blockKey(blockId); // a bad id is refused before the client is told to send
                 BlobService.md5Of(request.getHeader("Content-MD5"));
+                if (contentLength != null && contentLength > BlobService.MAX_BLOCK_BYTES) {
+                    throw BlobService.tooLarge("block", BlobService.MAX_BLOCK_BYTES);
+                }
             } else if ("blocklist".equals(comp) && contentLength != null && contentLength > BlockList.MAX_BYTES) {
                 throw ArmException.invalid("InvalidBlockList", "The block list is larger than "
                         + BlockList.MAX_BYTES + " bytes.", "BlockList");

@@ -102,6 +102,16 @@ public interface StoreConfig {
     Duration uploadIdleTimeout();
 
     /**
+     * The largest blob an upload or a block list may make, in bytes (4 TiB, Azure's largest OS disk): a larger
+     * {@code Content-Length} is 413 {@code RequestBodyTooLarge} before the body is asked for, a chunked body is cut off
+     * with it once past, and a block list whose blocks add up to more is 400 {@code InvalidBlockList}, nothing
+     * committed. A block list may name one staged block many times (Azure allows it): 50,000 times one 100 MiB block
+     * was a 5 TB blob to hash and a manifest of 50 GB from one small request.
+     */
+    @WithDefault("4398046511104")
+    long maxBlobSize();
+
+    /**
      * Blocks staged (Put Block) and neither committed nor deleted are removed this long after the last one came, as
      * Azure discards uncommitted blocks after a week ({@link dev.imagegallery.replication.service.StagedBlockSweeper},
      * every {@code gallery.store.staged-sweep-interval}, 1h). They were kept for good, on no tenant's bill.

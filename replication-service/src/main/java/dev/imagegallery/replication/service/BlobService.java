@@ -172,7 +172,8 @@ public class BlobService {
         acquireSlot();
         try {
             ChunkStore store = stores.of(tenant).store(region, 0);
-            return commit(tenant, region, sub, name, expectedHex, store, ingest(store, body, contentLength));
+            return commit(tenant, region, sub, name, expectedHex, store, ingest(store,
+                    atMost(body, config.maxBlobSize(), "blob"), contentLength));
         } catch (RuntimeException e) {
             throw full(region, e);
         } finally {
@@ -444,7 +445,7 @@ public class BlobService {
             java.security.MessageDigest sha = ChunkId.sha256();
             java.security.MessageDigest md = md5 == null ? null : md5Digest();
             try (var out = Files.newOutputStream(tmp)) {
-                InputStream in = new java.security.DigestInputStream(body, sha);
+                InputStream in = new java.security.DigestInputStream(atMost(body, MAX_BLOCK_BYTES, "block"), sha);
                 n = (md == null ? in : new java.security.DigestInputStream(in, md)).transferTo(out);
             } catch (IOException e) {
                 Files.deleteIfExists(tmp);
@@ -452,6 +453,9 @@ public class BlobService {
                     throw refusedFull(region, e);
                 }
                 throw uploadIncomplete("The block upload was interrupted: " + e.getMessage());
+            } catch (RuntimeException e) {
+                Files.deleteIfExists(tmp);
+                throw e;
             }
             if (contentLength >= 0 && n != contentLength) {
                 Files.deleteIfExists(tmp);
@@ -508,6 +512,11 @@ public class BlobService {
                     }
                     parts.add(p);
                     total += Files.size(p);
+                    if (total > config.maxBlobSize()) {
+                        throw ArmException.invalid("InvalidBlockList", "The blocks of the list add up to more than "
+                                + config.maxBlobSize() + " bytes, the largest blob this system stores; nothing was "
+                                + "committed.", "BlockList");
+                    }
                 }
                 ChunkStore store = stores.of(tenant).store(region, 0);
                 Blob b;
@@ -526,6 +535,47 @@ public class BlobService {
         } finally {
             uploadSlots.release();
         }
+    }
+
+    /** Azure's largest block (4000 MiB): a larger Put Block is 413 {@code RequestBodyTooLarge}. */
+    public static final long MAX_BLOCK_BYTES = 4000L << 20;
+
+    /** 413 {@code RequestBodyTooLarge} for a body past {@code max} bytes. */
+    public static ArmException tooLarge(String what, long max) {
+        return new ArmException(413, "RequestBodyTooLarge", "The request body is too large: a " + what
+                + " takes at most " + max + " bytes.", "Content-Length");
+    }
+
+    /** The body, cut off with {@link #tooLarge} as soon as more than {@code max} bytes of it have been read. */
+    static InputStream atMost(InputStream in, long max, String what) {
+        return new java.io.FilterInputStream(in) {
+            private long read;
+
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    count(1);
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buf, int off, int len) throws IOException {
+                int n = super.read(buf, off, len);
+                if (n > 0) {
+                    count(n);
+                }
+                return n;
+            }
+
+            private void count(long n) {
+                read += n;
+                if (read > max) {
+                    throw tooLarge(what, max);
+                }
+            }
+        };
     }
 
     /** Content-MD5 as Azure takes it: the Base64 of 16 bytes; null when not given; 400 naming it otherwise. */
