@@ -58,4 +58,16 @@ public final class ArmPaths {
         }
         return start;
     }
+
+    private static final java.util.regex.Pattern REGISTRY = java.util.regex.Pattern.compile(
+            "^/+(subscriptions/+[^/]+/+)?providers(/+[^/]+(/+(register|unregister))?)?/*$");
+
+    /**
+     * Whether a (lower-case) path is ARM's resource provider registry ({@code Microsoft.Resources/providers}):
+     * {@code [/subscriptions/{id}]/providers[/{namespace}[/register|/unregister]]}, a namespace with no resource type
+     * after it. access-service answers it, whichever namespace it names.
+     */
+    public static boolean providerRegistry(String p) {
+        return REGISTRY.matcher(p).matches();
+    }
 }

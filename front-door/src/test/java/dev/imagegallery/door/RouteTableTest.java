@@ -55,6 +55,21 @@ class RouteTableTest {
         assertTrue(!RouteTable.route("/").unknownProvider());
     }
 
+    /** ARM's provider registry, whichever namespace it names, is access-service's (Microsoft.Resources). */
+    @Test
+    void theProviderRegistryGoesToAccess() {
+        assertEquals(Upstream.ACCESS, to("/subscriptions/s/providers"));
+        assertEquals(Upstream.ACCESS, to("/subscriptions/s/providers/Microsoft.Compute"));
+        assertEquals(Upstream.ACCESS, to("//subscriptions/s/providers/Microsoft.Compute/register"));
+        assertEquals(Upstream.ACCESS, to("/subscriptions/s/providers/Microsoft.Consumption/unregister"));
+        assertEquals(Upstream.ACCESS, to("/subscriptions/s/providers/Microsoft.Network"));
+        assertEquals(Upstream.ACCESS, to("/providers"));
+        assertEquals(Upstream.ACCESS, to("/providers/Microsoft.Compute/"));
+        assertEquals(Upstream.CATALOG, to("/subscriptions/s/providers/Microsoft.Compute/galleries"));
+        assertEquals(Upstream.BILLING, to("/subscriptions/s/providers/Microsoft.Consumption/usageDetails"));
+        assertEquals(Upstream.CATALOG, to("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute"));
+    }
+
     /**
      * A resource named "providers" is a name, as ARM reads ids (type/name pairs after the namespace): the last
      * "/providers/" anywhere was taken, so a gallery of that name could be made and its images, versions and role

@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * tenant's data): the AsyncAPI 3 document and one JSON Schema per event type. The files are docs/asyncapi and
  * docs/schemas/public, copied into this service at build time, so what is served is what is documented.
  */
-@Path("/providers/Microsoft.Gallery")
+@Path("/")
 public class EventContractResource {
     public record SchemaRef(String name, String id, String type, String schemaUrl) {
     }
@@ -30,7 +30,7 @@ public class EventContractResource {
     private final Map<String, String> cache = new ConcurrentHashMap<>();
 
     @GET
-    @Path("eventSchemas")
+    @Path("providers/Microsoft.Gallery/eventSchemas")
     @Produces(MediaType.APPLICATION_JSON)
     public ArmList<SchemaRef> schemas() {
         List<SchemaRef> all = PublicEvents.TYPES.stream().map(t -> new SchemaRef(t,
@@ -40,7 +40,7 @@ public class EventContractResource {
     }
 
     @GET
-    @Path("eventSchemas/{type}")
+    @Path("providers/Microsoft.Gallery/eventSchemas/{type}")
     @Produces(MediaType.APPLICATION_JSON)
     public String schema(@PathParam("type") String type) {
         if (!PublicEvents.TYPES.contains(type)) {
@@ -51,7 +51,7 @@ public class EventContractResource {
     }
 
     @GET
-    @Path("asyncapi")
+    @Path("providers/Microsoft.Gallery/asyncapi")
     @Produces("application/yaml")
     public String asyncApi() {
         return resource("public-contract/asyncapi/public-events.yaml");

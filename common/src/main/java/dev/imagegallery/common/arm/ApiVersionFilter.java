@@ -38,7 +38,7 @@ public class ApiVersionFilter {
     /** ARM's subscriptions (and this system's tenants): what the SDKs still send, 2016-06-01 on. */
     public static final Set<String> SUBSCRIPTIONS = Set.of("2016-06-01", "2019-06-01", "2019-11-01", "2020-01-01",
             "2021-01-01", "2022-12-01");
-    /** ARM's resource groups ({@code Microsoft.Resources}). */
+    /** ARM's resource groups and resource provider registry ({@code Microsoft.Resources}). */
     public static final Set<String> RESOURCES = Set.of("2019-05-01", "2019-05-10", "2019-07-01", "2019-08-01",
             "2019-10-01", "2020-06-01", "2020-08-01", "2020-10-01", "2021-01-01", "2021-04-01", "2022-09-01",
             "2023-07-01", "2024-03-01", "2024-07-01", "2024-11-01", "2025-03-01", "2025-04-01");
@@ -115,6 +115,9 @@ public class ApiVersionFilter {
         // the provider that serves a request is the last one in its path, read as ARM reads ids (a resource named
         // "providers" is a name): a role assignment at a gallery scope
         // (.../Microsoft.Compute/galleries/g/providers/Microsoft.Authorization/...) is an Authorization call
+        if (dev.imagegallery.events.ArmPaths.providerRegistry(p)) {
+            return RESOURCES;
+        }
         int start = dev.imagegallery.events.ArmPaths.providerStart(p);
         if (start >= 0) {
             String provider = p.substring(start);

@@ -111,6 +111,24 @@ class ApiVersionFilterTest {
     }
 
     /**
+     * ARM's provider registry is Microsoft.Resources whatever namespace it names: the Python SDK's
+     * {@code providers.get('Microsoft.Compute')} sent 2022-09-01 and was refused as a gallery call.
+     */
+    @Test
+    void theProviderRegistryTakesMicrosoftResourcesVersions() {
+        assertNull(check("/subscriptions/s/providers", "2022-09-01"));
+        assertNull(check("/subscriptions/s/providers/Microsoft.Compute", "2022-09-01"));
+        assertNull(check("//subscriptions/s/providers/microsoft.compute/register", "2021-04-01"));
+        assertNull(check("/subscriptions/s/providers/Microsoft.Compute/unregister/", "2024-11-01"));
+        assertNull(check("/providers/Microsoft.Gallery", "2019-05-01"));
+        assertNull(check("/providers", "2025-04-01"));
+        refused(check("/subscriptions/s/providers/Microsoft.Compute", "2024-03-03"), "");
+        // a resource type after the namespace is that provider's call
+        assertNull(check("/subscriptions/s/providers/Microsoft.Compute/galleries", "2024-03-03"));
+        assertNull(check("/providers/Microsoft.Gallery/eventSchemas", "2026-12-01"));
+    }
+
+    /**
      * A resource named "providers" is a name (a hostile probe): the last "/providers/" anywhere was taken, so a gallery
      * of that name took only the subscriptions' api-version for its images, and a definition so named for its versions.
      */

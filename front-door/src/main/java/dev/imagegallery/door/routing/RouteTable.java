@@ -10,6 +10,8 @@ import java.util.regex.Pattern;
  * are derived from the services' JAX-RS paths and listed in the module README:
  * <ol>
  * <li>the data plane {@code /blobs/...}, {@code /download/...}: replication-service;</li>
+ * <li>ARM's resource provider registry ({@code [/subscriptions/{id}]/providers[/{namespace}[/register]]}, a
+ * namespace with nothing after it): access-service;</li>
  * <li>{@code Microsoft.Authorization} (role assignments, role definitions, audit log) and {@code Microsoft.Gallery}
  * (event subscribers, snapshot, event contract) at any scope: access-service;</li>
  * <li>the gallery {@code share} action and {@code sharingProfile} view, and {@code sharingInvitations} (which sit under
@@ -52,6 +54,9 @@ public final class RouteTable {
         String p = rawPath.toLowerCase(Locale.ROOT);
         if (p.startsWith("/blobs/") || p.startsWith("/download/")) {
             return Match.to(Upstream.REPLICATION);
+        }
+        if (dev.imagegallery.events.ArmPaths.providerRegistry(p)) {
+            return Match.to(Upstream.ACCESS);
         }
         int start = dev.imagegallery.events.ArmPaths.providerStart(p);
         if (start >= 0) {
