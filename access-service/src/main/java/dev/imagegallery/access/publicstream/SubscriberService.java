@@ -141,14 +141,19 @@ public class SubscriberService {
                     }
                     Instant now = StoredTime.now(); // answered as its GETs will say it
                     int max = config.maxSubscribersPerTenant();
-                    // the limit in the INSERT itself (PUTs of new names at the same moment may each pass it once)
-                    return pool.preparedQuery("INSERT INTO event_subscriber (tenant_id, name, client_id, description, "
-                                    + "state, created_at, created_by) SELECT $1, $2, $3, $4, $5, $6, $7 "
-                                    + "WHERE (SELECT count(*) FROM event_subscriber WHERE tenant_id = $1) < $8 "
-                                    + "ON CONFLICT DO NOTHING")
-                            .execute(Tuple.tuple(java.util.Arrays.<Object>asList(tenantId, name, name, description,
-                                    PROVISIONING, OffsetDateTime.ofInstant(now, ZoneOffset.UTC),
-                                    caller.principalId(), max)))
+                    // the limit in the INSERT itself, the tenant's inserts one at a time (a transaction lock on
+                    // the tenant): in READ COMMITTED, PUTs of new names at the same moment each counted the rows
+                    // before the others' and passed the limit together
+                    return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)")
+                                    .execute(Tuple.of(("event_subscriber:" + tenantId).hashCode()))
+                                    .chain(() -> conn.preparedQuery("INSERT INTO event_subscriber (tenant_id, name, "
+                                                    + "client_id, description, state, created_at, created_by) SELECT $1, "
+                                                    + "$2, $3, $4, $5, $6, $7 WHERE (SELECT count(*) FROM "
+                                                    + "event_subscriber WHERE tenant_id = $1) < $8 ON CONFLICT DO NOTHING")
+                                            .execute(Tuple.tuple(java.util.Arrays.<Object>asList(tenantId, name, name,
+                                                    description, PROVISIONING,
+                                                    OffsetDateTime.ofInstant(now, ZoneOffset.UTC),
+                                                    caller.principalId(), max)))))
                             .chain(r -> r.rowCount() > 0 ? provision(tenantId, name, description)
                                     : find(tenantId, name).map(other -> {
                                         if (other != null) {
