@@ -447,6 +447,27 @@ class EventSubscribersTest {
         }
     }
 
+    /**
+     * A token of a deleted subscriber's client is valid until it expires (the broker checks its signature and expiry,
+     * not its client): registering the name again within that time made the same principal, and the new ACLs let the
+     * old token read again. Such a PUT is 409 until a token's lifespan has passed since the DELETE.
+     */
+    @Test
+    void aNameDeletedLessThanATokensLifespanAgoIsNotRegisteredAgain() {
+        String name = name();
+        put(Tokens.alice(), name, "{}").then().statusCode(201);
+        given().auth().oauth2(Tokens.alice()).delete(BASE + name + API).then().statusCode(200);
+        put(Tokens.alice(), name, "{}").then().statusCode(409).body("error.code", is("SubscriberRecentlyDeleted"))
+                .body("error.target", is("name"));
+        assertTrue(keycloak().client("contoso", name).isEmpty(), "no client made");
+        given().auth().oauth2(Tokens.alice()).get(BASE + name + API).then().statusCode(404);
+        // once the lifespan (5 minutes) has passed
+        sql("UPDATE event_subscriber_deleted SET deleted_at = now() - interval '6 minutes' WHERE tenant_id = 'contoso' "
+                + "AND name = ?", name);
+        put(Tokens.alice(), name, "{}").then().statusCode(201);
+        given().auth().oauth2(Tokens.alice()).delete(BASE + name + API).then().statusCode(200);
+    }
+
     /** A tenant's subscribers are bounded (each is a client in its realm and three ACLs): 40 were made in 7 s. */
     @Test
     void aTenantRegistersAtMostItsLimitOfSubscribers() {

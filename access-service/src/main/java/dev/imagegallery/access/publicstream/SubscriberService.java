@@ -141,32 +141,62 @@ public class SubscriberService {
                     }
                     Instant now = StoredTime.now(); // answered as its GETs will say it
                     int max = config.maxSubscribersPerTenant();
-                    // the limit in the INSERT itself, the tenant's inserts one at a time (a transaction lock on
-                    // the tenant): in READ COMMITTED, PUTs of new names at the same moment each counted the rows
-                    // before the others' and passed the limit together
-                    return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)")
-                                    .execute(Tuple.of(("event_subscriber:" + tenantId).hashCode()))
-                                    .chain(() -> conn.preparedQuery("INSERT INTO event_subscriber (tenant_id, name, "
-                                                    + "client_id, description, state, created_at, created_by) SELECT $1, "
-                                                    + "$2, $3, $4, $5, $6, $7 WHERE (SELECT count(*) FROM "
-                                                    + "event_subscriber WHERE tenant_id = $1) < $8 ON CONFLICT DO NOTHING")
-                                            .execute(Tuple.tuple(java.util.Arrays.<Object>asList(tenantId, name, name,
-                                                    description, PROVISIONING,
-                                                    OffsetDateTime.ofInstant(now, ZoneOffset.UTC),
-                                                    caller.principalId(), max)))))
-                            .chain(r -> r.rowCount() > 0 ? provision(tenantId, name, description)
-                                    : find(tenantId, name).map(other -> {
-                                        if (other != null) {
-                                            throw ArmException.conflict("SubscriberProvisioning", "The subscriber '"
-                                                    + name + "' is being registered; try again.", "name");
-                                        }
-                                        throw ArmException.conflict("SubscriberLimitExceeded", "Tenant '" + tenantId
-                                                + "' has " + max + " event subscribers, the most it may have; delete "
-                                                + "one first.", "name");
-                                    }))
-                            .map(secret -> new AccessService.Upsert<>(new Subscriber(tenantId, name, name,
-                                    description, SUCCEEDED, now, caller.principalId(), secret), true));
+                    return recentlyDeleted(tenantId, name, now).chain(() -> register(caller, tenantId, name,
+                            description, now, max));
                 });
+    }
+
+    /**
+     * 409 {@code SubscriberRecentlyDeleted} for a name deleted less than a token's lifespan ago: a token of the deleted
+     * client is valid until it expires (the broker checks its signature and expiry, not its client), and registering
+     * the name again made the same principal and gave that token the new registration's ACLs.
+     */
+    private Uni<Void> recentlyDeleted(String tenantId, String name, Instant now) {
+        java.time.Duration lifespan = config.keycloak().subscriberTokenLifespan();
+        return pool.preparedQuery("SELECT deleted_at FROM event_subscriber_deleted WHERE tenant_id = $1 AND name = $2")
+                .execute(Tuple.of(tenantId, name))
+                .map(rows -> {
+                    if (rows.size() > 0) {
+                        Instant until = rows.iterator().next().getOffsetDateTime("deleted_at").toInstant()
+                                .plus(lifespan);
+                        if (until.isAfter(now)) {
+                            throw ArmException.conflict("SubscriberRecentlyDeleted", "The subscriber '" + name
+                                    + "' was deleted less than " + lifespan.toSeconds() + " s ago, and a token of its "
+                                    + "client may be valid until " + until.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                                    + ": register it again after that, or choose another name.", "name");
+                        }
+                    }
+                    return null;
+                });
+    }
+
+    private Uni<AccessService.Upsert<Subscriber>> register(Caller caller, String tenantId, String name,
+                                                          String description, Instant now, int max) {
+        // the limit in the INSERT itself, the tenant's inserts one at a time (a transaction lock on
+        // the tenant): in READ COMMITTED, PUTs of new names at the same moment each counted the rows
+        // before the others' and passed the limit together
+        return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)")
+                        .execute(Tuple.of(("event_subscriber:" + tenantId).hashCode()))
+                        .chain(() -> conn.preparedQuery("INSERT INTO event_subscriber (tenant_id, name, "
+                                        + "client_id, description, state, created_at, created_by) SELECT $1, "
+                                        + "$2, $3, $4, $5, $6, $7 WHERE (SELECT count(*) FROM "
+                                        + "event_subscriber WHERE tenant_id = $1) < $8 ON CONFLICT DO NOTHING")
+                                .execute(Tuple.tuple(java.util.Arrays.<Object>asList(tenantId, name, name,
+                                        description, PROVISIONING,
+                                        OffsetDateTime.ofInstant(now, ZoneOffset.UTC),
+                                        caller.principalId(), max)))))
+                .chain(r -> r.rowCount() > 0 ? provision(tenantId, name, description)
+                        : find(tenantId, name).map(other -> {
+                            if (other != null) {
+                                throw ArmException.conflict("SubscriberProvisioning", "The subscriber '"
+                                        + name + "' is being registered; try again.", "name");
+                            }
+                            throw ArmException.conflict("SubscriberLimitExceeded", "Tenant '" + tenantId
+                                    + "' has " + max + " event subscribers, the most it may have; delete "
+                                    + "one first.", "name");
+                        }))
+                .map(secret -> new AccessService.Upsert<>(new Subscriber(tenantId, name, name,
+                        description, SUCCEEDED, now, caller.principalId(), secret), true));
     }
 
     private Uni<String> provision(String tenantId, String clientId, String description) {
@@ -241,6 +271,11 @@ public class SubscriberService {
                     }
                     return bus.revoke(tenantId, s.clientId())
                             .chain(() -> keycloak.delete(tenantId, s.clientId()))
+                            .chain(() -> pool.preparedQuery("INSERT INTO event_subscriber_deleted (tenant_id, name, "
+                                            + "deleted_at) VALUES ($1, $2, $3) ON CONFLICT (tenant_id, name) DO UPDATE "
+                                            + "SET deleted_at = EXCLUDED.deleted_at")
+                                    .execute(Tuple.of(tenantId, name, OffsetDateTime.ofInstant(StoredTime.now(),
+                                            ZoneOffset.UTC))))
                             .chain(() -> pool.preparedQuery("DELETE FROM event_subscriber WHERE tenant_id = $1 "
                                     + "AND name = $2").execute(Tuple.of(tenantId, name)))
                             .map(r -> true)
