@@ -110,6 +110,15 @@ class MalformedRequestsTest {
         assertTrue(failures.isEmpty(), failures.size() + " requests failed:\n" + String.join("\n", failures));
     }
 
+    /** A bad resource group is ARM's InvalidResourceGroup in every service (this one answered InvalidResourceGroupName). */
+    @Test
+    void aBadResourceGroupIsArmsInvalidResourceGroup() {
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(galleryBody())
+                .put("/subscriptions/" + SUB + "/resourceGroups/rg./providers/Microsoft.Compute/galleries/g" + API)
+                .then().statusCode(400).body("error.code", is("InvalidResourceGroup"))
+                .body("error.target", is("resourceGroupName"));
+    }
+
     @Test
     void aBodyOverOneMebibyteIs413WithAnArmBody() {
         String huge = "{\"location\":\"westeurope\",\"properties\":{\"description\":\"" + "d".repeat(1_100_000)

@@ -33,8 +33,6 @@ import java.util.regex.Pattern;
  */
 @ApplicationScoped
 public class ResourceGroups {
-    /** ARM's rule for a resource group's name: 1 to 90 letters, digits, '-', '_', '.', '(' and ')', not ending in '.'. */
-    static final Pattern NAME = Pattern.compile("^[-\\w._()]{1,90}(?<!\\.)$");
     static final String READ = "Microsoft.Resources/subscriptions/resourceGroups/read";
     static final String WRITE = "Microsoft.Resources/subscriptions/resourceGroups/write";
     static final String DELETE = "Microsoft.Resources/subscriptions/resourceGroups/delete";
@@ -55,12 +53,7 @@ public class ResourceGroups {
     }
 
     static String name(String rg) {
-        if (rg == null || !NAME.matcher(rg).matches()) {
-            throw ArmException.invalid("InvalidResourceGroup", "The resource group name '" + (rg == null ? "" : rg)
-                    + "' is invalid: 1 to 90 letters, digits, '-', '_', '.', '(' and ')', not ending in '.'.",
-                    "resourceGroupName");
-        }
-        return rg;
+        return dev.imagegallery.common.arm.ArmNames.resourceGroup(rg);
     }
 
     static String subscription(String sub) {

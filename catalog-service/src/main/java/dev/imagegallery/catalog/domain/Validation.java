@@ -10,9 +10,9 @@ import java.util.regex.Pattern;
 public final class Validation {
     /** Gallery names: Azure's rule (letters, digits, underscores, periods; no leading _ or trailing . -). */
     /** Azure's name rule for galleries, definitions and managed images: {@code ^[^_\W][\w-._]{0,79}(?<![-.])$}. */
-    static final Pattern RESOURCE_NAME = Pattern.compile("^[^_\\W][\\w\\-._]{0,79}(?<![-.])$");
+    static final Pattern RESOURCE_NAME = dev.imagegallery.common.arm.ArmNames.RESOURCE_NAME;
     static final Pattern GALLERY_NAME = RESOURCE_NAME;
-    static final Pattern RESOURCE_GROUP = Pattern.compile("^[-\\w._()]{1,90}(?<!\\.)$");
+    static final Pattern RESOURCE_GROUP = dev.imagegallery.common.arm.ArmNames.RESOURCE_GROUP;
     /**
      * Major.Minor.Patch written canonically: no leading zeros, so that one name stands for one version ({@code 01.0.0}
      * and {@code 1.00.0} beside {@code 1.0.0} used to be three versions with one key, and broke paging).
@@ -46,10 +46,7 @@ public final class Validation {
     }
 
     public static void resourceGroup(String rg) {
-        if (rg == null || !RESOURCE_GROUP.matcher(rg).matches()) {
-            throw ArmException.invalid("InvalidResourceGroupName", "The resource group name '" + rg + "' is invalid.",
-                    "resourceGroupName");
-        }
+        dev.imagegallery.common.arm.ArmNames.resourceGroup(rg);
     }
 
     public static void subscriptionId(String sub) {

@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
  */
 final class PathInput {
     /** Gallery and image definition names (as catalog-service's {@code Validation}). */
-    static final Pattern RESOURCE_NAME = Pattern.compile("^[^_\\W][\\w\\-._]{0,79}(?<![-.])$");
-    static final Pattern RESOURCE_GROUP = Pattern.compile("^[-\\w._()]{1,90}(?<!\\.)$");
+    static final Pattern RESOURCE_NAME = dev.imagegallery.common.arm.ArmNames.RESOURCE_NAME;
+    static final Pattern RESOURCE_GROUP = dev.imagegallery.common.arm.ArmNames.RESOURCE_GROUP;
     static final Pattern VERSION = Pattern.compile("^\\d{1,10}\\.\\d{1,10}\\.\\d{1,10}$");
 
     private PathInput() {
