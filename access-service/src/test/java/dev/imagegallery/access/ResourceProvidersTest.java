@@ -48,6 +48,8 @@ class ResourceProvidersTest {
                 .body("resourceTypes.find { it.resourceType == 'images' }.apiVersions", hasItem("2024-07-01"));
         given().auth().oauth2(Tokens.alice()).post(SUB + "/providers/Microsoft.Compute/register" + API).then()
                 .statusCode(200).body("registrationState", is("Registered"));
+        given().auth().oauth2(Tokens.alice()).post(SUB.toUpperCase() + "/PROVIDERS/Microsoft.Compute/REGISTER" + API)
+                .then().statusCode(200).body("namespace", is("Microsoft.Compute"));
         given().auth().oauth2(Tokens.alice()).post(SUB + "/providers/Microsoft.Compute/unregister" + API).then()
                 .statusCode(409).body("error.code", is("ProviderUnregistrationNotSupported"))
                 .body("error.target", is("resourceProviderNamespace"));

@@ -26,7 +26,7 @@ public final class ArmPathCase {
             "sharingInvitations", "accept", "reject", "softDeletedArtifactTypes", "artifacts", "restore", "operations",
             "operationResults", "resolveImageReference", "roleAssignments", "roleDefinitions", "auditLogs",
             "usageDetails", "invoices", "csv", "priceSheets", "estimateImageVersionCost", "eventSubscribers",
-            "eventSchemas", "eventSnapshot", "asyncapi");
+            "eventSchemas", "eventSnapshot", "asyncapi", "register", "unregister");
     private static final Set<String> SPELLED = Set.copyOf(WORDS);
     /** The words by length (a segment is compared with the few of its length, without a copy of it). */
     private static final Map<Integer, List<String>> BY_LENGTH = new HashMap<>();
