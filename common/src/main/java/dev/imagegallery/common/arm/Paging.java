@@ -18,8 +18,9 @@ import java.util.function.Function;
  * <p>
  * A token names a place in one list: an offset ({@link #page}, {@link #slice}), or the key of the last row served
  * ({@link #pageByKey}, so that a deep page costs what the first does and rows inserted before it do not shift it). It
- * is {@code base64url(place) "." base64url(check)}, the check a hash of the list's path and the place: a token that
- * does not decode, was altered, or was issued for another list (or by another service) is 400 {@code InvalidParameter}
+ * is {@code base64url(place) "." base64url(check)}, the check a hash of the list (its path and its query's parameters
+ * but {@code $top} and {@code api-version}) and the place: a token that does not decode, was altered, or was issued
+ * for another list, another query of it (another {@code $filter}) or by another service is 400 {@code InvalidParameter}
  * naming {@code $skiptoken}. The check is no secret: it refuses mistakes, not a forger, who gains nothing by one (a
  * place in a list the caller may read anyway).
  * <p>
@@ -188,10 +189,41 @@ public final class Paging {
         }
     }
 
-    /** The list a token belongs to: the request's path (ARM paths are case-insensitive). */
+    /** Parameters a token is not bound to: itself, the page size, and the api-version (a client may set its own). */
+    private static final java.util.Set<String> UNBOUND = java.util.Set.of(SKIP_TOKEN, "$top", "api-version");
+
+    /**
+     * The list a token belongs to: the request's path (ARM paths are case-insensitive) and its other parameters
+     * ({@code $filter}, {@code startDate}, ...), by name and decoded value in name order, so that an SDK that re-encodes
+     * or reorders them (Python's re-quotes each value of a nextLink) follows its link, and a token of one query read
+     * with another is refused: a usageDetails token taken to another date range read on from its place there.
+     */
     private static String listOf(URI request) {
         String path = request.getRawPath();
-        return (path == null ? "" : path).toLowerCase(Locale.ROOT);
+        String list = (path == null ? "" : path).toLowerCase(Locale.ROOT);
+        String query = request.getRawQuery();
+        if (query == null) {
+            return list;
+        }
+        List<String> bound = new java.util.ArrayList<>();
+        for (String parameter : query.split("&")) {
+            String name = nameOf(parameter).toLowerCase(Locale.ROOT);
+            int eq = parameter.indexOf('=');
+            String value = eq < 0 ? "" : decoded(parameter.substring(eq + 1));
+            if (!parameter.isEmpty() && !UNBOUND.contains(name) && !value.isEmpty()) {
+                bound.add(name + "=" + value);
+            }
+        }
+        java.util.Collections.sort(bound);
+        return bound.isEmpty() ? list : list + "?" + String.join("&", bound);
+    }
+
+    private static String decoded(String raw) {
+        try {
+            return URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return raw;
+        }
     }
 
     static String token(String list, String place) {

@@ -92,6 +92,25 @@ class PagingTest {
         assertEquals("$skiptoken", foreign.target());
     }
 
+    /**
+     * A token is bound to its query: a usageDetails token taken to another date range read on from its place there.
+     * The same query re-encoded and reordered (Python's SDK re-quotes each value of a nextLink) is the same list.
+     */
+    @Test
+    void aTokenOfOneQueryIsRefusedInAnotherAndTheSameQueryReencodedTakesIt() {
+        String first = LIST + "?api-version=2023-05-01&startDate=2026-11-01&endDate=2026-11-30"
+                + "&%24filter=properties%2FmeterId+eq+%27m%27";
+        String token = tokenOf(paging(first, null, null).page(List.of(1, 2, 3)).nextLink());
+        String same = LIST + "?%24filter=properties/meterId%20eq%20%27m%27&endDate=2026-11-30&startDate=2026-11-01"
+                + "&api-version=2024-08-01&$top=5";
+        assertEquals(2, paging(same, null, token).offset());
+        for (String other : new String[] {LIST + "?startDate=2026-10-01&endDate=2026-11-30&$filter=properties/meterId"
+                + "%20eq%20%27m%27", LIST + "?startDate=2026-11-01&endDate=2026-11-30", LIST}) {
+            var e = assertThrows(ArmException.class, () -> paging(other, null, token), other);
+            assertEquals("$skiptoken", e.target());
+        }
+    }
+
     @Test
     void aTopOutsideTheListsLimitsIs400NamingTop() {
         for (String bad : new String[] {"0", "11", "-1", "", "1.5", "x"}) {
