@@ -74,6 +74,51 @@ class FrontDoorTest {
         return URI.create(https.toString().replaceAll("/$", "") + pathAndQuery);
     }
 
+    /**
+     * A client gone in the middle of its upload is no failure of the door's: Vert.x logged the upstream request the
+     * proxy reset ("Stream reset: 0", "Connection was closed") at ERROR, since nothing handled its failure, and an
+     * operator read an ordinary disconnect as the door's fault. It is logged at debug now.
+     */
+    @Test
+    void aClientGoneMidUploadLogsNoError() throws Exception {
+        List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue()) {
+                    errors.add(r.getLoggerName() + ": " + r.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger vertx = java.util.logging.Logger.getLogger("io.vertx");
+        vertx.addHandler(handler);
+        try {
+            for (int i = 0; i < 3; i++) {
+                try (java.net.Socket s = new java.net.Socket("localhost", door.httpPort())) {
+                    s.getOutputStream().write(("PUT /blobs/westeurope" + SUB.substring("/subscriptions".length())
+                            + "/gone-" + i + ".raw HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000000\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().write(new byte[1 << 20]);
+                    s.getOutputStream().flush();
+                    Thread.sleep(300);
+                    s.setSoLinger(true, 0); // closed with a reset, as a client killed mid-upload
+                }
+            }
+            Thread.sleep(1_500);
+            assertEquals(List.of(), errors);
+        } finally {
+            vertx.removeHandler(handler);
+        }
+    }
+
     /** The route table of the README, each path answered by the service it names (the stand-in says who it is). */
     @Test
     void eachPathIsAnsweredByItsResourceProvider() throws Exception {

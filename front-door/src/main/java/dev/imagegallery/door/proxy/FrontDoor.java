@@ -235,7 +235,12 @@ public class FrontDoor implements Handler<HttpServerRequest> {
 
         private Future<HttpClientRequest> request(HttpClient client, int first, int tried) {
             Instance instance = all.get((first + tried) % all.size());
-            Future<HttpClientRequest> connected = client.request(instance.options());
+            // a request the proxy resets (its client went away mid-exchange) fails it; with no handler, Vert.x
+            // logged that at ERROR ("Stream reset: 0", "Connection was closed"): an ordinary disconnect, not the door's
+            // failure (the proxy's own handling of it is unchanged)
+            Future<HttpClientRequest> connected = client.request(instance.options()).map(r -> r.exceptionHandler(e ->
+                    Log.debugf("%s %s to %s:%d ended early: %s", r.getMethod(), r.getURI(), instance.host(),
+                            instance.port(), e.getMessage())));
             if (tried + 1 >= all.size()) {
                 return connected;
             }
