@@ -236,6 +236,56 @@ class DataPlaneTest {
                 .put(blob("fresh-" + UUID.randomUUID() + ".raw")).then().statusCode(201);
     }
 
+    /**
+     * A write's preconditions hold at its commit, not only at its start: two create-only uploads of one name at once
+     * both passed the check (the name was free when each started), and the second to finish overwrote the first.
+     */
+    @Test
+    void twoCreateOnlyUploadsOfOneNameAtOnceMakeOneBlob() throws Exception {
+        String name = "race-" + UUID.randomUUID() + ".raw";
+        byte[] a = image(64 * CHUNK, 11);
+        byte[] b = image(64 * CHUNK, 12);
+        try (Socket first = new Socket("localhost", RestAssured.port);
+             Socket second = new Socket("localhost", RestAssured.port)) {
+            first.setSoTimeout(20_000);
+            second.setSoTimeout(20_000);
+            // both heads, each answered 100 Continue: both passed the check at the start
+            for (Socket s : List.of(first, second)) {
+                s.getOutputStream().write(head(blob(name), a.length, "If-None-Match: *\r\nExpect: 100-continue\r\n"));
+                s.getOutputStream().flush();
+                InputStream in = s.getInputStream();
+                assertTrue(readLine(in).startsWith("HTTP/1.1 100"), "accepted at the start");
+                readLine(in);
+            }
+            first.getOutputStream().write(a);
+            first.getOutputStream().flush();
+            assertTrue(readLine(first.getInputStream()).startsWith("HTTP/1.1 201"), "the first is made");
+            second.getOutputStream().write(b);
+            second.getOutputStream().flush();
+            String status = readLine(second.getInputStream());
+            assertTrue(status.startsWith("HTTP/1.1 409"), "the second finds it made: " + status);
+        }
+        given().auth().oauth2(Tokens.alice()).get(blob(name)).then().statusCode(200)
+                .header("ETag", "\"" + sha(a) + "\"");
+    }
+
+    /** Azure's Put Blob checks Content-MD5 (400 Md5Mismatch, nothing stored); it was ignored on a whole upload. */
+    @Test
+    void aWholeUploadsContentMd5IsChecked() throws Exception {
+        byte[] content = image(64 * CHUNK, 13);
+        String md5 = java.util.Base64.getEncoder().encodeToString(MessageDigest.getInstance("MD5").digest(content));
+        String good = "md5-" + UUID.randomUUID() + ".raw";
+        given().auth().oauth2(Tokens.alice()).header("Content-MD5", md5).body(content).put(blob(good)).then()
+                .statusCode(201);
+        String bad = "md5-" + UUID.randomUUID() + ".raw";
+        String other = java.util.Base64.getEncoder().encodeToString(MessageDigest.getInstance("MD5").digest(new byte[1]));
+        given().auth().oauth2(Tokens.alice()).header("Content-MD5", other).body(content).put(blob(bad)).then()
+                .statusCode(400).body("error.code", is("Md5Mismatch")).body("error.target", is("Content-MD5"));
+        given().auth().oauth2(Tokens.alice()).get(blob(bad)).then().statusCode(404);
+        given().auth().oauth2(Tokens.alice()).header("Content-MD5", "not-md5").body(content).put(blob(bad)).then()
+                .statusCode(400).body("error.target", is("Content-MD5"));
+    }
+
     /** Azure Delete Blob: 202, the blob is gone, its chunks freed; an absent one is 404, someone without the role 403. */
     @Test
     void deletingABlobFreesItsContentAndAnAbsentOneIs404() throws Exception {

@@ -102,6 +102,9 @@ public class BlobResource {
             if (comp == null && contentLength != null && contentLength > config.maxBlobSize()) {
                 throw BlobService.tooLarge("blob", config.maxBlobSize());
             }
+            if (comp == null) {
+                BlobService.md5Of(request.getHeader("Content-MD5")); // a malformed one before the body is sent
+            }
             if ("block".equals(comp)) {
                 BlobService.blockKey(blockId); // a bad id is refused before the client is told to send
                 BlobService.md5Of(request.getHeader("Content-MD5"));
@@ -117,7 +120,8 @@ public class BlobResource {
             }
             body.accept(); // only now may a client waiting on Expect: 100-continue send the body
             if (comp == null) {
-                Blob b = blobs.upload(tenant, r, s, name, expected, body, length);
+                Blob b = blobs.upload(tenant, r, s, name, expected, request.getHeader("Content-MD5"),
+                        writeCondition(request), body, length);
                 return Response.status(201).entity(UploadResult.of(b, blobs.uriOf(b, origin))).build();
             }
             if (comp.equals("block")) {
@@ -126,7 +130,7 @@ public class BlobResource {
                 return Response.status(201).entity(new BlockResult(blockId, n)).build();
             }
             if (comp.equals("blocklist")) {
-                Blob b = blobs.commitBlocks(tenant, r, s, name, blockIds(body), expected);
+                Blob b = blobs.commitBlocks(tenant, r, s, name, blockIds(body), expected, writeCondition(request));
                 return Response.status(201).entity(UploadResult.of(b, blobs.uriOf(b, origin))).build();
             }
             throw ArmException.invalid("InvalidQueryParameterValue", "comp must be 'block' or 'blocklist'.", "comp");
@@ -153,8 +157,9 @@ public class BlobResource {
     /**
      * A write's preconditions, as Azure's Put Blob takes them: {@code If-None-Match: *} (create only) is 409
      * {@code BlobAlreadyExists} when the blob exists, {@code If-Match} 412 {@code ConditionNotMet} unless it names the
-     * blob's entity tag. Both overwrote the blob regardless (a hostile probe). Checked when the upload starts: a write
-     * of the same name committed meanwhile is not seen.
+     * blob's entity tag. Both overwrote the blob regardless (a hostile probe). Checked when the upload starts (a
+     * refused one is not sent) and again when it commits, under the blob's lock ({@link #writeCondition}): two
+     * create-only uploads of one name at once both passed the first check, and the second overwrote the first.
      */
     void writeConditions(String region, String sub, String name, HttpServerRequest request) {
         String ifMatch = request.getHeader("If-Match");
@@ -171,7 +176,21 @@ public class BlobResource {
             }
             existing = null;
         }
-        String etag = existing == null ? null : etagOf(existing.digest);
+        checkWrite(ifMatch, ifNoneMatch, existing == null ? null : etagOf(existing.digest));
+    }
+
+    /** The same preconditions, for the blob's content at the moment the upload commits (its digest, if it has one). */
+    static java.util.function.Consumer<java.util.Optional<String>> writeCondition(HttpServerRequest request) {
+        String ifMatch = request.getHeader("If-Match");
+        String ifNoneMatch = request.getHeader("If-None-Match");
+        if (ifMatch == null && ifNoneMatch == null) {
+            return current -> {
+            };
+        }
+        return current -> checkWrite(ifMatch, ifNoneMatch, current.map(BlobResource::etagOf).orElse(null));
+    }
+
+    private static void checkWrite(String ifMatch, String ifNoneMatch, String etag) {
         if (ifNoneMatch != null && etag != null && names(ifNoneMatch, etag)) {
             throw ArmException.conflict("BlobAlreadyExists", "The specified blob already exists.", "If-None-Match");
         }

@@ -169,11 +169,34 @@ public class BlobService {
      */
     public Blob upload(String tenant, String region, String sub, String name, String expectedHex, InputStream body,
                        long contentLength) {
+        return upload(tenant, region, sub, name, expectedHex, null, NO_CONDITION, body, contentLength);
+    }
+
+    /** A write without preconditions. */
+    public static final java.util.function.Consumer<Optional<String>> NO_CONDITION = current -> {
+    };
+
+    /**
+     * The same, with {@code expectedMd5} (Content-MD5, Base64: Azure's Put Blob checks it, 400 {@code Md5Mismatch};
+     * it was ignored) and the write's preconditions on the blob's current content (its digest, if it has one), checked
+     * under the blob's lock as the upload commits.
+     */
+    public Blob upload(String tenant, String region, String sub, String name, String expectedHex, String expectedMd5,
+                       java.util.function.Consumer<Optional<String>> condition, InputStream body, long contentLength) {
+        byte[] md5 = md5Of(expectedMd5);
         acquireSlot();
         try {
             ChunkStore store = stores.of(tenant).store(region, 0);
-            return commit(tenant, region, sub, name, expectedHex, store, ingest(store,
-                    atMost(body, config.maxBlobSize(), "blob"), contentLength));
+            java.security.MessageDigest md = md5 == null ? null : md5Digest();
+            InputStream in = atMost(body, config.maxBlobSize(), "blob");
+            Ingest.Result r = ingest(store, md == null ? in : new java.security.DigestInputStream(in, md),
+                    contentLength);
+            if (md != null && !java.security.MessageDigest.isEqual(md.digest(), md5)) {
+                discard(store, r);
+                throw ArmException.invalid("Md5Mismatch", "The MD5 value specified in the request did not match "
+                        + "the MD5 value calculated by the server; nothing was stored.", "Content-MD5");
+            }
+            return commit(tenant, region, sub, name, expectedHex, condition, store, r);
         } catch (RuntimeException e) {
             throw full(region, e);
         } finally {
@@ -245,7 +268,16 @@ public class BlobService {
      * concurrent uploads and deletions of one name leave the ref naming what the row names. The session keeps the
      * manifest alive until the ref does: a collection running meanwhile (another blob's deletion) cannot drop it.
      */
-    private Blob commit(String tenant, String region, String sub, String name, String expectedHex, ChunkStore store,
+    /** Drops an ingested upload that will not be committed (and, after a large one, what it committed as it went). */
+    private static void discard(ChunkStore store, Ingest.Result r) {
+        r.session().close();
+        if (r.usedBytes() >= Ingest.COMMIT_EVERY) {
+            Ingest.collectQuietly(store);
+        }
+    }
+
+    private Blob commit(String tenant, String region, String sub, String name, String expectedHex,
+                        java.util.function.Consumer<Optional<String>> condition, ChunkStore store,
                         Ingest.Result r) {
         Blob b = new Blob();
         b.key = Blob.keyOf(region, sub, name);
@@ -276,6 +308,12 @@ public class BlobService {
             lock.lock();
             try {
                 Optional<String> before = store.ref(ref);
+                try {
+                    condition.accept(before); // a write of the same name committed since the upload started
+                } catch (ArmException e) {
+                    Ingest.collectQuietly(store); // its content, stored under no name
+                    throw e;
+                }
                 store.setRef(ref, r.digestHex());
                 try {
                     upsert(b);
@@ -495,6 +533,12 @@ public class BlobService {
      */
     public Blob commitBlocks(String tenant, String region, String sub, String name, List<String> blockIds,
                              String expectedHex) {
+        return commitBlocks(tenant, region, sub, name, blockIds, expectedHex, NO_CONDITION);
+    }
+
+    /** The same, with the write's preconditions on the blob's current content, checked as it commits. */
+    public Blob commitBlocks(String tenant, String region, String sub, String name, List<String> blockIds,
+                             String expectedHex, java.util.function.Consumer<Optional<String>> condition) {
         Path dir = stagingDir(region, sub, name);
         acquireSlot();
         try {
@@ -521,7 +565,7 @@ public class BlobService {
                 ChunkStore store = stores.of(tenant).store(region, 0);
                 Blob b;
                 try (InputStream in = new BlockStream(parts)) {
-                    b = commit(tenant, region, sub, name, expectedHex, store, ingest(store, in, total));
+                    b = commit(tenant, region, sub, name, expectedHex, condition, store, ingest(store, in, total));
                 }
                 deleteTree(dir);
                 return b;
