@@ -48,6 +48,10 @@ import javax.security.auth.login.AppConfigurationEntry;
  *   gallery.oauthbearer.max.realms       default 1000 (bounds the per-realm validators a flood of made-up realms creates)
  *   gallery.oauthbearer.unknown.realm.retry.ms  default 60000: a realm whose JWKS could not be loaded is refused without
  *                                        asking the issuer again for this long (no JWKS fetch per made-up token)
+ *   gallery.oauthbearer.new.realm.loads.per.minute  default 60: realms not yet known whose JWKS may be asked for, a
+ *                                        minute, all listeners together (a token naming a made-up realm costs one
+ *                                        fetch from the issuer: distinct made-up names asked it ~170 times a second);
+ *                                        past it a new realm is refused without a fetch and not remembered as unknown
  *   gallery.oauthbearer.allow.derived.jwks.urls  default true: adds each realm's JWKS URL (derived from issuer.base,
  *                                        never taken from the token) to org.apache.kafka.sasl.oauthbearer.allowed.urls
  *   sasl.oauthbearer.expected.audience   required (Kafka's own option)
@@ -63,6 +67,11 @@ public class MultiIssuerJwtValidator implements JwtValidator {
     /** issuer -> until when an issuer whose JWKS could not be loaded is refused without asking it again */
     private static final Map<String, Long> unknownRealms = new ConcurrentHashMap<>();
     private static int instances;
+    /** The budget of new-realm loads (a token bucket shared by every instance, as the delegates are). */
+    private static final Object loadBudget = new Object();
+    private static double loadsLeft = -1;
+    private static long loadsRefilledAt;
+    private int newRealmLoadsPerMinute;
     private long unknownRealmRetryMs;
     private Map<String, Object> configs;
     private String saslMechanism;
@@ -107,6 +116,7 @@ public class MultiIssuerJwtValidator implements JwtValidator {
         principalClaim = option("gallery.oauthbearer.principal.claim", "azp");
         maxRealms = Integer.parseInt(option("gallery.oauthbearer.max.realms", "1000"));
         unknownRealmRetryMs = Long.parseLong(option("gallery.oauthbearer.unknown.realm.retry.ms", "60000"));
+        newRealmLoadsPerMinute = Integer.parseInt(option("gallery.oauthbearer.new.realm.loads.per.minute", "60"));
         allowDerivedUrls = Boolean.parseBoolean(option("gallery.oauthbearer.allow.derived.jwks.urls", "true"));
         Object aud = option(SaslConfigs.SASL_OAUTHBEARER_EXPECTED_AUDIENCE);
         if (aud == null || aud.toString().isBlank() || "[]".equals(aud.toString())) {
@@ -165,6 +175,10 @@ public class MultiIssuerJwtValidator implements JwtValidator {
                 unknownRealms.values().removeIf(u -> u <= System.currentTimeMillis());
                 throw new JwtValidatorException("too many realms; refusing a token of realm " + realm);
             }
+            if (!takeLoad(newRealmLoadsPerMinute)) {
+                throw new JwtValidatorException("realm " + realm + " is not looked up now: too many new realms were "
+                        + "asked for in the last minute; try again shortly");
+            }
             try {
                 // Kafka's validator loads the realm's JWKS here: a realm that does not exist fails now
                 d = delegates.computeIfAbsent(iss, r -> new Delegate(newDelegate(iss)));
@@ -193,6 +207,24 @@ public class MultiIssuerJwtValidator implements JwtValidator {
             throw new JwtValidatorException("the token's " + principalClaim + " claim is missing or malformed");
         }
         return new GalleryToken(jwt, token.scope(), token.lifetimeMs(), realm + "/" + client, token.startTimeMs());
+    }
+
+    /** One load of a new realm's JWKS from the budget (refilled evenly, {@code perMinute} a minute), if one is left. */
+    static boolean takeLoad(int perMinute) {
+        synchronized (loadBudget) {
+            long now = System.nanoTime();
+            if (loadsLeft < 0) {
+                loadsLeft = perMinute;
+                loadsRefilledAt = now;
+            }
+            loadsLeft = Math.min(perMinute, loadsLeft + (now - loadsRefilledAt) / 60e9 * perMinute);
+            loadsRefilledAt = now;
+            if (loadsLeft >= 1) {
+                loadsLeft -= 1;
+                return true;
+            }
+            return false;
+        }
     }
 
     private BrokerJwtValidator newDelegate(String iss) {
@@ -247,6 +279,9 @@ public class MultiIssuerJwtValidator implements JwtValidator {
                 delegates.values().forEach(d -> Utils.closeQuietly(d.validator, "validator"));
                 delegates.clear();
                 unknownRealms.clear();
+                synchronized (loadBudget) {
+                    loadsLeft = -1;
+                }
             }
         }
     }

@@ -1,0 +1,70 @@
+package dev.imagegallery.kafka.auth;
+
+import com.sun.net.httpserver.HttpServer;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.security.oauthbearer.JwtValidatorException;
+import org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule;
+import org.junit.jupiter.api.Test;
+
+import javax.security.auth.login.AppConfigurationEntry;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The broker plugin asks the issuer for a realm's JWKS the first time a token names that realm: a token naming a
+ * made-up realm cost one fetch (each name then refused for a minute), so tokens naming distinct made-up realms made
+ * the broker ask Keycloak as fast as they came. New realms are looked up within a budget a minute now.
+ */
+class MultiIssuerJwtValidatorTest {
+    static String unsigned(String iss) {
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        return b64.encodeToString("{\"alg\":\"RS256\",\"kid\":\"k\"}".getBytes(StandardCharsets.UTF_8)) + "."
+                + b64.encodeToString(("{\"iss\":\"" + iss + "\",\"azp\":\"x\",\"aud\":\"kafka-broker\"}")
+                .getBytes(StandardCharsets.UTF_8)) + ".c2ln";
+    }
+
+    @Test
+    void madeUpRealmsAreLookedUpWithinTheBudget() throws Exception {
+        Set<String> asked = ConcurrentHashMap.newKeySet();
+        HttpServer issuer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        issuer.createContext("/", exchange -> {
+            asked.add(exchange.getRequestURI().getPath());
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+        });
+        issuer.start();
+        String base = "http://127.0.0.1:" + issuer.getAddress().getPort() + "/realms/";
+        ConfigDef def = new ConfigDef();
+        SaslConfigs.addClientSaslSupport(def);
+        Map<String, Object> configs = new HashMap<>(def.parse(Map.of(
+                SaslConfigs.SASL_OAUTHBEARER_EXPECTED_AUDIENCE, "kafka-broker",
+                SaslConfigs.SASL_OAUTHBEARER_JWKS_ENDPOINT_RETRY_BACKOFF_MS, "1",
+                SaslConfigs.SASL_OAUTHBEARER_JWKS_ENDPOINT_RETRY_BACKOFF_MAX_MS, "5")));
+        configs.put("gallery.oauthbearer.issuer.base", base);
+        configs.put("gallery.oauthbearer.new.realm.loads.per.minute", "5");
+        MultiIssuerJwtValidator validator = new MultiIssuerJwtValidator();
+        validator.configure(configs, "OAUTHBEARER", List.of(new AppConfigurationEntry(
+                OAuthBearerLoginModule.class.getName(), AppConfigurationEntry.LoginModuleControlFlag.REQUIRED, Map.of())));
+        try {
+            for (int i = 0; i < 40; i++) {
+                String token = unsigned(base + "made-up-" + i);
+                assertThrows(JwtValidatorException.class, () -> validator.validate(token));
+            }
+            assertTrue(!asked.isEmpty(), "the issuer was asked for a new realm's keys at all");
+            assertTrue(asked.size() <= 5, () -> "realms whose keys the issuer was asked for: " + asked.size());
+        } finally {
+            validator.close();
+            issuer.stop(0);
+        }
+    }
+}
