@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -36,6 +35,17 @@ public final class LocalTls {
 
     /** The CA and certificate in {@code dir}, made there if missing. */
     public static LocalTls ensure(Path dir) {
+        byte[] b = new byte[18];
+        new SecureRandom().nextBytes(b);
+        return ensure(dir, b);
+    }
+
+    /**
+     * The same, with the key stores' password made of {@code random} if they are made: in hex, since keytool, a Java
+     * launcher, takes an argument starting with {@code -J} as an option of its JVM (a Base64 password that began with
+     * {@code -J}, one in 4096, failed CI: "Could not find or load main class ...").
+     */
+    static LocalTls ensure(Path dir, byte[] random) {
         try {
             Files.createDirectories(dir);
             Path pw = dir.resolve("password");
@@ -47,9 +57,7 @@ public final class LocalTls {
                     "truststore.p12", "password")) {
                 Files.deleteIfExists(dir.resolve(f));
             }
-            byte[] b = new byte[18];
-            new SecureRandom().nextBytes(b);
-            String password = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+            String password = java.util.HexFormat.of().formatHex(random);
             Files.writeString(pw, password);
             ownerOnly(pw);
             LocalTls tls = new LocalTls(dir, password);
