@@ -118,6 +118,34 @@ class BlockListTest {
     }
 
     /**
+     * Put Block List's Content-MD5 is the body's (Azure checks it): a list that does not match it is 400
+     * {@code Md5Mismatch} and commits nothing, the staged blocks kept for the retry. It was ignored, so a list damaged
+     * on its way was committed as it arrived.
+     */
+    @Test
+    void aBlockListIsCheckedAgainstItsContentMd5() throws Exception {
+        String name = "md5-list-" + UUID.randomUUID() + ".raw";
+        byte[] a = new byte[4096];
+        a[0] = 1;
+        stage(name, A, a);
+        byte[] list = ("<BlockList><Latest>" + A + "</Latest></BlockList>").getBytes(StandardCharsets.UTF_8);
+        String wrong = java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("MD5")
+                .digest("<BlockList></BlockList>".getBytes(StandardCharsets.UTF_8)));
+        given().auth().oauth2(Tokens.alice()).header("Content-MD5", wrong).body(list)
+                .put(blob(name) + "?comp=blocklist").then().statusCode(400)
+                .body("error.code", is("Md5Mismatch")).body("error.target", is("Content-MD5"));
+        given().auth().oauth2(Tokens.alice()).get(blob(name)).then().statusCode(404);
+        given().auth().oauth2(Tokens.alice()).header("Content-MD5", "not-md5").body(list)
+                .put(blob(name) + "?comp=blocklist").then().statusCode(400)
+                .body("error.code", is("InvalidHeaderValue")).body("error.target", is("Content-MD5"));
+        String right = java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("MD5")
+                .digest(list));
+        given().auth().oauth2(Tokens.alice()).header("Content-MD5", right).body(list)
+                .put(blob(name) + "?comp=blocklist").then().statusCode(201);
+        assertArrayEquals(a, content(name));
+    }
+
+    /**
      * Blocks staged and neither committed nor deleted go after the retention (7 days, as Azure's), counted from the
      * blob's last block: they stayed for good, on no tenant's bill (a hostile probe).
      */

@@ -111,9 +111,12 @@ public class BlobResource {
                 if (contentLength != null && contentLength > BlobService.MAX_BLOCK_BYTES) {
                     throw BlobService.tooLarge("block", BlobService.MAX_BLOCK_BYTES);
                 }
-            } else if ("blocklist".equals(comp) && contentLength != null && contentLength > BlockList.MAX_BYTES) {
-                throw ArmException.invalid("InvalidBlockList", "The block list is larger than "
-                        + BlockList.MAX_BYTES + " bytes.", "BlockList");
+            } else if ("blocklist".equals(comp)) {
+                BlobService.md5Of(request.getHeader("Content-MD5"));
+                if (contentLength != null && contentLength > BlockList.MAX_BYTES) {
+                    throw ArmException.invalid("InvalidBlockList", "The block list is larger than "
+                            + BlockList.MAX_BYTES + " bytes.", "BlockList");
+                }
             }
             if (!"block".equals(comp)) {
                 writeConditions(r, s, name, request); // before the body is asked for
@@ -130,7 +133,9 @@ public class BlobResource {
                 return Response.status(201).entity(new BlockResult(blockId, n)).build();
             }
             if (comp.equals("blocklist")) {
-                Blob b = blobs.commitBlocks(tenant, r, s, name, blockIds(body), expected, writeCondition(request));
+                Blob b = blobs.commitBlocks(tenant, r, s, name,
+                        blockIds(body, BlobService.md5Of(request.getHeader("Content-MD5"))), expected,
+                        writeCondition(request));
                 return Response.status(201).entity(UploadResult.of(b, blobs.uriOf(b, origin))).build();
             }
             throw ArmException.invalid("InvalidQueryParameterValue", "comp must be 'block' or 'blocklist'.", "comp");
@@ -209,9 +214,9 @@ public class BlobResource {
     }
 
     /** The block ids of an Azure block list, in order; a body that is no strict block list is 400 (BlockList). */
-    static List<String> blockIds(InputStream body) {
+    static List<String> blockIds(InputStream body, byte[] md5) {
         try {
-            return BlockList.read(body);
+            return BlockList.read(body, md5);
         } catch (IOException e) {
             throw BlobService.uploadIncomplete("The block list did not arrive whole: " + e.getMessage());
         }

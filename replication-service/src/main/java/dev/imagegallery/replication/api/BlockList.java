@@ -1,6 +1,7 @@
 package dev.imagegallery.replication.api;
 
 import dev.imagegallery.common.arm.ArmException;
+import dev.imagegallery.replication.service.BlobService;
 
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
@@ -47,11 +48,20 @@ public final class BlockList {
                 + "; nothing was committed and the staged blocks are kept.", "body");
     }
 
-    /** Reads the body (at most {@link #MAX_BYTES}) and returns the block ids in order. */
-    public static List<String> read(InputStream body) throws IOException {
+    /**
+     * Reads the body (at most {@link #MAX_BYTES}) and returns the block ids in order. {@code md5} is the request's
+     * Content-MD5 (decoded), or null: Azure's Put Block List checks the body against it, 400 {@code Md5Mismatch}, and
+     * commits nothing (it was ignored: a list damaged on its way was committed as it arrived).
+     */
+    public static List<String> read(InputStream body, byte[] md5) throws IOException {
         byte[] xml = body.readNBytes(MAX_BYTES + 1);
         if (xml.length > MAX_BYTES) {
             throw invalid("the body is larger than " + MAX_BYTES + " bytes");
+        }
+        if (md5 != null && !java.security.MessageDigest.isEqual(md5, BlobService.md5Digest().digest(xml))) {
+            throw ArmException.invalid("Md5Mismatch", "The MD5 value specified in the request did not match the MD5 "
+                    + "value calculated by the server; nothing was committed and the staged blocks are kept.",
+                    "Content-MD5");
         }
         return parse(xml);
     }

@@ -165,21 +165,9 @@ public class BlobService {
     /**
      * Streams the body into the region's first replica store of the tenant's namespace (the tenant owning the
      * subscription); nothing becomes visible unless every byte announced arrived and the digest checks out.
-     * {@code contentLength} is the request's Content-Length, or -1.
-     */
-    public Blob upload(String tenant, String region, String sub, String name, String expectedHex, InputStream body,
-                       long contentLength) {
-        return upload(tenant, region, sub, name, expectedHex, null, NO_CONDITION, body, contentLength);
-    }
-
-    /** A write without preconditions. */
-    public static final java.util.function.Consumer<Optional<String>> NO_CONDITION = current -> {
-    };
-
-    /**
-     * The same, with {@code expectedMd5} (Content-MD5, Base64: Azure's Put Blob checks it, 400 {@code Md5Mismatch};
-     * it was ignored) and the write's preconditions on the blob's current content (its digest, if it has one), checked
-     * under the blob's lock as the upload commits.
+     * {@code contentLength} is the request's Content-Length, or -1; {@code expectedMd5} is Content-MD5, Base64, or null
+     * (Azure's Put Blob checks it, 400 {@code Md5Mismatch}); {@code condition} is the write's preconditions on the
+     * blob's current content (its digest, if it has one), checked under the blob's lock as the upload commits.
      */
     public Blob upload(String tenant, String region, String sub, String name, String expectedHex, String expectedMd5,
                        java.util.function.Consumer<Optional<String>> condition, InputStream body, long contentLength) {
@@ -527,16 +515,11 @@ public class BlobService {
     }
 
     /**
-     * Commits staged blocks, in the order given, as the blob's content (then forgets every staged block). Holds the
-     * blob's lock throughout (taken after the upload slot, as uploads take them), so a concurrent commit of the same
-     * blob waits and then finds the blocks gone rather than reading them as they are deleted.
+     * Commits staged blocks, in the order given, as the blob's content (then forgets every staged block), with the
+     * write's preconditions on the blob's current content checked as it commits. Holds the blob's lock throughout
+     * (taken after the upload slot, as uploads take them), so a concurrent commit of the same blob waits and then finds
+     * the blocks gone rather than reading them as they are deleted.
      */
-    public Blob commitBlocks(String tenant, String region, String sub, String name, List<String> blockIds,
-                             String expectedHex) {
-        return commitBlocks(tenant, region, sub, name, blockIds, expectedHex, NO_CONDITION);
-    }
-
-    /** The same, with the write's preconditions on the blob's current content, checked as it commits. */
     public Blob commitBlocks(String tenant, String region, String sub, String name, List<String> blockIds,
                              String expectedHex, java.util.function.Consumer<Optional<String>> condition) {
         Path dir = stagingDir(region, sub, name);
@@ -639,7 +622,7 @@ public class BlobService {
                 "Content-MD5");
     }
 
-    private static java.security.MessageDigest md5Digest() {
+    public static java.security.MessageDigest md5Digest() {
         try {
             return java.security.MessageDigest.getInstance("MD5");
         } catch (java.security.NoSuchAlgorithmException e) {
