@@ -468,6 +468,22 @@ class EventSubscribersTest {
         given().auth().oauth2(Tokens.alice()).delete(BASE + name + API).then().statusCode(200);
     }
 
+    /**
+     * The names kept after a DELETE are forgotten once a token's lifespan has passed: they were kept for good, a row
+     * for every subscriber a tenant ever deleted.
+     */
+    @Test
+    void deletedNamesAreForgottenOnceATokensLifespanHasPassed() {
+        String old = name();
+        sql("INSERT INTO event_subscriber_deleted (tenant_id, name, deleted_at) VALUES ('contoso', ?, "
+                + "now() - interval '6 minutes')", old);
+        String name = name();
+        put(Tokens.alice(), name, "{}").then().statusCode(201);
+        given().auth().oauth2(Tokens.alice()).delete(BASE + name + API).then().statusCode(200);
+        assertEquals(0, sql("DELETE FROM event_subscriber_deleted WHERE name = ?", old), "the old name is forgotten");
+        assertEquals(1, sql("DELETE FROM event_subscriber_deleted WHERE name = ?", name), "the new one is kept");
+    }
+
     /** A tenant's subscribers are bounded (each is a client in its realm and three ACLs): 40 were made in 7 s. */
     @Test
     void aTenantRegistersAtMostItsLimitOfSubscribers() {

@@ -276,6 +276,12 @@ public class SubscriberService {
                                             + "SET deleted_at = EXCLUDED.deleted_at")
                                     .execute(Tuple.of(tenantId, name, OffsetDateTime.ofInstant(StoredTime.now(),
                                             ZoneOffset.UTC))))
+                            // the tenant's names deleted longer than a token's lifespan ago hold nothing back any
+                            // more: forgotten here, so the table holds at most what a tenant deletes in one lifespan
+                            .chain(() -> pool.preparedQuery("DELETE FROM event_subscriber_deleted WHERE tenant_id = $1 "
+                                    + "AND deleted_at < $2").execute(Tuple.of(tenantId, OffsetDateTime.ofInstant(
+                                    StoredTime.now().minus(config.keycloak().subscriberTokenLifespan()),
+                                    ZoneOffset.UTC))))
                             .chain(() -> pool.preparedQuery("DELETE FROM event_subscriber WHERE tenant_id = $1 "
                                     + "AND name = $2").execute(Tuple.of(tenantId, name)))
                             .map(r -> true)
