@@ -180,6 +180,7 @@ public class MultiIssuerJwtValidator implements JwtValidator {
                         + "asked for in the last minute; try again shortly");
             }
             try {
+                knownToIssuer(iss, realm);
                 // Kafka's validator loads the realm's JWKS here: a realm that does not exist fails now
                 d = delegates.computeIfAbsent(iss, r -> new Delegate(newDelegate(iss)));
             } catch (JwtValidatorException e) {
@@ -207,6 +208,34 @@ public class MultiIssuerJwtValidator implements JwtValidator {
             throw new JwtValidatorException("the token's " + principalClaim + " claim is missing or malformed");
         }
         return new GalleryToken(jwt, token.scope(), token.lifetimeMs(), realm + "/" + client, token.startTimeMs());
+    }
+
+    private static final java.net.http.HttpClient PROBE = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(java.time.Duration.ofSeconds(2))
+            .followRedirects(java.net.http.HttpClient.Redirect.NEVER).build();
+
+    /**
+     * Asks the issuer once whether it knows a realm new to the broker: a 404 for the realm's JWKS refuses the token at
+     * once. Kafka's validator, loading the keys of a realm that does not exist, retried with its backoff (about 1.5 s
+     * with its defaults, longer with longer ones) on the broker network thread that took the token, holding up the
+     * sign-ins queued on that thread. Any other answer (the keys, an error, no answer in 2 s) leaves the
+     * decision to Kafka's loading, as before, with its retries for an issuer that is restarting.
+     */
+    private void knownToIssuer(String iss, String realm) throws JwtValidatorException {
+        int status;
+        try {
+            status = PROBE.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(iss + jwksPath))
+                            .timeout(java.time.Duration.ofSeconds(2)).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JwtValidatorException("interrupted while looking realm " + realm + " up");
+        }
+        if (status == 404) {
+            throw new JwtValidatorException("realm " + realm + " is unknown to the issuer");
+        }
     }
 
     /** One load of a new realm's JWKS from the budget (refilled evenly, {@code perMinute} a minute), if one is left. */

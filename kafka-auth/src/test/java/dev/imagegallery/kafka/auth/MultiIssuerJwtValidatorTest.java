@@ -67,4 +67,43 @@ class MultiIssuerJwtValidatorTest {
             issuer.stop(0);
         }
     }
+
+    /**
+     * A token naming a realm the issuer does not know was refused only once Kafka's validator had given up loading
+     * that realm's keys, retrying with its backoff (by default up to 10 s), all that time on the broker's network
+     * thread that took the token: a few such tokens a minute held up every sign-in on those threads. The issuer's
+     * 404 for the realm is the answer now: refused at once, with the issuer asked once.
+     */
+    @Test
+    void aRealmTheIssuerDoesNotKnowIsRefusedAtOnce() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        HttpServer issuer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        issuer.createContext("/", exchange -> {
+            asked.incrementAndGet();
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+        });
+        issuer.start();
+        String base = "http://127.0.0.1:" + issuer.getAddress().getPort() + "/realms/";
+        ConfigDef def = new ConfigDef();
+        SaslConfigs.addClientSaslSupport(def);
+        // Kafka's own retry settings, as the brokers run them (100 ms, doubling up to 10 s)
+        Map<String, Object> configs = new HashMap<>(def.parse(Map.of(
+                SaslConfigs.SASL_OAUTHBEARER_EXPECTED_AUDIENCE, "kafka-broker")));
+        configs.put("gallery.oauthbearer.issuer.base", base);
+        MultiIssuerJwtValidator validator = new MultiIssuerJwtValidator();
+        validator.configure(configs, "OAUTHBEARER", List.of(new AppConfigurationEntry(
+                OAuthBearerLoginModule.class.getName(), AppConfigurationEntry.LoginModuleControlFlag.REQUIRED, Map.of())));
+        try {
+            String token = unsigned(base + "no-such-realm");
+            long start = System.nanoTime();
+            assertThrows(JwtValidatorException.class, () -> validator.validate(token));
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(ms < 2000, () -> "refused after " + ms + " ms");
+            assertTrue(asked.get() <= 2, () -> "the issuer was asked " + asked.get() + " times");
+        } finally {
+            validator.close();
+            issuer.stop(0);
+        }
+    }
 }
