@@ -115,14 +115,20 @@ async function paged(name, headings, path, apiVersion, cells, empty) {
 }
 
 /** A form whose submit runs `action` with its values, the button disabled meanwhile, errors in the banner. */
-function form(name, fields, label, action) {
+/**
+ * A form whose submit runs action(values, progress, signal). With options.cancel, a button of that label is shown while
+ * the action runs and aborts the signal (a running upload is canceled: nothing of it is stored).
+ */
+function form(name, fields, label, action, options = {}) {
   const f = h('form', { class: 'panel', name, novalidate: true });
   for (const field of fields) {
     f.append(...present([h('label', { for: name + '-' + field.name }, field.label), input(name, field),
       field.hint ? h('div', { class: 'hint' }, field.hint) : null]));
   }
   const button = h('button', { type: 'submit', name: 'submit' }, label);
-  f.append(h('div', { class: 'wide actions' }, button));
+  const cancel = options.cancel ? h('button', { type: 'button', name: 'cancel', class: 'secondary', hidden: true },
+    options.cancel) : null;
+  f.append(h('div', { class: 'wide actions' }, ...present([button, cancel])));
   f.addEventListener('submit', async (e) => {
     e.preventDefault();
     const values = {};
@@ -132,11 +138,21 @@ function form(name, fields, label, action) {
     }
     button.disabled = true;
     banner(null);
+    const running = new AbortController();
+    if (cancel) {
+      cancel.onclick = () => running.abort();
+      cancel.hidden = false;
+    }
     try {
-      await action(values, (text) => { button.textContent = text; });
+      await action(values, (text) => { button.textContent = text; }, running.signal);
     } catch (err) {
-      banner(err);
+      if (running.signal.aborted && err instanceof ArmError && err.code === 'Canceled') {
+        banner('Canceled: nothing of it was stored.', 'info');
+      } else {
+        banner(err);
+      }
     } finally {
+      if (cancel) cancel.hidden = true;
       button.disabled = false;
       button.textContent = label;
     }
@@ -236,7 +252,7 @@ async function subscriptionPage(sub) {
       { name: 'location', label: 'Location', value: 'westeurope' },
       { name: 'osType', label: 'OS type', type: 'select', options: [['Linux', 'Linux'], ['Windows', 'Windows']] },
       { name: 'disk', label: 'Disk (VHD or raw)', type: 'file', hint: 'Streamed to the data plane of the location.' },
-    ], 'Upload and create', async (v, progress) => {
+    ], 'Upload and create', async (v, progress, signal) => {
       if (!v.disk) throw new Error('Choose the disk file to upload.');
       progress('Uploading…');
       const blob = `/blobs/${encodeURIComponent(v.location)}/${sub}/${encodeURIComponent(v.name)}.vhd`;
@@ -246,13 +262,13 @@ async function subscriptionPage(sub) {
         const rate = seconds > 0 ? sent / seconds : 0;
         progress(`Uploading… ${Math.floor((100 * sent) / total)} % of ${mib(total)}`
           + (rate > 0 && sent < total ? `, ${Math.ceil((total - sent) / rate)} s left` : ''));
-      });
+      }, signal);
       progress('Creating the image…');
       const id = `${root}/resourceGroups/${encodeURIComponent(v.resourceGroup)}/providers/Microsoft.Compute/images/${encodeURIComponent(v.name)}`;
       await write('PUT', id, { apiVersion: API.managedImage, body: { location: v.location, properties: {
         storageProfile: { osDisk: { osType: v.osType, osState: 'Generalized', blobUri: uploaded.blobUri } } } } });
       route();
-    }),
+    }, { cancel: 'Cancel upload' }),
     accessControl(root, 'this subscription', assignments, roles));
 }
 

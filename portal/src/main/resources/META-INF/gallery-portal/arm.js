@@ -112,7 +112,11 @@ export async function download(path, apiVersion) {
  * A file streamed to the data plane with PUT, its progress reported (fetch cannot tell how much of a body has gone:
  * XMLHttpRequest's upload events can). Answers the body's JSON, or throws ArmError as call() does.
  */
-export async function upload(path, file, onProgress = () => {}) {
+/**
+ * Streams a file to the data plane (PUT, the body as it is on disk), onProgress(sent, total) as it goes. An aborted
+ * signal cancels it: the connection is cut before the body is whole, so the data plane stores nothing of it.
+ */
+export async function upload(path, file, onProgress = () => {}, signal = undefined) {
   const token = await tokenSource();
   if (!token) {
     onSignedOut();
@@ -129,6 +133,13 @@ export async function upload(path, file, onProgress = () => {}) {
     };
     x.onerror = () => reject(new ArmError(0, 'NetworkError', 'The upload was cut off before the API answered.'));
     x.onabort = () => reject(new ArmError(0, 'Canceled', 'The upload was canceled.'));
+    if (signal) {
+      if (signal.aborted) {
+        reject(new ArmError(0, 'Canceled', 'The upload was canceled.'));
+        return;
+      }
+      signal.addEventListener('abort', () => x.abort(), { once: true });
+    }
     x.onload = () => {
       const json = parseJson(x.responseText);
       if (x.status >= 200 && x.status < 300) {

@@ -140,6 +140,36 @@ class PortalIT extends StackIT {
         waitUntil(() -> !browser.findElements(By.xpath("//td/span[text()='portal-src']")).isEmpty());
         Files.delete(disk);
 
+        // a running upload canceled from the page: nothing of it is stored and no image is made (the browser's
+        // uploads slowed to 4 MB/s by its own network emulation, so that the upload is still running when canceled)
+        Path big = Files.createTempFile("portal-big", ".vhd");
+        try (var file = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            file.setLength(256L << 20);
+        }
+        ChromeDriver chrome = (ChromeDriver) browser;
+        chrome.executeCdpCommand("Network.enable", java.util.Map.of());
+        chrome.executeCdpCommand("Network.emulateNetworkConditions", java.util.Map.of("offline", false, "latency", 0,
+                "downloadThroughput", -1, "uploadThroughput", 4_000_000));
+        try {
+            fill("create-image", "resourceGroup", RG);
+            fill("create-image", "name", "portal-canceled");
+            browser.findElement(By.id("create-image-disk")).sendKeys(big.toString());
+            submit("create-image");
+            By uploading = By.cssSelector("form[name='create-image'] button[name='submit']");
+            waitUntil(() -> text(uploading).matches("Uploading… [1-9][0-9]? % .*"));
+            click(By.cssSelector("form[name='create-image'] button[name='cancel']"));
+            waitUntil(() -> text(By.id("banner")).startsWith("Canceled"));
+            waitUntil(() -> text(uploading).equals("Upload and create"));
+            shot("2b-upload-canceled");
+        } finally {
+            chrome.executeCdpCommand("Network.emulateNetworkConditions", java.util.Map.of("offline", false,
+                    "latency", 0, "downloadThroughput", -1, "uploadThroughput", -1));
+            Files.delete(big);
+        }
+        assertEquals(404, status(alice, "/blobs/westeurope/" + CONTOSO + "/portal-canceled.vhd"));
+        assertEquals(404, status(alice, subscription + "/resourceGroups/" + RG
+                + "/providers/Microsoft.Compute/images/portal-canceled" + MI_API));
+
         // a definition in the gallery
         browser.get(stack.doorUrl() + "/portal/#" + gallery);
         waitFor(By.name("create-definition"));
