@@ -81,6 +81,12 @@ public class StubUpstreams implements QuarkusTestResourceLifecycleManager {
                 pump[0].run();
                 return;
             }
+            if (req.path().endsWith("/not-modified") || req.path().endsWith("/no-content")) {
+                // as a service answers a conditional GET that matched, or a DELETE: no body
+                req.response().setStatusCode(req.path().endsWith("/not-modified") ? 304 : 204)
+                        .putHeader("ETag", "\"e\"").end();
+                return;
+            }
             long[] read = {0};
             req.handler(b -> read[0] += b.length());
             if ("100-continue".equalsIgnoreCase(req.getHeader("Expect"))) {

@@ -40,6 +40,12 @@ final class ArmHeaders {
             } else {
                 response.headers().remove(CLIENT_REQUEST_ID);
             }
+            int status = response.getStatusCode();
+            if (status == 304 || status == 204 || status < 200) {
+                // an answer that never has a body has no body framing either (FrontDoor's NoBody)
+                response.headers().remove(io.vertx.core.http.HttpHeaders.TRANSFER_ENCODING)
+                        .remove(io.vertx.core.http.HttpHeaders.CONTENT_LENGTH);
+            }
         });
     }
 

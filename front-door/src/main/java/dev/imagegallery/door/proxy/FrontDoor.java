@@ -83,6 +83,7 @@ public class FrontDoor implements Handler<HttpServerRequest> {
                     .map(upstream -> expectContinue(ctx, buffered(ctx, upstream))));
             proxy.addInterceptor(new OriginForm());
             proxy.addInterceptor(new Unreachable(u));
+            proxy.addInterceptor(new NoBody());
             if (u != Upstream.REPLICATION) {
                 proxy.addInterceptor(new ChunkedArmBody(config.maxArmBody().asLongValue()));
             }
@@ -579,6 +580,30 @@ public class FrontDoor implements Handler<HttpServerRequest> {
                 request.setURI(in.path() + (in.query() != null ? "?" + in.query() : ""));
             }
             return context.sendRequest();
+        }
+    }
+
+    /**
+     * An answer that never has a body (304, 204, 1xx; RFC 9110 6.4.1) goes out without one and without body framing.
+     * Vert.x's proxy gave every answer without a Content-Length {@code Transfer-Encoding: chunked}, and then no chunk
+     * (Netty writes none on a 304): Python's http.client, which azure-core's transport uses, read on for the chunks
+     * until its timeout on every conditional GET that was answered 304.
+     */
+    private static final class NoBody implements ProxyInterceptor {
+        @Override
+        public Future<Void> handleProxyResponse(ProxyContext context) {
+            ProxyResponse response = context.response();
+            int status = response.getStatusCode();
+            if (status == 304 || status == 204 || (status >= 100 && status < 200)) {
+                // the service's (empty) body is still read to its end, so its connection goes back to the pool;
+                // as one of length 0 it is not framed as chunked, and the length is not sent either
+                // (the framing headers are taken off as the head goes out: ArmHeaders)
+                Body body = response.getBody();
+                if (body != null) {
+                    response.setBody(Body.body(body.stream(), 0));
+                }
+            }
+            return context.sendResponse();
         }
     }
 
