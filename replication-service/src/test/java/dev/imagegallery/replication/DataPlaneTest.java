@@ -237,6 +237,59 @@ class DataPlaneTest {
     }
 
     /**
+     * The rest of Azure's preconditions and its range header (a hostile probe): a DELETE ignored all of them, so one
+     * "only if it is still what I read" deleted a newer upload; the date conditions were ignored on every operation;
+     * {@code x-ms-range}, what Azure's Blob SDKs send for a chunked download, was ignored and each chunk got the whole
+     * content; {@code If-None-Match} naming the current tag on a PUT was 409 where Azure answers 412.
+     */
+    @Test
+    void deletesDatesAndAzuresRangeHeaderKeepTheirConditions() throws Exception {
+        String name = "dated-" + UUID.randomUUID() + ".raw";
+        byte[] content = image(16 * CHUNK, 9);
+        given().auth().oauth2(Tokens.alice()).body(content).put(blob(name)).then().statusCode(201);
+        String etag = "\"" + sha(content) + "\"";
+        String lastModified = given().auth().oauth2(Tokens.alice()).get(blob(name)).then().statusCode(200)
+                .extract().header("Last-Modified");
+        String before = "Mon, 01 Jan 1990 00:00:00 GMT";
+        String after = "Fri, 01 Jan 2100 00:00:00 GMT";
+        // reads
+        given().auth().oauth2(Tokens.alice()).header("If-Unmodified-Since", before).get(blob(name)).then()
+                .statusCode(412).body("error.code", is("ConditionNotMet"))
+                .body("error.target", is("If-Unmodified-Since"));
+        given().auth().oauth2(Tokens.alice()).header("If-Unmodified-Since", lastModified).get(blob(name)).then()
+                .statusCode(200);
+        given().auth().oauth2(Tokens.alice()).header("If-Modified-Since", lastModified).get(blob(name)).then()
+                .statusCode(304);
+        given().auth().oauth2(Tokens.alice()).header("If-Modified-Since", before).get(blob(name)).then()
+                .statusCode(200);
+        given().auth().oauth2(Tokens.alice()).header("If-Modified-Since", "not a date").get(blob(name)).then()
+                .statusCode(200);
+        byte[] part = given().auth().oauth2(Tokens.alice()).header("x-ms-range", "bytes=10-19").get(blob(name))
+                .then().statusCode(206).header("Content-Range", "bytes 10-19/" + content.length).extract()
+                .asByteArray();
+        assertArrayEquals(java.util.Arrays.copyOfRange(content, 10, 20), part);
+        given().auth().oauth2(Tokens.alice()).header("x-ms-range", "bytes=0-3").header("Range", "bytes=4-99")
+                .get(blob(name)).then().statusCode(206).header("Content-Length", "4");
+        // writes
+        given().auth().oauth2(Tokens.alice()).header("If-None-Match", etag).body(content).put(blob(name)).then()
+                .statusCode(412).body("error.code", is("ConditionNotMet"));
+        given().auth().oauth2(Tokens.alice()).header("If-Unmodified-Since", before).body(content).put(blob(name))
+                .then().statusCode(412).body("error.target", is("If-Unmodified-Since"));
+        // deletes: every condition not met is 412, and the blob stays
+        given().auth().oauth2(Tokens.alice()).header("If-Match", "\"" + "0".repeat(64) + "\"").delete(blob(name))
+                .then().statusCode(412).body("error.code", is("ConditionNotMet")).body("error.target", is("If-Match"));
+        given().auth().oauth2(Tokens.alice()).header("If-None-Match", etag).delete(blob(name)).then().statusCode(412);
+        given().auth().oauth2(Tokens.alice()).header("If-Unmodified-Since", before).delete(blob(name)).then()
+                .statusCode(412);
+        given().auth().oauth2(Tokens.alice()).header("If-Modified-Since", after).delete(blob(name)).then()
+                .statusCode(412);
+        given().auth().oauth2(Tokens.alice()).get(blob(name)).then().statusCode(200).header("ETag", etag);
+        given().auth().oauth2(Tokens.alice()).header("If-Match", etag).header("If-Unmodified-Since", lastModified)
+                .delete(blob(name)).then().statusCode(202);
+        given().auth().oauth2(Tokens.alice()).get(blob(name)).then().statusCode(404);
+    }
+
+    /**
      * A write's preconditions hold at its commit, not only at its start: two create-only uploads of one name at once
      * both passed the check (the name was free when each started), and the second to finish overwrote the first.
      */

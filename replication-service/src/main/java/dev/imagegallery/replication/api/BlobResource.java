@@ -144,18 +144,26 @@ public class BlobResource {
         }
     }
 
-    /** Azure Delete Blob: 202, then the blob is gone (404 BlobNotFound) and its content freed unless a version uses it. */
+    /**
+     * Azure Delete Blob: 202, then the blob is gone (404 BlobNotFound) and its content freed unless a version uses it.
+     * Its preconditions as Azure's: {@code If-Match}, {@code If-None-Match}, {@code If-Modified-Since} and
+     * {@code If-Unmodified-Since}, any not met 412 {@code ConditionNotMet} and nothing deleted, checked under the blob's
+     * lock (they were ignored: a DELETE "only if it is still what I read" deleted a newer upload).
+     */
     @DELETE
     @Blocking
     @Produces(MediaType.APPLICATION_JSON)
     public Response delete(@PathParam("region") String region, @PathParam("subscriptionId") String sub,
-                           @PathParam("name") String name, @QueryParam("comp") String comp) {
+                           @PathParam("name") String name, @QueryParam("comp") String comp,
+                           @Context HttpServerRequest request) {
         noComp(comp); // DELETE ?comp=block deleted the whole blob
         String r = BlobService.validRegion(region);
         String s = BlobService.validSubscription(sub);
         BlobService.validName(name);
         authorizer.require(caller.get(), "/subscriptions/" + s, REMOVE).await().atMost(AUTHZ_WAIT);
-        blobs.delete(caller.get().tenantId(), r, s, name);
+        Conditions c = Conditions.of(request);
+        blobs.delete(caller.get().tenantId(), r, s, name, current -> c.requireForDelete(etagOf(current.digest),
+                current.createdAt));
         return Response.status(202).build();
     }
 
@@ -169,7 +177,8 @@ public class BlobResource {
     void writeConditions(String region, String sub, String name, HttpServerRequest request) {
         String ifMatch = request.getHeader("If-Match");
         String ifNoneMatch = request.getHeader("If-None-Match");
-        if (ifMatch == null && ifNoneMatch == null) {
+        if (ifMatch == null && ifNoneMatch == null && request.getHeader("If-Modified-Since") == null
+                && request.getHeader("If-Unmodified-Since") == null) {
             return;
         }
         Blob existing;
@@ -182,6 +191,14 @@ public class BlobResource {
             existing = null;
         }
         checkWrite(ifMatch, ifNoneMatch, existing == null ? null : etagOf(existing.digest));
+        if (existing != null) {
+            // the dates are checked as the upload starts; the entity tags again as it commits (writeCondition)
+            Conditions c = Conditions.of(request);
+            c.requireUnmodifiedSince(existing.createdAt);
+            if (c.ifModifiedSince() != null && !modifiedSince(existing.createdAt, c.ifModifiedSince())) {
+                throw conditionNotMet("If-Modified-Since");
+            }
+        }
     }
 
     /** The same preconditions, for the blob's content at the moment the upload commits (its digest, if it has one). */
@@ -195,14 +212,31 @@ public class BlobResource {
         return current -> checkWrite(ifMatch, ifNoneMatch, current.map(BlobResource::etagOf).orElse(null));
     }
 
+    /**
+     * {@code If-None-Match: *} on a blob that exists is 409 {@code BlobAlreadyExists}; one naming the blob's current tag
+     * is 412 {@code ConditionNotMet}, as on Azure (it was 409 too).
+     */
     private static void checkWrite(String ifMatch, String ifNoneMatch, String etag) {
         if (ifNoneMatch != null && etag != null && names(ifNoneMatch, etag)) {
-            throw ArmException.conflict("BlobAlreadyExists", "The specified blob already exists.", "If-None-Match");
+            if (ifNoneMatch.strip().equals("*")) {
+                throw ArmException.conflict("BlobAlreadyExists", "The specified blob already exists.",
+                        "If-None-Match");
+            }
+            throw conditionNotMet("If-None-Match");
         }
         if (ifMatch != null && (etag == null || !names(ifMatch, etag))) {
-            throw new ArmException(412, "ConditionNotMet", "The condition specified using HTTP conditional header(s) "
-                    + "is not met.", "If-Match");
+            throw conditionNotMet("If-Match");
         }
+    }
+
+    static ArmException conditionNotMet(String header) {
+        return new ArmException(412, "ConditionNotMet", "The condition specified using HTTP conditional header(s) "
+                + "is not met.", header);
+    }
+
+    /** Whether content last modified at {@code lastModified} changed after {@code since} (HTTP dates: whole seconds). */
+    static boolean modifiedSince(java.time.Instant lastModified, java.time.Instant since) {
+        return lastModified.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).isAfter(since);
     }
 
     /** A blob's GET and DELETE take no {@code comp}: Azure's other operations on a blob are not served here. */
@@ -235,7 +269,8 @@ public class BlobResource {
         authorizer.require(caller.get(), "/subscriptions/" + s, READ).await().atMost(AUTHZ_WAIT);
         Blob b = blobs.find(r, s, name);
         Manifest m = blobs.manifestOf(b);
-        Response.ResponseBuilder rb = respond(content, b.tenantId, r, m, range, Conditions.of(request));
+        Response.ResponseBuilder rb = respond(content, b.tenantId, r, m, rangeOf(request, range),
+                Conditions.of(request), b.createdAt);
         return rb.header("X-Image-Format", b.format)
                 .header("Last-Modified", java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
                         b.createdAt.atOffset(java.time.ZoneOffset.UTC)))
@@ -248,11 +283,57 @@ public class BlobResource {
      * that is not it (or is a date) makes a Range read the whole content. All three were ignored and no tag was sent,
      * so a download resumed across an overwrite joined two contents (a hostile probe).
      */
-    record Conditions(String ifMatch, String ifNoneMatch, String ifRange) {
+    record Conditions(String ifMatch, String ifNoneMatch, String ifRange, java.time.Instant ifModifiedSince,
+                      java.time.Instant ifUnmodifiedSince) {
         static Conditions of(HttpServerRequest request) {
             return new Conditions(request.getHeader("If-Match"), request.getHeader("If-None-Match"),
-                    request.getHeader("If-Range"));
+                    request.getHeader("If-Range"), httpDate(request.getHeader("If-Modified-Since")),
+                    httpDate(request.getHeader("If-Unmodified-Since")));
         }
+
+        /** {@code If-Unmodified-Since} (when there is no {@code If-Match}, RFC 9110 13.2.2): 412 if changed after it. */
+        void requireUnmodifiedSince(java.time.Instant lastModified) {
+            if (ifMatch == null && ifUnmodifiedSince != null && lastModified != null
+                    && modifiedSince(lastModified, ifUnmodifiedSince)) {
+                throw conditionNotMet("If-Unmodified-Since");
+            }
+        }
+
+        /** A DELETE's: every condition not met is 412 (Azure's Delete Blob). */
+        void requireForDelete(String etag, java.time.Instant lastModified) {
+            if (ifMatch != null && !names(ifMatch, etag)) {
+                throw conditionNotMet("If-Match");
+            }
+            if (ifNoneMatch != null && names(ifNoneMatch, etag)) {
+                throw conditionNotMet("If-None-Match");
+            }
+            requireUnmodifiedSince(lastModified);
+            if (ifNoneMatch == null && ifModifiedSince != null && !modifiedSince(lastModified, ifModifiedSince)) {
+                throw conditionNotMet("If-Modified-Since");
+            }
+        }
+    }
+
+    /** An HTTP date (RFC 9110 5.6.7, the IMF-fixdate Azure's clients send), or null: one that is not is ignored. */
+    static java.time.Instant httpDate(String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return java.time.ZonedDateTime.parse(value.strip(), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+                    .toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            return null; // RFC 9110 13.1.3, 13.1.4: a condition whose date is not valid is ignored
+        }
+    }
+
+    /**
+     * The range a read asks for: {@code x-ms-range} (what Azure's Blob SDKs send for ranged and chunked downloads) over
+     * {@code Range}, as Azure reads them. It was ignored, and each chunk of an SDK's download got the whole content.
+     */
+    static String rangeOf(HttpServerRequest request, String range) {
+        String msRange = request.getHeader("x-ms-range");
+        return msRange != null ? msRange : range;
     }
 
     static String etagOf(String digestHex) {
@@ -272,13 +353,18 @@ public class BlobResource {
 
     /** 200 with the whole content or 206 with one range; either way Content-Length and the content's digest. */
     static Response.ResponseBuilder respond(ContentService content, String tenant, String region, Manifest m,
-                                            String range, Conditions c) {
+                                            String range, Conditions c, java.time.Instant lastModified) {
         String etag = etagOf(m.contentHex);
         if (c.ifMatch() != null && !names(c.ifMatch(), etag)) {
             throw new ArmException(412, "ConditionNotMet", "The condition specified using HTTP conditional header(s) "
                     + "is not met: the content's entity tag is " + etag + ".", "If-Match");
         }
+        c.requireUnmodifiedSince(lastModified);
         if (c.ifNoneMatch() != null && names(c.ifNoneMatch(), etag)) {
+            return Response.notModified().header("ETag", etag);
+        }
+        if (c.ifNoneMatch() == null && c.ifModifiedSince() != null && lastModified != null
+                && !modifiedSince(lastModified, c.ifModifiedSince())) {
             return Response.notModified().header("ETag", etag);
         }
         if (range != null && c.ifRange() != null && !c.ifRange().strip().equals(etag)) {

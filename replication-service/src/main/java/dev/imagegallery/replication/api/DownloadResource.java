@@ -60,7 +60,7 @@ public class DownloadResource {
                 + gallery;
         authorizer.requireOrShared(caller.get(), versionId, READ, galleryId).await().atMost(BlobResource.AUTHZ_WAIT);
         VersionContentService.Found found = versions.manifest(r, versionId);
-        return BlobResource.respond(content, found.tenantId(), r, found.manifest(), range,
-                BlobResource.Conditions.of(request)).build();
+        return BlobResource.respond(content, found.tenantId(), r, found.manifest(),
+                BlobResource.rangeOf(request, range), BlobResource.Conditions.of(request), null).build();
     }
 }

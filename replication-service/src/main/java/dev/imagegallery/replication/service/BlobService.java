@@ -355,12 +355,29 @@ public class BlobService {
      * the blob keeps its own ref to the same chunks). A crash between the two leaves an unnamed ref, never a row naming
      * freed content.
      */
-    public void delete(String tenant, String region, String sub, String name) {
+    /**
+     * Deletes the blob (or the blocks staged for a name never committed). {@code condition} sees the blob as it is under
+     * its lock, before anything is deleted, and refuses the DELETE by throwing (its preconditions).
+     */
+    public void delete(String tenant, String region, String sub, String name,
+                       java.util.function.Consumer<Blob> condition) {
         String key = Blob.keyOf(region, sub, name);
         ChunkStore store;
         ReentrantLock lock = lockOf(key);
         lock.lock();
         try {
+            Blob current;
+            try {
+                current = find(region, sub, name);
+            } catch (ArmException e) {
+                if (e.status() != 404) {
+                    throw e;
+                }
+                current = null;
+            }
+            if (current != null) {
+                condition.accept(current);
+            }
             var rows = pool.withTransaction(conn -> conn.preparedQuery("DELETE FROM blob WHERE key = $1 "
                             + "RETURNING tenant_id").execute(Tuple.of(key))
                     .call(r -> r.rowCount() == 0 ? Uni.createFrom().voidItem()
