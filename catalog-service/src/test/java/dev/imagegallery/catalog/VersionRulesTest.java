@@ -322,6 +322,15 @@ class VersionRulesTest {
                 .body("error.target", is("properties.endOfLifeDate"))
                 .body("error.message", containsString("ISO 8601"))
                 .body("error.message", not(containsString("java.")));
+        // past year 9999: a 500 from PostgreSQL (year 294277 on), or stored wrapped round to 169 million years BC
+        for (String far : new String[]{"+294277-01-01T00:00:00Z", "+300000-01-01T00:00:00Z", "+10000-01-01"}) {
+            given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                    .body("{\"properties\":{\"endOfLifeDate\":\"" + far + "\"}}")
+                    .patch(def + API).then().statusCode(400).body("error.code", is("InvalidRequestContent"))
+                    .body("error.target", is("properties.endOfLifeDate"));
+        }
+        given().auth().oauth2(Tokens.alice()).get(def + API).then().statusCode(200)
+                .body("properties.endOfLifeDate", is("2099-07-01T23:00:00Z"));
     }
 
     /**

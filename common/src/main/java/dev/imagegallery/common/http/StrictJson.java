@@ -160,8 +160,16 @@ public class StrictJson implements ObjectMapperCustomizer {
             super(Instant.class);
         }
 
+        /** ARM's dates (.NET's DateTime): years 0001 to 9999. */
+        static final Instant MIN = Instant.parse("0001-01-01T00:00:00Z");
+        static final Instant MAX = Instant.parse("9999-12-31T23:59:59.999999Z");
+
         @Override
         public Instant deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            return inRange(p, read(p, ctxt));
+        }
+
+        private static Instant read(JsonParser p, DeserializationContext ctxt) throws IOException {
             if (p.currentToken() == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
                 Instant read = parse(p.getText().trim());
                 if (read != null) {
@@ -175,6 +183,18 @@ public class StrictJson implements ObjectMapperCustomizer {
                 }
             }
             return InstantDeserializer.INSTANT.deserialize(p, ctxt);
+        }
+
+        /**
+         * A date past year 9999 (or before year 1) is refused: PostgreSQL's range ends in year 294276, and a later one
+         * failed as a 500 or was stored wrapped round to a date 169 million years BC (a hostile probe).
+         */
+        private static Instant inRange(JsonParser p, Instant read) throws IOException {
+            if (read != null && (read.isBefore(MIN) || read.isAfter(MAX))) {
+                throw InvalidFormatException.from(p, "The value is not a date and time between 0001-01-01 and "
+                        + "9999-12-31.", abbreviated(p.getText()), Instant.class);
+            }
+            return read;
         }
 
         /** An ISO 8601 date and time with an offset, without one (UTC), or a date alone (midnight UTC); else null. */

@@ -53,4 +53,16 @@ class StrictJsonTest {
         assertEquals("endOfLifeDate", e.getPath().get(0).getFieldName());
         assertThrows(JsonMappingException.class, () -> read("{}"));
     }
+
+    /** A date past year 9999 failed as a 500 in PostgreSQL, or was stored wrapped round (a hostile probe). */
+    @Test
+    void aDateOutsideYears1To9999IsRefused() throws Exception {
+        assertEquals(Instant.parse("9999-12-31T00:00:00Z"), read("\"9999-12-31\""));
+        for (String v : java.util.List.of("\"+294277-01-01T00:00:00Z\"", "\"+300000-01-01T00:00:00Z\"",
+                "\"+999999999-12-31T23:59:59Z\"", "\"-0001-01-01T00:00:00Z\"", "\"+10000-01-01\"",
+                "99999999999999")) {
+            org.junit.jupiter.api.Assertions.assertThrows(com.fasterxml.jackson.databind.exc.InvalidFormatException.class,
+                    () -> read(v), v);
+        }
+    }
 }
