@@ -106,6 +106,27 @@ class ResolveRouteTest {
         }
     }
 
+    /**
+     * The path's subscription is where the caller acts: resolving under another tenant's subscription, one that does
+     * not exist, or one the caller holds no role in is 404 SubscriptionNotFound, as on every route under
+     * /subscriptions/{id} (it was ignored, and alice resolved her image under fabrikam's subscription).
+     */
+    @Test
+    void theSubscriptionInThePathIsOneTheCallerActsIn() {
+        String reference = body(RG + "/providers/Microsoft.Compute/galleries/none/images/none");
+        for (String sub : new String[]{dev.imagegallery.devstack.Realms.FABRIKAM_SUBSCRIPTION,
+                "00000000-0000-4000-8000-000000000000"}) {
+            given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(reference)
+                    .post("/subscriptions/" + sub + "/providers/Microsoft.Compute/locations/westeurope"
+                            + "/resolveImageReference" + API)
+                    .then().statusCode(404).body("error.code", is("SubscriptionNotFound"));
+        }
+        given().auth().oauth2(Tokens.carol()).contentType(ContentType.JSON).body(reference).post(RESOLVE + API)
+                .then().statusCode(404).body("error.code", is("SubscriptionNotFound"));
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(reference).post(RESOLVE + API)
+                .then().statusCode(404).body("error.code", is("GalleryImageNotFound"));
+    }
+
     @Test
     void aBadSubscriptionOrPercentEncodingIsRefused() {
         given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(body("/x"))

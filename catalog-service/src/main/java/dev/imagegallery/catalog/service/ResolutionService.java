@@ -76,6 +76,14 @@ public class ResolutionService {
                     + "imageReference.sharedGalleryImageId and imageReference.communityGalleryImageId.");
         }
         Recommended.checkSize(req.vmSize());
+        // the path's subscription is where the caller acts (as a VM made from the answer would be): one of another
+        // tenant's, none, or one the caller holds no role in is 404 SubscriptionNotFound, as on every route under
+        // /subscriptions/{id} (it was ignored: alice resolved under fabrikam's subscription)
+        return authorizer.requireAnyRoleIn(caller, sub).flatMap(x -> resolveIn(caller, region, req, dataPlane));
+    }
+
+    private Uni<Resolution> resolveIn(Caller caller, String region, ResolveQuery req, String dataPlane) {
+        var ref = req.imageReference();
         if (ref.id() == null) {
             return viaShare(caller, region, req, dataPlane);
         }

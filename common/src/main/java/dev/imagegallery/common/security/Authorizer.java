@@ -143,6 +143,20 @@ public class Authorizer {
                 + "' could not be found.", subscription);
     }
 
+    /**
+     * Fails with 404 {@code SubscriptionNotFound} unless the caller may act in the subscription: it is of the caller's
+     * tenant and the caller holds a role at, above or below it (what any route under {@code /subscriptions/{id}}
+     * answers a caller with nothing there).
+     */
+    public Uni<Void> requireAnyRoleIn(Caller caller, String subscription) {
+        return requireSubscription(caller, subscription).flatMap(v -> grantsOf(caller)).map(grants -> {
+            if (!holdsAnyRoleIn(grants, subscription)) {
+                throw subscriptionNotFound(subscription);
+            }
+            return null;
+        });
+    }
+
     /** Fails with 404 unless the subscription exists in the caller's tenant. */
     public Uni<Void> requireSubscription(Caller caller, String subscription) {
         String key = subscription.toLowerCase();
