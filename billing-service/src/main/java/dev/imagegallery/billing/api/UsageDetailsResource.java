@@ -67,10 +67,11 @@ public class UsageDetailsResource {
                 .map(v -> UsageFilter.parse(filter))
                 .flatMap(f -> {
                     Paging paging = Paging.of(uri, top, skipToken, PAGES);
-                    if (f.excludesAll(startDate, endDate)) {
+                    if (f.excludesAll(startDate, endDate, usage.today())) {
                         return Uni.createFrom().item(paging.slice(List.<UsageDetail>of()));
                     }
-                    return usage.usageDetails(sub, usage.period(f.startDate(startDate), f.endDate(endDate)))
+                    return usage.usageDetails(sub, usage.period(f.startDate(startDate), f.endDate(endDate),
+                                    f.startTarget(startDate), f.endTarget(endDate)))
                             .map(lines -> paging.sliceByKey(lines.stream().filter(l -> f.lines().test(line(l)))
                                             .toList(), UsageDetailsResource::keyOf, UsageDetailsResource::upTo)
                                     .map(l -> UsageDetailMapper.detail(sub, l)));

@@ -12,6 +12,10 @@ public final class Dates {
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("uuuu-MM-dd")
             .withResolverStyle(ResolverStyle.STRICT);
 
+    /** The first and the last day a date may name (ARM's years 0001 to 9999). */
+    public static final LocalDate FIRST = LocalDate.of(1, 1, 1);
+    public static final LocalDate LAST = LocalDate.of(9999, 12, 31);
+
     private Dates() {
     }
 

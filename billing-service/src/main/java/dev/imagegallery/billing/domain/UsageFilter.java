@@ -5,6 +5,7 @@ import dev.imagegallery.common.arm.ArmException;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Locale;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -69,9 +70,11 @@ public record UsageFilter(LocalDate from, LocalDate until, Predicate<Line> lines
                             until = earlier(until, d);
                         }
                         case "ge" -> from = later(from, d);
-                        case "gt" -> from = later(from, d.plusDays(1));
+                        // past the last day of year 9999 (or before the first of year 1) is no day: the filter
+                        // leaves none (the day after 9999-12-31 was refused as '+10000-01-01' of 'startDate')
+                        case "gt" -> from = later(from, d.equals(Dates.LAST) ? NO_DAY : d.plusDays(1));
                         case "le" -> until = earlier(until, d);
-                        case "lt" -> until = earlier(until, d.minusDays(1));
+                        case "lt" -> until = earlier(until, d.equals(Dates.FIRST) ? BEFORE_ALL : d.minusDays(1));
                         default -> throw invalid(filter, "'" + op + "' is not supported (eq, ge, gt, le, lt)");
                     }
                 }
@@ -117,17 +120,36 @@ public record UsageFilter(LocalDate from, LocalDate until, Predicate<Line> lines
         return given == null || until.isBefore(given) ? until.toString() : endDate;
     }
 
+    /** Markers of a filter that leaves no day: a first day after every day, a last day before every day. */
+    private static final LocalDate NO_DAY = LocalDate.MAX;
+    private static final LocalDate BEFORE_ALL = LocalDate.MIN;
+
     /**
-     * Whether the filter's days and the query's leave none (a filter that excludes every day answers no lines; the
-     * query's own {@code startDate} after its {@code endDate} is still refused).
+     * Whether the filter's days and the query's leave none, {@code today} the last day of a query that names none (a
+     * filter that excludes every day answers no lines: {@code usageStart ge} a day after today was refused as a
+     * startDate after today; the query's own {@code startDate} after its {@code endDate} is still refused).
      */
-    public boolean excludesAll(String startDate, String endDate) {
+    public boolean excludesAll(String startDate, String endDate, LocalDate today) {
         if (from == null && until == null) {
             return false;
         }
+        if (NO_DAY.equals(from) || BEFORE_ALL.equals(until)) {
+            return true;
+        }
         LocalDate start = dateOrNull(startDate(startDate));
-        LocalDate end = dateOrNull(endDate(endDate));
+        String last = endDate(endDate);
+        LocalDate end = isBlank(last) ? today : dateOrNull(last);
         return start != null && end != null && start.isAfter(end);
+    }
+
+    /** Where the query's first day comes from, for a refusal to name: {@code startDate} or {@code $filter}. */
+    public String startTarget(String startDate) {
+        return Objects.equals(startDate(startDate), startDate) ? "startDate" : "$filter";
+    }
+
+    /** Where the query's last day comes from: {@code endDate} or {@code $filter}. */
+    public String endTarget(String endDate) {
+        return Objects.equals(endDate(endDate), endDate) ? "endDate" : "$filter";
     }
 
     /** A query parameter's date, or null when it is absent or malformed (the period refuses a malformed one). */

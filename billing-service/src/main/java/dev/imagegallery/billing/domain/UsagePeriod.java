@@ -15,21 +15,32 @@ public record UsagePeriod(LocalDate start, LocalDate end) {
     public static final int MAX_DAYS = 366;
 
     public static UsagePeriod of(String startDate, String endDate, LocalDate today) {
-        LocalDate end = isBlank(endDate) ? today : parse(endDate, "endDate");
-        LocalDate start = isBlank(startDate) ? end.withDayOfMonth(1) : parse(startDate, "startDate");
+        return of(startDate, endDate, today, "startDate", "endDate");
+    }
+
+    /**
+     * The same, each refusal naming where its date came from: {@code startTarget} and {@code endTarget} are
+     * {@code startDate} and {@code endDate}, or {@code $filter} for a day the filter set (a range a filter made too
+     * long was refused naming {@code endDate}, which the caller had not sent).
+     */
+    public static UsagePeriod of(String startDate, String endDate, LocalDate today, String startTarget,
+                                 String endTarget) {
+        LocalDate end = isBlank(endDate) ? today : parse(endDate, endTarget);
+        LocalDate start = isBlank(startDate) ? end.withDayOfMonth(1) : parse(startDate, startTarget);
         if (end.isBefore(start)) {
             if (isBlank(endDate)) {
                 // the caller sent no endDate (it is today): the startDate is what is wrong, and named so
                 throw ArmException.invalid("InvalidDateRange", "The startDate " + start + " is after today (" + end
-                        + "), which is the endDate when none is given.", "startDate");
+                        + "), which is the endDate when none is given.", startTarget);
             }
             throw ArmException.invalid("InvalidDateRange", "The endDate " + end + " is before the startDate " + start
-                    + ".", "endDate");
+                    + ".", endTarget);
         }
         long days = ChronoUnit.DAYS.between(start, end) + 1;
         if (days > MAX_DAYS) {
+            String target = isBlank(endDate) || !endTarget.equals("endDate") ? startTarget : endTarget;
             throw ArmException.invalid("InvalidDateRange", "The range from " + start + " to " + end + " spans " + days
-                    + " days; at most " + MAX_DAYS + " days can be queried at once.", "endDate");
+                    + " days; at most " + MAX_DAYS + " days can be queried at once.", target);
         }
         return new UsagePeriod(start, end);
     }

@@ -29,6 +29,16 @@ public class UsageService {
         return UsagePeriod.of(startDate, endDate, LocalDate.now(clock));
     }
 
+    /** The same, naming {@code $filter} in a refusal of a day the filter set ({@link UsagePeriod#of}). */
+    public UsagePeriod period(String startDate, String endDate, String startTarget, String endTarget) {
+        return UsagePeriod.of(startDate, endDate, LocalDate.now(clock), startTarget, endTarget);
+    }
+
+    /** Today, UTC: the last day of a query that names none. */
+    public LocalDate today() {
+        return LocalDate.now(clock);
+    }
+
     /** The daily lines of a subscription in a period; storage that is still running counts up to now. */
     public Uni<List<UsageLine>> usageDetails(String subscriptionId, UsagePeriod period) {
         Instant now = clock.instant();

@@ -30,15 +30,37 @@ class UsageFilterTest {
         // dropped for the filter's date, and "yesterday" kept only by the alphabet)
         assertEquals("2026-1-5", f.startDate("2026-1-5"));
         assertEquals("yesterday", f.endDate("yesterday"));
-        assertFalse(f.excludesAll("2026-1-5", null));
+        assertFalse(f.excludesAll("2026-1-5", null, TODAY));
         UsageFilter open = UsageFilter.parse("properties/usageStart gt '2026-11-03' AND properties/usageEnd lt '2026-11-20'");
         assertEquals(LocalDate.of(2026, 11, 4), open.from());
         assertEquals(LocalDate.of(2026, 11, 19), open.until());
         assertEquals("2026-11-05", UsageFilter.parse("properties/date eq '2026-11-05'").endDate(null));
         // days the filter and the query leave none of: no lines, not an error
-        assertTrue(open.excludesAll("2026-11-25", "2026-11-30"));
-        assertFalse(open.excludesAll("2026-11-10", null));
-        assertFalse(UsageFilter.NONE.excludesAll("2026-11-30", "2026-11-01"), "the query's own range is refused");
+        assertTrue(open.excludesAll("2026-11-25", "2026-11-30", TODAY));
+        assertFalse(open.excludesAll("2026-11-10", null, TODAY));
+        assertFalse(UsageFilter.NONE.excludesAll("2026-11-30", "2026-11-01", TODAY), "the query's own range is refused");
+    }
+
+    static final LocalDate TODAY = LocalDate.of(2026, 12, 8);
+
+    /**
+     * A filter's days were checked as if the caller had sent them as startDate and endDate (a hostile probe): a start
+     * after today was refused as a startDate after today, where it leaves no day; the day after 9999-12-31 was refused
+     * as '+10000-01-01' of 'startDate'; a range the filter made too long was refused naming endDate, never sent.
+     */
+    @Test
+    void daysAFilterLeavesNoneOfAnswerNoLinesAndItsRefusalsNameIt() {
+        assertTrue(UsageFilter.parse("properties/usageStart ge '2027-01-01'").excludesAll(null, null, TODAY));
+        assertTrue(UsageFilter.parse("properties/usageStart gt '9999-12-31'").excludesAll(null, null, TODAY));
+        assertTrue(UsageFilter.parse("properties/usageEnd lt '0001-01-01'").excludesAll(null, null, TODAY));
+        assertFalse(UsageFilter.parse("properties/usageStart ge '2026-12-01'").excludesAll(null, null, TODAY));
+        UsageFilter wide = UsageFilter.parse("properties/usageStart ge '2025-01-01'");
+        assertEquals("$filter", wide.startTarget(null));
+        assertEquals("endDate", wide.endTarget(null));
+        var e = assertThrows(ArmException.class, () -> UsagePeriod.of(wide.startDate(null), wide.endDate(null), TODAY,
+                wide.startTarget(null), wide.endTarget(null)));
+        assertEquals("$filter", e.target());
+        assertEquals("startDate", wide.startTarget("2025-06-01"), "the caller's later start");
     }
 
     @Test
