@@ -18,6 +18,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * ARM's resource groups, which Azure's SDKs and quickstarts make first (Python's
@@ -64,6 +65,54 @@ class ResourceGroupsTest {
                 .body("error.code", is("ResourceGroupNotFound"));
         given().auth().oauth2(Tokens.alice()).head(path).then().statusCode(404);
         given().auth().oauth2(Tokens.alice()).delete(path).then().statusCode(404);
+    }
+
+    /**
+     * The list takes ARM's tag filter and $top (a hostile probe: both were ignored, and {@code az group list --tag}
+     * got every group, which an automation deleting "the groups tagged X" would act on).
+     */
+    @Test
+    void theListIsFilteredByTagAndPaged() {
+        String tag = "t" + UUID.randomUUID().toString().substring(0, 8);
+        java.util.List<String> tagged = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String rg = "rg-" + tag + "-" + i;
+            tagged.add(rg);
+            given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                    .body("{\"location\":\"westeurope\",\"tags\":{\"" + tag + "\":\"" + (i == 2 ? "b" : "a") + "\"}}")
+                    .put(SUB + "/resourceGroups/" + rg + API).then().statusCode(201);
+        }
+        String other = group();
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body("{\"location\":\"westeurope\"}")
+                .put(SUB + "/resourceGroups/" + other + API).then().statusCode(201);
+        try {
+            given().auth().oauth2(Tokens.alice()).queryParam("$filter", "tagName eq '" + tag.toUpperCase() + "'")
+                    .get(SUB + "/resourceGroups" + API).then().statusCode(200)
+                    .body("value.name", is(tagged)).body("nextLink", org.hamcrest.Matchers.nullValue());
+            given().auth().oauth2(Tokens.alice())
+                    .queryParam("$filter", "tagName eq '" + tag + "' and tagValue eq 'a'")
+                    .get(SUB + "/resourceGroups" + API).then().statusCode(200)
+                    .body("value.name", is(tagged.subList(0, 2)));
+            // two a page, the next by its nextLink
+            String next = given().auth().oauth2(Tokens.alice()).queryParam("$filter", "tagName eq '" + tag + "'")
+                    .queryParam("$top", "2").get(SUB + "/resourceGroups" + API).then().statusCode(200)
+                    .body("value.name", is(tagged.subList(0, 2))).extract().path("nextLink");
+            assertTrue(next.contains("%24filter=") || next.contains("$filter="), next);
+            given().urlEncodingEnabled(false).auth().oauth2(Tokens.alice()).get(java.net.URI.create(next).getRawPath()
+                    + "?" + java.net.URI.create(next).getRawQuery()).then().statusCode(200)
+                    .body("value.name", is(tagged.subList(2, 3)));
+            for (String bad : new String[]{"bogus", "tagValue eq 'a'", "name eq 'x'", "tagName eq 'a' or tagName eq 'b'"}) {
+                given().auth().oauth2(Tokens.alice()).queryParam("$filter", bad).get(SUB + "/resourceGroups" + API)
+                        .then().statusCode(400).body("error.code", is("InvalidFilter")).body("error.target", is("$filter"));
+            }
+            given().auth().oauth2(Tokens.alice()).queryParam("$top", "abc").get(SUB + "/resourceGroups" + API).then()
+                    .statusCode(400).body("error.target", is("$top"));
+            given().auth().oauth2(Tokens.bob()).queryParam("$filter", "bogus").get(SUB + "/resourceGroups" + API)
+                    .then().statusCode(404);
+        } finally {
+            tagged.forEach(rg -> given().auth().oauth2(Tokens.alice()).delete(SUB + "/resourceGroups/" + rg + API));
+            given().auth().oauth2(Tokens.alice()).delete(SUB + "/resourceGroups/" + other + API);
+        }
     }
 
     @Test

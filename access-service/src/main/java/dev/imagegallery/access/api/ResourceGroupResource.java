@@ -13,6 +13,9 @@ import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -90,9 +93,28 @@ public class ResourceGroupResource {
         return groups.delete(caller.get(), sub, rg).map(gone -> Response.ok().build());
     }
 
+    /** Up to 1,000 groups a page, as ARM's. */
+    static final dev.imagegallery.common.arm.Paging.Limits PAGES = new dev.imagegallery.common.arm.Paging.Limits(1000,
+            1000);
+
+    /**
+     * ARM's list: {@code $filter} by tag ({@code tagName eq 'env'}, {@code and tagValue eq 'prod'}) and {@code $top}
+     * with its {@code nextLink}. Both were ignored, and {@code az group list --tag env=prod} got every group (which an
+     * automation deleting "the groups tagged X" would act on).
+     */
     @GET
     @Path("subscriptions/{sub}/resourceGroups")
-    public Uni<ArmList<Body>> list(@PathParam("sub") String sub) {
-        return groups.list(caller.get(), sub).map(l -> ArmList.of(l.stream().map(Body::of).toList()));
+    public Uni<ArmList<Body>> list(@PathParam("sub") String sub, @QueryParam("$filter") String filter,
+                                   @QueryParam("$top") String top,
+                                   @QueryParam(dev.imagegallery.common.arm.Paging.SKIP_TOKEN) String skipToken,
+                                   @Context UriInfo uri) {
+        // who is asking (the list's own check) before what is asked
+        return groups.list(caller.get(), sub).map(l -> {
+            java.util.function.Predicate<ResourceGroups.Group> wanted = ResourceGroups.tagFilter(filter);
+            var paging = dev.imagegallery.common.arm.Paging.of(uri, top, skipToken, PAGES);
+            return paging.sliceByKey(l.stream().filter(wanted).toList(),
+                    g -> g.name().toLowerCase(java.util.Locale.ROOT),
+                    key -> g -> g.name().toLowerCase(java.util.Locale.ROOT).compareTo(key) <= 0).map(Body::of);
+        });
     }
 }

@@ -140,6 +140,30 @@ public class ResourceGroups {
         return access.requireAt(caller, scope(sub, rg), READ).chain(() -> find(sub, rg));
     }
 
+    private static final java.util.regex.Pattern TAG_FILTER = java.util.regex.Pattern.compile(
+            "(?i)\\s*tagName\\s+eq\\s+'((?:[^']|'')*)'\\s*(?:and\\s+tagValue\\s+eq\\s+'((?:[^']|'')*)'\\s*)?");
+
+    /**
+     * ARM's {@code $filter} of a resource group list: {@code tagName eq '<name>'}, optionally {@code and tagValue eq
+     * '<value>'} (a tag's name without regard to case, as ARM's; its value as written); blank is every group. Anything
+     * else is 400 {@code InvalidFilter} naming {@code $filter}, never ignored.
+     */
+    public static java.util.function.Predicate<Group> tagFilter(String filter) {
+        if (filter == null || filter.isBlank()) {
+            return g -> true;
+        }
+        var m = TAG_FILTER.matcher(filter);
+        if (filter.length() > 2048 || !m.matches()) {
+            throw ArmException.invalid("InvalidFilter", "The $filter '" + (filter.length() > 200
+                    ? filter.substring(0, 200) + "..." : filter) + "' is not supported: a resource group list is "
+                    + "filtered by tag, as tagName eq 'name' or tagName eq 'name' and tagValue eq 'value'.", "$filter");
+        }
+        String name = m.group(1).replace("''", "'");
+        String value = m.group(2) == null ? null : m.group(2).replace("''", "'");
+        return g -> g.tags() != null && g.tags().entrySet().stream().anyMatch(t -> t.getKey().equalsIgnoreCase(name)
+                && (value == null || value.equals(t.getValue())));
+    }
+
     /** The groups of a subscription: those made here and those that hold a gallery, by name. */
     @WithSession
     public Uni<List<Group>> list(Caller caller, String subscriptionId) {
