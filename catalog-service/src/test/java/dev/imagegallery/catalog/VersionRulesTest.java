@@ -59,6 +59,32 @@ class VersionRulesTest {
         return def;
     }
 
+    /**
+     * A definition's publisher, offer and sku hold letters, digits, hyphens, periods and underscores, as Azure's: a
+     * {@code /}, a letter outside ASCII and a trailing space were taken (a hostile probe).
+     */
+    @Test
+    void anIdentifierHoldsWhatAzureTakes() {
+        String g = "g" + UUID.randomUUID().toString().substring(0, 8);
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body("{\"location\":\"westeurope\"}")
+                .put(gallery(g) + API).then().statusCode(201);
+        String[][] bad = {{"a/b", "o", "s", "publisher"}, {"pé", "o", "s", "publisher"}, {"p", "o o", "s", "offer"},
+                {"p", "o", "s ", "sku"}, {"p", "o", "s.", "sku"}, {"p", "o", "", "sku"}};
+        for (String[] b : bad) {
+            given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                    .body("{\"location\":\"westeurope\",\"properties\":{\"osType\":\"Linux\",\"osState\":"
+                            + "\"Generalized\",\"identifier\":{\"publisher\":\"" + b[0] + "\",\"offer\":\"" + b[1]
+                            + "\",\"sku\":\"" + b[2] + "\"}}}")
+                    .put(gallery(g) + "/images/id" + API).then().statusCode(400)
+                    .body("error.target", is("properties.identifier." + b[3]));
+        }
+        given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON)
+                .body("{\"location\":\"westeurope\",\"properties\":{\"osType\":\"Linux\",\"osState\":"
+                        + "\"Generalized\",\"identifier\":{\"publisher\":\"Corp.Linux_Team-1\",\"offer\":\"nginx\","
+                        + "\"sku\":\"ubuntu-16.04\"}}}")
+                .put(gallery(g) + "/images/id" + API).then().statusCode(201);
+    }
+
     static ValidatableResponse putVersion(String def, String name, String body) {
         return given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).body(body)
                 .put(def + "/versions/" + name + API).then();

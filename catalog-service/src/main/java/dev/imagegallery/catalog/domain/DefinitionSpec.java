@@ -100,9 +100,10 @@ public record DefinitionSpec(String location, Map<String, String> tags, Properti
             throw ArmException.invalidParameter("properties.identifier", "The value of 'properties.identifier' "
                     + "(publisher, offer, sku) is required.");
         }
-        String publisher = Validation.required(p.identifier().publisher(), 128, "properties.identifier.publisher");
-        String offer = Validation.required(p.identifier().offer(), 64, "properties.identifier.offer");
-        String sku = Validation.required(p.identifier().sku(), 64, "properties.identifier.sku");
+        String publisher = Validation.identifierPart(p.identifier().publisher(), 128,
+                "properties.identifier.publisher");
+        String offer = Validation.identifierPart(p.identifier().offer(), 64, "properties.identifier.offer");
+        String sku = Validation.identifierPart(p.identifier().sku(), 64, "properties.identifier.sku");
         if (p.recommended() != null) {
             p.recommended().check();
         }

@@ -119,6 +119,23 @@ public final class Validation {
         }
         return value;
     }
+    private static final java.util.regex.Pattern IDENTIFIER_PART = java.util.regex.Pattern.compile(
+            "[A-Za-z0-9._-]*[A-Za-z0-9_-]");
+
+    /**
+     * A definition's publisher, offer or sku as Azure takes them: letters, digits, hyphens, periods and underscores,
+     * not ending with a period, at most {@code maxLength}. Anything was taken ({@code a/b}, {@code pé}, a trailing
+     * space), and a {@code /} in a publisher sat in paths, public events and invoice lines (a hostile probe).
+     */
+    public static String identifierPart(String value, int maxLength, String target) {
+        required(value, maxLength, target);
+        if (!IDENTIFIER_PART.matcher(value).matches()) {
+            throw ArmException.invalidParameter(target, "The value of '" + target + "' may hold only letters, digits, "
+                    + "hyphens, periods and underscores, and may not end with a period.");
+        }
+        return value;
+    }
+
     public static String length(String value, int max, String target) {
         if (value != null && value.length() > max) {
             throw ArmException.invalidParameter(target, "The value of '" + target + "' is longer than " + max
