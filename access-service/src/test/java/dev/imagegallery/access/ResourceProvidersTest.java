@@ -28,6 +28,22 @@ class ResourceProvidersTest {
     static final String API = "?api-version=2022-09-01";
     static final String SUB = "/subscriptions/" + Realms.CONTOSO_SUBSCRIPTION;
 
+    /**
+     * A subscription's locations, as ARM lists them (a hostile probe: 404, and {@code az account list-locations} or an
+     * SDK's {@code list_locations} failed): the deployment's regions, for whoever sees the subscription.
+     */
+    @Test
+    void aSubscriptionsLocationsAreTheDeploymentsRegions() {
+        given().auth().oauth2(Tokens.alice()).get(SUB + "/locations?api-version=2022-12-01").then().statusCode(200)
+                .body("value.name", hasItems("westeurope", "northeurope"))
+                .body("value.find { it.name == 'westeurope' }.id", is(SUB + "/locations/westeurope"))
+                .body("value.find { it.name == 'westeurope' }.displayName", is("West Europe"))
+                .body("value.find { it.name == 'westeurope' }.type", is("Region"))
+                .body("value.find { it.name == 'westeurope' }.subscriptionId", is(Realms.CONTOSO_SUBSCRIPTION));
+        given().auth().oauth2(Tokens.bob()).get(SUB + "/locations?api-version=2022-12-01").then().statusCode(404)
+                .body("error.code", is("SubscriptionNotFound"));
+    }
+
     @Test
     void aSubscriptionsProvidersAreListedReadAndRegistered() {
         given().auth().oauth2(Tokens.alice()).get(SUB + "/providers" + API).then().statusCode(200)

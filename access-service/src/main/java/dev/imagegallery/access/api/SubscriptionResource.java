@@ -35,4 +35,14 @@ public class SubscriptionResource {
     public Uni<SubscriptionBody> get(@PathParam("subscriptionId") String id) {
         return access.subscription(caller.get(), id).map(SubscriptionBody::of);
     }
+
+    /**
+     * ARM's locations of a subscription: the deployment's regions ({@link LocationBody}), for whoever may see the
+     * subscription. It was a 404, and {@code az account list-locations} or an SDK's {@code list_locations} failed.
+     */
+    @GET
+    @Path("subscriptions/{subscriptionId}/locations")
+    public Uni<ArmList<LocationBody>> locations(@PathParam("subscriptionId") String id) {
+        return access.subscription(caller.get(), id).map(s -> ArmList.of(LocationBody.all(s.id)));
+    }
 }
