@@ -5,6 +5,7 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -58,9 +59,30 @@ public class ApiVersionFilter {
     @ServerRequestFilter(preMatching = true)
     public Optional<Response> check(ContainerRequestContext ctx) {
         String path = ctx.getUriInfo().getPath();
-        ArmExceptionMappers.Failure f = check(path,
-                () -> given(ctx.getUriInfo().getQueryParameters().get("api-version")));
+        var query = ctx.getUriInfo().getQueryParameters();
+        ArmExceptionMappers.Failure f = check(path, () -> given(query.get("api-version")));
+        if (f == null) {
+            f = repeated(query);
+        }
         return f == null ? Optional.empty() : Optional.of(ArmExceptionMappers.response(f));
+    }
+
+    /**
+     * A query parameter given more than once with different values ({@code $top=1&$top=2},
+     * {@code startDate=...&startDate=...}) is 400 naming it: one of them was used, which the caller could not tell
+     * (a hostile probe; api-version was refused so already). The same value twice is that value.
+     */
+    public static ArmExceptionMappers.Failure repeated(Map<String, List<String>> query) {
+        for (Map.Entry<String, List<String>> e : query.entrySet()) {
+            List<String> values = e.getValue();
+            if (!e.getKey().equals("api-version") && values != null && values.size() > 1
+                    && values.stream().distinct().count() > 1) {
+                String name = e.getKey().length() > 64 ? e.getKey().substring(0, 64) + "..." : e.getKey();
+                return ArmExceptionMappers.failure(400, "InvalidQueryParameterValue", "The query parameter '" + name
+                        + "' is given more than once, with different values; give it once.", name);
+            }
+        }
+        return null;
     }
 
     /**

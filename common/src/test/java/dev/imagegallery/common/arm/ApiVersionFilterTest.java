@@ -158,4 +158,14 @@ class ApiVersionFilterTest {
         assertEquals("InvalidApiVersionParameter", f.body().error().code(), path);
         assertEquals("api-version", f.body().error().target(), path);
     }
+
+    /** A query parameter given twice with different values was read as one of them, silently (a hostile probe). */
+    @Test
+    void aQueryParameterGivenTwiceWithDifferentValuesIsRefused() {
+        var f = ApiVersionFilter.repeated(java.util.Map.of("$top", java.util.List.of("1", "2")));
+        org.junit.jupiter.api.Assertions.assertNotNull(f);
+        org.junit.jupiter.api.Assertions.assertEquals(400, f.status());
+        org.junit.jupiter.api.Assertions.assertNull(ApiVersionFilter.repeated(java.util.Map.of("$top",
+                java.util.List.of("5", "5"), "api-version", java.util.List.of("a", "b"), "x", java.util.List.of("1"))));
+    }
 }
