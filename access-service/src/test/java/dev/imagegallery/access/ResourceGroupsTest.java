@@ -107,6 +107,9 @@ class ResourceGroupsTest {
             }
             given().auth().oauth2(Tokens.alice()).queryParam("$top", "abc").get(SUB + "/resourceGroups" + API).then()
                     .statusCode(400).body("error.target", is("$top"));
+            given().auth().oauth2(Tokens.alice()).contentType(ContentType.JSON).header("Content-Encoding", "gzip")
+                    .body("{\"location\":\"westeurope\"}").put(SUB + "/resourceGroups/" + other + API).then()
+                    .statusCode(415).body("error.target", is("Content-Encoding"));
             given().auth().oauth2(Tokens.alice()).get(SUB + "/resourceGroups" + API + "&$top=1&$top=2").then()
                     .statusCode(400).body("error.code", is("InvalidQueryParameterValue"))
                     .body("error.target", is("$top"));

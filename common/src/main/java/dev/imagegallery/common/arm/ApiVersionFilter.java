@@ -64,7 +64,32 @@ public class ApiVersionFilter {
         if (f == null) {
             f = repeated(query);
         }
+        if (f == null && acceptedFor(path) != null) {
+            f = contentCoding(ctx.getHeaders().get("Content-Encoding"));
+        }
         return f == null ? Optional.empty() : Optional.of(ArmExceptionMappers.response(f));
+    }
+
+    /**
+     * An ARM body is taken as it is sent: a {@code Content-Encoding} other than {@code identity} is 415 naming it
+     * (RFC 9110, 15.5.16). It was ignored: a plain body labelled gzip was read as JSON, a gzipped one refused as
+     * "not valid JSON". (The data plane stores a blob's bytes as sent, whatever their coding.)
+     */
+    public static ArmExceptionMappers.Failure contentCoding(List<String> codings) {
+        if (codings == null) {
+            return null;
+        }
+        for (String header : codings) {
+            for (String coding : header.split(",")) {
+                String c = coding.strip();
+                if (!c.isEmpty() && !c.equalsIgnoreCase("identity")) {
+                    return ArmExceptionMappers.failure(415, "UnsupportedMediaType", "The content coding '"
+                            + (c.length() > 64 ? c.substring(0, 64) + "..." : c) + "' is not supported: send the "
+                            + "request body uncoded.", "Content-Encoding");
+                }
+            }
+        }
+        return null;
     }
 
     /**

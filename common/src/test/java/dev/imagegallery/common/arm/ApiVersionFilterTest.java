@@ -168,4 +168,15 @@ class ApiVersionFilterTest {
         org.junit.jupiter.api.Assertions.assertNull(ApiVersionFilter.repeated(java.util.Map.of("$top",
                 java.util.List.of("5", "5"), "api-version", java.util.List.of("a", "b"), "x", java.util.List.of("1"))));
     }
+
+    /** A coded ARM body was read as if it were not (a plain one labelled gzip was taken; a hostile probe). */
+    @Test
+    void anArmBodyWithAContentCodingIs415() {
+        org.junit.jupiter.api.Assertions.assertEquals(415,
+                ApiVersionFilter.contentCoding(java.util.List.of("gzip")).status());
+        org.junit.jupiter.api.Assertions.assertEquals(415,
+                ApiVersionFilter.contentCoding(java.util.List.of("identity, br")).status());
+        org.junit.jupiter.api.Assertions.assertNull(ApiVersionFilter.contentCoding(java.util.List.of("identity")));
+        org.junit.jupiter.api.Assertions.assertNull(ApiVersionFilter.contentCoding(null));
+    }
 }
