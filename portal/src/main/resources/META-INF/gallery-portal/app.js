@@ -226,7 +226,7 @@ async function subscriptionPage(sub) {
         i.properties?.storageProfile?.osDisk?.osType || '', h('code', {}, i.properties?.storageProfile?.osDisk?.blobUri || ''),
         state(i.properties?.provisioningState)], 'No managed image yet.'), accessOf(root)]);
   render(gen, h('div', { class: 'kind' }, 'Subscription'), h('h1', {}, subscription.displayName || sub),
-    h('div', { class: 'actions' }, link(root + '/usage', 'Usage and cost')),
+    h('div', { class: 'actions' }, link(root + '/usage', 'Usage and cost'), link(root + '/prices', 'Prices and estimates')),
     h('h2', {}, 'Galleries'),
     galleries.element,
     h('h2', {}, 'Create a gallery'),
@@ -602,6 +602,66 @@ async function usagePage(sub, month) {
       }), 'No invoice yet: the first comes with the first usage.'));
 }
 
+/**
+ * The prices in effect (or on a day: the sheet's versions link to each) and what a version would cost: billing-service's
+ * price sheet (storage per type and region, egress per pair of geographies) and its estimate before publishing, for
+ * the subscription (its regions and replica counts, its storage type, the image's size and the bytes it uses).
+ */
+async function pricesPage(sub, day) {
+  const gen = generation;
+  const root = `/subscriptions/${sub}`;
+  crumbs(root);
+  const sheets = '/providers/Microsoft.Consumption/priceSheets/default';
+  const [sheet, versions] = await Promise.all([
+    get(day ? `${sheets}/versions/${day}` : sheets, API.consumption),
+    list(`${sheets}/versions`, API.consumption)]);
+  const p = sheet.properties || {};
+  const currency = p.currency || '';
+  const price = (x) => (x === undefined || x === null ? '' : String(x) + ' ' + currency);
+  const result = h('div', { id: 'estimate-result' });
+  render(gen, h('div', { class: 'kind' }, 'Prices'), h('h1', {}, day ? `Price sheet of ${day}` : 'Prices in effect'),
+    props([['in effect', (p.effectiveFrom || '') + (p.effectiveTo ? ' to ' + p.effectiveTo : ' onwards')], ['currency', currency],
+      ['added', [p.createdAt, p.createdBy].filter(Boolean).join(' by ')]]),
+    h('h2', {}, 'Storage, per GiB and month'),
+    table(['storage type', 'region', 'price'], (p.storage || []).map((x) => [x.storageAccountType || '',
+      x.region || 'every other region', price(x.pricePerGiBMonth)]), 'No storage price.'),
+    h('h2', {}, 'Egress, per GiB copied'),
+    table(['from', 'to', 'price'], (p.egress || []).map((x) => [x.sourceGeography || '', x.destinationGeography || '',
+      price(x.pricePerGiB)]), 'No egress price.'),
+    h('h2', {}, 'Versions of the price sheet'),
+    table(['from', 'to', 'added'], versions.map((v) => {
+      const q = v.properties || {};
+      return [link(`${root}/prices/${q.effectiveFrom}`, q.effectiveFrom || ''), q.effectiveTo || '(in effect)',
+        [q.createdAt, q.createdBy].filter(Boolean).join(' by ')];
+    }), 'No price sheet.'),
+    h('h2', {}, 'Estimate a version before publishing'),
+    form('estimate', [
+      { name: 'sizeGiB', label: 'Image size (GiB)', value: '30' },
+      { name: 'usedGiB', label: 'Used (GiB)', value: '10', hint: 'what the image holds that is not zeros: its replicas store and copy this' },
+      { name: 'sourceRegion', label: 'Source region', value: 'westeurope' },
+      { name: 'regions', label: 'Target regions', value: 'westeurope=1, eastus=2', hint: 'region=replicas, comma-separated' },
+      { name: 'storageAccountType', label: 'Storage type', type: 'select',
+        options: [['Standard_LRS', 'Standard_LRS'], ['Standard_ZRS', 'Standard_ZRS'], ['Premium_LRS', 'Premium_LRS']] },
+    ], 'Estimate', async (v) => {
+      const gib = (text, what) => {
+        const n = Number(text);
+        if (!(n >= 0)) throw new Error(`${what}: '${text}' is not a number of GiB.`);
+        return Math.round(n * 1024 * 1024 * 1024);
+      };
+      const e = (await call('POST', `${root}/providers/Microsoft.Consumption/estimateImageVersionCost`, {
+        apiVersion: API.consumption, body: { sizeBytes: gib(v.sizeGiB, 'Image size'), usedBytes: gib(v.usedGiB, 'Used'),
+          sourceRegion: v.sourceRegion, date: day || undefined, targetRegions: targetRegions(v.regions)
+            .map((r) => ({ ...r, storageAccountType: v.storageAccountType })) } })).body;
+      const money = (x) => (x === undefined || x === null ? '' : Number(x).toFixed(2) + ' ' + (e.currency || ''));
+      const lines = [...(e.storage || []).map((l) => ['storage', l]), ...(e.egress || []).map((l) => ['egress', l])];
+      result.replaceChildren(
+        props([['every month', money(e.monthlyStorageCost)], ['once, to copy it', money(e.oneTimeEgressCost)],
+          ['first month', money(e.firstMonthCost)], ['at the prices of', e.priceSheetEffectiveFrom]]),
+        table(['kind', 'how', 'cost'], lines.map(([kind, l]) => [kind, l.formula || '', money(l.cost)]), 'Nothing to pay.'));
+    }),
+    result);
+}
+
 /** An ARM amount ({currency, value}) as text. */
 function amount(a) {
   return a && a.value !== undefined ? Number(a.value).toFixed(2) + ' ' + (a.currency || '') : '';
@@ -801,6 +861,7 @@ const PAGES = [
   [/^\/subscriptions\/([^/]+)$/i, (id, m) => subscriptionPage(m[1])],
   [/^\/subscriptions\/([^/]+)\/usage(?:\/(\d{4}-\d{2}))?$/i, (id, m) => usagePage(m[1], m[2])],
   [/^\/subscriptions\/([^/]+)\/invoices\/(\d{4}-\d{2})$/i, (id, m) => invoicePage(m[1], m[2])],
+  [/^\/subscriptions\/([^/]+)\/prices(?:\/(\d{4}-\d{2}-\d{2}))?$/i, (id, m) => pricesPage(m[1], m[2])],
   [/^\/shared(?:\/([^/]+)\/([^/]+))?$/, (id, m) => sharedPage(m[1], m[2])],
   [/^\/events$/, () => eventsPage()],
   [/^\/?$/, () => subscriptionsPage()],

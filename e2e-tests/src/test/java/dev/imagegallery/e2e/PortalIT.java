@@ -326,6 +326,20 @@ class PortalIT extends StackIT {
         assertTrue(text(By.id("banner")).isEmpty() || !browser.findElement(By.id("banner")).isDisplayed(),
                 text(By.id("banner")));
 
+        // the prices in effect and an estimate before publishing: 10 GiB used, two replicas in eastus and one in
+        // westeurope at the default Standard_LRS price (0.05 a GiB-month): 1.50 a month, and 10 GiB copied to the US
+        browser.get(stack.doorUrl() + "/portal/#" + subscription + "/prices");
+        waitFor(By.xpath("//h1[text()='Prices in effect']"));
+        assertTrue(!browser.findElements(By.xpath("//h2[starts-with(., 'Storage')]/following-sibling::table"
+                + "//tr[contains(., 'Standard_LRS')]")).isEmpty(), browser.getPageSource());
+        fill("estimate", "sizeGiB", "30");
+        fill("estimate", "usedGiB", "10");
+        fill("estimate", "regions", "westeurope=1, eastus=2");
+        submit("estimate");
+        waitUntil(() -> text(By.id("estimate-result")).contains("every month"));
+        assertTrue(text(By.id("estimate-result")).contains("1.50 USD"), text(By.id("estimate-result")));
+        shot("8b-prices");
+
         // a gallery with more definitions than a page holds: the first 50 drawn at once, the rest on request
         String many = subscription + "/resourceGroups/" + RG + "/providers/Microsoft.Compute/galleries/portalmany";
         String fresh = token(Realms.CONTOSO, "alice");
