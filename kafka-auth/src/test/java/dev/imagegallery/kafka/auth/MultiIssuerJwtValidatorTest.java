@@ -33,28 +33,42 @@ class MultiIssuerJwtValidatorTest {
                 .getBytes(StandardCharsets.UTF_8)) + ".c2ln";
     }
 
-    @Test
-    void madeUpRealmsAreLookedUpWithinTheBudget() throws Exception {
-        Set<String> asked = ConcurrentHashMap.newKeySet();
+    /** A local issuer that knows no realm (404 to everything), telling {@code asked} each path it is asked for. */
+    static HttpServer unknowingIssuer(java.util.function.Consumer<String> asked) throws java.io.IOException {
         HttpServer issuer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         issuer.createContext("/", exchange -> {
-            asked.add(exchange.getRequestURI().getPath());
+            asked.accept(exchange.getRequestURI().getPath());
             exchange.sendResponseHeaders(404, -1);
             exchange.close();
         });
         issuer.start();
-        String base = "http://127.0.0.1:" + issuer.getAddress().getPort() + "/realms/";
+        return issuer;
+    }
+
+    /** The plugin as a broker configures it, for {@code base}, with {@code extra} Kafka and gallery settings. */
+    static MultiIssuerJwtValidator validator(String base, Map<String, String> kafka, Map<String, String> gallery) {
         ConfigDef def = new ConfigDef();
         SaslConfigs.addClientSaslSupport(def);
-        Map<String, Object> configs = new HashMap<>(def.parse(Map.of(
-                SaslConfigs.SASL_OAUTHBEARER_EXPECTED_AUDIENCE, "kafka-broker",
-                SaslConfigs.SASL_OAUTHBEARER_JWKS_ENDPOINT_RETRY_BACKOFF_MS, "1",
-                SaslConfigs.SASL_OAUTHBEARER_JWKS_ENDPOINT_RETRY_BACKOFF_MAX_MS, "5")));
+        Map<String, String> settings = new HashMap<>(kafka);
+        settings.put(SaslConfigs.SASL_OAUTHBEARER_EXPECTED_AUDIENCE, "kafka-broker");
+        Map<String, Object> configs = new HashMap<>(def.parse(settings));
         configs.put("gallery.oauthbearer.issuer.base", base);
-        configs.put("gallery.oauthbearer.new.realm.loads.per.minute", "5");
+        configs.putAll(gallery);
         MultiIssuerJwtValidator validator = new MultiIssuerJwtValidator();
         validator.configure(configs, "OAUTHBEARER", List.of(new AppConfigurationEntry(
                 OAuthBearerLoginModule.class.getName(), AppConfigurationEntry.LoginModuleControlFlag.REQUIRED, Map.of())));
+        return validator;
+    }
+
+    @Test
+    void madeUpRealmsAreLookedUpWithinTheBudget() throws Exception {
+        Set<String> asked = ConcurrentHashMap.newKeySet();
+        HttpServer issuer = unknowingIssuer(asked::add);
+        String base = "http://127.0.0.1:" + issuer.getAddress().getPort() + "/realms/";
+        MultiIssuerJwtValidator validator = validator(base, Map.of(
+                SaslConfigs.SASL_OAUTHBEARER_JWKS_ENDPOINT_RETRY_BACKOFF_MS, "1",
+                SaslConfigs.SASL_OAUTHBEARER_JWKS_ENDPOINT_RETRY_BACKOFF_MAX_MS, "5"),
+                Map.of("gallery.oauthbearer.new.realm.loads.per.minute", "5"));
         try {
             for (int i = 0; i < 40; i++) {
                 String token = unsigned(base + "made-up-" + i);
@@ -77,23 +91,10 @@ class MultiIssuerJwtValidatorTest {
     @Test
     void aRealmTheIssuerDoesNotKnowIsRefusedAtOnce() throws Exception {
         java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
-        HttpServer issuer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        issuer.createContext("/", exchange -> {
-            asked.incrementAndGet();
-            exchange.sendResponseHeaders(404, -1);
-            exchange.close();
-        });
-        issuer.start();
+        HttpServer issuer = unknowingIssuer(path -> asked.incrementAndGet());
         String base = "http://127.0.0.1:" + issuer.getAddress().getPort() + "/realms/";
-        ConfigDef def = new ConfigDef();
-        SaslConfigs.addClientSaslSupport(def);
         // Kafka's own retry settings, as the brokers run them (100 ms, doubling up to 10 s)
-        Map<String, Object> configs = new HashMap<>(def.parse(Map.of(
-                SaslConfigs.SASL_OAUTHBEARER_EXPECTED_AUDIENCE, "kafka-broker")));
-        configs.put("gallery.oauthbearer.issuer.base", base);
-        MultiIssuerJwtValidator validator = new MultiIssuerJwtValidator();
-        validator.configure(configs, "OAUTHBEARER", List.of(new AppConfigurationEntry(
-                OAuthBearerLoginModule.class.getName(), AppConfigurationEntry.LoginModuleControlFlag.REQUIRED, Map.of())));
+        MultiIssuerJwtValidator validator = validator(base, Map.of(), Map.of());
         try {
             String token = unsigned(base + "no-such-realm");
             long start = System.nanoTime();
