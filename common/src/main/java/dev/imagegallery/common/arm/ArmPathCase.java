@@ -15,7 +15,8 @@ import java.util.Set;
  * Which segment is a fixed word follows ARM's grammar: a path starts with one ({@code subscriptions},
  * {@code tenants}, {@code providers}); each is followed by a name, except {@code providers}, which is followed by a
  * namespace and then a resource type; after every name comes a fixed word again (a type, {@code providers}, an
- * action). Paths outside ARM ({@code /blobs}, {@code /download}, {@code /q}) are not touched. Case is ASCII's only:
+ * action). Paths outside ARM ({@code /blobs}, {@code /q}) are not touched; a {@code /download/{region}} path has its
+ * version id read as an ARM path. Case is ASCII's only:
  * {@code ſubscriptions} (a long s) is no ARM word.
  */
 public final class ArmPathCase {
@@ -41,8 +42,21 @@ public final class ArmPathCase {
     private ArmPathCase() {
     }
 
-    /** The path with its fixed words in their routes' case; the same instance when nothing changes. */
+    /**
+     * The path with its fixed words in their routes' case; the same instance when nothing changes. A version's download
+     * URL ({@code /download/{region}} and the version's ARM id) has the words of its id read so too: clients build it
+     * from ids Azure hands out with {@code resourcegroups} in lower case, and it was a 404.
+     */
     public static String canonical(String rawPath) {
+        if (rawPath != null && rawPath.startsWith("/download/")) {
+            int region = rawPath.indexOf('/', "/download/".length());
+            if (region < 0) {
+                return rawPath;
+            }
+            String id = rawPath.substring(region);
+            String canonical = canonical(id);
+            return canonical.equals(id) ? rawPath : rawPath.substring(0, region) + canonical;
+        }
         if (!isArm(rawPath)) {
             return rawPath;
         }

@@ -31,6 +31,17 @@ class ArmPathCaseTest {
         assertEquals(SUB + "/resourceGroups/", ArmPathCase.canonical(SUB + "/resourcegroups/"));
     }
 
+    /** A version's download URL ends with the version's id: its words in any case (they were a 404; a hostile probe). */
+    @Test
+    void aDownloadUrlReadsItsVersionIdAsArmDoes() {
+        assertEquals("/download/westeurope" + SUB + "/resourceGroups/RG/providers/Microsoft.Compute/galleries/G/images/"
+                + "I/versions/1.0.0", ArmPathCase.canonical("/download/westeurope" + SUB + "/resourcegroups/RG/providers/"
+                + "microsoft.compute/GALLERIES/G/IMAGES/I/Versions/1.0.0"));
+        String canonical = "/download/westeurope" + SUB + "/resourceGroups/rg/providers/Microsoft.Compute/galleries/g";
+        assertSame(canonical, ArmPathCase.canonical(canonical));
+        assertSame("/download/westeurope", ArmPathCase.canonical("/download/westeurope"));
+    }
+
     @Test
     void whatIsAlreadyCanonicalOrNoArmPathIsTheSameString() {
         for (String p : new String[] {SUB + "/resourceGroups/rg/providers/Microsoft.Compute/galleries/g",
