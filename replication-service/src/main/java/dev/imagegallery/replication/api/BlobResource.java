@@ -370,7 +370,18 @@ public class BlobResource {
         if (range != null && c.ifRange() != null && !c.ifRange().strip().equals(etag)) {
             range = null; // the content changed since the part the client holds: it gets the whole
         }
-        ContentService.Span span = ContentService.span(range, m.size);
+        ContentService.Span span;
+        try {
+            span = ContentService.span(range, m.size);
+        } catch (ArmException e) {
+            if (e.status() != 416) {
+                throw e;
+            }
+            // with the content's size (RFC 9110, 15.5.17), which Azure's Java SDK reads an empty blob from
+            return Response.status(416).type(MediaType.APPLICATION_JSON_TYPE)
+                    .entity(dev.imagegallery.common.arm.ArmExceptionMappers.describe(e).body())
+                    .header("Content-Range", "bytes */" + m.size).header("ETag", etag);
+        }
         Response.ResponseBuilder rb = Response.status(span.partial() ? 206 : 200)
                 .entity(content.body(tenant, region, m, span))
                 .type(MediaType.APPLICATION_OCTET_STREAM_TYPE)
